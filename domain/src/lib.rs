@@ -1,0 +1,15 @@
+//! Linli's domain rules. This crate does no IO and knows nothing of Leptos, HTTP or SQL:
+//! the browser, the server and the storage layer all call into it, so a rule lives in one place.
+
+pub mod account;
+pub mod code;
+pub mod demo;
+pub mod mask;
+pub mod org;
+pub mod role;
+pub mod session;
+pub mod throttle;
+
+pub use account::{Password, PasswordPolicy, Username};
+pub use code::Code;
+pub use role::{Principal, Role};

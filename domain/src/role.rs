@@ -1,0 +1,143 @@
+//! Who may do what. Every server function asks these questions of the caller's `Principal`;
+//! the answers never depend on anything the browser sends except the object being touched.
+
+use crate::code::Code;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Accounts, roles, scopes, imports, backups. Unscoped.
+    Admin,
+    /// Community secretary / 组织委员: scoped to a party-unit subtree.
+    Organiser,
+    /// 网格员: scoped to a grid subtree.
+    GridWorker,
+    /// 居民: scoped to a community (a level-1 grid).
+    Resident,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Organiser, Role::GridWorker, Role::Resident];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Organiser => "organiser",
+            Role::GridWorker => "grid-worker",
+            Role::Resident => "resident",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff roles handle residents' personal data and may be held to a stricter password policy.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Resident)
+    }
+
+    /// Whether an account of this role must carry a scope code.
+    pub fn needs_scope(self) -> bool {
+        !matches!(self, Role::Admin)
+    }
+}
+
+/// The authenticated caller, as the server reconstructs it from the session on every request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Principal {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    /// Party-unit code for organisers, grid code for grid workers and residents; `None` for admins.
+    pub scope: Option<Code>,
+}
+
+impl Principal {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    fn scope_covers(&self, code: &Code) -> bool {
+        self.scope.as_ref().is_some_and(|s| code.is_within(s))
+    }
+
+    /// Manage accounts, roles, scopes and settings.
+    pub fn can_administer(&self) -> bool {
+        self.is_admin()
+    }
+
+    /// Redraw or re-attribute the grid `grid`.
+    pub fn can_edit_grid(&self, grid: &Code) -> bool {
+        self.is_admin() || (self.role == Role::GridWorker && self.scope_covers(grid))
+    }
+
+    /// Add, move, rename, staff or dissolve the party unit `unit`.
+    pub fn can_edit_unit(&self, unit: &Code) -> bool {
+        self.is_admin() || (self.role == Role::Organiser && self.scope_covers(unit))
+    }
+
+    /// Publish or change events organised by the party unit `unit`.
+    pub fn can_publish_event(&self, unit: &Code) -> bool {
+        self.can_edit_unit(unit)
+    }
+
+    /// See personal data (names of members, unmasked contact fields on request) about `unit`'s people.
+    pub fn can_see_unit_people(&self, unit: &Code) -> bool {
+        self.can_edit_unit(unit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(role: Role, scope: Option<&str>) -> Principal {
+        Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            scope: scope.map(|s| Code::parse(s).unwrap()),
+        }
+    }
+
+    #[test]
+    fn roles_round_trip_through_text() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("root"), None);
+        assert_eq!(Role::parse("Admin"), None);
+    }
+
+    #[test]
+    fn scope_decides_edits() {
+        let grid_in = Code::parse("32011300100101").unwrap();
+        let grid_out = Code::parse("32011300100201").unwrap();
+        let worker = p(Role::GridWorker, Some("320113001001"));
+        assert!(worker.can_edit_grid(&grid_in));
+        assert!(!worker.can_edit_grid(&grid_out));
+        assert!(!worker.can_edit_unit(&grid_in), "a grid worker is not an organiser");
+
+        let organiser = p(Role::Organiser, Some("320113001001"));
+        assert!(organiser.can_edit_unit(&grid_in));
+        assert!(!organiser.can_edit_unit(&grid_out));
+        assert!(!organiser.can_edit_grid(&grid_in));
+        assert!(!organiser.can_administer());
+
+        let resident = p(Role::Resident, Some("320113001001"));
+        assert!(!resident.can_edit_grid(&grid_in));
+        assert!(!resident.can_edit_unit(&grid_in));
+        assert!(!resident.can_administer());
+
+        let admin = p(Role::Admin, None);
+        assert!(admin.can_edit_grid(&grid_out) && admin.can_edit_unit(&grid_out) && admin.can_administer());
+    }
+
+    #[test]
+    fn a_scoped_role_without_scope_may_touch_nothing() {
+        let worker = p(Role::GridWorker, None);
+        assert!(!worker.can_edit_grid(&Code::parse("1").unwrap()));
+    }
+}

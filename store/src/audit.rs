@@ -1,0 +1,61 @@
+//! The append-only audit log (logins, refusals, administrative changes). Database triggers refuse
+//! UPDATE and DELETE on it. Never write passwords, tokens or raw phone numbers here.
+
+use crate::{Db, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub ts: i64,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub object: String,
+    pub result: String,
+    pub detail: String,
+}
+
+pub struct Audit<'a> {
+    pub actor_user_id: Option<i64>,
+    pub actor: &'a str,
+    pub ip: &'a str,
+    pub action: &'a str,
+    pub object: &'a str,
+    pub result: &'a str,
+    pub detail: &'a str,
+}
+
+impl Db {
+    pub async fn audit(&self, a: Audit<'_>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (ts, actor_user_id, actor, ip, action, object, result, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(crate::now())
+        .bind(a.actor_user_id)
+        .bind(a.actor)
+        .bind(a.ip)
+        .bind(a.action)
+        .bind(a.object)
+        .bind(a.result)
+        .bind(a.detail)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The newest entries first, optionally only one action.
+    pub async fn audit_entries(&self, action: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+        let rows = sqlx::query_as(
+            "SELECT id, ts, actor_user_id, actor, ip, action, object, result, detail FROM audit_log \
+             WHERE ($1 = '' OR action = $1) ORDER BY id DESC LIMIT $2",
+        )
+        .bind(action.unwrap_or(""))
+        .bind(limit.clamp(1, 1000))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,46 @@
+//! Linli's storage. One schema, two engines: SQLite (embedded default) and PostgreSQL, both through
+//! sqlx's `Any` driver with runtime queries, so every query here is written once and the same tests
+//! run on both engines. Each module owns the tables of one area; rules come from `domain`.
+
+mod db;
+pub mod audit;
+pub mod backup;
+pub mod demo;
+pub mod grids;
+pub mod orgs;
+pub mod events;
+pub mod password;
+pub mod sessions;
+pub mod settings;
+pub mod throttle;
+pub mod users;
+
+pub use db::{now, Db, Engine};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    Duplicate,
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StoreError {
+    /// Maps unique-constraint violations to `Duplicate`, leaves everything else as is.
+    pub(crate) fn from_insert(e: sqlx::Error) -> StoreError {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Duplicate,
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,64 @@
+//! Storage of login-throttle counters; the rule itself is `domain::throttle`.
+
+use crate::{Db, Result};
+use domain::throttle::{Attempts, ThrottlePolicy};
+
+pub(crate) fn policy_for(key: &str) -> ThrottlePolicy {
+    if key.starts_with("addr:") {
+        ThrottlePolicy::ADDRESS
+    } else {
+        ThrottlePolicy::ACCOUNT
+    }
+}
+
+impl Db {
+    pub(crate) async fn throttle_locked(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Option<i64>> {
+        let row: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.and_then(|(f, w, l)| policy.locked_for(&Attempts { failures: f as u32, window_start: w, locked_until: l }, now)))
+    }
+
+    /// Counts one failure; read-modify-write under the write lock so concurrent failures all count.
+    pub(crate) async fn throttle_fail(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let (f, w, l): (i64, i64, i64) = sqlx::query_as(&format!(
+            "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1{}",
+            self.for_update()
+        ))
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let a = policy.record_failure(Attempts { failures: f as u32, window_start: w, locked_until: l }, now);
+        sqlx::query("UPDATE login_throttle SET failures = $1, window_start = $2, locked_until = $3 WHERE key = $4")
+            .bind(a.failures as i64)
+            .bind(a.window_start)
+            .bind(a.locked_until)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn throttle_reset(&self, key: &str) -> Result<()> {
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(self.pool()).await?;
+        Ok(())
+    }
+
+    /// Lifts every lock (administrator action, and for tests).
+    pub async fn clear_throttles(&self) -> Result<()> {
+        sqlx::query("DELETE FROM login_throttle").execute(self.pool()).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,231 @@
+//! Accounts. Passwords arrive already checked against the policy (`domain::Password`) and leave
+//! only as argon2id hashes; a `User` never carries its hash to callers.
+
+use crate::{password, throttle, Db, Result, StoreError};
+use domain::{Code, Principal, Role, Username};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Option<Code>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+impl User {
+    pub fn principal(&self) -> Principal {
+        Principal { user_id: self.id, username: self.username.clone(), role: self.role, scope: self.scope.clone() }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    scope: Option<String>,
+    disabled: i64,
+    created_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<User> {
+        Ok(User {
+            id: r.id,
+            role: Role::parse(&r.role).ok_or_else(|| StoreError::Other(format!("unknown role {}", r.role)))?,
+            scope: r.scope.as_deref().map(Code::parse).transpose().map_err(|e| StoreError::Other(e.to_string()))?,
+            username: r.username,
+            display_name: r.display_name,
+            disabled: r.disabled != 0,
+            created_at: r.created_at,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, username, display_name, role, scope, disabled, created_at";
+
+pub struct NewUser<'a> {
+    pub username: &'a Username,
+    pub display_name: &'a str,
+    pub password: &'a domain::Password,
+    pub role: Role,
+    pub scope: Option<&'a Code>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum LoginError {
+    /// Unknown user, wrong password or disabled account: deliberately one answer.
+    Invalid,
+    /// Too many failures for this account or address; seconds until the lock lifts.
+    Locked(i64),
+}
+
+fn check_scope(role: Role, scope: Option<&Code>) -> Result<()> {
+    match (role.needs_scope(), scope) {
+        (true, None) => Err(StoreError::Invalid(format!("role {} needs a scope", role.as_str()))),
+        (false, Some(_)) => Err(StoreError::Invalid("administrators are not scoped".into())),
+        _ => Ok(()),
+    }
+}
+
+impl Db {
+    pub async fn create_user(&self, u: NewUser<'_>) -> Result<User> {
+        check_scope(u.role, u.scope)?;
+        let hash = password::hash(u.password).await?;
+        let now = crate::now();
+        let row: UserRow = sqlx::query_as(&format!(
+            "INSERT INTO app_user (username, display_name, password_hash, role, scope, disabled, created_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING {COLUMNS}"
+        ))
+        .bind(u.username.as_str())
+        .bind(u.display_name)
+        .bind(hash)
+        .bind(u.role.as_str())
+        .bind(u.scope.map(|c| c.as_str().to_owned()))
+        .bind(now)
+        .fetch_one(self.pool())
+        .await
+        .map_err(StoreError::from_insert)?;
+        row.try_into()
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.ok_or(StoreError::NotFound)?.try_into()
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
+        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE username = $1"))
+            .bind(username.trim().to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(User::try_from).transpose()
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<User>> {
+        let rows: Vec<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user ORDER BY id")).fetch_all(self.pool()).await?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    pub async fn count_users(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(self.pool()).await?)
+    }
+
+    /// Changes a user's role and scope. Their sessions end, so the new rights apply at once.
+    pub async fn set_role(&self, id: i64, role: Role, scope: Option<&Code>) -> Result<User> {
+        check_scope(role, scope)?;
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE app_user SET role = $1, scope = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(scope.map(|c| c.as_str().to_owned()))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        self.user(id).await
+    }
+
+    /// Disables or re-enables an account; disabling ends all its sessions (ASVS V7.4.2).
+    pub async fn set_disabled(&self, id: i64, disabled: bool) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE app_user SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled {
+            sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a new password and ends every session of the user (ASVS V7.4.3).
+    pub async fn set_password(&self, id: i64, new: &domain::Password) -> Result<()> {
+        let hash = password::hash(new).await?;
+        let mut tx = self.pool().begin().await?;
+        let n = sqlx::query("UPDATE app_user SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+            .bind(hash)
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, username: &str) -> Result<Option<(i64, String, i64)>> {
+        let row: Option<(i64, String, i64)> =
+            sqlx::query_as("SELECT id, password_hash, disabled FROM app_user WHERE username = $1")
+                .bind(username)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row)
+    }
+
+    /// Checks a password for `id` (for re-authentication before a password change).
+    pub async fn verify_password(&self, id: i64, password: &str) -> Result<bool> {
+        let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        let known = hash.is_some();
+        Ok(password::verify(password, hash).await && known)
+    }
+
+    /// Verifies a login, applying the per-account and per-address throttles. Unknown users cost
+    /// the same argon2 work as known ones.
+    pub async fn authenticate(&self, username: &str, password: &str, addr: &str) -> Result<Result<User, LoginError>> {
+        let name = username.trim().to_ascii_lowercase();
+        let account_key = format!("user:{name}");
+        let addr_key = format!("addr:{addr}");
+        let now = crate::now();
+        let locked = [
+            self.throttle_locked(&account_key, &domain::throttle::ThrottlePolicy::ACCOUNT, now).await?,
+            self.throttle_locked(&addr_key, &domain::throttle::ThrottlePolicy::ADDRESS, now).await?,
+        ];
+        if let Some(secs) = locked.into_iter().flatten().max() {
+            return Ok(Err(LoginError::Locked(secs)));
+        }
+        let found = if name.len() <= domain::account::USERNAME_MAX { self.password_hash(&name).await? } else { None };
+        let (id, disabled, hash) = match found {
+            Some((id, hash, disabled)) => (Some(id), disabled != 0, Some(hash)),
+            None => (None, false, None),
+        };
+        let ok = password::verify(password, hash).await;
+        match id {
+            Some(id) if ok && !disabled => {
+                self.throttle_reset(&account_key).await?;
+                Ok(Ok(self.user(id).await?))
+            }
+            _ => {
+                self.throttle_fail(&account_key, &throttle::policy_for(&account_key), now).await?;
+                self.throttle_fail(&addr_key, &throttle::policy_for(&addr_key), now).await?;
+                Ok(Err(LoginError::Invalid))
+            }
+        }
+    }
+}
