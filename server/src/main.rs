@@ -1,1 +1,255 @@
-fn main(){}
+//! `linli`: serve the app, migrate, load demo data, back up, and manage users.
+
+use clap::{Parser, Subcommand};
+use domain::demo::{Scale, DEMO_PASSWORD};
+use server::{router, Config};
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const DEFAULT_DB: &str = "sqlite://data/linli.db";
+
+#[derive(Parser)]
+#[command(name = "linli", version, about = "Linli (邻里): grids, party organisation and neighbourhood events")]
+struct Cli {
+    /// sqlite://PATH (default, embedded) or postgres://USER@HOST/DB
+    #[arg(long, env = "LINLI_DATABASE_URL", default_value = DEFAULT_DB, global = true)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the built app and the server functions.
+    Serve {
+        #[arg(long, env = "LINLI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Directory of the built app (trunk's dist/).
+        #[arg(long, env = "LINLI_DIST", default_value = "dist")]
+        dist: PathBuf,
+        /// Load the demo district when the database is empty.
+        #[arg(long, env = "LINLI_DEMO")]
+        demo: bool,
+        /// Public URL; an https:// URL makes cookies Secure and turns on HSTS.
+        #[arg(long, env = "LINLI_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Read the client address from X-Forwarded-For (only behind your own reverse proxy).
+        #[arg(long, env = "LINLI_TRUST_PROXY")]
+        trust_proxy: bool,
+        /// Hold staff roles to the strict (MLPS) password policy.
+        #[arg(long, env = "LINLI_STRICT_STAFF_PASSWORDS")]
+        strict_staff_passwords: bool,
+        /// Idle session timeout in minutes.
+        #[arg(long, env = "LINLI_SESSION_IDLE_MINUTES", default_value_t = 30)]
+        session_idle_minutes: i64,
+        /// Absolute session lifetime in hours.
+        #[arg(long, env = "LINLI_SESSION_HOURS", default_value_t = 12)]
+        session_hours: i64,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Load the demo district into an empty database.
+    Demo {
+        /// small (default) or large (the seeds' sizes: 1,206 level-3 grids, 11,423 party units, 5,000 events)
+        #[arg(long, default_value = "small")]
+        scale: String,
+    },
+    /// Write a consistent, integrity-checked copy of the SQLite database.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin | organiser | grid-worker | resident
+        #[arg(long)]
+        role: String,
+        /// Party-unit code (organiser) or grid code (grid worker, resident).
+        #[arg(long)]
+        scope: Option<String>,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Required: read the password from standard input (never from the command line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn today_days() -> i64 {
+    (store::now() + 8 * 3600).div_euclid(86_400)
+}
+
+async fn open(url: &str) -> Result<store::Db, String> {
+    let db = store::Db::connect(url).await.map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+async fn load_demo(db: &store::Db, scale: Scale) -> Result<(), String> {
+    let district = domain::demo::generate(scale, today_days());
+    db.load_demo(&district).await.map_err(|e| format!("demo not loaded: {e}"))
+}
+
+fn print_demo_accounts() {
+    println!("Demo accounts (password for all: {DEMO_PASSWORD}):");
+    println!("  admin   系统管理员 administrator");
+    println!("  shuji   组织委员 organiser, scope: the first community's party committee");
+    println!("  wangge  网格员 grid worker, scope: one level-2 grid area");
+    println!("  jumin   居民 resident of the first community");
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            listen,
+            dist,
+            demo,
+            public_url,
+            trust_proxy,
+            strict_staff_passwords,
+            session_idle_minutes,
+            session_hours,
+        } => {
+            if !dist.join("index.html").exists() {
+                return Err(format!("{} has no index.html: build the app first (scripts/run.sh does)", dist.display()));
+            }
+            let db = open(&cli.database_url).await?;
+            let mut demo_loaded = false;
+            if demo && db.is_empty().await.map_err(|e| e.to_string())? {
+                load_demo(&db, Scale::Small).await?;
+                demo_loaded = true;
+                tracing::info!("demo district loaded");
+            }
+            if db.count_users().await.map_err(|e| e.to_string())? == 0 {
+                println!("No accounts yet. Create an administrator with:");
+                println!("  linli user add --username admin --role admin --password-stdin");
+            }
+            store::password::warm_up();
+            let policy = domain::session::SessionPolicy {
+                idle_secs: session_idle_minutes.max(1) * 60,
+                absolute_secs: session_hours.max(1) * 3600,
+                ..Default::default()
+            };
+            let cfg = Config {
+                dist,
+                trust_proxy,
+                state: app::api::ssr::ServerState {
+                    db: db.clone(),
+                    session_policy: policy,
+                    secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+                    strict_staff_passwords,
+                },
+            };
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let url = public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+            println!("Linli is running: open {url}");
+            if demo_loaded || (demo && db.user_by_name("admin").await.ok().flatten().is_some()) {
+                print_demo_accounts();
+            }
+            tracing::info!(%listen, "listening");
+            axum::serve(listener, router(cfg).into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            tracing::info!("stopped");
+            Ok(())
+        }
+        Command::Migrate => {
+            open(&cli.database_url).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Demo { scale } => {
+            let scale = Scale::parse(&scale).ok_or("--scale must be small or large")?;
+            let db = open(&cli.database_url).await?;
+            load_demo(&db, scale).await?;
+            println!(
+                "demo loaded: {} grids, {} party units, {} events",
+                db.count_grids().await.map_err(|e| e.to_string())?,
+                db.count_units().await.map_err(|e| e.to_string())?,
+                db.count_events().await.map_err(|e| e.to_string())?
+            );
+            print_demo_accounts();
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let db = store::Db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
+            db.backup_to(&to).await.map_err(|e| format!("backup failed: {e}"))?;
+            println!("backup written and verified: {}", to.display());
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { username, role, scope, display_name, password_stdin } } => {
+            if !password_stdin {
+                return Err("pass --password-stdin and type the password on standard input".into());
+            }
+            let name = domain::Username::parse(&username).map_err(|e| e.to_string())?;
+            let role = domain::Role::parse(&role).ok_or("--role must be admin, organiser, grid-worker or resident")?;
+            let scope = scope.as_deref().map(domain::Code::parse).transpose().map_err(|e| format!("--scope: {e}"))?;
+            let mut input = String::new();
+            std::io::stdin().take(4096).read_to_string(&mut input).map_err(|e| e.to_string())?;
+            let password = input.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&input);
+            let policy = if role.is_staff() { domain::PasswordPolicy::Strict } else { domain::PasswordPolicy::Standard };
+            let password = domain::Password::parse(password, name.as_str(), policy).map_err(|e| format!("password: {e}"))?;
+            let display = display_name.unwrap_or_else(|| name.as_str().to_owned());
+            let display = domain::account::parse_display_name(&display).map_err(|e| e.to_string())?;
+            let db = open(&cli.database_url).await?;
+            let u = db
+                .create_user(store::users::NewUser { username: &name, display_name: &display, password: &password, role, scope: scope.as_ref() })
+                .await
+                .map_err(|e| match e {
+                    store::StoreError::Duplicate => format!("user {} already exists", name.as_str()),
+                    e => e.to_string(),
+                })?;
+            println!("user {} added as {}", u.username, u.role.as_str());
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let rt = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("linli: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

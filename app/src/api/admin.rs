@@ -1,0 +1,162 @@
+//! Administration: accounts, roles, scopes, settings and the audit log. Administrators only.
+
+use super::AppError;
+use domain::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::{account_error_key, ssr::*};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Option<String>,
+    pub disabled: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::users::User> for UserView {
+    fn from(u: store::users::User) -> Self {
+        UserView {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            scope: u.scope.map(String::from),
+            disabled: u.disabled,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditView {
+    pub ts: i64,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub object: String,
+    pub result: String,
+}
+
+#[cfg(feature = "ssr")]
+fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Option<domain::Code>), AppError> {
+    let role = Role::parse(role).ok_or_else(|| AppError::Invalid("err.role".into()))?;
+    let scope = if role.needs_scope() {
+        Some(domain::Code::parse(scope).map_err(|_| AppError::Invalid("err.scope".into()))?)
+    } else {
+        None
+    };
+    Ok((role, scope))
+}
+
+#[server(prefix = "/api", endpoint = "admin_users")]
+pub async fn admin_users() -> Result<Vec<UserView>, AppError> {
+    guard(async move {
+        require("admin_users", "users", |p| p.can_administer()).await?;
+        Ok(state()?.db.list_users().await.map_err(internal)?.into_iter().map(UserView::from).collect())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_create_user")]
+pub async fn admin_create_user(
+    username: String,
+    display_name: String,
+    password: String,
+    role: String,
+    scope: String,
+) -> Result<UserView, AppError> {
+    guard(async move {
+        let p = require("admin_create_user", "users", |p| p.can_administer()).await?;
+        let st = state()?;
+        let name = domain::Username::parse(&username).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let display = domain::account::parse_display_name(&display_name).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let (role, scope) = parse_role_scope(&role, &scope)?;
+        let pw = domain::Password::parse(&password, name.as_str(), password_policy(&st, role))
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let u = st
+            .db
+            .create_user(store::users::NewUser { username: &name, display_name: &display, password: &pw, role, scope: scope.as_ref() })
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Duplicate => AppError::Conflict("err.username_taken".into()),
+                store::StoreError::Invalid(_) => AppError::Invalid("err.scope".into()),
+                e => internal(e),
+            })?;
+        audit(Some(&p), "admin_create_user", &format!("user:{}", u.username), "ok", role.as_str()).await;
+        Ok(u.into())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_set_role")]
+pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<UserView, AppError> {
+    guard(async move {
+        let p = require("admin_set_role", &format!("user#{id}"), |p| p.can_administer()).await?;
+        let (role, scope) = parse_role_scope(&role, &scope)?;
+        if id == p.user_id && role != Role::Admin {
+            return Err(AppError::Invalid("err.demote_self".into()));
+        }
+        let u = state()?.db.set_role(id, role, scope.as_ref()).await.map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound,
+            e => internal(e),
+        })?;
+        audit(Some(&p), "admin_set_role", &format!("user:{}", u.username), "ok", role.as_str()).await;
+        Ok(u.into())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_set_disabled")]
+pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
+    guard(async move {
+        let p = require("admin_set_disabled", &format!("user#{id}"), |p| p.can_administer()).await?;
+        if id == p.user_id {
+            return Err(AppError::Invalid("err.disable_self".into()));
+        }
+        state()?.db.set_disabled(id, disabled).await.map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound,
+            e => internal(e),
+        })?;
+        audit(Some(&p), "admin_set_disabled", &format!("user#{id}"), "ok", if disabled { "disabled" } else { "enabled" }).await;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_set_registration")]
+pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
+    guard(async move {
+        let p = require("admin_set_registration", "settings", |p| p.can_administer()).await?;
+        state()?
+            .db
+            .set_setting(store::settings::REGISTRATION_OPEN, if open { "true" } else { "false" })
+            .await
+            .map_err(internal)?;
+        audit(Some(&p), "admin_set_registration", "settings", "ok", if open { "open" } else { "closed" }).await;
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "admin_audit")]
+pub async fn admin_audit(action: String) -> Result<Vec<AuditView>, AppError> {
+    guard(async move {
+        require("admin_audit", "audit_log", |p| p.can_administer()).await?;
+        let action = action.trim();
+        let rows = state()?
+            .db
+            .audit_entries((!action.is_empty()).then_some(action), 200)
+            .await
+            .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|a| AuditView { ts: a.ts, actor: a.actor, ip: a.ip, action: a.action, object: a.object, result: a.result })
+            .collect())
+    })
+    .await
+}

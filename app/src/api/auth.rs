@@ -1,0 +1,177 @@
+//! Logging in and out, registering, the current user, and changing one's password.
+
+use super::AppError;
+use domain::Role;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::{account_error_key, ssr::*};
+
+/// The logged-in user as the browser sees them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<store::users::User> for Me {
+    fn from(u: store::users::User) -> Me {
+        Me { id: u.id, username: u.username, display_name: u.display_name, role: u.role, scope: u.scope.map(String::from) }
+    }
+}
+
+/// A community a resident can register in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Community {
+    pub code: String,
+    pub name: String,
+}
+
+/// Logs in and sets the session cookie. A new session id is issued at every login and any session
+/// the browser already held is ended (ASVS V7.2.4).
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<Me, AppError> {
+    guard(async move {
+        let st = state()?;
+        let req = request();
+        if password.len() > 4 * domain::account::PASSWORD_MAX {
+            return Err(AppError::Invalid("err.login_failed".into()));
+        }
+        let object = format!("user:{}", username.chars().take(40).collect::<String>());
+        match st.db.authenticate(&username, &password, &req.client_ip).await.map_err(internal)? {
+            Ok(user) => {
+                if let Some(old) = &req.session_token {
+                    st.db.delete_session(old).await.map_err(internal)?;
+                }
+                let token = st.db.create_session(user.id).await.map_err(internal)?;
+                set_session_cookie(&token);
+                audit(Some(&user.principal()), "login", &object, "ok", "").await;
+                Ok(Me::from(user))
+            }
+            Err(store::users::LoginError::Invalid) => {
+                audit(None, "login", &object, "refused", "bad credentials").await;
+                Err(AppError::Invalid("err.login_failed".into()))
+            }
+            Err(store::users::LoginError::Locked(secs)) => {
+                audit(None, "login", &object, "refused", "locked").await;
+                Err(AppError::Locked(secs))
+            }
+        }
+    })
+    .await
+}
+
+/// Ends the session on the server and clears the cookie.
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    guard(async move {
+        let st = state()?;
+        let who = current_user().await?;
+        if let Some(token) = request().session_token {
+            st.db.delete_session(&token).await.map_err(internal)?;
+        }
+        clear_session_cookie();
+        if let Some(u) = who {
+            audit(Some(&u.principal()), "logout", &format!("user:{}", u.username), "ok", "").await;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The current user, or `None` when not logged in.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    guard(async move { Ok(current_user().await?.map(Me::from)) }).await
+}
+
+/// Whether residents may register themselves, and the communities they can choose.
+#[server(prefix = "/api", endpoint = "registration_info")]
+pub async fn registration_info() -> Result<(bool, Vec<Community>), AppError> {
+    guard(async move {
+        let st = state()?;
+        let open = st.db.registration_open().await.map_err(internal)?;
+        let communities = if open {
+            st.db
+                .list_grids(Some(1))
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|g| Community { code: g.code, name: g.name })
+                .collect()
+        } else {
+            vec![]
+        };
+        Ok((open, communities))
+    })
+    .await
+}
+
+/// A resident registers in a community and is logged in.
+#[server(prefix = "/api", endpoint = "register")]
+pub async fn register(username: String, display_name: String, password: String, community: String) -> Result<Me, AppError> {
+    guard(async move {
+        let st = state()?;
+        if !st.db.registration_open().await.map_err(internal)? {
+            return Err(AppError::Forbidden);
+        }
+        let name = domain::Username::parse(&username).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let display = domain::account::parse_display_name(&display_name).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let pw = domain::Password::parse(&password, name.as_str(), password_policy(&st, Role::Resident))
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let code = domain::Code::parse(&community).map_err(|_| AppError::Invalid("err.community".into()))?;
+        let is_community = st.db.list_grids(Some(1)).await.map_err(internal)?.iter().any(|g| g.code == code.as_str());
+        if !is_community {
+            return Err(AppError::Invalid("err.community".into()));
+        }
+        let user = st
+            .db
+            .create_user(store::users::NewUser {
+                username: &name,
+                display_name: &display,
+                password: &pw,
+                role: Role::Resident,
+                scope: Some(&code),
+            })
+            .await
+            .map_err(|e| match e {
+                store::StoreError::Duplicate => AppError::Conflict("err.username_taken".into()),
+                e => internal(e),
+            })?;
+        if let Some(old) = &request().session_token {
+            st.db.delete_session(old).await.map_err(internal)?;
+        }
+        let token = st.db.create_session(user.id).await.map_err(internal)?;
+        set_session_cookie(&token);
+        audit(Some(&user.principal()), "register", &format!("user:{}", user.username), "ok", "").await;
+        Ok(Me::from(user))
+    })
+    .await
+}
+
+/// Changes the caller's password after checking the current one; every session of the user ends,
+/// and this browser gets a fresh one.
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    guard(async move {
+        let st = state()?;
+        let p = require_user().await?;
+        if current.len() > 4 * domain::account::PASSWORD_MAX || !st.db.verify_password(p.user_id, &current).await.map_err(internal)? {
+            audit(Some(&p), "change_password", &format!("user:{}", p.username), "refused", "wrong current password").await;
+            return Err(AppError::Invalid("err.current_password".into()));
+        }
+        let pw = domain::Password::parse(&new, &p.username, password_policy(&st, p.role))
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        st.db.set_password(p.user_id, &pw).await.map_err(internal)?;
+        let token = st.db.create_session(p.user_id).await.map_err(internal)?;
+        set_session_cookie(&token);
+        audit(Some(&p), "change_password", &format!("user:{}", p.username), "ok", "").await;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,225 @@
+//! Server functions, grouped by area. Each `#[server]` fn is the client stub in the browser and the
+//! handler on the server; the server-only helpers live in `ssr` below. Every fn has a stable
+//! `endpoint` under `/api` and decides on the server, from the session, what the caller may do.
+
+pub mod admin;
+pub mod auth;
+pub mod data;
+
+use serde::{Deserialize, Serialize};
+use server_fn::codec::JsonEncoding;
+use server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// The one error type of every server function. The UI shows `message_key()` through the
+/// translation catalogue; the server sets the matching HTTP status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("please log in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Bad input; the string is a translation key (`err.*`).
+    #[error("invalid input: {0}")]
+    Invalid(String),
+    /// The thing already exists, or changed since it was read; the string is a translation key.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Too many attempts; seconds until the lock lifts.
+    #[error("too many attempts, retry in {0} s")]
+    Locked(i64),
+    /// Something failed on the server; details are in the server log, never sent to the browser.
+    #[error("internal error")]
+    Internal,
+    /// Transport or encoding failure between browser and server.
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated => 401,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 400,
+            AppError::Conflict(_) => 409,
+            AppError::Locked(_) => 429,
+            AppError::Internal => 500,
+            AppError::Request(_) => 400,
+        }
+    }
+
+    /// Translation key of the message to show.
+    pub fn message_key(&self) -> &str {
+        match self {
+            AppError::Unauthenticated => "err.unauthenticated",
+            AppError::Forbidden => "err.forbidden",
+            AppError::NotFound => "err.not_found",
+            AppError::Invalid(k) | AppError::Conflict(k) => k,
+            AppError::Locked(_) => "err.locked",
+            AppError::Internal => "err.internal",
+            AppError::Request(_) => "err.request",
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}
+
+/// Maps a domain validation error to the key of its translated message.
+pub fn account_error_key(e: &domain::account::AccountError) -> &'static str {
+    use domain::account::AccountError::*;
+    match e {
+        UsernameLength => "err.username_length",
+        UsernameChars => "err.username_chars",
+        PasswordTooShort(8) => "err.password_short",
+        PasswordTooShort(_) => "err.password_short_strict",
+        PasswordTooLong => "err.password_long",
+        PasswordCommon => "err.password_common",
+        PasswordContainsUsername => "err.password_username",
+        PasswordClasses => "err.password_classes",
+        DisplayName => "err.display_name",
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::AppError;
+    use domain::session::SessionPolicy;
+    use domain::Principal;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+    use std::future::Future;
+
+    /// What the server provides to every server function.
+    #[derive(Clone, Debug)]
+    pub struct ServerState {
+        pub db: store::Db,
+        pub session_policy: SessionPolicy,
+        /// Served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+        pub secure_cookies: bool,
+        /// Hold staff roles (admin, organiser, grid worker) to the strict password policy.
+        pub strict_staff_passwords: bool,
+    }
+
+    /// Facts about the current request the server read before calling the function.
+    #[derive(Clone, Debug, Default)]
+    pub struct RequestInfo {
+        pub session_token: Option<String>,
+        pub client_ip: String,
+    }
+
+    pub fn cookie_name(secure: bool) -> &'static str {
+        if secure {
+            "__Host-linli_session"
+        } else {
+            "linli_session"
+        }
+    }
+
+    pub fn state() -> Result<ServerState, AppError> {
+        use_context::<ServerState>().ok_or_else(|| {
+            tracing::error!("ServerState missing from context");
+            AppError::Internal
+        })
+    }
+
+    pub fn request() -> RequestInfo {
+        use_context::<RequestInfo>().unwrap_or_default()
+    }
+
+    /// Logs a storage error and turns it into a generic one: database text never reaches the browser.
+    pub fn internal(e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, "server function failed");
+        AppError::Internal
+    }
+
+    /// Runs a server function body and gives its error the right HTTP status.
+    pub async fn guard<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
+        let r = body.await;
+        if let Err(e) = &r {
+            if let Some(opts) = use_context::<ResponseOptions>() {
+                opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+            }
+        }
+        r
+    }
+
+    /// The logged-in caller, if any.
+    pub async fn current_user() -> Result<Option<store::users::User>, AppError> {
+        let st = state()?;
+        let Some(token) = request().session_token else { return Ok(None) };
+        st.db.session_user(&token, &st.session_policy).await.map_err(internal)
+    }
+
+    /// The logged-in caller, or 401.
+    pub async fn require_user() -> Result<Principal, AppError> {
+        current_user().await?.map(|u| u.principal()).ok_or(AppError::Unauthenticated)
+    }
+
+    /// The logged-in caller if `allowed` says yes; otherwise 403 and an audit row.
+    pub async fn require(action: &str, object: &str, allowed: impl Fn(&Principal) -> bool) -> Result<Principal, AppError> {
+        let p = require_user().await?;
+        if allowed(&p) {
+            Ok(p)
+        } else {
+            audit(Some(&p), action, object, "refused", "").await;
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Writes one audit row; a failure to audit is logged, never shown to the user.
+    pub async fn audit(who: Option<&Principal>, action: &str, object: &str, result: &str, detail: &str) {
+        let Ok(st) = state() else { return };
+        let ip = request().client_ip;
+        let r = st
+            .db
+            .audit(store::audit::Audit {
+                actor_user_id: who.map(|p| p.user_id),
+                actor: who.map(|p| p.username.as_str()).unwrap_or("anonymous"),
+                ip: &ip,
+                action,
+                object,
+                result,
+                detail,
+            })
+            .await;
+        if let Err(e) = r {
+            tracing::error!(error = %e, action, "audit write failed");
+        }
+    }
+
+    pub fn set_session_cookie(token: &str) {
+        let Ok(st) = state() else { return };
+        let secure = if st.secure_cookies { "; Secure" } else { "" };
+        let max_age = st.session_policy.absolute_secs;
+        let v = format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", cookie_name(st.secure_cookies));
+        if let (Some(opts), Ok(h)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&v)) {
+            opts.append_header(http::header::SET_COOKIE, h);
+        }
+    }
+
+    pub fn clear_session_cookie() {
+        let Ok(st) = state() else { return };
+        let secure = if st.secure_cookies { "; Secure" } else { "" };
+        let v = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(st.secure_cookies));
+        if let (Some(opts), Ok(h)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&v)) {
+            opts.append_header(http::header::SET_COOKIE, h);
+        }
+    }
+
+    pub fn password_policy(st: &ServerState, role: domain::Role) -> domain::PasswordPolicy {
+        if st.strict_staff_passwords && role.is_staff() {
+            domain::PasswordPolicy::Strict
+        } else {
+            domain::PasswordPolicy::Standard
+        }
+    }
+}

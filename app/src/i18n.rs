@@ -1,0 +1,156 @@
+//! Translations. Every user-visible string is a key in `locales/zh.json` and `locales/en.json`
+//! (Simplified Chinese is the default). `I18n::t` reads the current locale reactively; the choice
+//! is remembered in the browser's localStorage and mirrored on `<html lang>`.
+
+use leptos::prelude::*;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    Zh,
+    En,
+}
+
+impl Locale {
+    pub fn tag(self) -> &'static str {
+        match self {
+            Locale::Zh => "zh-CN",
+            Locale::En => "en",
+        }
+    }
+
+    pub fn from_tag(s: &str) -> Option<Locale> {
+        match s {
+            "zh-CN" | "zh" => Some(Locale::Zh),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+}
+
+pub static ZH_JSON: &str = include_str!("../locales/zh.json");
+pub static EN_JSON: &str = include_str!("../locales/en.json");
+
+fn catalogue(locale: Locale) -> &'static HashMap<String, String> {
+    static ZH: OnceLock<HashMap<String, String>> = OnceLock::new();
+    static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
+    let (cell, src) = match locale {
+        Locale::Zh => (&ZH, ZH_JSON),
+        Locale::En => (&EN, EN_JSON),
+    };
+    cell.get_or_init(|| serde_json::from_str(src).expect("locale catalogues are valid JSON (checked by tests)"))
+}
+
+/// The message for `key` in `locale`; the key itself if missing (tests keep that from happening).
+pub fn translate(locale: Locale, key: &str) -> String {
+    catalogue(locale).get(key).cloned().unwrap_or_else(|| key.to_owned())
+}
+
+/// Handle to the current locale; `Copy`, so closures in views can hold it.
+#[derive(Clone, Copy)]
+pub struct I18n {
+    pub locale: RwSignal<Locale>,
+}
+
+impl I18n {
+    pub fn t(&self, key: &str) -> String {
+        translate(self.locale.get(), key)
+    }
+
+    /// `t` with `{name}` placeholders filled in.
+    pub fn tf(&self, key: &str, args: &[(&str, String)]) -> String {
+        let mut s = self.t(key);
+        for (k, v) in args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+
+    pub fn set(&self, l: Locale) {
+        self.locale.set(l);
+        #[cfg(feature = "csr")]
+        {
+            if let Some(w) = web_sys::window() {
+                if let Ok(Some(s)) = w.local_storage() {
+                    let _ = s.set_item("linli.locale", l.tag());
+                }
+                if let Some(el) = w.document().and_then(|d| d.document_element()) {
+                    let _ = el.set_attribute("lang", l.tag());
+                }
+            }
+        }
+    }
+}
+
+/// The locale remembered by this browser, else Chinese.
+pub fn initial_locale() -> Locale {
+    #[cfg(feature = "csr")]
+    {
+        if let Some(l) = web_sys::window()
+            .and_then(|w| w.local_storage().ok().flatten())
+            .and_then(|s| s.get_item("linli.locale").ok().flatten())
+            .and_then(|t| Locale::from_tag(&t))
+        {
+            return l;
+        }
+    }
+    Locale::Zh
+}
+
+pub fn use_i18n() -> I18n {
+    expect_context::<I18n>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(src: &str) -> BTreeSet<String> {
+        serde_json::from_str::<HashMap<String, String>>(src).unwrap().into_keys().collect()
+    }
+
+    #[test]
+    fn catalogues_have_the_same_keys() {
+        let zh = keys(ZH_JSON);
+        let en = keys(EN_JSON);
+        let only_zh: Vec<_> = zh.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&zh).collect();
+        assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh: {only_zh:?}; only in en: {only_en:?}");
+    }
+
+    /// Every key the code names (`t("…")`, `tf("…"`, `"err.…"`) exists in the catalogues.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let zh = keys(ZH_JSON);
+        let mut missing = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let src = std::fs::read_to_string(&p).unwrap();
+            for pat in ["t(\"", "tf(\"", "\"err.", "key: \""] {
+                for (i, _) in src.match_indices(pat) {
+                    let start = i + pat.len() - if pat.starts_with("\"err") { 4 } else { 0 };
+                    let rest = &src[start..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    if key.contains('.') && !key.contains(' ') && !zh.contains(key) {
+                        missing.push(format!("{}: {key}", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalogues: {missing:#?}");
+    }
+
+    #[test]
+    fn chinese_is_the_default() {
+        assert_eq!(translate(Locale::Zh, "nav.map"), "地图");
+        assert_eq!(translate(Locale::En, "nav.map"), "Map");
+    }
+}

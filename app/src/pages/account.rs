@@ -1,0 +1,56 @@
+use crate::api::{self, AppError};
+use crate::i18n::use_i18n;
+use crate::ui::ErrorNote;
+use crate::use_auth;
+use leptos::prelude::*;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        done.set(false);
+        leptos::task::spawn_local(async move {
+            match api::auth::change_password(current.get_untracked(), new.get_untracked()).await {
+                Ok(()) => {
+                    current.set(String::new());
+                    new.set(String::new());
+                    done.set(true);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="page narrow card">
+            <h1>{move || i18n.t("account.title")}</h1>
+            {move || auth.user().map(|u| view! {
+                <dl class="facts">
+                    <dt>{move || i18n.t("admin.username")}</dt><dd>{u.username.clone()}</dd>
+                    <dt>{move || i18n.t("admin.role")}</dt><dd>{let r = u.role; move || i18n.t(&format!("role.{}", r.as_str()))}</dd>
+                    <dt>{move || i18n.t("admin.scope")}</dt><dd>{u.scope.clone().unwrap_or_else(|| "—".into())}</dd>
+                </dl>
+            })}
+            <h2>{move || i18n.t("account.change_password")}</h2>
+            <form on:submit=submit class="stack">
+                <label>{move || i18n.t("account.current")}
+                    <input type="password" autocomplete="current-password" required bind:value=current/>
+                </label>
+                <label>{move || i18n.t("account.new")}
+                    <input type="password" autocomplete="new-password" required bind:value=new/>
+                </label>
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <Show when=move || done.get()>
+                    <p class="ok" role="status">{move || i18n.t("account.changed")}</p>
+                </Show>
+                <button type="submit" class="primary">{move || i18n.t("account.save")}</button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,227 @@
+//! Administration: accounts, roles and scopes, self-registration, and the audit log.
+
+use crate::api::{self, admin::UserView, AppError};
+use crate::i18n::use_i18n;
+use crate::ui::{ErrorNote, Loading};
+use domain::Role;
+use leptos::prelude::*;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = crate::use_auth();
+    let is_admin = move || auth.user().is_some_and(|u| u.role == Role::Admin);
+    view! {
+        <section class="page">
+            <h1>{move || i18n.t("admin.title")}</h1>
+            <Show when=is_admin fallback=move || view! { <ErrorNote error=AppError::Forbidden/> }>
+                <Users/>
+                <Registration/>
+                <AuditLog/>
+            </Show>
+        </section>
+    }
+}
+
+fn role_options(i18n: crate::i18n::I18n) -> impl IntoView {
+    Role::ALL.iter().map(move |r| {
+        let r = *r;
+        view! { <option value=r.as_str()>{move || i18n.t(&format!("role.{}", r.as_str()))}</option> }
+    }).collect_view()
+}
+
+#[component]
+fn Users() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let users = LocalResource::new(move || {
+        version.track();
+        api::admin::admin_users()
+    });
+    let username = RwSignal::new(String::new());
+    let display = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let role = RwSignal::new("resident".to_owned());
+    let scope = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            let r = api::admin::admin_create_user(
+                username.get_untracked(),
+                display.get_untracked(),
+                password.get_untracked(),
+                role.get_untracked(),
+                scope.get_untracked(),
+            )
+            .await;
+            match r {
+                Ok(_) => {
+                    username.set(String::new());
+                    display.set(String::new());
+                    password.set(String::new());
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("admin.users")}</h2>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || users.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(list) => view! {
+                    <div class="table-wrap">
+                        <table class="users">
+                            <thead><tr>
+                                <th scope="col">{move || i18n.t("admin.username")}</th>
+                                <th scope="col">{move || i18n.t("admin.display_name")}</th>
+                                <th scope="col">{move || i18n.t("admin.role")}</th>
+                                <th scope="col">{move || i18n.t("admin.scope")}</th>
+                                <th scope="col">{move || i18n.t("admin.status")}</th>
+                            </tr></thead>
+                            <tbody>{list.into_iter().map(|u| view! { <UserRow user=u version=version/> }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            })}
+        </Suspense>
+        <h3>{move || i18n.t("admin.add_user")}</h3>
+        <form class="grid-form" on:submit=create>
+            <label>{move || i18n.t("admin.username")}<input required maxlength="32" bind:value=username/></label>
+            <label>{move || i18n.t("admin.display_name")}<input required maxlength="40" bind:value=display/></label>
+            <label>{move || i18n.t("admin.initial_password")}<input type="password" autocomplete="new-password" required bind:value=password/></label>
+            <label>{move || i18n.t("admin.role")}<select bind:value=role>{role_options(i18n)}</select></label>
+            <label>{move || i18n.t("admin.scope")}<input bind:value=scope placeholder=move || i18n.t("admin.scope_hint") inputmode="numeric"/></label>
+            <div class="form-end">
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <button type="submit" class="primary">{move || i18n.t("admin.create")}</button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn UserRow(user: UserView, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let role = RwSignal::new(user.role.as_str().to_owned());
+    let scope = RwSignal::new(user.scope.clone().unwrap_or_default());
+    let error = RwSignal::new(None::<AppError>);
+    let id = user.id;
+    let disabled = user.disabled;
+    let save = move |_| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::admin::admin_set_role(id, role.get_untracked(), scope.get_untracked()).await {
+                Ok(_) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let toggle = move |_| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::admin::admin_set_disabled(id, !disabled).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let label = format!("{} {}", user.username, user.display_name);
+    view! {
+        <tr>
+            <td>{user.username.clone()}</td>
+            <td>{user.display_name.clone()}</td>
+            <td><select bind:value=role aria-label=format!("{label} role")>{role_options(i18n)}</select></td>
+            <td><input class="scope" bind:value=scope inputmode="numeric" aria-label=format!("{label} scope")/></td>
+            <td class="actions">
+                <span class=if disabled { "tag off" } else { "tag on" }>
+                    {move || i18n.t(if disabled { "admin.disabled" } else { "admin.enabled" })}
+                </span>
+                <button type="button" on:click=save>{move || i18n.t("admin.save")}</button>
+                <button type="button" on:click=toggle>{move || i18n.t(if disabled { "admin.enable" } else { "admin.disable" })}</button>
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Registration() -> impl IntoView {
+    let i18n = use_i18n();
+    let version = RwSignal::new(0u32);
+    let info = LocalResource::new(move || {
+        version.track();
+        api::auth::registration_info()
+    });
+    let set = move |open: bool| {
+        leptos::task::spawn_local(async move {
+            let _ = api::admin::admin_set_registration(open).await;
+            version.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("admin.registration")}</h2>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || info.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok((open, _)) => view! {
+                    <p>
+                        {move || i18n.t(if open { "admin.registration_open" } else { "admin.registration_closed" })}" "
+                        <button type="button" on:click=move |_| set(!open)>
+                            {move || i18n.t(if open { "admin.registration_close" } else { "admin.registration_reopen" })}
+                        </button>
+                    </p>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}
+
+fn format_ts(ts: i64) -> String {
+    let secs = ts + 8 * 3600;
+    let (y, m, d) = domain::demo::civil_from_days(secs.div_euclid(86_400));
+    let r = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", r / 3600, r % 3600 / 60, r % 60)
+}
+
+#[component]
+fn AuditLog() -> impl IntoView {
+    let i18n = use_i18n();
+    let filter = RwSignal::new(String::new());
+    let entries = LocalResource::new(move || api::admin::admin_audit(filter.get()));
+    view! {
+        <h2>{move || i18n.t("admin.audit")}</h2>
+        <label class="inline">{move || i18n.t("admin.audit_filter")}
+            <select bind:value=filter>
+                <option value="">{move || i18n.t("admin.audit_all")}</option>
+                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_registration"]
+                    .map(|a| view! { <option value=a>{a}</option> }).collect_view()}
+            </select>
+        </label>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || entries.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(list) => view! {
+                    <div class="table-wrap">
+                        <table class="audit">
+                            <thead><tr>
+                                <th scope="col">{move || i18n.t("admin.audit_time")}</th>
+                                <th scope="col">{move || i18n.t("admin.audit_actor")}</th>
+                                <th scope="col">{move || i18n.t("admin.audit_action")}</th>
+                                <th scope="col">{move || i18n.t("admin.audit_object")}</th>
+                                <th scope="col">{move || i18n.t("admin.audit_result")}</th>
+                                <th scope="col">"IP"</th>
+                            </tr></thead>
+                            <tbody>{list.into_iter().map(|a| view! {
+                                <tr><td>{format_ts(a.ts)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.object}</td><td>{a.result}</td><td>{a.ip}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    </div>
+                }.into_any(),
+            })}
+        </Suspense>
+    }
+}

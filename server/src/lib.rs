@@ -1,0 +1,141 @@
+//! The `linli` server: serves the built browser app and the server functions, and nothing else.
+//! It keeps no state outside the database, so several instances can share one PostgreSQL.
+
+pub mod security;
+
+use app::api::ssr::{cookie_name, RequestInfo, ServerState};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tower_http::services::{ServeDir, ServeFile};
+
+// The server functions register themselves through `inventory` when the app crate is linked;
+// naming the crate here keeps the linker from dropping them.
+use app as _;
+
+/// Largest request body accepted by `/api` (ASVS V2.4 / OWASP A10: nothing is limitless).
+pub const API_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct Config {
+    pub dist: PathBuf,
+    /// Take the client address from the last `X-Forwarded-For` entry (only behind your own proxy).
+    pub trust_proxy: bool,
+    pub state: ServerState,
+}
+
+#[derive(Clone)]
+struct Shared {
+    cfg: Config,
+}
+
+fn read_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
+    if trust_proxy {
+        if let Some(ip) = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|s| s.parse::<std::net::IpAddr>().is_ok())
+        {
+            return ip.to_owned();
+        }
+    }
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Response {
+    let state = sh.cfg.state.clone();
+    let info = RequestInfo {
+        session_token: read_cookie(req.headers(), cookie_name(state.secure_cookies)),
+        client_ip: client_ip(&req, sh.cfg.trust_proxy),
+    };
+    let mut res = leptos_axum::handle_server_fns_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(info.clone());
+        },
+        req,
+    )
+    .await
+    .into_response();
+    // Answers can carry personal data: never cache them.
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+async fn healthz(State(sh): State<Shared>) -> Response {
+    match sh.cfg.state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}
+
+/// Hashed build outputs (`app-1a2b3c….wasm`) never change: cache them for a year. Everything else,
+/// `index.html` above all, must be revalidated so a new release is picked up.
+async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    if path.starts_with("/api/") {
+        return res;
+    }
+    let file = path.rsplit('/').next().unwrap_or("");
+    let hashed = file
+        .rsplit_once('.')
+        .and_then(|(stem, _)| stem.rsplit_once('-'))
+        .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    let value = if hashed && res.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    res
+}
+
+/// The whole application: `/api/*` server functions, `/healthz`, and the built app with an SPA
+/// fallback to `index.html`, behind the security, size, time and compression layers.
+pub fn router(cfg: Config) -> Router {
+    let index = cfg.dist.join("index.html");
+    let csp = security::content_security_policy(&index);
+    let secure = cfg.state.secure_cookies;
+    let shared = Shared { cfg: cfg.clone() };
+    let api = Router::new()
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(API_BODY_LIMIT));
+    let assets = ServeDir::new(&cfg.dist).fallback(ServeFile::new(&index));
+    Router::new()
+        .merge(api)
+        .route("/healthz", get(healthz))
+        .fallback_service(assets)
+        .with_state(shared)
+        .layer(axum::middleware::from_fn(cache_headers))
+        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(move |req, next| security::headers(csp.clone(), secure, req, next)))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+/// Where the built app is looked for when `--dist` is not given.
+pub fn default_dist() -> PathBuf {
+    Path::new("dist").to_path_buf()
+}
