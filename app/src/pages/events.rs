@@ -43,18 +43,27 @@ pub fn EventsPage() -> impl IntoView {
 #[component]
 fn EventItem(event: EventView) -> impl IntoView {
     let i18n = use_i18n();
-    let when = format!("{} – {}", event.starts_at.replace('T', " "), &event.ends_at[event.ends_at.len().saturating_sub(5)..]);
+    let start_time = event.starts_at.get(11..16).unwrap_or("").to_owned();
+    let end_time = event.ends_at.get(11..16).unwrap_or("").to_owned();
+    let start_date = event.starts_at.get(..10).unwrap_or("").to_owned();
     let rule = event.rrule.clone();
     let category = event.category.clone();
+    let when = move || match &rule {
+        // Recurring: the rule, the time of day and the first date (occurrences come with the calendar).
+        Some(r) => format!(
+            "{} · {start_time}–{end_time} · {}",
+            describe_rrule(&i18n, r),
+            i18n.tf("events.since", &[("date", start_date.clone())])
+        ),
+        None => format!("{start_date} {start_time}–{end_time}"),
+    };
     view! {
         <li class="event card">
             <div class="event-head">
                 <h2>{event.title.clone()}</h2>
                 <span class="tag">{move || i18n.t(&format!("events.cat.{category}"))}</span>
             </div>
-            <p class="when"><time datetime=event.starts_at.clone()>{when}</time>
-                {rule.map(|r| view! { <span class="repeat">" · "{move || describe_rrule(&i18n, &r)}</span> })}
-            </p>
+            <p class="when"><time datetime=event.starts_at.clone()>{when}</time></p>
             <p class="muted">{event.location.clone()}" · "{event.unit_name.clone()}</p>
             <p class="muted">{move || i18n.tf("events.capacity", &[("n", event.capacity.to_string())])}</p>
         </li>
