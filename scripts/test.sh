@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole test suite:
+#   1. native unit and integration tests (cargo test --release), with the storage suite on SQLite
+#      and on a throwaway PostgreSQL cluster started here and removed afterwards;
+#   2. the Playwright suite in Debian's Chromium against the release build.
+# Ends with one line "N passed, N failed" counting every suite.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh || exit 1
+source scripts/env.sh
+scripts/build.sh || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+logs=$(mktemp -d /tmp/linli-test.XXXXXX)
+pg_dir=""
+cleanup() { [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"; rm -rf "$logs"; }
+trap cleanup EXIT
+
+eval "$(scripts/postgres.sh start)" || { echo "could not start PostgreSQL"; echo "0 passed, 1 failed"; exit 1; }
+pg_dir=$LINLI_PG_DIR
+export LINLI_REQUIRE_POSTGRES=1
+
+echo "== native tests (SQLite and PostgreSQL) =="
+cargo test --release --workspace 2>&1 | tee "$logs/cargo.log"
+cargo_rc=${PIPESTATUS[0]}
+read -r c_pass c_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  END { print p + 0, f + 0 }' "$logs/cargo.log")
+if [ "$cargo_rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then c_fail=1; fi
+
+echo "== end-to-end tests (Playwright, Chromium) =="
+(cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/pw.json" npx playwright test --reporter=list,json)
+pw_rc=$?
+read -r p_pass p_fail < <(python3 - "$logs/pw.json" <<'PY'
+import json, sys
+try:
+    s = json.load(open(sys.argv[1]))["stats"]
+    print(s.get("expected", 0) + s.get("flaky", 0), s.get("unexpected", 0))
+except Exception:
+    print(0, 1)
+PY
+)
+if [ "$pw_rc" -ne 0 ] && [ "$p_fail" -eq 0 ]; then p_fail=1; fi
+echo "Playwright: $p_pass passed, $p_fail failed"
+
+passed=$((c_pass + p_pass))
+failed=$((c_fail + p_fail))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
