@@ -39,12 +39,17 @@ fn catalogue(locale: Locale) -> &'static HashMap<String, String> {
         Locale::Zh => (&ZH, ZH_JSON),
         Locale::En => (&EN, EN_JSON),
     };
-    cell.get_or_init(|| serde_json::from_str(src).expect("locale catalogues are valid JSON (checked by tests)"))
+    cell.get_or_init(|| {
+        serde_json::from_str(src).expect("locale catalogues are valid JSON (checked by tests)")
+    })
 }
 
 /// The message for `key` in `locale`; the key itself if missing (tests keep that from happening).
 pub fn translate(locale: Locale, key: &str) -> String {
-    catalogue(locale).get(key).cloned().unwrap_or_else(|| key.to_owned())
+    catalogue(locale)
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.to_owned())
 }
 
 /// Handle to the current locale; `Copy`, so closures in views can hold it.
@@ -108,7 +113,10 @@ mod tests {
     use std::collections::BTreeSet;
 
     fn keys(src: &str) -> BTreeSet<String> {
-        serde_json::from_str::<HashMap<String, String>>(src).unwrap().into_keys().collect()
+        serde_json::from_str::<HashMap<String, String>>(src)
+            .unwrap()
+            .into_keys()
+            .collect()
     }
 
     #[test]
@@ -117,7 +125,10 @@ mod tests {
         let en = keys(EN_JSON);
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "only in zh: {only_zh:?}; only in en: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "only in zh: {only_zh:?}; only in en: {only_en:?}"
+        );
     }
 
     /// Every key the code names (`t("…")`, `tf("…"`, `"err.…"`) exists in the catalogues.
@@ -148,19 +159,39 @@ mod tests {
                 }
             }
         }
-        assert!(missing.is_empty(), "keys missing from the catalogues: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "keys missing from the catalogues: {missing:#?}"
+        );
     }
 
     /// Keys built at run time from data: every value the data can take has a message.
     #[test]
     fn keys_built_from_data_exist() {
         let zh = keys(ZH_JSON);
-        let mut wanted: Vec<String> = domain::Role::ALL.iter().map(|r| format!("role.{}", r.as_str())).collect();
+        let mut wanted: Vec<String> = domain::Role::ALL
+            .iter()
+            .map(|r| format!("role.{}", r.as_str()))
+            .collect();
         wanted.extend((1..=3).map(|l| format!("grid.level{l}")));
         wanted.extend(["basic", "dedicated"].map(|k| format!("grid.kind.{k}")));
-        wanted.extend(["service-day", "lecture", "meeting", "volunteer", "clinic", "other"].map(|c| format!("events.cat.{c}")));
+        wanted.extend(
+            [
+                "service-day",
+                "lecture",
+                "meeting",
+                "volunteer",
+                "clinic",
+                "other",
+            ]
+            .map(|c| format!("events.cat.{c}")),
+        );
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
-        wanted.extend(d.events.iter().map(|e| format!("events.cat.{}", e.category)));
+        wanted.extend(
+            d.events
+                .iter()
+                .map(|e| format!("events.cat.{}", e.category)),
+        );
         let missing: Vec<_> = wanted.iter().filter(|k| !zh.contains(*k)).collect();
         assert!(missing.is_empty(), "{missing:?}");
     }

@@ -31,10 +31,14 @@ pub fn use_auth() -> Auth {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let i18n = I18n { locale: RwSignal::new(i18n::initial_locale()) };
+    let i18n = I18n {
+        locale: RwSignal::new(i18n::initial_locale()),
+    };
     i18n.set(i18n.locale.get_untracked());
     provide_context(i18n);
-    let auth = Auth { me: RwSignal::new(None) };
+    let auth = Auth {
+        me: RwSignal::new(None),
+    };
     provide_context(auth);
     leptos::task::spawn_local(async move {
         let me = api::auth::whoami().await.ok().flatten();
@@ -96,7 +100,11 @@ fn Header() -> impl IntoView {
         });
     };
     let toggle = move |_| {
-        i18n.set(if i18n.locale.get() == Locale::Zh { Locale::En } else { Locale::Zh });
+        i18n.set(if i18n.locale.get() == Locale::Zh {
+            Locale::En
+        } else {
+            Locale::Zh
+        });
     };
     view! {
         <header class="top">

@@ -14,7 +14,9 @@ pub fn Loading() -> impl IntoView {
 pub fn error_text(e: &AppError) -> String {
     let i18n = use_i18n();
     match e {
-        AppError::Locked(secs) => i18n.tf("err.locked", &[("minutes", ((secs + 59) / 60).to_string())]),
+        AppError::Locked(secs) => {
+            i18n.tf("err.locked", &[("minutes", ((secs + 59) / 60).to_string())])
+        }
         e => i18n.t(e.message_key()),
     }
 }
@@ -30,9 +32,16 @@ pub fn shanghai_now() -> String {
     #[cfg(feature = "csr")]
     let ms = web_sys::js_sys::Date::now();
     #[cfg(not(feature = "csr"))]
-    let ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as f64).unwrap_or(0.0);
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as f64)
+        .unwrap_or(0.0);
     let secs = (ms / 1000.0) as i64 + 8 * 3600;
     let (y, m, d) = domain::demo::civil_from_days(secs.div_euclid(86_400));
     let rem = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", rem / 3600, rem % 3600 / 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
 }

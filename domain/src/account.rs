@@ -42,7 +42,10 @@ impl Username {
         if !(USERNAME_MIN..=USERNAME_MAX).contains(&n) {
             return Err(AccountError::UsernameLength);
         }
-        if !s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c)) {
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c))
+        {
             return Err(AccountError::UsernameChars);
         }
         Ok(Username(s))
@@ -127,34 +130,72 @@ mod tests {
 
     #[test]
     fn usernames() {
-        assert_eq!(Username::parse(" Zhang.Wei ").unwrap().as_str(), "zhang.wei");
+        assert_eq!(
+            Username::parse(" Zhang.Wei ").unwrap().as_str(),
+            "zhang.wei"
+        );
         assert_eq!(Username::parse("ab"), Err(AccountError::UsernameLength));
-        assert_eq!(Username::parse(&"a".repeat(33)), Err(AccountError::UsernameLength));
+        assert_eq!(
+            Username::parse(&"a".repeat(33)),
+            Err(AccountError::UsernameLength)
+        );
         assert_eq!(Username::parse("张伟伟"), Err(AccountError::UsernameChars));
         assert_eq!(Username::parse("a b c"), Err(AccountError::UsernameChars));
-        assert_eq!(Username::parse("<b>x</b>"), Err(AccountError::UsernameChars));
+        assert_eq!(
+            Username::parse("<b>x</b>"),
+            Err(AccountError::UsernameChars)
+        );
     }
 
     #[test]
     fn standard_policy_follows_asvs() {
         use PasswordPolicy::Standard as S;
         assert!(Password::parse("correct horse", "wang", S).is_ok());
-        assert_eq!(Password::parse("short", "wang", S), Err(AccountError::PasswordTooShort(8)));
-        assert_eq!(Password::parse("password123", "wang", S), Err(AccountError::PasswordCommon));
-        assert_eq!(Password::parse("PassWord123", "wang", S), Err(AccountError::PasswordCommon));
-        assert_eq!(Password::parse("wang-is-great", "wang", S), Err(AccountError::PasswordContainsUsername));
-        assert!(Password::parse(&"x".repeat(64), "wang", S).is_ok(), "64 characters must be allowed");
-        assert_eq!(Password::parse(&"x".repeat(129), "wang", S), Err(AccountError::PasswordTooLong));
+        assert_eq!(
+            Password::parse("short", "wang", S),
+            Err(AccountError::PasswordTooShort(8))
+        );
+        assert_eq!(
+            Password::parse("password123", "wang", S),
+            Err(AccountError::PasswordCommon)
+        );
+        assert_eq!(
+            Password::parse("PassWord123", "wang", S),
+            Err(AccountError::PasswordCommon)
+        );
+        assert_eq!(
+            Password::parse("wang-is-great", "wang", S),
+            Err(AccountError::PasswordContainsUsername)
+        );
+        assert!(
+            Password::parse(&"x".repeat(64), "wang", S).is_ok(),
+            "64 characters must be allowed"
+        );
+        assert_eq!(
+            Password::parse(&"x".repeat(129), "wang", S),
+            Err(AccountError::PasswordTooLong)
+        );
         // no composition rules and no trimming: spaces count
-        assert_eq!(Password::parse("   abcdefg   ", "wang", S).unwrap().expose(), "   abcdefg   ");
+        assert_eq!(
+            Password::parse("   abcdefg   ", "wang", S)
+                .unwrap()
+                .expose(),
+            "   abcdefg   "
+        );
         assert!(Password::parse("邻里守望相助共建家园", "wang", S).is_ok());
     }
 
     #[test]
     fn strict_policy_adds_length_and_classes() {
         use PasswordPolicy::Strict as T;
-        assert_eq!(Password::parse("abcdefghij", "wang", T), Err(AccountError::PasswordTooShort(12)));
-        assert_eq!(Password::parse("abcdefghijklmn", "wang", T), Err(AccountError::PasswordClasses));
+        assert_eq!(
+            Password::parse("abcdefghij", "wang", T),
+            Err(AccountError::PasswordTooShort(12))
+        );
+        assert_eq!(
+            Password::parse("abcdefghijklmn", "wang", T),
+            Err(AccountError::PasswordClasses)
+        );
         assert!(Password::parse("Abcdefghij12", "wang", T).is_ok());
     }
 

@@ -137,9 +137,40 @@ impl Rng {
     }
 }
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强"];
-const COMMUNITY_WORDS: &[&str] = &["仙林", "尧化", "马群", "迈皋桥", "燕子矶", "龙潭", "八卦洲", "西岗", "栖霞", "靖安", "摄山", "甘家巷", "东阳", "青山", "宁杨", "石埠桥", "新港", "太平", "和平", "春晓", "长江", "金港", "翠林", "紫东"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林",
+    "何", "郭", "马", "罗",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟",
+    "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "建华", "志强",
+];
+const COMMUNITY_WORDS: &[&str] = &[
+    "仙林",
+    "尧化",
+    "马群",
+    "迈皋桥",
+    "燕子矶",
+    "龙潭",
+    "八卦洲",
+    "西岗",
+    "栖霞",
+    "靖安",
+    "摄山",
+    "甘家巷",
+    "东阳",
+    "青山",
+    "宁杨",
+    "石埠桥",
+    "新港",
+    "太平",
+    "和平",
+    "春晓",
+    "长江",
+    "金港",
+    "翠林",
+    "紫东",
+];
 const NUMERALS: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
 fn person(rng: &mut Rng) -> String {
@@ -148,7 +179,11 @@ fn person(rng: &mut Rng) -> String {
 
 fn phone(rng: &mut Rng) -> String {
     let prefixes = [133, 135, 137, 138, 139, 150, 151, 158, 177, 186, 188, 199];
-    format!("{}{:08}", prefixes[(rng.next() % prefixes.len() as u64) as usize], rng.next() % 100_000_000)
+    format!(
+        "{}{:08}",
+        prefixes[(rng.next() % prefixes.len() as u64) as usize],
+        rng.next() % 100_000_000
+    )
 }
 
 fn community_name(i: usize) -> String {
@@ -156,7 +191,11 @@ fn community_name(i: usize) -> String {
     if i < n {
         format!("{}社区", COMMUNITY_WORDS[i])
     } else {
-        format!("{}{}社区", COMMUNITY_WORDS[i % n], NUMERALS[(i / n - 1) % NUMERALS.len()])
+        format!(
+            "{}{}社区",
+            COMMUNITY_WORDS[i % n],
+            NUMERALS[(i / n - 1) % NUMERALS.len()]
+        )
     }
 }
 
@@ -258,7 +297,11 @@ pub fn generate(scale: Scale, today: i64) -> District {
     for j in 0..=ny {
         for i in 0..=nx {
             let interior = i > 0 && i < nx && j > 0 && j < ny;
-            let (jx, jy) = if interior { (rng.unit() - 0.5, rng.unit() - 0.5) } else { (0.0, 0.0) };
+            let (jx, jy) = if interior {
+                (rng.unit() - 0.5, rng.unit() - 0.5)
+            } else {
+                (0.0, 0.0)
+            };
             let lon = lon0 + (i as f64 + 0.35 * jx) * dlon;
             let lat = lat0 + (j as f64 + 0.35 * jy) * dlat;
             // Round to 1e-7° (~1 cm), as stored.
@@ -384,7 +427,10 @@ pub fn generate(scale: Scale, today: i64) -> District {
                             let population = households * rng.range(24, 30) / 10;
                             let dedicated = grid_index % 23 == 0;
                             let g_name = if dedicated {
-                                format!("{c_name}{}专属网格", ["学校", "医院", "产业园"][grid_index % 3])
+                                format!(
+                                    "{c_name}{}专属网格",
+                                    ["学校", "医院", "产业园"][grid_index % 3]
+                                )
                             } else {
                                 format!("{c_name}第{c_seq}网格")
                             };
@@ -395,7 +441,11 @@ pub fn generate(scale: Scale, today: i64) -> District {
                                 parent: Some(a_code.clone()),
                                 level: 3,
                                 name: g_name.clone(),
-                                kind: if dedicated { GridKind::Dedicated } else { GridKind::Basic },
+                                kind: if dedicated {
+                                    GridKind::Dedicated
+                                } else {
+                                    GridKind::Basic
+                                },
                                 households,
                                 population,
                                 ring: ring(gi0, gj0, gi1, gj0 + s.row_height),
@@ -448,20 +498,48 @@ pub fn generate(scale: Scale, today: i64) -> District {
     let first = &communities[0].0;
     let area = first.child(1, 2);
     let users = vec![
-        DemoUser { username: "admin".into(), display_name: "系统管理员".into(), role: crate::Role::Admin, scope: None },
+        DemoUser {
+            username: "admin".into(),
+            display_name: "系统管理员".into(),
+            role: crate::Role::Admin,
+            scope: None,
+        },
         DemoUser {
             username: "shuji".into(),
             display_name: format!("{}书记", communities[0].1),
             role: crate::Role::Organiser,
             scope: Some(first.clone()),
         },
-        DemoUser { username: "wangge".into(), display_name: "网格员小王".into(), role: crate::Role::GridWorker, scope: Some(area) },
-        DemoUser { username: "jumin".into(), display_name: "居民李阿姨".into(), role: crate::Role::Resident, scope: Some(first.clone()) },
+        DemoUser {
+            username: "wangge".into(),
+            display_name: "网格员小王".into(),
+            role: crate::Role::GridWorker,
+            scope: Some(area),
+        },
+        DemoUser {
+            username: "jumin".into(),
+            display_name: "居民李阿姨".into(),
+            role: crate::Role::Resident,
+            scope: Some(first.clone()),
+        },
     ];
-    District { street_name, street_code, grids, units, events, users }
+    District {
+        street_name,
+        street_code,
+        grids,
+        units,
+        events,
+        users,
+    }
 }
 
-fn demo_events(s: &Shape, rng: &mut Rng, today: i64, street: &Code, communities: &[(Code, String)]) -> Vec<DemoEvent> {
+fn demo_events(
+    s: &Shape,
+    rng: &mut Rng,
+    today: i64,
+    street: &Code,
+    communities: &[(Code, String)],
+) -> Vec<DemoEvent> {
     let (y, m, _) = civil_from_days(today);
     let month_start = ymd(days_from_civil(y, m, 15));
     let at = |day: &str, hm: &str| format!("{day}T{hm}");
@@ -476,7 +554,12 @@ fn demo_events(s: &Shape, rng: &mut Rng, today: i64, street: &Code, communities:
         capacity: 50,
     }];
     let kinds: [(&str, &str, &str, i64); 5] = [
-        ("微党课：学习党的二十大精神", "lecture", "党群服务站二楼", 40),
+        (
+            "微党课：学习党的二十大精神",
+            "lecture",
+            "党群服务站二楼",
+            40,
+        ),
         ("院坝会：加装电梯议事", "meeting", "小区中心花园", 60),
         ("义诊：老年人慢病筛查", "clinic", "卫生服务站", 80),
         ("志愿活动：垃圾分类宣传", "volunteer", "小区南门广场", 30),
@@ -536,7 +619,10 @@ mod tests {
     const TODAY: i64 = 20_779; // 2026-11-22
 
     fn shoelace(r: &[[f64; 2]]) -> f64 {
-        r.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum::<f64>() / 2.0
+        r.windows(2)
+            .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+            .sum::<f64>()
+            / 2.0
     }
 
     #[test]
@@ -558,7 +644,10 @@ mod tests {
         let count = |l| d.grids.iter().filter(|g| g.level == l).count();
         assert_eq!((count(1), count(2), count(3)), (4, 8, 32));
         assert_eq!(d.users.len(), 4);
-        assert!(d.events.iter().any(|e| e.rrule.as_deref() == Some("FREQ=MONTHLY;BYMONTHDAY=15,25")));
+        assert!(d
+            .events
+            .iter()
+            .any(|e| e.rrule.as_deref() == Some("FREQ=MONTHLY;BYMONTHDAY=15,25")));
         for g in d.grids.iter().filter(|g| g.level == 3) {
             assert!((170..=460).contains(&g.households));
         }
@@ -569,7 +658,11 @@ mod tests {
         let d = generate(Scale::Large, TODAY);
         let count = |l| d.grids.iter().filter(|g| g.level == l).count();
         assert_eq!((count(1), count(2), count(3)), (72, 144, 1206));
-        let households = d.units.iter().filter(|u| u.level == "central-household").count();
+        let households = d
+            .units
+            .iter()
+            .filter(|u| u.level == "central-household")
+            .count();
         assert_eq!(households, 10_000);
         assert_eq!(d.units.len() - households, 1 + 72 + 144 + 1206);
         assert_eq!(d.events.len(), 5000);
@@ -612,8 +705,17 @@ mod tests {
         for parent in d.grids.iter().filter(|g| g.level < 3) {
             let a = shoelace(&parent.ring);
             assert!(a > 0.0, "rings are counter-clockwise");
-            let sum: f64 = d.grids.iter().filter(|g| g.parent.as_ref() == Some(&parent.code)).map(|g| shoelace(&g.ring)).sum();
-            assert!((sum - a).abs() < 1e-12, "{}: children {sum} vs parent {a}", parent.code);
+            let sum: f64 = d
+                .grids
+                .iter()
+                .filter(|g| g.parent.as_ref() == Some(&parent.code))
+                .map(|g| shoelace(&g.ring))
+                .sum();
+            assert!(
+                (sum - a).abs() < 1e-12,
+                "{}: children {sum} vs parent {a}",
+                parent.code
+            );
             // Every vertex of the parent is a vertex of some child: shared boundaries are shared.
             let child_pts: HashSet<(u64, u64)> = d
                 .grids
@@ -625,8 +727,18 @@ mod tests {
                 assert!(child_pts.contains(&(p[0].to_bits(), p[1].to_bits())));
             }
         }
-        let households: i64 = d.grids.iter().filter(|g| g.level == 3).map(|g| g.households).sum();
-        let top: i64 = d.grids.iter().filter(|g| g.level == 1).map(|g| g.households).sum();
+        let households: i64 = d
+            .grids
+            .iter()
+            .filter(|g| g.level == 3)
+            .map(|g| g.households)
+            .sum();
+        let top: i64 = d
+            .grids
+            .iter()
+            .filter(|g| g.level == 1)
+            .map(|g| g.households)
+            .sum();
         assert_eq!(households, top);
     }
 }

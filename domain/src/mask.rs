@@ -3,7 +3,10 @@
 
 /// `13812345678` → `138****5678`. Anything that is not an 11-digit mobile number is masked whole.
 pub fn phone(s: &str) -> String {
-    let digits: Vec<char> = s.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
+    let digits: Vec<char> = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
     if digits.len() == 11 && digits.iter().all(char::is_ascii_digit) {
         let head: String = digits[..3].iter().collect();
         let tail: String = digits[7..].iter().collect();

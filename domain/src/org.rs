@@ -35,11 +35,35 @@ impl LevelSet {
     pub fn five_level() -> Self {
         LevelSet {
             levels: vec![
-                level("working-committee", "街道党工委", "Street working committee", &["committee"], 5),
-                level("committee", "社区党委", "Community committee", &["branch"], 5),
+                level(
+                    "working-committee",
+                    "街道党工委",
+                    "Street working committee",
+                    &["committee"],
+                    5,
+                ),
+                level(
+                    "committee",
+                    "社区党委",
+                    "Community committee",
+                    &["branch"],
+                    5,
+                ),
                 level("branch", "小区党支部", "Compound branch", &["group"], 3),
-                level("group", "楼栋党小组", "Building group", &["central-household"], 3),
-                level("central-household", "党员中心户", "Central household", &[], 3),
+                level(
+                    "group",
+                    "楼栋党小组",
+                    "Building group",
+                    &["central-household"],
+                    3,
+                ),
+                level(
+                    "central-household",
+                    "党员中心户",
+                    "Central household",
+                    &[],
+                    3,
+                ),
             ],
         }
     }
@@ -48,10 +72,28 @@ impl LevelSet {
     pub fn four_level() -> Self {
         LevelSet {
             levels: vec![
-                level("committee", "社区党组织", "Community party organisation", &["branch"], 5),
+                level(
+                    "committee",
+                    "社区党组织",
+                    "Community party organisation",
+                    &["branch"],
+                    5,
+                ),
                 level("branch", "网格党支部", "Grid branch", &["group"], 3),
-                level("group", "楼栋党小组", "Building group", &["central-household"], 3),
-                level("central-household", "党员中心户", "Central household", &[], 3),
+                level(
+                    "group",
+                    "楼栋党小组",
+                    "Building group",
+                    &["central-household"],
+                    3,
+                ),
+                level(
+                    "central-household",
+                    "党员中心户",
+                    "Central household",
+                    &[],
+                    3,
+                ),
             ],
         }
     }
@@ -66,7 +108,8 @@ impl LevelSet {
     }
 
     pub fn allows_child(&self, parent: &str, child: &str) -> bool {
-        self.get(parent).is_some_and(|p| p.children.iter().any(|c| c == child))
+        self.get(parent)
+            .is_some_and(|p| p.children.iter().any(|c| c == child))
     }
 
     /// Depth of a level key (0 for the root level).
@@ -85,7 +128,10 @@ mod tests {
         assert_eq!(s.root().name_zh, "街道党工委");
         assert!(s.allows_child("working-committee", "committee"));
         assert!(s.allows_child("group", "central-household"));
-        assert!(!s.allows_child("committee", "group"), "levels cannot be skipped");
+        assert!(
+            !s.allows_child("committee", "group"),
+            "levels cannot be skipped"
+        );
         assert!(!s.allows_child("central-household", "group"));
         assert!(!s.allows_child("nonsense", "group"));
         assert_eq!(s.get("committee").unwrap().term_years, 5);

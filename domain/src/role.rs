@@ -18,7 +18,12 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Role::Admin, Role::Organiser, Role::GridWorker, Role::Resident];
+    pub const ALL: [Role; 4] = [
+        Role::Admin,
+        Role::Organiser,
+        Role::GridWorker,
+        Role::Resident,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -118,7 +123,10 @@ mod tests {
         let worker = p(Role::GridWorker, Some("320113001001"));
         assert!(worker.can_edit_grid(&grid_in));
         assert!(!worker.can_edit_grid(&grid_out));
-        assert!(!worker.can_edit_unit(&grid_in), "a grid worker is not an organiser");
+        assert!(
+            !worker.can_edit_unit(&grid_in),
+            "a grid worker is not an organiser"
+        );
 
         let organiser = p(Role::Organiser, Some("320113001001"));
         assert!(organiser.can_edit_unit(&grid_in));
@@ -132,7 +140,11 @@ mod tests {
         assert!(!resident.can_administer());
 
         let admin = p(Role::Admin, None);
-        assert!(admin.can_edit_grid(&grid_out) && admin.can_edit_unit(&grid_out) && admin.can_administer());
+        assert!(
+            admin.can_edit_grid(&grid_out)
+                && admin.can_edit_unit(&grid_out)
+                && admin.can_administer()
+        );
     }
 
     #[test]

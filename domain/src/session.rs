@@ -13,7 +13,11 @@ pub struct SessionPolicy {
 
 impl Default for SessionPolicy {
     fn default() -> Self {
-        SessionPolicy { idle_secs: 30 * 60, absolute_secs: 12 * 3600, touch_every_secs: 60 }
+        SessionPolicy {
+            idle_secs: 30 * 60,
+            absolute_secs: 12 * 3600,
+            touch_every_secs: 60,
+        }
     }
 }
 
@@ -28,7 +32,9 @@ impl SessionPolicy {
         if now - created_at >= self.absolute_secs || now - last_seen_at >= self.idle_secs {
             SessionCheck::Expired
         } else {
-            SessionCheck::Valid { touch: now - last_seen_at >= self.touch_every_secs }
+            SessionCheck::Valid {
+                touch: now - last_seen_at >= self.touch_every_secs,
+            }
         }
     }
 }
@@ -39,11 +45,19 @@ mod tests {
 
     #[test]
     fn idle_and_absolute_limits() {
-        let p = SessionPolicy { idle_secs: 100, absolute_secs: 1000, touch_every_secs: 10 };
+        let p = SessionPolicy {
+            idle_secs: 100,
+            absolute_secs: 1000,
+            touch_every_secs: 10,
+        };
         assert_eq!(p.check(0, 0, 5), SessionCheck::Valid { touch: false });
         assert_eq!(p.check(0, 0, 50), SessionCheck::Valid { touch: true });
         assert_eq!(p.check(0, 0, 100), SessionCheck::Expired);
         assert_eq!(p.check(0, 950, 999), SessionCheck::Valid { touch: true });
-        assert_eq!(p.check(0, 990, 1000), SessionCheck::Expired, "absolute limit holds while active");
+        assert_eq!(
+            p.check(0, 990, 1000),
+            SessionCheck::Expired,
+            "absolute limit holds while active"
+        );
     }
 }

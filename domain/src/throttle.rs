@@ -13,9 +13,17 @@ pub struct ThrottlePolicy {
 
 impl ThrottlePolicy {
     /// Per account: five wrong passwords in 15 minutes lock it for 15 minutes.
-    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy { max_failures: 5, window_secs: 900, lockout_secs: 900 };
+    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 5,
+        window_secs: 900,
+        lockout_secs: 900,
+    };
     /// Per client address: generous, because many residents share one NAT address.
-    pub const ADDRESS: ThrottlePolicy = ThrottlePolicy { max_failures: 30, window_secs: 900, lockout_secs: 900 };
+    pub const ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 30,
+        window_secs: 900,
+        lockout_secs: 900,
+    };
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -34,7 +42,11 @@ impl ThrottlePolicy {
     /// The state after one more failure at `now`.
     pub fn record_failure(&self, a: Attempts, now: i64) -> Attempts {
         let mut a = if now - a.window_start >= self.window_secs {
-            Attempts { failures: 0, window_start: now, locked_until: a.locked_until }
+            Attempts {
+                failures: 0,
+                window_start: now,
+                locked_until: a.locked_until,
+            }
         } else {
             a
         };
@@ -54,7 +66,11 @@ mod tests {
 
     #[test]
     fn locks_after_max_failures_in_window() {
-        let p = ThrottlePolicy { max_failures: 3, window_secs: 60, lockout_secs: 300 };
+        let p = ThrottlePolicy {
+            max_failures: 3,
+            window_secs: 60,
+            lockout_secs: 300,
+        };
         let mut a = Attempts::default();
         a = p.record_failure(a, 1000);
         a = p.record_failure(a, 1010);
@@ -66,7 +82,11 @@ mod tests {
 
     #[test]
     fn old_failures_fall_out_of_the_window() {
-        let p = ThrottlePolicy { max_failures: 3, window_secs: 60, lockout_secs: 300 };
+        let p = ThrottlePolicy {
+            max_failures: 3,
+            window_secs: 60,
+            lockout_secs: 300,
+        };
         let mut a = Attempts::default();
         a = p.record_failure(a, 1000);
         a = p.record_failure(a, 1010);

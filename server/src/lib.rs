@@ -60,7 +60,10 @@ fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
             return ip.to_owned();
         }
     }
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Response {
@@ -79,7 +82,8 @@ async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Resp
     .await
     .into_response();
     // Answers can carry personal data: never cache them.
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
 
@@ -106,8 +110,13 @@ async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Resp
         .rsplit_once('.')
         .and_then(|(stem, _)| stem.rsplit_once('-'))
         .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    let value = if hashed && res.status().is_success() { "public, max-age=31536000, immutable" } else { "no-cache" };
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    let value = if hashed && res.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     res
 }
 
@@ -119,8 +128,13 @@ pub fn router(cfg: Config) -> Router {
     let secure = cfg.state.secure_cookies;
     let shared = Shared { cfg: cfg.clone() };
     let api = Router::new()
-        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(API_BODY_LIMIT));
+        .route(
+            "/api/{*fn_name}",
+            get(server_fn_handler).post(server_fn_handler),
+        )
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            API_BODY_LIMIT,
+        ));
     let assets = ServeDir::new(&cfg.dist).fallback(ServeFile::new(&index));
     Router::new()
         .merge(api)
@@ -129,9 +143,14 @@ pub fn router(cfg: Config) -> Router {
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))
         .layer(axum::middleware::from_fn(security::refuse_cross_site))
-        .layer(axum::middleware::from_fn(move |req, next| security::headers(csp.clone(), secure, req, next)))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::headers(csp.clone(), secure, req, next)
+        }))
         .layer(tower_http::compression::CompressionLayer::new())
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 

@@ -11,7 +11,11 @@ use std::process::ExitCode;
 const DEFAULT_DB: &str = "sqlite://data/linli.db";
 
 #[derive(Parser)]
-#[command(name = "linli", version, about = "Linli (邻里): grids, party organisation and neighbourhood events")]
+#[command(
+    name = "linli",
+    version,
+    about = "Linli (邻里): grids, party organisation and neighbourhood events"
+)]
 struct Cli {
     /// sqlite://PATH (default, embedded) or postgres://USER@HOST/DB
     #[arg(long, env = "LINLI_DATABASE_URL", default_value = DEFAULT_DB, global = true)]
@@ -93,14 +97,20 @@ fn today_days() -> i64 {
 }
 
 async fn open(url: &str) -> Result<store::Db, String> {
-    let db = store::Db::connect(url).await.map_err(|e| format!("cannot open the database: {e}"))?;
-    db.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+    let db = store::Db::connect(url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("migration failed: {e}"))?;
     Ok(db)
 }
 
 async fn load_demo(db: &store::Db, scale: Scale) -> Result<(), String> {
     let district = domain::demo::generate(scale, today_days());
-    db.load_demo(&district).await.map_err(|e| format!("demo not loaded: {e}"))
+    db.load_demo(&district)
+        .await
+        .map_err(|e| format!("demo not loaded: {e}"))
 }
 
 fn print_demo_accounts() {
@@ -117,7 +127,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -140,7 +151,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             session_hours,
         } => {
             if !dist.join("index.html").exists() {
-                return Err(format!("{} has no index.html: build the app first (scripts/run.sh does)", dist.display()));
+                return Err(format!(
+                    "{} has no index.html: build the app first (scripts/run.sh does)",
+                    dist.display()
+                ));
             }
             let db = open(&cli.database_url).await?;
             let mut demo_loaded = false;
@@ -165,21 +179,30 @@ async fn run(cli: Cli) -> Result<(), String> {
                 state: app::api::ssr::ServerState {
                     db: db.clone(),
                     session_policy: policy,
-                    secure_cookies: public_url.as_deref().is_some_and(|u| u.starts_with("https://")),
+                    secure_cookies: public_url
+                        .as_deref()
+                        .is_some_and(|u| u.starts_with("https://")),
                     strict_staff_passwords,
                 },
             };
-            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-            let url = public_url.clone().unwrap_or_else(|| format!("http://{listen}"));
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let url = public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{listen}"));
             println!("Linli is running: open {url}");
             if demo_loaded || (demo && db.user_by_name("admin").await.ok().flatten().is_some()) {
                 print_demo_accounts();
             }
             tracing::info!(%listen, "listening");
-            axum::serve(listener, router(cfg).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-                .map_err(|e| e.to_string())?;
+            axum::serve(
+                listener,
+                router(cfg).into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())?;
             db.close().await;
             tracing::info!("stopped");
             Ok(())
@@ -203,31 +226,69 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { to } => {
-            let db = store::Db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
-            db.backup_to(&to).await.map_err(|e| format!("backup failed: {e}"))?;
+            let db = store::Db::connect(&cli.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.backup_to(&to)
+                .await
+                .map_err(|e| format!("backup failed: {e}"))?;
             println!("backup written and verified: {}", to.display());
             Ok(())
         }
-        Command::User { command: UserCommand::Add { username, role, scope, display_name, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    scope,
+                    display_name,
+                    password_stdin,
+                },
+        } => {
             if !password_stdin {
                 return Err("pass --password-stdin and type the password on standard input".into());
             }
             let name = domain::Username::parse(&username).map_err(|e| e.to_string())?;
-            let role = domain::Role::parse(&role).ok_or("--role must be admin, organiser, grid-worker or resident")?;
-            let scope = scope.as_deref().map(domain::Code::parse).transpose().map_err(|e| format!("--scope: {e}"))?;
+            let role = domain::Role::parse(&role)
+                .ok_or("--role must be admin, organiser, grid-worker or resident")?;
+            let scope = scope
+                .as_deref()
+                .map(domain::Code::parse)
+                .transpose()
+                .map_err(|e| format!("--scope: {e}"))?;
             let mut input = String::new();
-            std::io::stdin().take(4096).read_to_string(&mut input).map_err(|e| e.to_string())?;
-            let password = input.strip_suffix('\n').map(|s| s.strip_suffix('\r').unwrap_or(s)).unwrap_or(&input);
-            let policy = if role.is_staff() { domain::PasswordPolicy::Strict } else { domain::PasswordPolicy::Standard };
-            let password = domain::Password::parse(password, name.as_str(), policy).map_err(|e| format!("password: {e}"))?;
+            std::io::stdin()
+                .take(4096)
+                .read_to_string(&mut input)
+                .map_err(|e| e.to_string())?;
+            let password = input
+                .strip_suffix('\n')
+                .map(|s| s.strip_suffix('\r').unwrap_or(s))
+                .unwrap_or(&input);
+            let policy = if role.is_staff() {
+                domain::PasswordPolicy::Strict
+            } else {
+                domain::PasswordPolicy::Standard
+            };
+            let password = domain::Password::parse(password, name.as_str(), policy)
+                .map_err(|e| format!("password: {e}"))?;
             let display = display_name.unwrap_or_else(|| name.as_str().to_owned());
-            let display = domain::account::parse_display_name(&display).map_err(|e| e.to_string())?;
+            let display =
+                domain::account::parse_display_name(&display).map_err(|e| e.to_string())?;
             let db = open(&cli.database_url).await?;
             let u = db
-                .create_user(store::users::NewUser { username: &name, display_name: &display, password: &password, role, scope: scope.as_ref() })
+                .create_user(store::users::NewUser {
+                    username: &name,
+                    display_name: &display,
+                    password: &password,
+                    role,
+                    scope: scope.as_ref(),
+                })
                 .await
                 .map_err(|e| match e {
-                    store::StoreError::Duplicate => format!("user {} already exists", name.as_str()),
+                    store::StoreError::Duplicate => {
+                        format!("user {} already exists", name.as_str())
+                    }
                     e => e.to_string(),
                 })?;
             println!("user {} added as {}", u.username, u.role.as_str());
@@ -239,7 +300,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("LINLI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
         )
         .with_target(false)
         .init();

@@ -40,7 +40,10 @@ async fn spawn() -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "linli_http_{}_{}",
         std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos()
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
     ));
     std::fs::create_dir_all(dir.join("dist")).unwrap();
     std::fs::write(
@@ -49,7 +52,9 @@ async fn spawn() -> TestApp {
     )
     .unwrap();
     std::fs::write(dir.join("dist/app-0123456789abcdef.js"), "export default 1").unwrap();
-    let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display())).await.unwrap();
+    let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
     let cfg = server::Config {
@@ -62,18 +67,28 @@ async fn spawn() -> TestApp {
             strict_staff_passwords: false,
         },
     };
-    TestApp { router: server::router(cfg), db }
+    TestApp {
+        router: server::router(cfg),
+        db,
+    }
 }
 
 impl TestApp {
     async fn send(&self, req: Request<Body>) -> Reply {
         let mut req = req;
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from(([10, 1, 2, 3], 40000))));
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 1, 2, 3], 40000))));
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024).await.unwrap();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .unwrap();
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// POST a server function with form-encoded arguments, as the browser client does.
@@ -86,15 +101,23 @@ impl TestApp {
         if let Some(c) = cookie {
             b = b.header(header::COOKIE, c);
         }
-        self.send(b.body(Body::from(form.to_owned())).unwrap()).await
+        self.send(b.body(Body::from(form.to_owned())).unwrap())
+            .await
     }
 
     async fn get(&self, path: &str) -> Reply {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 
     async fn login(&self, user: &str) -> String {
-        let r = self.post("login", &format!("username={user}&password={DEMO_PASSWORD}"), None).await;
+        let r = self
+            .post(
+                "login",
+                &format!("username={user}&password={DEMO_PASSWORD}"),
+                None,
+            )
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.cookie().expect("login sets the session cookie")
     }
@@ -107,33 +130,64 @@ async fn health_and_static_assets() {
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
 
     let r = app.get("/map").await;
-    assert_eq!(r.status, StatusCode::OK, "client-side routes fall back to index.html");
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "client-side routes fall back to index.html"
+    );
     assert!(r.body.contains("<script type=\"module\">"));
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache");
     let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(csp.contains("'sha256-") && csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+    assert!(
+        csp.contains("'sha256-")
+            && csp.contains("frame-ancestors 'none'")
+            && csp.contains("object-src 'none'")
+    );
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 
     let r = app.get("/app-0123456789abcdef.js").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"), "hashed assets are cached long");
+    assert!(
+        r.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable"),
+        "hashed assets are cached long"
+    );
 }
 
 #[tokio::test]
 async fn login_sets_a_hardened_cookie_and_refuses_bad_credentials_alike() {
     let app = spawn().await;
-    let r = app.post("login", &format!("username=admin&password={DEMO_PASSWORD}"), None).await;
+    let r = app
+        .post(
+            "login",
+            &format!("username=admin&password={DEMO_PASSWORD}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json()["role"], "admin");
     let set = r.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"), "{set}");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Path=/"),
+        "{set}"
+    );
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
 
-    let wrong = app.post("login", "username=admin&password=not-the-password", None).await;
-    let unknown = app.post("login", "username=nobody&password=not-the-password", None).await;
+    let wrong = app
+        .post("login", "username=admin&password=not-the-password", None)
+        .await;
+    let unknown = app
+        .post("login", "username=nobody&password=not-the-password", None)
+        .await;
     assert_eq!(wrong.status, StatusCode::BAD_REQUEST);
-    assert_eq!((wrong.status, wrong.body.clone()), (unknown.status, unknown.body.clone()), "no hint whether the user exists");
+    assert_eq!(
+        (wrong.status, wrong.body.clone()),
+        (unknown.status, unknown.body.clone()),
+        "no hint whether the user exists"
+    );
     assert!(wrong.body.contains("err.login_failed"));
     assert!(wrong.cookie().is_none());
 }
@@ -142,14 +196,34 @@ async fn login_sets_a_hardened_cookie_and_refuses_bad_credentials_alike() {
 async fn login_is_throttled() {
     let app = spawn().await;
     for _ in 0..5 {
-        let r = app.post("login", "username=jumin&password=wrong-password", None).await;
+        let r = app
+            .post("login", "username=jumin&password=wrong-password", None)
+            .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
     }
-    let r = app.post("login", &format!("username=jumin&password={DEMO_PASSWORD}"), None).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "locked even with the right password: {}", r.body);
+    let r = app
+        .post(
+            "login",
+            &format!("username=jumin&password={DEMO_PASSWORD}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password: {}",
+        r.body
+    );
     assert!(r.body.contains("Locked"));
     app.login("shuji").await;
-    let refused = app.db.audit_entries(Some("login"), 50).await.unwrap().iter().filter(|a| a.result == "refused").count();
+    let refused = app
+        .db
+        .audit_entries(Some("login"), 50)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|a| a.result == "refused")
+        .count();
     assert_eq!(refused, 6, "every refusal is audited");
 }
 
@@ -162,7 +236,10 @@ async fn anonymous_callers_are_refused_everywhere_but_login() {
         ("events_upcoming", "from=2026-11-01T00:00"),
         ("change_password", "current=a&new=b"),
         ("admin_users", ""),
-        ("admin_create_user", "username=x&display_name=x&password=x&role=admin&scope="),
+        (
+            "admin_create_user",
+            "username=x&display_name=x&password=x&role=admin&scope=",
+        ),
         ("admin_set_role", "id=1&role=resident&scope=1"),
         ("admin_set_disabled", "id=1&disabled=true"),
         ("admin_set_registration", "open=true"),
@@ -183,20 +260,37 @@ async fn non_admins_cannot_administer() {
         let c = app.login(user).await;
         for (endpoint, form) in [
             ("admin_users", ""),
-            ("admin_create_user", "username=mallory&display_name=x&password=correct-horse-1&role=admin&scope="),
+            (
+                "admin_create_user",
+                "username=mallory&display_name=x&password=correct-horse-1&role=admin&scope=",
+            ),
             ("admin_set_role", "id=4&role=admin&scope="),
             ("admin_set_disabled", "id=1&disabled=true"),
             ("admin_set_registration", "open=false"),
             ("admin_audit", "action="),
         ] {
             let r = app.post(endpoint, form, Some(&c)).await;
-            assert_eq!(r.status, StatusCode::FORBIDDEN, "{user} {endpoint}: {}", r.body);
+            assert_eq!(
+                r.status,
+                StatusCode::FORBIDDEN,
+                "{user} {endpoint}: {}",
+                r.body
+            );
         }
     }
     assert!(app.db.user_by_name("mallory").await.unwrap().is_none());
-    assert_eq!(app.db.user_by_name("jumin").await.unwrap().unwrap().role, domain::Role::Resident);
+    assert_eq!(
+        app.db.user_by_name("jumin").await.unwrap().unwrap().role,
+        domain::Role::Resident
+    );
     assert!(app.db.registration_open().await.unwrap());
-    assert!(app.db.audit_entries(Some("admin_set_role"), 10).await.unwrap().iter().all(|a| a.result == "refused"));
+    assert!(app
+        .db
+        .audit_entries(Some("admin_set_role"), 10)
+        .await
+        .unwrap()
+        .iter()
+        .all(|a| a.result == "refused"));
 }
 
 #[tokio::test]
@@ -206,27 +300,81 @@ async fn admins_manage_accounts() {
     let r = app.post("admin_create_user", "username=zhangsan&display_name=%E5%BC%A0%E4%B8%89&password=correct-horse-1&role=grid-worker&scope=32011300100101", Some(&c)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.json()["id"].as_i64().unwrap();
-    let again = app.post("admin_create_user", "username=ZhangSan&display_name=x&password=correct-horse-1&role=resident&scope=1", Some(&c)).await;
+    let again = app
+        .post(
+            "admin_create_user",
+            "username=ZhangSan&display_name=x&password=correct-horse-1&role=resident&scope=1",
+            Some(&c),
+        )
+        .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let noscope = app.post("admin_create_user", "username=lisi&display_name=x&password=correct-horse-1&role=organiser&scope=", Some(&c)).await;
+    let noscope = app
+        .post(
+            "admin_create_user",
+            "username=lisi&display_name=x&password=correct-horse-1&role=organiser&scope=",
+            Some(&c),
+        )
+        .await;
     assert_eq!(noscope.status, StatusCode::BAD_REQUEST);
     assert!(noscope.body.contains("err.scope"));
-    let markup = app.post("admin_create_user", "username=%3Cscript%3E&display_name=x&password=correct-horse-1&role=resident&scope=1", Some(&c)).await;
+    let markup = app
+        .post(
+            "admin_create_user",
+            "username=%3Cscript%3E&display_name=x&password=correct-horse-1&role=resident&scope=1",
+            Some(&c),
+        )
+        .await;
     assert_eq!(markup.status, StatusCode::BAD_REQUEST);
 
-    let worker = app.post("login", "username=zhangsan&password=correct-horse-1", None).await.cookie().unwrap();
-    let r = app.post("admin_set_role", &format!("id={id}&role=organiser&scope=320113001001"), Some(&c)).await;
+    let worker = app
+        .post("login", "username=zhangsan&password=correct-horse-1", None)
+        .await
+        .cookie()
+        .unwrap();
+    let r = app
+        .post(
+            "admin_set_role",
+            &format!("id={id}&role=organiser&scope=320113001001"),
+            Some(&c),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(app.post("me", "", Some(&worker)).await.body, "null", "a role change ends the user's sessions");
+    assert_eq!(
+        app.post("me", "", Some(&worker)).await.body,
+        "null",
+        "a role change ends the user's sessions"
+    );
 
-    let r = app.post("admin_set_disabled", &format!("id={id}&disabled=true"), Some(&c)).await;
+    let r = app
+        .post(
+            "admin_set_disabled",
+            &format!("id={id}&disabled=true"),
+            Some(&c),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = app.post("login", "username=zhangsan&password=correct-horse-1", None).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "disabled accounts cannot log in");
+    let r = app
+        .post("login", "username=zhangsan&password=correct-horse-1", None)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "disabled accounts cannot log in"
+    );
 
     let me = app.db.user_by_name("admin").await.unwrap().unwrap().id;
-    let r = app.post("admin_set_disabled", &format!("id={me}&disabled=true"), Some(&c)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "admins cannot lock themselves out");
+    let r = app
+        .post(
+            "admin_set_disabled",
+            &format!("id={me}&disabled=true"),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "admins cannot lock themselves out"
+    );
 }
 
 #[tokio::test]
@@ -239,7 +387,11 @@ async fn cross_site_posts_are_refused() {
         (None, Some("https://evil.example"), StatusCode::FORBIDDEN),
         (None, Some("null"), StatusCode::FORBIDDEN),
         (None, Some("http://127.0.0.1:8080"), StatusCode::OK),
-        (Some("same-origin"), Some("http://127.0.0.1:8080"), StatusCode::OK),
+        (
+            Some("same-origin"),
+            Some("http://127.0.0.1:8080"),
+            StatusCode::OK,
+        ),
         (None, None, StatusCode::OK),
     ];
     for (site, origin, want) in cases {
@@ -253,7 +405,11 @@ async fn cross_site_posts_are_refused() {
             b = b.header(header::ORIGIN, o);
         }
         let r = app.send(b.body(Body::from(form.clone())).unwrap()).await;
-        assert_eq!(r.status, want, "site={site:?} origin={origin:?}: {}", r.body);
+        assert_eq!(
+            r.status, want,
+            "site={site:?} origin={origin:?}: {}",
+            r.body
+        );
         if want == StatusCode::FORBIDDEN {
             assert!(r.cookie().is_none());
         }
@@ -264,17 +420,40 @@ async fn cross_site_posts_are_refused() {
 async fn sessions_rotate_at_login_and_end_at_logout() {
     let app = spawn().await;
     let first = app.login("jumin").await;
-    let r = app.post("login", &format!("username=jumin&password={DEMO_PASSWORD}"), Some(&first)).await;
+    let r = app
+        .post(
+            "login",
+            &format!("username=jumin&password={DEMO_PASSWORD}"),
+            Some(&first),
+        )
+        .await;
     let second = r.cookie().unwrap();
     assert_ne!(first, second);
-    assert_eq!(app.post("me", "", Some(&first)).await.body, "null", "the old session id is dead");
-    assert_eq!(app.post("me", "", Some(&second)).await.json()["username"], "jumin");
+    assert_eq!(
+        app.post("me", "", Some(&first)).await.body,
+        "null",
+        "the old session id is dead"
+    );
+    assert_eq!(
+        app.post("me", "", Some(&second)).await.json()["username"],
+        "jumin"
+    );
 
     let r = app.post("logout", "", Some(&second)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers[header::SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    assert_eq!(app.post("me", "", Some(&second)).await.body, "null", "replaying the cookie after logout fails");
-    assert_eq!(app.post("grids_list", "", Some(&second)).await.status, StatusCode::UNAUTHORIZED);
+    assert!(r.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
+    assert_eq!(
+        app.post("me", "", Some(&second)).await.body,
+        "null",
+        "replaying the cookie after logout fails"
+    );
+    assert_eq!(
+        app.post("grids_list", "", Some(&second)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -282,17 +461,38 @@ async fn password_change_needs_the_current_one_and_ends_other_sessions() {
     let app = spawn().await;
     let a = app.login("jumin").await;
     let b = app.login("jumin").await;
-    let r = app.post("change_password", "current=wrong&new=a-new-secret-2026", Some(&a)).await;
+    let r = app
+        .post(
+            "change_password",
+            "current=wrong&new=a-new-secret-2026",
+            Some(&a),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = app.post("change_password", &format!("current={DEMO_PASSWORD}&new=123456"), Some(&a)).await;
+    let r = app
+        .post(
+            "change_password",
+            &format!("current={DEMO_PASSWORD}&new=123456"),
+            Some(&a),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("err.password_short"));
-    let r = app.post("change_password", &format!("current={DEMO_PASSWORD}&new=a-new-secret-2026"), Some(&a)).await;
+    let r = app
+        .post(
+            "change_password",
+            &format!("current={DEMO_PASSWORD}&new=a-new-secret-2026"),
+            Some(&a),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let fresh = r.cookie().expect("this browser gets a new session");
     assert_eq!(app.post("me", "", Some(&b)).await.body, "null");
     assert_eq!(app.post("me", "", Some(&a)).await.body, "null");
-    assert_eq!(app.post("me", "", Some(&fresh)).await.json()["username"], "jumin");
+    assert_eq!(
+        app.post("me", "", Some(&fresh)).await.json()["username"],
+        "jumin"
+    );
 }
 
 #[tokio::test]
@@ -303,17 +503,46 @@ async fn residents_register_into_a_real_community_only_as_residents() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["role"], "resident", "a smuggled role is ignored");
     assert!(r.cookie().is_some());
-    let r = app.post("register", "username=newbie&display_name=x&password=correct-horse-1&community=320113001002", None).await;
+    let r = app
+        .post(
+            "register",
+            "username=newbie&display_name=x&password=correct-horse-1&community=320113001002",
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
-    let r = app.post("register", "username=other&display_name=x&password=correct-horse-1&community=999", None).await;
+    let r = app
+        .post(
+            "register",
+            "username=other&display_name=x&password=correct-horse-1&community=999",
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("err.community"));
-    let r = app.post("register", "username=other2&display_name=&password=correct-horse-1&community=320113001002", None).await;
+    let r = app
+        .post(
+            "register",
+            "username=other2&display_name=&password=correct-horse-1&community=320113001002",
+            None,
+        )
+        .await;
     assert!(r.body.contains("err.display_name"));
 
     let c = app.login("admin").await;
-    assert_eq!(app.post("admin_set_registration", "open=false", Some(&c)).await.status, StatusCode::OK);
-    let r = app.post("register", "username=third&display_name=x&password=correct-horse-1&community=320113001002", None).await;
+    assert_eq!(
+        app.post("admin_set_registration", "open=false", Some(&c))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = app
+        .post(
+            "register",
+            "username=third&display_name=x&password=correct-horse-1&community=320113001002",
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(app.db.user_by_name("third").await.unwrap().is_none());
 }
@@ -326,12 +555,34 @@ async fn logged_in_users_read_the_demo_district() {
     assert_eq!(grids.as_array().unwrap().len(), 4 + 8 + 32);
     let roots = app.post("units_children", "parent=", Some(&c)).await.json();
     assert_eq!(roots[0]["name"], "尧化街道党工委");
-    assert!(!app.post("units_children", &format!("parent={}", roots[0]["code"].as_str().unwrap()), Some(&c)).await.body.contains("phone"));
-    let r = app.post("units_children", "parent=%3Cscript%3E", Some(&c)).await;
+    assert!(!app
+        .post(
+            "units_children",
+            &format!("parent={}", roots[0]["code"].as_str().unwrap()),
+            Some(&c)
+        )
+        .await
+        .body
+        .contains("phone"));
+    let r = app
+        .post("units_children", "parent=%3Cscript%3E", Some(&c))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let events = app.post("events_upcoming", "from=2026-11-01T00:00", Some(&c)).await.json();
-    assert!(events.as_array().unwrap().iter().any(|e| e["title"] == "集中服务日"));
-    assert_eq!(app.post("events_upcoming", "from=yesterday", Some(&c)).await.status, StatusCode::BAD_REQUEST);
+    let events = app
+        .post("events_upcoming", "from=2026-11-01T00:00", Some(&c))
+        .await
+        .json();
+    assert!(events
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["title"] == "集中服务日"));
+    assert_eq!(
+        app.post("events_upcoming", "from=yesterday", Some(&c))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]
@@ -340,9 +591,19 @@ async fn oversized_bodies_and_state_changes_over_get_are_refused() {
     let big = format!("username=admin&password={}", "x".repeat(2 * 1024 * 1024));
     let r = app.post("login", &big, None).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    for endpoint in ["login", "logout", "register", "admin_set_role", "admin_set_registration"] {
+    for endpoint in [
+        "login",
+        "logout",
+        "register",
+        "admin_set_role",
+        "admin_set_registration",
+    ] {
         let r = app.get(&format!("/api/{endpoint}?open=false")).await;
-        assert!(r.status.is_client_error(), "{endpoint} over GET answered {}", r.status);
+        assert!(
+            r.status.is_client_error(),
+            "{endpoint} over GET answered {}",
+            r.status
+        );
     }
     assert!(app.db.registration_open().await.unwrap());
 }
@@ -355,7 +616,12 @@ async fn serves_over_a_real_socket() {
     let addr = listener.local_addr().unwrap();
     let router = app.router.clone();
     tokio::spawn(async move {
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
     });
     let body = format!("username=admin&password={DEMO_PASSWORD}");
     let req = format!(
@@ -368,5 +634,7 @@ async fn serves_over_a_real_socket() {
     let mut out = String::new();
     s.read_to_string(&mut out).await.unwrap();
     assert!(out.starts_with("HTTP/1.1 200"), "{out}");
-    assert!(out.to_ascii_lowercase().contains("set-cookie: linli_session="));
+    assert!(out
+        .to_ascii_lowercase()
+        .contains("set-cookie: linli_session="));
 }

@@ -21,7 +21,10 @@ pub struct Db {
 
 /// Unix seconds now.
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 impl Db {
@@ -33,19 +36,24 @@ impl Db {
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Engine::Postgres
         } else {
-            return Err(StoreError::Invalid(format!("unsupported database URL (use sqlite:// or postgres://): {url}")));
+            return Err(StoreError::Invalid(format!(
+                "unsupported database URL (use sqlite:// or postgres://): {url}"
+            )));
         };
         let mut url = url.to_owned();
         let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
         let pool = match engine {
             Engine::Sqlite => {
-                let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+                let path = url
+                    .trim_start_matches("sqlite://")
+                    .trim_start_matches("sqlite:");
                 let path = path.split('?').next().unwrap_or_default().to_owned();
                 if path != ":memory:" {
                     if let Some(dir) = std::path::Path::new(&path).parent() {
                         if !dir.as_os_str().is_empty() {
-                            std::fs::create_dir_all(dir)
-                                .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+                            std::fs::create_dir_all(dir).map_err(|e| {
+                                StoreError::Other(format!("cannot create {}: {e}", dir.display()))
+                            })?;
                         }
                     }
                 }
@@ -114,4 +122,3 @@ impl Db {
         Ok(())
     }
 }
-

@@ -8,20 +8,25 @@ use std::collections::HashMap;
 impl Db {
     /// True when the database holds no grids, units or events yet.
     pub async fn is_empty(&self) -> Result<bool> {
-        Ok(self.count_grids().await? == 0 && self.count_units().await? == 0 && self.count_events().await? == 0)
+        Ok(self.count_grids().await? == 0
+            && self.count_units().await? == 0
+            && self.count_events().await? == 0)
     }
 
     /// Loads the district and its demo accounts. Refuses if data is already there.
     pub async fn load_demo(&self, d: &District) -> Result<()> {
         if !self.is_empty().await? {
-            return Err(StoreError::Invalid("the database already holds data; demo not loaded".into()));
+            return Err(StoreError::Invalid(
+                "the database already holds data; demo not loaded".into(),
+            ));
         }
         let now = crate::now();
         let mut tx = self.begin_write().await?;
         let mut grid_ids: HashMap<&str, i64> = HashMap::new();
         for g in &d.grids {
             let parent = g.parent.as_ref().map(|p| grid_ids[p.as_str()]);
-            let geometry = serde_json::to_string(&[&g.ring]).map_err(|e| StoreError::Other(e.to_string()))?;
+            let geometry =
+                serde_json::to_string(&[&g.ring]).map_err(|e| StoreError::Other(e.to_string()))?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO grid (code, parent_id, level, name, kind, households, population, geometry, version, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",
@@ -42,7 +47,10 @@ impl Db {
         let mut unit_ids: HashMap<&str, i64> = HashMap::new();
         for u in &d.units {
             let parent = u.parent.as_ref().map(|p| unit_ids[p.as_str()]);
-            let grid = u.grid.as_ref().and_then(|g| grid_ids.get(g.as_str()).copied());
+            let grid = u
+                .grid
+                .as_ref()
+                .and_then(|g| grid_ids.get(g.as_str()).copied());
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO party_unit (code, parent_id, level, name, grid_id, term_start, version, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
@@ -82,10 +90,15 @@ impl Db {
             .await?;
         }
         tx.commit().await?;
-        let password = domain::Password::parse(domain::demo::DEMO_PASSWORD, "", domain::PasswordPolicy::Standard)
-            .map_err(|e| StoreError::Other(e.to_string()))?;
+        let password = domain::Password::parse(
+            domain::demo::DEMO_PASSWORD,
+            "",
+            domain::PasswordPolicy::Standard,
+        )
+        .map_err(|e| StoreError::Other(e.to_string()))?;
         for u in &d.users {
-            let username = domain::Username::parse(&u.username).map_err(|e| StoreError::Other(e.to_string()))?;
+            let username = domain::Username::parse(&u.username)
+                .map_err(|e| StoreError::Other(e.to_string()))?;
             if self.user_by_name(username.as_str()).await?.is_some() {
                 continue;
             }

@@ -35,6 +35,8 @@ impl Db {
     }
 
     pub async fn count_events(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM event")
+            .fetch_one(self.pool())
+            .await?)
     }
 }

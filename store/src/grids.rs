@@ -36,8 +36,8 @@ struct GridRow {
 impl TryFrom<GridRow> for Grid {
     type Error = StoreError;
     fn try_from(r: GridRow) -> Result<Grid> {
-        let rings: Vec<Vec<[f64; 2]>> =
-            serde_json::from_str(&r.geometry).map_err(|e| StoreError::Other(format!("grid {}: bad geometry: {e}", r.code)))?;
+        let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(&r.geometry)
+            .map_err(|e| StoreError::Other(format!("grid {}: bad geometry: {e}", r.code)))?;
         Ok(Grid {
             id: r.id,
             kind: GridKind::parse(&r.kind).unwrap_or(GridKind::Basic),
@@ -68,6 +68,8 @@ impl Db {
     }
 
     pub async fn count_grids(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM grid").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM grid")
+            .fetch_one(self.pool())
+            .await?)
     }
 }

@@ -2,13 +2,13 @@
 //! sqlx's `Any` driver with runtime queries, so every query here is written once and the same tests
 //! run on both engines. Each module owns the tables of one area; rules come from `domain`.
 
-mod db;
 pub mod audit;
 pub mod backup;
+mod db;
 pub mod demo;
+pub mod events;
 pub mod grids;
 pub mod orgs;
-pub mod events;
 pub mod password;
 pub mod sessions;
 pub mod settings;

@@ -35,6 +35,8 @@ impl Db {
     }
 
     pub async fn count_units(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM party_unit").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM party_unit")
+            .fetch_one(self.pool())
+            .await?)
     }
 }

@@ -2,7 +2,9 @@
 //! minimum). Hashing is CPU-heavy, so it runs on the blocking pool and at most two run at once.
 
 use crate::{Result, StoreError};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use std::sync::OnceLock;
 use tokio::sync::Semaphore;
@@ -29,19 +31,30 @@ fn hash_now(password: &str) -> Result<String> {
 
 pub async fn hash(password: &domain::Password) -> Result<String> {
     let p = password.expose().to_owned();
-    let _permit = permits().acquire().await.map_err(|e| StoreError::Other(e.to_string()))?;
-    tokio::task::spawn_blocking(move || hash_now(&p)).await.map_err(|e| StoreError::Other(e.to_string()))?
+    let _permit = permits()
+        .acquire()
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?;
+    tokio::task::spawn_blocking(move || hash_now(&p))
+        .await
+        .map_err(|e| StoreError::Other(e.to_string()))?
 }
 
 /// Verifies `password` against `stored`, or against a dummy hash when `stored` is `None`
 /// (then the answer is always false, after the same amount of work).
 pub async fn verify(password: &str, stored: Option<String>) -> bool {
     let p = password.to_owned();
-    let Ok(_permit) = permits().acquire().await else { return false };
+    let Ok(_permit) = permits().acquire().await else {
+        return false;
+    };
     tokio::task::spawn_blocking(move || {
         let known = stored.is_some();
         let h = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = PasswordHash::new(&h).is_ok_and(|parsed| Argon2::default().verify_password(p.as_bytes(), &parsed).is_ok());
+        let ok = PasswordHash::new(&h).is_ok_and(|parsed| {
+            Argon2::default()
+                .verify_password(p.as_bytes(), &parsed)
+                .is_ok()
+        });
         ok && known
     })
     .await

@@ -28,7 +28,11 @@ impl Db {
 
     /// The user behind a session token, if the session is live and the account enabled.
     /// Expired sessions are deleted; live ones have `last_seen_at` refreshed now and then.
-    pub async fn session_user(&self, token: &str, policy: &SessionPolicy) -> Result<Option<crate::users::User>> {
+    pub async fn session_user(
+        &self,
+        token: &str,
+        policy: &SessionPolicy,
+    ) -> Result<Option<crate::users::User>> {
         if token.len() != 64 {
             return Ok(None);
         }
@@ -40,11 +44,16 @@ impl Db {
         .bind(&h)
         .fetch_optional(self.pool())
         .await?;
-        let Some((user_id, created, seen)) = row else { return Ok(None) };
+        let Some((user_id, created, seen)) = row else {
+            return Ok(None);
+        };
         let now = crate::now();
         match policy.check(created, seen, now) {
             SessionCheck::Expired => {
-                sqlx::query("DELETE FROM user_session WHERE token_hash = $1").bind(&h).execute(self.pool()).await?;
+                sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
+                    .bind(&h)
+                    .execute(self.pool())
+                    .await?;
                 Ok(None)
             }
             SessionCheck::Valid { touch } => {
@@ -61,12 +70,20 @@ impl Db {
     }
 
     pub async fn delete_session(&self, token: &str) -> Result<()> {
-        sqlx::query("DELETE FROM user_session WHERE token_hash = $1").bind(token_hash(token)).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
     pub async fn count_sessions(&self, user_id: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE user_id = $1").bind(user_id).fetch_one(self.pool()).await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM user_session WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// Backdates a session (tests of the idle and absolute timeouts use it).

@@ -6,7 +6,12 @@ pub const REGISTRATION_OPEN: &str = "registration_open";
 
 impl Db {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT value FROM setting WHERE key = $1").bind(key).fetch_optional(self.pool()).await?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM setting WHERE key = $1")
+                .bind(key)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {

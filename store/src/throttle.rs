@@ -12,17 +12,37 @@ pub(crate) fn policy_for(key: &str) -> ThrottlePolicy {
 }
 
 impl Db {
-    pub(crate) async fn throttle_locked(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<Option<i64>> {
-        let row: Option<(i64, i64, i64)> =
-            sqlx::query_as("SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1")
-                .bind(key)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(row.and_then(|(f, w, l)| policy.locked_for(&Attempts { failures: f as u32, window_start: w, locked_until: l }, now)))
+    pub(crate) async fn throttle_locked(
+        &self,
+        key: &str,
+        policy: &ThrottlePolicy,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.and_then(|(f, w, l)| {
+            policy.locked_for(
+                &Attempts {
+                    failures: f as u32,
+                    window_start: w,
+                    locked_until: l,
+                },
+                now,
+            )
+        }))
     }
 
     /// Counts one failure; read-modify-write under the write lock so concurrent failures all count.
-    pub(crate) async fn throttle_fail(&self, key: &str, policy: &ThrottlePolicy, now: i64) -> Result<()> {
+    pub(crate) async fn throttle_fail(
+        &self,
+        key: &str,
+        policy: &ThrottlePolicy,
+        now: i64,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO login_throttle (key, failures, window_start, locked_until) VALUES ($1, 0, $2, 0) \
@@ -39,7 +59,14 @@ impl Db {
         .bind(key)
         .fetch_one(&mut *tx)
         .await?;
-        let a = policy.record_failure(Attempts { failures: f as u32, window_start: w, locked_until: l }, now);
+        let a = policy.record_failure(
+            Attempts {
+                failures: f as u32,
+                window_start: w,
+                locked_until: l,
+            },
+            now,
+        );
         sqlx::query("UPDATE login_throttle SET failures = $1, window_start = $2, locked_until = $3 WHERE key = $4")
             .bind(a.failures as i64)
             .bind(a.window_start)
@@ -52,13 +79,18 @@ impl Db {
     }
 
     pub(crate) async fn throttle_reset(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_throttle WHERE key = $1").bind(key).execute(self.pool()).await?;
+        sqlx::query("DELETE FROM login_throttle WHERE key = $1")
+            .bind(key)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
     /// Lifts every lock (administrator action, and for tests).
     pub async fn clear_throttles(&self) -> Result<()> {
-        sqlx::query("DELETE FROM login_throttle").execute(self.pool()).await?;
+        sqlx::query("DELETE FROM login_throttle")
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 }

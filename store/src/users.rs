@@ -18,7 +18,12 @@ pub struct User {
 
 impl User {
     pub fn principal(&self) -> Principal {
-        Principal { user_id: self.id, username: self.username.clone(), role: self.role, scope: self.scope.clone() }
+        Principal {
+            user_id: self.id,
+            username: self.username.clone(),
+            role: self.role,
+            scope: self.scope.clone(),
+        }
     }
 }
 
@@ -38,8 +43,14 @@ impl TryFrom<UserRow> for User {
     fn try_from(r: UserRow) -> Result<User> {
         Ok(User {
             id: r.id,
-            role: Role::parse(&r.role).ok_or_else(|| StoreError::Other(format!("unknown role {}", r.role)))?,
-            scope: r.scope.as_deref().map(Code::parse).transpose().map_err(|e| StoreError::Other(e.to_string()))?,
+            role: Role::parse(&r.role)
+                .ok_or_else(|| StoreError::Other(format!("unknown role {}", r.role)))?,
+            scope: r
+                .scope
+                .as_deref()
+                .map(Code::parse)
+                .transpose()
+                .map_err(|e| StoreError::Other(e.to_string()))?,
             username: r.username,
             display_name: r.display_name,
             disabled: r.disabled != 0,
@@ -68,7 +79,10 @@ pub enum LoginError {
 
 fn check_scope(role: Role, scope: Option<&Code>) -> Result<()> {
     match (role.needs_scope(), scope) {
-        (true, None) => Err(StoreError::Invalid(format!("role {} needs a scope", role.as_str()))),
+        (true, None) => Err(StoreError::Invalid(format!(
+            "role {} needs a scope",
+            role.as_str()
+        ))),
         (false, Some(_)) => Err(StoreError::Invalid("administrators are not scoped".into())),
         _ => Ok(()),
     }
@@ -96,28 +110,36 @@ impl Db {
     }
 
     pub async fn user(&self, id: i64) -> Result<User> {
-        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<UserRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         row.ok_or(StoreError::NotFound)?.try_into()
     }
 
     pub async fn user_by_name(&self, username: &str) -> Result<Option<User>> {
-        let row: Option<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user WHERE username = $1"))
-            .bind(username.trim().to_ascii_lowercase())
-            .fetch_optional(self.pool())
-            .await?;
+        let row: Option<UserRow> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM app_user WHERE username = $1"
+        ))
+        .bind(username.trim().to_ascii_lowercase())
+        .fetch_optional(self.pool())
+        .await?;
         row.map(User::try_from).transpose()
     }
 
     pub async fn list_users(&self) -> Result<Vec<User>> {
-        let rows: Vec<UserRow> = sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user ORDER BY id")).fetch_all(self.pool()).await?;
+        let rows: Vec<UserRow> =
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM app_user ORDER BY id"))
+                .fetch_all(self.pool())
+                .await?;
         rows.into_iter().map(User::try_from).collect()
     }
 
     pub async fn count_users(&self) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user").fetch_one(self.pool()).await?)
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
+            .fetch_one(self.pool())
+            .await?)
     }
 
     /// Changes a user's role and scope. Their sessions end, so the new rights apply at once.
@@ -134,7 +156,10 @@ impl Db {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         self.user(id).await
     }
@@ -152,7 +177,10 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -162,17 +190,22 @@ impl Db {
     pub async fn set_password(&self, id: i64, new: &domain::Password) -> Result<()> {
         let hash = password::hash(new).await?;
         let mut tx = self.pool().begin().await?;
-        let n = sqlx::query("UPDATE app_user SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
-            .bind(hash)
-            .bind(crate::now())
-            .bind(id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let n = sqlx::query(
+            "UPDATE app_user SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
+        )
+        .bind(hash)
+        .bind(crate::now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM user_session WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -188,29 +221,45 @@ impl Db {
 
     /// Checks a password for `id` (for re-authentication before a password change).
     pub async fn verify_password(&self, id: i64, password: &str) -> Result<bool> {
-        let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let hash: Option<String> =
+            sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         let known = hash.is_some();
         Ok(password::verify(password, hash).await && known)
     }
 
     /// Verifies a login, applying the per-account and per-address throttles. Unknown users cost
     /// the same argon2 work as known ones.
-    pub async fn authenticate(&self, username: &str, password: &str, addr: &str) -> Result<Result<User, LoginError>> {
+    pub async fn authenticate(
+        &self,
+        username: &str,
+        password: &str,
+        addr: &str,
+    ) -> Result<Result<User, LoginError>> {
         let name = username.trim().to_ascii_lowercase();
         let account_key = format!("user:{name}");
         let addr_key = format!("addr:{addr}");
         let now = crate::now();
         let locked = [
-            self.throttle_locked(&account_key, &domain::throttle::ThrottlePolicy::ACCOUNT, now).await?,
-            self.throttle_locked(&addr_key, &domain::throttle::ThrottlePolicy::ADDRESS, now).await?,
+            self.throttle_locked(
+                &account_key,
+                &domain::throttle::ThrottlePolicy::ACCOUNT,
+                now,
+            )
+            .await?,
+            self.throttle_locked(&addr_key, &domain::throttle::ThrottlePolicy::ADDRESS, now)
+                .await?,
         ];
         if let Some(secs) = locked.into_iter().flatten().max() {
             return Ok(Err(LoginError::Locked(secs)));
         }
-        let found = if name.len() <= domain::account::USERNAME_MAX { self.password_hash(&name).await? } else { None };
+        let found = if name.len() <= domain::account::USERNAME_MAX {
+            self.password_hash(&name).await?
+        } else {
+            None
+        };
         let (id, disabled, hash) = match found {
             Some((id, hash, disabled)) => (Some(id), disabled != 0, Some(hash)),
             None => (None, false, None),
@@ -222,8 +271,10 @@ impl Db {
                 Ok(Ok(self.user(id).await?))
             }
             _ => {
-                self.throttle_fail(&account_key, &throttle::policy_for(&account_key), now).await?;
-                self.throttle_fail(&addr_key, &throttle::policy_for(&addr_key), now).await?;
+                self.throttle_fail(&account_key, &throttle::policy_for(&account_key), now)
+                    .await?;
+                self.throttle_fail(&addr_key, &throttle::policy_for(&addr_key), now)
+                    .await?;
                 Ok(Err(LoginError::Invalid))
             }
         }

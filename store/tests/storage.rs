@@ -69,42 +69,95 @@ async fn users_are_unique_and_scoped(db: Db) {
         })
         .await;
     assert!(matches!(unscoped, Err(StoreError::Invalid(_))));
-    assert_eq!(db.count_users().await.unwrap(), 1, "refused accounts leave nothing behind");
-    assert_eq!(db.user_by_name(" WANG.wei ").await.unwrap().unwrap().id, u.id);
+    assert_eq!(
+        db.count_users().await.unwrap(),
+        1,
+        "refused accounts leave nothing behind"
+    );
+    assert_eq!(
+        db.user_by_name(" WANG.wei ").await.unwrap().unwrap().id,
+        u.id
+    );
 }
 
 async fn login_checks_password_and_account_state(db: Db) {
     let u = add(&db, "zhang", Role::Resident, Some("320113001001")).await;
-    let ok = db.authenticate("Zhang", "correct horse battery", "10.0.0.1").await.unwrap();
+    let ok = db
+        .authenticate("Zhang", "correct horse battery", "10.0.0.1")
+        .await
+        .unwrap();
     assert_eq!(ok.unwrap().id, u.id);
-    assert_eq!(db.authenticate("zhang", "correct horse batter", "10.0.0.1").await.unwrap(), Err(LoginError::Invalid));
     assert_eq!(
-        db.authenticate("zhang", " correct horse battery", "10.0.0.1").await.unwrap(),
+        db.authenticate("zhang", "correct horse batter", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Invalid)
+    );
+    assert_eq!(
+        db.authenticate("zhang", " correct horse battery", "10.0.0.1")
+            .await
+            .unwrap(),
         Err(LoginError::Invalid),
         "passwords are compared exactly as typed"
     );
-    assert_eq!(db.authenticate("nobody", "correct horse battery", "10.0.0.1").await.unwrap(), Err(LoginError::Invalid));
-    assert_eq!(db.authenticate(&"x".repeat(5000), "p", "10.0.0.1").await.unwrap(), Err(LoginError::Invalid));
+    assert_eq!(
+        db.authenticate("nobody", "correct horse battery", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Invalid)
+    );
+    assert_eq!(
+        db.authenticate(&"x".repeat(5000), "p", "10.0.0.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Invalid)
+    );
     db.set_disabled(u.id, true).await.unwrap();
-    assert_eq!(db.authenticate("zhang", "correct horse battery", "10.0.0.2").await.unwrap(), Err(LoginError::Invalid));
+    assert_eq!(
+        db.authenticate("zhang", "correct horse battery", "10.0.0.2")
+            .await
+            .unwrap(),
+        Err(LoginError::Invalid)
+    );
     db.set_disabled(u.id, false).await.unwrap();
-    assert!(db.authenticate("zhang", "correct horse battery", "10.0.0.2").await.unwrap().is_ok());
+    assert!(db
+        .authenticate("zhang", "correct horse battery", "10.0.0.2")
+        .await
+        .unwrap()
+        .is_ok());
 }
 
 async fn login_is_throttled_per_account(db: Db) {
     add(&db, "liming", Role::Resident, Some("1")).await;
     add(&db, "chen", Role::Resident, Some("1")).await;
     for i in 0..5 {
-        let r = db.authenticate("liming", "wrong password", &format!("10.0.1.{i}")).await.unwrap();
+        let r = db
+            .authenticate("liming", "wrong password", &format!("10.0.1.{i}"))
+            .await
+            .unwrap();
         assert_eq!(r, Err(LoginError::Invalid));
     }
-    match db.authenticate("liming", "correct horse battery", "10.0.2.1").await.unwrap() {
+    match db
+        .authenticate("liming", "correct horse battery", "10.0.2.1")
+        .await
+        .unwrap()
+    {
         Err(LoginError::Locked(secs)) => assert!(secs > 0 && secs <= 900),
         other => panic!("expected a lock, got {other:?}"),
     }
-    assert!(db.authenticate("chen", "correct horse battery", "10.0.2.1").await.unwrap().is_ok(), "other accounts unaffected");
+    assert!(
+        db.authenticate("chen", "correct horse battery", "10.0.2.1")
+            .await
+            .unwrap()
+            .is_ok(),
+        "other accounts unaffected"
+    );
     db.clear_throttles().await.unwrap();
-    assert!(db.authenticate("liming", "correct horse battery", "10.0.2.1").await.unwrap().is_ok());
+    assert!(db
+        .authenticate("liming", "correct horse battery", "10.0.2.1")
+        .await
+        .unwrap()
+        .is_ok());
 }
 
 async fn concurrent_failures_all_count(db: Db) {
@@ -112,12 +165,21 @@ async fn concurrent_failures_all_count(db: Db) {
     let mut tasks = Vec::new();
     for i in 0..5 {
         let db = db.clone();
-        tasks.push(tokio::spawn(async move { db.authenticate("zhao", "wrong password", &format!("10.9.0.{i}")).await.unwrap() }));
+        tasks.push(tokio::spawn(async move {
+            db.authenticate("zhao", "wrong password", &format!("10.9.0.{i}"))
+                .await
+                .unwrap()
+        }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    assert!(matches!(db.authenticate("zhao", "correct horse battery", "10.9.1.1").await.unwrap(), Err(LoginError::Locked(_))));
+    assert!(matches!(
+        db.authenticate("zhao", "correct horse battery", "10.9.1.1")
+            .await
+            .unwrap(),
+        Err(LoginError::Locked(_))
+    ));
 }
 
 async fn sessions_live_expire_and_end(db: Db) {
@@ -125,19 +187,39 @@ async fn sessions_live_expire_and_end(db: Db) {
     let policy = domain::session::SessionPolicy::default();
     let t = db.create_session(u.id).await.unwrap();
     assert_eq!(t.len(), 64);
-    assert_eq!(db.session_user(&t, &policy).await.unwrap().unwrap().id, u.id);
-    assert!(db.session_user("f".repeat(64).as_str(), &policy).await.unwrap().is_none());
+    assert_eq!(
+        db.session_user(&t, &policy).await.unwrap().unwrap().id,
+        u.id
+    );
+    assert!(db
+        .session_user("f".repeat(64).as_str(), &policy)
+        .await
+        .unwrap()
+        .is_none());
     assert!(db.session_user("short", &policy).await.unwrap().is_none());
     db.age_session(&t, policy.idle_secs + 1).await.unwrap();
-    assert!(db.session_user(&t, &policy).await.unwrap().is_none(), "idle timeout");
-    assert_eq!(db.count_sessions(u.id).await.unwrap(), 0, "expired sessions are deleted");
+    assert!(
+        db.session_user(&t, &policy).await.unwrap().is_none(),
+        "idle timeout"
+    );
+    assert_eq!(
+        db.count_sessions(u.id).await.unwrap(),
+        0,
+        "expired sessions are deleted"
+    );
     let t2 = db.create_session(u.id).await.unwrap();
     assert_ne!(t, t2);
     db.delete_session(&t2).await.unwrap();
-    assert!(db.session_user(&t2, &policy).await.unwrap().is_none(), "logout");
+    assert!(
+        db.session_user(&t2, &policy).await.unwrap().is_none(),
+        "logout"
+    );
     let t3 = db.create_session(u.id).await.unwrap();
     db.set_disabled(u.id, true).await.unwrap();
-    assert!(db.session_user(&t3, &policy).await.unwrap().is_none(), "disabled accounts lose their sessions");
+    assert!(
+        db.session_user(&t3, &policy).await.unwrap().is_none(),
+        "disabled accounts lose their sessions"
+    );
 }
 
 async fn password_change_and_role_change_end_sessions(db: Db) {
@@ -146,19 +228,45 @@ async fn password_change_and_role_change_end_sessions(db: Db) {
     let a = db.create_session(u.id).await.unwrap();
     let _b = db.create_session(u.id).await.unwrap();
     assert_eq!(db.count_sessions(u.id).await.unwrap(), 2);
-    db.set_password(u.id, &pw("a brand new secret")).await.unwrap();
+    db.set_password(u.id, &pw("a brand new secret"))
+        .await
+        .unwrap();
     assert_eq!(db.count_sessions(u.id).await.unwrap(), 0);
     assert!(db.session_user(&a, &policy).await.unwrap().is_none());
-    assert!(db.authenticate("zhou", "a brand new secret", "1.1.1.1").await.unwrap().is_ok());
-    assert!(db.verify_password(u.id, "a brand new secret").await.unwrap());
-    assert!(!db.verify_password(u.id, "correct horse battery").await.unwrap());
+    assert!(db
+        .authenticate("zhou", "a brand new secret", "1.1.1.1")
+        .await
+        .unwrap()
+        .is_ok());
+    assert!(db
+        .verify_password(u.id, "a brand new secret")
+        .await
+        .unwrap());
+    assert!(!db
+        .verify_password(u.id, "correct horse battery")
+        .await
+        .unwrap());
 
     db.create_session(u.id).await.unwrap();
-    let changed = db.set_role(u.id, Role::Organiser, Some(&Code::parse("320113001").unwrap())).await.unwrap();
+    let changed = db
+        .set_role(
+            u.id,
+            Role::Organiser,
+            Some(&Code::parse("320113001").unwrap()),
+        )
+        .await
+        .unwrap();
     assert_eq!(changed.role, Role::Organiser);
     assert_eq!(db.count_sessions(u.id).await.unwrap(), 0);
-    assert!(matches!(db.set_role(u.id, Role::Admin, Some(&Code::parse("1").unwrap())).await, Err(StoreError::Invalid(_))));
-    assert!(matches!(db.set_role(99_999, Role::Admin, None).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        db.set_role(u.id, Role::Admin, Some(&Code::parse("1").unwrap()))
+            .await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(
+        db.set_role(99_999, Role::Admin, None).await,
+        Err(StoreError::NotFound)
+    ));
 }
 
 async fn audit_log_is_append_only(db: Db) {
@@ -176,9 +284,18 @@ async fn audit_log_is_append_only(db: Db) {
     let rows = db.audit_entries(Some("login"), 10).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].result, "refused");
-    assert!(sqlx::query("UPDATE audit_log SET result = 'ok'").execute(db.pool()).await.is_err());
-    assert!(sqlx::query("DELETE FROM audit_log").execute(db.pool()).await.is_err());
-    assert_eq!(db.audit_entries(None, 10).await.unwrap()[0].result, "refused");
+    assert!(sqlx::query("UPDATE audit_log SET result = 'ok'")
+        .execute(db.pool())
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM audit_log")
+        .execute(db.pool())
+        .await
+        .is_err());
+    assert_eq!(
+        db.audit_entries(None, 10).await.unwrap()[0].result,
+        "refused"
+    );
 }
 
 async fn demo_loads_once_all_or_nothing(db: Db) {
@@ -187,28 +304,56 @@ async fn demo_loads_once_all_or_nothing(db: Db) {
     assert_eq!(db.count_grids().await.unwrap(), d.grids.len() as i64);
     assert_eq!(db.count_units().await.unwrap(), d.units.len() as i64);
     assert_eq!(db.count_events().await.unwrap(), d.events.len() as i64);
-    assert!(matches!(db.load_demo(&d).await, Err(StoreError::Invalid(_))));
-    assert_eq!(db.count_grids().await.unwrap(), d.grids.len() as i64, "a refused load changes nothing");
+    assert!(matches!(
+        db.load_demo(&d).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert_eq!(
+        db.count_grids().await.unwrap(),
+        d.grids.len() as i64,
+        "a refused load changes nothing"
+    );
 
     let l3 = db.list_grids(Some(3)).await.unwrap();
     assert_eq!(l3.len(), 32);
-    assert_eq!(l3[0].ring, d.grids.iter().find(|g| g.code.as_str() == l3[0].code).unwrap().ring, "geometry survives exactly");
+    assert_eq!(
+        l3[0].ring,
+        d.grids
+            .iter()
+            .find(|g| g.code.as_str() == l3[0].code)
+            .unwrap()
+            .ring,
+        "geometry survives exactly"
+    );
     let roots = db.child_units(None).await.unwrap();
     assert_eq!(roots.len(), 1);
     assert_eq!(roots[0].children, 4);
     assert!(roots[0].secretary.is_some());
     let communities = db.child_units(Some(&roots[0].code)).await.unwrap();
     assert_eq!(communities.len(), 4);
-    assert!(db.upcoming_events("2026-11-01T00:00", 50).await.unwrap().iter().any(|e| e.rrule.is_some()));
-    let admin = db.authenticate("admin", DEMO_PASSWORD, "127.0.0.1").await.unwrap().unwrap();
+    assert!(db
+        .upcoming_events("2026-11-01T00:00", 50)
+        .await
+        .unwrap()
+        .iter()
+        .any(|e| e.rrule.is_some()));
+    let admin = db
+        .authenticate("admin", DEMO_PASSWORD, "127.0.0.1")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(admin.role, Role::Admin);
 }
 
 async fn settings_round_trip(db: Db) {
     assert!(db.registration_open().await.unwrap());
-    db.set_setting(store::settings::REGISTRATION_OPEN, "false").await.unwrap();
+    db.set_setting(store::settings::REGISTRATION_OPEN, "false")
+        .await
+        .unwrap();
     assert!(!db.registration_open().await.unwrap());
-    db.set_setting(store::settings::REGISTRATION_OPEN, "true").await.unwrap();
+    db.set_setting(store::settings::REGISTRATION_OPEN, "true")
+        .await
+        .unwrap();
     assert!(db.registration_open().await.unwrap());
 }
 
@@ -221,9 +366,21 @@ async fn sqlite_backup_is_consistent_and_checked() {
     let dest = dir.join("b.db");
     let _ = std::fs::remove_file(&dest);
     db.backup_to(&dest).await.unwrap();
-    assert!(matches!(db.backup_to(&dest).await, Err(StoreError::Invalid(_))), "never overwrites");
-    let copy = Db::connect(&format!("sqlite://{}", dest.display())).await.unwrap();
-    assert_eq!(copy.count_grids().await.unwrap(), db.count_grids().await.unwrap());
+    assert!(
+        matches!(db.backup_to(&dest).await, Err(StoreError::Invalid(_))),
+        "never overwrites"
+    );
+    let copy = Db::connect(&format!("sqlite://{}", dest.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        copy.count_grids().await.unwrap(),
+        db.count_grids().await.unwrap()
+    );
     assert_eq!(copy.count_users().await.unwrap(), 4);
-    assert!(copy.authenticate("admin", DEMO_PASSWORD, "127.0.0.1").await.unwrap().is_ok());
+    assert!(copy
+        .authenticate("admin", DEMO_PASSWORD, "127.0.0.1")
+        .await
+        .unwrap()
+        .is_ok());
 }

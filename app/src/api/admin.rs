@@ -57,7 +57,14 @@ fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Option<domain::Cod
 pub async fn admin_users() -> Result<Vec<UserView>, AppError> {
     guard(async move {
         require("admin_users", "users", |p| p.can_administer()).await?;
-        Ok(state()?.db.list_users().await.map_err(internal)?.into_iter().map(UserView::from).collect())
+        Ok(state()?
+            .db
+            .list_users()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(UserView::from)
+            .collect())
     })
     .await
 }
@@ -73,21 +80,36 @@ pub async fn admin_create_user(
     guard(async move {
         let p = require("admin_create_user", "users", |p| p.can_administer()).await?;
         let st = state()?;
-        let name = domain::Username::parse(&username).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
-        let display = domain::account::parse_display_name(&display_name).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let name = domain::Username::parse(&username)
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let display = domain::account::parse_display_name(&display_name)
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
         let (role, scope) = parse_role_scope(&role, &scope)?;
         let pw = domain::Password::parse(&password, name.as_str(), password_policy(&st, role))
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
         let u = st
             .db
-            .create_user(store::users::NewUser { username: &name, display_name: &display, password: &pw, role, scope: scope.as_ref() })
+            .create_user(store::users::NewUser {
+                username: &name,
+                display_name: &display,
+                password: &pw,
+                role,
+                scope: scope.as_ref(),
+            })
             .await
             .map_err(|e| match e {
                 store::StoreError::Duplicate => AppError::Conflict("err.username_taken".into()),
                 store::StoreError::Invalid(_) => AppError::Invalid("err.scope".into()),
                 e => internal(e),
             })?;
-        audit(Some(&p), "admin_create_user", &format!("user:{}", u.username), "ok", role.as_str()).await;
+        audit(
+            Some(&p),
+            "admin_create_user",
+            &format!("user:{}", u.username),
+            "ok",
+            role.as_str(),
+        )
+        .await;
         Ok(u.into())
     })
     .await
@@ -96,16 +118,30 @@ pub async fn admin_create_user(
 #[server(prefix = "/api", endpoint = "admin_set_role")]
 pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<UserView, AppError> {
     guard(async move {
-        let p = require("admin_set_role", &format!("user#{id}"), |p| p.can_administer()).await?;
+        let p = require("admin_set_role", &format!("user#{id}"), |p| {
+            p.can_administer()
+        })
+        .await?;
         let (role, scope) = parse_role_scope(&role, &scope)?;
         if id == p.user_id && role != Role::Admin {
             return Err(AppError::Invalid("err.demote_self".into()));
         }
-        let u = state()?.db.set_role(id, role, scope.as_ref()).await.map_err(|e| match e {
-            store::StoreError::NotFound => AppError::NotFound,
-            e => internal(e),
-        })?;
-        audit(Some(&p), "admin_set_role", &format!("user:{}", u.username), "ok", role.as_str()).await;
+        let u = state()?
+            .db
+            .set_role(id, role, scope.as_ref())
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => AppError::NotFound,
+                e => internal(e),
+            })?;
+        audit(
+            Some(&p),
+            "admin_set_role",
+            &format!("user:{}", u.username),
+            "ok",
+            role.as_str(),
+        )
+        .await;
         Ok(u.into())
     })
     .await
@@ -114,15 +150,29 @@ pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<User
 #[server(prefix = "/api", endpoint = "admin_set_disabled")]
 pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     guard(async move {
-        let p = require("admin_set_disabled", &format!("user#{id}"), |p| p.can_administer()).await?;
+        let p = require("admin_set_disabled", &format!("user#{id}"), |p| {
+            p.can_administer()
+        })
+        .await?;
         if id == p.user_id {
             return Err(AppError::Invalid("err.disable_self".into()));
         }
-        state()?.db.set_disabled(id, disabled).await.map_err(|e| match e {
-            store::StoreError::NotFound => AppError::NotFound,
-            e => internal(e),
-        })?;
-        audit(Some(&p), "admin_set_disabled", &format!("user#{id}"), "ok", if disabled { "disabled" } else { "enabled" }).await;
+        state()?
+            .db
+            .set_disabled(id, disabled)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => AppError::NotFound,
+                e => internal(e),
+            })?;
+        audit(
+            Some(&p),
+            "admin_set_disabled",
+            &format!("user#{id}"),
+            "ok",
+            if disabled { "disabled" } else { "enabled" },
+        )
+        .await;
         Ok(())
     })
     .await
@@ -134,10 +184,20 @@ pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
         let p = require("admin_set_registration", "settings", |p| p.can_administer()).await?;
         state()?
             .db
-            .set_setting(store::settings::REGISTRATION_OPEN, if open { "true" } else { "false" })
+            .set_setting(
+                store::settings::REGISTRATION_OPEN,
+                if open { "true" } else { "false" },
+            )
             .await
             .map_err(internal)?;
-        audit(Some(&p), "admin_set_registration", "settings", "ok", if open { "open" } else { "closed" }).await;
+        audit(
+            Some(&p),
+            "admin_set_registration",
+            "settings",
+            "ok",
+            if open { "open" } else { "closed" },
+        )
+        .await;
         Ok(())
     })
     .await
@@ -155,7 +215,14 @@ pub async fn admin_audit(action: String) -> Result<Vec<AuditView>, AppError> {
             .map_err(internal)?;
         Ok(rows
             .into_iter()
-            .map(|a| AuditView { ts: a.ts, actor: a.actor, ip: a.ip, action: a.action, object: a.object, result: a.result })
+            .map(|a| AuditView {
+                ts: a.ts,
+                actor: a.actor,
+                ip: a.ip,
+                action: a.action,
+                object: a.object,
+                result: a.result,
+            })
             .collect())
     })
     .await

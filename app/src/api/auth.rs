@@ -21,7 +21,13 @@ pub struct Me {
 #[cfg(feature = "ssr")]
 impl From<store::users::User> for Me {
     fn from(u: store::users::User) -> Me {
-        Me { id: u.id, username: u.username, display_name: u.display_name, role: u.role, scope: u.scope.map(String::from) }
+        Me {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            scope: u.scope.map(String::from),
+        }
     }
 }
 
@@ -43,7 +49,12 @@ pub async fn login(username: String, password: String) -> Result<Me, AppError> {
             return Err(AppError::Invalid("err.login_failed".into()));
         }
         let object = format!("user:{}", username.chars().take(40).collect::<String>());
-        match st.db.authenticate(&username, &password, &req.client_ip).await.map_err(internal)? {
+        match st
+            .db
+            .authenticate(&username, &password, &req.client_ip)
+            .await
+            .map_err(internal)?
+        {
             Ok(user) => {
                 if let Some(old) = &req.session_token {
                     st.db.delete_session(old).await.map_err(internal)?;
@@ -77,7 +88,14 @@ pub async fn logout() -> Result<(), AppError> {
         }
         clear_session_cookie();
         if let Some(u) = who {
-            audit(Some(&u.principal()), "logout", &format!("user:{}", u.username), "ok", "").await;
+            audit(
+                Some(&u.principal()),
+                "logout",
+                &format!("user:{}", u.username),
+                "ok",
+                "",
+            )
+            .await;
         }
         Ok(())
     })
@@ -102,7 +120,10 @@ pub async fn registration_info() -> Result<(bool, Vec<Community>), AppError> {
                 .await
                 .map_err(internal)?
                 .into_iter()
-                .map(|g| Community { code: g.code, name: g.name })
+                .map(|g| Community {
+                    code: g.code,
+                    name: g.name,
+                })
                 .collect()
         } else {
             vec![]
@@ -114,18 +135,36 @@ pub async fn registration_info() -> Result<(bool, Vec<Community>), AppError> {
 
 /// A resident registers in a community and is logged in.
 #[server(prefix = "/api", endpoint = "register")]
-pub async fn register(username: String, display_name: String, password: String, community: String) -> Result<Me, AppError> {
+pub async fn register(
+    username: String,
+    display_name: String,
+    password: String,
+    community: String,
+) -> Result<Me, AppError> {
     guard(async move {
         let st = state()?;
         if !st.db.registration_open().await.map_err(internal)? {
             return Err(AppError::Forbidden);
         }
-        let name = domain::Username::parse(&username).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
-        let display = domain::account::parse_display_name(&display_name).map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
-        let pw = domain::Password::parse(&password, name.as_str(), password_policy(&st, Role::Resident))
+        let name = domain::Username::parse(&username)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
-        let code = domain::Code::parse(&community).map_err(|_| AppError::Invalid("err.community".into()))?;
-        let is_community = st.db.list_grids(Some(1)).await.map_err(internal)?.iter().any(|g| g.code == code.as_str());
+        let display = domain::account::parse_display_name(&display_name)
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let pw = domain::Password::parse(
+            &password,
+            name.as_str(),
+            password_policy(&st, Role::Resident),
+        )
+        .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        let code = domain::Code::parse(&community)
+            .map_err(|_| AppError::Invalid("err.community".into()))?;
+        let is_community = st
+            .db
+            .list_grids(Some(1))
+            .await
+            .map_err(internal)?
+            .iter()
+            .any(|g| g.code == code.as_str());
         if !is_community {
             return Err(AppError::Invalid("err.community".into()));
         }
@@ -148,7 +187,14 @@ pub async fn register(username: String, display_name: String, password: String, 
         }
         let token = st.db.create_session(user.id).await.map_err(internal)?;
         set_session_cookie(&token);
-        audit(Some(&user.principal()), "register", &format!("user:{}", user.username), "ok", "").await;
+        audit(
+            Some(&user.principal()),
+            "register",
+            &format!("user:{}", user.username),
+            "ok",
+            "",
+        )
+        .await;
         Ok(Me::from(user))
     })
     .await
@@ -161,8 +207,21 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     guard(async move {
         let st = state()?;
         let p = require_user().await?;
-        if current.len() > 4 * domain::account::PASSWORD_MAX || !st.db.verify_password(p.user_id, &current).await.map_err(internal)? {
-            audit(Some(&p), "change_password", &format!("user:{}", p.username), "refused", "wrong current password").await;
+        if current.len() > 4 * domain::account::PASSWORD_MAX
+            || !st
+                .db
+                .verify_password(p.user_id, &current)
+                .await
+                .map_err(internal)?
+        {
+            audit(
+                Some(&p),
+                "change_password",
+                &format!("user:{}", p.username),
+                "refused",
+                "wrong current password",
+            )
+            .await;
             return Err(AppError::Invalid("err.current_password".into()));
         }
         let pw = domain::Password::parse(&new, &p.username, password_policy(&st, p.role))
@@ -170,7 +229,14 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         st.db.set_password(p.user_id, &pw).await.map_err(internal)?;
         let token = st.db.create_session(p.user_id).await.map_err(internal)?;
         set_session_cookie(&token);
-        audit(Some(&p), "change_password", &format!("user:{}", p.username), "ok", "").await;
+        audit(
+            Some(&p),
+            "change_password",
+            &format!("user:{}", p.username),
+            "ok",
+            "",
+        )
+        .await;
         Ok(())
     })
     .await

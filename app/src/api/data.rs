@@ -77,7 +77,11 @@ pub async fn units_children(parent: String) -> Result<Vec<UnitView>, AppError> {
         if !parent.is_empty() {
             domain::Code::parse(parent).map_err(|_| AppError::Invalid("err.code".into()))?;
         }
-        let units = state()?.db.child_units((!parent.is_empty()).then_some(parent)).await.map_err(internal)?;
+        let units = state()?
+            .db
+            .child_units((!parent.is_empty()).then_some(parent))
+            .await
+            .map_err(internal)?;
         Ok(units
             .into_iter()
             .map(|u| UnitView {
@@ -99,11 +103,19 @@ pub async fn units_children(parent: String) -> Result<Vec<UnitView>, AppError> {
 pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
     guard(async move {
         require_user().await?;
-        let ok = from.len() == 16 && from.as_bytes()[10] == b'T' && from.chars().all(|c| c.is_ascii_digit() || "-:T".contains(c));
+        let ok = from.len() == 16
+            && from.as_bytes()[10] == b'T'
+            && from
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-:T".contains(c));
         if !ok {
             return Err(AppError::Invalid("err.date".into()));
         }
-        let events = state()?.db.upcoming_events(&from, 200).await.map_err(internal)?;
+        let events = state()?
+            .db
+            .upcoming_events(&from, 200)
+            .await
+            .map_err(internal)?;
         Ok(events
             .into_iter()
             .map(|e| EventView {

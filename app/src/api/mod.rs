@@ -146,7 +146,10 @@ pub mod ssr {
         let r = body.await;
         if let Err(e) = &r {
             if let Some(opts) = use_context::<ResponseOptions>() {
-                opts.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR));
+                opts.set_status(
+                    http::StatusCode::from_u16(e.status())
+                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                );
             }
         }
         r
@@ -155,17 +158,29 @@ pub mod ssr {
     /// The logged-in caller, if any.
     pub async fn current_user() -> Result<Option<store::users::User>, AppError> {
         let st = state()?;
-        let Some(token) = request().session_token else { return Ok(None) };
-        st.db.session_user(&token, &st.session_policy).await.map_err(internal)
+        let Some(token) = request().session_token else {
+            return Ok(None);
+        };
+        st.db
+            .session_user(&token, &st.session_policy)
+            .await
+            .map_err(internal)
     }
 
     /// The logged-in caller, or 401.
     pub async fn require_user() -> Result<Principal, AppError> {
-        current_user().await?.map(|u| u.principal()).ok_or(AppError::Unauthenticated)
+        current_user()
+            .await?
+            .map(|u| u.principal())
+            .ok_or(AppError::Unauthenticated)
     }
 
     /// The logged-in caller if `allowed` says yes; otherwise 403 and an audit row.
-    pub async fn require(action: &str, object: &str, allowed: impl Fn(&Principal) -> bool) -> Result<Principal, AppError> {
+    pub async fn require(
+        action: &str,
+        object: &str,
+        allowed: impl Fn(&Principal) -> bool,
+    ) -> Result<Principal, AppError> {
         let p = require_user().await?;
         if allowed(&p) {
             Ok(p)
@@ -176,7 +191,13 @@ pub mod ssr {
     }
 
     /// Writes one audit row; a failure to audit is logged, never shown to the user.
-    pub async fn audit(who: Option<&Principal>, action: &str, object: &str, result: &str, detail: &str) {
+    pub async fn audit(
+        who: Option<&Principal>,
+        action: &str,
+        object: &str,
+        result: &str,
+        detail: &str,
+    ) {
         let Ok(st) = state() else { return };
         let ip = request().client_ip;
         let r = st
@@ -200,8 +221,14 @@ pub mod ssr {
         let Ok(st) = state() else { return };
         let secure = if st.secure_cookies { "; Secure" } else { "" };
         let max_age = st.session_policy.absolute_secs;
-        let v = format!("{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}", cookie_name(st.secure_cookies));
-        if let (Some(opts), Ok(h)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&v)) {
+        let v = format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+            cookie_name(st.secure_cookies)
+        );
+        if let (Some(opts), Ok(h)) = (
+            use_context::<ResponseOptions>(),
+            http::HeaderValue::from_str(&v),
+        ) {
             opts.append_header(http::header::SET_COOKIE, h);
         }
     }
@@ -209,8 +236,14 @@ pub mod ssr {
     pub fn clear_session_cookie() {
         let Ok(st) = state() else { return };
         let secure = if st.secure_cookies { "; Secure" } else { "" };
-        let v = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}", cookie_name(st.secure_cookies));
-        if let (Some(opts), Ok(h)) = (use_context::<ResponseOptions>(), http::HeaderValue::from_str(&v)) {
+        let v = format!(
+            "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
+            cookie_name(st.secure_cookies)
+        );
+        if let (Some(opts), Ok(h)) = (
+            use_context::<ResponseOptions>(),
+            http::HeaderValue::from_str(&v),
+        ) {
             opts.append_header(http::header::SET_COOKIE, h);
         }
     }

@@ -114,7 +114,8 @@ fn UserRow(user: UserView, version: RwSignal<u32>) -> impl IntoView {
     let save = move |_| {
         error.set(None);
         leptos::task::spawn_local(async move {
-            match api::admin::admin_set_role(id, role.get_untracked(), scope.get_untracked()).await {
+            match api::admin::admin_set_role(id, role.get_untracked(), scope.get_untracked()).await
+            {
                 Ok(_) => version.update(|v| *v += 1),
                 Err(e) => error.set(Some(e)),
             }
@@ -184,7 +185,12 @@ fn format_ts(ts: i64) -> String {
     let secs = ts + 8 * 3600;
     let (y, m, d) = domain::demo::civil_from_days(secs.div_euclid(86_400));
     let r = secs.rem_euclid(86_400);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", r / 3600, r % 3600 / 60, r % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        r / 3600,
+        r % 3600 / 60,
+        r % 60
+    )
 }
 
 #[component]

@@ -7,11 +7,19 @@ use leptos::prelude::*;
 
 /// A short description of the common RRULE shapes ("every month on the 15th and 25th").
 fn describe_rrule(i18n: &I18n, rule: &str) -> String {
-    let parts: std::collections::HashMap<&str, &str> = rule.split(';').filter_map(|p| p.split_once('=')).collect();
+    let parts: std::collections::HashMap<&str, &str> =
+        rule.split(';').filter_map(|p| p.split_once('=')).collect();
     match (parts.get("FREQ").copied(), parts.get("BYMONTHDAY")) {
         (Some("MONTHLY"), Some(days)) => {
-            let sep = if i18n.locale.get() == crate::i18n::Locale::Zh { "、" } else { ", " };
-            i18n.tf("events.monthly_on", &[("days", days.split(',').collect::<Vec<_>>().join(sep))])
+            let sep = if i18n.locale.get() == crate::i18n::Locale::Zh {
+                "、"
+            } else {
+                ", "
+            };
+            i18n.tf(
+                "events.monthly_on",
+                &[("days", days.split(',').collect::<Vec<_>>().join(sep))],
+            )
         }
         (Some("MONTHLY"), None) => i18n.t("events.monthly"),
         (Some("WEEKLY"), _) => i18n.t("events.weekly"),

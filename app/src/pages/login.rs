@@ -72,8 +72,13 @@ pub fn RegisterPage() -> impl IntoView {
         error.set(None);
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::auth::register(username.get_untracked(), display.get_untracked(), password.get_untracked(), community.get_untracked())
-                .await
+            match api::auth::register(
+                username.get_untracked(),
+                display.get_untracked(),
+                password.get_untracked(),
+                community.get_untracked(),
+            )
+            .await
             {
                 Ok(me) => {
                     auth.me.set(Some(Some(me)));

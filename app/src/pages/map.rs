@@ -12,13 +12,18 @@ const VIEW_W: f64 = 1000.0;
 
 fn mercator(p: [f64; 2]) -> (f64, f64) {
     let x = p[0].to_radians();
-    let y = (std::f64::consts::FRAC_PI_4 + p[1].to_radians() / 2.0).tan().ln();
+    let y = (std::f64::consts::FRAC_PI_4 + p[1].to_radians() / 2.0)
+        .tan()
+        .ln();
     (x, y)
 }
 
 /// Projects rings into SVG coordinates fitted to `VIEW_W` wide; returns the height.
 fn project(grids: &[GridView]) -> (Vec<String>, f64) {
-    let pts = grids.iter().flat_map(|g| g.ring.iter().copied()).map(mercator);
+    let pts = grids
+        .iter()
+        .flat_map(|g| g.ring.iter().copied())
+        .map(mercator);
     let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
     for (x, y) in pts {
         x0 = x0.min(x);
@@ -81,14 +86,22 @@ fn GridMap(grids: Vec<GridView>) -> impl IntoView {
     let (paths, height) = project(&grids);
     let grids = StoredValue::new(grids);
     let paths = StoredValue::new(paths);
-    let shown = [RwSignal::new(true), RwSignal::new(true), RwSignal::new(true)];
+    let shown = [
+        RwSignal::new(true),
+        RwSignal::new(true),
+        RwSignal::new(true),
+    ];
     let selected = RwSignal::new(None::<usize>);
     let query = RwSignal::new(String::new());
 
     let layer = move |level: i64| {
         let on = shown[(level - 1) as usize];
         let items = grids.with_value(|gs| {
-            gs.iter().enumerate().filter(|(_, g)| g.level == level).map(|(i, g)| (i, g.name.clone(), g.households)).collect::<Vec<_>>()
+            gs.iter()
+                .enumerate()
+                .filter(|(_, g)| g.level == level)
+                .map(|(i, g)| (i, g.name.clone(), g.households))
+                .collect::<Vec<_>>()
         });
         view! {
             <g class=format!("level level-{level}") style:display=move || if on.get() { "inline" } else { "none" }>
@@ -170,9 +183,9 @@ fn GridMap(grids: Vec<GridView>) -> impl IntoView {
                     {layer(1)}
                 </svg>
                 <div class="legend" aria-label=move || i18n.t("map.legend")>
-                    <span class="swatch load-low"></span>{move || i18n.t("map.load_low")}
-                    <span class="swatch load-ok"></span>{move || i18n.t("map.load_ok")}
-                    <span class="swatch load-high"></span>{move || i18n.t("map.load_high")}
+                    <span class="legend-item"><span class="swatch load-low"></span>{move || i18n.t("map.load_low")}</span>
+                    <span class="legend-item"><span class="swatch load-ok"></span>{move || i18n.t("map.load_ok")}</span>
+                    <span class="legend-item"><span class="swatch load-high"></span>{move || i18n.t("map.load_high")}</span>
                 </div>
             </div>
             <div class="map-side">

@@ -9,7 +9,13 @@ use leptos::prelude::*;
 fn level_name(key: &str, zh: bool) -> String {
     domain::org::LevelSet::five_level()
         .get(key)
-        .map(|l| if zh { l.name_zh.clone() } else { l.name_en.clone() })
+        .map(|l| {
+            if zh {
+                l.name_zh.clone()
+            } else {
+                l.name_en.clone()
+            }
+        })
         .unwrap_or_else(|| key.to_owned())
 }
 

@@ -11,14 +11,19 @@ static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new
 
 fn unique(prefix: &str) -> String {
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
     format!("{prefix}_{}_{t}_{n}", std::process::id())
 }
 
 pub async fn sqlite() -> Db {
     let dir = std::env::temp_dir().join(unique("linli_test"));
     std::fs::create_dir_all(&dir).unwrap();
-    let db = Db::connect(&format!("sqlite://{}/linli.db", dir.display())).await.unwrap();
+    let db = Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
+        .await
+        .unwrap();
     db.migrate().await.unwrap();
     db
 }
@@ -31,12 +36,20 @@ pub async fn postgres() -> Option<Db> {
         eprintln!("note: LINLI_TEST_POSTGRES_URL not set; PostgreSQL case skipped");
         return None;
     };
-    let admin = Db::connect(&base).await.expect("connect to the test cluster");
+    let admin = Db::connect(&base)
+        .await
+        .expect("connect to the test cluster");
     let name = unique("t");
-    sqlx::query(&format!("CREATE DATABASE \"{name}\"")).execute(admin.pool()).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(admin.pool())
+        .await
+        .unwrap();
     admin.close().await;
     let (head, _) = base.rsplit_once('/').expect("URL ends in /DBNAME");
-    let (_, query) = base.split_once('?').map(|(a, q)| (a, format!("?{q}"))).unwrap_or((&base, String::new()));
+    let (_, query) = base
+        .split_once('?')
+        .map(|(a, q)| (a, format!("?{q}")))
+        .unwrap_or((&base, String::new()));
     let url = format!("{head}/{name}{query}");
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
