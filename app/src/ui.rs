@@ -36,12 +36,6 @@ pub fn shanghai_now() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as f64)
         .unwrap_or(0.0);
-    let secs = (ms / 1000.0) as i64 + 8 * 3600;
-    let (y, m, d) = domain::demo::civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    // "YYYY-MM-DD HH:MM:SS" → "YYYY-MM-DDTHH:MM"
+    domain::date::shanghai_datetime((ms / 1000.0) as i64)[..16].replacen(' ', "T", 1)
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod code;
+pub mod date;
 pub mod demo;
 pub mod mask;
 pub mod org;

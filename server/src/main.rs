@@ -93,7 +93,7 @@ enum UserCommand {
 }
 
 fn today_days() -> i64 {
-    (store::now() + 8 * 3600).div_euclid(86_400)
+    (store::now() + domain::date::SHANGHAI_OFFSET_SECS).div_euclid(86_400)
 }
 
 async fn open(url: &str) -> Result<store::Db, String> {

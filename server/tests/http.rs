@@ -51,7 +51,11 @@ async fn spawn() -> TestApp {
         "<!DOCTYPE html><html><head><script type=\"module\">init('/app-0123456789abcdef.js')</script></head><body></body></html>",
     )
     .unwrap();
-    std::fs::write(dir.join("dist/app-0123456789abcdef.js"), "export default 1").unwrap();
+    std::fs::write(
+        dir.join("dist/app-0123456789abcdef.js"),
+        "export default 1;\n".repeat(200),
+    )
+    .unwrap();
     let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
         .await
         .unwrap();
@@ -148,6 +152,19 @@ async fn health_and_static_assets() {
 
     let r = app.get("/app-0123456789abcdef.js").await;
     assert_eq!(r.status, StatusCode::OK);
+    let gz = app
+        .send(
+            Request::get("/app-0123456789abcdef.js")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        gz.headers[header::CONTENT_ENCODING],
+        "gzip",
+        "assets are served compressed"
+    );
     assert!(
         r.headers[header::CACHE_CONTROL]
             .to_str()
@@ -637,4 +654,59 @@ async fn serves_over_a_real_socket() {
     assert!(out
         .to_ascii_lowercase()
         .contains("set-cookie: linli_session="));
+}
+
+/// Every registered server function is listed here with what an anonymous caller gets. A new
+/// function without an entry fails this test, so nobody adds one without deciding who may call it.
+const ANONYMOUS: &[(&str, u16)] = &[
+    ("/api/login", 400),
+    ("/api/logout", 200),
+    ("/api/me", 200),
+    ("/api/registration_info", 200),
+    ("/api/register", 400),
+    ("/api/change_password", 401),
+    ("/api/grids_list", 401),
+    ("/api/units_children", 401),
+    ("/api/events_upcoming", 401),
+    ("/api/admin_users", 401),
+    ("/api/admin_create_user", 401),
+    ("/api/admin_set_role", 401),
+    ("/api/admin_set_disabled", 401),
+    ("/api/admin_set_registration", 401),
+    ("/api/admin_audit", 401),
+];
+
+#[tokio::test]
+async fn every_server_function_is_in_the_access_table() {
+    let app = spawn().await;
+    let mut registered: Vec<(String, String)> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, m)| (p.to_owned(), m.to_string()))
+        .collect();
+    registered.sort();
+    let listed: Vec<&str> = ANONYMOUS.iter().map(|(p, _)| *p).collect();
+    for (path, method) in &registered {
+        assert_eq!(method, "POST", "{path} must not be callable over GET");
+        assert!(
+            listed.contains(&path.as_str()),
+            "{path} has no entry in ANONYMOUS: decide who may call it"
+        );
+    }
+    assert_eq!(
+        registered.len(),
+        ANONYMOUS.len(),
+        "ANONYMOUS lists a function that no longer exists"
+    );
+    // Arguments that parse, so the answer is about access and not about decoding.
+    let args = "username=nobody&password=wrong-password&display_name=&community=1&current=x&new=y&parent=&\
+                from=2026-11-01T00:00&id=1&role=admin&scope=&disabled=true&open=false&action=";
+    for (path, want) in ANONYMOUS {
+        let endpoint = path.trim_start_matches("/api/");
+        let r = app.post(endpoint, args, None).await;
+        assert_eq!(r.status.as_u16(), *want, "anonymous {path}: {}", r.body);
+    }
+    assert!(
+        app.db.registration_open().await.unwrap(),
+        "no anonymous call changed anything"
+    );
+    assert_eq!(app.db.count_users().await.unwrap(), 4);
 }

@@ -32,6 +32,7 @@ both!(
     login_checks_password_and_account_state,
     login_is_throttled_per_account,
     concurrent_failures_all_count,
+    login_is_throttled_per_address,
     sessions_live_expire_and_end,
     password_change_and_role_change_end_sessions,
     audit_log_is_append_only,
@@ -158,6 +159,31 @@ async fn login_is_throttled_per_account(db: Db) {
         .await
         .unwrap()
         .is_ok());
+}
+
+async fn login_is_throttled_per_address(db: Db) {
+    add(&db, "huang", Role::Resident, Some("1")).await;
+    // Thirty failures from one address, spread over accounts so no account lock is reached.
+    for i in 0..30 {
+        let r = db
+            .authenticate(&format!("guess{}", i % 10), "wrong password", "203.0.113.9")
+            .await
+            .unwrap();
+        assert_eq!(r, Err(LoginError::Invalid));
+    }
+    assert!(matches!(
+        db.authenticate("huang", "correct horse battery", "203.0.113.9")
+            .await
+            .unwrap(),
+        Err(LoginError::Locked(_))
+    ));
+    assert!(
+        db.authenticate("huang", "correct horse battery", "203.0.113.10")
+            .await
+            .unwrap()
+            .is_ok(),
+        "other addresses unaffected"
+    );
 }
 
 async fn concurrent_failures_all_count(db: Db) {

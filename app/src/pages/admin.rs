@@ -181,18 +181,6 @@ fn Registration() -> impl IntoView {
     }
 }
 
-fn format_ts(ts: i64) -> String {
-    let secs = ts + 8 * 3600;
-    let (y, m, d) = domain::demo::civil_from_days(secs.div_euclid(86_400));
-    let r = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        r / 3600,
-        r % 3600 / 60,
-        r % 60
-    )
-}
-
 #[component]
 fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
@@ -222,7 +210,7 @@ fn AuditLog() -> impl IntoView {
                                 <th scope="col">"IP"</th>
                             </tr></thead>
                             <tbody>{list.into_iter().map(|a| view! {
-                                <tr><td>{format_ts(a.ts)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.object}</td><td>{a.result}</td><td>{a.ip}</td></tr>
+                                <tr><td>{domain::date::shanghai_datetime(a.ts)}</td><td>{a.actor}</td><td>{a.action}</td><td>{a.object}</td><td>{a.result}</td><td>{a.ip}</td></tr>
                             }).collect_view()}</tbody>
                         </table>
                     </div>

@@ -1,0 +1,254 @@
+//! The `linli` binary as an operator uses it: user add, demo, backup, migrate, and serve with a
+//! graceful stop on SIGTERM.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_linli");
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "linli_cli_{tag}_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn linli(db: &str, args: &[&str], stdin: Option<&str>) -> (bool, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("LINLI_DATABASE_URL", db)
+        .env("LINLI_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(s) = stdin {
+        child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[test]
+fn user_add_checks_its_input() {
+    let dir = temp_dir("user");
+    let db = format!("sqlite://{}/l.db", dir.display());
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("Str0ng-Enough-Pass\n"),
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("user root added as admin"));
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("Str0ng-Enough-Pass\n"),
+    );
+    assert!(!ok && out.contains("already exists"), "{out}");
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "boss",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert!(!ok && out.contains("password"), "{out}");
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "wizard1",
+            "--role",
+            "wizard",
+            "--password-stdin",
+        ],
+        Some("Str0ng-Enough-Pass\n"),
+    );
+    assert!(!ok && out.contains("--role"), "{out}");
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "org",
+            "--role",
+            "organiser",
+            "--password-stdin",
+        ],
+        Some("Str0ng-Enough-Pass\n"),
+    );
+    assert!(
+        !ok && out.contains("scope"),
+        "an organiser needs a scope: {out}"
+    );
+    let (ok, out) = linli(
+        &db,
+        &[
+            "user",
+            "add",
+            "--username",
+            "res",
+            "--role",
+            "resident",
+            "--scope",
+            "320113001001",
+        ],
+        None,
+    );
+    assert!(!ok && out.contains("--password-stdin"), "{out}");
+}
+
+#[test]
+fn demo_then_backup_then_refuse_a_second_demo() {
+    let dir = temp_dir("backup");
+    let db = format!("sqlite://{}/l.db", dir.display());
+    let (ok, out) = linli(&db, &["demo"], None);
+    assert!(ok, "{out}");
+    assert!(out.contains("demo loaded: 44 grids"), "{out}");
+    let (ok, out) = linli(&db, &["demo"], None);
+    assert!(!ok && out.contains("already holds data"), "{out}");
+    let (ok, out) = linli(&db, &["demo", "--scale", "huge"], None);
+    assert!(!ok && out.contains("--scale"), "{out}");
+    let to = dir.join("copy.db");
+    let (ok, out) = linli(&db, &["backup", "--to", to.to_str().unwrap()], None);
+    assert!(ok, "{out}");
+    assert!(out.contains("verified"));
+    let (ok, out) = linli(&db, &["backup", "--to", to.to_str().unwrap()], None);
+    assert!(!ok && out.contains("already exists"), "{out}");
+    // The copy is a working database.
+    let (ok, out) = linli(&format!("sqlite://{}", to.display()), &["migrate"], None);
+    assert!(ok, "{out}");
+    let (ok, out) = linli(&format!("sqlite://{}", to.display()), &["demo"], None);
+    assert!(!ok && out.contains("already holds data"), "{out}");
+}
+
+#[test]
+fn bad_database_urls_get_a_clear_message() {
+    let (ok, out) = linli("mysql://nowhere/db", &["migrate"], None);
+    assert!(!ok && out.contains("unsupported database URL"), "{out}");
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_and_stops_cleanly_on_sigterm() {
+    let dir = temp_dir("serve");
+    std::fs::create_dir_all(dir.join("dist")).unwrap();
+    std::fs::write(
+        dir.join("dist/index.html"),
+        "<!DOCTYPE html><title>t</title>",
+    )
+    .unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(BIN)
+        .args([
+            "serve",
+            "--demo",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--dist",
+            dir.join("dist").to_str().unwrap(),
+        ])
+        .env(
+            "LINLI_DATABASE_URL",
+            format!("sqlite://{}/l.db", dir.display()),
+        )
+        .env("LINLI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let healthy = loop {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::Read;
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut out = String::new();
+            let _ = s.read_to_string(&mut out);
+            if out.starts_with("HTTP/1.1 200") {
+                break true;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert!(healthy, "server did not become healthy");
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let start = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(status.success(), "graceful stop exits 0, got {status}");
+    let mut out = String::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(
+        out.contains(&format!("open http://127.0.0.1:{port}")) && out.contains("linli-demo-2026"),
+        "{out}"
+    );
+}
