@@ -5,9 +5,13 @@ pub mod account;
 pub mod code;
 pub mod date;
 pub mod demo;
+pub mod event;
 pub mod mask;
 pub mod org;
+#[cfg(feature = "recurrence")]
+pub mod recurrence;
 pub mod role;
+pub mod rsvp;
 pub mod session;
 pub mod throttle;
 
