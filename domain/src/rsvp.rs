@@ -36,9 +36,10 @@ pub fn seats(guests: i64) -> i64 {
     1 + guests.max(0)
 }
 
-/// Whether a request for `seats` places is accepted at once or goes to the waitlist.
-pub fn decide(taken: i64, capacity: i64, seats: i64) -> RsvpStatus {
-    if taken + seats <= capacity {
+/// Whether a request for `seats` places is accepted at once or goes to the waitlist. Nobody
+/// jumps a line that has people in it, even when a place the head of the line cannot use is free.
+pub fn decide(taken: i64, capacity: i64, seats: i64, line_waiting: bool) -> RsvpStatus {
+    if !line_waiting && taken + seats <= capacity {
         RsvpStatus::Going
     } else {
         RsvpStatus::Waitlisted

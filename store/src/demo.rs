@@ -1,6 +1,5 @@
 //! Loads a generated `domain::demo::District` in one transaction: all of it or nothing.
 
-use crate::users::NewUser;
 use crate::{Db, Result, StoreError};
 use domain::demo::District;
 use std::collections::HashMap;
@@ -96,20 +95,16 @@ impl Db {
             domain::PasswordPolicy::Standard,
         )
         .map_err(|e| StoreError::Other(e.to_string()))?;
+        // One hash (with its own salt) serves every demo account: they share one published password.
+        let hash = crate::password::hash(&password).await?;
         for u in &d.users {
             let username = domain::Username::parse(&u.username)
                 .map_err(|e| StoreError::Other(e.to_string()))?;
             if self.user_by_name(username.as_str()).await?.is_some() {
                 continue;
             }
-            self.create_user(NewUser {
-                username: &username,
-                display_name: &u.display_name,
-                password: &password,
-                role: u.role,
-                scope: u.scope.as_ref(),
-            })
-            .await?;
+            self.insert_user(&username, &u.display_name, &hash, u.role, u.scope.as_ref())
+                .await?;
         }
         Ok(())
     }

@@ -1,12 +1,15 @@
-//! Neighbourhood events (活动).
+//! Neighbourhood events (活动): series with an optional RRULE, expanded into occurrences by
+//! `domain::recurrence`.
 
-use crate::{Db, Result};
+use crate::{Db, Result, StoreError};
+use domain::event::{EventDraft, LocalDateTime};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Event {
     pub id: i64,
     pub title: String,
+    pub description: String,
     pub category: String,
     pub unit_code: String,
     pub unit_name: String,
@@ -16,22 +19,135 @@ pub struct Event {
     pub ends_at: String,
     pub rrule: Option<String>,
     pub capacity: i64,
+    pub guests_allowed: i64,
+    pub rsvp_deadline_minutes: i64,
+    pub visibility: String,
     pub status: String,
+    pub version: i64,
+    pub sequence: i64,
+}
+
+const COLUMNS: &str = "e.id, e.title, e.description, e.category, u.code AS unit_code, u.name AS unit_name, e.location, \
+     e.starts_at, e.ends_at, e.rrule, e.capacity, e.guests_allowed, e.rsvp_deadline_minutes, e.visibility, e.status, \
+     e.version, e.sequence";
+
+impl Event {
+    pub fn start(&self) -> Result<LocalDateTime> {
+        LocalDateTime::parse(&self.starts_at)
+            .map_err(|e| StoreError::Other(format!("event {}: {e}", self.id)))
+    }
+
+    pub fn duration_minutes(&self) -> i64 {
+        let end = LocalDateTime::parse(&self.ends_at)
+            .map(|e| e.minutes())
+            .unwrap_or(0);
+        self.start().map(|s| end - s.minutes()).unwrap_or(0).max(0)
+    }
+}
+
+/// One occurrence of an event in a window, with its places.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Occurrence {
+    pub event_id: i64,
+    pub starts_at: LocalDateTime,
+    pub ends_at: LocalDateTime,
+    pub capacity: i64,
+    pub taken: i64,
+    pub cancelled: bool,
 }
 
 impl Db {
+    /// Publishes an event for the party unit `unit_code`. The rule is checked before anything is stored.
+    pub async fn create_event(&self, unit_code: &str, d: &EventDraft) -> Result<i64> {
+        if let Some(rule) = &d.rrule {
+            domain::recurrence::parse(rule, &d.starts_at)
+                .map_err(|e| StoreError::Invalid(e.key().into()))?;
+        }
+        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM party_unit WHERE code = $1")
+            .bind(unit_code)
+            .fetch_optional(self.pool())
+            .await?;
+        let unit = unit.ok_or(StoreError::NotFound)?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO event (unit_id, title, description, category, location, starts_at, ends_at, rrule, capacity, \
+             guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13) RETURNING id",
+        )
+        .bind(unit)
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(d.category.as_str())
+        .bind(&d.location)
+        .bind(d.starts_at.as_str())
+        .bind(d.ends_at.as_str())
+        .bind(&d.rrule)
+        .bind(d.capacity)
+        .bind(d.guests_allowed)
+        .bind(d.rsvp_deadline_minutes)
+        .bind(d.visibility.as_str())
+        .bind(crate::now())
+        .fetch_one(self.pool())
+        .await?;
+        Ok(id)
+    }
+
+    pub async fn event(&self, id: i64) -> Result<Event> {
+        let row: Option<Event> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE e.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.ok_or(StoreError::NotFound)
+    }
+
     /// Events that recur, or start at or after `from` (local time text), soonest first.
     pub async fn upcoming_events(&self, from: &str, limit: i64) -> Result<Vec<Event>> {
-        let rows = sqlx::query_as(
-            "SELECT e.id, e.title, e.category, u.code AS unit_code, u.name AS unit_name, e.location, e.starts_at, \
-             e.ends_at, e.rrule, e.capacity, e.status FROM event e JOIN party_unit u ON u.id = e.unit_id \
-             WHERE e.rrule IS NOT NULL OR e.starts_at >= $1 ORDER BY e.starts_at, e.id LIMIT $2",
-        )
+        let rows = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id \
+             WHERE e.rrule IS NOT NULL OR e.starts_at >= $1 ORDER BY e.starts_at, e.id LIMIT $2"
+        ))
         .bind(from)
         .bind(limit.clamp(1, 500))
         .fetch_all(self.pool())
         .await?;
         Ok(rows)
+    }
+
+    /// The occurrences of `event` in `[from, to)`, with the places taken so far.
+    pub async fn occurrences(
+        &self,
+        event: &Event,
+        from: &LocalDateTime,
+        to: &LocalDateTime,
+    ) -> Result<Vec<Occurrence>> {
+        let start = event.start()?;
+        let starts = domain::recurrence::occurrences(&start, event.rrule.as_deref(), &[], from, to)
+            .map_err(|e| StoreError::Other(format!("event {}: {e}", event.id)))?;
+        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
+            "SELECT starts_at, capacity, taken, status FROM occurrence WHERE event_id = $1 AND starts_at >= $2 AND starts_at < $3",
+        )
+        .bind(event.id)
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let dur = event.duration_minutes();
+        Ok(starts
+            .into_iter()
+            .map(|s| {
+                let row = rows.iter().find(|r| r.0 == s.as_str());
+                Occurrence {
+                    event_id: event.id,
+                    ends_at: LocalDateTime::from_minutes(s.minutes() + dur),
+                    capacity: row.map(|r| r.1).unwrap_or(event.capacity),
+                    taken: row.map(|r| r.2).unwrap_or(0),
+                    cancelled: event.status == "cancelled"
+                        || row.is_some_and(|r| r.3 == "cancelled"),
+                    starts_at: s,
+                }
+            })
+            .collect())
     }
 
     pub async fn count_events(&self) -> Result<i64> {

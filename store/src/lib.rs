@@ -10,6 +10,7 @@ pub mod events;
 pub mod grids;
 pub mod orgs;
 pub mod password;
+pub mod rsvp;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

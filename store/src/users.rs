@@ -92,16 +92,31 @@ impl Db {
     pub async fn create_user(&self, u: NewUser<'_>) -> Result<User> {
         check_scope(u.role, u.scope)?;
         let hash = password::hash(u.password).await?;
+        self.insert_user(u.username, u.display_name, &hash, u.role, u.scope)
+            .await
+    }
+
+    /// Inserts an account with an argon2id hash made earlier (`password::hash`): lets the demo
+    /// loader and tests hash one password once for many accounts.
+    pub async fn insert_user(
+        &self,
+        username: &Username,
+        display_name: &str,
+        password_hash: &str,
+        role: Role,
+        scope: Option<&Code>,
+    ) -> Result<User> {
+        check_scope(role, scope)?;
         let now = crate::now();
         let row: UserRow = sqlx::query_as(&format!(
             "INSERT INTO app_user (username, display_name, password_hash, role, scope, disabled, created_at, password_changed_at) \
              VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING {COLUMNS}"
         ))
-        .bind(u.username.as_str())
-        .bind(u.display_name)
-        .bind(hash)
-        .bind(u.role.as_str())
-        .bind(u.scope.map(|c| c.as_str().to_owned()))
+        .bind(username.as_str())
+        .bind(display_name)
+        .bind(password_hash)
+        .bind(role.as_str())
+        .bind(scope.map(|c| c.as_str().to_owned()))
         .bind(now)
         .fetch_one(self.pool())
         .await

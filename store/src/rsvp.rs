@@ -1,0 +1,458 @@
+//! RSVPs (报名), the waitlist (候补) and check-in (签到). Each change is one transaction that first
+//! takes the occurrence's row (PostgreSQL row lock; SQLite `BEGIN IMMEDIATE`), so arrivals are
+//! serialised per occurrence: capacity is never exceeded and the waitlist keeps arrival order.
+//! The decisions themselves are `domain::rsvp`.
+
+use crate::{Db, Result, StoreError};
+use domain::event::LocalDateTime;
+use domain::rsvp::{self, RsvpStatus};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sqlx::{Any, Transaction};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RsvpOutcome {
+    pub status: RsvpStatus,
+    /// Place in the waitlist (1 = next), when waitlisted.
+    pub position: Option<i64>,
+    pub seats: i64,
+    /// One-time check-in code, shown as a QR code; only for the person who RSVP'd.
+    pub checkin_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Attendee {
+    pub rsvp_id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub status: String,
+    pub seats: i64,
+    pub seq: i64,
+    pub checked_in_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckIn {
+    Done { display_name: String, seats: i64 },
+    AlreadyCheckedIn { display_name: String, at: i64 },
+    NotGoing,
+    Unknown,
+}
+
+fn invalid(key: &str) -> StoreError {
+    StoreError::Invalid(key.to_owned())
+}
+
+fn new_code() -> String {
+    let mut b = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+struct Line {
+    id: i64,
+    capacity: i64,
+    taken: i64,
+    status: String,
+}
+
+impl Db {
+    /// Takes the occurrence row for this transaction (creating it on first use) and hands out the
+    /// next arrival number.
+    async fn take_occurrence(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        event_id: i64,
+        at: &str,
+        capacity: i64,
+    ) -> Result<(Line, i64)> {
+        sqlx::query(
+            "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) VALUES ($1, $2, $3, 0, 0, 'scheduled') \
+             ON CONFLICT (event_id, starts_at) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(at)
+        .bind(capacity)
+        .execute(&mut **tx)
+        .await?;
+        let (id, seq, capacity, taken, status): (i64, i64, i64, i64, String) = sqlx::query_as(
+            "UPDATE occurrence SET next_seq = next_seq + 1 WHERE event_id = $1 AND starts_at = $2 \
+             RETURNING id, next_seq, capacity, taken, status",
+        )
+        .bind(event_id)
+        .bind(at)
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok((
+            Line {
+                id,
+                capacity,
+                taken,
+                status,
+            },
+            seq,
+        ))
+    }
+
+    /// Moves people up from the waitlist while places are free, first come first served.
+    async fn promote(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        occurrence_id: i64,
+    ) -> Result<Vec<i64>> {
+        let (capacity, taken): (i64, i64) =
+            sqlx::query_as("SELECT capacity, taken FROM occurrence WHERE id = $1")
+                .bind(occurrence_id)
+                .fetch_one(&mut **tx)
+                .await?;
+        let line: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT id, seats FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted' ORDER BY seq")
+                .bind(occurrence_id)
+                .fetch_all(&mut **tx)
+                .await?;
+        let up = rsvp::promotions(capacity - taken, &line);
+        for id in &up {
+            let seats = line
+                .iter()
+                .find(|(i, _)| i == id)
+                .map(|(_, s)| *s)
+                .unwrap_or(1);
+            let n = sqlx::query(
+                "UPDATE occurrence SET taken = taken + $1 WHERE id = $2 AND taken + $1 <= capacity",
+            )
+            .bind(seats)
+            .bind(occurrence_id)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+            if n != 1 {
+                return Err(StoreError::Other("waitlist promotion found no room".into()));
+            }
+            sqlx::query("UPDATE rsvp SET status = 'going', updated_at = $1 WHERE id = $2")
+                .bind(crate::now())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(up)
+    }
+
+    async fn position(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        occurrence_id: i64,
+        seq: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted' AND seq <= $2")
+            .bind(occurrence_id)
+            .bind(seq)
+            .fetch_one(&mut **tx)
+            .await?)
+    }
+
+    /// Answers "going" (with `guests`) or "not going" for the occurrence of `event_id` starting `at`.
+    /// `now` is the local time, for the RSVP deadline.
+    pub async fn respond(
+        &self,
+        event_id: i64,
+        at: &LocalDateTime,
+        user_id: i64,
+        going: bool,
+        guests: i64,
+        now: &LocalDateTime,
+    ) -> Result<RsvpOutcome> {
+        let event = self.event(event_id).await?;
+        let start = event.start()?;
+        let real = domain::recurrence::is_occurrence(&start, event.rrule.as_deref(), at)
+            .map_err(|e| StoreError::Other(e.to_string()))?;
+        if !real {
+            return Err(invalid("err.rsvp_not_occurrence"));
+        }
+        if event.status == "cancelled" {
+            return Err(invalid("err.rsvp_cancelled"));
+        }
+        if !rsvp::is_open(now.minutes(), at.minutes(), event.rsvp_deadline_minutes) {
+            return Err(invalid("err.rsvp_closed"));
+        }
+        if !(0..=event.guests_allowed).contains(&guests) {
+            return Err(invalid("err.rsvp_guests"));
+        }
+        let seats = rsvp::seats(guests);
+        let mut tx = self.begin_write().await?;
+        let (line, seq) = self
+            .take_occurrence(&mut tx, event_id, at.as_str(), event.capacity)
+            .await?;
+        if line.status == "cancelled" {
+            return Err(invalid("err.rsvp_cancelled"));
+        }
+        let existing: Option<(i64, String, i64, i64, String)> =
+            sqlx::query_as("SELECT id, status, seats, seq, checkin_code FROM rsvp WHERE occurrence_id = $1 AND user_id = $2")
+                .bind(line.id)
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let now_ts = crate::now();
+        let previous = existing.as_ref().and_then(|e| RsvpStatus::parse(&e.1));
+        let outcome = match (going, previous) {
+            // Already going: only the party size can change.
+            (true, Some(RsvpStatus::Going)) => {
+                let (id, _, old, _, code) = existing.clone().expect("exists");
+                if seats > old {
+                    let n = sqlx::query("UPDATE occurrence SET taken = taken + $1 WHERE id = $2 AND taken + $1 <= capacity")
+                        .bind(seats - old)
+                        .bind(line.id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Err(invalid("err.rsvp_no_room_for_guests"));
+                    }
+                } else if seats < old {
+                    sqlx::query("UPDATE occurrence SET taken = taken - $1 WHERE id = $2")
+                        .bind(old - seats)
+                        .bind(line.id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query("UPDATE rsvp SET seats = $1, updated_at = $2 WHERE id = $3")
+                    .bind(seats)
+                    .bind(now_ts)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if seats < old {
+                    self.promote(&mut tx, line.id).await?;
+                }
+                RsvpOutcome {
+                    status: RsvpStatus::Going,
+                    position: None,
+                    seats,
+                    checkin_code: code,
+                }
+            }
+            // Already waiting: keep the place in line, update the party size.
+            (true, Some(RsvpStatus::Waitlisted)) => {
+                let (id, _, _, old_seq, code) = existing.clone().expect("exists");
+                sqlx::query("UPDATE rsvp SET seats = $1, updated_at = $2 WHERE id = $3")
+                    .bind(seats)
+                    .bind(now_ts)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let position = self.position(&mut tx, line.id, old_seq).await?;
+                RsvpOutcome {
+                    status: RsvpStatus::Waitlisted,
+                    position: Some(position),
+                    seats,
+                    checkin_code: code,
+                }
+            }
+            // A new "going": a place if one is free, else the end of the line.
+            (true, None | Some(RsvpStatus::NotGoing)) => {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted'",
+                )
+                .bind(line.id)
+                .fetch_one(&mut *tx)
+                .await?;
+                let status = rsvp::decide(line.taken, line.capacity, seats, waiting > 0);
+                if status == RsvpStatus::Going {
+                    let n = sqlx::query("UPDATE occurrence SET taken = taken + $1 WHERE id = $2 AND taken + $1 <= capacity")
+                        .bind(seats)
+                        .bind(line.id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if n != 1 {
+                        return Err(StoreError::Other(
+                            "capacity counter disagrees with its row".into(),
+                        ));
+                    }
+                }
+                let code = match &existing {
+                    Some((id, _, _, _, code)) => {
+                        sqlx::query("UPDATE rsvp SET status = $1, seats = $2, seq = $3, checked_in_at = NULL, updated_at = $4 WHERE id = $5")
+                            .bind(status.as_str())
+                            .bind(seats)
+                            .bind(seq)
+                            .bind(now_ts)
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        code.clone()
+                    }
+                    None => {
+                        let code = new_code();
+                        sqlx::query(
+                            "INSERT INTO rsvp (occurrence_id, user_id, status, seats, seq, checkin_code, created_at, updated_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                        )
+                        .bind(line.id)
+                        .bind(user_id)
+                        .bind(status.as_str())
+                        .bind(seats)
+                        .bind(seq)
+                        .bind(&code)
+                        .bind(now_ts)
+                        .execute(&mut *tx)
+                        .await?;
+                        code
+                    }
+                };
+                let position = if status == RsvpStatus::Waitlisted {
+                    Some(self.position(&mut tx, line.id, seq).await?)
+                } else {
+                    None
+                };
+                RsvpOutcome {
+                    status,
+                    position,
+                    seats,
+                    checkin_code: code,
+                }
+            }
+            // Not going: give back the place (and move the line up), or leave the line.
+            (false, prev) => {
+                let code = match &existing {
+                    Some((id, _, old, _, code)) => {
+                        sqlx::query(
+                            "UPDATE rsvp SET status = 'not-going', updated_at = $1 WHERE id = $2",
+                        )
+                        .bind(now_ts)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        if prev == Some(RsvpStatus::Going) {
+                            sqlx::query("UPDATE occurrence SET taken = taken - $1 WHERE id = $2")
+                                .bind(old)
+                                .bind(line.id)
+                                .execute(&mut *tx)
+                                .await?;
+                            self.promote(&mut tx, line.id).await?;
+                        }
+                        code.clone()
+                    }
+                    None => {
+                        let code = new_code();
+                        sqlx::query(
+                            "INSERT INTO rsvp (occurrence_id, user_id, status, seats, seq, checkin_code, created_at, updated_at) \
+                             VALUES ($1, $2, 'not-going', 1, $3, $4, $5, $5)",
+                        )
+                        .bind(line.id)
+                        .bind(user_id)
+                        .bind(seq)
+                        .bind(&code)
+                        .bind(now_ts)
+                        .execute(&mut *tx)
+                        .await?;
+                        code
+                    }
+                };
+                RsvpOutcome {
+                    status: RsvpStatus::NotGoing,
+                    position: None,
+                    seats: 0,
+                    checkin_code: code,
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The caller's own answer for one occurrence, with their current place in line.
+    pub async fn my_rsvp(
+        &self,
+        event_id: i64,
+        at: &LocalDateTime,
+        user_id: i64,
+    ) -> Result<Option<RsvpOutcome>> {
+        let row: Option<(i64, String, i64, i64, String)> = sqlx::query_as(
+            "SELECT o.id, r.status, r.seats, r.seq, r.checkin_code FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id \
+             WHERE o.event_id = $1 AND o.starts_at = $2 AND r.user_id = $3",
+        )
+        .bind(event_id)
+        .bind(at.as_str())
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some((occ, status, seats, seq, code)) = row else {
+            return Ok(None);
+        };
+        let status = RsvpStatus::parse(&status)
+            .ok_or_else(|| StoreError::Other(format!("bad rsvp status {status}")))?;
+        let position = if status == RsvpStatus::Waitlisted {
+            Some(
+                sqlx::query_scalar("SELECT COUNT(*) FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted' AND seq <= $2")
+                    .bind(occ)
+                    .bind(seq)
+                    .fetch_one(self.pool())
+                    .await?,
+            )
+        } else {
+            None
+        };
+        Ok(Some(RsvpOutcome {
+            status,
+            position,
+            seats,
+            checkin_code: code,
+        }))
+    }
+
+    /// Everyone who answered for an occurrence, in arrival order.
+    pub async fn attendees(&self, event_id: i64, at: &LocalDateTime) -> Result<Vec<Attendee>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id AS rsvp_id, u.id AS user_id, u.username, u.display_name, r.status, r.seats, r.seq, r.checked_in_at \
+             FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id JOIN app_user u ON u.id = r.user_id \
+             WHERE o.event_id = $1 AND o.starts_at = $2 ORDER BY r.seq",
+        )
+        .bind(event_id)
+        .bind(at.as_str())
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Checks in the holder of `code` at the occurrence of `event_id` starting `at`. A code works once.
+    pub async fn check_in(&self, event_id: i64, at: &LocalDateTime, code: &str) -> Result<CheckIn> {
+        let code = code.trim().to_ascii_lowercase();
+        if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(CheckIn::Unknown);
+        }
+        let mut tx = self.begin_write().await?;
+        let row: Option<(i64, String, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT r.id, r.status, r.seats, r.checked_in_at, u.display_name FROM rsvp r \
+             JOIN occurrence o ON o.id = r.occurrence_id JOIN app_user u ON u.id = r.user_id \
+             WHERE r.checkin_code = $1 AND o.event_id = $2 AND o.starts_at = $3",
+        )
+        .bind(&code)
+        .bind(event_id)
+        .bind(at.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let result = match row {
+            None => CheckIn::Unknown,
+            Some((_, status, _, _, _)) if status != "going" => CheckIn::NotGoing,
+            Some((_, _, _, Some(ts), name)) => CheckIn::AlreadyCheckedIn {
+                display_name: name,
+                at: ts,
+            },
+            Some((id, _, seats, None, name)) => {
+                sqlx::query(
+                    "UPDATE rsvp SET checked_in_at = $1 WHERE id = $2 AND checked_in_at IS NULL",
+                )
+                .bind(crate::now())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                CheckIn::Done {
+                    display_name: name,
+                    seats,
+                }
+            }
+        };
+        tx.commit().await?;
+        Ok(result)
+    }
+}

@@ -1,0 +1,385 @@
+//! RSVP, waitlist and check-in on both engines, including the races the issue names:
+//! 200 simultaneous RSVPs for 50 places, and 10 simultaneous cancellations.
+
+mod common;
+
+use domain::event::{EventDraft, LocalDateTime, RawEvent};
+use domain::rsvp::RsvpStatus;
+use domain::{Code, Role, Username};
+use store::rsvp::CheckIn;
+use store::{Db, StoreError};
+
+fn t(s: &str) -> LocalDateTime {
+    LocalDateTime::parse(s).unwrap()
+}
+
+const NOW: &str = "2026-11-22T10:00";
+const DAY: &str = "2026-12-15T09:00";
+
+async fn setup(db: &Db, capacity: i64, guests: i64, users: usize) -> (i64, Vec<i64>) {
+    db.load_demo(&domain::demo::generate(domain::demo::Scale::Small, 20_779))
+        .await
+        .unwrap();
+    let draft = EventDraft::parse(RawEvent {
+        title: "集中服务日",
+        description: "",
+        category: "service-day",
+        location: "党群服务中心",
+        starts_at: "2026-11-25T09:00",
+        ends_at: "2026-11-25T11:30",
+        rrule: "FREQ=MONTHLY;BYMONTHDAY=15,25",
+        capacity,
+        guests_allowed: guests,
+        rsvp_deadline_minutes: 60,
+        visibility: "public",
+    })
+    .unwrap();
+    let event = db.create_event("320113001", &draft).await.unwrap();
+    let hash = store::password::hash(
+        &domain::Password::parse("resident password", "", domain::PasswordPolicy::Standard)
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let scope = Code::parse("320113001001").unwrap();
+    let mut ids = Vec::new();
+    for i in 0..users {
+        let u = db
+            .insert_user(
+                &Username::parse(&format!("res{i:03}")).unwrap(),
+                "居民",
+                &hash,
+                Role::Resident,
+                Some(&scope),
+            )
+            .await
+            .unwrap();
+        ids.push(u.id);
+    }
+    (event, ids)
+}
+
+async fn statuses(db: &Db, event: i64) -> (Vec<i64>, Vec<i64>) {
+    let all = db.attendees(event, &t(DAY)).await.unwrap();
+    let going = all
+        .iter()
+        .filter(|a| a.status == "going")
+        .map(|a| a.seq)
+        .collect();
+    let waiting = all
+        .iter()
+        .filter(|a| a.status == "waitlisted")
+        .map(|a| a.seq)
+        .collect();
+    (going, waiting)
+}
+
+both!(
+    places_then_waitlist_then_promotion,
+    guests_take_places_and_nobody_jumps_the_line,
+    refusals_change_nothing,
+    check_in_works_once,
+    two_hundred_at_once_for_fifty_places,
+    ten_cancellations_at_once_promote_ten,
+);
+
+async fn places_then_waitlist_then_promotion(db: Db) {
+    let (ev, u) = setup(&db, 2, 0, 4).await;
+    let now = t(NOW);
+    let r: Vec<_> = [
+        db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap(),
+        db.respond(ev, &t(DAY), u[1], true, 0, &now).await.unwrap(),
+        db.respond(ev, &t(DAY), u[2], true, 0, &now).await.unwrap(),
+        db.respond(ev, &t(DAY), u[3], true, 0, &now).await.unwrap(),
+    ]
+    .into();
+    assert_eq!(
+        r.iter().map(|o| o.status).collect::<Vec<_>>(),
+        [
+            RsvpStatus::Going,
+            RsvpStatus::Going,
+            RsvpStatus::Waitlisted,
+            RsvpStatus::Waitlisted
+        ]
+    );
+    assert_eq!((r[2].position, r[3].position), (Some(1), Some(2)));
+    assert_eq!(r[0].checkin_code.len(), 32);
+    assert_ne!(r[0].checkin_code, r[1].checkin_code);
+    // Answering again changes nothing and keeps the place in line.
+    let again = db.respond(ev, &t(DAY), u[3], true, 0, &now).await.unwrap();
+    assert_eq!(
+        (again.status, again.position),
+        (RsvpStatus::Waitlisted, Some(2))
+    );
+    // A cancellation promotes the head of the line in the same transaction.
+    let gone = db.respond(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
+    assert_eq!(gone.status, RsvpStatus::NotGoing);
+    let promoted = db.my_rsvp(ev, &t(DAY), u[2]).await.unwrap().unwrap();
+    assert_eq!(
+        promoted.status,
+        RsvpStatus::Going,
+        "the promoted resident sees it"
+    );
+    assert_eq!(
+        db.my_rsvp(ev, &t(DAY), u[3])
+            .await
+            .unwrap()
+            .unwrap()
+            .position,
+        Some(1)
+    );
+    // Coming back joins the end of the line.
+    let back = db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    assert_eq!(
+        (back.status, back.position),
+        (RsvpStatus::Waitlisted, Some(2))
+    );
+    let occ = db
+        .occurrences(
+            &db.event(ev).await.unwrap(),
+            &t("2026-12-15T00:00"),
+            &t("2026-12-16T00:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((occ[0].taken, occ[0].capacity), (2, 2));
+    // Other occurrences of the series are untouched.
+    let next = db
+        .occurrences(
+            &db.event(ev).await.unwrap(),
+            &t("2026-12-25T00:00"),
+            &t("2026-12-26T00:00"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(next[0].taken, 0);
+}
+
+async fn guests_take_places_and_nobody_jumps_the_line(db: Db) {
+    let (ev, u) = setup(&db, 3, 2, 4).await;
+    let now = t(NOW);
+    assert_eq!(
+        db.respond(ev, &t(DAY), u[0], true, 1, &now)
+            .await
+            .unwrap()
+            .status,
+        RsvpStatus::Going
+    );
+    let big = db.respond(ev, &t(DAY), u[1], true, 2, &now).await.unwrap();
+    assert_eq!(
+        big.status,
+        RsvpStatus::Waitlisted,
+        "three places asked, one free"
+    );
+    let small = db.respond(ev, &t(DAY), u[2], true, 0, &now).await.unwrap();
+    assert_eq!(
+        small.status,
+        RsvpStatus::Waitlisted,
+        "no jumping a line that has people in it"
+    );
+    assert!(
+        matches!(db.respond(ev, &t(DAY), u[3], true, 3, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_guests")
+    );
+    // u0 brings one guest fewer: one more place, still not enough for the party of three.
+    assert_eq!(
+        db.respond(ev, &t(DAY), u[0], true, 0, &now)
+            .await
+            .unwrap()
+            .seats,
+        1
+    );
+    assert_eq!(
+        db.my_rsvp(ev, &t(DAY), u[1]).await.unwrap().unwrap().status,
+        RsvpStatus::Waitlisted
+    );
+    // u0 leaves: three places free; the party of three moves up, then the line is empty of fits.
+    db.respond(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
+    assert_eq!(
+        db.my_rsvp(ev, &t(DAY), u[1]).await.unwrap().unwrap().status,
+        RsvpStatus::Going
+    );
+    assert_eq!(
+        db.my_rsvp(ev, &t(DAY), u[2])
+            .await
+            .unwrap()
+            .unwrap()
+            .position,
+        Some(1)
+    );
+    // u1 brings one guest fewer: the freed place goes to u2, next in line.
+    db.respond(ev, &t(DAY), u[1], true, 1, &now).await.unwrap();
+    assert_eq!(
+        db.my_rsvp(ev, &t(DAY), u[2]).await.unwrap().unwrap().status,
+        RsvpStatus::Going
+    );
+    // Asking for more places than are free while going is refused; the old answer stays.
+    assert!(
+        matches!(db.respond(ev, &t(DAY), u[1], true, 2, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_no_room_for_guests")
+    );
+    let mine = db.my_rsvp(ev, &t(DAY), u[1]).await.unwrap().unwrap();
+    assert_eq!((mine.status, mine.seats), (RsvpStatus::Going, 2));
+}
+
+async fn refusals_change_nothing(db: Db) {
+    let (ev, u) = setup(&db, 5, 0, 1).await;
+    let now = t(NOW);
+    let e = |r: Result<_, StoreError>| match r {
+        Err(StoreError::Invalid(k)) => k,
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(
+        e(db.respond(ev, &t("2026-12-16T09:00"), u[0], true, 0, &now)
+            .await),
+        "err.rsvp_not_occurrence"
+    );
+    assert_eq!(
+        e(db.respond(ev, &t("2026-12-15T10:00"), u[0], true, 0, &now)
+            .await),
+        "err.rsvp_not_occurrence"
+    );
+    assert_eq!(
+        e(
+            db.respond(ev, &t(DAY), u[0], true, 0, &t("2026-12-15T08:30"))
+                .await
+        ),
+        "err.rsvp_closed",
+        "deadline is 60 minutes before"
+    );
+    assert!(matches!(
+        db.respond(999_999, &t(DAY), u[0], true, 0, &now).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(db.attendees(ev, &t(DAY)).await.unwrap().is_empty());
+    let bad = EventDraft::parse(RawEvent {
+        title: "x",
+        description: "",
+        category: "other",
+        location: "",
+        starts_at: "2026-12-01T09:00",
+        ends_at: "2026-12-01T10:00",
+        rrule: "FREQ=SECONDLY",
+        capacity: 5,
+        guests_allowed: 0,
+        rsvp_deadline_minutes: 0,
+        visibility: "public",
+    })
+    .unwrap();
+    let before = db.count_events().await.unwrap();
+    assert!(
+        matches!(db.create_event("320113001", &bad).await, Err(StoreError::Invalid(k)) if k == "err.rrule_frequency")
+    );
+    assert_eq!(db.count_events().await.unwrap(), before);
+}
+
+async fn check_in_works_once(db: Db) {
+    let (ev, u) = setup(&db, 1, 0, 2).await;
+    let now = t(NOW);
+    let going = db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    let waiting = db.respond(ev, &t(DAY), u[1], true, 0, &now).await.unwrap();
+    assert!(matches!(
+        db.check_in(ev, &t(DAY), &going.checkin_code).await.unwrap(),
+        CheckIn::Done { seats: 1, .. }
+    ));
+    assert!(matches!(
+        db.check_in(ev, &t(DAY), &going.checkin_code.to_uppercase())
+            .await
+            .unwrap(),
+        CheckIn::AlreadyCheckedIn { .. }
+    ));
+    assert_eq!(
+        db.check_in(ev, &t(DAY), &waiting.checkin_code)
+            .await
+            .unwrap(),
+        CheckIn::NotGoing
+    );
+    assert_eq!(
+        db.check_in(ev, &t(DAY), "0123456789abcdef0123456789abcdef")
+            .await
+            .unwrap(),
+        CheckIn::Unknown
+    );
+    assert_eq!(
+        db.check_in(ev, &t(DAY), "' OR 1=1 --").await.unwrap(),
+        CheckIn::Unknown
+    );
+    assert_eq!(
+        db.check_in(ev, &t("2026-12-25T09:00"), &going.checkin_code)
+            .await
+            .unwrap(),
+        CheckIn::Unknown,
+        "codes belong to one occurrence"
+    );
+    let list = db.attendees(ev, &t(DAY)).await.unwrap();
+    assert!(list[0].checked_in_at.is_some() && list[1].checked_in_at.is_none());
+}
+
+async fn two_hundred_at_once_for_fifty_places(db: Db) {
+    let (ev, users) = setup(&db, 50, 0, 200).await;
+    let mut tasks = Vec::new();
+    for id in users {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.respond(ev, &t(DAY), id, true, 0, &t(NOW)).await
+        }));
+    }
+    let mut going = 0;
+    for task in tasks {
+        if task.await.unwrap().unwrap().status == RsvpStatus::Going {
+            going += 1;
+        }
+    }
+    assert_eq!(going, 50);
+    let (g, w) = statuses(&db, ev).await;
+    assert_eq!(
+        g,
+        (1..=50).collect::<Vec<_>>(),
+        "the first fifty arrivals hold the places"
+    );
+    assert_eq!(
+        w,
+        (51..=200).collect::<Vec<_>>(),
+        "the other 150 wait in arrival order"
+    );
+    let occ = db
+        .occurrences(
+            &db.event(ev).await.unwrap(),
+            &t(DAY),
+            &t("2026-12-15T09:01"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(occ[0].taken, 50);
+}
+
+async fn ten_cancellations_at_once_promote_ten(db: Db) {
+    let (ev, users) = setup(&db, 50, 0, 80).await;
+    for id in &users {
+        db.respond(ev, &t(DAY), *id, true, 0, &t(NOW))
+            .await
+            .unwrap();
+    }
+    let mut tasks = Vec::new();
+    for id in users[..10].to_vec() {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            db.respond(ev, &t(DAY), id, false, 0, &t(NOW)).await
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().status, RsvpStatus::NotGoing);
+    }
+    let (g, w) = statuses(&db, ev).await;
+    assert_eq!(
+        g,
+        (11..=60).collect::<Vec<_>>(),
+        "exactly the next ten in line were promoted"
+    );
+    assert_eq!(w, (61..=80).collect::<Vec<_>>());
+    for (i, id) in users[50..60].iter().enumerate() {
+        assert_eq!(
+            db.my_rsvp(ev, &t(DAY), *id).await.unwrap().unwrap().status,
+            RsvpStatus::Going,
+            "promoted #{i}"
+        );
+    }
+}
