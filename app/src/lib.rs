@@ -57,6 +57,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/map") view=|| view! { <RequireLogin><pages::map::MapPage/></RequireLogin> }/>
                     <Route path=path!("/orgs") view=|| view! { <RequireLogin><pages::orgs::OrgsPage/></RequireLogin> }/>
                     <Route path=path!("/events") view=|| view! { <RequireLogin><pages::events::EventsPage/></RequireLogin> }/>
+                    <Route path=path!("/events/new") view=|| view! { <RequireLogin><pages::events::NewEventPage/></RequireLogin> }/>
+                    <Route path=path!("/events/:id") view=|| view! { <RequireLogin><pages::events::EventPage/></RequireLogin> }/>
                     <Route path=path!("/admin") view=|| view! { <RequireLogin><pages::admin::AdminPage/></RequireLogin> }/>
                     <Route path=path!("/account") view=|| view! { <RequireLogin><pages::account::AccountPage/></RequireLogin> }/>
                 </Routes>

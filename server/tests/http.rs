@@ -674,6 +674,12 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/admin_set_disabled", 401),
     ("/api/admin_set_registration", 401),
     ("/api/admin_audit", 401),
+    ("/api/events_calendar", 401),
+    ("/api/event_detail", 401),
+    ("/api/event_rsvp", 401),
+    ("/api/event_create", 401),
+    ("/api/event_attendees", 401),
+    ("/api/event_check_in", 401),
 ];
 
 #[tokio::test]
@@ -698,7 +704,10 @@ async fn every_server_function_is_in_the_access_table() {
     );
     // Arguments that parse, so the answer is about access and not about decoding.
     let args = "username=nobody&password=wrong-password&display_name=&community=1&current=x&new=y&parent=&\
-                from=2026-11-01T00:00&id=1&role=admin&scope=&disabled=true&open=false&action=";
+                from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
+                code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
+                rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&\
+                role=admin&scope=&disabled=true&open=false&action=";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
         let r = app.post(endpoint, args, None).await;
@@ -709,4 +718,330 @@ async fn every_server_function_is_in_the_access_table() {
         "no anonymous call changed anything"
     );
     assert_eq!(app.db.count_users().await.unwrap(), 4);
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.replace('%', "%25")
+                    .replace('&', "%26")
+                    .replace('+', "%2B")
+                    .replace(' ', "+")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn event_form<'a>(
+    unit: &'a str,
+    title: &'a str,
+    rrule: &'a str,
+    capacity: &'a str,
+    visibility: &'a str,
+) -> String {
+    form(&[
+        ("unit_code", unit),
+        ("title", title),
+        ("description", "带好身份证"),
+        ("category", "clinic"),
+        ("location", "卫生服务站"),
+        ("starts_at", "2030-03-10T09:00"),
+        ("ends_at", "2030-03-10T11:00"),
+        ("rrule", rrule),
+        ("capacity", capacity),
+        ("guests_allowed", "1"),
+        ("rsvp_deadline_minutes", "30"),
+        ("visibility", visibility),
+    ])
+}
+
+#[tokio::test]
+async fn events_publish_rsvp_waitlist_and_check_in() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let shuji = app.login("shuji").await;
+    let jumin = app.login("jumin").await;
+    let wangge = app.login("wangge").await;
+
+    // Publishing: organisers inside their subtree only; residents and grid workers never.
+    let r = app
+        .post(
+            "event_create",
+            &event_form("320113001001", "义诊", "", "1", "public"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    assert_eq!(
+        app.post(
+            "event_create",
+            &event_form("320113001", "越权", "", "1", "public"),
+            Some(&shuji)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "event_create",
+            &event_form("320113001001", "居民", "", "1", "public"),
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "event_create",
+            &event_form("320113001001", "网格员", "", "1", "public"),
+            Some(&wangge)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    for (bad, key) in [
+        (
+            event_form("320113001001", "", "", "1", "public"),
+            "err.event_title",
+        ),
+        (
+            event_form("320113001001", "x", "FREQ=MINUTELY", "1", "public"),
+            "err.rrule_frequency",
+        ),
+        (
+            event_form("320113001001", "x", "FREQ=DAILY;COUNT=99999", "1", "public"),
+            "err.rrule_count",
+        ),
+        (
+            event_form("320113001001", "x", "FREQ=NEVER", "1", "public"),
+            "err.rrule_invalid",
+        ),
+        (
+            event_form("320113001001", "x", "", "0", "public"),
+            "err.event_capacity",
+        ),
+        (
+            event_form("320113001001", "x", "", "-3", "public"),
+            "err.event_capacity",
+        ),
+        (
+            event_form("320113001001", "x", "", "5", "everyone"),
+            "err.event_visibility",
+        ),
+        (event_form("abc", "x", "", "5", "public"), "err.code"),
+    ] {
+        let r = app.post("event_create", &bad, Some(&shuji)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert!(r.body.contains(key), "{bad}: {}", r.body);
+    }
+    let huge = event_form("320113001001", "x", "", "5", "public").replace(
+        "description=带好身份证",
+        &format!("description={}", "a".repeat(6000)),
+    );
+    let r = app.post("event_create", &huge, Some(&shuji)).await;
+    assert!(r.body.contains("err.event_description"), "{}", r.body);
+
+    // One place: the resident gets it, the admin joins the waitlist, a cancellation promotes.
+    let at = "2030-03-10T09:00";
+    let cal = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=clinic",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    assert!(
+        cal.as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["event_id"] == id && o["starts_at"] == at),
+        "{cal}"
+    );
+    let r = app
+        .post(
+            "event_rsvp",
+            &format!("id={id}&at={at}&going=true&guests=0"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "going", "{}", r.body);
+    let code = r.json()["checkin_code"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            "event_rsvp",
+            &format!("id={id}&at={at}&going=true&guests=0"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        (r.json()["status"].clone(), r.json()["position"].clone()),
+        ("waitlisted".into(), 1.into())
+    );
+    assert_eq!(
+        app.post(
+            "event_rsvp",
+            &format!("id={id}&at={at}&going=true&guests=5"),
+            Some(&wangge)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.post(
+            "event_rsvp",
+            &format!("id={id}&at=2030-03-11T09:00&going=true&guests=0"),
+            Some(&wangge)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // Attendees and check-in: the organising side only.
+    assert_eq!(
+        app.post("event_attendees", &format!("id={id}&at={at}"), Some(&jumin))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "event_check_in",
+            &format!("id={id}&at={at}&code={code}"),
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "event_check_in",
+            &format!("id={id}&at={at}&code={code}"),
+            Some(&wangge)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let list = app
+        .post("event_attendees", &format!("id={id}&at={at}"), Some(&shuji))
+        .await
+        .json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert!(
+        !list.to_string().contains("138") && !list.to_string().contains("username"),
+        "names only: {list}"
+    );
+    let r = app
+        .post(
+            "event_check_in",
+            &format!("id={id}&at={at}&code={code}"),
+            Some(&shuji),
+        )
+        .await;
+    assert!(r.body.contains("Done"), "{}", r.body);
+    let r = app
+        .post(
+            "event_check_in",
+            &format!("id={id}&at={at}&code={code}"),
+            Some(&shuji),
+        )
+        .await;
+    assert!(r.body.contains("AlreadyCheckedIn"), "{}", r.body);
+
+    let r = app
+        .post(
+            "event_rsvp",
+            &format!("id={id}&at={at}&going=false&guests=0"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "not-going");
+    let d = app
+        .post("event_detail", &format!("id={id}&at={at}"), Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        d["mine"]["status"], "going",
+        "the promoted resident sees it: {d}"
+    );
+    assert_eq!(d["can_manage"], true);
+    assert_eq!(d["occurrence"]["taken"], 1);
+}
+
+#[tokio::test]
+async fn party_member_events_are_hidden_from_residents() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let jumin = app.login("jumin").await;
+    let id = app
+        .post(
+            "event_create",
+            &event_form("320113001", "党员大会", "", "30", "party-members"),
+            Some(&admin),
+        )
+        .await
+        .json()
+        .as_i64()
+        .unwrap();
+    let cal = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    assert!(!cal.to_string().contains("党员大会"));
+    assert_eq!(
+        app.post(
+            "event_detail",
+            &format!("id={id}&at=2030-03-10T09:00"),
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.post(
+            "event_rsvp",
+            &format!("id={id}&at=2030-03-10T09:00&going=true&guests=0"),
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let cal = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=",
+            Some(&admin),
+        )
+        .await
+        .json();
+    assert!(cal.to_string().contains("党员大会"));
+    assert_eq!(
+        app.post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-09-01T00:00&category=",
+            Some(&admin)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST,
+        "windows are capped"
+    );
 }

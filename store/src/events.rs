@@ -114,6 +114,18 @@ impl Db {
         Ok(rows)
     }
 
+    /// Events that may have an occurrence in `[from, to)`: recurring ones, and single ones starting there.
+    pub async fn events_in_window(&self, from: &str, to: &str) -> Result<Vec<Event>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id \
+             WHERE (e.rrule IS NOT NULL AND e.starts_at < $2) OR (e.starts_at >= $1 AND e.starts_at < $2) ORDER BY e.starts_at, e.id"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The occurrences of `event` in `[from, to)`, with the places taken so far.
     pub async fn occurrences(
         &self,

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod auth;
 pub mod data;
+pub mod events;
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
@@ -188,6 +189,12 @@ pub mod ssr {
             audit(Some(&p), action, object, "refused", "").await;
             Err(AppError::Forbidden)
         }
+    }
+
+    /// Refuses a logged-in caller: 403 and an audit row.
+    pub async fn deny(p: &Principal, action: &str, object: &str) -> AppError {
+        audit(Some(p), action, object, "refused", "").await;
+        AppError::Forbidden
     }
 
     /// Writes one audit row; a failure to audit is logged, never shown to the user.

@@ -1,17 +1,23 @@
-//! Events, read-only for now: an agenda of upcoming and recurring events.
+//! Events: the month calendar and the agenda, one occurrence with RSVP, waitlist and check-in QR
+//! code, the organiser's attendee list and check-in desk, and publishing a new event.
 
-use crate::api::{self, data::EventView};
-use crate::i18n::{use_i18n, I18n};
+use crate::api::events::{self as api, CheckInView, OccurrenceDetail, OccurrenceView, RsvpView};
+use crate::api::AppError;
+use crate::i18n::{use_i18n, I18n, Locale};
 use crate::ui::{shanghai_now, ErrorNote, Loading};
+use domain::date::{civil_from_days, days_from_civil};
+use domain::rsvp::RsvpStatus;
 use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
 /// A short description of the common RRULE shapes ("every month on the 15th and 25th").
-fn describe_rrule(i18n: &I18n, rule: &str) -> String {
+pub fn describe_rrule(i18n: &I18n, rule: &str) -> String {
     let parts: std::collections::HashMap<&str, &str> =
         rule.split(';').filter_map(|p| p.split_once('=')).collect();
     match (parts.get("FREQ").copied(), parts.get("BYMONTHDAY")) {
         (Some("MONTHLY"), Some(days)) => {
-            let sep = if i18n.locale.get() == crate::i18n::Locale::Zh {
+            let sep = if i18n.locale.get() == Locale::Zh {
                 "、"
             } else {
                 ", "
@@ -28,20 +34,133 @@ fn describe_rrule(i18n: &I18n, rule: &str) -> String {
     }
 }
 
+fn ymd(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Monday = 0.
+fn weekday(days: i64) -> i64 {
+    (days + 3).rem_euclid(7)
+}
+
+fn occurrence_href(o: &OccurrenceView) -> String {
+    format!("/events/{}?at={}", o.event_id, o.starts_at)
+}
+
+fn today_days() -> i64 {
+    let now = shanghai_now();
+    let n = |r: std::ops::Range<usize>| now[r].parse::<i64>().unwrap_or(1);
+    days_from_civil(n(0..4), n(5..7) as u32, n(8..10) as u32)
+}
+
+fn is_narrow() -> bool {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::window()
+            .and_then(|w| w.inner_width().ok())
+            .and_then(|v| v.as_f64())
+            .is_some_and(|w| w < 720.0)
+    }
+    #[cfg(not(feature = "csr"))]
+    false
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum View {
+    Month,
+    Agenda,
+}
+
 #[component]
 pub fn EventsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let events = LocalResource::new(|| api::data::events_upcoming(shanghai_now()));
+    let auth = crate::use_auth();
+    let today = today_days();
+    let (ty, tm, _) = civil_from_days(today);
+    let month = RwSignal::new((ty, tm));
+    let view_mode = RwSignal::new(if is_narrow() {
+        View::Agenda
+    } else {
+        View::Month
+    });
+    let category = RwSignal::new(String::new());
+    let staff = move || {
+        auth.user()
+            .is_some_and(|u| u.role.is_staff() && u.role != domain::Role::GridWorker)
+    };
+
+    // The window shown: the weeks covering the month, or the next 31 days for the agenda.
+    let window = move || match view_mode.get() {
+        View::Month => {
+            let (y, m) = month.get();
+            let first = days_from_civil(y, m, 1);
+            let start = first - weekday(first);
+            let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+            let next = days_from_civil(ny, nm, 1);
+            let end = next + (7 - weekday(next)) % 7;
+            (start, end)
+        }
+        View::Agenda => (today, today + 31),
+    };
+    let data = LocalResource::new(move || {
+        let (a, b) = window();
+        api::events_calendar(
+            format!("{}T00:00", ymd(a)),
+            format!("{}T00:00", ymd(b)),
+            category.get(),
+        )
+    });
+    let shift = move |delta: i32| {
+        month.update(|(y, m)| {
+            let idx = *y * 12 + (*m as i64 - 1) + delta as i64;
+            *y = idx.div_euclid(12);
+            *m = (idx.rem_euclid(12) + 1) as u32;
+        })
+    };
+
     view! {
         <section class="page">
-            <h1>{move || i18n.t("events.title")}</h1>
+            <div class="page-head">
+                <h1>{move || i18n.t("events.title")}</h1>
+                <Show when=staff>
+                    <A href="/events/new" attr:class="button primary">{move || i18n.t("events.new")}</A>
+                </Show>
+            </div>
+            <div class="toolbar" role="toolbar" aria-label=move || i18n.t("events.toolbar")>
+                <div class="segmented">
+                    <button type="button" aria-pressed=move || (view_mode.get() == View::Month).to_string()
+                        on:click=move |_| view_mode.set(View::Month)>{move || i18n.t("events.view_month")}</button>
+                    <button type="button" aria-pressed=move || (view_mode.get() == View::Agenda).to_string()
+                        on:click=move |_| view_mode.set(View::Agenda)>{move || i18n.t("events.view_agenda")}</button>
+                </div>
+                <Show when=move || view_mode.get() == View::Month>
+                    <div class="month-nav">
+                        <button type="button" on:click=move |_| shift(-1) aria-label=move || i18n.t("events.prev_month")>"‹"</button>
+                        <strong class="month-label" aria-live="polite">{move || {
+                            let (y, m) = month.get();
+                            i18n.tf("events.month_label", &[("y", y.to_string()), ("m", m.to_string())])
+                        }}</strong>
+                        <button type="button" on:click=move |_| shift(1) aria-label=move || i18n.t("events.next_month")>"›"</button>
+                        <button type="button" on:click=move |_| month.set((ty, tm))>{move || i18n.t("events.today")}</button>
+                    </div>
+                </Show>
+                <label class="inline">{move || i18n.t("events.category")}
+                    <select bind:value=category>
+                        <option value="">{move || i18n.t("events.all_categories")}</option>
+                        {domain::event::Category::ALL.map(|c| view! {
+                            <option value=c.as_str()>{move || i18n.t(&format!("events.cat.{}", c.as_str()))}</option>
+                        }).collect_view()}
+                    </select>
+                </label>
+            </div>
             <Suspense fallback=|| view! { <Loading/> }>
-                {move || events.get().map(|r| match r {
+                {move || data.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) if list.is_empty() => view! { <p>{move || i18n.t("events.none")}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="agenda">{list.into_iter().map(|e| view! { <EventItem event=e/> }).collect_view()}</ul>
-                    }.into_any(),
+                    Ok(list) => match view_mode.get_untracked() {
+                        View::Month => { let (a, b) = window(); view! { <MonthGrid list=list start=a end=b month=month.get_untracked().1 today=today/> }.into_any() }
+                        View::Agenda => view! { <Agenda list=list/> }.into_any(),
+                    },
                 })}
             </Suspense>
         </section>
@@ -49,31 +168,415 @@ pub fn EventsPage() -> impl IntoView {
 }
 
 #[component]
-fn EventItem(event: EventView) -> impl IntoView {
+fn MonthGrid(
+    list: Vec<OccurrenceView>,
+    start: i64,
+    end: i64,
+    month: u32,
+    today: i64,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let start_time = event.starts_at.get(11..16).unwrap_or("").to_owned();
-    let end_time = event.ends_at.get(11..16).unwrap_or("").to_owned();
-    let start_date = event.starts_at.get(..10).unwrap_or("").to_owned();
-    let rule = event.rrule.clone();
-    let category = event.category.clone();
-    let when = move || match &rule {
-        // Recurring: the rule, the time of day and the first date (occurrences come with the calendar).
-        Some(r) => format!(
-            "{} · {start_time}–{end_time} · {}",
-            describe_rrule(&i18n, r),
-            i18n.tf("events.since", &[("date", start_date.clone())])
-        ),
-        None => format!("{start_date} {start_time}–{end_time}"),
-    };
+    let heads = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     view! {
-        <li class="event card">
+        <div class="month" role="table" aria-label=move || i18n.t("events.view_month")>
+            <div class="month-row head" role="row">
+                {heads.map(|d| view! { <div role="columnheader">{move || i18n.t(&format!("events.wd.{d}"))}</div> }).collect_view()}
+            </div>
+            {(start..end).step_by(7).map(|week| view! {
+                <div class="month-row" role="row">
+                    {(week..week + 7).map(|day| {
+                        let date = ymd(day);
+                        let items: Vec<OccurrenceView> = list.iter().filter(|o| o.starts_at.starts_with(&date)).cloned().collect();
+                        let (_, m, d) = civil_from_days(day);
+                        let count = items.len();
+                        let class = format!("day{}{}", if m != month { " other" } else { "" }, if day == today { " today" } else { "" });
+                        view! {
+                            <div class=class role="cell" aria-label=date.clone()>
+                                <span class="day-num">{d}</span>
+                                {(count > 0).then(|| view! { <span class="day-count" aria-hidden="true">{count}</span> })}
+                                <ul>
+                                    {items.into_iter().take(3).map(|o| view! {
+                                        <li><A href=occurrence_href(&o) attr:class=format!("chip cat-{}", o.category)>
+                                            <span class="chip-time">{o.starts_at[11..16].to_owned()}</span>" "{o.title.clone()}
+                                        </A></li>
+                                    }).collect_view()}
+                                </ul>
+                                {(count > 3).then(|| view! { <span class="more">{move || i18n.tf("events.more", &[("n", (count - 3).to_string())])}</span> })}
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            }).collect_view()}
+        </div>
+    }
+}
+
+#[component]
+fn Agenda(list: Vec<OccurrenceView>) -> impl IntoView {
+    let i18n = use_i18n();
+    if list.is_empty() {
+        return view! { <p>{move || i18n.t("events.none")}</p> }.into_any();
+    }
+    view! {
+        <ul class="agenda">
+            {list.into_iter().map(|o| {
+                let places = i18n.tf("events.places", &[("taken", o.taken.to_string()), ("capacity", o.capacity.to_string())]);
+                let category = o.category.clone();
+                view! {
+                    <li class="event card">
+                        <div class="event-head">
+                            <h2><A href=occurrence_href(&o)>{o.title.clone()}</A></h2>
+                            <span class="tag">{move || i18n.t(&format!("events.cat.{category}"))}</span>
+                        </div>
+                        <p class="when"><time datetime=o.starts_at.clone()>{format!("{} {}–{}", &o.starts_at[..10], &o.starts_at[11..16], &o.ends_at[11..16])}</time></p>
+                        <p class="muted">{o.location.clone()}" · "{o.unit_name.clone()}</p>
+                        <p class="muted">{places}{o.cancelled.then(|| view! { " · " <strong class="error-text">{move || i18n.t("events.cancelled")}</strong> })}</p>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// `/events/:id?at=…`: one occurrence.
+#[component]
+pub fn EventPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let version = RwSignal::new(0u32);
+    let detail = LocalResource::new(move || {
+        version.track();
+        let id = params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0);
+        let at = query.read().get("at").unwrap_or_default();
+        api::event_detail(id, at)
+    });
+    view! {
+        <section class="page">
+            <p><A href="/events">{move || use_i18n().t("events.back")}</A></p>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || detail.get().map(|r| match r {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(d) => view! { <Occurrence detail=d version=version/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let o = detail.occurrence.clone();
+    let id = o.event_id;
+    let at = o.starts_at.clone();
+    let error = RwSignal::new(None::<AppError>);
+    let guests = RwSignal::new(
+        detail
+            .mine
+            .as_ref()
+            .map(|m| (m.seats - 1).max(0))
+            .unwrap_or(0)
+            .to_string(),
+    );
+    let busy = RwSignal::new(false);
+    let answer = {
+        let at = at.clone();
+        move |going: bool| {
+            let at = at.clone();
+            busy.set(true);
+            error.set(None);
+            let g = guests.get_untracked().parse::<i64>().unwrap_or(0);
+            leptos::task::spawn_local(async move {
+                match api::event_rsvp(id, at, going, g).await {
+                    Ok(_) => version.update(|v| *v += 1),
+                    Err(e) => error.set(Some(e)),
+                }
+                busy.set(false);
+            });
+        }
+    };
+    let answer2 = answer.clone();
+    let mine = detail.mine.clone();
+    let active = mine
+        .as_ref()
+        .is_some_and(|m| m.status != RsvpStatus::NotGoing);
+    let rule = detail.rrule.clone();
+    let category = o.category.clone();
+    let places = i18n.tf(
+        "events.places",
+        &[
+            ("taken", o.taken.to_string()),
+            ("capacity", o.capacity.to_string()),
+        ],
+    );
+    view! {
+        <article class="card occurrence">
             <div class="event-head">
-                <h2>{event.title.clone()}</h2>
+                <h1>{o.title.clone()}</h1>
                 <span class="tag">{move || i18n.t(&format!("events.cat.{category}"))}</span>
             </div>
-            <p class="when"><time datetime=event.starts_at.clone()>{when}</time></p>
-            <p class="muted">{event.location.clone()}" · "{event.unit_name.clone()}</p>
-            <p class="muted">{move || i18n.tf("events.capacity", &[("n", event.capacity.to_string())])}</p>
-        </li>
+            <dl class="facts">
+                <dt>{move || i18n.t("events.time")}</dt>
+                <dd><time datetime=o.starts_at.clone()>{format!("{} {}–{}", &o.starts_at[..10], &o.starts_at[11..16], &o.ends_at[11..16])}</time>
+                    {rule.map(|r| view! { " · " {move || describe_rrule(&i18n, &r)} })}</dd>
+                <dt>{move || i18n.t("events.location")}</dt><dd>{o.location.clone()}</dd>
+                <dt>{move || i18n.t("events.organiser")}</dt><dd>{o.unit_name.clone()}</dd>
+                <dt>{move || i18n.t("events.places_label")}</dt><dd class="places">{places}</dd>
+            </dl>
+            {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
+            {o.cancelled.then(|| view! { <p class="error" role="alert">{move || i18n.t("events.cancelled")}</p> })}
+            <div class="rsvp-box" aria-live="polite">
+                {mine.clone().map(|m| view! { <MyRsvp mine=m/> })}
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                {if !detail.rsvp_open {
+                    view! { <p class="muted">{move || i18n.t("events.rsvp_closed")}</p> }.into_any()
+                } else if active {
+                    let answer = answer2.clone();
+                    view! { <button type="button" disabled=move || busy.get() on:click=move |_| answer(false)>{move || i18n.t("events.cancel_rsvp")}</button> }.into_any()
+                } else {
+                    let answer = answer.clone();
+                    let max_guests = detail.guests_allowed;
+                    view! {
+                        <div class="rsvp-actions">
+                            {(max_guests > 0).then(|| view! {
+                                <label class="inline">{move || i18n.t("events.guests")}
+                                    <select bind:value=guests>
+                                        {(0..=max_guests).map(|n| view! { <option value=n.to_string()>{n}</option> }).collect_view()}
+                                    </select>
+                                </label>
+                            })}
+                            <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| answer(true)>
+                                {move || i18n.t(if o.taken >= o.capacity { "events.join_waitlist" } else { "events.rsvp" })}
+                            </button>
+                        </div>
+                    }.into_any()
+                }}
+            </div>
+        </article>
+        {detail.can_manage.then(|| view! { <CheckInDesk id=id at=at.clone() version=version/> })}
+    }
+}
+
+#[component]
+fn MyRsvp(mine: RsvpView) -> impl IntoView {
+    let i18n = use_i18n();
+    match mine.status {
+        RsvpStatus::Going => {
+            let code = mine.checkin_code.clone();
+            view! {
+                <div class="my-rsvp going">
+                    <p class="ok"><strong>{move || i18n.tf("events.you_are_going", &[("n", mine.seats.to_string())])}</strong></p>
+                    <p class="muted">{move || i18n.t("events.show_code")}</p>
+                    <QrCode code=code.clone()/>
+                    <p class="code" aria-label=move || i18n.t("events.code")><code>{code.clone()}</code></p>
+                </div>
+            }
+            .into_any()
+        }
+        RsvpStatus::Waitlisted => view! {
+            <p class="my-rsvp waitlisted"><strong>{move || i18n.tf("events.you_are_waiting", &[("n", mine.position.unwrap_or(0).to_string())])}</strong></p>
+        }
+        .into_any(),
+        RsvpStatus::NotGoing => view! { <p class="muted">{move || i18n.t("events.you_are_not_going")}</p> }.into_any(),
+    }
+}
+
+/// The check-in code as a QR code, drawn as SVG from the modules the `qrcode` crate computes.
+#[component]
+fn QrCode(code: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let Some((w, modules)) = api::qr_modules(&code) else {
+        return view! { <span/> }.into_any();
+    };
+    let quiet = 4;
+    let size = w + 2 * quiet;
+    let mut d = String::new();
+    for (i, dark) in modules.iter().enumerate() {
+        if *dark {
+            d.push_str(&format!("M{},{}h1v1h-1z", i % w + quiet, i / w + quiet));
+        }
+    }
+    view! {
+        <svg class="qr" viewBox=format!("0 0 {size} {size}") role="img" aria-label=move || i18n.t("events.qr")
+            shape-rendering="crispEdges">
+            <rect width=size height=size fill="#fff"/>
+            <path d=d fill="#000"/>
+        </svg>
+    }
+    .into_any()
+}
+
+#[component]
+fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let code = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<CheckInView, AppError>>);
+    let at2 = at.clone();
+    let list = LocalResource::new(move || {
+        version.track();
+        api::event_attendees(id, at2.clone())
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let at = at.clone();
+        leptos::task::spawn_local(async move {
+            let r = api::event_check_in(id, at, code.get_untracked()).await;
+            if r.is_ok() {
+                code.set(String::new());
+            }
+            result.set(Some(r));
+            version.update(|v| *v += 1);
+        });
+    };
+    view! {
+        <section class="card desk">
+            <h2>{move || i18n.t("events.checkin_title")}</h2>
+            <form class="inline-form" on:submit=submit>
+                <label>{move || i18n.t("events.code")}
+                    <input name="code" bind:value=code autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="64"/>
+                </label>
+                <button type="submit" class="primary">{move || i18n.t("events.check_in")}</button>
+            </form>
+            {move || result.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(CheckInView::Done { display_name, seats }) => view! { <p class="ok" role="status">{i18n.tf("events.checked_in", &[("name", display_name), ("n", seats.to_string())])}</p> }.into_any(),
+                Ok(CheckInView::AlreadyCheckedIn { display_name }) => view! { <p class="error" role="alert">{i18n.tf("events.already_checked_in", &[("name", display_name)])}</p> }.into_any(),
+                Ok(CheckInView::NotGoing) => view! { <p class="error" role="alert">{i18n.t("events.checkin_not_going")}</p> }.into_any(),
+                Ok(CheckInView::Unknown) => view! { <p class="error" role="alert">{i18n.t("events.checkin_unknown")}</p> }.into_any(),
+            })}
+            <h3>{move || i18n.t("events.attendees")}</h3>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || list.get().map(|r| match r {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(rows) => view! {
+                        <div class="table-wrap"><table class="attendees">
+                            <thead><tr>
+                                <th scope="col">{move || i18n.t("admin.display_name")}</th>
+                                <th scope="col">{move || i18n.t("admin.status")}</th>
+                                <th scope="col">{move || i18n.t("events.seats")}</th>
+                                <th scope="col">{move || i18n.t("events.checked_in_col")}</th>
+                            </tr></thead>
+                            <tbody>{rows.into_iter().map(|a| {
+                                let status = match a.status {
+                                    RsvpStatus::Going => i18n.t("events.status_going"),
+                                    RsvpStatus::Waitlisted => i18n.tf("events.status_waiting", &[("n", a.position.to_string())]),
+                                    RsvpStatus::NotGoing => i18n.t("events.status_not_going"),
+                                };
+                                view! { <tr><td>{a.display_name}</td><td>{status}</td><td>{a.seats}</td><td>{if a.checked_in { "✓" } else { "" }}</td></tr> }
+                            }).collect_view()}</tbody>
+                        </table></div>
+                    }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// `/events/new`: publish an event.
+#[component]
+pub fn NewEventPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = crate::use_auth();
+    let navigate = use_navigate();
+    let tomorrow = ymd(today_days() + 1);
+    let unit = RwSignal::new(
+        auth.user()
+            .and_then(|u| u.scope)
+            .unwrap_or_else(|| "320113001".into()),
+    );
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let category = RwSignal::new("service-day".to_owned());
+    let location = RwSignal::new(String::new());
+    let starts = RwSignal::new(format!("{tomorrow}T09:00"));
+    let ends = RwSignal::new(format!("{tomorrow}T11:00"));
+    let repeat = RwSignal::new("none".to_owned());
+    let custom = RwSignal::new(String::new());
+    let capacity = RwSignal::new("50".to_owned());
+    let guests = RwSignal::new("0".to_owned());
+    let deadline = RwSignal::new("60".to_owned());
+    let visibility = RwSignal::new("public".to_owned());
+    let error = RwSignal::new(None::<AppError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        let rule = match repeat.get_untracked().as_str() {
+            "service-days" => "FREQ=MONTHLY;BYMONTHDAY=15,25".to_owned(),
+            "weekly" => "FREQ=WEEKLY".to_owned(),
+            "monthly" => "FREQ=MONTHLY".to_owned(),
+            "custom" => custom.get_untracked(),
+            _ => String::new(),
+        };
+        let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<i64>().unwrap_or(-1);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let start = starts.get_untracked();
+            let r = api::event_create(
+                unit.get_untracked(),
+                title.get_untracked(),
+                description.get_untracked(),
+                category.get_untracked(),
+                location.get_untracked(),
+                start.clone(),
+                ends.get_untracked(),
+                rule,
+                num(capacity),
+                num(guests),
+                num(deadline),
+                visibility.get_untracked(),
+            )
+            .await;
+            match r {
+                Ok(id) => navigate(&format!("/events/{id}?at={start}"), Default::default()),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="page">
+            <h1>{move || i18n.t("events.new")}</h1>
+            <form class="grid-form" on:submit=submit>
+                <label class="wide">{move || i18n.t("events.f_title")}<input name="title" required maxlength="100" bind:value=title/></label>
+                <label>{move || i18n.t("events.category")}
+                    <select name="category" bind:value=category>
+                        {domain::event::Category::ALL.map(|c| view! { <option value=c.as_str()>{move || i18n.t(&format!("events.cat.{}", c.as_str()))}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>{move || i18n.t("events.f_unit")}<input name="unit" inputmode="numeric" required bind:value=unit/></label>
+                <label>{move || i18n.t("events.location")}<input name="location" maxlength="200" bind:value=location/></label>
+                <label>{move || i18n.t("events.f_start")}<input name="starts_at" type="datetime-local" required bind:value=starts/></label>
+                <label>{move || i18n.t("events.f_end")}<input name="ends_at" type="datetime-local" required bind:value=ends/></label>
+                <label>{move || i18n.t("events.f_repeat")}
+                    <select name="repeat" bind:value=repeat>
+                        <option value="none">{move || i18n.t("events.r_none")}</option>
+                        <option value="service-days">{move || i18n.t("events.r_service_days")}</option>
+                        <option value="weekly">{move || i18n.t("events.weekly")}</option>
+                        <option value="monthly">{move || i18n.t("events.monthly")}</option>
+                        <option value="custom">{move || i18n.t("events.r_custom")}</option>
+                    </select>
+                </label>
+                <Show when=move || repeat.get() == "custom">
+                    <label>"RRULE"<input name="rrule" placeholder="FREQ=MONTHLY;BYDAY=2SA" bind:value=custom/></label>
+                </Show>
+                <label>{move || i18n.t("events.f_capacity")}<input name="capacity" type="number" min="1" max="10000" required bind:value=capacity/></label>
+                <label>{move || i18n.t("events.f_guests")}<input name="guests" type="number" min="0" max="10" bind:value=guests/></label>
+                <label>{move || i18n.t("events.f_deadline")}<input name="deadline" type="number" min="0" bind:value=deadline/></label>
+                <label>{move || i18n.t("events.f_visibility")}
+                    <select name="visibility" bind:value=visibility>
+                        {domain::event::Visibility::ALL.map(|v| view! { <option value=v.as_str()>{move || i18n.t(&format!("events.vis.{}", v.as_str()))}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="wide">{move || i18n.t("events.f_description")}<textarea name="description" rows="4" maxlength="5000" bind:value=description></textarea></label>
+                <div class="form-end wide">
+                    {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                    <button type="submit" class="primary">{move || i18n.t("events.publish")}</button>
+                </div>
+            </form>
+        </section>
     }
 }

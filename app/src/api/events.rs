@@ -1,0 +1,389 @@
+//! Events: the calendar, one occurrence with the caller's RSVP, publishing, attendees and check-in.
+
+use super::AppError;
+use domain::rsvp::RsvpStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::*;
+
+/// One occurrence in the calendar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OccurrenceView {
+    pub event_id: i64,
+    pub title: String,
+    pub category: String,
+    pub unit_name: String,
+    pub location: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    pub capacity: i64,
+    pub taken: i64,
+    pub cancelled: bool,
+    pub recurring: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RsvpView {
+    pub status: RsvpStatus,
+    pub position: Option<i64>,
+    pub seats: i64,
+    pub checkin_code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OccurrenceDetail {
+    pub occurrence: OccurrenceView,
+    pub description: String,
+    pub unit_code: String,
+    pub rrule: Option<String>,
+    pub guests_allowed: i64,
+    pub rsvp_deadline_minutes: i64,
+    pub visibility: String,
+    pub rsvp_open: bool,
+    pub mine: Option<RsvpView>,
+    /// The caller may see attendees and check people in.
+    pub can_manage: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttendeeView {
+    pub display_name: String,
+    pub status: RsvpStatus,
+    pub seats: i64,
+    pub position: i64,
+    pub checked_in: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckInView {
+    Done { display_name: String, seats: i64 },
+    AlreadyCheckedIn { display_name: String },
+    NotGoing,
+    Unknown,
+}
+
+/// The longest calendar window one request may ask for, in days.
+pub const MAX_WINDOW_DAYS: i64 = 62;
+
+#[cfg(feature = "ssr")]
+mod ssr_events {
+    use super::*;
+    use domain::event::LocalDateTime;
+    use domain::Principal;
+
+    pub fn time(s: &str) -> Result<LocalDateTime, AppError> {
+        LocalDateTime::parse(s).map_err(|_| AppError::Invalid("err.date".into()))
+    }
+
+    pub fn now_local() -> LocalDateTime {
+        LocalDateTime::from_unix(store::now())
+    }
+
+    /// Who may see an event: public and community events every logged-in user; party-member
+    /// events staff only.
+    pub fn may_see(p: &Principal, visibility: &str) -> bool {
+        visibility != "party-members" || p.role.is_staff()
+    }
+
+    pub fn may_manage(p: &Principal, unit_code: &str) -> bool {
+        domain::Code::parse(unit_code).is_ok_and(|c| p.can_publish_event(&c))
+    }
+
+    pub fn view(e: &store::events::Event, o: &store::events::Occurrence) -> OccurrenceView {
+        OccurrenceView {
+            event_id: e.id,
+            title: e.title.clone(),
+            category: e.category.clone(),
+            unit_name: e.unit_name.clone(),
+            location: e.location.clone(),
+            starts_at: o.starts_at.to_string(),
+            ends_at: o.ends_at.to_string(),
+            capacity: o.capacity,
+            taken: o.taken,
+            cancelled: o.cancelled,
+            recurring: e.rrule.is_some(),
+        }
+    }
+
+    pub fn rsvp_view(o: store::rsvp::RsvpOutcome) -> RsvpView {
+        RsvpView {
+            status: o.status,
+            position: o.position,
+            seats: o.seats,
+            checkin_code: o.checkin_code,
+        }
+    }
+
+    pub fn store_error(e: store::StoreError) -> AppError {
+        match e {
+            store::StoreError::Invalid(k) => AppError::Invalid(k),
+            store::StoreError::NotFound => AppError::NotFound,
+            e => internal(e),
+        }
+    }
+}
+#[cfg(feature = "ssr")]
+use ssr_events::*;
+
+/// The occurrences in `[from, to)` (local times), optionally of one category, soonest first.
+#[server(prefix = "/api", endpoint = "events_calendar")]
+pub async fn events_calendar(
+    from: String,
+    to: String,
+    category: String,
+) -> Result<Vec<OccurrenceView>, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let (from, to) = (time(&from)?, time(&to)?);
+        if to <= from || to.minutes() - from.minutes() > MAX_WINDOW_DAYS * 1440 {
+            return Err(AppError::Invalid("err.window".into()));
+        }
+        let category = category.trim();
+        if !category.is_empty() && domain::event::Category::parse(category).is_none() {
+            return Err(AppError::Invalid("err.event_category".into()));
+        }
+        let db = state()?.db;
+        let events = db
+            .events_in_window(from.as_str(), to.as_str())
+            .await
+            .map_err(internal)?;
+        let mut out = Vec::new();
+        for e in events.iter().filter(|e| {
+            may_see(&p, &e.visibility) && (category.is_empty() || e.category == category)
+        }) {
+            for o in db.occurrences(e, &from, &to).await.map_err(internal)? {
+                out.push(view(e, &o));
+            }
+        }
+        out.sort_by(|a, b| {
+            a.starts_at
+                .cmp(&b.starts_at)
+                .then(a.event_id.cmp(&b.event_id))
+        });
+        Ok(out)
+    })
+    .await
+}
+
+/// One occurrence of an event, with the caller's own RSVP.
+#[server(prefix = "/api", endpoint = "event_detail")]
+pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_see(&p, &e.visibility) {
+            return Err(AppError::NotFound);
+        }
+        let next = domain::event::LocalDateTime::from_minutes(at.minutes() + 1);
+        let occ = db.occurrences(&e, &at, &next).await.map_err(internal)?;
+        let o = occ.into_iter().next().ok_or(AppError::NotFound)?;
+        let mine = db
+            .my_rsvp(id, &at, p.user_id)
+            .await
+            .map_err(internal)?
+            .map(rsvp_view);
+        Ok(OccurrenceDetail {
+            occurrence: view(&e, &o),
+            rsvp_open: !o.cancelled
+                && domain::rsvp::is_open(
+                    now_local().minutes(),
+                    at.minutes(),
+                    e.rsvp_deadline_minutes,
+                ),
+            description: e.description,
+            can_manage: may_manage(&p, &e.unit_code),
+            unit_code: e.unit_code,
+            rrule: e.rrule,
+            guests_allowed: e.guests_allowed,
+            rsvp_deadline_minutes: e.rsvp_deadline_minutes,
+            visibility: e.visibility,
+            mine,
+        })
+    })
+    .await
+}
+
+/// Going (with `guests`) or not going. When full, "going" joins the waitlist.
+#[server(prefix = "/api", endpoint = "event_rsvp")]
+pub async fn event_rsvp(
+    id: i64,
+    at: String,
+    going: bool,
+    guests: i64,
+) -> Result<RsvpView, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_see(&p, &e.visibility) {
+            return Err(AppError::NotFound);
+        }
+        let r = db
+            .respond(id, &at, p.user_id, going, guests, &now_local())
+            .await
+            .map_err(store_error)?;
+        audit(
+            Some(&p),
+            "event_rsvp",
+            &format!("event#{id}@{at}"),
+            "ok",
+            r.status.as_str(),
+        )
+        .await;
+        Ok(rsvp_view(r))
+    })
+    .await
+}
+
+/// Publishes an event for a party unit in the caller's scope.
+#[server(prefix = "/api", endpoint = "event_create")]
+#[allow(clippy::too_many_arguments)]
+pub async fn event_create(
+    unit_code: String,
+    title: String,
+    description: String,
+    category: String,
+    location: String,
+    starts_at: String,
+    ends_at: String,
+    rrule: String,
+    capacity: i64,
+    guests_allowed: i64,
+    rsvp_deadline_minutes: i64,
+    visibility: String,
+) -> Result<i64, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let unit =
+            domain::Code::parse(&unit_code).map_err(|_| AppError::Invalid("err.code".into()))?;
+        if !p.can_publish_event(&unit) {
+            return Err(deny(&p, "event_create", &format!("unit:{unit}")).await);
+        }
+        let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+            title: &title,
+            description: &description,
+            category: &category,
+            location: &location,
+            starts_at: &starts_at,
+            ends_at: &ends_at,
+            rrule: &rrule,
+            capacity,
+            guests_allowed,
+            rsvp_deadline_minutes,
+            visibility: &visibility,
+        })
+        .map_err(|e| AppError::Invalid(e.key().into()))?;
+        let id = state()?
+            .db
+            .create_event(unit.as_str(), &draft)
+            .await
+            .map_err(store_error)?;
+        audit(
+            Some(&p),
+            "event_create",
+            &format!("event#{id}"),
+            "ok",
+            &draft.title,
+        )
+        .await;
+        Ok(id)
+    })
+    .await
+}
+
+/// Who answered for an occurrence, in arrival order. Names only: no contact details.
+#[server(prefix = "/api", endpoint = "event_attendees")]
+pub async fn event_attendees(id: i64, at: String) -> Result<Vec<AttendeeView>, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_manage(&p, &e.unit_code) {
+            return Err(deny(&p, "event_attendees", &format!("event#{id}")).await);
+        }
+        let list = db.attendees(id, &at).await.map_err(internal)?;
+        let mut waiting = 0;
+        Ok(list
+            .into_iter()
+            .filter_map(|a| {
+                let status = RsvpStatus::parse(&a.status)?;
+                if status == RsvpStatus::Waitlisted {
+                    waiting += 1;
+                }
+                (status != RsvpStatus::NotGoing).then(|| AttendeeView {
+                    display_name: a.display_name,
+                    status,
+                    seats: a.seats,
+                    position: if status == RsvpStatus::Waitlisted {
+                        waiting
+                    } else {
+                        0
+                    },
+                    checked_in: a.checked_in_at.is_some(),
+                })
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Checks in the holder of a scanned or typed code.
+#[server(prefix = "/api", endpoint = "event_check_in")]
+pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckInView, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_manage(&p, &e.unit_code) {
+            return Err(deny(&p, "event_check_in", &format!("event#{id}")).await);
+        }
+        let r = db.check_in(id, &at, &code).await.map_err(internal)?;
+        let (view, result) = match r {
+            store::rsvp::CheckIn::Done {
+                display_name,
+                seats,
+            } => (
+                CheckInView::Done {
+                    display_name,
+                    seats,
+                },
+                "ok",
+            ),
+            store::rsvp::CheckIn::AlreadyCheckedIn { display_name, .. } => {
+                (CheckInView::AlreadyCheckedIn { display_name }, "repeat")
+            }
+            store::rsvp::CheckIn::NotGoing => (CheckInView::NotGoing, "refused"),
+            store::rsvp::CheckIn::Unknown => (CheckInView::Unknown, "refused"),
+        };
+        audit(
+            Some(&p),
+            "event_check_in",
+            &format!("event#{id}@{at}"),
+            result,
+            "",
+        )
+        .await;
+        Ok(view)
+    })
+    .await
+}
+
+/// The QR code of a check-in code as a grid of dark modules (rendered as SVG by the page).
+pub fn qr_modules(code: &str) -> Option<(usize, Vec<bool>)> {
+    let qr = qrcode::QrCode::new(code.as_bytes()).ok()?;
+    let w = qr.width();
+    Some((
+        w,
+        qr.to_colors()
+            .into_iter()
+            .map(|c| c == qrcode::Color::Dark)
+            .collect(),
+    ))
+}
