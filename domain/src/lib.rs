@@ -6,6 +6,7 @@ pub mod code;
 pub mod date;
 pub mod demo;
 pub mod event;
+pub mod ics;
 pub mod mask;
 pub mod org;
 #[cfg(feature = "recurrence")]

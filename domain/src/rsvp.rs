@@ -72,13 +72,18 @@ mod tests {
 
     #[test]
     fn places_until_full_then_the_waitlist() {
-        assert_eq!(decide(0, 50, 1), RsvpStatus::Going);
-        assert_eq!(decide(49, 50, 1), RsvpStatus::Going);
-        assert_eq!(decide(50, 50, 1), RsvpStatus::Waitlisted);
+        assert_eq!(decide(0, 50, 1, false), RsvpStatus::Going);
+        assert_eq!(decide(49, 50, 1, false), RsvpStatus::Going);
+        assert_eq!(decide(50, 50, 1, false), RsvpStatus::Waitlisted);
         assert_eq!(
-            decide(49, 50, seats(1)),
+            decide(49, 50, seats(1), false),
             RsvpStatus::Waitlisted,
             "a guest needs a place too"
+        );
+        assert_eq!(
+            decide(49, 50, 1, true),
+            RsvpStatus::Waitlisted,
+            "newcomers queue behind people waiting"
         );
         assert_eq!(seats(-3), 1);
     }

@@ -26,7 +26,7 @@ test("an administrator logs in, visits every page, switches language and logs ou
   await shot(page, "orgs");
 
   await page.getByRole("link", { name: "活动" }).click();
-  await expect(page.getByRole("heading", { name: "近期活动" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "活动日历" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "集中服务日" })).toBeVisible();
   await expect(page.getByText("每月 15、25 日").first()).toBeVisible();
   await shot(page, "events");
@@ -99,7 +99,7 @@ test("a resident registers and lands on the events", async ({ page }, info) => {
   await page.getByLabel("密码").fill("neighbours-help-2026");
   await shot(page, "register");
   await page.getByRole("button", { name: "注册并登录" }).click();
-  await expect(page.getByRole("heading", { name: "近期活动" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "活动日历" })).toBeVisible();
   // Markup in a name is shown as text, never run as HTML.
   await expect(page.locator("header .who")).toHaveText("<b>王阿姨</b>");
   await expect(page.locator("header .who b")).toHaveCount(0);

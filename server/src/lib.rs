@@ -1,6 +1,7 @@
 //! The `linli` server: serves the built browser app and the server functions, and nothing else.
 //! It keeps no state outside the database, so several instances can share one PostgreSQL.
 
+mod feeds;
 pub mod security;
 
 use app::api::ssr::{cookie_name, RequestInfo, ServerState};
@@ -32,11 +33,11 @@ pub struct Config {
 }
 
 #[derive(Clone)]
-struct Shared {
-    cfg: Config,
+pub(crate) struct Shared {
+    pub(crate) cfg: Config,
 }
 
-fn read_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn read_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -102,7 +103,7 @@ async fn healthz(State(sh): State<Shared>) -> Response {
 async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    if path.starts_with("/api/") {
+    if path.starts_with("/api/") || path.starts_with("/feeds/") {
         return res;
     }
     let file = path.rsplit('/').next().unwrap_or("");
@@ -139,6 +140,9 @@ pub fn router(cfg: Config) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
+        .route("/feeds/events.ics", get(feeds::public_feed))
+        .route("/feeds/events/{file}", get(feeds::event_file))
+        .route("/feeds/me/{file}", get(feeds::personal_feed))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

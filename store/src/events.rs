@@ -27,7 +27,7 @@ pub struct Event {
     pub sequence: i64,
 }
 
-const COLUMNS: &str = "e.id, e.title, e.description, e.category, u.code AS unit_code, u.name AS unit_name, e.location, \
+pub(crate) const COLUMNS: &str = "e.id, e.title, e.description, e.category, u.code AS unit_code, u.name AS unit_name, e.location, \
      e.starts_at, e.ends_at, e.rrule, e.capacity, e.guests_allowed, e.rsvp_deadline_minutes, e.visibility, e.status, \
      e.version, e.sequence";
 

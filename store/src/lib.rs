@@ -7,6 +7,7 @@ pub mod backup;
 mod db;
 pub mod demo;
 pub mod events;
+pub mod feeds;
 pub mod grids;
 pub mod orgs;
 pub mod password;

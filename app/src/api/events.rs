@@ -387,3 +387,51 @@ pub fn qr_modules(code: &str) -> Option<(usize, Vec<bool>)> {
             .collect(),
     ))
 }
+
+/// Cancels one occurrence; the rest of the series goes on. Subscribers see it cancelled.
+#[server(prefix = "/api", endpoint = "event_cancel_occurrence")]
+pub async fn event_cancel_occurrence(id: i64, at: String) -> Result<(), AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_manage(&p, &e.unit_code) {
+            return Err(deny(&p, "event_cancel_occurrence", &format!("event#{id}")).await);
+        }
+        db.cancel_occurrence(id, &at).await.map_err(store_error)?;
+        audit(
+            Some(&p),
+            "event_cancel_occurrence",
+            &format!("event#{id}@{at}"),
+            "ok",
+            "",
+        )
+        .await;
+        Ok(())
+    })
+    .await
+}
+
+/// Issues (or re-issues, invalidating the old one) the caller's private calendar feed token.
+#[server(prefix = "/api", endpoint = "events_feed_token")]
+pub async fn events_feed_token() -> Result<String, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let token = state()?
+            .db
+            .rotate_feed_token(p.user_id)
+            .await
+            .map_err(internal)?;
+        audit(
+            Some(&p),
+            "events_feed_token",
+            &format!("user:{}", p.username),
+            "ok",
+            "",
+        )
+        .await;
+        Ok(token)
+    })
+    .await
+}

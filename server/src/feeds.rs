@@ -1,0 +1,228 @@
+//! iCalendar feeds (plain GET routes, not server functions: calendar apps fetch them):
+//! - `/feeds/events.ics[?community=CODE]` public events, all or one community's (its own units'
+//!   events and those of the street above it);
+//! - `/feeds/events/{id}.ics` one event (public, or any visible event with a session);
+//! - `/feeds/me/{token}.ics` the occurrences a user RSVP'd for, behind an unguessable token.
+
+use crate::Shared;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::event::LocalDateTime;
+use domain::ics::{calendar, IcsEvent};
+use serde::Deserialize;
+use store::events::Event;
+
+#[derive(Deserialize)]
+pub struct FeedQuery {
+    community: Option<String>,
+}
+
+fn ics(body: String, filename: &str, private: bool) -> Response {
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/calendar; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if private {
+            "private, no-store"
+        } else {
+            "public, max-age=300"
+        }),
+    );
+    res
+}
+
+fn failed(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "feed failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "feed unavailable").into_response()
+}
+
+fn parse(s: &str) -> Option<LocalDateTime> {
+    LocalDateTime::parse(s).ok()
+}
+
+/// The series (with RRULE) and one cancelled override per cancelled occurrence.
+async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
+    let (Some(start), Some(end)) = (parse(&e.starts_at), parse(&e.ends_at)) else {
+        return Ok(vec![]);
+    };
+    let cancelled = db.cancelled_occurrences(e.id).await?;
+    let uid = format!("event-{}@linli", e.id);
+    let base = IcsEvent {
+        uid: uid.clone(),
+        sequence: e.sequence,
+        summary: e.title.clone(),
+        description: e.description.clone(),
+        location: format!("{} · {}", e.location, e.unit_name),
+        category: e.category.clone(),
+        start: start.clone(),
+        end: end.clone(),
+        rrule: e.rrule.clone(),
+        exdates: vec![],
+        recurrence_id: None,
+        cancelled: e.status == "cancelled" || (e.rrule.is_none() && cancelled.contains(&start)),
+        stamp: store::now(),
+    };
+    let mut out = Vec::new();
+    if e.rrule.is_some() {
+        let dur = e.duration_minutes();
+        for at in &cancelled {
+            out.push(IcsEvent {
+                uid: uid.clone(),
+                recurrence_id: Some(at.clone()),
+                start: at.clone(),
+                end: LocalDateTime::from_minutes(at.minutes() + dur),
+                rrule: None,
+                cancelled: true,
+                summary: base.summary.clone(),
+                description: base.description.clone(),
+                location: base.location.clone(),
+                category: base.category.clone(),
+                sequence: base.sequence,
+                exdates: vec![],
+                stamp: base.stamp,
+            });
+        }
+    }
+    out.insert(0, base);
+    Ok(out)
+}
+
+pub(crate) async fn public_feed(State(sh): State<Shared>, Query(q): Query<FeedQuery>) -> Response {
+    let db = &sh.cfg.state.db;
+    let community = match q
+        .community
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(c) => match domain::Code::parse(c) {
+            Ok(code) => Some(code),
+            Err(_) => {
+                return (StatusCode::BAD_REQUEST, "community must be a numeric code")
+                    .into_response()
+            }
+        },
+    };
+    let events = match db.events_with_visibility("public").await {
+        Ok(e) => e,
+        Err(e) => return failed(e),
+    };
+    let mut out = Vec::new();
+    for e in events.iter().filter(|e| match &community {
+        None => true,
+        // The community's own units, and units above it (the street's service days).
+        Some(c) => e.unit_code.starts_with(c.as_str()) || c.as_str().starts_with(&e.unit_code),
+    }) {
+        match series(db, e).await {
+            Ok(v) => out.extend(v),
+            Err(e) => return failed(e),
+        }
+    }
+    let name = match &community {
+        Some(c) => format!("邻里活动 {c}"),
+        None => "邻里活动".to_owned(),
+    };
+    ics(calendar(&name, &out), "linli-events.ics", false)
+}
+
+pub(crate) async fn event_file(
+    State(sh): State<Shared>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(id) = file
+        .strip_suffix(".ics")
+        .and_then(|s| s.parse::<i64>().ok())
+    else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let state = &sh.cfg.state;
+    let e = match state.db.event(id).await {
+        Ok(e) => e,
+        Err(store::StoreError::NotFound) => {
+            return (StatusCode::NOT_FOUND, "not found").into_response()
+        }
+        Err(e) => return failed(e),
+    };
+    if e.visibility != "public" {
+        let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
+        let user = match token {
+            Some(t) => state
+                .db
+                .session_user(&t, &state.session_policy)
+                .await
+                .ok()
+                .flatten(),
+            None => None,
+        };
+        let allowed = user.is_some_and(|u| e.visibility != "party-members" || u.role.is_staff());
+        if !allowed {
+            return (StatusCode::NOT_FOUND, "not found").into_response();
+        }
+    }
+    match series(&state.db, &e).await {
+        Ok(v) => ics(
+            calendar(&e.title, &v),
+            &format!("event-{id}.ics"),
+            e.visibility != "public",
+        ),
+        Err(e) => failed(e),
+    }
+}
+
+pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<String>) -> Response {
+    let db = &sh.cfg.state.db;
+    let Some(token) = file.strip_suffix(".ics") else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let user = match db.feed_token_user(token).await {
+        Ok(Some(u)) => u,
+        Ok(None) => return (StatusCode::NOT_FOUND, "not found").into_response(),
+        Err(e) => return failed(e),
+    };
+    let rows = match db.user_rsvps(user).await {
+        Ok(r) => r,
+        Err(e) => return failed(e),
+    };
+    let mut out = Vec::new();
+    for (event_id, at, status) in rows {
+        let (Ok(e), Some(start)) = (db.event(event_id).await, parse(&at)) else {
+            continue;
+        };
+        let cancelled = db
+            .cancelled_occurrences(event_id)
+            .await
+            .unwrap_or_default()
+            .contains(&start);
+        let waiting = status == "waitlisted";
+        out.push(IcsEvent {
+            uid: format!("rsvp-{event_id}-{}@linli", at.replace(['-', ':'], "")),
+            sequence: e.sequence,
+            summary: if waiting {
+                format!("[候补] {}", e.title)
+            } else {
+                e.title.clone()
+            },
+            description: e.description.clone(),
+            location: format!("{} · {}", e.location, e.unit_name),
+            category: e.category.clone(),
+            end: LocalDateTime::from_minutes(start.minutes() + e.duration_minutes()),
+            start,
+            rrule: None,
+            exdates: vec![],
+            recurrence_id: None,
+            cancelled: cancelled || e.status == "cancelled",
+            stamp: store::now(),
+        });
+    }
+    ics(calendar("我的邻里活动", &out), "linli-me.ics", true)
+}
