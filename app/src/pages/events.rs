@@ -157,13 +157,71 @@ pub fn EventsPage() -> impl IntoView {
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || data.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(list) => match view_mode.get_untracked() {
+                    Ok(list) => match view_mode.get() {
                         View::Month => { let (a, b) = window(); view! { <MonthGrid list=list start=a end=b month=month.get_untracked().1 today=today/> }.into_any() }
                         View::Agenda => view! { <Agenda list=list/> }.into_any(),
                     },
                 })}
             </Suspense>
+            <Subscribe/>
         </section>
+    }
+}
+
+fn origin() -> String {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().origin().ok())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "csr"))]
+    String::new()
+}
+
+/// Feed addresses for calendar apps: the public one (for the user's community when they have
+/// one) and a private one of the user's own RSVPs, issued on request.
+#[component]
+fn Subscribe() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = crate::use_auth();
+    let community = auth
+        .user()
+        .filter(|u| u.role == domain::Role::Resident)
+        .and_then(|u| u.scope);
+    let public = match community {
+        Some(c) => format!("{}/feeds/events.ics?community={c}", origin()),
+        None => format!("{}/feeds/events.ics", origin()),
+    };
+    let private = RwSignal::new(None::<Result<String, AppError>>);
+    let issue = move |_| {
+        leptos::task::spawn_local(async move {
+            let r = api::events_feed_token()
+                .await
+                .map(|t| format!("{}/feeds/me/{t}.ics", origin()));
+            private.set(Some(r));
+        });
+    };
+    view! {
+        <details class="card subscribe">
+            <summary>{move || i18n.t("events.subscribe")}</summary>
+            <p class="muted">{move || i18n.t("events.subscribe_hint")}</p>
+            <label>{move || i18n.t("events.public_feed")}
+                <input readonly value=public.clone() on:focus=move |ev| { let _ = event_target::<leptos::web_sys::HtmlInputElement>(&ev).select(); }/>
+            </label>
+            <p>
+                <button type="button" on:click=issue>{move || i18n.t("events.private_feed_issue")}</button>
+            </p>
+            {move || private.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(url) => view! {
+                    <label>{move || i18n.t("events.private_feed")}
+                        <input readonly class="private-feed" value=url on:focus=move |ev| { let _ = event_target::<leptos::web_sys::HtmlInputElement>(&ev).select(); }/>
+                    </label>
+                    <p class="muted">{move || i18n.t("events.private_feed_hint")}</p>
+                }.into_any(),
+            })}
+        </details>
     }
 }
 
@@ -329,6 +387,7 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
                 <dt>{move || i18n.t("events.places_label")}</dt><dd class="places">{places}</dd>
             </dl>
             {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
+            <p><a href=format!("/feeds/events/{id}.ics") download=format!("linli-event-{id}.ics")>{move || i18n.t("events.download_ics")}</a></p>
             {o.cancelled.then(|| view! { <p class="error" role="alert">{move || i18n.t("events.cancelled")}</p> })}
             <div class="rsvp-box" aria-live="polite">
                 {mine.clone().map(|m| view! { <MyRsvp mine=m/> })}
@@ -358,7 +417,38 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
                 }}
             </div>
         </article>
+        {(detail.can_manage && !o.cancelled).then(|| view! { <CancelOccurrence id=id at=at.clone() version=version/> })}
         {detail.can_manage.then(|| view! { <CheckInDesk id=id at=at.clone() version=version/> })}
+    }
+}
+
+/// Cancels this one occurrence after a confirmation; the series goes on.
+#[component]
+fn CancelOccurrence(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let confirm = move |_| {
+        let at = at.clone();
+        leptos::task::spawn_local(async move {
+            match api::event_cancel_occurrence(id, at).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="card manage">
+            <Show when=move || confirming.get() fallback=move || view! {
+                <button type="button" on:click=move |_| confirming.set(true)>{move || i18n.t("events.cancel_occurrence")}</button>
+            }>
+                <p role="alert">{move || i18n.t("events.cancel_occurrence_confirm")}</p>
+                <button type="button" class="primary" on:click=confirm.clone()>{move || i18n.t("events.cancel_occurrence_yes")}</button>
+                " "
+                <button type="button" on:click=move |_| confirming.set(false)>{move || i18n.t("common.back")}</button>
+            </Show>
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+        </div>
     }
 }
 
@@ -417,8 +507,12 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<CheckInView, AppError>>);
     let at2 = at.clone();
+    // Checking in changes only the attendee list: refresh that, not the page (which would also
+    // clear the result message the organiser needs to read).
+    let checked = RwSignal::new(0u32);
     let list = LocalResource::new(move || {
         version.track();
+        checked.track();
         api::event_attendees(id, at2.clone())
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -430,7 +524,7 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
                 code.set(String::new());
             }
             result.set(Some(r));
-            version.update(|v| *v += 1);
+            checked.update(|v| *v += 1);
         });
     };
     view! {

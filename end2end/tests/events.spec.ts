@@ -1,0 +1,100 @@
+import { Browser, expect, Page, test } from "@playwright/test";
+import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+
+async function as(browser: Browser, user: string): Promise<Page> {
+  const ctx = await browser.newContext({ locale: "zh-CN", timezoneId: "Asia/Shanghai", viewport: test.info().project.use.viewport ?? undefined });
+  const page = await ctx.newPage();
+  await login(page, user);
+  await expect(page.getByRole("heading", { name: "网格地图" })).toBeVisible();
+  return page;
+}
+
+test("service day: publish, RSVP, fill, waitlist, promotion, check-in, feeds", async ({ browser }, info) => {
+  const title = `集中服务日 ${info.project.name} ${Date.now() % 100000}`;
+  const organiser = await as(browser, "shuji");
+  const problems = watchConsole(organiser);
+
+  // The organiser publishes the monthly service day with one place.
+  await organiser.getByRole("link", { name: "活动", exact: true }).click();
+  await organiser.getByRole("link", { name: "发布活动" }).click();
+  await organiser.getByLabel("活动名称").fill(title);
+  await organiser.getByLabel("地点").fill("社区党群服务站");
+  await organiser.getByLabel("开始时间").fill("2031-01-15T09:00");
+  await organiser.getByLabel("结束时间").fill("2031-01-15T11:30");
+  await organiser.getByLabel("重复").selectOption("service-days");
+  await organiser.getByLabel("每场名额").fill("1");
+  await shot(organiser, "event-new");
+  await organiser.getByRole("button", { name: "发布" }).click();
+  await expect(organiser.getByRole("heading", { name: title })).toBeVisible();
+  await expect(organiser.getByText("每月 15、25 日")).toBeVisible();
+  const url = organiser.url();
+  expect(url).toContain("at=2031-01-15T09:00");
+
+  // A resident takes the only place and gets a check-in QR code.
+  const resident = await as(browser, "jumin");
+  await resident.goto(url);
+  await resident.getByRole("button", { name: "报名参加" }).click();
+  await expect(resident.getByText("您已报名（共 1 人）。")).toBeVisible();
+  await expect(resident.getByRole("img", { name: "签到二维码" })).toBeVisible();
+  await shot(resident, "event-going");
+
+  // The grid worker finds it full and joins the waitlist.
+  const second = await as(browser, "wangge");
+  await second.goto(url);
+  await expect(second.getByText("已报名 1/1")).toBeVisible();
+  await second.getByRole("button", { name: "加入候补" }).click();
+  await expect(second.getByText(/候补名单第 1 位/)).toBeVisible();
+
+  // The resident cancels; the grid worker is promoted and sees it.
+  await resident.getByRole("button", { name: "取消报名" }).click();
+  await expect(resident.getByText("您已取消报名。")).toBeVisible();
+  await second.reload();
+  await expect(second.getByText("您已报名（共 1 人）。")).toBeVisible();
+  const code = (await second.locator("p.code code").textContent())!.trim();
+  expect(code).toMatch(/^[0-9a-f]{32}$/);
+
+  // The organiser checks the code in, once.
+  await organiser.reload();
+  await organiser.getByLabel("签到码").fill(code);
+  await organiser.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(organiser.getByText("网格员小王 签到成功（1 人）。")).toBeVisible();
+  await organiser.getByLabel("签到码").fill(code);
+  await organiser.getByRole("button", { name: "签到", exact: true }).click();
+  await expect(organiser.getByText("网格员小王 已经签到过了。")).toBeVisible();
+  await expect(organiser.locator("table.attendees")).toContainText("✓");
+  await shot(organiser, "event-desk");
+
+  // Feeds: the event file and the private feed of the promoted person's RSVPs.
+  const id = new URL(url).pathname.split("/").pop();
+  const file = await second.request.get(`/feeds/events/${id}.ics`);
+  expect(file.status()).toBe(200);
+  const body = await file.text();
+  expect(body).toContain("RRULE:FREQ=MONTHLY;BYMONTHDAY=15,25");
+  expect(body).toContain("BEGIN:VTIMEZONE");
+  await second.getByRole("link", { name: "‹ 返回活动日历" }).click();
+  await second.getByText("订阅日历", { exact: true }).click();
+  await second.getByRole("button", { name: "生成我的私人订阅地址" }).click();
+  const feedUrl = await second.locator("input.private-feed").inputValue();
+  expect(feedUrl).toMatch(/\/feeds\/me\/[0-9a-f]{64}\.ics$/);
+  const feed = await second.request.get(feedUrl);
+  expect(await feed.text()).toContain("DTSTART;TZID=Asia/Shanghai:20310115T090000");
+  await expectNoProblems(problems);
+});
+
+test("the calendar shows the service days and switches views", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "jumin");
+  await expect(page.getByRole("heading", { name: "网格地图" })).toBeVisible();
+  await page.getByRole("link", { name: "活动", exact: true }).click();
+  await page.getByRole("button", { name: "月视图" }).click();
+  await expect(page.getByRole("table")).toBeVisible();
+  await page.getByRole("button", { name: "下个月" }).click();
+  await expect(page.getByRole("cell", { name: /-15$/ }).first()).toBeVisible();
+  await shot(page, "calendar-month");
+  await page.getByRole("button", { name: "列表" }).click();
+  await expect(page.getByRole("heading", { name: "集中服务日" }).first()).toBeVisible();
+  await shot(page, "calendar-agenda");
+  await page.getByRole("heading", { name: "集中服务日" }).first().getByRole("link").click();
+  await expect(page.getByRole("link", { name: "下载到日历（.ics）" })).toBeVisible();
+  await expectNoProblems(problems);
+});
