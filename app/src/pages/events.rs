@@ -235,6 +235,30 @@ fn MonthGrid(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let heads = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    // The day whose events are listed under the grid (on a phone the cells only show counts).
+    let selected = RwSignal::new(if (start..end).contains(&today) {
+        Some(today)
+    } else {
+        None
+    });
+    let all = StoredValue::new(list.clone());
+    let day_list = move || {
+        selected.get().map(|day| {
+            let date = ymd(day);
+            let items: Vec<OccurrenceView> = all.with_value(|l| {
+                l.iter()
+                    .filter(|o| o.starts_at.starts_with(&date))
+                    .cloned()
+                    .collect()
+            });
+            view! {
+                <section class="day-list" aria-live="polite">
+                    <h2>{date.clone()}</h2>
+                    <Agenda list=items/>
+                </section>
+            }
+        })
+    };
     view! {
         <div class="month" role="table" aria-label=move || i18n.t("events.view_month")>
             <div class="month-row head" role="row">
@@ -250,7 +274,9 @@ fn MonthGrid(
                         let class = format!("day{}{}", if m != month { " other" } else { "" }, if day == today { " today" } else { "" });
                         view! {
                             <div class=class role="cell" aria-label=date.clone()>
-                                <span class="day-num">{d}</span>
+                                <button type="button" class="day-num" aria-label=date.clone()
+                                    aria-pressed=move || (selected.get() == Some(day)).to_string()
+                                    on:click=move |_| selected.set(Some(day))>{d}</button>
                                 {(count > 0).then(|| view! { <span class="day-count" aria-hidden="true">{count}</span> })}
                                 <ul>
                                     {items.into_iter().take(3).map(|o| view! {
@@ -266,6 +292,7 @@ fn MonthGrid(
                 </div>
             }).collect_view()}
         </div>
+        {day_list}
     }
 }
 
