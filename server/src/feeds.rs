@@ -73,7 +73,12 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
     let mut out = Vec::new();
     if e.rrule.is_some() {
         let dur = e.duration_minutes();
-        for at in &cancelled {
+        // Only real occurrences get an override; rows left over from an older rule do not.
+        let rule = e.rrule.as_deref();
+        for at in cancelled
+            .iter()
+            .filter(|at| domain::recurrence::is_occurrence(&start, rule, at).unwrap_or(false))
+        {
             out.push(IcsEvent {
                 uid: uid.clone(),
                 recurrence_id: Some(at.clone()),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 mod db;
 pub mod demo;
+pub mod event_edit;
 pub mod events;
 pub mod feeds;
 pub mod grids;
@@ -19,6 +20,11 @@ pub mod users;
 
 pub use db::{now, Db, Engine};
 
+/// Minutes Asia/Shanghai is ahead of UTC.
+pub(crate) fn now_offset_minutes() -> i64 {
+    domain::date::SHANGHAI_OFFSET_SECS / 60
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("not found")]
@@ -27,6 +33,9 @@ pub enum StoreError {
     Duplicate,
     #[error("invalid input: {0}")]
     Invalid(String),
+    /// The row changed since the caller read it (optimistic locking on `version`).
+    #[error("changed by someone else (now version {0})")]
+    Conflict(i64),
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
     #[error("migration error: {0}")]

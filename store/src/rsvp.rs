@@ -96,7 +96,7 @@ impl Db {
     }
 
     /// Moves people up from the waitlist while places are free, first come first served.
-    async fn promote(
+    pub(crate) async fn promote(
         &self,
         tx: &mut Transaction<'static, Any>,
         occurrence_id: i64,

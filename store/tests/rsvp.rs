@@ -383,3 +383,210 @@ async fn ten_cancellations_at_once_promote_ten(db: Db) {
         );
     }
 }
+
+mod editing {
+    use super::*;
+
+    fn draft(start: &str, end: &str, rule: &str, capacity: i64) -> EventDraft {
+        EventDraft::parse(RawEvent {
+            title: "集中服务日（调整）",
+            description: "",
+            category: "service-day",
+            location: "新址",
+            starts_at: start,
+            ends_at: end,
+            rrule: rule,
+            capacity,
+            guests_allowed: 0,
+            rsvp_deadline_minutes: 60,
+            visibility: "public",
+        })
+        .unwrap()
+    }
+
+    both!(
+        series_edits_check_the_version_and_carry_answers,
+        this_and_following_splits_the_series
+    );
+
+    async fn series_edits_check_the_version_and_carry_answers(db: Db) {
+        let (ev, u) = setup(&db, 2, 0, 3).await;
+        for id in &u {
+            db.respond(ev, &t(DAY), *id, true, 0, &t(NOW))
+                .await
+                .unwrap();
+        }
+        let v = db.event(ev).await.unwrap().version;
+        // Half an hour later, one more place: answers follow, the waitlist moves up.
+        db.update_event(
+            ev,
+            v,
+            &draft(
+                "2026-11-25T09:30",
+                "2026-11-25T12:00",
+                "FREQ=MONTHLY;BYMONTHDAY=15,25",
+                3,
+            ),
+        )
+        .await
+        .unwrap();
+        let moved = t("2026-12-15T09:30");
+        let list = db.attendees(ev, &moved).await.unwrap();
+        assert_eq!(
+            list.iter().filter(|a| a.status == "going").count(),
+            3,
+            "the waitlisted resident got the new place"
+        );
+        assert!(db.attendees(ev, &t(DAY)).await.unwrap().is_empty());
+        let e = db.event(ev).await.unwrap();
+        assert_eq!(
+            (e.version, e.sequence, e.title.as_str()),
+            (v + 1, 1, "集中服务日（调整）")
+        );
+        // A second editor who started from the old version is refused, and nothing changes.
+        let stale = db
+            .update_event(
+                ev,
+                v,
+                &draft(
+                    "2026-11-25T10:00",
+                    "2026-11-25T12:00",
+                    "FREQ=MONTHLY;BYMONTHDAY=15,25",
+                    3,
+                ),
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(n)) if n == v + 1),
+            "{stale:?}"
+        );
+        assert_eq!(db.event(ev).await.unwrap().starts_at, "2026-11-25T09:30");
+        // Fewer places than are taken is refused.
+        let r = db
+            .update_event(
+                ev,
+                v + 1,
+                &draft(
+                    "2026-11-25T09:30",
+                    "2026-11-25T12:00",
+                    "FREQ=MONTHLY;BYMONTHDAY=15,25",
+                    2,
+                ),
+            )
+            .await;
+        assert!(matches!(r, Err(StoreError::Invalid(k)) if k == "err.event_capacity_below_taken"));
+        assert_eq!(
+            db.event(ev).await.unwrap().capacity,
+            3,
+            "the refused edit changed nothing"
+        );
+        // A new rule that drops the 15th: that occurrence is shown cancelled, answers kept.
+        db.update_event(
+            ev,
+            v + 1,
+            &draft(
+                "2026-11-25T09:30",
+                "2026-11-25T12:00",
+                "FREQ=MONTHLY;BYMONTHDAY=25",
+                3,
+            ),
+        )
+        .await
+        .unwrap();
+        let occ = db
+            .occurrences(
+                &db.event(ev).await.unwrap(),
+                &t("2026-12-01T00:00"),
+                &t("2027-01-01T00:00"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            occ.iter().map(|o| o.starts_at.as_str()).collect::<Vec<_>>(),
+            ["2026-12-25T09:30"]
+        );
+        assert_eq!(db.cancelled_occurrences(ev).await.unwrap(), vec![moved]);
+    }
+
+    async fn this_and_following_splits_the_series(db: Db) {
+        let (ev, u) = setup(&db, 5, 0, 2).await;
+        let later = t("2027-01-15T09:00");
+        db.respond(ev, &t(DAY), u[0], true, 0, &t(NOW))
+            .await
+            .unwrap();
+        db.respond(ev, &later, u[1], true, 0, &t(NOW))
+            .await
+            .unwrap();
+        let v = db.event(ev).await.unwrap().version;
+        let new_id = db
+            .split_event(
+                ev,
+                v,
+                &t("2026-12-25T09:00"),
+                &draft(
+                    "2026-12-25T14:00",
+                    "2026-12-25T16:00",
+                    "FREQ=MONTHLY;BYMONTHDAY=15,25",
+                    5,
+                ),
+            )
+            .await
+            .unwrap();
+        assert_ne!(new_id, ev);
+        let old = db.event(ev).await.unwrap();
+        let win = (t("2026-11-01T00:00"), t("2027-03-01T00:00"));
+        let old_occ: Vec<_> = db
+            .occurrences(&old, &win.0, &win.1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.starts_at.to_string())
+            .collect();
+        assert_eq!(
+            old_occ,
+            ["2026-11-25T09:00", "2026-12-15T09:00"],
+            "the old series ends before the split"
+        );
+        let new = db.event(new_id).await.unwrap();
+        let new_occ: Vec<_> = db
+            .occurrences(&new, &win.0, &win.1)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| o.starts_at.to_string())
+            .collect();
+        assert_eq!(
+            new_occ,
+            [
+                "2026-12-25T14:00",
+                "2027-01-15T14:00",
+                "2027-01-25T14:00",
+                "2027-02-15T14:00",
+                "2027-02-25T14:00"
+            ]
+        );
+        // The answer before the split stays; the one after follows its occurrence to 14:00.
+        assert_eq!(
+            db.my_rsvp(ev, &t(DAY), u[0]).await.unwrap().unwrap().status,
+            RsvpStatus::Going
+        );
+        assert_eq!(
+            db.my_rsvp(new_id, &t("2027-01-15T14:00"), u[1])
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            RsvpStatus::Going
+        );
+        assert!(matches!(
+            db.split_event(
+                ev,
+                v,
+                &t("2027-01-15T09:00"),
+                &draft("2027-01-15T09:00", "2027-01-15T10:00", "FREQ=WEEKLY", 5)
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+    }
+}

@@ -198,7 +198,7 @@ async fn concurrent_failures_all_count(db: Db) {
         }));
     }
     for t in tasks {
-        t.await.unwrap();
+        let _ = t.await.unwrap();
     }
     assert!(matches!(
         db.authenticate("zhao", "correct horse battery", "10.9.1.1")
