@@ -59,6 +59,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events") view=|| view! { <RequireLogin><pages::events::EventsPage/></RequireLogin> }/>
                     <Route path=path!("/events/new") view=|| view! { <RequireLogin><pages::events::NewEventPage/></RequireLogin> }/>
                     <Route path=path!("/events/:id") view=|| view! { <RequireLogin><pages::events::EventPage/></RequireLogin> }/>
+                    <Route path=path!("/events/:id/edit") view=|| view! { <RequireLogin><pages::events::EditEventPage/></RequireLogin> }/>
                     <Route path=path!("/admin") view=|| view! { <RequireLogin><pages::admin::AdminPage/></RequireLogin> }/>
                     <Route path=path!("/account") view=|| view! { <RequireLogin><pages::account::AccountPage/></RequireLogin> }/>
                 </Routes>

@@ -98,3 +98,42 @@ test("the calendar shows the service days and switches views", async ({ page }) 
   await expect(page.getByRole("link", { name: "下载到日历（.ics）" })).toBeVisible();
   await expectNoProblems(problems);
 });
+
+test("editing a recurring event asks for its scope and refuses a stale edit", async ({ browser }, info) => {
+  const organiser = await as(browser, "shuji");
+  const problems = watchConsole(organiser);
+  const title = `院坝会 ${info.project.name} ${Date.now() % 100000}`;
+  const created = await organiser.request.post("/api/event_create", {
+    form: {
+      unit_code: "320113001001", title, description: "", category: "meeting", location: "中心花园",
+      starts_at: "2031-02-05T19:00", ends_at: "2031-02-05T20:30", rrule: "FREQ=WEEKLY;COUNT=6",
+      capacity: "20", guests_allowed: "0", rsvp_deadline_minutes: "0", visibility: "public",
+    },
+  });
+  expect(created.status()).toBe(200);
+  const id = await created.json();
+
+  // Two tabs open the same edit page; the first saves, the second is told someone else changed it.
+  const other = await organiser.context().newPage();
+  for (const p of [organiser, other]) {
+    await p.goto(`/events/${id}/edit?at=2031-02-12T19:00`);
+    await expect(p.getByRole("heading", { name: "修改活动" })).toBeVisible();
+    await expect(p.getByText("这是一个重复活动，修改应用于：")).toBeVisible();
+  }
+  await organiser.getByLabel("本场及以后的场次").check();
+  await organiser.getByLabel("开始时间").fill("2031-02-12T18:30");
+  await organiser.getByLabel("结束时间").fill("2031-02-12T20:00");
+  await shot(organiser, "event-edit");
+  await organiser.getByRole("button", { name: "保存修改" }).click();
+  await expect(organiser.getByRole("heading", { name: title })).toBeVisible();
+  await expect(organiser.locator("time")).toHaveText("2031-02-12 18:30–20:00");
+
+  await other.getByLabel("活动名称").fill(`${title}（另一处修改）`);
+  await other.getByRole("button", { name: "保存修改" }).click();
+  await expect(other.getByRole("alert")).toHaveText("这个活动刚被别人修改过。请刷新页面，看到最新内容后再修改。");
+
+  // The first occurrence kept its time; the split series goes on at 18:30.
+  await organiser.goto(`/events/${id}?at=2031-02-05T19:00`);
+  await expect(organiser.locator("time")).toHaveText("2031-02-05 19:00–20:30");
+  await expectNoProblems(problems);
+});

@@ -682,6 +682,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/event_check_in", 401),
     ("/api/event_cancel_occurrence", 401),
     ("/api/events_feed_token", 401),
+    ("/api/event_update", 401),
 ];
 
 #[tokio::test]
@@ -708,7 +709,7 @@ async fn every_server_function_is_in_the_access_table() {
     let args = "username=nobody&password=wrong-password&display_name=&community=1&current=x&new=y&parent=&\
                 from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
                 code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
-                rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&\
+                rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&\
                 role=admin&scope=&disabled=true&open=false&action=";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
@@ -1284,5 +1285,172 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
     assert_eq!(
         app.get("/feeds/me/guess.ics").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn editing_events_is_scoped_versioned_and_clear() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let jumin = app.login("jumin").await;
+    let id = app
+        .post(
+            "event_create",
+            &event_form(
+                "320113001001",
+                "院坝会",
+                "FREQ=WEEKLY;COUNT=4",
+                "10",
+                "public",
+            ),
+            Some(&shuji),
+        )
+        .await
+        .json()
+        .as_i64()
+        .unwrap();
+    let edit = |version: &str, mode: &str, at: &str, start: &str, end: &str| {
+        let mut f = event_form(
+            "320113001001",
+            "院坝会（改时间）",
+            "FREQ=WEEKLY;COUNT=4",
+            "10",
+            "public",
+        );
+        f = f
+            .replace(
+                "starts_at=2030-03-10T09%3A00",
+                &format!("starts_at={start}"),
+            )
+            .replace("ends_at=2030-03-10T11%3A00", &format!("ends_at={end}"));
+        f = f
+            .replace("starts_at=2030-03-10T09:00", &format!("starts_at={start}"))
+            .replace("ends_at=2030-03-10T11:00", &format!("ends_at={end}"));
+        format!("id={id}&version={version}&mode={mode}&at={at}&{f}")
+    };
+    assert_eq!(
+        app.post(
+            "event_update",
+            &edit(
+                "1",
+                "series",
+                "2030-03-17T09:00",
+                "2030-03-17T10:00",
+                "2030-03-17T12:00"
+            ),
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    // Editing the second occurrence's time in "series" mode moves every occurrence by an hour.
+    let r = app
+        .post(
+            "event_update",
+            &edit(
+                "1",
+                "series",
+                "2030-03-17T09:00",
+                "2030-03-17T10:00",
+                "2030-03-17T12:00",
+            ),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = app
+        .post(
+            "event_detail",
+            &format!("id={id}&at=2030-03-10T10:00"),
+            Some(&shuji),
+        )
+        .await
+        .json();
+    assert_eq!(d["occurrence"]["title"], "院坝会（改时间）");
+    assert_eq!(d["version"], 2);
+    // The stale editor gets a clear conflict and changes nothing.
+    let r = app
+        .post(
+            "event_update",
+            &edit(
+                "1",
+                "series",
+                "2030-03-17T10:00",
+                "2030-03-17T15:00",
+                "2030-03-17T16:00",
+            ),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("err.event_conflict"));
+    assert_eq!(
+        app.post(
+            "event_detail",
+            &format!("id={id}&at=2030-03-10T10:00"),
+            Some(&shuji)
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    // This and following: a new series from the third occurrence at 19:00.
+    let r = app
+        .post(
+            "event_update",
+            &edit(
+                "2",
+                "following",
+                "2030-03-24T10:00",
+                "2030-03-24T19:00",
+                "2030-03-24T20:00",
+            ),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let new_id = r.json().as_i64().unwrap();
+    assert_ne!(new_id, id);
+    let cal = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-05-01T00:00&category=clinic",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    let mine: Vec<String> = cal
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["event_id"] == id || o["event_id"] == new_id)
+        .map(|o| o["starts_at"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            "2030-03-10T10:00",
+            "2030-03-17T10:00",
+            "2030-03-24T19:00",
+            "2030-03-31T19:00"
+        ],
+        "four in all, as COUNT=4 said"
+    );
+    assert_eq!(
+        app.post(
+            "event_update",
+            &edit(
+                "1",
+                "sometimes",
+                "2030-03-24T10:00",
+                "2030-03-24T19:00",
+                "2030-03-24T20:00"
+            ),
+            Some(&shuji)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
     );
 }

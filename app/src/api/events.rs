@@ -43,8 +43,10 @@ pub struct OccurrenceDetail {
     pub visibility: String,
     pub rsvp_open: bool,
     pub mine: Option<RsvpView>,
-    /// The caller may see attendees and check people in.
+    /// The caller may see attendees, check people in, edit and cancel.
     pub can_manage: bool,
+    /// The event's version, sent back with an edit so concurrent edits are detected.
+    pub version: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +203,7 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
             guests_allowed: e.guests_allowed,
             rsvp_deadline_minutes: e.rsvp_deadline_minutes,
             visibility: e.visibility,
+            version: e.version,
             mine,
         })
     })
@@ -432,6 +435,88 @@ pub async fn events_feed_token() -> Result<String, AppError> {
         )
         .await;
         Ok(token)
+    })
+    .await
+}
+
+/// Changes an event. `mode` is `series` (every occurrence: the change made to the occurrence at `at`
+/// applies to all of them) or `following` (this occurrence and the ones after it become a new
+/// series). `version` is the one the editor started from. Returns the id of the changed event.
+#[server(prefix = "/api", endpoint = "event_update")]
+#[allow(clippy::too_many_arguments)]
+pub async fn event_update(
+    id: i64,
+    version: i64,
+    mode: String,
+    at: String,
+    title: String,
+    description: String,
+    category: String,
+    location: String,
+    starts_at: String,
+    ends_at: String,
+    rrule: String,
+    capacity: i64,
+    guests_allowed: i64,
+    rsvp_deadline_minutes: i64,
+    visibility: String,
+) -> Result<i64, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let at = time(&at)?;
+        let db = state()?.db;
+        let e = db.event(id).await.map_err(store_error)?;
+        if !may_manage(&p, &e.unit_code) {
+            return Err(deny(&p, "event_update", &format!("event#{id}")).await);
+        }
+        let mut draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+            title: &title,
+            description: &description,
+            category: &category,
+            location: &location,
+            starts_at: &starts_at,
+            ends_at: &ends_at,
+            rrule: &rrule,
+            capacity,
+            guests_allowed,
+            rsvp_deadline_minutes,
+            visibility: &visibility,
+        })
+        .map_err(|e| AppError::Invalid(e.key().into()))?;
+        let conflict = |e: store::StoreError| match e {
+            store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
+            e => store_error(e),
+        };
+        let result = match mode.as_str() {
+            "series" => {
+                // The form shows one occurrence; its change of time applies to the whole series.
+                let delta = draft.starts_at.minutes() - at.minutes();
+                let dur = draft.duration_minutes();
+                let start = e.start().map_err(internal)?;
+                draft.starts_at =
+                    domain::event::LocalDateTime::from_minutes(start.minutes() + delta);
+                draft.ends_at =
+                    domain::event::LocalDateTime::from_minutes(draft.starts_at.minutes() + dur);
+                db.update_event(id, version, &draft)
+                    .await
+                    .map_err(conflict)?;
+                id
+            }
+            "following" if e.rrule.is_some() => db
+                .split_event(id, version, &at, &draft)
+                .await
+                .map_err(conflict)?,
+            _ => return Err(AppError::Invalid("err.edit_mode".into())),
+        };
+        audit(
+            Some(&p),
+            "event_update",
+            &format!("event#{id}"),
+            "ok",
+            &mode,
+        )
+        .await;
+        Ok(result)
     })
     .await
 }

@@ -444,6 +444,9 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
                 }}
             </div>
         </article>
+        {detail.can_manage.then(|| view! {
+            <p class="manage-links"><A href=format!("/events/{id}/edit?at={at}") attr:class="button">{move || i18n.t("events.edit")}</A></p>
+        })}
         {(detail.can_manage && !o.cancelled).then(|| view! { <CancelOccurrence id=id at=at.clone() version=version/> })}
         {detail.can_manage.then(|| view! { <CheckInDesk id=id at=at.clone() version=version/> })}
     }
@@ -598,6 +601,158 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
+/// What the event form edits; strings as the inputs hold them.
+#[derive(Clone, Debug, Default)]
+pub struct EventFields {
+    pub unit: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub location: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// none | service-days | weekly | monthly | custom
+    pub repeat: String,
+    pub custom: String,
+    pub capacity: String,
+    pub guests: String,
+    pub deadline: String,
+    pub visibility: String,
+    /// For edits of a recurring event: series | following
+    pub mode: String,
+}
+
+impl EventFields {
+    fn rule(&self) -> String {
+        match self.repeat.as_str() {
+            "service-days" => "FREQ=MONTHLY;BYMONTHDAY=15,25".to_owned(),
+            "weekly" => "FREQ=WEEKLY".to_owned(),
+            "monthly" => "FREQ=MONTHLY".to_owned(),
+            "custom" => self.custom.clone(),
+            _ => String::new(),
+        }
+    }
+
+    fn from_rule(rule: Option<&str>) -> (String, String) {
+        match rule {
+            None => ("none".into(), String::new()),
+            Some("FREQ=MONTHLY;BYMONTHDAY=15,25") => ("service-days".into(), String::new()),
+            Some("FREQ=WEEKLY") => ("weekly".into(), String::new()),
+            Some("FREQ=MONTHLY") => ("monthly".into(), String::new()),
+            Some(r) => ("custom".into(), r.to_owned()),
+        }
+    }
+
+    fn num(s: &str) -> i64 {
+        s.trim().parse::<i64>().unwrap_or(-1)
+    }
+}
+
+/// The form shared by publishing and editing. `recurring_edit` adds the question every calendar
+/// asks when a recurring event changes: the whole series, or this occurrence and the following.
+#[component]
+fn EventForm(
+    initial: EventFields,
+    recurring_edit: bool,
+    submit_key: &'static str,
+    error: RwSignal<Option<AppError>>,
+    on_submit: impl Fn(EventFields) + Clone + 'static,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let f = |v: &str| RwSignal::new(v.to_owned());
+    let (unit, title, description, category, location) = (
+        f(&initial.unit),
+        f(&initial.title),
+        f(&initial.description),
+        f(&initial.category),
+        f(&initial.location),
+    );
+    let (starts, ends, repeat, custom) = (
+        f(&initial.starts_at),
+        f(&initial.ends_at),
+        f(&initial.repeat),
+        f(&initial.custom),
+    );
+    let (capacity, guests, deadline, visibility, mode) = (
+        f(&initial.capacity),
+        f(&initial.guests),
+        f(&initial.deadline),
+        f(&initial.visibility),
+        f(&initial.mode),
+    );
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        on_submit(EventFields {
+            unit: unit.get_untracked(),
+            title: title.get_untracked(),
+            description: description.get_untracked(),
+            category: category.get_untracked(),
+            location: location.get_untracked(),
+            starts_at: starts.get_untracked(),
+            ends_at: ends.get_untracked(),
+            repeat: repeat.get_untracked(),
+            custom: custom.get_untracked(),
+            capacity: capacity.get_untracked(),
+            guests: guests.get_untracked(),
+            deadline: deadline.get_untracked(),
+            visibility: visibility.get_untracked(),
+            mode: mode.get_untracked(),
+        });
+    };
+    view! {
+        <form class="grid-form" on:submit=submit>
+            {recurring_edit.then(|| view! {
+                <fieldset class="wide mode">
+                    <legend>{move || i18n.t("events.edit_scope")}</legend>
+                    <label class="check"><input type="radio" name="mode" value="series"
+                        prop:checked=move || mode.get() == "series" on:change=move |_| mode.set("series".into())/>
+                        {move || i18n.t("events.edit_series")}</label>
+                    <label class="check"><input type="radio" name="mode" value="following"
+                        prop:checked=move || mode.get() == "following" on:change=move |_| mode.set("following".into())/>
+                        {move || i18n.t("events.edit_following")}</label>
+                    <p class="muted">{move || i18n.t("events.edit_one_hint")}</p>
+                </fieldset>
+            })}
+            <label class="wide">{move || i18n.t("events.f_title")}<input name="title" required maxlength="100" bind:value=title/></label>
+            <label>{move || i18n.t("events.category")}
+                <select name="category" bind:value=category>
+                    {domain::event::Category::ALL.map(|c| view! { <option value=c.as_str()>{move || i18n.t(&format!("events.cat.{}", c.as_str()))}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>{move || i18n.t("events.f_unit")}<input name="unit" inputmode="numeric" required bind:value=unit disabled=recurring_edit || !initial.mode.is_empty()/></label>
+            <label>{move || i18n.t("events.location")}<input name="location" maxlength="200" bind:value=location/></label>
+            <label>{move || i18n.t("events.f_start")}<input name="starts_at" type="datetime-local" required bind:value=starts/></label>
+            <label>{move || i18n.t("events.f_end")}<input name="ends_at" type="datetime-local" required bind:value=ends/></label>
+            <label>{move || i18n.t("events.f_repeat")}
+                <select name="repeat" bind:value=repeat>
+                    <option value="none">{move || i18n.t("events.r_none")}</option>
+                    <option value="service-days">{move || i18n.t("events.r_service_days")}</option>
+                    <option value="weekly">{move || i18n.t("events.weekly")}</option>
+                    <option value="monthly">{move || i18n.t("events.monthly")}</option>
+                    <option value="custom">{move || i18n.t("events.r_custom")}</option>
+                </select>
+            </label>
+            <Show when=move || repeat.get() == "custom">
+                <label>"RRULE"<input name="rrule" placeholder="FREQ=MONTHLY;BYDAY=2SA" bind:value=custom/></label>
+            </Show>
+            <label>{move || i18n.t("events.f_capacity")}<input name="capacity" type="number" min="1" max="10000" required bind:value=capacity/></label>
+            <label>{move || i18n.t("events.f_guests")}<input name="guests" type="number" min="0" max="10" bind:value=guests/></label>
+            <label>{move || i18n.t("events.f_deadline")}<input name="deadline" type="number" min="0" bind:value=deadline/></label>
+            <label>{move || i18n.t("events.f_visibility")}
+                <select name="visibility" bind:value=visibility>
+                    {domain::event::Visibility::ALL.map(|v| view! { <option value=v.as_str()>{move || i18n.t(&format!("events.vis.{}", v.as_str()))}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="wide">{move || i18n.t("events.f_description")}<textarea name="description" rows="4" maxlength="5000" bind:value=description></textarea></label>
+            <div class="form-end wide">
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <button type="submit" class="primary">{move || i18n.t(submit_key)}</button>
+            </div>
+        </form>
+    }
+}
+
 /// `/events/new`: publish an event.
 #[component]
 pub fn NewEventPage() -> impl IntoView {
@@ -605,55 +760,46 @@ pub fn NewEventPage() -> impl IntoView {
     let auth = crate::use_auth();
     let navigate = use_navigate();
     let tomorrow = ymd(today_days() + 1);
-    let unit = RwSignal::new(
-        auth.user()
+    let initial = EventFields {
+        unit: auth
+            .user()
             .and_then(|u| u.scope)
             .unwrap_or_else(|| "320113001".into()),
-    );
-    let title = RwSignal::new(String::new());
-    let description = RwSignal::new(String::new());
-    let category = RwSignal::new("service-day".to_owned());
-    let location = RwSignal::new(String::new());
-    let starts = RwSignal::new(format!("{tomorrow}T09:00"));
-    let ends = RwSignal::new(format!("{tomorrow}T11:00"));
-    let repeat = RwSignal::new("none".to_owned());
-    let custom = RwSignal::new(String::new());
-    let capacity = RwSignal::new("50".to_owned());
-    let guests = RwSignal::new("0".to_owned());
-    let deadline = RwSignal::new("60".to_owned());
-    let visibility = RwSignal::new("public".to_owned());
+        category: "service-day".into(),
+        starts_at: format!("{tomorrow}T09:00"),
+        ends_at: format!("{tomorrow}T11:00"),
+        repeat: "none".into(),
+        capacity: "50".into(),
+        guests: "0".into(),
+        deadline: "60".into(),
+        visibility: "public".into(),
+        ..Default::default()
+    };
     let error = RwSignal::new(None::<AppError>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        error.set(None);
-        let rule = match repeat.get_untracked().as_str() {
-            "service-days" => "FREQ=MONTHLY;BYMONTHDAY=15,25".to_owned(),
-            "weekly" => "FREQ=WEEKLY".to_owned(),
-            "monthly" => "FREQ=MONTHLY".to_owned(),
-            "custom" => custom.get_untracked(),
-            _ => String::new(),
-        };
-        let num = |s: RwSignal<String>| s.get_untracked().trim().parse::<i64>().unwrap_or(-1);
+    let submit = move |v: EventFields| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let start = starts.get_untracked();
+            let rule = v.rule();
             let r = api::event_create(
-                unit.get_untracked(),
-                title.get_untracked(),
-                description.get_untracked(),
-                category.get_untracked(),
-                location.get_untracked(),
-                start.clone(),
-                ends.get_untracked(),
+                v.unit.clone(),
+                v.title.clone(),
+                v.description.clone(),
+                v.category.clone(),
+                v.location.clone(),
+                v.starts_at.clone(),
+                v.ends_at.clone(),
                 rule,
-                num(capacity),
-                num(guests),
-                num(deadline),
-                visibility.get_untracked(),
+                EventFields::num(&v.capacity),
+                EventFields::num(&v.guests),
+                EventFields::num(&v.deadline),
+                v.visibility.clone(),
             )
             .await;
             match r {
-                Ok(id) => navigate(&format!("/events/{id}?at={start}"), Default::default()),
+                Ok(id) => navigate(
+                    &format!("/events/{id}?at={}", v.starts_at),
+                    Default::default(),
+                ),
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -661,43 +807,95 @@ pub fn NewEventPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || i18n.t("events.new")}</h1>
-            <form class="grid-form" on:submit=submit>
-                <label class="wide">{move || i18n.t("events.f_title")}<input name="title" required maxlength="100" bind:value=title/></label>
-                <label>{move || i18n.t("events.category")}
-                    <select name="category" bind:value=category>
-                        {domain::event::Category::ALL.map(|c| view! { <option value=c.as_str()>{move || i18n.t(&format!("events.cat.{}", c.as_str()))}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label>{move || i18n.t("events.f_unit")}<input name="unit" inputmode="numeric" required bind:value=unit/></label>
-                <label>{move || i18n.t("events.location")}<input name="location" maxlength="200" bind:value=location/></label>
-                <label>{move || i18n.t("events.f_start")}<input name="starts_at" type="datetime-local" required bind:value=starts/></label>
-                <label>{move || i18n.t("events.f_end")}<input name="ends_at" type="datetime-local" required bind:value=ends/></label>
-                <label>{move || i18n.t("events.f_repeat")}
-                    <select name="repeat" bind:value=repeat>
-                        <option value="none">{move || i18n.t("events.r_none")}</option>
-                        <option value="service-days">{move || i18n.t("events.r_service_days")}</option>
-                        <option value="weekly">{move || i18n.t("events.weekly")}</option>
-                        <option value="monthly">{move || i18n.t("events.monthly")}</option>
-                        <option value="custom">{move || i18n.t("events.r_custom")}</option>
-                    </select>
-                </label>
-                <Show when=move || repeat.get() == "custom">
-                    <label>"RRULE"<input name="rrule" placeholder="FREQ=MONTHLY;BYDAY=2SA" bind:value=custom/></label>
-                </Show>
-                <label>{move || i18n.t("events.f_capacity")}<input name="capacity" type="number" min="1" max="10000" required bind:value=capacity/></label>
-                <label>{move || i18n.t("events.f_guests")}<input name="guests" type="number" min="0" max="10" bind:value=guests/></label>
-                <label>{move || i18n.t("events.f_deadline")}<input name="deadline" type="number" min="0" bind:value=deadline/></label>
-                <label>{move || i18n.t("events.f_visibility")}
-                    <select name="visibility" bind:value=visibility>
-                        {domain::event::Visibility::ALL.map(|v| view! { <option value=v.as_str()>{move || i18n.t(&format!("events.vis.{}", v.as_str()))}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="wide">{move || i18n.t("events.f_description")}<textarea name="description" rows="4" maxlength="5000" bind:value=description></textarea></label>
-                <div class="form-end wide">
-                    {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
-                    <button type="submit" class="primary">{move || i18n.t("events.publish")}</button>
-                </div>
-            </form>
+            <EventForm initial=initial recurring_edit=false submit_key="events.publish" error=error on_submit=submit/>
         </section>
     }
+}
+
+/// `/events/:id/edit?at=…`: change an event, starting from one of its occurrences.
+#[component]
+pub fn EditEventPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|s| s.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let at = move || query.read().get("at").unwrap_or_default();
+    let detail = LocalResource::new(move || api::event_detail(id(), at()));
+    view! {
+        <section class="page">
+            <p><A href=move || format!("/events/{}?at={}", id(), at())>{move || i18n.t("events.back_to_event")}</A></p>
+            <h1>{move || i18n.t("events.edit")}</h1>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || detail.get().map(|r| match r {
+                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                    Ok(d) if !d.can_manage => view! { <ErrorNote error=AppError::Forbidden/> }.into_any(),
+                    Ok(d) => view! { <EditForm detail=d/> }.into_any(),
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
+    let navigate = use_navigate();
+    let o = detail.occurrence.clone();
+    let (repeat, custom) = EventFields::from_rule(detail.rrule.as_deref());
+    let recurring = detail.rrule.is_some();
+    let initial = EventFields {
+        unit: detail.unit_code.clone(),
+        title: o.title.clone(),
+        description: detail.description.clone(),
+        category: o.category.clone(),
+        location: o.location.clone(),
+        starts_at: o.starts_at.clone(),
+        ends_at: o.ends_at.clone(),
+        repeat,
+        custom,
+        capacity: o.capacity.to_string(),
+        guests: detail.guests_allowed.to_string(),
+        deadline: detail.rsvp_deadline_minutes.to_string(),
+        visibility: detail.visibility.clone(),
+        mode: "series".into(),
+    };
+    let error = RwSignal::new(None::<AppError>);
+    let (id, version, at) = (o.event_id, detail.version, o.starts_at.clone());
+    let submit = move |v: EventFields| {
+        let navigate = navigate.clone();
+        let at = at.clone();
+        leptos::task::spawn_local(async move {
+            let r = api::event_update(
+                id,
+                version,
+                v.mode.clone(),
+                at.clone(),
+                v.title.clone(),
+                v.description.clone(),
+                v.category.clone(),
+                v.location.clone(),
+                v.starts_at.clone(),
+                v.ends_at.clone(),
+                v.rule(),
+                EventFields::num(&v.capacity),
+                EventFields::num(&v.guests),
+                EventFields::num(&v.deadline),
+                v.visibility.clone(),
+            )
+            .await;
+            match r {
+                Ok(new_id) => navigate(
+                    &format!("/events/{new_id}?at={}", v.starts_at),
+                    Default::default(),
+                ),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! { <EventForm initial=initial recurring_edit=recurring submit_key="events.save" error=error on_submit=submit/> }
 }
