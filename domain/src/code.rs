@@ -46,6 +46,13 @@ impl Code {
         self.0.starts_with(&ancestor.0)
     }
 
+    /// True when `self` is inside `other` or above it: a unit "concerns" a community when it is
+    /// one of the community's own units or one of the units the community belongs to (the
+    /// street's service days reach every community).
+    pub fn is_related(&self, other: &Code) -> bool {
+        self.is_within(other) || other.is_within(self)
+    }
+
     /// The code of the `seq`-th child (1-based), with the sequence zero-padded to `width` digits.
     pub fn child(&self, seq: u32, width: usize) -> Code {
         Code(format!("{}{:0width$}", self.0, seq, width = width))
@@ -95,5 +102,8 @@ mod tests {
         assert!(g.is_within(&g));
         assert!(!street.is_within(&g));
         assert!(!street.child(2, 3).is_within(&c1));
+        assert!(
+            street.is_related(&g) && g.is_related(&street) && !c1.is_related(&street.child(2, 3))
+        );
     }
 }

@@ -91,6 +91,13 @@ test("the calendar shows the service days and switches views", async ({ page }) 
   await page.getByRole("button", { name: "下个月" }).click();
   await expect(page.getByRole("cell", { name: /-15$/ }).first()).toBeVisible();
   await shot(page, "calendar-month");
+  await page.getByRole("button", { name: "周视图" }).click();
+  await expect(page.locator(".week-day")).toHaveCount(7);
+  await page.getByRole("button", { name: "下一周" }).click();
+  await expect(page.locator(".week-day")).toHaveCount(7);
+  await shot(page, "calendar-week");
+  // A resident starts on their own community; the street's service days are there too.
+  await expect(page.getByLabel("社区")).toHaveValue("320113001001");
   await page.getByRole("button", { name: "列表" }).click();
   await expect(page.getByRole("heading", { name: "集中服务日" }).first()).toBeVisible();
   await shot(page, "calendar-agenda");

@@ -125,7 +125,7 @@ pub(crate) async fn public_feed(State(sh): State<Shared>, Query(q): Query<FeedQu
     for e in events.iter().filter(|e| match &community {
         None => true,
         // The community's own units, and units above it (the street's service days).
-        Some(c) => e.unit_code.starts_with(c.as_str()) || c.as_str().starts_with(&e.unit_code),
+        Some(c) => domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c)),
     }) {
         match series(db, e).await {
             Ok(v) => out.extend(v),

@@ -82,6 +82,18 @@ async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Resp
     )
     .await
     .into_response();
+    // Arguments that fail to decode never reach the function body, so server_fn answers 500;
+    // they are the caller's mistake: answer 400 with the same body.
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        let (mut parts, body) = res.into_parts();
+        let bytes = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap_or_default();
+        if bytes.starts_with(b"{\"Request\"") {
+            parts.status = StatusCode::BAD_REQUEST;
+        }
+        res = Response::from_parts(parts, Body::from(bytes));
+    }
     // Answers can carry personal data: never cache them.
     res.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

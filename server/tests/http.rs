@@ -683,6 +683,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/event_cancel_occurrence", 401),
     ("/api/events_feed_token", 401),
     ("/api/event_update", 401),
+    ("/api/events_communities", 401),
 ];
 
 #[tokio::test]
@@ -857,7 +858,7 @@ async fn events_publish_rsvp_waitlist_and_check_in() {
     let cal = app
         .post(
             "events_calendar",
-            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=clinic",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=clinic&community=",
             Some(&jumin),
         )
         .await
@@ -1001,7 +1002,7 @@ async fn party_member_events_are_hidden_from_residents() {
     let cal = app
         .post(
             "events_calendar",
-            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=&community=",
             Some(&jumin),
         )
         .await
@@ -1030,7 +1031,7 @@ async fn party_member_events_are_hidden_from_residents() {
     let cal = app
         .post(
             "events_calendar",
-            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=&community=",
             Some(&admin),
         )
         .await
@@ -1039,7 +1040,7 @@ async fn party_member_events_are_hidden_from_residents() {
     assert_eq!(
         app.post(
             "events_calendar",
-            "from=2030-03-01T00:00&to=2030-09-01T00:00&category=",
+            "from=2030-03-01T00:00&to=2030-09-01T00:00&category=&community=",
             Some(&admin)
         )
         .await
@@ -1047,6 +1048,36 @@ async fn party_member_events_are_hidden_from_residents() {
         StatusCode::BAD_REQUEST,
         "windows are capped"
     );
+    // One community: the street's events and its own, not a neighbour's.
+    let cal = |community: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            app.post(
+                "events_calendar",
+                &format!(
+                    "from=2030-03-01T00:00&to=2030-04-01T00:00&category=&community={community}"
+                ),
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    assert!(
+        cal("320113001001").await.body.contains("党员大会")
+            && cal("320113001002").await.body.contains("党员大会"),
+        "street-level events reach every community"
+    );
+    let shuji = app.login("shuji").await;
+    app.post(
+        "event_create",
+        &event_form("320113001001", "仙林专场", "", "30", "public"),
+        Some(&shuji),
+    )
+    .await;
+    assert!(cal("320113001001").await.body.contains("仙林专场"));
+    assert!(!cal("320113001002").await.body.contains("仙林专场"));
+    assert_eq!(cal("x1").await.status, StatusCode::BAD_REQUEST);
 }
 
 /// Expands an .ics body with the independent Python implementation (tools/ics_expand.py).
@@ -1415,7 +1446,7 @@ async fn editing_events_is_scoped_versioned_and_clear() {
     let cal = app
         .post(
             "events_calendar",
-            "from=2030-03-01T00:00&to=2030-05-01T00:00&category=clinic",
+            "from=2030-03-01T00:00&to=2030-05-01T00:00&category=clinic&community=",
             Some(&jumin),
         )
         .await

@@ -66,6 +66,13 @@ pub enum CheckInView {
     Unknown,
 }
 
+/// A community to filter the calendar by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommunityOption {
+    pub code: String,
+    pub name: String,
+}
+
 /// The longest calendar window one request may ask for, in days.
 pub const MAX_WINDOW_DAYS: i64 = 62;
 
@@ -135,6 +142,7 @@ pub async fn events_calendar(
     from: String,
     to: String,
     category: String,
+    community: String,
 ) -> Result<Vec<OccurrenceView>, AppError> {
     guard(async move {
         let p = require_user().await?;
@@ -146,6 +154,10 @@ pub async fn events_calendar(
         if !category.is_empty() && domain::event::Category::parse(category).is_none() {
             return Err(AppError::Invalid("err.event_category".into()));
         }
+        let community = match community.trim() {
+            "" => None,
+            c => Some(domain::Code::parse(c).map_err(|_| AppError::Invalid("err.code".into()))?),
+        };
         let db = state()?.db;
         let events = db
             .events_in_window(from.as_str(), to.as_str())
@@ -153,7 +165,11 @@ pub async fn events_calendar(
             .map_err(internal)?;
         let mut out = Vec::new();
         for e in events.iter().filter(|e| {
-            may_see(&p, &e.visibility) && (category.is_empty() || e.category == category)
+            may_see(&p, &e.visibility)
+                && (category.is_empty() || e.category == category)
+                && community.as_ref().is_none_or(|c| {
+                    domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
+                })
         }) {
             for o in db.occurrences(e, &from, &to).await.map_err(internal)? {
                 out.push(view(e, &o));
@@ -517,6 +533,23 @@ pub async fn event_update(
         )
         .await;
         Ok(result)
+    })
+    .await
+}
+
+/// The communities (level-1 grids) the calendar can be filtered by.
+#[server(prefix = "/api", endpoint = "events_communities")]
+pub async fn events_communities() -> Result<Vec<CommunityOption>, AppError> {
+    guard(async move {
+        require_user().await?;
+        let grids = state()?.db.list_grids(Some(1)).await.map_err(internal)?;
+        Ok(grids
+            .into_iter()
+            .map(|g| CommunityOption {
+                code: g.code,
+                name: g.name,
+            })
+            .collect())
     })
     .await
 }

@@ -69,6 +69,7 @@ fn is_narrow() -> bool {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum View {
     Month,
+    Week,
     Agenda,
 }
 
@@ -84,7 +85,16 @@ pub fn EventsPage() -> impl IntoView {
     } else {
         View::Month
     });
+    let week = RwSignal::new(today - weekday(today));
     let category = RwSignal::new(String::new());
+    // Residents start with their own community; staff with everything.
+    let community = RwSignal::new(
+        auth.user()
+            .filter(|u| u.role == domain::Role::Resident)
+            .and_then(|u| u.scope)
+            .unwrap_or_default(),
+    );
+    let communities = LocalResource::new(api::events_communities);
     let staff = move || {
         auth.user()
             .is_some_and(|u| u.role.is_staff() && u.role != domain::Role::GridWorker)
@@ -101,6 +111,7 @@ pub fn EventsPage() -> impl IntoView {
             let end = next + (7 - weekday(next)) % 7;
             (start, end)
         }
+        View::Week => (week.get(), week.get() + 7),
         View::Agenda => (today, today + 31),
     };
     let data = LocalResource::new(move || {
@@ -109,9 +120,14 @@ pub fn EventsPage() -> impl IntoView {
             format!("{}T00:00", ymd(a)),
             format!("{}T00:00", ymd(b)),
             category.get(),
+            community.get(),
         )
     });
     let shift = move |delta: i32| {
+        if view_mode.get_untracked() == View::Week {
+            week.update(|w| *w += 7 * delta as i64);
+            return;
+        }
         month.update(|(y, m)| {
             let idx = *y * 12 + (*m as i64 - 1) + delta as i64;
             *y = idx.div_euclid(12);
@@ -131,18 +147,27 @@ pub fn EventsPage() -> impl IntoView {
                 <div class="segmented">
                     <button type="button" aria-pressed=move || (view_mode.get() == View::Month).to_string()
                         on:click=move |_| view_mode.set(View::Month)>{move || i18n.t("events.view_month")}</button>
+                    <button type="button" aria-pressed=move || (view_mode.get() == View::Week).to_string()
+                        on:click=move |_| view_mode.set(View::Week)>{move || i18n.t("events.view_week")}</button>
                     <button type="button" aria-pressed=move || (view_mode.get() == View::Agenda).to_string()
                         on:click=move |_| view_mode.set(View::Agenda)>{move || i18n.t("events.view_agenda")}</button>
                 </div>
-                <Show when=move || view_mode.get() == View::Month>
+                <Show when=move || view_mode.get() != View::Agenda>
                     <div class="month-nav">
-                        <button type="button" on:click=move |_| shift(-1) aria-label=move || i18n.t("events.prev_month")>"‹"</button>
+                        <button type="button" on:click=move |_| shift(-1)
+                            aria-label=move || i18n.t(if view_mode.get() == View::Week { "events.prev_week" } else { "events.prev_month" })>"‹"</button>
                         <strong class="month-label" aria-live="polite">{move || {
-                            let (y, m) = month.get();
-                            i18n.tf("events.month_label", &[("y", y.to_string()), ("m", m.to_string())])
+                            if view_mode.get() == View::Week {
+                                let w = week.get();
+                                format!("{} – {}", ymd(w), &ymd(w + 6)[5..])
+                            } else {
+                                let (y, m) = month.get();
+                                i18n.tf("events.month_label", &[("y", y.to_string()), ("m", m.to_string())])
+                            }
                         }}</strong>
-                        <button type="button" on:click=move |_| shift(1) aria-label=move || i18n.t("events.next_month")>"›"</button>
-                        <button type="button" on:click=move |_| month.set((ty, tm))>{move || i18n.t("events.today")}</button>
+                        <button type="button" on:click=move |_| shift(1)
+                            aria-label=move || i18n.t(if view_mode.get() == View::Week { "events.next_week" } else { "events.next_month" })>"›"</button>
+                        <button type="button" on:click=move |_| { month.set((ty, tm)); week.set(today - weekday(today)); }>{move || i18n.t("events.today")}</button>
                     </div>
                 </Show>
                 <label class="inline">{move || i18n.t("events.category")}
@@ -153,12 +178,22 @@ pub fn EventsPage() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </label>
+                <label class="inline">{move || i18n.t("events.community")}
+                    <select bind:value=community>
+                        <option value="">{move || i18n.t("events.all_communities")}</option>
+                        {move || communities.get().and_then(|r| r.ok()).map(|list| list.into_iter().map(|c| {
+                            let selected = community.get_untracked() == c.code;
+                            view! { <option value=c.code.clone() selected=selected>{c.name}</option> }
+                        }).collect_view())}
+                    </select>
+                </label>
             </div>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || data.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                     Ok(list) => match view_mode.get() {
                         View::Month => { let (a, b) = window(); view! { <MonthGrid list=list start=a end=b month=month.get_untracked().1 today=today/> }.into_any() }
+                        View::Week => view! { <WeekList list=list start=week.get_untracked() today=today/> }.into_any(),
                         View::Agenda => view! { <Agenda list=list/> }.into_any(),
                     },
                 })}
@@ -293,6 +328,36 @@ fn MonthGrid(
             }).collect_view()}
         </div>
         {day_list}
+    }
+}
+
+/// Seven days side by side (stacked on a phone), each with its occurrences in time order.
+#[component]
+fn WeekList(list: Vec<OccurrenceView>, start: i64, today: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let heads = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    view! {
+        <div class="week">
+            {(0..7).map(|i| {
+                let day = start + i;
+                let date = ymd(day);
+                let items: Vec<OccurrenceView> = list.iter().filter(|o| o.starts_at.starts_with(&date)).cloned().collect();
+                let empty = items.is_empty();
+                view! {
+                    <section class=if day == today { "week-day today" } else { "week-day" } aria-label=date.clone()>
+                        <h2><span>{move || i18n.t(&format!("events.wd.{}", heads[i as usize]))}</span>" "{date[5..].to_owned()}</h2>
+                        <ul>
+                            {items.into_iter().map(|o| view! {
+                                <li><A href=occurrence_href(&o) attr:class=format!("chip cat-{}", o.category)>
+                                    <span class="chip-time">{format!("{}–{}", &o.starts_at[11..16], &o.ends_at[11..16])}</span>" "{o.title.clone()}
+                                </A></li>
+                            }).collect_view()}
+                        </ul>
+                        {empty.then(|| view! { <p class="muted">"—"</p> })}
+                    </section>
+                }
+            }).collect_view()}
+        </div>
     }
 }
 
