@@ -57,6 +57,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/map") view=|| view! { <RequireLogin><pages::map::MapPage/></RequireLogin> }/>
                     <Route path=path!("/orgs") view=|| view! { <RequireLogin><pages::orgs::OrgsPage/></RequireLogin> }/>
                     <Route path=path!("/events") view=|| view! { <RequireLogin><pages::events::EventsPage/></RequireLogin> }/>
+                    <Route path=path!("/events/stats") view=|| view! { <RequireLogin><pages::events::StatsPage/></RequireLogin> }/>
                     <Route path=path!("/events/new") view=|| view! { <RequireLogin><pages::events::NewEventPage/></RequireLogin> }/>
                     <Route path=path!("/events/:id") view=|| view! { <RequireLogin><pages::events::EventPage/></RequireLogin> }/>
                     <Route path=path!("/events/:id/edit") view=|| view! { <RequireLogin><pages::events::EditEventPage/></RequireLogin> }/>

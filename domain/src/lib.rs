@@ -14,6 +14,7 @@ pub mod recurrence;
 pub mod role;
 pub mod rsvp;
 pub mod session;
+pub mod stats;
 pub mod throttle;
 
 pub use account::{Password, PasswordPolicy, Username};

@@ -64,6 +64,17 @@ test("service day: publish, RSVP, fill, waitlist, promotion, check-in, feeds", a
   await expect(organiser.locator("table.attendees")).toContainText("✓");
   await shot(organiser, "event-desk");
 
+  // Participation statistics show the check-in as service hours.
+  await organiser.goto("/events/stats");
+  await expect(organiser.getByRole("heading", { name: "参与统计" })).toBeVisible();
+  await organiser.getByLabel("从").fill("2031-01-01");
+  await organiser.getByLabel("到").fill("2031-02-01");
+  await expect(organiser.getByRole("img", { name: "服务时长（签到，双报到）" })).toContainText("网格员小王");
+  // 2.5 hours per check-in (each browser project adds its own on the same day).
+  await expect(organiser.getByRole("img", { name: "服务时长（签到，双报到）" })).toHaveText(/网格员小王(2\.5|5)h/);
+  await shot(organiser, "event-stats");
+  await organiser.goBack();
+
   // Feeds: the event file and the private feed of the promoted person's RSVPs.
   const id = new URL(url).pathname.split("/").pop();
   const file = await second.request.get(`/feeds/events/${id}.ics`);

@@ -684,6 +684,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/events_feed_token", 401),
     ("/api/event_update", 401),
     ("/api/events_communities", 401),
+    ("/api/events_stats", 401),
 ];
 
 #[tokio::test]
@@ -982,6 +983,49 @@ async fn events_publish_rsvp_waitlist_and_check_in() {
     );
     assert_eq!(d["can_manage"], true);
     assert_eq!(d["occurrence"]["taken"], 1);
+
+    // Statistics: the resident checked in for two hours; residents and grid workers see none.
+    let stats = app
+        .post(
+            "events_stats",
+            "from=2030-01-01T00:00&to=2030-12-31T00:00",
+            Some(&shuji),
+        )
+        .await
+        .json();
+    assert_eq!(stats["people"][0]["person"], "居民李阿姨", "{stats}");
+    assert_eq!(stats["people"][0]["hours"], 2.0);
+    assert_eq!(stats["units"][0]["unit_code"], "320113001001");
+    assert_eq!(
+        app.post(
+            "events_stats",
+            "from=2030-01-01T00:00&to=2030-12-31T00:00",
+            Some(&jumin)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "events_stats",
+            "from=2030-01-01T00:00&to=2030-12-31T00:00",
+            Some(&wangge)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post(
+            "events_stats",
+            "from=2030-01-01T00:00&to=2032-12-31T00:00",
+            Some(&admin)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
 }
 
 #[tokio::test]

@@ -456,3 +456,64 @@ impl Db {
         Ok(result)
     }
 }
+
+impl Db {
+    /// Every RSVP (going, waitlisted or not) of occurrences in `[from, to)` organised by units
+    /// under `unit_prefix` (all when empty), for `domain::stats::aggregate`.
+    pub async fn participation_rows(
+        &self,
+        from: &str,
+        to: &str,
+        unit_prefix: &str,
+    ) -> Result<Vec<domain::stats::ParticipationRow>> {
+        #[allow(clippy::type_complexity)]
+        let rows: Vec<(i64, String, String, String, String, String, String, i64, i64, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT e.id, e.title, u.code, u.name, o.starts_at, e.starts_at, e.ends_at, o.capacity, o.taken, usr.display_name, \
+             r.status, r.checked_in_at FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id JOIN event e ON e.id = o.event_id \
+             JOIN party_unit u ON u.id = e.unit_id JOIN app_user usr ON usr.id = r.user_id \
+             WHERE o.starts_at >= $1 AND o.starts_at < $2 AND u.code LIKE $3 ORDER BY o.starts_at, e.id, r.seq",
+        )
+        .bind(from)
+        .bind(to)
+        .bind(format!("{}%", unit_prefix.replace(['%', '_'], "")))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(
+                    event_id,
+                    title,
+                    unit_code,
+                    unit_name,
+                    starts_at,
+                    s,
+                    e,
+                    capacity,
+                    taken,
+                    person,
+                    status,
+                    checked,
+                )| {
+                    let minutes = match (LocalDateTime::parse(&s), LocalDateTime::parse(&e)) {
+                        (Ok(s), Ok(e)) => (e.minutes() - s.minutes()).max(0),
+                        _ => 0,
+                    };
+                    domain::stats::ParticipationRow {
+                        event_id,
+                        title,
+                        unit_code,
+                        unit_name,
+                        starts_at,
+                        minutes,
+                        capacity,
+                        taken,
+                        person,
+                        going: status == "going",
+                        checked_in: checked.is_some(),
+                    }
+                },
+            )
+            .collect())
+    }
+}

@@ -553,3 +553,31 @@ pub async fn events_communities() -> Result<Vec<CommunityOption>, AppError> {
     })
     .await
 }
+
+/// Participation statistics for occurrences in `[from, to)`: administrators see everything,
+/// organisers their own subtree.
+#[server(prefix = "/api", endpoint = "events_stats")]
+pub async fn events_stats(
+    from: String,
+    to: String,
+) -> Result<domain::stats::Participation, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let prefix = match (p.role, &p.scope) {
+            (domain::Role::Admin, _) => String::new(),
+            (domain::Role::Organiser, Some(s)) => s.to_string(),
+            _ => return Err(deny(&p, "events_stats", "stats").await),
+        };
+        let (from, to) = (time(&from)?, time(&to)?);
+        if to <= from || to.minutes() - from.minutes() > 366 * 1440 {
+            return Err(AppError::Invalid("err.window".into()));
+        }
+        let rows = state()?
+            .db
+            .participation_rows(from.as_str(), to.as_str(), &prefix)
+            .await
+            .map_err(internal)?;
+        Ok(domain::stats::aggregate(&rows))
+    })
+    .await
+}
