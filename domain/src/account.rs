@@ -33,6 +33,8 @@ pub enum AccountError {
     PasswordClasses,
     #[error("display name must be 1 to {DISPLAY_NAME_MAX} characters")]
     DisplayName,
+    #[error("not a mobile phone number")]
+    Phone,
 }
 
 impl Username {
@@ -65,6 +67,27 @@ pub fn parse_display_name(s: &str) -> Result<String, AccountError> {
         return Err(AccountError::DisplayName);
     }
     Ok(s.to_owned())
+}
+
+/// A mainland mobile number (`1[3-9]` + 9 digits), spaces and dashes ignored; empty means none.
+pub fn parse_phone(s: &str) -> Result<String, AccountError> {
+    let digits: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect();
+    if digits.is_empty() {
+        return Ok(digits);
+    }
+    let b = digits.as_bytes();
+    if b.len() == 11
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+        && b.iter().all(u8::is_ascii_digit)
+    {
+        Ok(digits)
+    } else {
+        Err(AccountError::Phone)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +226,15 @@ mod tests {
     fn debug_never_shows_the_password() {
         let p = Password::parse("correct horse", "", PasswordPolicy::Standard).unwrap();
         assert_eq!(format!("{p:?}"), "Password(***)");
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(parse_phone("138 1234-5678").unwrap(), "13812345678");
+        assert_eq!(parse_phone("").unwrap(), "");
+        assert_eq!(parse_phone("12812345678"), Err(AccountError::Phone));
+        assert_eq!(parse_phone("1381234567"), Err(AccountError::Phone));
+        assert_eq!(parse_phone("=cmd|' /C calc'!A0"), Err(AccountError::Phone));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The `linli` server: serves the built browser app and the server functions, and nothing else.
 //! It keeps no state outside the database, so several instances can share one PostgreSQL.
 
+mod export;
 mod feeds;
 pub mod security;
 
@@ -48,10 +49,14 @@ pub(crate) fn read_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option
         .map(|(_, v)| v.to_owned())
 }
 
-fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
+/// The client address: the proxy's `X-Forwarded-For` (last entry) when trusted, else the peer.
+pub(crate) fn client_ip_of(
+    headers: &axum::http::HeaderMap,
+    peer: Option<SocketAddr>,
+    trust_proxy: bool,
+) -> String {
     if trust_proxy {
-        if let Some(ip) = req
-            .headers()
+        if let Some(ip) = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -61,10 +66,16 @@ fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
             return ip.to_owned();
         }
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
+    peer.map(|p| p.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0);
+    client_ip_of(req.headers(), peer, trust_proxy)
 }
 
 async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Response {
@@ -115,7 +126,7 @@ async fn healthz(State(sh): State<Shared>) -> Response {
 async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    if path.starts_with("/api/") || path.starts_with("/feeds/") {
+    if path.starts_with("/api/") || path.starts_with("/feeds/") || path.starts_with("/export/") {
         return res;
     }
     let file = path.rsplit('/').next().unwrap_or("");
@@ -155,6 +166,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/feeds/events.ics", get(feeds::public_feed))
         .route("/feeds/events/{file}", get(feeds::event_file))
         .route("/feeds/me/{file}", get(feeds::personal_feed))
+        .route("/export/attendees.csv", get(export::attendees_csv))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

@@ -685,6 +685,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/event_update", 401),
     ("/api/events_communities", 401),
     ("/api/events_stats", 401),
+    ("/api/set_my_phone", 401),
 ];
 
 #[tokio::test]
@@ -711,7 +712,7 @@ async fn every_server_function_is_in_the_access_table() {
     let args = "username=nobody&password=wrong-password&display_name=&community=1&current=x&new=y&parent=&\
                 from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
                 code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
-                rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&\
+                rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&phone=13800000000&\
                 role=admin&scope=&disabled=true&open=false&action=";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
@@ -1527,5 +1528,117 @@ async fn editing_events_is_scoped_versioned_and_clear() {
         .await
         .status,
         StatusCode::BAD_REQUEST
+    );
+}
+
+#[tokio::test]
+async fn attendee_exports_mask_phones_unless_revealed_and_audited() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let jumin = app.login("jumin").await;
+    assert_eq!(
+        app.post("set_my_phone", "phone=12345", Some(&jumin))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    let r = app
+        .post("set_my_phone", "phone=138-1234-5678", Some(&jumin))
+        .await;
+    assert_eq!(r.json(), "138****5678");
+    // A resident whose name is a spreadsheet formula.
+    let evil = app
+        .post(
+            "register",
+            &form(&[
+                ("username", "mallory"),
+                ("display_name", "=HYPERLINK(\"http://x\")"),
+                ("password", "correct-horse-1"),
+                ("community", "320113001001"),
+            ]),
+            None,
+        )
+        .await
+        .cookie()
+        .unwrap();
+    let id = app
+        .post(
+            "event_create",
+            &event_form("320113001001", "义诊", "", "10", "public"),
+            Some(&shuji),
+        )
+        .await
+        .json()
+        .as_i64()
+        .unwrap();
+    let at = "2030-03-10T09:00";
+    app.post(
+        "event_rsvp",
+        &format!("id={id}&at={at}&going=true&guests=0"),
+        Some(&jumin),
+    )
+    .await;
+    app.post(
+        "event_rsvp",
+        &format!("id={id}&at={at}&going=true&guests=0"),
+        Some(&evil),
+    )
+    .await;
+    let get = |cookie: Option<String>, reveal: bool| {
+        let mut b = Request::get(format!(
+            "/export/attendees.csv?event={id}&at={at}{}",
+            if reveal { "&reveal=1" } else { "" }
+        ));
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    assert_eq!(
+        app.send(get(None, false)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.send(get(Some(jumin.clone()), true)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let masked = app.send(get(Some(shuji.clone()), false)).await;
+    assert_eq!(masked.status, StatusCode::OK);
+    assert_eq!(
+        masked.headers[header::CONTENT_TYPE],
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        masked.body.starts_with('\u{feff}'),
+        "a BOM for spreadsheet programs"
+    );
+    assert!(
+        masked.body.contains("138****5678") && !masked.body.contains("13812345678"),
+        "{}",
+        masked.body
+    );
+    assert!(
+        masked.body.contains("\"'=HYPERLINK("),
+        "formulas are defused: {}",
+        masked.body
+    );
+    let full = app.send(get(Some(shuji.clone()), true)).await;
+    assert!(full.body.contains("13812345678"));
+    let reveals = app
+        .db
+        .audit_entries(Some("reveal_phone"), 10)
+        .await
+        .unwrap();
+    assert_eq!(reveals.len(), 1, "each reveal is recorded");
+    assert_eq!(reveals[0].actor, "shuji");
+    assert_eq!(
+        app.db
+            .audit_entries(Some("export_attendees"), 10)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|a| a.result == "refused")
+            .count(),
+        1
     );
 }

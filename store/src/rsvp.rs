@@ -30,6 +30,8 @@ pub struct Attendee {
     pub seats: i64,
     pub seq: i64,
     pub checked_in_at: Option<i64>,
+    /// Full number: callers mask it (`domain::mask::phone`) unless a reveal is permitted and audited.
+    pub phone: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -404,7 +406,7 @@ impl Db {
     /// Everyone who answered for an occurrence, in arrival order.
     pub async fn attendees(&self, event_id: i64, at: &LocalDateTime) -> Result<Vec<Attendee>> {
         Ok(sqlx::query_as(
-            "SELECT r.id AS rsvp_id, u.id AS user_id, u.username, u.display_name, r.status, r.seats, r.seq, r.checked_in_at \
+            "SELECT r.id AS rsvp_id, u.id AS user_id, u.username, u.display_name, r.status, r.seats, r.seq, r.checked_in_at, u.phone \
              FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id JOIN app_user u ON u.id = r.user_id \
              WHERE o.event_id = $1 AND o.starts_at = $2 ORDER BY r.seq",
         )

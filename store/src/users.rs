@@ -225,6 +225,16 @@ impl Db {
         Ok(())
     }
 
+    /// Sets the contact phone (already validated by `domain::account::parse_phone`).
+    pub async fn set_phone(&self, id: i64, phone: &str) -> Result<()> {
+        sqlx::query("UPDATE app_user SET phone = $1 WHERE id = $2")
+            .bind(phone)
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     async fn password_hash(&self, username: &str) -> Result<Option<(i64, String, i64)>> {
         let row: Option<(i64, String, i64)> =
             sqlx::query_as("SELECT id, password_hash, disabled FROM app_user WHERE username = $1")

@@ -241,3 +241,28 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
     })
     .await
 }
+
+/// Sets the caller's own contact phone (mainland mobile number, or empty to remove it).
+#[server(prefix = "/api", endpoint = "set_my_phone")]
+pub async fn set_my_phone(phone: String) -> Result<String, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let phone = domain::account::parse_phone(&phone)
+            .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
+        state()?
+            .db
+            .set_phone(p.user_id, &phone)
+            .await
+            .map_err(internal)?;
+        audit(
+            Some(&p),
+            "set_my_phone",
+            &format!("user:{}", p.username),
+            "ok",
+            "",
+        )
+        .await;
+        Ok(domain::mask::phone(&phone))
+    })
+    .await
+}

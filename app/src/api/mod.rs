@@ -87,6 +87,7 @@ pub fn account_error_key(e: &domain::account::AccountError) -> &'static str {
         PasswordContainsUsername => "err.password_username",
         PasswordClasses => "err.password_classes",
         DisplayName => "err.display_name",
+        Phone => "err.phone",
     }
 }
 

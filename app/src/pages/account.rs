@@ -37,6 +37,7 @@ pub fn AccountPage() -> impl IntoView {
                     <dt>{move || i18n.t("admin.scope")}</dt><dd>{u.scope.clone().unwrap_or_else(|| "—".into())}</dd>
                 </dl>
             })}
+            <PhoneForm/>
             <h2>{move || i18n.t("account.change_password")}</h2>
             <form on:submit=submit class="stack">
                 <label>{move || i18n.t("account.current")}
@@ -52,5 +53,38 @@ pub fn AccountPage() -> impl IntoView {
                 <button type="submit" class="primary">{move || i18n.t("account.save")}</button>
             </form>
         </section>
+    }
+}
+
+#[component]
+fn PhoneForm() -> impl IntoView {
+    let i18n = use_i18n();
+    let phone = RwSignal::new(String::new());
+    let saved = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::auth::set_my_phone(phone.get_untracked()).await {
+                Ok(masked) => {
+                    phone.set(String::new());
+                    saved.set(Some(masked));
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("account.phone")}</h2>
+        <p class="muted">{move || i18n.t("account.phone_hint")}</p>
+        <form on:submit=submit class="stack">
+            <label>{move || i18n.t("account.phone_label")}
+                <input type="tel" inputmode="tel" autocomplete="tel" maxlength="20" bind:value=phone/>
+            </label>
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            {move || saved.get().map(|m| view! { <p class="ok" role="status">{i18n.tf("account.phone_saved", &[("phone", m)])}</p> })}
+            <button type="submit">{move || i18n.t("account.phone_save")}</button>
+        </form>
     }
 }

@@ -605,6 +605,7 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
     let code = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<CheckInView, AppError>>);
     let at2 = at.clone();
+    let at3 = at.clone();
     // Checking in changes only the attendee list: refresh that, not the page (which would also
     // clear the result message the organiser needs to read).
     let checked = RwSignal::new(0u32);
@@ -642,6 +643,11 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
                 Ok(CheckInView::Unknown) => view! { <p class="error" role="alert">{i18n.t("events.checkin_unknown")}</p> }.into_any(),
             })}
             <h3>{move || i18n.t("events.attendees")}</h3>
+            <p class="export-links">
+                <a href=format!("/export/attendees.csv?event={id}&at={at3}") download="">{move || i18n.t("events.export_masked")}</a>
+                " · "
+                <a href=format!("/export/attendees.csv?event={id}&at={at3}&reveal=1") download="">{move || i18n.t("events.export_reveal")}</a>
+            </p>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),

@@ -1,0 +1,158 @@
+//! Downloads that spreadsheets open: `GET /export/attendees.csv?event=ID&at=…[&reveal=1]`.
+//! Phone numbers are masked unless the caller asks to reveal them, which is recorded in the audit
+//! log. Cells that a spreadsheet would run as a formula are neutralised.
+
+use crate::Shared;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct AttendeesQuery {
+    event: i64,
+    at: String,
+    #[serde(default)]
+    reveal: Option<String>,
+}
+
+/// One CSV field: quoted, quotes doubled, and a leading `= + - @` (or tab/CR) defused with `'`
+/// so spreadsheets show it as text (OWASP CSV injection).
+pub fn csv_field(s: &str) -> String {
+    let defused = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    };
+    format!("\"{}\"", defused.replace('"', "\"\""))
+}
+
+pub(crate) async fn attendees_csv(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<AttendeesQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let state = &sh.cfg.state;
+    let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
+    let user = match token {
+        Some(t) => state
+            .db
+            .session_user(&t, &state.session_policy)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
+    };
+    let Ok(at) = domain::event::LocalDateTime::parse(&q.at) else {
+        return (StatusCode::BAD_REQUEST, "at must be YYYY-MM-DDTHH:MM").into_response();
+    };
+    let e = match state.db.event(q.event).await {
+        Ok(e) => e,
+        Err(store::StoreError::NotFound) => {
+            return (StatusCode::NOT_FOUND, "not found").into_response()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+        }
+    };
+    let p = user.principal();
+    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
+    let allowed = domain::Code::parse(&e.unit_code).is_ok_and(|c| p.can_publish_event(&c));
+    let audit = |action: &'static str, result: &'static str, detail: String| {
+        let db = state.db.clone();
+        let (who, id, ip) = (p.username.clone(), p.user_id, ip.clone());
+        let object = format!("event#{}@{at}", q.event);
+        async move {
+            let _ = db
+                .audit(store::audit::Audit {
+                    actor_user_id: Some(id),
+                    actor: &who,
+                    ip: &ip,
+                    action,
+                    object: &object,
+                    result,
+                    detail: &detail,
+                })
+                .await;
+        }
+    };
+    if !allowed {
+        audit("export_attendees", "refused", String::new()).await;
+        return (StatusCode::FORBIDDEN, "not allowed").into_response();
+    }
+    let rows = match state.db.attendees(q.event, &at).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "export failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+        }
+    };
+    let reveal = q.reveal.as_deref() == Some("1");
+    // UTF-8 with a byte-order mark, so spreadsheet programs in China open it as UTF-8.
+    let mut out = String::from("\u{feff}姓名,状态,人数,候补位次,已签到,手机号\r\n");
+    let mut waiting = 0;
+    for a in rows.iter().filter(|a| a.status != "not-going") {
+        let (status, position) = if a.status == "waitlisted" {
+            waiting += 1;
+            ("候补", waiting.to_string())
+        } else {
+            ("已报名", String::new())
+        };
+        let phone = if reveal {
+            a.phone.clone()
+        } else {
+            domain::mask::phone(&a.phone)
+        };
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\r\n",
+            csv_field(&a.display_name),
+            csv_field(status),
+            a.seats,
+            position,
+            if a.checked_in_at.is_some() {
+                "是"
+            } else {
+                "否"
+            },
+            csv_field(&phone)
+        ));
+    }
+    if reveal {
+        audit("reveal_phone", "ok", format!("{} attendees", rows.len())).await;
+    } else {
+        audit("export_attendees", "ok", String::new()).await;
+    }
+    let mut res = (StatusCode::OK, out).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"attendees-{}-{}.csv\"",
+        q.event,
+        at.as_str().replace(':', "")
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_are_defused_and_quotes_doubled() {
+        assert_eq!(csv_field("张伟"), "\"张伟\"");
+        assert_eq!(csv_field("=cmd|' /C calc'!A0"), "\"'=cmd|' /C calc'!A0\"");
+        assert_eq!(csv_field("+1"), "\"'+1\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}
