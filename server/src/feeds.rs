@@ -48,12 +48,12 @@ fn parse(s: &str) -> Option<LocalDateTime> {
     LocalDateTime::parse(s).ok()
 }
 
-/// The series (with RRULE) and one cancelled override per cancelled occurrence.
+/// The series (with RRULE) and one RECURRENCE-ID override per moved or cancelled occurrence.
 async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
     let (Some(start), Some(end)) = (parse(&e.starts_at), parse(&e.ends_at)) else {
         return Ok(vec![]);
     };
-    let cancelled = db.cancelled_occurrences(e.id).await?;
+    let changed = db.changed_occurrences(e).await?;
     let uid = format!("event-{}@linli", e.id);
     let base = IcsEvent {
         uid: uid.clone(),
@@ -62,30 +62,25 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
         description: e.description.clone(),
         location: format!("{} · {}", e.location, e.unit_name),
         category: e.category.clone(),
-        start: start.clone(),
-        end: end.clone(),
+        start,
+        end,
         rrule: e.rrule.clone(),
         exdates: vec![],
         recurrence_id: None,
-        cancelled: e.status == "cancelled" || (e.rrule.is_none() && cancelled.contains(&start)),
+        cancelled: e.status == "cancelled"
+            || (e.rrule.is_none() && changed.iter().any(|o| o.cancelled)),
         stamp: store::now(),
     };
     let mut out = Vec::new();
     if e.rrule.is_some() {
-        let dur = e.duration_minutes();
-        // Only real occurrences get an override; rows left over from an older rule do not.
-        let rule = e.rrule.as_deref();
-        for at in cancelled
-            .iter()
-            .filter(|at| domain::recurrence::is_occurrence(&start, rule, at).unwrap_or(false))
-        {
+        for o in &changed {
             out.push(IcsEvent {
                 uid: uid.clone(),
-                recurrence_id: Some(at.clone()),
-                start: at.clone(),
-                end: LocalDateTime::from_minutes(at.minutes() + dur),
+                recurrence_id: Some(o.recurrence_id.clone()),
+                start: o.starts_at.clone(),
+                end: o.ends_at.clone(),
                 rrule: None,
-                cancelled: true,
+                cancelled: o.cancelled,
                 summary: base.summary.clone(),
                 description: base.description.clone(),
                 location: base.location.clone(),
@@ -200,17 +195,18 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
     };
     let mut out = Vec::new();
     for (event_id, at, status) in rows {
-        let (Ok(e), Some(start)) = (db.event(event_id).await, parse(&at)) else {
+        let (Ok(e), Some(at)) = (db.event(event_id).await, parse(&at)) else {
             continue;
         };
-        let cancelled = db
-            .cancelled_occurrences(event_id)
-            .await
-            .unwrap_or_default()
-            .contains(&start);
+        let Ok(Some(o)) = db.occurrence_at(&e, &at).await else {
+            continue;
+        };
         let waiting = status == "waitlisted";
         out.push(IcsEvent {
-            uid: format!("rsvp-{event_id}-{}@linli", at.replace(['-', ':'], "")),
+            uid: format!(
+                "rsvp-{event_id}-{}@linli",
+                at.as_str().replace(['-', ':'], "")
+            ),
             sequence: e.sequence,
             summary: if waiting {
                 format!("[候补] {}", e.title)
@@ -220,12 +216,12 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
             description: e.description.clone(),
             location: format!("{} · {}", e.location, e.unit_name),
             category: e.category.clone(),
-            end: LocalDateTime::from_minutes(start.minutes() + e.duration_minutes()),
-            start,
+            start: o.starts_at,
+            end: o.ends_at,
             rrule: None,
             exdates: vec![],
             recurrence_id: None,
-            cancelled: cancelled || e.status == "cancelled",
+            cancelled: o.cancelled,
             stamp: store::now(),
         });
     }

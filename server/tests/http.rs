@@ -1204,6 +1204,41 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         ids.push(r.json().as_i64().unwrap());
     }
+    // Move one occurrence (the service day of 2030-03-25 to the 26th, 14:00) through the edit API.
+    let moved = form(&[
+        ("id", &ids[0].to_string()),
+        ("version", "1"),
+        ("mode", "this"),
+        ("at", "2030-03-25T09:00"),
+        ("title", "集中服务日"),
+        ("description", ""),
+        ("category", "service-day"),
+        ("location", "党群服务中心"),
+        ("starts_at", "2030-03-26T14:00"),
+        ("ends_at", "2030-03-26T16:30"),
+        ("rrule", "FREQ=MONTHLY;BYMONTHDAY=15,25"),
+        ("capacity", "30"),
+        ("guests_allowed", "0"),
+        ("rsvp_deadline_minutes", "0"),
+        ("visibility", "public"),
+    ]);
+    let r = app.post("event_update", &moved, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = app
+        .post(
+            "event_detail",
+            &format!("id={}&at=2030-03-25T09:00", ids[0]),
+            Some(&jumin),
+        )
+        .await
+        .json();
+    assert_eq!(
+        (
+            d["occurrence"]["starts_at"].as_str(),
+            d["occurrence"]["moved"].as_bool()
+        ),
+        (Some("2030-03-26T14:00"), Some(true))
+    );
     let r = app
         .post(
             "event_cancel_occurrence",
@@ -1276,6 +1311,20 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         "2030-02-25T09:00".into(),
         "CANCELLED".into()
     )));
+    assert!(
+        theirs.contains(&(
+            format!("event-{}@linli", ids[0]),
+            "2030-03-26T14:00".into(),
+            "CONFIRMED".into()
+        )),
+        "the moved occurrence"
+    );
+    assert!(
+        !theirs
+            .iter()
+            .any(|r| r.0 == format!("event-{}@linli", ids[0]) && r.1 == "2030-03-25T09:00"),
+        "and not where it was"
+    );
     assert!(
         theirs.contains(&(
             format!("event-{}@linli", ids[1]),

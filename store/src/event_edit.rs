@@ -242,6 +242,60 @@ impl Db {
         Ok(new_id)
     }
 
+    /// Moves one occurrence to a new time; answers stay with it. Moving it back to where the series
+    /// puts it clears the move.
+    pub async fn move_occurrence(
+        &self,
+        id: i64,
+        expected_version: i64,
+        at: &LocalDateTime,
+        starts_at: &LocalDateTime,
+        ends_at: &LocalDateTime,
+    ) -> Result<()> {
+        if ends_at <= starts_at {
+            return Err(StoreError::Invalid("err.event_end_before_start".into()));
+        }
+        if ends_at.minutes() - starts_at.minutes() > 7 * 1440 {
+            return Err(StoreError::Invalid("err.event_too_long".into()));
+        }
+        let e = self.event(id).await?;
+        if e.version != expected_version {
+            return Err(StoreError::Conflict(e.version));
+        }
+        if !domain::recurrence::is_occurrence(&e.start()?, e.rrule.as_deref(), at)
+            .map_err(rule_err)?
+        {
+            return Err(StoreError::Invalid("err.rsvp_not_occurrence".into()));
+        }
+        let back =
+            starts_at == at && ends_at.minutes() - starts_at.minutes() == e.duration_minutes();
+        let mut tx = self.begin_write().await?;
+        self.lock_event(&mut tx, id, expected_version).await?;
+        sqlx::query(
+            "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) VALUES ($1, $2, $3, 0, 0, 'scheduled') \
+             ON CONFLICT (event_id, starts_at) DO NOTHING",
+        )
+        .bind(id)
+        .bind(at.as_str())
+        .bind(e.capacity)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE occurrence SET moved_starts_at = $1, moved_ends_at = $2 WHERE event_id = $3 AND starts_at = $4")
+            .bind((!back).then(|| starts_at.as_str().to_owned()))
+            .bind((!back).then(|| ends_at.as_str().to_owned()))
+            .bind(id)
+            .bind(at.as_str())
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE event SET version = version + 1, sequence = sequence + 1, updated_at = $1 WHERE id = $2")
+            .bind(crate::now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn write_event(
         &self,
         tx: &mut Transaction<'static, Any>,

@@ -45,15 +45,43 @@ impl Event {
     }
 }
 
-/// One occurrence of an event in a window, with its places.
+/// One occurrence of an event, with its places.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Occurrence {
     pub event_id: i64,
+    /// The start the series gives it (RFC 5545 RECURRENCE-ID); answers are kept under this key.
+    pub recurrence_id: LocalDateTime,
+    /// When it actually happens: the same, unless this one occurrence was moved.
     pub starts_at: LocalDateTime,
     pub ends_at: LocalDateTime,
     pub capacity: i64,
     pub taken: i64,
     pub cancelled: bool,
+    pub moved: bool,
+}
+
+type OccurrenceRow = (String, i64, i64, String, Option<String>, Option<String>);
+
+fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occurrence {
+    let dur = event.duration_minutes();
+    let moved = row
+        .and_then(|r| r.4.as_deref())
+        .and_then(|s| LocalDateTime::parse(s).ok());
+    let moved_end = row
+        .and_then(|r| r.5.as_deref())
+        .and_then(|s| LocalDateTime::parse(s).ok());
+    let starts_at = moved.clone().unwrap_or_else(|| id.clone());
+    Occurrence {
+        event_id: event.id,
+        ends_at: moved_end
+            .unwrap_or_else(|| LocalDateTime::from_minutes(starts_at.minutes() + dur)),
+        capacity: row.map(|r| r.1).unwrap_or(event.capacity),
+        taken: row.map(|r| r.2).unwrap_or(0),
+        cancelled: event.status == "cancelled" || row.is_some_and(|r| r.3 == "cancelled"),
+        moved: moved.is_some(),
+        starts_at,
+        recurrence_id: id,
+    }
 }
 
 impl Db {
@@ -126,7 +154,8 @@ impl Db {
         .await?)
     }
 
-    /// The occurrences of `event` in `[from, to)`, with the places taken so far.
+    /// The occurrences of `event` happening in `[from, to)` (moved ones where they were moved to),
+    /// with the places taken so far, in time order.
     pub async fn occurrences(
         &self,
         event: &Event,
@@ -134,32 +163,86 @@ impl Db {
         to: &LocalDateTime,
     ) -> Result<Vec<Occurrence>> {
         let start = event.start()?;
-        let starts = domain::recurrence::occurrences(&start, event.rrule.as_deref(), &[], from, to)
-            .map_err(|e| StoreError::Other(format!("event {}: {e}", event.id)))?;
-        let rows: Vec<(String, i64, i64, String)> = sqlx::query_as(
-            "SELECT starts_at, capacity, taken, status FROM occurrence WHERE event_id = $1 AND starts_at >= $2 AND starts_at < $3",
+        let rule = event.rrule.as_deref();
+        let err = |e: domain::recurrence::RecurrenceError| {
+            StoreError::Other(format!("event {}: {e}", event.id))
+        };
+        let mut ids = domain::recurrence::occurrences(&start, rule, &[], from, to).map_err(err)?;
+        let rows: Vec<OccurrenceRow> = sqlx::query_as(
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 \
+             AND ((starts_at >= $2 AND starts_at < $3) OR (moved_starts_at >= $2 AND moved_starts_at < $3))",
         )
         .bind(event.id)
         .bind(from.as_str())
         .bind(to.as_str())
         .fetch_all(self.pool())
         .await?;
-        let dur = event.duration_minutes();
-        Ok(starts
-            .into_iter()
-            .map(|s| {
-                let row = rows.iter().find(|r| r.0 == s.as_str());
-                Occurrence {
-                    event_id: event.id,
-                    ends_at: LocalDateTime::from_minutes(s.minutes() + dur),
-                    capacity: row.map(|r| r.1).unwrap_or(event.capacity),
-                    taken: row.map(|r| r.2).unwrap_or(0),
-                    cancelled: event.status == "cancelled"
-                        || row.is_some_and(|r| r.3 == "cancelled"),
-                    starts_at: s,
+        // Occurrences moved into the window from outside it.
+        for r in rows.iter().filter(|r| r.4.is_some()) {
+            if let Ok(id) = LocalDateTime::parse(&r.0) {
+                if !ids.contains(&id)
+                    && domain::recurrence::is_occurrence(&start, rule, &id).map_err(err)?
+                {
+                    ids.push(id);
                 }
+            }
+        }
+        let mut out: Vec<Occurrence> = ids
+            .into_iter()
+            .map(|id| {
+                let row = rows.iter().find(|r| r.0 == id.as_str());
+                build(event, id, row)
             })
-            .collect())
+            .filter(|o| &o.starts_at >= from && &o.starts_at < to)
+            .collect();
+        out.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+        Ok(out)
+    }
+
+    /// The occurrence of `event` whose series start is `at`, if the series has one there.
+    pub async fn occurrence_at(
+        &self,
+        event: &Event,
+        at: &LocalDateTime,
+    ) -> Result<Option<Occurrence>> {
+        let real = domain::recurrence::is_occurrence(&event.start()?, event.rrule.as_deref(), at)
+            .map_err(|e| StoreError::Other(format!("event {}: {e}", event.id)))?;
+        if !real {
+            return Ok(None);
+        }
+        let row: Option<OccurrenceRow> = sqlx::query_as(
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 AND starts_at = $2",
+        )
+        .bind(event.id)
+        .bind(at.as_str())
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(Some(build(event, at.clone(), row.as_ref())))
+    }
+
+    /// Occurrences that differ from the series: moved or cancelled (for RECURRENCE-ID overrides).
+    pub async fn changed_occurrences(&self, event: &Event) -> Result<Vec<Occurrence>> {
+        let rows: Vec<OccurrenceRow> = sqlx::query_as(
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 \
+             AND (status = 'cancelled' OR moved_starts_at IS NOT NULL) ORDER BY starts_at",
+        )
+        .bind(event.id)
+        .fetch_all(self.pool())
+        .await?;
+        let start = event.start()?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let Ok(id) = LocalDateTime::parse(&r.0) else {
+                continue;
+            };
+            // Rows left over from an older rule are not occurrences any more.
+            if domain::recurrence::is_occurrence(&start, event.rrule.as_deref(), &id)
+                .unwrap_or(false)
+            {
+                out.push(build(event, id, Some(r)));
+            }
+        }
+        Ok(out)
     }
 
     pub async fn count_events(&self) -> Result<i64> {

@@ -174,7 +174,13 @@ impl Db {
         if event.status == "cancelled" {
             return Err(invalid("err.rsvp_cancelled"));
         }
-        if !rsvp::is_open(now.minutes(), at.minutes(), event.rsvp_deadline_minutes) {
+        // The deadline counts from when the occurrence actually happens (it may have been moved).
+        let actual = self
+            .occurrence_at(&event, at)
+            .await?
+            .map(|o| o.starts_at.minutes())
+            .unwrap_or(at.minutes());
+        if !rsvp::is_open(now.minutes(), actual, event.rsvp_deadline_minutes) {
             return Err(invalid("err.rsvp_closed"));
         }
         if !(0..=event.guests_allowed).contains(&guests) {

@@ -406,8 +406,90 @@ mod editing {
 
     both!(
         series_edits_check_the_version_and_carry_answers,
-        this_and_following_splits_the_series
+        this_and_following_splits_the_series,
+        one_occurrence_moves_with_its_answers
     );
+
+    async fn one_occurrence_moves_with_its_answers(db: Db) {
+        let (ev, u) = setup(&db, 5, 0, 1).await;
+        db.respond(ev, &t(DAY), u[0], true, 0, &t(NOW))
+            .await
+            .unwrap();
+        let v = db.event(ev).await.unwrap().version;
+        // 15 December moves to 2 January: out of December's window, into January's.
+        db.move_occurrence(
+            ev,
+            v,
+            &t(DAY),
+            &t("2027-01-02T10:00"),
+            &t("2027-01-02T12:00"),
+        )
+        .await
+        .unwrap();
+        let e = db.event(ev).await.unwrap();
+        let dec: Vec<_> = db
+            .occurrences(&e, &t("2026-12-01T00:00"), &t("2027-01-01T00:00"))
+            .await
+            .unwrap();
+        assert_eq!(
+            dec.iter().map(|o| o.starts_at.as_str()).collect::<Vec<_>>(),
+            ["2026-12-25T09:00"]
+        );
+        let jan = db
+            .occurrences(&e, &t("2027-01-01T00:00"), &t("2027-02-01T00:00"))
+            .await
+            .unwrap();
+        assert_eq!(jan[0].starts_at.as_str(), "2027-01-02T10:00");
+        assert_eq!(
+            (jan[0].recurrence_id.as_str(), jan[0].moved, jan[0].taken),
+            (DAY, true, 1),
+            "the answer moved with it"
+        );
+        assert_eq!(
+            db.my_rsvp(ev, &t(DAY), u[0]).await.unwrap().unwrap().status,
+            RsvpStatus::Going
+        );
+        // Stale and nonsensical moves are refused.
+        assert!(matches!(
+            db.move_occurrence(
+                ev,
+                v,
+                &t(DAY),
+                &t("2027-01-03T10:00"),
+                &t("2027-01-03T12:00")
+            )
+            .await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            db.move_occurrence(
+                ev,
+                v + 1,
+                &t(DAY),
+                &t("2027-01-03T10:00"),
+                &t("2027-01-03T09:00")
+            )
+            .await,
+            Err(StoreError::Invalid(_))
+        ));
+        // Moving it back where the series puts it clears the move.
+        db.move_occurrence(ev, v + 1, &t(DAY), &t(DAY), &t("2026-12-15T11:30"))
+            .await
+            .unwrap();
+        let o = db
+            .occurrence_at(&db.event(ev).await.unwrap(), &t(DAY))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!o.moved);
+        assert_eq!(
+            db.changed_occurrences(&db.event(ev).await.unwrap())
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+    }
 
     async fn series_edits_check_the_version_and_carry_answers(db: Db) {
         let (ev, u) = setup(&db, 2, 0, 3).await;

@@ -12,6 +12,9 @@ use super::ssr::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OccurrenceView {
     pub event_id: i64,
+    /// The start the series gives this occurrence: its key in links and answers.
+    pub recurrence_id: String,
+    pub moved: bool,
     pub title: String,
     pub category: String,
     pub unit_name: String,
@@ -103,6 +106,8 @@ mod ssr_events {
     pub fn view(e: &store::events::Event, o: &store::events::Occurrence) -> OccurrenceView {
         OccurrenceView {
             event_id: e.id,
+            recurrence_id: o.recurrence_id.to_string(),
+            moved: o.moved,
             title: e.title.clone(),
             category: e.category.clone(),
             unit_name: e.unit_name.clone(),
@@ -196,9 +201,11 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
         if !may_see(&p, &e.visibility) {
             return Err(AppError::NotFound);
         }
-        let next = domain::event::LocalDateTime::from_minutes(at.minutes() + 1);
-        let occ = db.occurrences(&e, &at, &next).await.map_err(internal)?;
-        let o = occ.into_iter().next().ok_or(AppError::NotFound)?;
+        let o = db
+            .occurrence_at(&e, &at)
+            .await
+            .map_err(internal)?
+            .ok_or(AppError::NotFound)?;
         let mine = db
             .my_rsvp(id, &at, p.user_id)
             .await
@@ -209,7 +216,7 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
             rsvp_open: !o.cancelled
                 && domain::rsvp::is_open(
                     now_local().minutes(),
-                    at.minutes(),
+                    o.starts_at.minutes(),
                     e.rsvp_deadline_minutes,
                 ),
             description: e.description,
@@ -522,6 +529,13 @@ pub async fn event_update(
                 .split_event(id, version, &at, &draft)
                 .await
                 .map_err(conflict)?,
+            // This occurrence only: its time changes; the rest of the form is the series' own.
+            "this" if e.rrule.is_some() => {
+                db.move_occurrence(id, version, &at, &draft.starts_at, &draft.ends_at)
+                    .await
+                    .map_err(conflict)?;
+                id
+            }
             _ => return Err(AppError::Invalid("err.edit_mode".into())),
         };
         audit(

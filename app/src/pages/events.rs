@@ -45,7 +45,7 @@ fn weekday(days: i64) -> i64 {
 }
 
 fn occurrence_href(o: &OccurrenceView) -> String {
-    format!("/events/{}?at={}", o.event_id, o.starts_at)
+    format!("/events/{}?at={}", o.event_id, o.recurrence_id)
 }
 
 fn today_days() -> i64 {
@@ -426,7 +426,7 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
     let i18n = use_i18n();
     let o = detail.occurrence.clone();
     let id = o.event_id;
-    let at = o.starts_at.clone();
+    let at = o.recurrence_id.clone();
     let error = RwSignal::new(None::<AppError>);
     let guests = RwSignal::new(
         detail
@@ -476,6 +476,7 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
             <dl class="facts">
                 <dt>{move || i18n.t("events.time")}</dt>
                 <dd><time datetime=o.starts_at.clone()>{format!("{} {}–{}", &o.starts_at[..10], &o.starts_at[11..16], &o.ends_at[11..16])}</time>
+                    {o.moved.then(|| view! { " · " <strong>{move || i18n.t("events.moved")}</strong> })}
                     {rule.map(|r| view! { " · " {move || describe_rrule(&i18n, &r)} })}</dd>
                 <dt>{move || i18n.t("events.location")}</dt><dd>{o.location.clone()}</dd>
                 <dt>{move || i18n.t("events.organiser")}</dt><dd>{o.unit_name.clone()}</dd>
@@ -782,6 +783,9 @@ fn EventForm(
                     <label class="check"><input type="radio" name="mode" value="series"
                         prop:checked=move || mode.get() == "series" on:change=move |_| mode.set("series".into())/>
                         {move || i18n.t("events.edit_series")}</label>
+                    <label class="check"><input type="radio" name="mode" value="this"
+                        prop:checked=move || mode.get() == "this" on:change=move |_| mode.set("this".into())/>
+                        {move || i18n.t("events.edit_this")}</label>
                     <label class="check"><input type="radio" name="mode" value="following"
                         prop:checked=move || mode.get() == "following" on:change=move |_| mode.set("following".into())/>
                         {move || i18n.t("events.edit_following")}</label>
@@ -939,7 +943,7 @@ fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
         mode: "series".into(),
     };
     let error = RwSignal::new(None::<AppError>);
-    let (id, version, at) = (o.event_id, detail.version, o.starts_at.clone());
+    let (id, version, at) = (o.event_id, detail.version, o.recurrence_id.clone());
     let submit = move |v: EventFields| {
         let navigate = navigate.clone();
         let at = at.clone();
