@@ -206,26 +206,7 @@ impl Db {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        let new_id: i64 = sqlx::query_scalar(
-            "INSERT INTO event (unit_id, title, description, category, location, starts_at, ends_at, rrule, capacity, \
-             guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13) RETURNING id",
-        )
-        .bind(unit)
-        .bind(&d.title)
-        .bind(&d.description)
-        .bind(d.category.as_str())
-        .bind(&d.location)
-        .bind(d.starts_at.as_str())
-        .bind(d.ends_at.as_str())
-        .bind(&d.rrule)
-        .bind(d.capacity)
-        .bind(d.guests_allowed)
-        .bind(d.rsvp_deadline_minutes)
-        .bind(d.visibility.as_str())
-        .bind(crate::now())
-        .fetch_one(&mut *tx)
-        .await?;
+        let new_id = crate::events::insert_event(&mut *tx, unit, d).await?;
         let delta = d.starts_at.minutes() - at.minutes();
         self.carry_occurrences(
             &mut tx,

@@ -84,6 +84,33 @@ fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occur
     }
 }
 
+/// Inserts a new series for the party unit with id `unit_id` (shared by publishing and splitting).
+pub(crate) async fn insert_event<'e, E>(exec: E, unit_id: i64, d: &EventDraft) -> Result<i64>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_scalar(
+        "INSERT INTO event (unit_id, title, description, category, location, starts_at, ends_at, rrule, capacity, \
+         guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13) RETURNING id",
+    )
+    .bind(unit_id)
+    .bind(&d.title)
+    .bind(&d.description)
+    .bind(d.category.as_str())
+    .bind(&d.location)
+    .bind(d.starts_at.as_str())
+    .bind(d.ends_at.as_str())
+    .bind(&d.rrule)
+    .bind(d.capacity)
+    .bind(d.guests_allowed)
+    .bind(d.rsvp_deadline_minutes)
+    .bind(d.visibility.as_str())
+    .bind(crate::now())
+    .fetch_one(exec)
+    .await?)
+}
+
 impl Db {
     /// Publishes an event for the party unit `unit_code`. The rule is checked before anything is stored.
     pub async fn create_event(&self, unit_code: &str, d: &EventDraft) -> Result<i64> {
@@ -96,27 +123,7 @@ impl Db {
             .fetch_optional(self.pool())
             .await?;
         let unit = unit.ok_or(StoreError::NotFound)?;
-        let id = sqlx::query_scalar(
-            "INSERT INTO event (unit_id, title, description, category, location, starts_at, ends_at, rrule, capacity, \
-             guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13) RETURNING id",
-        )
-        .bind(unit)
-        .bind(&d.title)
-        .bind(&d.description)
-        .bind(d.category.as_str())
-        .bind(&d.location)
-        .bind(d.starts_at.as_str())
-        .bind(d.ends_at.as_str())
-        .bind(&d.rrule)
-        .bind(d.capacity)
-        .bind(d.guests_allowed)
-        .bind(d.rsvp_deadline_minutes)
-        .bind(d.visibility.as_str())
-        .bind(crate::now())
-        .fetch_one(self.pool())
-        .await?;
-        Ok(id)
+        insert_event(self.pool(), unit, d).await
     }
 
     pub async fn event(&self, id: i64) -> Result<Event> {
