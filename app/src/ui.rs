@@ -17,6 +17,11 @@ pub fn error_text(e: &AppError) -> String {
         AppError::Locked(secs) => {
             i18n.tf("err.locked", &[("minutes", ((secs + 59) / 60).to_string())])
         }
+        AppError::Refused { key, args, .. } => {
+            let args: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            i18n.tf(key, &args)
+        }
         e => i18n.t(e.message_key()),
     }
 }

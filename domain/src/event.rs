@@ -219,7 +219,7 @@ pub struct EventDraft {
     pub visibility: Visibility,
 }
 
-fn clean_text(s: &str, max: usize, allow_newlines: bool) -> Option<String> {
+pub(crate) fn clean_text(s: &str, max: usize, allow_newlines: bool) -> Option<String> {
     let s = s.trim();
     let ok = s.chars().count() <= max
         && s.chars()

@@ -6,6 +6,8 @@ pub mod code;
 pub mod date;
 pub mod demo;
 pub mod event;
+pub mod geometry;
+pub mod grid;
 pub mod ics;
 pub mod mask;
 pub mod org;

@@ -1,12 +1,15 @@
-//! Grids (网格): the polygons of each level, stored as GeoJSON Polygon coordinates in WGS84.
+//! Grids (网格): the polygons of each level, stored as GeoJSON Polygon coordinates in WGS84, with
+//! optimistic versions and a revision row for every saved change.
 
 use crate::{Db, Result, StoreError};
 use domain::demo::GridKind;
 use serde::{Deserialize, Serialize};
+use sqlx::{Any, Transaction};
+use std::collections::HashMap;
 
+/// What an editor may change of a grid (everything but its identity and version).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Grid {
-    pub id: i64,
+pub struct GridState {
     pub code: String,
     pub parent_code: Option<String>,
     pub level: i64,
@@ -14,9 +17,58 @@ pub struct Grid {
     pub kind: GridKind,
     pub households: i64,
     pub population: i64,
+    /// Names of the assigned grid workers, comma-separated as typed.
+    pub workers: String,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
     /// Exterior ring `[lon, lat]`, closed, counter-clockwise.
     pub ring: Vec<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grid {
+    pub id: i64,
     pub version: i64,
+    pub updated_by: String,
+    pub updated_at: i64,
+    /// The party unit linked to this grid, if any (code, name).
+    pub unit: Option<(String, String)>,
+    #[serde(flatten)]
+    pub state: GridState,
+}
+
+/// One edit in a save. A save is all or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum GridChange {
+    /// Change a grid that the editor read at `version`.
+    Update {
+        id: i64,
+        version: i64,
+        state: GridState,
+        /// Recorded as a restore of an earlier revision.
+        restore: bool,
+    },
+    Create {
+        state: GridState,
+    },
+    Delete {
+        id: i64,
+        version: i64,
+    },
+}
+
+/// One saved change of one grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridRevision {
+    pub id: i64,
+    pub grid_id: i64,
+    pub code: String,
+    pub version: i64,
+    pub action: String,
+    pub actor: String,
+    pub at: i64,
+    pub before: Option<GridState>,
+    pub after: Option<GridState>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -29,8 +81,15 @@ struct GridRow {
     kind: String,
     households: i64,
     population: i64,
+    workers: String,
+    valid_from: Option<String>,
+    valid_to: Option<String>,
     geometry: String,
     version: i64,
+    updated_by: String,
+    updated_at: i64,
+    unit_code: Option<String>,
+    unit_name: Option<String>,
 }
 
 impl TryFrom<GridRow> for Grid {
@@ -40,31 +99,59 @@ impl TryFrom<GridRow> for Grid {
             .map_err(|e| StoreError::Other(format!("grid {}: bad geometry: {e}", r.code)))?;
         Ok(Grid {
             id: r.id,
-            kind: GridKind::parse(&r.kind).unwrap_or(GridKind::Basic),
-            ring: rings.into_iter().next().unwrap_or_default(),
-            code: r.code,
-            parent_code: r.parent_code,
-            level: r.level,
-            name: r.name,
-            households: r.households,
-            population: r.population,
             version: r.version,
+            updated_by: r.updated_by,
+            updated_at: r.updated_at,
+            unit: r.unit_code.zip(r.unit_name),
+            state: GridState {
+                kind: GridKind::parse(&r.kind).unwrap_or(GridKind::Basic),
+                ring: rings.into_iter().next().unwrap_or_default(),
+                code: r.code,
+                parent_code: r.parent_code,
+                level: r.level,
+                name: r.name,
+                households: r.households,
+                population: r.population,
+                workers: r.workers,
+                valid_from: r.valid_from,
+                valid_to: r.valid_to,
+            },
         })
     }
+}
+
+const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.name, g.kind, g.households, \
+     g.population, g.workers, g.valid_from, g.valid_to, g.geometry, g.version, g.updated_by, g.updated_at, \
+     (SELECT MIN(u.code) FROM party_unit u WHERE u.grid_id = g.id) AS unit_code, \
+     (SELECT u.name FROM party_unit u WHERE u.grid_id = g.id ORDER BY u.code LIMIT 1) AS unit_name \
+     FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
+
+fn geometry_json(ring: &[[f64; 2]]) -> String {
+    serde_json::to_string(&[ring]).unwrap_or_else(|_| "[[]]".into())
+}
+
+fn state_json(s: &GridState) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }
 
 impl Db {
     /// All grids, optionally of one level, in code order (parents before children).
     pub async fn list_grids(&self, level: Option<i64>) -> Result<Vec<Grid>> {
-        let rows: Vec<GridRow> = sqlx::query_as(
-            "SELECT g.id, g.code, p.code AS parent_code, g.level, g.name, g.kind, g.households, g.population, \
-             g.geometry, g.version FROM grid g LEFT JOIN grid p ON p.id = g.parent_id \
-             WHERE ($1 = 0 OR g.level = $1) ORDER BY g.code",
-        )
+        let rows: Vec<GridRow> = sqlx::query_as(&format!(
+            "{SELECT} WHERE ($1 = 0 OR g.level = $1) ORDER BY g.code"
+        ))
         .bind(level.unwrap_or(0))
         .fetch_all(self.pool())
         .await?;
         rows.into_iter().map(Grid::try_from).collect()
+    }
+
+    pub async fn grid(&self, id: i64) -> Result<Grid> {
+        let row: Option<GridRow> = sqlx::query_as(&format!("{SELECT} WHERE g.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.ok_or(StoreError::NotFound).and_then(Grid::try_from)
     }
 
     pub async fn count_grids(&self) -> Result<i64> {
@@ -72,4 +159,313 @@ impl Db {
             .fetch_one(self.pool())
             .await?)
     }
+
+    /// Applies `changes` in one transaction. Inside it, after reading every grid and checking the
+    /// versions, `check` sees the whole map before and as it would be after the save and may refuse
+    /// it; then
+    /// every change is written with a revision row. A stale version refuses the whole save with
+    /// `Conflict(current version)`; nothing is written unless everything is.
+    pub async fn save_grids<E>(
+        &self,
+        changes: &[GridChange],
+        actor: &str,
+        now: i64,
+        check: impl FnOnce(&[Grid], &[Grid]) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<Vec<Grid>, E>> {
+        let mut tx = self.begin_write().await?;
+        let rows: Vec<GridRow> = sqlx::query_as(&format!(
+            "{SELECT} ORDER BY g.code{}",
+            // Row locks on the grids themselves (the joined parent is the same table).
+            match self.engine() {
+                crate::Engine::Sqlite => "",
+                crate::Engine::Postgres => " FOR UPDATE OF g",
+            }
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut map: Vec<Grid> = rows
+            .into_iter()
+            .map(Grid::try_from)
+            .collect::<Result<_>>()?;
+        let before = map.clone();
+        let pos = |map: &[Grid], id: i64| map.iter().position(|g| g.id == id);
+        for c in changes {
+            match c {
+                GridChange::Update {
+                    id, version, state, ..
+                } => {
+                    let i = pos(&map, *id).ok_or(StoreError::NotFound)?;
+                    if map[i].version != *version {
+                        return Err(StoreError::Conflict(map[i].version));
+                    }
+                    map[i].state = state.clone();
+                }
+                GridChange::Delete { id, version } => {
+                    let i = pos(&map, *id).ok_or(StoreError::NotFound)?;
+                    if map[i].version != *version {
+                        return Err(StoreError::Conflict(map[i].version));
+                    }
+                    map.remove(i);
+                }
+                GridChange::Create { state } => {
+                    if map.iter().any(|g| g.state.code == state.code) {
+                        return Err(StoreError::Duplicate);
+                    }
+                    map.push(Grid {
+                        id: 0,
+                        version: 1,
+                        updated_by: actor.into(),
+                        updated_at: now,
+                        unit: None,
+                        state: state.clone(),
+                    });
+                }
+            }
+        }
+        // Codes stay unique and every parent exists after the save.
+        let mut seen = HashMap::new();
+        for g in &map {
+            if seen.insert(g.state.code.as_str(), ()).is_some() {
+                return Err(StoreError::Duplicate);
+            }
+        }
+        for g in &map {
+            if let Some(p) = &g.state.parent_code {
+                if !seen.contains_key(p.as_str()) {
+                    return Err(StoreError::Invalid("err.grid_parent_missing".into()));
+                }
+            }
+        }
+        if let Err(e) = check(&before, &map) {
+            return Ok(Err(e));
+        }
+        let mut ids: HashMap<String, i64> = map
+            .iter()
+            .filter(|g| g.id != 0)
+            .map(|g| (g.state.code.clone(), g.id))
+            .collect();
+        // Deletions first (children before parents), so codes can be reused in the same save.
+        let mut deletions: Vec<(i64, i64)> = changes
+            .iter()
+            .filter_map(|c| match c {
+                GridChange::Delete { id, version } => Some((*id, *version)),
+                _ => None,
+            })
+            .collect();
+        deletions.sort_by_key(|&(id, _)| std::cmp::Reverse(id));
+        for (id, version) in deletions {
+            let before = self.grid_state_tx(&mut tx, id).await?;
+            sqlx::query("UPDATE party_unit SET grid_id = NULL WHERE grid_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let done = sqlx::query("DELETE FROM grid WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(version));
+            }
+            revision(
+                &mut tx,
+                id,
+                &before.code,
+                version,
+                "delete",
+                actor,
+                now,
+                Some(&before),
+                None,
+            )
+            .await?;
+        }
+        for c in changes {
+            match c {
+                GridChange::Update {
+                    id,
+                    version,
+                    state,
+                    restore,
+                } => {
+                    let before = self.grid_state_tx(&mut tx, *id).await?;
+                    let parent = state.parent_code.as_ref().and_then(|p| ids.get(p).copied());
+                    let done = sqlx::query(
+                        "UPDATE grid SET code = $1, parent_id = $2, level = $3, name = $4, kind = $5, \
+                         households = $6, population = $7, workers = $8, valid_from = $9, valid_to = $10, \
+                         geometry = $11, version = version + 1, updated_by = $12, updated_at = $13 \
+                         WHERE id = $14 AND version = $15",
+                    )
+                    .bind(&state.code)
+                    .bind(parent)
+                    .bind(state.level)
+                    .bind(&state.name)
+                    .bind(state.kind.as_str())
+                    .bind(state.households)
+                    .bind(state.population)
+                    .bind(&state.workers)
+                    .bind(&state.valid_from)
+                    .bind(&state.valid_to)
+                    .bind(geometry_json(&state.ring))
+                    .bind(actor)
+                    .bind(now)
+                    .bind(id)
+                    .bind(version)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::from_insert)?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::Conflict(*version));
+                    }
+                    ids.insert(state.code.clone(), *id);
+                    let action = if *restore { "restore" } else { "update" };
+                    revision(
+                        &mut tx,
+                        *id,
+                        &state.code,
+                        version + 1,
+                        action,
+                        actor,
+                        now,
+                        Some(&before),
+                        Some(state),
+                    )
+                    .await?;
+                }
+                GridChange::Create { state } => {
+                    let parent = state.parent_code.as_ref().and_then(|p| ids.get(p).copied());
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO grid (code, parent_id, level, name, kind, households, population, workers, \
+                         valid_from, valid_to, geometry, version, updated_by, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
+                    )
+                    .bind(&state.code)
+                    .bind(parent)
+                    .bind(state.level)
+                    .bind(&state.name)
+                    .bind(state.kind.as_str())
+                    .bind(state.households)
+                    .bind(state.population)
+                    .bind(&state.workers)
+                    .bind(&state.valid_from)
+                    .bind(&state.valid_to)
+                    .bind(geometry_json(&state.ring))
+                    .bind(actor)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(StoreError::from_insert)?;
+                    ids.insert(state.code.clone(), id);
+                    revision(
+                        &mut tx,
+                        id,
+                        &state.code,
+                        1,
+                        "create",
+                        actor,
+                        now,
+                        None,
+                        Some(state),
+                    )
+                    .await?;
+                }
+                GridChange::Delete { .. } => {}
+            }
+        }
+        let after: Vec<GridRow> = sqlx::query_as(&format!("{SELECT} ORDER BY g.code"))
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Ok(after
+            .into_iter()
+            .map(Grid::try_from)
+            .collect::<Result<_>>()?))
+    }
+
+    async fn grid_state_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: i64,
+    ) -> Result<GridState> {
+        let row: Option<GridRow> = sqlx::query_as(&format!("{SELECT} WHERE g.id = $1"))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(row
+            .ok_or(StoreError::NotFound)
+            .and_then(Grid::try_from)?
+            .state)
+    }
+
+    /// Every saved change of one grid (also after it was deleted), newest first.
+    pub async fn grid_history(&self, grid_id: i64) -> Result<Vec<GridRevision>> {
+        let rows: Vec<(i64, i64, String, i64, String, String, i64, Option<String>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT id, grid_id, code, version, action, actor, at, before, after FROM grid_revision \
+                 WHERE grid_id = $1 ORDER BY id DESC LIMIT 500",
+            )
+            .bind(grid_id)
+            .fetch_all(self.pool())
+            .await?;
+        let parse = |s: Option<String>| s.and_then(|s| serde_json::from_str(&s).ok());
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, grid_id, code, version, action, actor, at, before, after)| GridRevision {
+                    id,
+                    grid_id,
+                    code,
+                    version,
+                    action,
+                    actor,
+                    at,
+                    before: parse(before),
+                    after: parse(after),
+                },
+            )
+            .collect())
+    }
+
+    pub async fn grid_revision(&self, revision_id: i64) -> Result<GridRevision> {
+        let grid_id: Option<i64> =
+            sqlx::query_scalar("SELECT grid_id FROM grid_revision WHERE id = $1")
+                .bind(revision_id)
+                .fetch_optional(self.pool())
+                .await?;
+        let grid_id = grid_id.ok_or(StoreError::NotFound)?;
+        self.grid_history(grid_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == revision_id)
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn revision(
+    tx: &mut Transaction<'static, Any>,
+    grid_id: i64,
+    code: &str,
+    version: i64,
+    action: &str,
+    actor: &str,
+    at: i64,
+    before: Option<&GridState>,
+    after: Option<&GridState>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO grid_revision (grid_id, code, version, action, actor, at, before, after) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(grid_id)
+    .bind(code)
+    .bind(version)
+    .bind(action)
+    .bind(actor)
+    .bind(at)
+    .bind(before.map(state_json))
+    .bind(after.map(state_json))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

@@ -343,10 +343,10 @@ async fn demo_loads_once_all_or_nothing(db: Db) {
     let l3 = db.list_grids(Some(3)).await.unwrap();
     assert_eq!(l3.len(), 32);
     assert_eq!(
-        l3[0].ring,
+        l3[0].state.ring,
         d.grids
             .iter()
-            .find(|g| g.code.as_str() == l3[0].code)
+            .find(|g| g.code.as_str() == l3[0].state.code)
             .unwrap()
             .ring,
         "geometry survives exactly"

@@ -121,8 +121,8 @@ pub async fn registration_info() -> Result<(bool, Vec<Community>), AppError> {
                 .map_err(internal)?
                 .into_iter()
                 .map(|g| Community {
-                    code: g.code,
-                    name: g.name,
+                    code: g.state.code,
+                    name: g.state.name,
                 })
                 .collect()
         } else {
@@ -164,7 +164,7 @@ pub async fn register(
             .await
             .map_err(internal)?
             .iter()
-            .any(|g| g.code == code.as_str());
+            .any(|g| g.state.code == code.as_str());
         if !is_community {
             return Err(AppError::Invalid("err.community".into()));
         }

@@ -1,4 +1,4 @@
-//! Read-only views of the grids, the party organisation and the events, for logged-in users.
+//! Read-only views of the party organisation and the events, for logged-in users.
 //! The editors of each area come with their own issues; these keep the pages useful meanwhile.
 
 use super::AppError;
@@ -7,18 +7,6 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 use super::ssr::*;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GridView {
-    pub code: String,
-    pub parent_code: Option<String>,
-    pub level: i64,
-    pub name: String,
-    pub kind: String,
-    pub households: i64,
-    pub population: i64,
-    pub ring: Vec<[f64; 2]>,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitView {
@@ -43,28 +31,6 @@ pub struct EventView {
     pub rrule: Option<String>,
     pub capacity: i64,
     pub status: String,
-}
-
-#[server(prefix = "/api", endpoint = "grids_list")]
-pub async fn grids_list() -> Result<Vec<GridView>, AppError> {
-    guard(async move {
-        require_user().await?;
-        let grids = state()?.db.list_grids(None).await.map_err(internal)?;
-        Ok(grids
-            .into_iter()
-            .map(|g| GridView {
-                code: g.code,
-                parent_code: g.parent_code,
-                level: g.level,
-                name: g.name,
-                kind: g.kind.as_str().into(),
-                households: g.households,
-                population: g.population,
-                ring: g.ring,
-            })
-            .collect())
-    })
-    .await
 }
 
 /// The units directly under `parent` (the top when empty). Everyone logged in sees unit names and

@@ -560,8 +560,8 @@ pub async fn events_communities() -> Result<Vec<CommunityOption>, AppError> {
         Ok(grids
             .into_iter()
             .map(|g| CommunityOption {
-                code: g.code,
-                name: g.name,
+                code: g.state.code,
+                name: g.state.name,
             })
             .collect())
     })

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod data;
 pub mod events;
+pub mod grids;
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
@@ -36,6 +37,14 @@ pub enum AppError {
     /// Transport or encoding failure between browser and server.
     #[error("request failed: {0}")]
     Request(String),
+    /// Refused with details for the message: `key` is a translation key whose `{name}`
+    /// placeholders `args` fill (names, codes, times: never translated themselves).
+    #[error("refused: {key}")]
+    Refused {
+        status: u16,
+        key: String,
+        args: Vec<(String, String)>,
+    },
 }
 
 impl AppError {
@@ -49,6 +58,7 @@ impl AppError {
             AppError::Locked(_) => 429,
             AppError::Internal => 500,
             AppError::Request(_) => 400,
+            AppError::Refused { status, .. } => *status,
         }
     }
 
@@ -62,6 +72,7 @@ impl AppError {
             AppError::Locked(_) => "err.locked",
             AppError::Internal => "err.internal",
             AppError::Request(_) => "err.request",
+            AppError::Refused { key, .. } => key,
         }
     }
 }

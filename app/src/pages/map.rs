@@ -2,7 +2,7 @@
 //! level toggles, basic grids coloured by households against the 300-household target, a searchable
 //! list that works by keyboard, and a panel for the selected grid.
 
-use crate::api::{self, data::GridView};
+use crate::api::{self, grids::GridView};
 use crate::i18n::use_i18n;
 use crate::ui::{ErrorNote, Loading};
 use leptos::prelude::*;
@@ -66,14 +66,14 @@ fn load_class(households: i64) -> &'static str {
 #[component]
 pub fn MapPage() -> impl IntoView {
     let i18n = use_i18n();
-    let grids = LocalResource::new(|| api::data::grids_list());
+    let grids = LocalResource::new(|| api::grids::grids_list());
     view! {
         <section class="page">
             <h1>{move || i18n.t("map.title")}</h1>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || grids.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(g) => view! { <GridMap grids=g/> }.into_any(),
+                    Ok(m) => view! { <GridMap grids=m.grids/> }.into_any(),
                 })}
             </Suspense>
         </section>

@@ -1,0 +1,534 @@
+//! Grid maps: the map's data, saving edits (checked by the coverage rules inside the saving
+//! transaction), the history of every grid and restoring an earlier version.
+
+use super::AppError;
+use domain::grid::GridDraft;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridView {
+    pub id: i64,
+    pub version: i64,
+    pub code: String,
+    pub parent_code: Option<String>,
+    pub level: i64,
+    pub name: String,
+    pub kind: String,
+    pub households: i64,
+    pub population: i64,
+    /// Assigned grid workers' names; empty for residents.
+    pub workers: String,
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
+    pub unit_code: Option<String>,
+    pub unit_name: Option<String>,
+    /// Who saved it last, and when (Asia/Shanghai); empty for residents.
+    pub updated_by: String,
+    pub updated_at: String,
+    /// Whether the caller may redraw or re-attribute this grid.
+    pub editable: bool,
+    pub ring: Vec<[f64; 2]>,
+}
+
+impl GridView {
+    /// The grid as an editable draft.
+    pub fn draft(&self) -> GridDraft {
+        GridDraft {
+            code: self.code.clone(),
+            parent_code: self.parent_code.clone(),
+            level: self.level,
+            name: self.name.clone(),
+            kind: self.kind.clone(),
+            households: self.households,
+            population: self.population,
+            workers: self.workers.clone(),
+            valid_from: self.valid_from.clone(),
+            valid_to: self.valid_to.clone(),
+            ring: self.ring.clone(),
+        }
+    }
+}
+
+/// Everything the map page needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridMap {
+    pub grids: Vec<GridView>,
+    /// Households a grid is drawn for; loads are coloured against it.
+    pub target_households: i64,
+    /// An XYZ tile URL template (`{z}/{x}/{y}`) from the server's configuration, if any.
+    pub tile_url: Option<String>,
+    /// Whether the caller may edit at least one grid.
+    pub can_edit: bool,
+}
+
+/// One edit in a save; a save is all or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum GridEdit {
+    Update {
+        id: i64,
+        version: i64,
+        draft: GridDraft,
+    },
+    Create {
+        draft: GridDraft,
+    },
+    Delete {
+        id: i64,
+        version: i64,
+    },
+}
+
+/// One saved change of a grid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionView {
+    pub id: i64,
+    pub version: i64,
+    pub action: String,
+    pub actor: String,
+    pub at: String,
+    pub before: Option<GridDraft>,
+    pub after: Option<GridDraft>,
+}
+
+/// The most edits one save may carry.
+pub const MAX_EDITS: usize = 5_000;
+
+#[cfg(feature = "ssr")]
+mod ssr_grids {
+    use super::*;
+    use domain::geometry::{Index, Problem, Shape};
+    use domain::grid::CheckedGrid;
+    use domain::{Code, Principal, Role};
+    use store::grids::{Grid, GridChange, GridState};
+
+    pub const TARGET_SETTING: &str = "grid_target_households";
+    pub const TILE_SETTING: &str = "map_tile_url";
+
+    pub fn view(p: &Principal, g: Grid) -> GridView {
+        let staff = p.role.is_staff();
+        let editable = Code::parse(&g.state.code).is_ok_and(|c| p.can_edit_grid(&c));
+        let (unit_code, unit_name) = g.unit.unzip();
+        let s = g.state;
+        GridView {
+            id: g.id,
+            version: g.version,
+            code: s.code,
+            parent_code: s.parent_code,
+            level: s.level,
+            name: s.name,
+            kind: s.kind.as_str().into(),
+            households: s.households,
+            population: s.population,
+            workers: if staff { s.workers } else { String::new() },
+            valid_from: s.valid_from,
+            valid_to: s.valid_to,
+            unit_code,
+            unit_name,
+            updated_by: if staff { g.updated_by } else { String::new() },
+            updated_at: if g.updated_at > 0 {
+                domain::date::shanghai_datetime(g.updated_at)
+            } else {
+                String::new()
+            },
+            editable,
+            ring: s.ring,
+        }
+    }
+
+    pub async fn map_for(p: &Principal) -> Result<GridMap, AppError> {
+        let db = &state()?.db;
+        let grids: Vec<GridView> = db
+            .list_grids(None)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|g| view(p, g))
+            .collect();
+        let target_households = db
+            .setting(TARGET_SETTING)
+            .await
+            .map_err(internal)?
+            .and_then(|v| v.parse().ok())
+            .filter(|&t: &i64| t > 0)
+            .unwrap_or(domain::grid::DEFAULT_TARGET_HOUSEHOLDS);
+        let tile_url = db
+            .setting(TILE_SETTING)
+            .await
+            .map_err(internal)?
+            .filter(|u| !u.is_empty());
+        Ok(GridMap {
+            can_edit: grids.iter().any(|g| g.editable),
+            grids,
+            target_households,
+            tile_url,
+        })
+    }
+
+    pub fn state_of(g: CheckedGrid) -> GridState {
+        GridState {
+            code: g.code.as_str().to_owned(),
+            parent_code: g.parent_code.map(|c| c.as_str().to_owned()),
+            level: g.level,
+            name: g.name,
+            kind: g.kind,
+            households: g.households,
+            population: g.population,
+            workers: g.workers,
+            valid_from: g.valid_from,
+            valid_to: g.valid_to,
+            ring: g.ring,
+        }
+    }
+
+    pub fn draft_of(s: &GridState) -> GridDraft {
+        GridDraft {
+            code: s.code.clone(),
+            parent_code: s.parent_code.clone(),
+            level: s.level,
+            name: s.name.clone(),
+            kind: s.kind.as_str().into(),
+            households: s.households,
+            population: s.population,
+            workers: s.workers.clone(),
+            valid_from: s.valid_from.clone(),
+            valid_to: s.valid_to.clone(),
+            ring: s.ring.clone(),
+        }
+    }
+
+    fn label(g: &GridState) -> String {
+        format!("{}（{}）", g.name, g.code)
+    }
+
+    fn refused(status: u16, key: &str, args: &[(&str, String)]) -> AppError {
+        AppError::Refused {
+            status,
+            key: key.into(),
+            args: args
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    fn shapes(map: &[Grid]) -> Vec<Shape> {
+        map.iter()
+            .map(|g| Shape {
+                code: g.state.code.clone(),
+                parent: g.state.parent_code.clone(),
+                dedicated: g.state.kind == domain::demo::GridKind::Dedicated,
+                ring: g.state.ring.clone(),
+            })
+            .collect()
+    }
+
+    /// The rules a save must keep, over the whole map as it would be after the save: levels and
+    /// codes nest, no grid with children is deleted, and no changed grid becomes invalid, overlaps
+    /// a sibling or spills out of its parent where it did not before.
+    pub fn check_save(changed: &[String], before: &[Grid], after: &[Grid]) -> Result<(), AppError> {
+        let find = |map: &'_ [Grid], code: &str| map.iter().position(|g| g.state.code == code);
+        let name_of = |code: &str| {
+            find(after, code)
+                .map(|i| label(&after[i].state))
+                .or_else(|| find(before, code).map(|i| label(&before[i].state)))
+                .unwrap_or_else(|| code.to_owned())
+        };
+        for g in after {
+            if let Some(pc) = &g.state.parent_code {
+                let parent = &after
+                    [find(after, pc).ok_or(AppError::Invalid("err.grid_parent_missing".into()))?];
+                if parent.state.level + 1 != g.state.level {
+                    return Err(refused(400, "err.grid_level", &[("grid", label(&g.state))]));
+                }
+                if !g.state.code.starts_with(&parent.state.code)
+                    || g.state.code == parent.state.code
+                {
+                    return Err(refused(
+                        400,
+                        "err.grid_code_parent",
+                        &[("grid", label(&g.state))],
+                    ));
+                }
+            } else if g.state.level != 1 {
+                return Err(refused(400, "err.grid_level", &[("grid", label(&g.state))]));
+            }
+        }
+        let idx_after: Vec<usize> = changed.iter().filter_map(|c| find(after, c)).collect();
+        let shapes_after = shapes(after);
+        let problems = Index::new(&shapes_after).check_around(&idx_after);
+        let shapes_before = shapes(before);
+        let idx_before: Vec<usize> = changed.iter().filter_map(|c| find(before, c)).collect();
+        let old = Index::new(&shapes_before).check_around(&idx_before);
+        let key = |p: &Problem| -> String {
+            match p {
+                Problem::Invalid { code, .. } => format!("i{code}"),
+                Problem::Overlap { code, other, .. } => {
+                    let (a, b) = if code < other {
+                        (code, other)
+                    } else {
+                        (other, code)
+                    };
+                    format!("o{a}/{b}")
+                }
+                Problem::Spill { code, .. } => format!("s{code}"),
+                Problem::Gap { parent, .. } => format!("g{parent}"),
+            }
+        };
+        let old: std::collections::HashSet<String> = old.iter().map(key).collect();
+        let new = problems.iter().find(|p| {
+            p.blocks_save() && (matches!(p, Problem::Invalid { .. }) || !old.contains(&key(p)))
+        });
+        match new {
+            None => Ok(()),
+            Some(Problem::Invalid { code, reason, .. }) => {
+                Err(refused(400, reason.key(), &[("grid", name_of(code))]))
+            }
+            Some(Problem::Overlap {
+                code,
+                other,
+                area_m2,
+                ..
+            }) => Err(refused(
+                400,
+                "err.grid_overlap",
+                &[
+                    ("grid", name_of(code)),
+                    ("other", name_of(other)),
+                    ("area", format!("{area_m2:.0}")),
+                ],
+            )),
+            Some(Problem::Spill {
+                code,
+                parent,
+                area_m2,
+                ..
+            }) => Err(refused(
+                400,
+                "err.grid_spill",
+                &[
+                    ("grid", name_of(code)),
+                    ("other", name_of(parent)),
+                    ("area", format!("{area_m2:.0}")),
+                ],
+            )),
+            Some(Problem::Gap { .. }) => Ok(()),
+        }
+    }
+
+    /// Checks the drafts, the caller's right to every grid touched, then saves all or nothing.
+    pub async fn save(p: &Principal, edits: Vec<(GridEdit, bool)>) -> Result<GridMap, AppError> {
+        if !(p.is_admin() || p.role == Role::GridWorker) {
+            return Err(deny(p, "grids.save", "").await);
+        }
+        if edits.is_empty() || edits.len() > MAX_EDITS {
+            return Err(AppError::Invalid("err.grid_payload".into()));
+        }
+        let st = state()?;
+        let current = st.db.list_grids(None).await.map_err(internal)?;
+        let code_of = |id: i64| {
+            current
+                .iter()
+                .find(|g| g.id == id)
+                .map(|g| g.state.code.clone())
+        };
+        let mut changes = Vec::with_capacity(edits.len());
+        let mut touched: Vec<String> = Vec::new();
+        let mut changed: Vec<String> = Vec::new();
+        let check = |d: &GridDraft| {
+            d.check().map(state_of).map_err(|e| {
+                refused(
+                    400,
+                    e.key(),
+                    &[("grid", format!("{}（{}）", d.name.trim(), d.code.trim()))],
+                )
+            })
+        };
+        for (e, restore) in edits {
+            match e {
+                GridEdit::Update { id, version, draft } => {
+                    let old = code_of(id).ok_or_else(|| refused(409, "err.grid_gone", &[]))?;
+                    let state = check(&draft)?;
+                    let was = current.iter().find(|g| g.id == id).map(|g| &g.state);
+                    if was.is_some_and(|w| {
+                        w.parent_code != state.parent_code || w.level != state.level
+                    }) {
+                        return Err(AppError::Invalid("err.grid_reparent".into()));
+                    }
+                    touched.extend([old, state.code.clone()]);
+                    changed.push(state.code.clone());
+                    changes.push(GridChange::Update {
+                        id,
+                        version,
+                        state,
+                        restore,
+                    });
+                }
+                GridEdit::Create { draft } => {
+                    let state = check(&draft)?;
+                    touched.push(state.code.clone());
+                    changed.push(state.code.clone());
+                    changes.push(GridChange::Create { state });
+                }
+                GridEdit::Delete { id, version } => {
+                    let old = code_of(id).ok_or_else(|| refused(409, "err.grid_gone", &[]))?;
+                    touched.push(old);
+                    changes.push(GridChange::Delete { id, version });
+                }
+            }
+        }
+        for code in &touched {
+            let allowed = Code::parse(code).is_ok_and(|c| p.can_edit_grid(&c));
+            if !allowed {
+                audit(Some(p), "grids.save", code, "refused", "outside scope").await;
+                return Err(refused(403, "err.grid_scope", &[("grid", code.clone())]));
+            }
+        }
+        // Children of a deleted grid must be deleted in the same save, or moved first.
+        let result = st
+            .db
+            .save_grids(&changes, &p.username, store::now(), |before, after| {
+                for g in before {
+                    if !after.iter().any(|a| a.id == g.id) {
+                        if let Some(kid) = after
+                            .iter()
+                            .find(|a| a.state.parent_code.as_deref() == Some(&g.state.code))
+                        {
+                            return Err(refused(
+                                400,
+                                "err.grid_has_children",
+                                &[("grid", label(&g.state)), ("other", label(&kid.state))],
+                            ));
+                        }
+                    }
+                }
+                check_save(&changed, before, after)
+            })
+            .await;
+        match result {
+            Ok(Ok(_)) => {
+                let detail = format!("{} change(s)", changes.len());
+                audit(Some(p), "grids.save", &touched.join(","), "ok", &detail).await;
+                map_for(p).await
+            }
+            Ok(Err(e)) => Err(e),
+            Err(store::StoreError::Conflict(_)) => {
+                // Name the grid that changed, who changed it and when.
+                for c in &changes {
+                    if let GridChange::Update { id, version, .. }
+                    | GridChange::Delete { id, version } = c
+                    {
+                        match st.db.grid(*id).await {
+                            Ok(g) if g.version != *version => {
+                                return Err(refused(
+                                    409,
+                                    "err.grid_conflict",
+                                    &[
+                                        ("grid", label(&g.state)),
+                                        ("who", g.updated_by.clone()),
+                                        ("when", domain::date::shanghai_datetime(g.updated_at)),
+                                    ],
+                                ))
+                            }
+                            Err(store::StoreError::NotFound) => {
+                                return Err(refused(409, "err.grid_gone", &[]))
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Err(refused(409, "err.grid_gone", &[]))
+            }
+            Err(store::StoreError::NotFound) => Err(refused(409, "err.grid_gone", &[])),
+            Err(store::StoreError::Duplicate) => {
+                Err(AppError::Invalid("err.grid_code_taken".into()))
+            }
+            Err(store::StoreError::Invalid(k)) => Err(AppError::Invalid(k)),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}
+#[cfg(feature = "ssr")]
+use ssr_grids::*;
+
+/// Every grid with what the caller may do with it, the household target and the tile layer.
+#[server(prefix = "/api", endpoint = "grids_list")]
+pub async fn grids_list() -> Result<GridMap, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        map_for(&p).await
+    })
+    .await
+}
+
+/// Saves a batch of edits (JSON list of `GridEdit`) all or nothing; answers with the new map.
+/// Refused: invalid polygons, new overlaps and spills (naming the neighbour), grids outside the
+/// caller's scope (403), edits based on an old version (409, naming who changed it and when).
+#[server(prefix = "/api", endpoint = "grids_save")]
+pub async fn grids_save(edits: String) -> Result<GridMap, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let edits: Vec<GridEdit> = serde_json::from_str(&edits)
+            .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
+        save(&p, edits.into_iter().map(|e| (e, false)).collect()).await
+    })
+    .await
+}
+
+/// The saved changes of one grid, newest first. Staff only.
+#[server(prefix = "/api", endpoint = "grid_history")]
+pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        if !p.role.is_staff() {
+            return Err(deny(&p, "grids.history", &id.to_string()).await);
+        }
+        let revs = state()?.db.grid_history(id).await.map_err(internal)?;
+        Ok(revs
+            .into_iter()
+            .map(|r| RevisionView {
+                id: r.id,
+                version: r.version,
+                action: r.action,
+                actor: r.actor,
+                at: domain::date::shanghai_datetime(r.at),
+                before: r.before.as_ref().map(draft_of),
+                after: r.after.as_ref().map(draft_of),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Makes the state a revision recorded the grid's current state again (as a new version, through
+/// the same checks as any save). `version` is the grid's version the caller saw.
+#[server(prefix = "/api", endpoint = "grid_restore")]
+pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let db = &state()?.db;
+        let rev = match db.grid_revision(revision).await {
+            Ok(r) => r,
+            Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(internal(e)),
+        };
+        let Some(target) = rev.after.as_ref().or(rev.before.as_ref()) else {
+            return Err(AppError::NotFound);
+        };
+        let draft = draft_of(target);
+        let edit = match db.grid(rev.grid_id).await {
+            Ok(_) => GridEdit::Update {
+                id: rev.grid_id,
+                version,
+                draft,
+            },
+            Err(store::StoreError::NotFound) => GridEdit::Create { draft },
+            Err(e) => return Err(internal(e)),
+        };
+        save(&p, vec![(edit, true)]).await
+    })
+    .await
+}

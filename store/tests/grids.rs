@@ -1,0 +1,211 @@
+//! Saving grids: versions, revisions, all-or-nothing, on SQLite and PostgreSQL.
+
+mod common;
+
+use domain::demo::{generate, Scale};
+use store::grids::{GridChange, GridState};
+use store::{Db, StoreError};
+
+async fn demo(db: &Db) {
+    db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
+}
+
+fn ok(_: &[store::grids::Grid], _: &[store::grids::Grid]) -> Result<(), String> {
+    Ok(())
+}
+
+both!(
+    a_save_bumps_the_version_and_keeps_a_revision,
+    a_stale_version_is_a_conflict_and_changes_nothing,
+    a_refused_check_rolls_everything_back,
+    create_and_delete_are_recorded_and_history_outlives_the_grid,
+);
+
+async fn a_save_bumps_the_version_and_keeps_a_revision(db: Db) {
+    demo(&db).await;
+    let g = db.list_grids(Some(3)).await.unwrap().remove(0);
+    let mut state = g.state.clone();
+    state.name = "新名字".into();
+    state.households = 123;
+    state.workers = "王五, 赵六".into();
+    let saved = db
+        .save_grids(
+            &[GridChange::Update {
+                id: g.id,
+                version: g.version,
+                state: state.clone(),
+                restore: false,
+            }],
+            "wangge",
+            1_000,
+            ok,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let after = saved.iter().find(|x| x.id == g.id).unwrap();
+    assert_eq!(after.version, g.version + 1);
+    assert_eq!(after.state, state);
+    assert_eq!(after.updated_by, "wangge");
+    let again = db.grid(g.id).await.unwrap();
+    assert_eq!(again.state, state);
+    let hist = db.grid_history(g.id).await.unwrap();
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].action, "update");
+    assert_eq!(hist[0].version, g.version + 1);
+    assert_eq!(hist[0].before.as_ref(), Some(&g.state));
+    assert_eq!(hist[0].after.as_ref(), Some(&state));
+    assert_eq!(db.grid_revision(hist[0].id).await.unwrap(), hist[0]);
+}
+
+async fn a_stale_version_is_a_conflict_and_changes_nothing(db: Db) {
+    demo(&db).await;
+    let grids = db.list_grids(Some(3)).await.unwrap();
+    let (a, b) = (&grids[0], &grids[1]);
+    let mut sa = a.state.clone();
+    sa.name = "甲".into();
+    let mut sb = b.state.clone();
+    sb.name = "乙".into();
+    let r = db
+        .save_grids(
+            &[
+                GridChange::Update {
+                    id: a.id,
+                    version: a.version,
+                    state: sa,
+                    restore: false,
+                },
+                GridChange::Update {
+                    id: b.id,
+                    version: b.version + 5,
+                    state: sb,
+                    restore: false,
+                },
+            ],
+            "x",
+            1,
+            ok,
+        )
+        .await;
+    assert!(
+        matches!(r, Err(StoreError::Conflict(v)) if v == b.version),
+        "{r:?}"
+    );
+    assert_eq!(
+        db.grid(a.id).await.unwrap().state,
+        a.state,
+        "the good half was not written"
+    );
+    assert!(db.grid_history(a.id).await.unwrap().is_empty());
+}
+
+async fn a_refused_check_rolls_everything_back(db: Db) {
+    demo(&db).await;
+    let g = db.list_grids(Some(3)).await.unwrap().remove(0);
+    let mut state = g.state.clone();
+    state.name = "不该保存".into();
+    let mut seen = 0;
+    let r = db
+        .save_grids(
+            &[GridChange::Update {
+                id: g.id,
+                version: g.version,
+                state,
+                restore: false,
+            }],
+            "x",
+            1,
+            |before, after| {
+                seen = after.len();
+                assert_eq!(before.len(), after.len());
+                Err("refused")
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(r, Err("refused"));
+    assert!(seen > 0, "the check saw the whole map");
+    assert_eq!(db.grid(g.id).await.unwrap().version, g.version);
+    // Duplicate codes and missing parents are refused by the store itself.
+    let mut dup = g.state.clone();
+    dup.name = "重复".into();
+    let r = db
+        .save_grids(&[GridChange::Create { state: dup }], "x", 1, ok)
+        .await;
+    assert!(matches!(r, Err(StoreError::Duplicate)), "{r:?}");
+    let orphan = GridState {
+        code: "99999".into(),
+        parent_code: Some("9999".into()),
+        ..g.state.clone()
+    };
+    let r = db
+        .save_grids(&[GridChange::Create { state: orphan }], "x", 1, ok)
+        .await;
+    assert!(matches!(r, Err(StoreError::Invalid(_))), "{r:?}");
+    assert_eq!(db.count_grids().await.unwrap(), 44);
+}
+
+async fn create_and_delete_are_recorded_and_history_outlives_the_grid(db: Db) {
+    demo(&db).await;
+    let g = db.list_grids(Some(3)).await.unwrap().remove(0);
+    let new = GridState {
+        code: format!("{}9", g.state.code),
+        parent_code: Some(g.state.code.clone()),
+        level: 4,
+        name: "新网格".into(),
+        ..g.state.clone()
+    };
+    let saved = db
+        .save_grids(&[GridChange::Create { state: new.clone() }], "admin", 5, ok)
+        .await
+        .unwrap()
+        .unwrap();
+    let created = saved.iter().find(|x| x.state.code == new.code).unwrap();
+    assert_eq!(
+        created.state.parent_code.as_deref(),
+        Some(g.state.code.as_str())
+    );
+    assert_eq!(created.version, 1);
+    db.save_grids(
+        &[GridChange::Delete {
+            id: created.id,
+            version: 1,
+        }],
+        "admin",
+        6,
+        ok,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(matches!(
+        db.grid(created.id).await,
+        Err(StoreError::NotFound)
+    ));
+    let hist = db.grid_history(created.id).await.unwrap();
+    let actions: Vec<&str> = hist.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["delete", "create"]);
+    assert_eq!(hist[0].before.as_ref(), Some(&new));
+    assert!(hist[0].after.is_none());
+    // A grid linked to a party unit can be deleted: the link is cleared, the unit stays.
+    let linked = db
+        .list_grids(Some(3))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.unit.is_some())
+        .unwrap();
+    db.save_grids(
+        &[GridChange::Delete {
+            id: linked.id,
+            version: linked.version,
+        }],
+        "admin",
+        7,
+        ok,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(db.count_grids().await.unwrap(), 43);
+}
