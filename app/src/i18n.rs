@@ -191,6 +191,25 @@ mod tests {
             ]
             .map(|c| format!("events.cat.{c}")),
         );
+        {
+            use domain::geometry::{EditError, Invalid};
+            let invalid = [
+                Invalid::NotClosed,
+                Invalid::TooFewPoints,
+                Invalid::TooManyPoints,
+                Invalid::NotFinite,
+                Invalid::OutOfRange,
+                Invalid::SelfIntersection,
+                Invalid::ZeroArea,
+            ];
+            wanted.extend(invalid.map(|i| i.key().to_owned()));
+            wanted
+                .extend([EditError::NotAdjacent, EditError::SplitEnds].map(|e| e.key().to_owned()));
+            wanted.extend(
+                ["create", "update", "delete", "restore", "import"]
+                    .map(|a| format!("map.action.{a}")),
+            );
+        }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
         wanted.extend(
             d.events

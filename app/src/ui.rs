@@ -10,9 +10,13 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{move || i18n.t("common.loading")}</p> }
 }
 
-/// The translated, user-facing text of an error.
+/// The translated, user-facing text of an error (needs a reactive owner; in async tasks use
+/// `error_message` with an `I18n` taken beforehand).
 pub fn error_text(e: &AppError) -> String {
-    let i18n = use_i18n();
+    error_message(use_i18n(), e)
+}
+
+pub fn error_message(i18n: crate::i18n::I18n, e: &AppError) -> String {
     match e {
         AppError::Locked(secs) => {
             i18n.tf("err.locked", &[("minutes", ((secs + 59) / 60).to_string())])

@@ -179,6 +179,21 @@ pub fn area_m2(ring: &[Point]) -> f64 {
     Frame::at((lo + hi) / 2.0).polygon(ring).unsigned_area()
 }
 
+/// Whether `p` lies inside the ring (on the boundary counts as outside).
+pub fn contains(ring: &[Point], p: Point) -> bool {
+    use geo::Contains;
+    let f = Frame::at(p[1]);
+    f.polygon(ring).contains(&geo::Point(f.to_m(p)))
+}
+
+/// The mean of a ring's distinct vertices (a label point for convex-ish grids).
+pub fn mean_point(ring: &[Point]) -> Point {
+    let o = open(ring);
+    let n = o.len().max(1) as f64;
+    let s = o.iter().fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
+    [s[0] / n, s[1] / n]
+}
+
 /// One grid as the checks see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Shape {
@@ -691,13 +706,18 @@ pub fn snap<'r>(
     rings: impl Iterator<Item = &'r Ring> + Clone,
     p: Point,
     tol_deg: f64,
+    exclude: Option<Point>,
 ) -> Option<(Point, Option<(Point, Point)>)> {
+    let excluded = |q: Point| exclude.is_some_and(|x| same(x, q));
     let kx = p[1].to_radians().cos();
     let d2 = |a: Point, b: Point| ((a[0] - b[0]) * kx).powi(2) + (a[1] - b[1]).powi(2);
     let tol2 = tol_deg * tol_deg;
     let mut best: Option<(f64, Point)> = None;
     for r in rings.clone() {
         for &q in r {
+            if excluded(q) {
+                continue;
+            }
             let d = d2(p, q);
             if d <= tol2 && best.is_none_or(|(bd, _)| d < bd) {
                 best = Some((d, q));
@@ -711,6 +731,9 @@ pub fn snap<'r>(
     for r in rings {
         for w in r.windows(2) {
             let (a, b) = (w[0], w[1]);
+            if excluded(a) || excluded(b) {
+                continue;
+            }
             let (ax, ay, bx, by) = (a[0] * kx, a[1], b[0] * kx, b[1]);
             let (px, py) = (p[0] * kx, p[1]);
             let (dx, dy) = (bx - ax, by - ay);
@@ -990,13 +1013,13 @@ mod tests {
         let rings = vec![square(0., 0., 1.)];
         let near_corner = [118.0 + 0.00001, 32.0 + 0.00001];
         assert_eq!(
-            snap(rings.iter(), near_corner, 0.0001),
+            snap(rings.iter(), near_corner, 0.0001, None),
             Some((rings[0][0], None))
         );
         let near_edge = [118.005, 32.00002];
-        let (q, edge) = snap(rings.iter(), near_edge, 0.0001).unwrap();
+        let (q, edge) = snap(rings.iter(), near_edge, 0.0001, None).unwrap();
         assert!((q[1] - 32.0).abs() < 1e-12 && edge.is_some());
-        assert_eq!(snap(rings.iter(), [118.005, 32.005], 0.0001), None);
+        assert_eq!(snap(rings.iter(), [118.005, 32.005], 0.0001, None), None);
     }
 
     #[test]

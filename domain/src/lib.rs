@@ -8,6 +8,7 @@ pub mod demo;
 pub mod event;
 pub mod geometry;
 pub mod grid;
+pub mod history;
 pub mod ics;
 pub mod mask;
 pub mod org;

@@ -11,7 +11,8 @@ test("an administrator logs in, visits every page, switches language and logs ou
 
   await expect(page).toHaveURL(/\/map$/);
   await expect(page.getByRole("heading", { name: "网格地图" })).toBeVisible();
-  await expect(page.locator("svg.map path.grid")).toHaveCount(4 + 8 + 32);
+  // 4 + 8 + 32 demo grids (more once the grid tests, sharing the database, have split some).
+  await expect.poll(() => page.locator("svg.map path.grid").count()).toBeGreaterThanOrEqual(4 + 8 + 32);
   await page.getByRole("button", { name: /仙林社区第1网格/ }).click();
   await expect(page.locator("aside.panel")).toContainText("户数");
   await shot(page, "map");

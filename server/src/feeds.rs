@@ -227,3 +227,100 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
     }
     ics(calendar("我的邻里活动", &out), "linli-me.ics", true)
 }
+
+#[derive(Deserialize)]
+pub struct GridFeedQuery {
+    level: Option<String>,
+    root: Option<String>,
+    token: Option<String>,
+}
+
+/// `/feeds/grids.geojson[?level=N][&root=CODE][&token=T]`: the grids (of one level, under one
+/// code) as an RFC 7946 FeatureCollection (WGS84, counter-clockwise exterior rings), for QGIS and
+/// the like. Authorised by the session cookie or the caller's personal feed token; no personal data.
+pub(crate) async fn grids_geojson(
+    State(sh): State<Shared>,
+    Query(q): Query<GridFeedQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let state = &sh.cfg.state;
+    let level = match q.level.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(l) => match l.parse::<i64>() {
+            Ok(n) if (1..=9).contains(&n) => Some(n),
+            _ => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "level must be a number from 1 to 9",
+                )
+                    .into_response()
+            }
+        },
+    };
+    let mut allowed = false;
+    if let Some(t) = q.token.as_deref() {
+        allowed = matches!(state.db.feed_token_user(t).await, Ok(Some(_)));
+    } else if let Some(t) =
+        crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies))
+    {
+        allowed = matches!(
+            state.db.session_user(&t, &state.session_policy).await,
+            Ok(Some(_))
+        );
+    }
+    if !allowed {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "log in or use your personal feed link",
+        )
+            .into_response();
+    }
+    let grids = match state.db.list_grids(level).await {
+        Ok(g) => g,
+        Err(e) => return failed(e),
+    };
+    let root = q.root.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let features: Vec<serde_json::Value> = grids
+        .into_iter()
+        .filter(|g| root.is_none_or(|r| g.state.code.starts_with(r)))
+        .map(|g| {
+            let s = g.state;
+            serde_json::json!({
+                "type": "Feature",
+                "id": s.code,
+                "geometry": {
+                    "type": "Polygon",
+                    "coordinates": [domain::geometry::normalise(&s.ring)],
+                },
+                "properties": {
+                    "code": s.code,
+                    "parent_code": s.parent_code,
+                    "level": s.level,
+                    "name": s.name,
+                    "kind": s.kind.as_str(),
+                    "households": s.households,
+                    "population": s.population,
+                    "valid_from": s.valid_from,
+                    "valid_to": s.valid_to,
+                    "version": g.version,
+                },
+            })
+        })
+        .collect();
+    let body = serde_json::json!({ "type": "FeatureCollection", "features": features }).to_string();
+    let mut res = (StatusCode::OK, body).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/geo+json"),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline; filename=\"grids.geojson\""),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    res
+}

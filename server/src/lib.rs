@@ -166,6 +166,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/feeds/events.ics", get(feeds::public_feed))
         .route("/feeds/events/{file}", get(feeds::event_file))
         .route("/feeds/me/{file}", get(feeds::personal_feed))
+        .route("/feeds/grids.geojson", get(feeds::grids_geojson))
         .route("/export/attendees.csv", get(export::attendees_csv))
         .fallback_service(assets)
         .with_state(shared)

@@ -1,131 +1,9 @@
 //! The real axum router, in-process (crates.io style), against a fresh SQLite database per test,
 //! plus one test over a real TCP socket. Refusals are tested as carefully as successes.
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use domain::demo::{generate, Scale, DEMO_PASSWORD};
-use serde_json::Value;
-use std::net::SocketAddr;
-use tower::ServiceExt;
+mod common;
 
-struct TestApp {
-    router: Router,
-    db: store::Db,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
-    }
-    /// The session cookie set by this reply, as `name=value`.
-    fn cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("linli_session=") && !v.starts_with("linli_session=;"))
-            .map(|v| v.split(';').next().unwrap().to_owned())
-    }
-}
-
-async fn spawn() -> TestApp {
-    let dir = std::env::temp_dir().join(format!(
-        "linli_http_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(dir.join("dist")).unwrap();
-    std::fs::write(
-        dir.join("dist/index.html"),
-        "<!DOCTYPE html><html><head><script type=\"module\">init('/app-0123456789abcdef.js')</script></head><body></body></html>",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("dist/app-0123456789abcdef.js"),
-        "export default 1;\n".repeat(200),
-    )
-    .unwrap();
-    let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
-        .await
-        .unwrap();
-    db.migrate().await.unwrap();
-    db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
-    let cfg = server::Config {
-        dist: dir.join("dist"),
-        trust_proxy: false,
-        state: app::api::ssr::ServerState {
-            db: db.clone(),
-            session_policy: Default::default(),
-            secure_cookies: false,
-            strict_staff_passwords: false,
-        },
-    };
-    TestApp {
-        router: server::router(cfg),
-        db,
-    }
-}
-
-impl TestApp {
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let mut req = req;
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([10, 1, 2, 3], 40000))));
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), 16 * 1024 * 1024)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    /// POST a server function with form-encoded arguments, as the browser client does.
-    async fn post(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let mut b = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_LENGTH, form.len());
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::from(form.to_owned())).unwrap())
-            .await
-    }
-
-    async fn get(&self, path: &str) -> Reply {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .post(
-                "login",
-                &format!("username={user}&password={DEMO_PASSWORD}"),
-                None,
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        r.cookie().expect("login sets the session cookie")
-    }
-}
+use common::*;
 
 #[tokio::test]
 async fn health_and_static_assets() {
@@ -569,7 +447,7 @@ async fn logged_in_users_read_the_demo_district() {
     let app = spawn().await;
     let c = app.login("jumin").await;
     let grids = app.post("grids_list", "", Some(&c)).await.json();
-    assert_eq!(grids.as_array().unwrap().len(), 4 + 8 + 32);
+    assert_eq!(grids["grids"].as_array().unwrap().len(), 4 + 8 + 32);
     let roots = app.post("units_children", "parent=", Some(&c)).await.json();
     assert_eq!(roots[0]["name"], "尧化街道党工委");
     assert!(!app
@@ -686,6 +564,9 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/events_communities", 401),
     ("/api/events_stats", 401),
     ("/api/set_my_phone", 401),
+    ("/api/grids_save", 401),
+    ("/api/grid_history", 401),
+    ("/api/grid_restore", 401),
 ];
 
 #[tokio::test]
@@ -713,7 +594,7 @@ async fn every_server_function_is_in_the_access_table() {
                 from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
                 code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
                 rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&phone=13800000000&\
-                role=admin&scope=&disabled=true&open=false&action=";
+                role=admin&scope=&disabled=true&open=false&action=&edits=%5B%5D&revision=1";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
         let r = app.post(endpoint, args, None).await;

@@ -222,6 +222,9 @@ impl Db {
                 }
             }
         }
+        if let Err(e) = check(&before, &map) {
+            return Ok(Err(e));
+        }
         // Codes stay unique and every parent exists after the save.
         let mut seen = HashMap::new();
         for g in &map {
@@ -235,9 +238,6 @@ impl Db {
                     return Err(StoreError::Invalid("err.grid_parent_missing".into()));
                 }
             }
-        }
-        if let Err(e) = check(&before, &map) {
-            return Ok(Err(e));
         }
         let mut ids: HashMap<String, i64> = map
             .iter()

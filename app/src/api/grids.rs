@@ -503,8 +503,9 @@ pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
     .await
 }
 
-/// Makes the state a revision recorded the grid's current state again (as a new version, through
-/// the same checks as any save). `version` is the grid's version the caller saw.
+/// Undoes one saved change: the state the change replaced becomes current again, as a new version
+/// and through the same checks as any save (a deleted grid comes back). `version` is the grid's
+/// current version as the caller saw it.
 #[server(prefix = "/api", endpoint = "grid_restore")]
 pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppError> {
     guard(async move {
@@ -515,8 +516,8 @@ pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppErr
             Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(internal(e)),
         };
-        let Some(target) = rev.after.as_ref().or(rev.before.as_ref()) else {
-            return Err(AppError::NotFound);
+        let Some(target) = rev.before.as_ref() else {
+            return Err(AppError::Invalid("err.grid_restore_created".into()));
         };
         let draft = draft_of(target);
         let edit = match db.grid(rev.grid_id).await {

@@ -1,16 +1,35 @@
-//! The grid map, read-only for now: every level drawn from the stored polygons in Web Mercator,
-//! level toggles, basic grids coloured by households against the 300-household target, a searchable
-//! list that works by keyboard, and a panel for the selected grid.
+//! The grid map and its editor. Drawn in SVG in Web Mercator; pan by dragging, zoom by wheel,
+//! buttons or pinch. Grid workers (inside their scope) and administrators edit boundaries with
+//! shared vertices kept shared, snapping, split, merge, new grids, attributes, undo/redo, and save
+//! everything at once. The coverage rules of `domain::geometry` run here while editing and again on
+//! the server when saving.
 
-use crate::api::{self, grids::GridView};
+use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNote, Loading};
+use crate::ui::{error_message, ErrorNote, Loading};
+use domain::geometry::{self as geo, Coverage, Index, Point, Problem, Ring, Shape};
+use domain::history::History;
+use leptos::ev;
 use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
-const TARGET_HOUSEHOLDS: i64 = 300;
+type Work = Vec<Arc<GridView>>;
+
 const VIEW_W: f64 = 1000.0;
+const SNAP_PX: f64 = 10.0;
+const HANDLE_PX: f64 = 8.0;
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
-fn mercator(p: [f64; 2]) -> (f64, f64) {
+/// Web Mercator scaled so the district is `VIEW_W` units wide; y grows downwards.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Proj {
+    x0: f64,
+    y1: f64,
+    s: f64,
+}
+
+fn merc(p: Point) -> (f64, f64) {
     let x = p[0].to_radians();
     let y = (std::f64::consts::FRAC_PI_4 + p[1].to_radians() / 2.0)
         .tan()
@@ -18,62 +37,249 @@ fn mercator(p: [f64; 2]) -> (f64, f64) {
     (x, y)
 }
 
-/// Projects rings into SVG coordinates fitted to `VIEW_W` wide; returns the height.
-fn project(grids: &[GridView]) -> (Vec<String>, f64) {
-    let pts = grids
-        .iter()
-        .flat_map(|g| g.ring.iter().copied())
-        .map(mercator);
-    let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-    for (x, y) in pts {
-        x0 = x0.min(x);
-        y0 = y0.min(y);
-        x1 = x1.max(x);
-        y1 = y1.max(y);
+impl Proj {
+    fn fit(grids: &[GridView]) -> (Proj, f64) {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in grids.iter().flat_map(|g| g.ring.iter()) {
+            let (x, y) = merc(*p);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if x0 > x1 {
+            // No grids yet: a view of Nanjing.
+            let (x, y) = merc([118.78, 32.06]);
+            (x0, y0, x1, y1) = (x - 0.001, y - 0.001, x + 0.001, y + 0.001);
+        }
+        let s = VIEW_W / (x1 - x0).max(1e-12);
+        (Proj { x0, y1, s }, ((y1 - y0) * s).max(1.0))
     }
-    if x0 > x1 {
-        return (vec![], VIEW_W);
+
+    fn fwd(&self, p: Point) -> (f64, f64) {
+        let (x, y) = merc(p);
+        ((x - self.x0) * self.s, (self.y1 - y) * self.s)
     }
-    let s = VIEW_W / (x1 - x0).max(1e-12);
-    let h = ((y1 - y0) * s).max(1.0);
-    let paths = grids
-        .iter()
-        .map(|g| {
-            let mut d = String::with_capacity(g.ring.len() * 16);
-            for (i, p) in g.ring.iter().enumerate() {
-                let (x, y) = mercator(*p);
-                d.push_str(if i == 0 { "M" } else { "L" });
-                d.push_str(&format!("{:.1},{:.1}", (x - x0) * s, (y1 - y) * s));
-            }
-            d.push('Z');
-            d
-        })
-        .collect();
-    (paths, h)
+
+    fn inv(&self, x: f64, y: f64) -> Point {
+        let mx = x / self.s + self.x0;
+        let my = self.y1 - y / self.s;
+        let lat = 2.0 * my.exp().atan() - std::f64::consts::FRAC_PI_2;
+        // Rounded to 1e-7° (about 1 cm), as stored.
+        let r = |v: f64| (v * 1e7).round() / 1e7;
+        [r(mx.to_degrees()), r(lat.to_degrees())]
+    }
+
+    /// Metres on the ground per map unit at latitude `lat`.
+    fn metres_per_unit(&self, lat: f64) -> f64 {
+        EARTH_RADIUS_M * lat.to_radians().cos() / self.s
+    }
 }
 
-fn load_class(households: i64) -> &'static str {
-    let t = TARGET_HOUSEHOLDS;
-    if households > t * 6 / 5 {
+fn path_d(proj: &Proj, ring: &[Point]) -> String {
+    let mut d = String::with_capacity(ring.len() * 20);
+    for (i, p) in ring.iter().enumerate() {
+        let (x, y) = proj.fwd(*p);
+        d.push(if i == 0 { 'M' } else { 'L' });
+        d.push_str(&format!("{x:.2},{y:.2}"));
+    }
+    d.push('Z');
+    d
+}
+
+fn load_class(households: i64, target: i64) -> &'static str {
+    if households > target * 6 / 5 {
         "load-high"
-    } else if households < t * 4 / 5 {
+    } else if households < target * 4 / 5 {
         "load-low"
     } else {
         "load-ok"
     }
 }
 
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct View {
+    cx: f64,
+    cy: f64,
+    w: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Select,
+    Draw,
+    Split,
+    Merge,
+}
+
+/// A vertex being dragged: from where, to where, and the edge it is being inserted into, if any.
+#[derive(Clone, Debug, PartialEq)]
+struct Drag {
+    from: Point,
+    to: Point,
+    insert: Option<(Point, Point)>,
+}
+
+/// What a pointer gesture on the map is doing.
+#[derive(Clone, Debug, PartialEq)]
+enum Gesture {
+    None,
+    Pan {
+        x: f64,
+        y: f64,
+        start: View,
+        target: Option<i64>,
+        moved: bool,
+    },
+    Vertex(Drag),
+    Pinch {
+        dist: f64,
+        start: View,
+    },
+}
+
+fn shapes_of(w: &[Arc<GridView>]) -> Vec<Shape> {
+    w.iter()
+        .map(|g| Shape {
+            code: g.code.clone(),
+            parent: g.parent_code.clone(),
+            dedicated: g.kind == "dedicated",
+            ring: g.ring.clone(),
+        })
+        .collect()
+}
+
+/// The edited grids plus their parents, siblings and children: all a local check needs.
+fn neighbourhood(w: &[Arc<GridView>], changed: &[usize]) -> Vec<usize> {
+    let mut keep: HashSet<usize> = changed.iter().copied().collect();
+    let codes: HashSet<&str> = changed.iter().map(|&i| w[i].code.as_str()).collect();
+    let parents: HashSet<Option<&str>> = changed
+        .iter()
+        .map(|&i| w[i].parent_code.as_deref())
+        .collect();
+    for (i, g) in w.iter().enumerate() {
+        if parents.contains(&g.parent_code.as_deref())
+            || parents.contains(&Some(g.code.as_str()))
+            || g.parent_code.as_deref().is_some_and(|p| codes.contains(p))
+        {
+            keep.insert(i);
+        }
+    }
+    let mut v: Vec<usize> = keep.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// The rules around `changed` only (validity, overlaps, spills, and gaps of their parents).
+fn local_check(w: &[Arc<GridView>], changed: &[usize]) -> (Vec<Problem>, Vec<Coverage>) {
+    let near = neighbourhood(w, changed);
+    let sub: Vec<Arc<GridView>> = near.iter().map(|&i| w[i].clone()).collect();
+    let shapes = shapes_of(&sub);
+    let index = Index::new(&shapes);
+    let local: Vec<usize> = changed
+        .iter()
+        .filter_map(|c| near.iter().position(|n| n == c))
+        .collect();
+    let mut problems = index.check_around(&local);
+    let parents: Vec<usize> = changed
+        .iter()
+        .filter_map(|&c| w[c].parent_code.as_deref())
+        .filter_map(|p| index.position(p))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let (gaps, coverage) = index.coverage_of(&parents);
+    problems.extend(gaps);
+    (problems, coverage)
+}
+
+/// The edits that turn `base` into `work`.
+fn edits_between(base: &[GridView], work: &[Arc<GridView>]) -> Vec<GridEdit> {
+    let by_id: HashMap<i64, &GridView> = base.iter().map(|g| (g.id, g)).collect();
+    let mut edits = Vec::new();
+    let kept: HashSet<i64> = work.iter().map(|g| g.id).collect();
+    for b in base {
+        if !kept.contains(&b.id) {
+            edits.push(GridEdit::Delete {
+                id: b.id,
+                version: b.version,
+            });
+        }
+    }
+    for g in work {
+        match by_id.get(&g.id) {
+            None => edits.push(GridEdit::Create { draft: g.draft() }),
+            Some(b) if **b != **g => edits.push(GridEdit::Update {
+                id: g.id,
+                version: b.version,
+                draft: g.draft(),
+            }),
+            Some(_) => {}
+        }
+    }
+    edits
+}
+
+#[cfg(feature = "csr")]
+fn client_rect(el: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
+    let r = el.get_bounding_client_rect();
+    (r.left(), r.top(), r.width().max(1.0), r.height().max(1.0))
+}
+#[cfg(not(feature = "csr"))]
+fn client_rect(_: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
+    (0.0, 0.0, 1000.0, 700.0)
+}
+
+#[cfg(feature = "csr")]
+fn data_attr(ev: &leptos::web_sys::Event, name: &str) -> Option<String> {
+    use wasm_bindgen::JsCast;
+    ev.target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+        .and_then(|e| e.get_attribute(name))
+}
+#[cfg(not(feature = "csr"))]
+fn data_attr(_: &leptos::web_sys::Event, _: &str) -> Option<String> {
+    None
+}
+
+#[cfg(feature = "csr")]
+fn capture(ev: &ev::PointerEvent) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = ev
+        .current_target()
+        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+    {
+        let _ = el.set_pointer_capture(ev.pointer_id());
+    }
+}
+#[cfg(not(feature = "csr"))]
+fn capture(_: &ev::PointerEvent) {}
+
+fn typing_in_field(ev: &ev::KeyboardEvent) -> bool {
+    data_attr(ev, "data-typing").is_some() || {
+        #[cfg(feature = "csr")]
+        {
+            use wasm_bindgen::JsCast;
+            ev.target()
+                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+        }
+        #[cfg(not(feature = "csr"))]
+        false
+    }
+}
+
 #[component]
 pub fn MapPage() -> impl IntoView {
     let i18n = use_i18n();
-    let grids = LocalResource::new(|| api::grids::grids_list());
+    let data = LocalResource::new(api::grids_list);
     view! {
         <section class="page">
             <h1>{move || i18n.t("map.title")}</h1>
             <Suspense fallback=|| view! { <Loading/> }>
-                {move || grids.get().map(|r| match r {
+                {move || data.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(m) => view! { <GridMap grids=m.grids/> }.into_any(),
+                    Ok(m) => view! { <MapEditor map=m/> }.into_any(),
                 })}
             </Suspense>
         </section>
@@ -81,60 +287,1229 @@ pub fn MapPage() -> impl IntoView {
 }
 
 #[component]
-fn GridMap(grids: Vec<GridView>) -> impl IntoView {
+fn MapEditor(map: GridMap) -> impl IntoView {
     let i18n = use_i18n();
-    let (paths, height) = project(&grids);
-    let grids = StoredValue::new(grids);
-    let paths = StoredValue::new(paths);
+    let (proj, height) = Proj::fit(&map.grids);
+    let target = map.target_households;
+    let can_edit = map.can_edit;
+    let base = StoredValue::new(map.grids.clone());
+    let work: RwSignal<Work> = RwSignal::new(map.grids.into_iter().map(Arc::new).collect());
+    let history = StoredValue::new(History::<Work>::new(200));
+    let hist_tick = RwSignal::new(0u64);
+    let selected = RwSignal::new(None::<i64>);
+    let sel_vertex = RwSignal::new(None::<Point>);
+    let mode = RwSignal::new(Mode::Select);
+    let editing = RwSignal::new(false);
+    let gesture = RwSignal::new(Gesture::None);
+    let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
+    let sketch = RwSignal::new(Vec::<Point>::new());
+    let problems = RwSignal::new(Vec::<Problem>::new());
+    let coverage = RwSignal::new(Vec::<Coverage>::new());
+    let live = RwSignal::new(Vec::<Problem>::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let saving = RwSignal::new(false);
     let shown = [
         RwSignal::new(true),
         RwSignal::new(true),
         RwSignal::new(true),
     ];
-    let selected = RwSignal::new(None::<usize>);
+    let active_level = RwSignal::new(3i64);
     let query = RwSignal::new(String::new());
+    let view_box = RwSignal::new(View {
+        cx: VIEW_W / 2.0,
+        cy: height / 2.0,
+        w: VIEW_W * 1.04,
+    });
+    let size = RwSignal::new((1000.0f64, 640.0f64));
+    let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let next_temp = StoredValue::new(-1i64);
+    let history_panel = RwSignal::new(None::<Result<Vec<RevisionView>, String>>);
 
+    let measure = move || {
+        if let Some(el) = svg_ref.get_untracked() {
+            let (_, _, w, h) = client_rect(&el);
+            size.set((w, h));
+        }
+    };
+    Effect::new(move |_| {
+        if svg_ref.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let ppu = move || size.get().0 / view_box.get().w;
+    let view_h = move || {
+        let (w, h) = size.get();
+        view_box.get().w * h / w
+    };
+    let view_box_attr = move || {
+        let v = view_box.get();
+        let h = view_h();
+        format!(
+            "{:.3} {:.3} {:.3} {:.3}",
+            v.cx - v.w / 2.0,
+            v.cy - h / 2.0,
+            v.w,
+            h
+        )
+    };
+    let to_map = move |cx: f64, cy: f64| -> (f64, f64) {
+        let (left, top, w, h) = svg_ref
+            .get_untracked()
+            .map(|el| client_rect(&el))
+            .unwrap_or((0.0, 0.0, 1000.0, 640.0));
+        // The viewBox as drawn (its aspect follows `size`), letterboxed into the element as SVG's
+        // default `xMidYMid meet` does, so this stays right even if `size` is a frame behind.
+        let v = view_box.get_untracked();
+        let (sw, sh) = size.get_untracked();
+        let vh = v.w * sh / sw;
+        let k = (w / v.w).min(h / vh);
+        let (ox, oy) = (left + (w - v.w * k) / 2.0, top + (h - vh * k) / 2.0);
+        (
+            v.cx - v.w / 2.0 + (cx - ox) / k,
+            v.cy - vh / 2.0 + (cy - oy) / k,
+        )
+    };
+    let fit_rings = move |rings: Vec<&Ring>, pad: f64| {
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for p in rings.into_iter().flat_map(|r| r.iter()) {
+            let (x, y) = proj.fwd(*p);
+            x0 = x0.min(x);
+            y0 = y0.min(y);
+            x1 = x1.max(x);
+            y1 = y1.max(y);
+        }
+        if x0 > x1 {
+            return;
+        }
+        let (sw, sh) = size.get_untracked();
+        let w = ((x1 - x0).max((y1 - y0) * sw / sh) * pad).max(2.0);
+        view_box.set(View {
+            cx: (x0 + x1) / 2.0,
+            cy: (y0 + y1) / 2.0,
+            w,
+        });
+    };
+    let fit_all =
+        move || work.with_untracked(|w| fit_rings(w.iter().map(|g| &g.ring).collect(), 1.04));
+    let fly_to = move |id: i64| {
+        work.with_untracked(|w| {
+            if let Some(g) = w.iter().find(|g| g.id == id) {
+                fit_rings(vec![&g.ring], 2.2);
+            }
+        });
+    };
+    let fly_to_point = move |p: Point| {
+        let (x, y) = proj.fwd(p);
+        view_box.update(|v| {
+            v.cx = x;
+            v.cy = y;
+            v.w = v.w.min(VIEW_W / 6.0);
+        });
+    };
+    let zoom = move |factor: f64, at: Option<(f64, f64)>| {
+        view_box.update(|v| {
+            let (px, py) = at.unwrap_or((v.cx, v.cy));
+            let w = (v.w * factor).clamp(VIEW_W / 4000.0, VIEW_W * 8.0);
+            let f = w / v.w;
+            v.cx = px - (px - v.cx) * f;
+            v.cy = py - (py - v.cy) * f;
+            v.w = w;
+        });
+    };
+
+    // ---- editing state ------------------------------------------------------------------
+    let index_of = move |id: i64| work.with_untracked(|w| w.iter().position(|g| g.id == id));
+    let record = move || {
+        let before = work.get_untracked();
+        history.update_value(|h| h.record(before));
+        hist_tick.update(|t| *t += 1);
+    };
+    let recheck = move |changed_ids: Vec<i64>| {
+        work.with_untracked(|w| {
+            let idx: Vec<usize> = changed_ids
+                .iter()
+                .filter_map(|id| w.iter().position(|g| g.id == *id))
+                .collect();
+            if idx.is_empty() {
+                problems.set(vec![]);
+                return;
+            }
+            let (p, c) = local_check(w, &idx);
+            problems.set(p);
+            coverage.set(c);
+        });
+    };
+    let say = move |ok: bool, text: String| message.set(Some((ok, text)));
+    let err_key = move |key: &str, grid: &str| {
+        i18n.tf(key, &[("grid", grid.to_owned()), ("other", String::new())])
+    };
+    // Replaces grids by index with new versions; returns their ids.
+    let apply = move |w: &mut Work, rings: &[Ring], changed: &[usize]| -> Vec<i64> {
+        changed
+            .iter()
+            .map(|&i| {
+                let mut g = (*w[i]).clone();
+                g.ring = rings[i].clone();
+                w[i] = Arc::new(g);
+                w[i].id
+            })
+            .collect()
+    };
+    // Every grid that has vertex `p` must be editable by the caller.
+    let all_editable = move |w: &Work, p: Point| {
+        w.iter()
+            .filter(|g| g.ring.iter().any(|q| geo::same(*q, p)))
+            .all(|g| g.editable)
+    };
+    let commit_move = move |d: Drag| {
+        if geo::same(d.from, d.to) && d.insert.is_none() {
+            return;
+        }
+        let mut w = work.get_untracked();
+        if !all_editable(&w, d.from) {
+            say(false, i18n.t("map.shared_outside"));
+            return;
+        }
+        let mut rings: Vec<Ring> = w.iter().map(|g| g.ring.clone()).collect();
+        if let Some((a, b)) = d.insert {
+            geo::insert_vertex(&mut rings, a, b, d.from);
+        }
+        let changed = geo::move_vertex(&mut rings, d.from, d.to);
+        record();
+        let ids = apply(&mut w, &rings, &changed);
+        work.set(w);
+        sel_vertex.set(Some(d.to));
+        recheck(ids);
+    };
+    let remove_selected_vertex = move || {
+        let Some(p) = sel_vertex.get_untracked() else {
+            return;
+        };
+        let mut w = work.get_untracked();
+        if !all_editable(&w, p) {
+            say(false, i18n.t("map.shared_outside"));
+            return;
+        }
+        let mut rings: Vec<Ring> = w.iter().map(|g| g.ring.clone()).collect();
+        match geo::remove_vertex(&mut rings, p) {
+            Ok(changed) => {
+                record();
+                let ids = apply(&mut w, &rings, &changed);
+                work.set(w);
+                sel_vertex.set(None);
+                recheck(ids);
+            }
+            Err(e) => say(false, err_key(e.key(), "")),
+        }
+    };
+    let undo = move || {
+        let cur = work.get_untracked();
+        if let Some(prev) = history.try_update_value(|h| h.undo(cur)).flatten() {
+            work.set(prev);
+            hist_tick.update(|t| *t += 1);
+            let id = selected.get_untracked().into_iter().collect();
+            recheck(id);
+        }
+    };
+    let redo = move || {
+        let cur = work.get_untracked();
+        if let Some(next) = history.try_update_value(|h| h.redo(cur)).flatten() {
+            work.set(next);
+            hist_tick.update(|t| *t += 1);
+            let id = selected.get_untracked().into_iter().collect();
+            recheck(id);
+        }
+    };
+    let can_undo = move || {
+        hist_tick.track();
+        history.with_value(|h| h.can_undo())
+    };
+    let can_redo = move || {
+        hist_tick.track();
+        history.with_value(|h| h.can_redo())
+    };
+    let pending = Memo::new(move |_| work.with(|w| base.with_value(|b| edits_between(b, w).len())));
+
+    let new_code = move |w: &Work, parent: Option<&str>, level: i64| -> String {
+        let siblings: Vec<&str> = w
+            .iter()
+            .filter(|g| g.level == level && g.parent_code.as_deref() == parent)
+            .map(|g| g.code.as_str())
+            .collect();
+        let prefix = match parent {
+            Some(p) => p.to_owned(),
+            None => siblings
+                .first()
+                .map(|c| c[..c.len().saturating_sub(3)].to_owned())
+                .unwrap_or_else(|| "1".into()),
+        };
+        domain::Code::parse(&prefix)
+            .map(|p| {
+                domain::grid::next_child_code(&p, siblings.iter().copied())
+                    .as_str()
+                    .to_owned()
+            })
+            .unwrap_or(prefix)
+    };
+    let add_grid = move |w: &mut Work, template: GridView| -> i64 {
+        let id = next_temp.get_value();
+        next_temp.set_value(id - 1);
+        w.push(Arc::new(GridView {
+            id,
+            version: 0,
+            ..template
+        }));
+        id
+    };
+
+    // Finish drawing a new grid of the active level inside the grid of the level above.
+    let finish_draw = move || {
+        let pts = sketch.get_untracked();
+        if pts.len() < 3 {
+            say(false, i18n.t("map.draw_more"));
+            return;
+        }
+        let ring = geo::normalise(&pts);
+        if let Err(e) = geo::validate_ring(&ring) {
+            say(false, err_key(e.key(), &i18n.t("map.new_grid")));
+            return;
+        }
+        let level = active_level.get_untracked();
+        let mut w = work.get_untracked();
+        let centre = geo::mean_point(&ring);
+        let parent = if level > 1 {
+            match w
+                .iter()
+                .find(|g| g.level == level - 1 && geo::contains(&g.ring, centre))
+            {
+                Some(p) => Some(p.code.clone()),
+                None => {
+                    say(false, i18n.t("map.no_parent"));
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let code = new_code(&w, parent.as_deref(), level);
+        let n = -next_temp.get_value();
+        record();
+        let id = add_grid(
+            &mut w,
+            GridView {
+                id: 0,
+                version: 0,
+                code,
+                parent_code: parent,
+                level,
+                name: format!("{} {n}", i18n.t("map.new_grid")),
+                kind: "basic".into(),
+                households: 0,
+                population: 0,
+                workers: String::new(),
+                valid_from: None,
+                valid_to: None,
+                unit_code: None,
+                unit_name: None,
+                updated_by: String::new(),
+                updated_at: String::new(),
+                editable: true,
+                ring,
+            },
+        );
+        work.set(w);
+        sketch.set(vec![]);
+        mode.set(Mode::Select);
+        selected.set(Some(id));
+        recheck(vec![id]);
+        say(true, i18n.t("map.drawn"));
+    };
+    let finish_split = move || {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        let Some(i) = index_of(id) else { return };
+        let line = sketch.get_untracked();
+        let mut w = work.get_untracked();
+        let g = (*w[i]).clone();
+        match geo::split_ring(&g.ring, &line) {
+            Ok((a, b)) => {
+                record();
+                let code = new_code(&w, g.parent_code.as_deref(), g.level);
+                let mut first = g.clone();
+                first.ring = a;
+                w[i] = Arc::new(first);
+                let new_id = add_grid(
+                    &mut w,
+                    GridView {
+                        code,
+                        name: format!("{}{}", g.name, i18n.t("map.split_suffix")),
+                        households: 0,
+                        population: 0,
+                        unit_code: None,
+                        unit_name: None,
+                        ring: b,
+                        ..g.clone()
+                    },
+                );
+                work.set(w);
+                recheck(vec![id, new_id]);
+                say(true, i18n.t("map.split_done"));
+            }
+            Err(e) => say(false, err_key(e.key(), &g.name)),
+        }
+        sketch.set(vec![]);
+        mode.set(Mode::Select);
+    };
+    let merge_with = move |other: i64| {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        let (Some(i), Some(j)) = (index_of(id), index_of(other)) else {
+            return;
+        };
+        let mut w = work.get_untracked();
+        let (a, b) = ((*w[i]).clone(), (*w[j]).clone());
+        mode.set(Mode::Select);
+        if a.level != b.level || a.parent_code != b.parent_code || !b.editable {
+            say(false, i18n.t("map.merge_siblings"));
+            return;
+        }
+        if w.iter()
+            .any(|g| g.parent_code.as_deref() == Some(b.code.as_str()))
+        {
+            say(
+                false,
+                i18n.tf(
+                    "err.grid_has_children",
+                    &[("grid", b.name.clone()), ("other", String::new())],
+                ),
+            );
+            return;
+        }
+        match geo::merge_rings(&a.ring, &b.ring) {
+            Ok(ring) => {
+                record();
+                w[i] = Arc::new(GridView {
+                    ring,
+                    households: a.households + b.households,
+                    population: a.population + b.population,
+                    ..a
+                });
+                w.remove(j);
+                work.set(w);
+                recheck(vec![id]);
+                say(true, i18n.t("map.merge_done"));
+            }
+            Err(e) => say(false, err_key(e.key(), &a.name)),
+        }
+    };
+    let delete_selected = move || {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        let Some(i) = index_of(id) else { return };
+        let mut w = work.get_untracked();
+        let g = w[i].clone();
+        if w.iter()
+            .any(|x| x.parent_code.as_deref() == Some(g.code.as_str()))
+        {
+            say(
+                false,
+                i18n.tf(
+                    "err.grid_has_children",
+                    &[("grid", g.name.clone()), ("other", String::new())],
+                ),
+            );
+            return;
+        }
+        record();
+        w.remove(i);
+        work.set(w);
+        selected.set(None);
+        editing.set(false);
+        say(true, i18n.tf("map.deleted", &[("grid", g.name.clone())]));
+    };
+    let reload = move |m: GridMap| {
+        let keep = selected.get_untracked().and_then(|id| {
+            work.with_untracked(|w| w.iter().find(|g| g.id == id).map(|g| g.code.clone()))
+        });
+        base.set_value(m.grids.clone());
+        let fresh: Work = m.grids.into_iter().map(Arc::new).collect();
+        selected.set(keep.and_then(|c| fresh.iter().find(|g| g.code == c).map(|g| g.id)));
+        work.set(fresh);
+        history.update_value(|h| h.clear());
+        hist_tick.update(|t| *t += 1);
+        problems.set(vec![]);
+        history_panel.set(None);
+    };
+    let save = move || {
+        let edits = work.with_untracked(|w| base.with_value(|b| edits_between(b, w)));
+        if edits.is_empty() {
+            say(true, i18n.t("map.nothing_to_save"));
+            return;
+        }
+        let Ok(json) = serde_json::to_string(&edits) else {
+            return;
+        };
+        saving.set(true);
+        leptos::task::spawn_local(async move {
+            let r = api::grids_save(json).await;
+            if message.is_disposed() {
+                return; // the page was left meanwhile
+            }
+            saving.set(false);
+            match r {
+                Ok(m) => {
+                    reload(m);
+                    say(true, i18n.t("map.saved"));
+                }
+                Err(e) => say(false, error_message(i18n, &e)),
+            }
+        });
+    };
+    let full_check = move || {
+        work.with_untracked(|w| {
+            let shapes = shapes_of(w);
+            let report = Index::new(&shapes).check_all();
+            let n = report.problems.len();
+            problems.set(report.problems);
+            coverage.set(report.coverage);
+            say(n == 0, i18n.tf("map.checked", &[("n", n.to_string())]));
+        });
+    };
+
+    // ---- pointer and keyboard ---------------------------------------------------------------
+    let snap_tol_deg = move |lat: f64| SNAP_PX / ppu() * proj.metres_per_unit(lat) / 111_320.0;
+    let snapped = move |p: Point, exclude: Option<Point>| -> Point {
+        let tol = snap_tol_deg(p[1]);
+        work.with_untracked(|w| {
+            let levels: Vec<bool> = shown.iter().map(|s| s.get_untracked()).collect();
+            let rings = w
+                .iter()
+                .filter(|g| levels[(g.level as usize).clamp(1, 3) - 1])
+                .map(|g| &g.ring);
+            geo::snap(rings, p, tol, exclude)
+                .map(|(q, _)| q)
+                .unwrap_or(p)
+        })
+    };
+    let on_down = move |e: ev::PointerEvent| {
+        if e.button() != 0 && e.pointer_type() == "mouse" {
+            return;
+        }
+        capture(&e);
+        measure();
+        let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
+        pointers.update_value(|p| {
+            p.retain(|(id, ..)| *id != e.pointer_id());
+            p.push((e.pointer_id(), cx, cy));
+        });
+        let ps = pointers.get_value();
+        if ps.len() == 2 {
+            let dist = ((ps[0].1 - ps[1].1).powi(2) + (ps[0].2 - ps[1].2).powi(2))
+                .sqrt()
+                .max(1.0);
+            gesture.set(Gesture::Pinch {
+                dist,
+                start: view_box.get_untracked(),
+            });
+            return;
+        }
+        let selecting = mode.get_untracked() == Mode::Select;
+        if let Some(v) = data_attr(&e, "data-vertex").filter(|_| selecting) {
+            let w = work.get_untracked();
+            let Some(g) = selected
+                .get_untracked()
+                .and_then(|id| w.iter().find(|g| g.id == id).cloned())
+            else {
+                return;
+            };
+            if let Some(&p) = v.parse::<usize>().ok().and_then(|k| g.ring.get(k)) {
+                sel_vertex.set(Some(p));
+                gesture.set(Gesture::Vertex(Drag {
+                    from: p,
+                    to: p,
+                    insert: None,
+                }));
+            }
+            return;
+        }
+        if let Some(v) = data_attr(&e, "data-mid").filter(|_| selecting) {
+            let w = work.get_untracked();
+            let Some(g) = selected
+                .get_untracked()
+                .and_then(|id| w.iter().find(|g| g.id == id).cloned())
+            else {
+                return;
+            };
+            if let Some(k) = v.parse::<usize>().ok().filter(|k| k + 1 < g.ring.len()) {
+                let (a, b) = (g.ring[k], g.ring[k + 1]);
+                let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+                gesture.set(Gesture::Vertex(Drag {
+                    from: mid,
+                    to: mid,
+                    insert: Some((a, b)),
+                }));
+            }
+            return;
+        }
+        let target = data_attr(&e, "data-id").and_then(|s| s.parse().ok());
+        gesture.set(Gesture::Pan {
+            x: cx,
+            y: cy,
+            start: view_box.get_untracked(),
+            target,
+            moved: false,
+        });
+    };
+    let on_move = move |e: ev::PointerEvent| {
+        let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
+        pointers.update_value(|p| {
+            for q in p.iter_mut() {
+                if q.0 == e.pointer_id() {
+                    (q.1, q.2) = (cx, cy);
+                }
+            }
+        });
+        match gesture.get_untracked() {
+            Gesture::None => {}
+            Gesture::Pinch { dist, start } => {
+                let ps = pointers.get_value();
+                if ps.len() == 2 {
+                    let d = ((ps[0].1 - ps[1].1).powi(2) + (ps[0].2 - ps[1].2).powi(2))
+                        .sqrt()
+                        .max(1.0);
+                    view_box.set(start);
+                    let mid = to_map((ps[0].1 + ps[1].1) / 2.0, (ps[0].2 + ps[1].2) / 2.0);
+                    zoom(dist / d, Some(mid));
+                }
+            }
+            Gesture::Pan {
+                x,
+                y,
+                start,
+                target,
+                moved,
+            } => {
+                let (dx, dy) = (cx - x, cy - y);
+                if moved || dx.abs() + dy.abs() > 4.0 {
+                    let (w, _) = size.get_untracked();
+                    let k = start.w / w;
+                    view_box.set(View {
+                        cx: start.cx - dx * k,
+                        cy: start.cy - dy * k,
+                        w: start.w,
+                    });
+                    gesture.set(Gesture::Pan {
+                        x,
+                        y,
+                        start,
+                        target,
+                        moved: true,
+                    });
+                }
+            }
+            Gesture::Vertex(d) => {
+                let (mx, my) = to_map(cx, cy);
+                let p = snapped(proj.inv(mx, my), Some(d.from));
+                let nd = Drag { to: p, ..d };
+                // Live check of the edited neighbourhood only.
+                work.with_untracked(|w| {
+                    let mut rings: Vec<(usize, Ring)> = w
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, g)| {
+                            g.ring.iter().any(|q| geo::same(*q, nd.from))
+                                || nd.insert.is_some_and(|(a, b)| {
+                                    g.ring.windows(2).any(|s| {
+                                        (geo::same(s[0], a) && geo::same(s[1], b))
+                                            || (geo::same(s[0], b) && geo::same(s[1], a))
+                                    })
+                                })
+                        })
+                        .map(|(i, g)| (i, g.ring.clone()))
+                        .collect();
+                    for (_, r) in rings.iter_mut() {
+                        if let Some((a, b)) = nd.insert {
+                            geo::insert_vertex(std::slice::from_mut(r), a, b, nd.from);
+                        }
+                        geo::move_vertex(std::slice::from_mut(r), nd.from, nd.to);
+                    }
+                    let mut copy = w.clone();
+                    let changed: Vec<usize> = rings.iter().map(|(i, _)| *i).collect();
+                    for (i, r) in rings {
+                        let mut g = (*copy[i]).clone();
+                        g.ring = r;
+                        copy[i] = Arc::new(g);
+                    }
+                    let (p, _) = local_check(&copy, &changed);
+                    live.set(p.into_iter().filter(|p| p.blocks_save()).collect());
+                });
+                gesture.set(Gesture::Vertex(nd));
+            }
+        }
+    };
+    let on_up = move |e: ev::PointerEvent| {
+        pointers.update_value(|p| p.retain(|(id, ..)| *id != e.pointer_id()));
+        let g = gesture.get_untracked();
+        gesture.set(Gesture::None);
+        match g {
+            Gesture::Vertex(d) => {
+                live.set(vec![]);
+                commit_move(d);
+            }
+            Gesture::Pan {
+                moved: false,
+                target,
+                ..
+            } => {
+                let (mx, my) = to_map(e.client_x() as f64, e.client_y() as f64);
+                let p = proj.inv(mx, my);
+                match mode.get_untracked() {
+                    Mode::Draw => {
+                        let first = sketch.with_untracked(|s| s.first().copied());
+                        let q = snapped(p, None);
+                        let near_first = first.is_some_and(|f| {
+                            let (fx, fy) = proj.fwd(f);
+                            let (qx, qy) = proj.fwd(q);
+                            ((fx - qx).powi(2) + (fy - qy).powi(2)).sqrt() * ppu() < SNAP_PX
+                        });
+                        if near_first && sketch.with_untracked(|s| s.len() >= 3) {
+                            finish_draw();
+                        } else {
+                            sketch.update(|s| s.push(q));
+                        }
+                    }
+                    Mode::Split => {
+                        let q = snapped(p, None);
+                        let on_ring =
+                            selected
+                                .get_untracked()
+                                .and_then(index_of)
+                                .is_some_and(|i| {
+                                    work.with_untracked(|w| {
+                                        w[i].ring.iter().any(|v| geo::same(*v, q))
+                                    })
+                                });
+                        let n = sketch.with_untracked(|s| s.len());
+                        if n == 0 && !on_ring {
+                            say(false, i18n.t("map.split_start"));
+                        } else {
+                            sketch.update(|s| s.push(q));
+                            if n > 0 && on_ring {
+                                finish_split();
+                            }
+                        }
+                    }
+                    Mode::Merge => {
+                        if let Some(t) = target {
+                            merge_with(t);
+                        }
+                    }
+                    Mode::Select => {
+                        if target != selected.get_untracked() {
+                            editing.set(false);
+                            sel_vertex.set(None);
+                            history_panel.set(None);
+                        }
+                        selected.set(target);
+                    }
+                }
+            }
+            _ => {}
+        }
+    };
+    let on_wheel = move |e: ev::WheelEvent| {
+        e.prevent_default();
+        let at = to_map(e.client_x() as f64, e.client_y() as f64);
+        zoom((e.delta_y() * 0.0015).exp(), Some(at));
+    };
+    let keys = window_event_listener(ev::keydown, move |e: ev::KeyboardEvent| {
+        if typing_in_field(&e) {
+            return;
+        }
+        let ctrl = e.ctrl_key() || e.meta_key();
+        match e.key().as_str() {
+            "z" | "Z" if ctrl && e.shift_key() => {
+                e.prevent_default();
+                redo();
+            }
+            "z" | "Z" if ctrl => {
+                e.prevent_default();
+                undo();
+            }
+            "y" | "Y" if ctrl => {
+                e.prevent_default();
+                redo();
+            }
+            "Escape" => {
+                sketch.set(vec![]);
+                mode.set(Mode::Select);
+                gesture.set(Gesture::None);
+                live.set(vec![]);
+            }
+            "Enter" if mode.get_untracked() == Mode::Draw => finish_draw(),
+            _ => {}
+        }
+    });
+    on_cleanup(move || keys.remove());
+    // Arrow keys nudge the focused vertex by a pixel (ten with Shift); Delete removes it.
+    let vertex_key = move |e: ev::KeyboardEvent, p: Point| {
+        let step = if e.shift_key() { 10.0 } else { 1.0 } / ppu();
+        let (dx, dy) = match e.key().as_str() {
+            "ArrowLeft" => (-step, 0.0),
+            "ArrowRight" => (step, 0.0),
+            "ArrowUp" => (0.0, -step),
+            "ArrowDown" => (0.0, step),
+            "Delete" | "Backspace" => {
+                e.prevent_default();
+                sel_vertex.set(Some(p));
+                remove_selected_vertex();
+                return;
+            }
+            _ => return,
+        };
+        e.prevent_default();
+        let (x, y) = proj.fwd(p);
+        let to = proj.inv(x + dx, y + dy);
+        commit_move(Drag {
+            from: p,
+            to,
+            insert: None,
+        });
+    };
+
+    // ---- drawing ------------------------------------------------------------------------------
     let layer = move |level: i64| {
         let on = shown[(level - 1) as usize];
-        let items = grids.with_value(|gs| {
-            gs.iter()
-                .enumerate()
-                .filter(|(_, g)| g.level == level)
-                .map(|(i, g)| (i, g.name.clone(), g.households))
-                .collect::<Vec<_>>()
-        });
+        let items = move || {
+            work.with(|w| {
+                w.iter()
+                    .filter(|g| g.level == level)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        };
         view! {
-            <g class=format!("level level-{level}") style:display=move || if on.get() { "inline" } else { "none" }>
-                {items.into_iter().map(|(i, name, households)| {
-                    let class = if level == 3 { format!("grid {}", load_class(households)) } else { "grid".to_owned() };
+            <g class=move || format!("level level-{level}{}", if active_level.get() == level { " active" } else { "" })
+                style:display=move || if on.get() { "inline" } else { "none" }>
+                <For each=items key=|g| (g.id, Arc::as_ptr(g) as usize) children=move |g| {
+                    let id = g.id;
+                    let mine = g.clone();
+                    let class = if level == 3 { format!("grid {}", load_class(g.households, target)) } else { "grid".to_owned() };
                     view! {
-                        <path d=paths.with_value(|p| p[i].clone()) class=class
-                            class:selected=move || selected.get() == Some(i)
-                            on:click=move |_| selected.set(Some(i))>
-                            <title>{name}</title>
+                        <path d=path_d(&proj, &g.ring) class=class data-id=id.to_string()
+                            class:selected=move || selected.get() == Some(id)
+                            class:dirty=move || base.with_value(|b| !b.iter().any(|x| x.id == id && *x == *mine))>
+                            <title>{format!("{} · {}", g.name, g.code)}</title>
                         </path>
+                    }
+                }/>
+            </g>
+        }
+    };
+    let labels = move || {
+        let k = ppu();
+        let lvl = active_level.get();
+        work.with(|w| {
+            w.iter()
+                .filter(|g| g.level == lvl && shown[(lvl - 1) as usize].get())
+                .filter_map(|g| {
+                    let (x0, x1) = g.ring.iter().map(|p| proj.fwd(*p).0).fold((f64::MAX, f64::MIN), |a, x| (a.0.min(x), a.1.max(x)));
+                    // Only label grids wide enough on screen for their name.
+                    ((x1 - x0) * k > 70.0).then(|| {
+                        let (x, y) = proj.fwd(geo::mean_point(&g.ring));
+                        view! { <text x=format!("{x:.2}") y=format!("{y:.2}") class="grid-label" font-size=format!("{:.3}", 12.0 / k)>{g.name.clone()}</text> }
+                    })
+                })
+                .collect_view()
+        })
+    };
+    let handles = move || {
+        if !editing.get() || !matches!(mode.get(), Mode::Select | Mode::Split) {
+            return None;
+        }
+        let id = selected.get()?;
+        let g = work.with(|w| w.iter().find(|g| g.id == id).cloned())?;
+        if !g.editable {
+            return None;
+        }
+        let r = HANDLE_PX / ppu();
+        let n = g.ring.len().saturating_sub(1);
+        let sel = sel_vertex.get();
+        Some(view! {
+            <g class="handles">
+                {(0..n).map(|k| {
+                    let (a, b) = (g.ring[k], g.ring[k + 1]);
+                    let (x, y) = proj.fwd([(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]);
+                    view! { <circle class="mid" cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{:.3}", r * 0.6) data-mid=k.to_string()/> }
+                }).collect_view()}
+                {(0..n).map(|k| {
+                    let p = g.ring[k];
+                    let (x, y) = proj.fwd(p);
+                    // How many grids share this vertex, and whether any of them is outside the caller's reach.
+                    let (shared, locked) = work.with_untracked(|w| {
+                        w.iter()
+                            .filter(|o| o.ring.iter().any(|q| geo::same(*q, p)))
+                            .fold((0usize, false), |(n, l), o| (n + 1, l || !o.editable))
+                    });
+                    let label = format!("{} {}", i18n.t("map.vertex"), k + 1);
+                    view! {
+                        <circle class="vertex" class:chosen=sel.is_some_and(|s| geo::same(s, p)) class:locked=locked data-shared=shared.to_string() cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{r:.3}")
+                            data-vertex=k.to_string() tabindex="0" role="button" aria-label=label
+                            on:focus=move |_| sel_vertex.set(Some(p))
+                            on:keydown=move |e| vertex_key(e, p)/>
+                    }
+                }).collect_view()}
+            </g>
+        })
+    };
+    let drag_preview = move || match gesture.get() {
+        Gesture::Vertex(d) => {
+            let paths = work.with_untracked(|w| {
+                w.iter()
+                    .filter(|g| g.ring.iter().any(|q| geo::same(*q, d.from)) || d.insert.is_some())
+                    .filter(|g| {
+                        d.insert.is_none()
+                            || g.id == selected.get_untracked().unwrap_or(0)
+                            || g.ring.windows(2).any(|s| {
+                                d.insert.is_some_and(|(a, b)| {
+                                    (geo::same(s[0], a) && geo::same(s[1], b))
+                                        || (geo::same(s[0], b) && geo::same(s[1], a))
+                                })
+                            })
+                    })
+                    .map(|g| {
+                        let mut r = vec![g.ring.clone()];
+                        if let Some((a, b)) = d.insert {
+                            geo::insert_vertex(&mut r, a, b, d.from);
+                        }
+                        geo::move_vertex(&mut r, d.from, d.to);
+                        path_d(&proj, &r[0])
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let bad = !live.get().is_empty();
+            Some(view! {
+                <g class="preview" class:bad=bad>
+                    {paths.into_iter().map(|d| view! { <path d=d/> }).collect_view()}
+                </g>
+            })
+        }
+        _ => None,
+    };
+    let sketch_view = move || {
+        let s = sketch.get();
+        if s.is_empty() {
+            return None;
+        }
+        let pts: Vec<String> = s
+            .iter()
+            .map(|p| {
+                let (x, y) = proj.fwd(*p);
+                format!("{x:.3},{y:.3}")
+            })
+            .collect();
+        let r = HANDLE_PX * 0.7 / ppu();
+        Some(view! {
+            <g class="sketch">
+                <polyline points=pts.join(" ")/>
+                {s.iter().map(|p| {
+                    let (x, y) = proj.fwd(*p);
+                    view! { <circle cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{r:.3}")/> }
+                }).collect_view()}
+            </g>
+        })
+    };
+    let problem_marks = move || {
+        let r = HANDLE_PX * 1.4 / ppu();
+        let all: Vec<Problem> = problems.get().into_iter().chain(live.get()).collect();
+        view! {
+            <g class="problems-layer">
+                {all.into_iter().map(|p| {
+                    match p {
+                        Problem::Gap { ring, .. } => view! { <path class="gap" d=path_d(&proj, &ring)/> }.into_any(),
+                        other => {
+                            let (x, y) = proj.fwd(other.at());
+                            view! { <circle class="issue" cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{r:.3}")/> }.into_any()
+                        }
                     }
                 }).collect_view()}
             </g>
         }
     };
+    let scale_bar = move || {
+        let v = view_box.get();
+        let lat = proj.inv(v.cx, v.cy)[1];
+        let m_per_px = proj.metres_per_unit(lat) / ppu();
+        let nice = [
+            5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0,
+        ];
+        let len = nice
+            .iter()
+            .copied()
+            .rev()
+            .find(|l| l / m_per_px <= 120.0)
+            .unwrap_or(5.0);
+        let px = len / m_per_px;
+        let text = if len >= 1000.0 {
+            format!("{} km", len / 1000.0)
+        } else {
+            format!("{len} m")
+        };
+        view! { <div class="scale-bar" aria-label=move || i18n.t("map.scale")><span style:width=format!("{px:.0}px")></span>{text}</div> }
+    };
+
+    // ---- side panels --------------------------------------------------------------------------
+    let problem_text = move |p: &Problem| -> String {
+        let name = |code: &str| {
+            work.with_untracked(|w| {
+                w.iter()
+                    .find(|g| g.code == code)
+                    .map(|g| format!("{}（{}）", g.name, g.code))
+                    .unwrap_or_else(|| code.to_owned())
+            })
+        };
+        match p {
+            Problem::Invalid { code, reason, .. } => i18n.tf(reason.key(), &[("grid", name(code))]),
+            Problem::Overlap {
+                code,
+                other,
+                area_m2,
+                ..
+            } => i18n.tf(
+                "err.grid_overlap",
+                &[
+                    ("grid", name(code)),
+                    ("other", name(other)),
+                    ("area", format!("{area_m2:.0}")),
+                ],
+            ),
+            Problem::Spill {
+                code,
+                parent,
+                area_m2,
+                ..
+            } => i18n.tf(
+                "err.grid_spill",
+                &[
+                    ("grid", name(code)),
+                    ("other", name(parent)),
+                    ("area", format!("{area_m2:.0}")),
+                ],
+            ),
+            Problem::Gap {
+                parent, area_m2, ..
+            } => i18n.tf(
+                "map.gap",
+                &[("grid", name(parent)), ("area", format!("{area_m2:.0}"))],
+            ),
+        }
+    };
+    let problems_panel = move || {
+        let list = problems.get();
+        let cov = coverage.get();
+        view! {
+            <section class="card problems" aria-live="polite">
+                <h2>{move || i18n.t("map.problems")}</h2>
+                <button type="button" on:click=move |_| full_check()>{move || i18n.t("map.check_all")}</button>
+                {if list.is_empty() {
+                    view! { <p class="muted">{move || i18n.t("map.no_problems")}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="problem-list">
+                            {list.into_iter().map(|p| {
+                                let text = problem_text(&p);
+                                let at = p.at();
+                                let code = p.codes().first().map(|c| c.to_string());
+                                let class = if p.blocks_save() { "problem bad" } else { "problem" };
+                                view! {
+                                    <li><button type="button" class=class on:click=move |_| {
+                                        fly_to_point(at);
+                                        if let Some(c) = &code {
+                                            let id = work.with_untracked(|w| w.iter().find(|g| &g.code == c).map(|g| g.id));
+                                            selected.set(id);
+                                        }
+                                    }>{text}</button></li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+                {(!cov.is_empty()).then(|| view! {
+                    <table class="coverage">
+                        <thead><tr><th>{move || i18n.t("map.parent")}</th><th>{move || i18n.t("map.children")}</th><th>{move || i18n.t("map.coverage")}</th></tr></thead>
+                        <tbody>
+                            {cov.into_iter().take(50).map(|c| {
+                                let name = work.with_untracked(|w| w.iter().find(|g| g.code == c.parent).map(|g| g.name.clone()).unwrap_or(c.parent.clone()));
+                                view! { <tr><td>{name}</td><td>{c.children}</td><td>{format!("{:.2}%", c.covered_pct)}</td></tr> }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+            </section>
+        }
+    };
+
+    let panel = move || {
+        let id = selected.get()?;
+        let g = work.with(|w| w.iter().find(|g| g.id == id).cloned())?;
+        let stats = work.with(|w| {
+            let kids: Vec<&Arc<GridView>> = w
+                .iter()
+                .filter(|k| k.parent_code.as_deref() == Some(g.code.as_str()))
+                .collect();
+            (!kids.is_empty()).then(|| (kids.len(), kids.iter().map(|k| k.households).sum::<i64>()))
+        });
+        let area = geo::area_m2(&g.ring);
+        let gv: GridView = (*g).clone();
+        Some(view! {
+            <aside class="panel card" aria-live="polite">
+                <h2>{g.name.clone()}</h2>
+                <dl class="facts">
+                    <dt>{move || i18n.t("grid.code")}</dt><dd>{g.code.clone()}</dd>
+                    <dt>{move || i18n.t("grid.level")}</dt><dd>{let l = g.level; move || i18n.t(&format!("grid.level{l}"))}</dd>
+                    <dt>{move || i18n.t("grid.kind")}</dt><dd>{let k = g.kind.clone(); move || i18n.t(&format!("grid.kind.{k}"))}</dd>
+                    <dt>{move || i18n.t("grid.households")}</dt><dd>{g.households}</dd>
+                    <dt>{move || i18n.t("grid.population")}</dt><dd>{g.population}</dd>
+                    <dt>{move || i18n.t("grid.area")}</dt><dd>{format!("{:.2} km²", area / 1e6)}</dd>
+                    {(!g.workers.is_empty()).then(|| view! { <dt>{move || i18n.t("grid.workers")}</dt><dd>{g.workers.clone()}</dd> })}
+                    {g.unit_name.clone().map(|n| view! {
+                        <dt>{move || i18n.t("grid.unit")}</dt>
+                        <dd><a href=format!("/orgs?unit={}", g.unit_code.clone().unwrap_or_default())>{n}</a></dd>
+                    })}
+                    {stats.map(|(n, h)| view! {
+                        <dt>{move || i18n.t("map.children")}</dt><dd>{n}</dd>
+                        <dt>{move || i18n.t("map.child_households")}</dt><dd>{h}</dd>
+                    })}
+                    {(g.valid_from.is_some() || g.valid_to.is_some()).then(|| view! {
+                        <dt>{move || i18n.t("grid.valid")}</dt>
+                        <dd>{format!("{} – {}", g.valid_from.clone().unwrap_or_default(), g.valid_to.clone().unwrap_or_default())}</dd>
+                    })}
+                    {(!g.updated_by.is_empty()).then(|| view! {
+                        <dt>{move || i18n.t("grid.updated")}</dt><dd>{format!("{} · {} · v{}", g.updated_by, g.updated_at, g.version)}</dd>
+                    })}
+                </dl>
+                <div class="actions">
+                    {(g.editable).then(|| view! {
+                        <button type="button" aria-pressed=move || editing.get().to_string() on:click=move |_| editing.update(|e| *e = !*e)>
+                            {move || i18n.t(if editing.get() { "map.stop_editing" } else { "map.edit_boundary" })}
+                        </button>
+                    })}
+                    {(g.id > 0 && can_edit).then(|| view! {
+                        <button type="button" on:click=move |_| {
+                            history_panel.set(Some(Ok(vec![])));
+                            leptos::task::spawn_local(async move {
+                                let r = api::grid_history(id).await.map_err(|e| error_message(i18n, &e));
+                                if history_panel.is_disposed() {
+                                    return;
+                                }
+                                history_panel.set(Some(r));
+                            });
+                        }>{move || i18n.t("map.history")}</button>
+                    })}
+                    <a class="button" href=format!("/feeds/grids.geojson?root={}", g.code) download=format!("{}.geojson", g.code)>{move || i18n.t("map.export_subtree")}</a>
+                    <button type="button" on:click=move |_| selected.set(None)>{move || i18n.t("common.close")}</button>
+                </div>
+                {(g.editable).then(|| view! { <GridForm grid=gv.clone() on_apply=Callback::new(move |draft: domain::grid::GridDraft| {
+                    let mut w = work.get_untracked();
+                    let Some(i) = w.iter().position(|x| x.id == id) else { return };
+                    match draft.check() {
+                        Err(e) => say(false, err_key(e.key(), draft.name.trim())),
+                        Ok(c) => {
+                            if w.iter().any(|x| x.id != id && x.code == c.code.as_str()) {
+                                say(false, i18n.t("err.grid_code_taken"));
+                                return;
+                            }
+                            record();
+                            let old = (*w[i]).clone();
+                            w[i] = Arc::new(GridView {
+                                code: c.code.as_str().to_owned(),
+                                name: c.name,
+                                kind: c.kind.as_str().into(),
+                                households: c.households,
+                                population: c.population,
+                                workers: c.workers,
+                                valid_from: c.valid_from,
+                                valid_to: c.valid_to,
+                                ..old
+                            });
+                            work.set(w);
+                            say(true, i18n.t("map.applied"));
+                        }
+                    }
+                }) on_delete=Callback::new(move |_| delete_selected())/> })}
+                {move || history_panel.get().map(|h| match h {
+                    Err(text) => view! { <p class="error" role="alert">{text}</p> }.into_any(),
+                    Ok(revs) => view! {
+                        <section class="history">
+                            <h3>{move || i18n.t("map.history")}</h3>
+                            {revs.is_empty().then(|| view! { <p class="muted">{move || i18n.t("map.no_history")}</p> })}
+                            <ol>
+                                {revs.into_iter().map(|r| {
+                                    let rid = r.id;
+                                    let summary = r.after.as_ref().or(r.before.as_ref()).map(|d| format!("{} · {} {} · {} {}", d.name, d.households, i18n.t("grid.households"), d.ring.len().saturating_sub(1), i18n.t("map.vertices"))).unwrap_or_default();
+                                    let can_restore = r.before.is_some();
+                                    view! {
+                                        <li>
+                                            <div><strong>{let a = r.action.clone(); move || i18n.t(&format!("map.action.{a}"))}</strong>{format!(" · {} · {} · v{}", r.at, r.actor, r.version)}</div>
+                                            <div class="muted">{summary}</div>
+                                            {can_restore.then(|| view! {
+                                                <button type="button" on:click=move |_| {
+                                                    if pending.get_untracked() > 0 {
+                                                        say(false, i18n.t("map.save_first"));
+                                                        return;
+                                                    }
+                                                    let version = work.with_untracked(|w| w.iter().find(|g| g.id == id).map(|g| g.version).unwrap_or(0));
+                                                    leptos::task::spawn_local(async move {
+                                                        let r = api::grid_restore(rid, version).await;
+                                                        if message.is_disposed() {
+                                                            return;
+                                                        }
+                                                        match r {
+                                                            Ok(m) => { reload(m); say(true, i18n.t("map.restored")); }
+                                                            Err(e) => say(false, error_message(i18n, &e)),
+                                                        }
+                                                    });
+                                                }>{move || i18n.t("map.restore")}</button>
+                                            })}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                    }.into_any(),
+                })}
+            </aside>
+        })
+    };
 
     let list = move || {
         let q = query.get().trim().to_lowercase();
-        grids.with_value(|gs| {
-            gs.iter()
-                .enumerate()
-                .filter(|(_, g)| g.level == 3 && (q.is_empty() || g.name.to_lowercase().contains(&q) || g.code.contains(&q)))
+        work.with(|w| {
+            w.iter()
+                .filter(|g| {
+                    if q.is_empty() {
+                        g.level == 3
+                    } else {
+                        g.name.to_lowercase().contains(&q) || g.code.contains(&q)
+                    }
+                })
                 .take(200)
-                .map(|(i, g)| {
+                .map(|g| {
+                    let id = g.id;
                     let label = format!("{} · {}", g.name, g.code);
                     let households = g.households;
                     view! {
                         <li>
-                            <button type="button" class="row" aria-pressed=move || (selected.get() == Some(i)).to_string()
-                                on:click=move |_| selected.set(Some(i))>
+                            <button type="button" class="row" aria-pressed=move || (selected.get() == Some(id)).to_string()
+                                on:click=move |_| { selected.set(Some(id)); editing.set(false); history_panel.set(None); fly_to(id); }>
                                 <span>{label}</span>
-                                <span class=format!("badge {}", load_class(households))>{households}</span>
+                                <span class=format!("badge {}", load_class(households, target))>{households}</span>
                             </button>
                         </li>
                     }
@@ -143,58 +1518,158 @@ fn GridMap(grids: Vec<GridView>) -> impl IntoView {
         })
     };
 
-    let panel = move || {
-        selected.get().map(|i| {
-            let g = grids.with_value(|gs| gs[i].clone());
-            view! {
-                <aside class="panel card" aria-live="polite">
-                    <h2>{g.name.clone()}</h2>
-                    <dl class="facts">
-                        <dt>{move || i18n.t("grid.code")}</dt><dd>{g.code.clone()}</dd>
-                        <dt>{move || i18n.t("grid.level")}</dt><dd>{let l = g.level; move || i18n.t(&format!("grid.level{l}"))}</dd>
-                        <dt>{move || i18n.t("grid.kind")}</dt><dd>{let k = g.kind.clone(); move || i18n.t(&format!("grid.kind.{k}"))}</dd>
-                        <dt>{move || i18n.t("grid.households")}</dt><dd>{g.households}</dd>
-                        <dt>{move || i18n.t("grid.population")}</dt><dd>{g.population}</dd>
-                    </dl>
-                    <button type="button" on:click=move |_| selected.set(None)>{move || i18n.t("common.close")}</button>
-                </aside>
-            }
+    let tools = move || {
+        can_edit.then(|| view! {
+            <div class="toolbar" role="toolbar" aria-label=move || i18n.t("map.tools")>
+                <button type="button" aria-pressed=move || (mode.get() == Mode::Draw).to_string()
+                    on:click=move |_| { sketch.set(vec![]); mode.set(if mode.get_untracked() == Mode::Draw { Mode::Select } else { Mode::Draw }); say(true, i18n.t("map.draw_hint")); }>
+                    {move || i18n.t("map.draw")}
+                </button>
+                <button type="button" disabled=move || selected.get().is_none() aria-pressed=move || (mode.get() == Mode::Split).to_string()
+                    on:click=move |_| { sketch.set(vec![]); mode.set(Mode::Split); say(true, i18n.t("map.split_hint")); }>
+                    {move || i18n.t("map.split")}
+                </button>
+                <button type="button" disabled=move || selected.get().is_none() aria-pressed=move || (mode.get() == Mode::Merge).to_string()
+                    on:click=move |_| { mode.set(Mode::Merge); say(true, i18n.t("map.merge_hint")); }>
+                    {move || i18n.t("map.merge")}
+                </button>
+                <button type="button" disabled=move || sel_vertex.get().is_none() || !editing.get() on:click=move |_| remove_selected_vertex()>
+                    {move || i18n.t("map.delete_vertex")}
+                </button>
+                <button type="button" disabled=move || !can_undo() on:click=move |_| undo() title="Ctrl+Z">{move || i18n.t("map.undo")}</button>
+                <button type="button" disabled=move || !can_redo() on:click=move |_| redo() title="Ctrl+Shift+Z">{move || i18n.t("map.redo")}</button>
+                <button type="button" class="primary" disabled=move || pending.get() == 0 || saving.get() on:click=move |_| save()>
+                    {move || i18n.tf("map.save", &[("n", pending.get().to_string())])}
+                </button>
+            </div>
         })
     };
 
     view! {
         <div class="map-layout">
             <div class="map-main">
-                <fieldset class="toggles">
-                    <legend>{move || i18n.t("map.levels")}</legend>
-                    {(1..=3).map(|l| {
-                        let on = shown[l - 1];
-                        view! {
-                            <label class="check">
-                                <input type="checkbox" prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>
-                                {move || i18n.t(&format!("grid.level{l}"))}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <svg class="map" viewBox=format!("0 0 {VIEW_W} {height:.0}") role="img" aria-label=move || i18n.t("map.title")>
-                    {layer(3)}
-                    {layer(2)}
-                    {layer(1)}
-                </svg>
+                <div class="map-controls">
+                    <fieldset class="toggles">
+                        <legend>{move || i18n.t("map.levels")}</legend>
+                        {(1..=3).map(|l| {
+                            let on = shown[l - 1];
+                            view! {
+                                <label class="check">
+                                    <input type="checkbox" prop:checked=move || on.get() on:change=move |ev| on.set(event_target_checked(&ev))/>
+                                    {move || i18n.t(&format!("grid.level{l}"))}
+                                </label>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                    <label class="level-pick">{move || i18n.t("map.active_level")}
+                        <select on:change=move |ev| { active_level.set(event_target_value(&ev).parse().unwrap_or(3)); }>
+                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == 3>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                {tools}
+                <div class="map-frame">
+                    // Messages float over the map so they never shift it under the pointer.
+                    {move || message.get().map(|(ok, text)| view! {
+                        <p class=if ok { "note toast" } else { "error toast" } role=if ok { "status" } else { "alert" }>
+                            <span>{text}</span>
+                            <button type="button" class="toast-close" aria-label=move || i18n.t("common.close") on:click=move |_| message.set(None)>"×"</button>
+                        </p>
+                    })}
+                    <svg class="map" node_ref=svg_ref viewBox=view_box_attr role="application" aria-label=move || i18n.t("map.title")
+                        class:drawing=move || mode.get() != Mode::Select
+                        on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:wheel=on_wheel>
+                        {layer(3)}
+                        {layer(2)}
+                        {layer(1)}
+                        {labels}
+                        {problem_marks}
+                        {drag_preview}
+                        {sketch_view}
+                        {handles}
+                    </svg>
+                    <div class="zoom-buttons">
+                        <button type="button" aria-label=move || i18n.t("map.zoom_in") on:click=move |_| zoom(1.0 / 1.6, None)>"+"</button>
+                        <button type="button" aria-label=move || i18n.t("map.zoom_out") on:click=move |_| zoom(1.6, None)>"−"</button>
+                        <button type="button" aria-label=move || i18n.t("map.fit") on:click=move |_| fit_all()>"⤢"</button>
+                    </div>
+                    {scale_bar}
+                </div>
                 <div class="legend" aria-label=move || i18n.t("map.legend")>
-                    <span class="legend-item"><span class="swatch load-low"></span>{move || i18n.t("map.load_low")}</span>
-                    <span class="legend-item"><span class="swatch load-ok"></span>{move || i18n.t("map.load_ok")}</span>
-                    <span class="legend-item"><span class="swatch load-high"></span>{move || i18n.t("map.load_high")}</span>
+                    <span class="legend-item"><span class="swatch load-low"></span>{move || i18n.tf("map.load_low", &[("n", (target * 4 / 5).to_string())])}</span>
+                    <span class="legend-item"><span class="swatch load-ok"></span>{move || i18n.tf("map.load_ok", &[("a", (target * 4 / 5).to_string()), ("b", (target * 6 / 5).to_string())])}</span>
+                    <span class="legend-item"><span class="swatch load-high"></span>{move || i18n.tf("map.load_high", &[("n", (target * 6 / 5).to_string())])}</span>
+                    <span class="legend-item"><span class="swatch gap-swatch"></span>{move || i18n.t("map.legend_gap")}</span>
+                    <a href=move || format!("/feeds/grids.geojson?level={}", active_level.get()) download="grids.geojson">{move || i18n.t("map.export_level")}</a>
                 </div>
             </div>
             <div class="map-side">
                 {panel}
+                {problems_panel}
                 <label class="search">{move || i18n.t("map.search")}
                     <input type="search" bind:value=query placeholder=move || i18n.t("map.search_hint")/>
                 </label>
                 <ul class="grid-list" aria-label=move || i18n.t("map.list")>{list}</ul>
             </div>
         </div>
+    }
+}
+
+/// The attributes of one grid, applied to the working copy (undoable) and saved with the map.
+#[component]
+fn GridForm(
+    grid: GridView,
+    on_apply: Callback<domain::grid::GridDraft>,
+    on_delete: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = RwSignal::new(grid.name.clone());
+    let code = RwSignal::new(grid.code.clone());
+    let kind = RwSignal::new(grid.kind.clone());
+    let households = RwSignal::new(grid.households.to_string());
+    let population = RwSignal::new(grid.population.to_string());
+    let workers = RwSignal::new(grid.workers.clone());
+    let from = RwSignal::new(grid.valid_from.clone().unwrap_or_default());
+    let to = RwSignal::new(grid.valid_to.clone().unwrap_or_default());
+    let confirm = RwSignal::new(false);
+    let g = StoredValue::new(grid);
+    let submit = move |ev: ev::SubmitEvent| {
+        ev.prevent_default();
+        let mut d = g.with_value(|g| g.draft());
+        d.name = name.get_untracked();
+        d.code = code.get_untracked();
+        d.kind = kind.get_untracked();
+        d.households = households.get_untracked().trim().parse().unwrap_or(-1);
+        d.population = population.get_untracked().trim().parse().unwrap_or(-1);
+        d.workers = workers.get_untracked();
+        d.valid_from = Some(from.get_untracked());
+        d.valid_to = Some(to.get_untracked());
+        on_apply.run(d);
+    };
+    view! {
+        <form class="attr-form" on:submit=submit>
+            <label>{move || i18n.t("grid.name")}<input bind:value=name required maxlength="60"/></label>
+            <label>{move || i18n.t("grid.code")}<input bind:value=code inputmode="numeric" maxlength="32"/></label>
+            <label>{move || i18n.t("grid.kind")}
+                <select on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {["basic", "dedicated"].into_iter().map(|k| view! {
+                        <option value=k selected=move || kind.get() == k>{move || i18n.t(&format!("grid.kind.{k}"))}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label>{move || i18n.t("grid.households")}<input type="number" min="0" bind:value=households/></label>
+            <label>{move || i18n.t("grid.population")}<input type="number" min="0" bind:value=population/></label>
+            <label class="wide">{move || i18n.t("grid.workers")}<input bind:value=workers maxlength="200"/></label>
+            <label>{move || i18n.t("grid.valid_from")}<input type="date" bind:value=from/></label>
+            <label>{move || i18n.t("grid.valid_to")}<input type="date" bind:value=to/></label>
+            <div class="form-end wide">
+                <button type="submit">{move || i18n.t("map.apply")}</button>
+                {move || if confirm.get() {
+                    view! { <button type="button" class="danger" on:click=move |_| { confirm.set(false); on_delete.run(()); }>{move || i18n.t("map.confirm_delete")}</button> }.into_any()
+                } else {
+                    view! { <button type="button" on:click=move |_| confirm.set(true)>{move || i18n.t("map.delete_grid")}</button> }.into_any()
+                }}
+            </div>
+        </form>
     }
 }

@@ -1,0 +1,176 @@
+import { expect, Locator, Page, test } from "@playwright/test";
+import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+
+/** Opens the map as `user` and selects the first level-3 grid whose name matches. */
+async function openGrid(page: Page, user: string, name: RegExp) {
+  await login(page, user);
+  await expect(page).toHaveURL(/\/map$/);
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  await page.locator(".grid-list").getByRole("button", { name }).first().click();
+  await expect(page.locator("aside.panel h2")).toBeVisible();
+}
+
+async function centre(l: Locator) {
+  const b = (await l.boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}
+
+/** A handle of the selected grid's boundary that the user may move and that `min` grids share. */
+async function sharedVertex(page: Page, min = 2, exact = false): Promise<Locator> {
+  await expect(page.locator(".handles circle.vertex").first()).toBeVisible();
+  const handles = page.locator(".handles circle.vertex:not(.locked)");
+  const n = await handles.count();
+  for (let i = 0; i < n; i++) {
+    const shared = Number(await handles.nth(i).getAttribute("data-shared"));
+    if (exact ? shared === min : shared >= min) return handles.nth(i);
+  }
+  throw new Error(`no movable vertex shared by ${min} grids`);
+}
+
+async function pending(page: Page): Promise<number> {
+  const text = (await page.getByRole("button", { name: /^保存（\d+ 项）$/ }).textContent()) ?? "";
+  return Number(/（(\d+) 项）/.exec(text)![1]);
+}
+
+test("a grid worker drags a shared vertex, undoes, redoes and saves; the neighbours follow", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openGrid(page, "wangge", /仙林社区第\d+网格/);
+  await expect(page.getByRole("toolbar", { name: "编辑工具" })).toBeVisible();
+  await page.getByRole("button", { name: "编辑边界" }).click();
+  const v = await sharedVertex(page, 2);
+  await v.scrollIntoViewIfNeeded();
+  const from = await centre(v);
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 6, from.y + 4, { steps: 5 });
+  await page.mouse.up();
+  const n = await pending(page);
+  expect(n, "the dragged vertex is shared with at least one neighbour").toBeGreaterThanOrEqual(2);
+  await expect(page.locator("svg.map path.grid.dirty")).toHaveCount(n);
+  await shot(page, "grid-drag");
+
+  // Undo and redo by keyboard.
+  await page.locator("body").press("Control+z");
+  await expect(page.getByRole("button", { name: "保存（0 项）" })).toBeDisabled();
+  await page.locator("body").press("Control+Shift+Z");
+  await expect(page.getByRole("button", { name: `保存（${n} 项）` })).toBeEnabled();
+
+  // A vertex can be moved with the keyboard alone: focus it, press an arrow key.
+  await page.getByRole("button", { name: "编辑边界" }).isVisible();
+  const handle = await sharedVertex(page, 1);
+  await handle.focus();
+  await page.keyboard.press("ArrowRight");
+  expect(await pending(page)).toBeGreaterThanOrEqual(n);
+  await page.locator("body").press("Control+z");
+  await expect(page.getByRole("button", { name: `保存（${n} 项）` })).toBeEnabled();
+
+  await page.getByRole("button", { name: `保存（${n} 项）` }).click();
+  await expect(page.getByRole("status")).toContainText("已保存。");
+  await expect(page.getByRole("button", { name: "保存（0 项）" })).toBeDisabled();
+  await expect(page.locator("aside.panel")).toContainText("wangge");
+
+  // The history lists the change; it survives a reload.
+  await page.reload();
+  await page.locator(".grid-list").getByRole("button", { name: /仙林社区第\d+网格/ }).first().click();
+  await page.getByRole("button", { name: "历史版本" }).click();
+  await expect(page.locator(".history li").first()).toContainText("wangge");
+  await shot(page, "grid-history");
+  await expectNoProblems(problems);
+});
+
+test("dragging a vertex across a neighbour shows the problem and the server refuses the save", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openGrid(page, "admin", /仙林社区第\d+网格/);
+  await page.getByRole("button", { name: "编辑边界" }).click();
+  const v = await sharedVertex(page, 2, true);
+  await v.scrollIntoViewIfNeeded();
+  const from = await centre(v);
+  const frame = (await page.locator("svg.map").boundingBox())!;
+  // Far across the neighbours: boundaries cross.
+  const step = Math.min(160, frame.width * 0.35);
+  const to = { x: from.x > frame.x + frame.width / 2 ? from.x - step : from.x + step, y: from.y + step / 2 };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 8 });
+  await expect(page.locator(".preview.bad")).toBeVisible();
+  await page.mouse.up();
+  await expect(page.locator(".problem-list .problem.bad").first()).toBeVisible();
+  await shot(page, "grid-problem");
+  await page.getByRole("button", { name: /^保存（\d+ 项）$/ }).click();
+  await expect(page.getByRole("alert")).toContainText(/未保存|自相交|重叠|超出/);
+  // Nothing was stored: undo brings back a clean map with nothing to save.
+  await page.getByRole("button", { name: "撤销" }).click();
+  await expect(page.getByRole("button", { name: "保存（0 项）" })).toBeDisabled();
+  await expectNoProblems(problems);
+});
+
+test("split a grid in two, then see a stale save refused with who changed it", async ({ browser, page }) => {
+  const problems = watchConsole(page);
+  // Desktop and phone share one database: each splits its own grid.
+  const grid = test.info().project.name === "phone" ? /^尧化社区第5网格/ : /^尧化社区第3网格/;
+  await openGrid(page, "admin", grid);
+  const name = (await page.locator("aside.panel h2").textContent())!;
+  await page.getByRole("button", { name: "编辑边界" }).click();
+  const handles = page.locator(".handles circle.vertex");
+  const count = await handles.count();
+  await page.getByRole("button", { name: "拆分", exact: true }).click();
+  // The vertices stay visible while splitting; click two of them.
+  await handles.first().scrollIntoViewIfNeeded();
+  const a = await centre(handles.nth(0));
+  const b = await centre(handles.nth(Math.floor(count / 2)));
+  await page.mouse.click(a.x, a.y);
+  await page.mouse.click(b.x, b.y);
+  await expect(page.getByRole("status")).toContainText("已拆分");
+  await expect(page.locator("aside.panel h2")).toHaveText(name);
+  await page.getByRole("button", { name: /^保存（2 项）$/ }).click();
+  await expect(page.getByRole("status")).toContainText("已保存。");
+  await expect(page.locator(".grid-list").getByRole("button", { name: /（拆分）/ }).first()).toBeVisible();
+
+  // Someone else changes the same grid and saves first.
+  const other = await browser.newPage();
+  await openGrid(other, "admin", new RegExp(name));
+  await other.locator(".attr-form").getByLabel("户数").fill("321");
+  await other.getByRole("button", { name: "应用修改" }).click();
+  await other.getByRole("button", { name: "保存（1 项）" }).click();
+  await expect(other.getByRole("status")).toContainText("已保存。");
+  await other.close();
+
+  await page.locator(".attr-form").getByLabel("户数").fill("123");
+  await page.getByRole("button", { name: "应用修改" }).click();
+  await page.getByRole("button", { name: "保存（1 项）" }).click();
+  await expect(page.getByRole("alert")).toContainText("已被 admin");
+  await expect(page.getByRole("alert")).toContainText("没有保存");
+  await shot(page, "grid-conflict");
+  await expectNoProblems(problems);
+});
+
+test("residents see the map read-only; the map pans, zooms and exports GeoJSON", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "jumin");
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  await expect(page.getByRole("toolbar", { name: "编辑工具" })).toHaveCount(0);
+  const svg = page.locator("svg.map");
+  const before = await svg.getAttribute("viewBox");
+  await page.getByRole("button", { name: "放大" }).click();
+  await expect(svg).not.toHaveAttribute("viewBox", before!);
+  const zoomed = await svg.getAttribute("viewBox");
+  const c = await centre(svg);
+  await page.mouse.move(c.x, c.y);
+  await page.mouse.down();
+  await page.mouse.move(c.x + 80, c.y + 30, { steps: 4 });
+  await page.mouse.up();
+  await expect(svg).not.toHaveAttribute("viewBox", zoomed!);
+  await page.getByRole("button", { name: "显示全区" }).click();
+  await expect(page.locator(".scale-bar")).toContainText(/m|km/);
+  await page.locator(".grid-list").getByRole("button").first().click();
+  await expect(page.getByRole("button", { name: "编辑边界" })).toHaveCount(0);
+  await shot(page, "grid-resident");
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "导出本层级 GeoJSON" }).click();
+  const file = await download;
+  const text = await (await file.createReadStream()).toArray();
+  const fc = JSON.parse(Buffer.concat(text).toString("utf8"));
+  expect(fc.type).toBe("FeatureCollection");
+  expect(fc.features.length).toBeGreaterThan(30);
+  await expectNoProblems(problems);
+});
