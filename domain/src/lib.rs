@@ -9,6 +9,7 @@ pub mod event;
 pub mod geometry;
 pub mod grid;
 pub mod history;
+pub mod import;
 pub mod ics;
 pub mod mask;
 pub mod org;

@@ -1,0 +1,422 @@
+//! Importing grids from an RFC 7946 GeoJSON FeatureCollection: reading the features, mapping their
+//! properties to grid fields, converting Chinese web-map coordinates (GCJ-02, BD-09) to WGS84, and
+//! a report of every problem before anything is stored. Runs in the browser (preview) and the
+//! rules it produces are checked again by the server on commit.
+
+use crate::geometry::{normalise, validate_ring, Point, Ring, MAX_VERTICES};
+use crate::grid::GridDraft;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The largest file the importer reads.
+pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
+/// The most features one import may hold.
+pub const MAX_FEATURES: usize = 10_000;
+
+/// The coordinate system the file's coordinates are in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Crs {
+    /// GPS, GeoJSON, OpenStreetMap, CGCS2000 at map scale.
+    Wgs84,
+    /// Gaode (AMap), Tencent.
+    Gcj02,
+    /// Baidu.
+    Bd09,
+}
+
+impl Crs {
+    pub fn parse(s: &str) -> Option<Crs> {
+        match s {
+            "wgs84" => Some(Crs::Wgs84),
+            "gcj02" => Some(Crs::Gcj02),
+            "bd09" => Some(Crs::Bd09),
+            _ => None,
+        }
+    }
+
+    pub fn to_wgs84(self, p: Point) -> Point {
+        match self {
+            Crs::Wgs84 => p,
+            Crs::Gcj02 => gcj02_to_wgs84(p),
+            Crs::Bd09 => gcj02_to_wgs84(bd09_to_gcj02(p)),
+        }
+    }
+}
+
+// --- GCJ-02 / BD-09 (the published "Mars coordinates" formulas) ------------------------------
+
+const GCJ_A: f64 = 6_378_245.0;
+const GCJ_EE: f64 = 0.006_693_421_622_965_943;
+
+fn out_of_china(p: Point) -> bool {
+    !(72.004..=137.8347).contains(&p[0]) || !(0.8293..=55.8271).contains(&p[1])
+}
+
+fn gcj_delta(p: Point) -> Point {
+    use std::f64::consts::PI;
+    let (x, y) = (p[0] - 105.0, p[1] - 35.0);
+    let mut lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * x.abs().sqrt();
+    lat += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    lat += (20.0 * (y * PI).sin() + 40.0 * (y / 3.0 * PI).sin()) * 2.0 / 3.0;
+    lat += (160.0 * (y / 12.0 * PI).sin() + 320.0 * (y * PI / 30.0).sin()) * 2.0 / 3.0;
+    let mut lon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * x.abs().sqrt();
+    lon += (20.0 * (6.0 * x * PI).sin() + 20.0 * (2.0 * x * PI).sin()) * 2.0 / 3.0;
+    lon += (20.0 * (x * PI).sin() + 40.0 * (x / 3.0 * PI).sin()) * 2.0 / 3.0;
+    lon += (150.0 * (x / 12.0 * PI).sin() + 300.0 * (x / 30.0 * PI).sin()) * 2.0 / 3.0;
+    let rad = p[1] / 180.0 * PI;
+    let magic = 1.0 - GCJ_EE * rad.sin() * rad.sin();
+    let sqrt_magic = magic.sqrt();
+    let dlat = (lat * 180.0) / ((GCJ_A * (1.0 - GCJ_EE)) / (magic * sqrt_magic) * PI);
+    let dlon = (lon * 180.0) / (GCJ_A / sqrt_magic * rad.cos() * PI);
+    [dlon, dlat]
+}
+
+pub fn wgs84_to_gcj02(p: Point) -> Point {
+    if out_of_china(p) {
+        return p;
+    }
+    let d = gcj_delta(p);
+    [p[0] + d[0], p[1] + d[1]]
+}
+
+/// Inverts the GCJ-02 shift by fixed-point iteration (to well under a centimetre).
+pub fn gcj02_to_wgs84(g: Point) -> Point {
+    if out_of_china(g) {
+        return g;
+    }
+    let mut w = g;
+    for _ in 0..20 {
+        let f = wgs84_to_gcj02(w);
+        let (dx, dy) = (f[0] - g[0], f[1] - g[1]);
+        w = [w[0] - dx, w[1] - dy];
+        if dx.abs() < 1e-10 && dy.abs() < 1e-10 {
+            break;
+        }
+    }
+    w
+}
+
+pub fn bd09_to_gcj02(b: Point) -> Point {
+    let xpi = std::f64::consts::PI * 3000.0 / 180.0;
+    let (x, y) = (b[0] - 0.0065, b[1] - 0.006);
+    let z = (x * x + y * y).sqrt() - 0.00002 * (y * xpi).sin();
+    let t = y.atan2(x) - 0.000003 * (x * xpi).cos();
+    [z * t.cos(), z * t.sin()]
+}
+
+pub fn gcj02_to_bd09(g: Point) -> Point {
+    let xpi = std::f64::consts::PI * 3000.0 / 180.0;
+    let (x, y) = (g[0], g[1]);
+    let z = (x * x + y * y).sqrt() + 0.00002 * (y * xpi).sin();
+    let t = y.atan2(x) + 0.000003 * (x * xpi).cos();
+    [z * t.cos() + 0.0065, z * t.sin() + 0.006]
+}
+
+// --- reading ------------------------------------------------------------------------------------
+
+/// Why a file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    #[error("file too large")]
+    TooLarge,
+    #[error("not JSON")]
+    NotJson,
+    #[error("not a FeatureCollection")]
+    NotCollection,
+    #[error("too many features")]
+    TooMany,
+    #[error("no features")]
+    Empty,
+}
+
+impl ReadError {
+    pub fn key(&self) -> &'static str {
+        match self {
+            ReadError::TooLarge => "import.too_large",
+            ReadError::NotJson => "import.not_json",
+            ReadError::NotCollection => "import.not_collection",
+            ReadError::TooMany => "import.too_many",
+            ReadError::Empty => "import.empty",
+        }
+    }
+}
+
+/// One feature as read: its properties as text and its exterior ring, or why it has none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RawFeature {
+    pub properties: Vec<(String, String)>,
+    pub ring: Result<Ring, String>,
+}
+
+impl RawFeature {
+    pub fn property(&self, key: &str) -> Option<&str> {
+        self.properties
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.trim().is_empty())
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) => n.to_string(),
+        other => other.to_string(),
+    }
+}
+
+fn ring_of(v: &Value) -> Option<Ring> {
+    v.as_array()?
+        .iter()
+        .map(|p| {
+            let a = p.as_array()?;
+            match (a.first()?.as_f64(), a.get(1)?.as_f64()) {
+                (Some(x), Some(y)) => Some([x, y]),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// The feature's single exterior ring, or the translation key of why it is not importable.
+fn geometry_ring(g: &Value) -> Result<Ring, String> {
+    let kind = g.get("type").and_then(Value::as_str).unwrap_or("");
+    let coords = g.get("coordinates");
+    let polygon = match (kind, coords) {
+        ("Polygon", Some(c)) => c.clone(),
+        ("MultiPolygon", Some(c)) => match c.as_array().map(Vec::as_slice) {
+            Some([one]) => one.clone(),
+            _ => return Err("import.multipart".into()),
+        },
+        ("", _) | (_, None) if g.is_null() => return Err("import.no_geometry".into()),
+        _ => return Err("import.not_polygon".into()),
+    };
+    let rings = polygon.as_array().ok_or("import.bad_coordinates")?;
+    if rings.len() > 1 {
+        return Err("import.holes".into());
+    }
+    let ring = rings.first().and_then(ring_of).ok_or("import.bad_coordinates")?;
+    if ring.len() > MAX_VERTICES + 1 {
+        return Err("geo.too_many_points".into());
+    }
+    Ok(ring)
+}
+
+/// Reads a GeoJSON FeatureCollection: every feature with its properties and ring (or the reason it
+/// has none), and the property keys found, in first-seen order.
+pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| ReadError::NotJson)?;
+    if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(ReadError::NotCollection);
+    }
+    let features = v.get("features").and_then(Value::as_array).ok_or(ReadError::NotCollection)?;
+    if features.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if features.len() > MAX_FEATURES {
+        return Err(ReadError::TooMany);
+    }
+    let mut keys: Vec<String> = Vec::new();
+    let out = features
+        .iter()
+        .map(|f| {
+            let properties: Vec<(String, String)> = f
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), text_of(v))).collect())
+                .unwrap_or_default();
+            for (k, _) in &properties {
+                if !keys.contains(k) {
+                    keys.push(k.clone());
+                }
+            }
+            RawFeature {
+                properties,
+                ring: geometry_ring(f.get("geometry").unwrap_or(&Value::Null)),
+            }
+        })
+        .collect();
+    Ok((out, keys))
+}
+
+/// Which property holds which grid field (`None`: not in the file).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub level: Option<String>,
+    pub parent: Option<String>,
+    pub households: Option<String>,
+    pub population: Option<String>,
+    pub kind: Option<String>,
+}
+
+impl Mapping {
+    /// A first guess from common property names (ours, and Chinese ones).
+    pub fn guess(keys: &[String]) -> Mapping {
+        let find = |names: &[&str]| {
+            keys.iter()
+                .find(|k| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+                .cloned()
+        };
+        Mapping {
+            name: find(&["name", "名称", "网格名称", "NAME", "grid_name"]),
+            code: find(&["code", "编码", "网格编码", "CODE", "grid_code"]),
+            level: find(&["level", "层级", "级别"]),
+            parent: find(&["parent_code", "parent", "上级编码", "上级网格编码"]),
+            households: find(&["households", "户数"]),
+            population: find(&["population", "人口", "人数"]),
+            kind: find(&["kind", "type", "类型"]),
+        }
+    }
+}
+
+/// One problem of one feature (0-based index), as a translation key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Issue {
+    pub feature: usize,
+    pub key: String,
+}
+
+fn kind_of(s: &str) -> Option<&'static str> {
+    match s.trim() {
+        "basic" | "基础网格" | "基础" | "1" => Some("basic"),
+        "dedicated" | "专属网格" | "专属" | "3" => Some("dedicated"),
+        _ => None,
+    }
+}
+
+/// Builds grid drafts from the features. `level` is used when the mapping names no level
+/// property; codes and parents missing from the file are left empty for the caller to fill
+/// (by containment and sequence). Coordinates are converted to WGS84 and rings normalised.
+pub fn drafts(features: &[RawFeature], m: &Mapping, crs: Crs, level: i64) -> (Vec<GridDraft>, Vec<Issue>) {
+    let mut issues = Vec::new();
+    let mut out = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let get = |k: &Option<String>| k.as_deref().and_then(|k| f.property(k)).map(|v| v.trim().to_owned());
+        let mut bad = |key: &str| issues.push(Issue { feature: i, key: key.into() });
+        let ring = match &f.ring {
+            Ok(r) => {
+                let r: Ring = r.iter().map(|&p| crs.to_wgs84(p)).collect();
+                // GeoJSON rings are closed; accept an unclosed one by closing it.
+                let r = normalise(&r);
+                if let Err(e) = validate_ring(&r) {
+                    bad(e.key());
+                }
+                r
+            }
+            Err(k) => {
+                bad(k);
+                vec![]
+            }
+        };
+        let count = |k: &Option<String>, bad: &mut dyn FnMut(&str)| match get(k) {
+            None => 0,
+            Some(v) => v.parse::<f64>().ok().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as i64).unwrap_or_else(|| {
+                bad("err.grid_count");
+                0
+            }),
+        };
+        let households = count(&m.households, &mut bad);
+        let population = count(&m.population, &mut bad);
+        let lvl = match get(&m.level) {
+            None => level,
+            Some(v) => v.parse().unwrap_or_else(|_| {
+                bad("err.grid_level");
+                level
+            }),
+        };
+        let kind = match get(&m.kind) {
+            None => "basic",
+            Some(v) => kind_of(&v).unwrap_or_else(|| {
+                bad("err.grid_kind");
+                "basic"
+            }),
+        };
+        out.push(GridDraft {
+            code: get(&m.code).unwrap_or_default(),
+            parent_code: get(&m.parent),
+            level: lvl,
+            name: get(&m.name).unwrap_or_else(|| format!("#{}", i + 1)),
+            kind: kind.into(),
+            households,
+            population,
+            workers: String::new(),
+            valid_from: None,
+            valid_to: None,
+            ring,
+        });
+    }
+    (out, issues)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FC: &str = r#"{"type":"FeatureCollection","features":[
+      {"type":"Feature","properties":{"名称":"一号网格","编码":"32011300100101099","户数":"310","level":3},
+       "geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.11],[118.8,32.1]]]}},
+      {"type":"Feature","properties":{"名称":"<b>二号</b>"},"geometry":{"type":"Point","coordinates":[118.8,32.1]}},
+      {"type":"Feature","properties":{"名称":"三号","户数":"-3"},
+       "geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.11],[118.81,32.1],[118.8,32.11],[118.8,32.1]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]],[[118.801,32.101],[118.802,32.101],[118.802,32.102],[118.801,32.101]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[218.8,32.1],[218.81,32.1],[218.81,32.11],[218.8,32.1]]]}}
+    ]}"#;
+
+    #[test]
+    fn reads_features_guesses_the_mapping_and_reports_each_problem() {
+        let (features, keys) = read(FC).unwrap();
+        assert_eq!(features.len(), 5);
+        let m = Mapping::guess(&keys);
+        assert_eq!(m.name.as_deref(), Some("名称"));
+        assert_eq!(m.code.as_deref(), Some("编码"));
+        assert_eq!(m.households.as_deref(), Some("户数"));
+        let (drafts, issues) = drafts(&features, &m, Crs::Wgs84, 3);
+        assert_eq!(drafts[0].name, "一号网格");
+        assert_eq!(drafts[0].households, 310);
+        assert_eq!(drafts[0].level, 3);
+        assert_eq!(drafts[1].name, "<b>二号</b>", "markup stays text");
+        let keys_of = |i: usize| issues.iter().filter(|x| x.feature == i).map(|x| x.key.as_str()).collect::<Vec<_>>();
+        assert!(keys_of(0).is_empty(), "{issues:?}");
+        assert_eq!(keys_of(1), ["import.not_polygon"]);
+        assert_eq!(keys_of(2), ["geo.self_intersection", "err.grid_count"]);
+        assert_eq!(keys_of(3), ["import.holes"]);
+        assert_eq!(keys_of(4), ["geo.out_of_range"]);
+    }
+
+    #[test]
+    fn broken_files_say_why() {
+        assert_eq!(read("{not json").unwrap_err(), ReadError::NotJson);
+        assert_eq!(read(r#"{"type":"Feature"}"#).unwrap_err(), ReadError::NotCollection);
+        assert_eq!(read(r#"{"type":"FeatureCollection","features":[]}"#).unwrap_err(), ReadError::Empty);
+        assert_eq!(read(&" ".repeat(MAX_FILE_BYTES + 1)).unwrap_err(), ReadError::TooLarge);
+        let many = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            vec![r#"{"type":"Feature","properties":{},"geometry":null}"#; MAX_FEATURES + 1].join(",")
+        );
+        assert_eq!(read(&many).unwrap_err(), ReadError::TooMany);
+        let (f, _) = read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}"#).unwrap();
+        assert_eq!(f[0].ring, Err("import.no_geometry".to_owned()));
+    }
+
+    #[test]
+    fn chinese_map_coordinates_convert_back_to_wgs84() {
+        let w = [118.7969, 32.0603]; // Nanjing
+        let g = wgs84_to_gcj02(w);
+        let shift_m = ((g[0] - w[0]) * 94_400.0).hypot((g[1] - w[1]) * 111_000.0);
+        assert!((100.0..1000.0).contains(&shift_m), "GCJ-02 shifts by hundreds of metres: {shift_m}");
+        let back = gcj02_to_wgs84(g);
+        assert!((back[0] - w[0]).abs() < 1e-7 && (back[1] - w[1]).abs() < 1e-7, "{back:?}");
+        let b = gcj02_to_bd09(g);
+        let back = Crs::Bd09.to_wgs84(b);
+        assert!((back[0] - w[0]).abs() < 2e-6 && (back[1] - w[1]).abs() < 2e-6, "{back:?}");
+        assert_eq!(Crs::Gcj02.to_wgs84([2.35, 48.85]), [2.35, 48.85], "no shift outside China");
+    }
+}
