@@ -205,6 +205,31 @@ mod tests {
             wanted.extend(invalid.map(|i| i.key().to_owned()));
             wanted
                 .extend([EditError::NotAdjacent, EditError::SplitEnds].map(|e| e.key().to_owned()));
+            use domain::import::ReadError;
+            wanted.extend(
+                [
+                    ReadError::TooLarge,
+                    ReadError::NotJson,
+                    ReadError::NotCollection,
+                    ReadError::TooMany,
+                    ReadError::Empty,
+                ]
+                .map(|e| e.key().to_owned()),
+            );
+            wanted.extend(
+                [
+                    "multipart",
+                    "no_geometry",
+                    "not_polygon",
+                    "bad_coordinates",
+                    "holes",
+                    "duplicate_code",
+                    "overlap",
+                    "spill",
+                ]
+                .map(|k| format!("import.{k}")),
+            );
+            wanted.extend(["reading", "checking", "uploading"].map(|k| format!("import.{k}")));
             wanted.extend(
                 ["create", "update", "delete", "restore", "import"]
                     .map(|a| format!("map.action.{a}")),

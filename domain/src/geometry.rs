@@ -1048,7 +1048,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
         }
         fn below(&mut self, n: usize) -> usize {
@@ -1064,7 +1067,11 @@ mod tests {
         for j in 0..=ny {
             for i in 0..=nx {
                 let inner = i > 0 && i < nx && j > 0 && j < ny;
-                let (jx, jy) = if inner { (rng.next() - 0.5, rng.next() - 0.5) } else { (0.0, 0.0) };
+                let (jx, jy) = if inner {
+                    (rng.next() - 0.5, rng.next() - 0.5)
+                } else {
+                    (0.0, 0.0)
+                };
                 let x = 118.8 + (i as f64 + 0.3 * jx) * d;
                 let y = 32.1 + (j as f64 + 0.3 * jy) * d;
                 pts[j * (nx + 1) + i] = [(x * 1e7).round() / 1e7, (y * 1e7).round() / 1e7];
@@ -1080,18 +1087,35 @@ mod tests {
         let mut shapes = vec![shape("9", None, border)];
         for j in 0..ny {
             for i in 0..nx {
-                let r = vec![at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1), at(i, j)];
+                let r = vec![
+                    at(i, j),
+                    at(i + 1, j),
+                    at(i + 1, j + 1),
+                    at(i, j + 1),
+                    at(i, j),
+                ];
                 shapes.push(shape(&format!("9{:02}{:02}", j, i), Some("9"), r));
             }
         }
-        let inner: Vec<Point> = (1..ny).flat_map(|j| (1..nx).map(move |i| (i, j))).map(|(i, j)| at(i, j)).collect();
+        let inner: Vec<Point> = (1..ny)
+            .flat_map(|j| (1..nx).map(move |i| (i, j)))
+            .map(|(i, j)| at(i, j))
+            .collect();
         (shapes, inner)
     }
 
     fn clean(shapes: &[Shape]) -> Report {
         let r = Index::new(shapes).check_all();
-        assert!(r.problems.is_empty(), "{:?}", &r.problems[..r.problems.len().min(3)]);
-        assert!(r.coverage.iter().all(|c| c.covered_pct > 99.9999), "{:?}", r.coverage);
+        assert!(
+            r.problems.is_empty(),
+            "{:?}",
+            &r.problems[..r.problems.len().min(3)]
+        );
+        assert!(
+            r.coverage.iter().all(|c| c.covered_pct > 99.9999),
+            "{:?}",
+            r.coverage
+        );
         r
     }
 
@@ -1105,10 +1129,17 @@ mod tests {
             // Shared-vertex moves: every copy moves, so the coverage stays exact.
             for _ in 0..5 {
                 let v = inner[rng.below(inner.len())];
-                let to = [v[0] + (rng.next() - 0.5) * 0.0004, v[1] + (rng.next() - 0.5) * 0.0004];
+                let to = [
+                    v[0] + (rng.next() - 0.5) * 0.0004,
+                    v[1] + (rng.next() - 0.5) * 0.0004,
+                ];
                 let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring.clone()).collect();
                 let changed = move_vertex(&mut rings, v, to);
-                assert_eq!(changed.len(), 4, "an inner lattice point: 4 cells and not the parent");
+                assert_eq!(
+                    changed.len(),
+                    4,
+                    "an inner lattice point: 4 cells and not the parent"
+                );
                 for (s, r) in shapes.iter_mut().zip(rings) {
                     s.ring = r;
                 }
@@ -1126,7 +1157,11 @@ mod tests {
             let (a, b) = split_ring(&cell.ring, &[cell.ring[0], cell.ring[2]]).unwrap();
             let mut split = shapes.clone();
             split[k].ring = a.clone();
-            split.push(Shape { code: format!("{}x", cell.code), ring: b.clone(), ..cell.clone() });
+            split.push(Shape {
+                code: format!("{}x", cell.code),
+                ring: b.clone(),
+                ..cell.clone()
+            });
             clean(&split);
             let merged = merge_rings(&a, &b).unwrap();
             assert!((area_m2(&merged) - area_m2(&cell.ring)).abs() < 1.0);
@@ -1149,26 +1184,44 @@ mod tests {
             let (shapes, inner) = tiling(&mut rng, nx, ny);
             let v = inner[rng.below(inner.len())];
             // Move the vertex in one cell only: that tears the coverage.
-            let owner = shapes.iter().skip(1).position(|s| s.ring.iter().any(|q| same(*q, v))).unwrap() + 1;
+            let owner = shapes
+                .iter()
+                .skip(1)
+                .position(|s| s.ring.iter().any(|q| same(*q, v)))
+                .unwrap()
+                + 1;
             let mut broken = shapes.clone();
-            let to = [v[0] + 0.0003 * (rng.next() + 0.5), v[1] + 0.0003 * (rng.next() + 0.5)];
+            let to = [
+                v[0] + 0.0003 * (rng.next() + 0.5),
+                v[1] + 0.0003 * (rng.next() + 0.5),
+            ];
             for p in broken[owner].ring.iter_mut() {
                 if same(*p, v) {
                     *p = to;
                 }
             }
             let r = Index::new(&broken).check_all();
-            let overlaps = r.problems.iter().filter(|p| matches!(p, Problem::Overlap { .. })).count();
-            let gaps = r.problems.iter().filter(|p| matches!(p, Problem::Gap { .. })).count();
+            let overlaps = r
+                .problems
+                .iter()
+                .filter(|p| matches!(p, Problem::Overlap { .. }))
+                .count();
+            let gaps = r
+                .problems
+                .iter()
+                .filter(|p| matches!(p, Problem::Gap { .. }))
+                .count();
             assert!(overlaps + gaps >= 1, "seed {seed}: {:?}", r.problems);
             // The local check around the edited cell sees the same overlaps.
             let local = Index::new(&broken).check_around(&[owner]);
             assert_eq!(
-                local.iter().filter(|p| matches!(p, Problem::Overlap { .. })).count(),
+                local
+                    .iter()
+                    .filter(|p| matches!(p, Problem::Overlap { .. }))
+                    .count(),
                 overlaps,
                 "seed {seed}"
             );
         }
     }
-
 }

@@ -198,7 +198,10 @@ fn geometry_ring(g: &Value) -> Result<Ring, String> {
     if rings.len() > 1 {
         return Err("import.holes".into());
     }
-    let ring = rings.first().and_then(ring_of).ok_or("import.bad_coordinates")?;
+    let ring = rings
+        .first()
+        .and_then(ring_of)
+        .ok_or("import.bad_coordinates")?;
     if ring.len() > MAX_VERTICES + 1 {
         return Err("geo.too_many_points".into());
     }
@@ -211,11 +214,15 @@ pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
     }
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| ReadError::NotJson)?;
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|_| ReadError::NotJson)?;
     if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(ReadError::NotCollection);
     }
-    let features = v.get("features").and_then(Value::as_array).ok_or(ReadError::NotCollection)?;
+    let features = v
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or(ReadError::NotCollection)?;
     if features.is_empty() {
         return Err(ReadError::Empty);
     }
@@ -295,12 +302,26 @@ fn kind_of(s: &str) -> Option<&'static str> {
 /// Builds grid drafts from the features. `level` is used when the mapping names no level
 /// property; codes and parents missing from the file are left empty for the caller to fill
 /// (by containment and sequence). Coordinates are converted to WGS84 and rings normalised.
-pub fn drafts(features: &[RawFeature], m: &Mapping, crs: Crs, level: i64) -> (Vec<GridDraft>, Vec<Issue>) {
+pub fn drafts(
+    features: &[RawFeature],
+    m: &Mapping,
+    crs: Crs,
+    level: i64,
+) -> (Vec<GridDraft>, Vec<Issue>) {
     let mut issues = Vec::new();
     let mut out = Vec::with_capacity(features.len());
     for (i, f) in features.iter().enumerate() {
-        let get = |k: &Option<String>| k.as_deref().and_then(|k| f.property(k)).map(|v| v.trim().to_owned());
-        let mut bad = |key: &str| issues.push(Issue { feature: i, key: key.into() });
+        let get = |k: &Option<String>| {
+            k.as_deref()
+                .and_then(|k| f.property(k))
+                .map(|v| v.trim().to_owned())
+        };
+        let mut bad = |key: &str| {
+            issues.push(Issue {
+                feature: i,
+                key: key.into(),
+            })
+        };
         let ring = match &f.ring {
             Ok(r) => {
                 let r: Ring = r.iter().map(|&p| crs.to_wgs84(p)).collect();
@@ -318,10 +339,15 @@ pub fn drafts(features: &[RawFeature], m: &Mapping, crs: Crs, level: i64) -> (Ve
         };
         let count = |k: &Option<String>, bad: &mut dyn FnMut(&str)| match get(k) {
             None => 0,
-            Some(v) => v.parse::<f64>().ok().filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as i64).unwrap_or_else(|| {
-                bad("err.grid_count");
-                0
-            }),
+            Some(v) => v
+                .parse::<f64>()
+                .ok()
+                .filter(|n| *n >= 0.0 && n.fract() == 0.0)
+                .map(|n| n as i64)
+                .unwrap_or_else(|| {
+                    bad("err.grid_count");
+                    0
+                }),
         };
         let households = count(&m.households, &mut bad);
         let population = count(&m.population, &mut bad);
@@ -383,7 +409,13 @@ mod tests {
         assert_eq!(drafts[0].households, 310);
         assert_eq!(drafts[0].level, 3);
         assert_eq!(drafts[1].name, "<b>二号</b>", "markup stays text");
-        let keys_of = |i: usize| issues.iter().filter(|x| x.feature == i).map(|x| x.key.as_str()).collect::<Vec<_>>();
+        let keys_of = |i: usize| {
+            issues
+                .iter()
+                .filter(|x| x.feature == i)
+                .map(|x| x.key.as_str())
+                .collect::<Vec<_>>()
+        };
         assert!(keys_of(0).is_empty(), "{issues:?}");
         assert_eq!(keys_of(1), ["import.not_polygon"]);
         assert_eq!(keys_of(2), ["geo.self_intersection", "err.grid_count"]);
@@ -394,15 +426,27 @@ mod tests {
     #[test]
     fn broken_files_say_why() {
         assert_eq!(read("{not json").unwrap_err(), ReadError::NotJson);
-        assert_eq!(read(r#"{"type":"Feature"}"#).unwrap_err(), ReadError::NotCollection);
-        assert_eq!(read(r#"{"type":"FeatureCollection","features":[]}"#).unwrap_err(), ReadError::Empty);
-        assert_eq!(read(&" ".repeat(MAX_FILE_BYTES + 1)).unwrap_err(), ReadError::TooLarge);
+        assert_eq!(
+            read(r#"{"type":"Feature"}"#).unwrap_err(),
+            ReadError::NotCollection
+        );
+        assert_eq!(
+            read(r#"{"type":"FeatureCollection","features":[]}"#).unwrap_err(),
+            ReadError::Empty
+        );
+        assert_eq!(
+            read(&" ".repeat(MAX_FILE_BYTES + 1)).unwrap_err(),
+            ReadError::TooLarge
+        );
         let many = format!(
             r#"{{"type":"FeatureCollection","features":[{}]}}"#,
-            vec![r#"{"type":"Feature","properties":{},"geometry":null}"#; MAX_FEATURES + 1].join(",")
+            vec![r#"{"type":"Feature","properties":{},"geometry":null}"#; MAX_FEATURES + 1]
+                .join(",")
         );
         assert_eq!(read(&many).unwrap_err(), ReadError::TooMany);
-        let (f, _) = read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}"#).unwrap();
+        let (f, _) =
+            read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}"#)
+                .unwrap();
         assert_eq!(f[0].ring, Err("import.no_geometry".to_owned()));
     }
 
@@ -411,12 +455,25 @@ mod tests {
         let w = [118.7969, 32.0603]; // Nanjing
         let g = wgs84_to_gcj02(w);
         let shift_m = ((g[0] - w[0]) * 94_400.0).hypot((g[1] - w[1]) * 111_000.0);
-        assert!((100.0..1000.0).contains(&shift_m), "GCJ-02 shifts by hundreds of metres: {shift_m}");
+        assert!(
+            (100.0..1000.0).contains(&shift_m),
+            "GCJ-02 shifts by hundreds of metres: {shift_m}"
+        );
         let back = gcj02_to_wgs84(g);
-        assert!((back[0] - w[0]).abs() < 1e-7 && (back[1] - w[1]).abs() < 1e-7, "{back:?}");
+        assert!(
+            (back[0] - w[0]).abs() < 1e-7 && (back[1] - w[1]).abs() < 1e-7,
+            "{back:?}"
+        );
         let b = gcj02_to_bd09(g);
         let back = Crs::Bd09.to_wgs84(b);
-        assert!((back[0] - w[0]).abs() < 2e-6 && (back[1] - w[1]).abs() < 2e-6, "{back:?}");
-        assert_eq!(Crs::Gcj02.to_wgs84([2.35, 48.85]), [2.35, 48.85], "no shift outside China");
+        assert!(
+            (back[0] - w[0]).abs() < 2e-6 && (back[1] - w[1]).abs() < 2e-6,
+            "{back:?}"
+        );
+        assert_eq!(
+            Crs::Gcj02.to_wgs84([2.35, 48.85]),
+            [2.35, 48.85],
+            "no shift outside China"
+        );
     }
 }

@@ -9,8 +9,8 @@ pub mod event;
 pub mod geometry;
 pub mod grid;
 pub mod history;
-pub mod import;
 pub mod ics;
+pub mod import;
 pub mod mask;
 pub mod org;
 #[cfg(feature = "recurrence")]

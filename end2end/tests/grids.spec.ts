@@ -174,3 +174,59 @@ test("residents see the map read-only; the map pans, zooms and exports GeoJSON",
   expect(fc.features.length).toBeGreaterThan(30);
   await expectNoProblems(problems);
 });
+
+test("draw a grid by clicking near a grid's corners (the clicks snap), delete the old one, save", async ({ page }) => {
+  const problems = watchConsole(page);
+  const grid = test.info().project.name === "phone" ? /^马群社区第5网格/ : /^马群社区第3网格/;
+  await openGrid(page, "admin", grid);
+  const name = (await page.locator("aside.panel h2").textContent())!;
+  await page.getByRole("button", { name: "编辑边界" }).click();
+  await page.getByRole("button", { name: "绘制新网格" }).click();
+  // The selected grid's vertices stay visible while drawing; measure them now, after any scrolling.
+  const handles = page.locator(".handles circle.vertex");
+  await handles.first().scrollIntoViewIfNeeded();
+  const corners = [];
+  for (let i = 0; i < (await handles.count()); i++) corners.push(await centre(handles.nth(i)));
+  // A few pixels off each vertex: snapping puts the new grid's vertices exactly on the old ones.
+  for (const c of corners) await page.mouse.click(c.x + 3, c.y - 2);
+  await page.mouse.click(corners[0].x - 2, corners[0].y + 3);
+  await expect(page.getByRole("status")).toContainText("已画出新网格");
+  await shot(page, "grid-draw");
+  await page.locator(".attr-form").getByLabel("名称").fill(`${name}（重画）`);
+  await page.getByRole("button", { name: "应用修改" }).click();
+  // The old grid goes; the new one fits exactly where it was.
+  await page.locator(".grid-list").getByRole("button", { name: new RegExp(`^${name}`) }).first().click();
+  await page.getByRole("button", { name: "删除网格" }).click();
+  await page.getByRole("button", { name: "确认删除" }).click();
+  await page.getByRole("button", { name: "全面检查" }).click();
+  await expect(page.getByRole("status")).toContainText("发现 0 个问题");
+  await page.getByRole("button", { name: "保存（2 项）" }).click();
+  await expect(page.getByRole("status")).toContainText("已保存。");
+  await page.reload();
+  await expect(page.locator(".grid-list").getByRole("button", { name: new RegExp(`${name}（重画）`) })).toBeVisible();
+  await expectNoProblems(problems);
+});
+
+test("import a GeoJSON file: preview, report, commit; a broken file gets a clear message", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin");
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  // The export of one community's grids, with new household counts, is the file to import.
+  const fc = await page.evaluate(async () => (await fetch("/feeds/grids.geojson?root=320113001002&level=3")).json());
+  for (const f of fc.features) f.properties.households = 200 + (f.properties.households % 7);
+  const file = { name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(fc)) };
+  await page.getByRole("button", { name: "导入 GeoJSON" }).click();
+  const panel = page.locator("section.import");
+  await panel.getByLabel("文件").setInputFiles({ name: "bad.geojson", mimeType: "application/json", buffer: Buffer.from("{oops") });
+  await expect(panel.getByRole("alert")).toHaveText("这不是有效的 JSON 文件（格式错误）。");
+  await panel.getByLabel("文件").setInputFiles(file);
+  await expect(panel.locator(".import-report")).toContainText(`共 ${fc.features.length} 个要素：新建 0 个，更新 ${fc.features.length} 个，问题 0 个。`);
+  await expect(page.locator(".import-preview path")).toHaveCount(fc.features.length);
+  await shot(page, "grid-import");
+  await panel.getByRole("button", { name: `导入 ${fc.features.length} 个网格` }).click();
+  await expect(page.getByRole("status")).toContainText("导入完成");
+  const name = fc.features[0].properties.name;
+  await page.locator(".grid-list").getByRole("button", { name: new RegExp(name) }).first().click();
+  await expect(page.locator("aside.panel")).toContainText(String(fc.features[0].properties.households));
+  await expectNoProblems(problems);
+});

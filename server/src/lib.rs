@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use std::net::SocketAddr;
@@ -24,6 +24,8 @@ use app as _;
 
 /// Largest request body accepted by `/api` (ASVS V2.4 / OWASP A10: nothing is limitless).
 pub const API_BODY_LIMIT: usize = 1024 * 1024;
+/// Grid imports carry whole districts (1,206 grids of 100 vertices are about 4 MB as edits).
+pub const IMPORT_BODY_LIMIT: usize = 32 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct Config {
@@ -159,8 +161,14 @@ pub fn router(cfg: Config) -> Router {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             API_BODY_LIMIT,
         ));
+    let import = Router::new()
+        .route("/api/grids_import", post(server_fn_handler))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            IMPORT_BODY_LIMIT,
+        ));
     let assets = ServeDir::new(&cfg.dist).fallback(ServeFile::new(&index));
     Router::new()
+        .merge(import)
         .merge(api)
         .route("/healthz", get(healthz))
         .route("/feeds/events.ics", get(feeds::public_feed))

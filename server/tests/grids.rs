@@ -421,3 +421,116 @@ async fn the_geojson_feed_follows_rfc_7946_and_needs_a_session_or_token() {
         StatusCode::BAD_REQUEST
     );
 }
+
+/// Inserts the midpoint of every edge, `times` times over; shared edges get identical midpoints in
+/// both neighbours, so the coverage stays exact.
+fn densify(ring: &Ring, times: usize) -> Ring {
+    let mut r = ring.clone();
+    for _ in 0..times {
+        let mut out = Vec::with_capacity(r.len() * 2);
+        for w in r.windows(2) {
+            out.push(w[0]);
+            out.push([(w[0][0] + w[1][0]) / 2.0, (w[0][1] + w[1][1]) / 2.0]);
+        }
+        out.push(r[r.len() - 1]);
+        r = out;
+    }
+    r
+}
+
+#[tokio::test]
+async fn a_whole_district_imports_at_once_and_a_bad_import_changes_nothing() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
+    // Every grid, densified: well over the 1 MiB limit of ordinary saves.
+    let edits: Vec<GridEdit> = m
+        .grids
+        .iter()
+        .map(|g| update(g, densify(&g.ring, 6)))
+        .collect();
+    let json = serde_json::to_string(&edits).unwrap();
+    assert!(json.len() > 1024 * 1024, "{}", json.len());
+    let r = app
+        .post("grids_save", &format!("edits={}", enc(&json)), Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let r = app
+        .post(
+            "grids_import",
+            &format!("edits={}", enc(&json)),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        &r.body[..r.body.len().min(300)]
+    );
+    let after: GridMap = serde_json::from_str(&r.body).unwrap();
+    assert!(after
+        .grids
+        .iter()
+        .all(|g| g.version == 2 && g.ring.len() > 500));
+    let r = app
+        .post(
+            "grid_history",
+            &format!("id={}", after.grids[0].id),
+            Some(&admin),
+        )
+        .await;
+    let hist: Vec<RevisionView> = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(hist[0].action, "import");
+
+    // An import where one grid overlaps its neighbour is refused whole.
+    let a = after
+        .grids
+        .iter()
+        .find(|g| g.level == 3 && g.kind == "basic")
+        .unwrap();
+    let b = after
+        .grids
+        .iter()
+        .find(|g| g.level == 3 && g.id != a.id && g.parent_code == a.parent_code)
+        .unwrap();
+    let mut good = b.draft();
+    good.name = "改名".into();
+    let mut bad = a.draft();
+    bad.ring = b.ring.clone(); // on top of its neighbour
+    let edits = vec![
+        GridEdit::Update {
+            id: b.id,
+            version: b.version,
+            draft: good,
+        },
+        GridEdit::Update {
+            id: a.id,
+            version: a.version,
+            draft: bad,
+        },
+    ];
+    let r = app
+        .post(
+            "grids_import",
+            &format!("edits={}", enc(&serde_json::to_string(&edits).unwrap())),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(
+        map(&app, &admin).await.grids,
+        after.grids,
+        "nothing changed"
+    );
+    // A resident may not import.
+    let jumin = app.login("jumin").await;
+    let r = app.post("grids_import", "edits=%5B%5D", Some(&jumin)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let audit = app
+        .db
+        .audit_entries(Some("grids.import"), 10)
+        .await
+        .unwrap();
+    assert!(audit.iter().any(|a| a.result == "refused"));
+}

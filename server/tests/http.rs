@@ -567,6 +567,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/grids_save", 401),
     ("/api/grid_history", 401),
     ("/api/grid_restore", 401),
+    ("/api/grids_import", 401),
 ];
 
 #[tokio::test]

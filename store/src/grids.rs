@@ -37,6 +37,26 @@ pub struct Grid {
     pub state: GridState,
 }
 
+/// Why a grid changed, as its revision records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reason {
+    Edit,
+    /// Back to an earlier revision.
+    Restore,
+    Import,
+}
+
+impl Reason {
+    fn action(self, created: bool) -> &'static str {
+        match (self, created) {
+            (Reason::Import, _) => "import",
+            (Reason::Restore, _) => "restore",
+            (Reason::Edit, true) => "create",
+            (Reason::Edit, false) => "update",
+        }
+    }
+}
+
 /// One edit in a save. A save is all or nothing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum GridChange {
@@ -45,11 +65,11 @@ pub enum GridChange {
         id: i64,
         version: i64,
         state: GridState,
-        /// Recorded as a restore of an earlier revision.
-        restore: bool,
+        reason: Reason,
     },
     Create {
         state: GridState,
+        reason: Reason,
     },
     Delete {
         id: i64,
@@ -207,7 +227,7 @@ impl Db {
                     }
                     map.remove(i);
                 }
-                GridChange::Create { state } => {
+                GridChange::Create { state, .. } => {
                     if map.iter().any(|g| g.state.code == state.code) {
                         return Err(StoreError::Duplicate);
                     }
@@ -286,7 +306,7 @@ impl Db {
                     id,
                     version,
                     state,
-                    restore,
+                    reason,
                 } => {
                     let before = self.grid_state_tx(&mut tx, *id).await?;
                     let parent = state.parent_code.as_ref().and_then(|p| ids.get(p).copied());
@@ -318,7 +338,7 @@ impl Db {
                         return Err(StoreError::Conflict(*version));
                     }
                     ids.insert(state.code.clone(), *id);
-                    let action = if *restore { "restore" } else { "update" };
+                    let action = reason.action(false);
                     revision(
                         &mut tx,
                         *id,
@@ -332,7 +352,7 @@ impl Db {
                     )
                     .await?;
                 }
-                GridChange::Create { state } => {
+                GridChange::Create { state, reason } => {
                     let parent = state.parent_code.as_ref().and_then(|p| ids.get(p).copied());
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO grid (code, parent_id, level, name, kind, households, population, workers, \
@@ -361,7 +381,7 @@ impl Db {
                         id,
                         &state.code,
                         1,
-                        "create",
+                        reason.action(true),
                         actor,
                         now,
                         None,

@@ -3,7 +3,7 @@
 mod common;
 
 use domain::demo::{generate, Scale};
-use store::grids::{GridChange, GridState};
+use store::grids::{GridChange, GridState, Reason};
 use store::{Db, StoreError};
 
 async fn demo(db: &Db) {
@@ -34,7 +34,7 @@ async fn a_save_bumps_the_version_and_keeps_a_revision(db: Db) {
                 id: g.id,
                 version: g.version,
                 state: state.clone(),
-                restore: false,
+                reason: Reason::Edit,
             }],
             "wangge",
             1_000,
@@ -73,13 +73,13 @@ async fn a_stale_version_is_a_conflict_and_changes_nothing(db: Db) {
                     id: a.id,
                     version: a.version,
                     state: sa,
-                    restore: false,
+                    reason: Reason::Edit,
                 },
                 GridChange::Update {
                     id: b.id,
                     version: b.version + 5,
                     state: sb,
-                    restore: false,
+                    reason: Reason::Edit,
                 },
             ],
             "x",
@@ -111,7 +111,7 @@ async fn a_refused_check_rolls_everything_back(db: Db) {
                 id: g.id,
                 version: g.version,
                 state,
-                restore: false,
+                reason: Reason::Edit,
             }],
             "x",
             1,
@@ -130,7 +130,15 @@ async fn a_refused_check_rolls_everything_back(db: Db) {
     let mut dup = g.state.clone();
     dup.name = "重复".into();
     let r = db
-        .save_grids(&[GridChange::Create { state: dup }], "x", 1, ok)
+        .save_grids(
+            &[GridChange::Create {
+                state: dup,
+                reason: Reason::Edit,
+            }],
+            "x",
+            1,
+            ok,
+        )
         .await;
     assert!(matches!(r, Err(StoreError::Duplicate)), "{r:?}");
     let orphan = GridState {
@@ -139,7 +147,15 @@ async fn a_refused_check_rolls_everything_back(db: Db) {
         ..g.state.clone()
     };
     let r = db
-        .save_grids(&[GridChange::Create { state: orphan }], "x", 1, ok)
+        .save_grids(
+            &[GridChange::Create {
+                state: orphan,
+                reason: Reason::Edit,
+            }],
+            "x",
+            1,
+            ok,
+        )
         .await;
     assert!(matches!(r, Err(StoreError::Invalid(_))), "{r:?}");
     assert_eq!(db.count_grids().await.unwrap(), 44);
@@ -156,7 +172,15 @@ async fn create_and_delete_are_recorded_and_history_outlives_the_grid(db: Db) {
         ..g.state.clone()
     };
     let saved = db
-        .save_grids(&[GridChange::Create { state: new.clone() }], "admin", 5, ok)
+        .save_grids(
+            &[GridChange::Create {
+                state: new.clone(),
+                reason: Reason::Edit,
+            }],
+            "admin",
+            5,
+            ok,
+        )
         .await
         .unwrap()
         .unwrap();

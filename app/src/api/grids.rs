@@ -103,6 +103,7 @@ mod ssr_grids {
     use domain::geometry::{Index, Problem, Shape};
     use domain::grid::CheckedGrid;
     use domain::{Code, Principal, Role};
+    pub use store::grids::Reason;
     use store::grids::{Grid, GridChange, GridState};
 
     pub const TARGET_SETTING: &str = "grid_target_households";
@@ -320,7 +321,11 @@ mod ssr_grids {
     }
 
     /// Checks the drafts, the caller's right to every grid touched, then saves all or nothing.
-    pub async fn save(p: &Principal, edits: Vec<(GridEdit, bool)>) -> Result<GridMap, AppError> {
+    pub async fn save(
+        p: &Principal,
+        edits: Vec<GridEdit>,
+        reason: Reason,
+    ) -> Result<GridMap, AppError> {
         if !(p.is_admin() || p.role == Role::GridWorker) {
             return Err(deny(p, "grids.save", "").await);
         }
@@ -347,7 +352,7 @@ mod ssr_grids {
                 )
             })
         };
-        for (e, restore) in edits {
+        for e in edits {
             match e {
                 GridEdit::Update { id, version, draft } => {
                     let old = code_of(id).ok_or_else(|| refused(409, "err.grid_gone", &[]))?;
@@ -364,14 +369,14 @@ mod ssr_grids {
                         id,
                         version,
                         state,
-                        restore,
+                        reason,
                     });
                 }
                 GridEdit::Create { draft } => {
                     let state = check(&draft)?;
                     touched.push(state.code.clone());
                     changed.push(state.code.clone());
-                    changes.push(GridChange::Create { state });
+                    changes.push(GridChange::Create { state, reason });
                 }
                 GridEdit::Delete { id, version } => {
                     let old = code_of(id).ok_or_else(|| refused(409, "err.grid_gone", &[]))?;
@@ -411,7 +416,12 @@ mod ssr_grids {
         match result {
             Ok(Ok(_)) => {
                 let detail = format!("{} change(s)", changes.len());
-                audit(Some(p), "grids.save", &touched.join(","), "ok", &detail).await;
+                let action = if reason == Reason::Import {
+                    "grids.import"
+                } else {
+                    "grids.save"
+                };
+                audit(Some(p), action, &touched.join(","), "ok", &detail).await;
                 map_for(p).await
             }
             Ok(Err(e)) => Err(e),
@@ -473,7 +483,25 @@ pub async fn grids_save(edits: String) -> Result<GridMap, AppError> {
         let p = require_user().await?;
         let edits: Vec<GridEdit> = serde_json::from_str(&edits)
             .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
-        save(&p, edits.into_iter().map(|e| (e, false)).collect()).await
+        save(&p, edits, Reason::Edit).await
+    })
+    .await
+}
+
+/// Imports grids (JSON list of `GridEdit`, built in the browser from a GeoJSON file and previewed
+/// there) all or nothing, through the same checks as any save; recorded as imports. Its route
+/// accepts larger bodies than other server functions (see `server::IMPORT_BODY_LIMIT`).
+#[server(prefix = "/api", endpoint = "grids_import")]
+pub async fn grids_import(edits: String) -> Result<GridMap, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let edits: Vec<GridEdit> = serde_json::from_str(&edits)
+            .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
+        let r = save(&p, edits, Reason::Import).await;
+        if let Err(e) = &r {
+            audit(Some(&p), "grids.import", "", "refused", e.message_key()).await;
+        }
+        r
     })
     .await
 }
@@ -529,7 +557,7 @@ pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppErr
             Err(store::StoreError::NotFound) => GridEdit::Create { draft },
             Err(e) => return Err(internal(e)),
         };
-        save(&p, vec![(edit, true)]).await
+        save(&p, vec![edit], Reason::Restore).await
     })
     .await
 }

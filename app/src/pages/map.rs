@@ -231,6 +231,23 @@ fn client_rect(_: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
 }
 
 #[cfg(feature = "csr")]
+fn observe_size(el: &leptos::web_sys::Element, on_change: impl Fn() + 'static) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let cb = Closure::<dyn Fn()>::new(on_change);
+    if let Ok(observer) = leptos::web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
+        observer.observe(el);
+        on_cleanup({
+            let observer = send_wrapper::SendWrapper::new(observer);
+            move || observer.disconnect()
+        });
+    }
+    cb.forget();
+}
+#[cfg(not(feature = "csr"))]
+fn observe_size(_: &leptos::web_sys::Element, _: impl Fn() + 'static) {}
+
+#[cfg(feature = "csr")]
 fn data_attr(ev: &leptos::web_sys::Event, name: &str) -> Option<String> {
     use wasm_bindgen::JsCast;
     ev.target()
@@ -324,6 +341,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let next_temp = StoredValue::new(-1i64);
     let history_panel = RwSignal::new(None::<Result<Vec<RevisionView>, String>>);
+    let import_preview = RwSignal::new(Vec::<domain::grid::GridDraft>::new());
+    let importing = RwSignal::new(false);
 
     let measure = move || {
         if let Some(el) = svg_ref.get_untracked() {
@@ -331,9 +350,12 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             size.set((w, h));
         }
     };
+    // Follow the map element's size (layout changes too, not only window resizes), so the
+    // viewBox always has the element's aspect and pointer positions map exactly.
     Effect::new(move |_| {
-        if svg_ref.get().is_some() {
+        if let Some(el) = svg_ref.get() {
             measure();
+            observe_size(&el, measure);
         }
     });
     let resize = window_event_listener(ev::resize, move |_| measure());
@@ -728,7 +750,14 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         }
         record();
         w.remove(i);
+        // Re-check what the deletion leaves: the gap in the parent shows at once.
+        let siblings: Vec<i64> = w
+            .iter()
+            .filter(|x| x.parent_code == g.parent_code && x.level == g.level)
+            .map(|x| x.id)
+            .collect();
         work.set(w);
+        recheck(siblings);
         selected.set(None);
         editing.set(false);
         say(true, i18n.tf("map.deleted", &[("grid", g.name.clone())]));
@@ -1130,7 +1159,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         })
     };
     let handles = move || {
-        if !editing.get() || !matches!(mode.get(), Mode::Select | Mode::Split) {
+        if !editing.get() || mode.get() == Mode::Merge {
             return None;
         }
         let id = selected.get()?;
@@ -1538,6 +1567,10 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 </button>
                 <button type="button" disabled=move || !can_undo() on:click=move |_| undo() title="Ctrl+Z">{move || i18n.t("map.undo")}</button>
                 <button type="button" disabled=move || !can_redo() on:click=move |_| redo() title="Ctrl+Shift+Z">{move || i18n.t("map.redo")}</button>
+                <button type="button" aria-pressed=move || importing.get().to_string()
+                    on:click=move |_| { importing.update(|v| *v = !*v); import_preview.set(vec![]); }>
+                    {move || i18n.t("import.title")}
+                </button>
                 <button type="button" class="primary" disabled=move || pending.get() == 0 || saving.get() on:click=move |_| save()>
                     {move || i18n.tf("map.save", &[("n", pending.get().to_string())])}
                 </button>
@@ -1583,6 +1616,14 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                         {layer(2)}
                         {layer(1)}
                         {labels}
+                        {move || {
+                            let items = import_preview.get();
+                            (!items.is_empty()).then(|| view! {
+                                <g class="import-preview">
+                                    {items.into_iter().map(|d| view! { <path d=path_d(&proj, &d.ring)><title>{d.name.clone()}</title></path> }).collect_view()}
+                                </g>
+                            })
+                        }}
                         {problem_marks}
                         {drag_preview}
                         {sketch_view}
@@ -1604,6 +1645,18 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 </div>
             </div>
             <div class="map-side">
+                {move || importing.get().then(|| view! {
+                    <crate::pages::map_import::ImportPanel work=work preview=import_preview
+                        on_done=Callback::new(move |m: GridMap| {
+                            let n = m.grids.len();
+                            reload(m);
+                            importing.set(false);
+                            say(true, i18n.tf("import.done", &[("n", n.to_string())]));
+                        })
+                        on_fit=Callback::new(move |_| {
+                            import_preview.with_untracked(|p| fit_rings(p.iter().map(|d| &d.ring).collect(), 1.1));
+                        })/>
+                })}
                 {panel}
                 {problems_panel}
                 <label class="search">{move || i18n.t("map.search")}

@@ -3,6 +3,7 @@ pub mod admin;
 pub mod events;
 pub mod login;
 pub mod map;
+pub mod map_import;
 pub mod orgs;
 
 use crate::i18n::use_i18n;

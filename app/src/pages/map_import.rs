@@ -1,0 +1,430 @@
+//! Importing grids from a GeoJSON file: read it in the browser, map its properties, pick the
+//! coordinate system, preview the grids on the map with a report of every problem, then commit all
+//! or nothing through the same checks as any save.
+
+use crate::api::grids::{self as api, GridEdit, GridMap, GridView};
+use crate::i18n::{use_i18n, I18n};
+use crate::ui::error_message;
+use domain::geometry::{self as geo, Index, Problem, Shape};
+use domain::grid::GridDraft;
+use domain::import::{self, Crs, Issue, Mapping, RawFeature};
+use leptos::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+/// What an import would do, and what stands in its way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub edits: Vec<GridEdit>,
+    /// Problems per feature (0-based), as translation keys.
+    pub issues: Vec<Issue>,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Resolves parents (by code, else by containment in a grid of the level above), levels and codes
+/// (generated from the parent when missing), matches existing grids by code (an update), and runs
+/// the coverage rules over the map as it would be after the import.
+pub fn plan(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work: &[Arc<GridView>]) -> Plan {
+    let by_code: HashMap<&str, &GridView> = work.iter().map(|g| (g.code.as_str(), &**g)).collect();
+    let mut taken: HashSet<String> = work.iter().map(|g| g.code.clone()).collect();
+    let mut in_file: HashSet<String> = HashSet::new();
+    let mut out = Plan::default();
+    let mut changed_codes: Vec<(usize, String)> = Vec::new();
+    let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
+    for (i, mut d) in drafts.into_iter().enumerate() {
+        if broken.contains(&i) {
+            continue;
+        }
+        let mut bad = |key: &str| {
+            issues.push(Issue {
+                feature: i,
+                key: key.into(),
+            })
+        };
+        let existing = (!d.code.is_empty())
+            .then(|| by_code.get(d.code.as_str()).copied())
+            .flatten();
+        let parent: Option<&GridView> = match (&d.parent_code, existing) {
+            (_, Some(e)) => e
+                .parent_code
+                .as_deref()
+                .and_then(|p| by_code.get(p).copied()),
+            (Some(p), None) => match by_code.get(p.as_str()) {
+                Some(p) => Some(*p),
+                None => {
+                    bad("err.grid_parent_missing");
+                    continue;
+                }
+            },
+            (None, None) if d.level > 1 => {
+                let c = geo::mean_point(&d.ring);
+                match work
+                    .iter()
+                    .find(|g| g.level == d.level - 1 && geo::contains(&g.ring, c))
+                {
+                    Some(p) => Some(&**p),
+                    None => {
+                        bad("map.no_parent");
+                        continue;
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        d.parent_code = parent.map(|p| p.code.clone());
+        d.level = parent.map(|p| p.level + 1).unwrap_or(1);
+        if d.code.is_empty() {
+            let prefix = match parent {
+                Some(p) => p.code.clone(),
+                None => work
+                    .iter()
+                    .find(|g| g.level == 1)
+                    .map(|g| g.code[..g.code.len().saturating_sub(3)].to_owned())
+                    .unwrap_or_else(|| "1".into()),
+            };
+            if let Ok(pc) = domain::Code::parse(&prefix) {
+                let siblings: Vec<&str> = taken
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| c.starts_with(&prefix) && c.len() > prefix.len())
+                    .collect();
+                // Only direct children: same length as the first sibling's code, if any.
+                let width = work
+                    .iter()
+                    .find(|g| g.parent_code.as_deref() == Some(prefix.as_str()))
+                    .map(|g| g.code.len());
+                let siblings: Vec<&str> = siblings
+                    .into_iter()
+                    .filter(|c| width.is_none_or(|w| c.len() == w))
+                    .collect();
+                d.code = domain::grid::next_child_code(&pc, siblings.into_iter())
+                    .as_str()
+                    .to_owned();
+            }
+        }
+        if !in_file.insert(d.code.clone()) {
+            bad("import.duplicate_code");
+            continue;
+        }
+        if let Err(e) = d.check() {
+            bad(e.key());
+            continue;
+        }
+        taken.insert(d.code.clone());
+        changed_codes.push((i, d.code.clone()));
+        match existing {
+            Some(e) => {
+                if e.level != d.level || e.parent_code != d.parent_code {
+                    bad("err.grid_reparent");
+                    continue;
+                }
+                let draft = GridDraft {
+                    workers: e.workers.clone(),
+                    valid_from: e.valid_from.clone(),
+                    valid_to: e.valid_to.clone(),
+                    ..d
+                };
+                out.updated += 1;
+                out.edits.push(GridEdit::Update {
+                    id: e.id,
+                    version: e.version,
+                    draft,
+                });
+            }
+            None => {
+                out.created += 1;
+                out.edits.push(GridEdit::Create { draft: d });
+            }
+        }
+    }
+    // The coverage rules over the map as it would be.
+    let mut after: Vec<Shape> = work
+        .iter()
+        .map(|g| Shape {
+            code: g.code.clone(),
+            parent: g.parent_code.clone(),
+            dedicated: g.kind == "dedicated",
+            ring: g.ring.clone(),
+        })
+        .collect();
+    for e in &out.edits {
+        let d = match e {
+            GridEdit::Update { draft, .. } | GridEdit::Create { draft } => draft,
+            GridEdit::Delete { .. } => continue,
+        };
+        let shape = Shape {
+            code: d.code.clone(),
+            parent: d.parent_code.clone(),
+            dedicated: d.kind == "dedicated",
+            ring: geo::normalise(&d.ring),
+        };
+        match after.iter().position(|s| s.code == d.code) {
+            Some(k) => after[k] = shape,
+            None => after.push(shape),
+        }
+    }
+    let index = Index::new(&after);
+    let positions: Vec<usize> = changed_codes
+        .iter()
+        .filter_map(|(_, c)| index.position(c))
+        .collect();
+    for p in index
+        .check_around(&positions)
+        .into_iter()
+        .filter(Problem::blocks_save)
+    {
+        let feature = p
+            .codes()
+            .iter()
+            .find_map(|c| {
+                changed_codes
+                    .iter()
+                    .find(|(_, cc)| cc == c)
+                    .map(|(i, _)| *i)
+            })
+            .unwrap_or(0);
+        let key = match p {
+            Problem::Invalid { reason, .. } => reason.key(),
+            Problem::Overlap { .. } => "import.overlap",
+            Problem::Spill { .. } => "import.spill",
+            Problem::Gap { .. } => continue,
+        };
+        issues.push(Issue {
+            feature,
+            key: key.into(),
+        });
+    }
+    issues.sort_by_key(|i| i.feature);
+    out.issues = issues;
+    out
+}
+
+#[cfg(feature = "csr")]
+async fn read_file(input: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
+    let file = input
+        .files()
+        .and_then(|f| f.get(0))
+        .ok_or_else(String::new)?;
+    if file.size() > import::MAX_FILE_BYTES as f64 {
+        return Err(format!("size:{:.1}", file.size() / 1_048_576.0));
+    }
+    let text = wasm_bindgen_futures::JsFuture::from(file.text())
+        .await
+        .map_err(|_| "read".to_owned())?;
+    text.as_string().ok_or_else(|| "read".to_owned())
+}
+#[cfg(not(feature = "csr"))]
+async fn read_file(_: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
+    Err("read".into())
+}
+
+fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: &Issue) -> String {
+    let name = drafts
+        .get(issue.feature)
+        .map(|d| d.name.clone())
+        .or_else(|| {
+            features
+                .get(issue.feature)
+                .map(|_| format!("#{}", issue.feature + 1))
+        })
+        .unwrap_or_default();
+    let text = i18n.tf(
+        &issue.key,
+        &[
+            ("grid", name.clone()),
+            ("other", String::new()),
+            ("area", "?".into()),
+        ],
+    );
+    i18n.tf(
+        "import.feature",
+        &[
+            ("n", (issue.feature + 1).to_string()),
+            ("name", name),
+            ("text", text),
+        ],
+    )
+}
+
+#[component]
+pub fn ImportPanel(
+    work: RwSignal<Vec<Arc<GridView>>>,
+    preview: RwSignal<Vec<GridDraft>>,
+    on_done: Callback<GridMap>,
+    on_fit: Callback<()>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let features = RwSignal::new(Vec::<RawFeature>::new());
+    let keys = RwSignal::new(Vec::<String>::new());
+    let mapping = RwSignal::new(Mapping::default());
+    let crs = RwSignal::new(Crs::Wgs84);
+    let level = RwSignal::new(3i64);
+    let result = RwSignal::new(None::<Plan>);
+    let drafts = RwSignal::new(Vec::<GridDraft>::new());
+    let busy = RwSignal::new(None::<&'static str>);
+    let error = RwSignal::new(None::<String>);
+
+    let validate = move || {
+        let f = features.get_untracked();
+        if f.is_empty() {
+            return;
+        }
+        busy.set(Some("import.checking"));
+        let (d, issues) = import::drafts(
+            &f,
+            &mapping.get_untracked(),
+            crs.get_untracked(),
+            level.get_untracked(),
+        );
+        let p = work.with_untracked(|w| plan(d.clone(), issues, w));
+        preview.set(d.iter().filter(|d| d.ring.len() > 3).cloned().collect());
+        drafts.set(d);
+        result.set(Some(p));
+        busy.set(None);
+        on_fit.run(());
+    };
+    let on_file = move |_| {
+        let Some(el) = input.get_untracked() else {
+            return;
+        };
+        error.set(None);
+        result.set(None);
+        preview.set(vec![]);
+        busy.set(Some("import.reading"));
+        leptos::task::spawn_local(async move {
+            let text = read_file(&el).await;
+            if busy.is_disposed() {
+                return;
+            }
+            busy.set(None);
+            match text {
+                Err(e) if e.is_empty() => {}
+                Err(e) if e.starts_with("size:") => {
+                    error.set(Some(
+                        i18n.tf("import.too_large", &[("mb", e[5..].to_owned())]),
+                    ));
+                }
+                Err(_) => error.set(Some(i18n.t("import.unreadable"))),
+                Ok(text) => match import::read(&text) {
+                    Err(e) => error.set(Some(i18n.tf(
+                        e.key(),
+                        &[("mb", format!("{:.1}", text.len() as f64 / 1_048_576.0))],
+                    ))),
+                    Ok((f, k)) => {
+                        mapping.set(Mapping::guess(&k));
+                        keys.set(k);
+                        features.set(f);
+                        validate();
+                    }
+                },
+            }
+        });
+    };
+    let commit = move || {
+        let Some(p) = result.get_untracked() else {
+            return;
+        };
+        let Ok(json) = serde_json::to_string(&p.edits) else {
+            return;
+        };
+        busy.set(Some("import.uploading"));
+        leptos::task::spawn_local(async move {
+            let r = api::grids_import(json).await;
+            if busy.is_disposed() {
+                return;
+            }
+            busy.set(None);
+            match r {
+                Ok(m) => {
+                    preview.set(vec![]);
+                    result.set(None);
+                    features.set(vec![]);
+                    error.set(None);
+                    on_done.run(m);
+                }
+                Err(e) => error.set(Some(error_message(i18n, &e))),
+            }
+        });
+    };
+
+    let field = move |label: &'static str,
+                      get: fn(&Mapping) -> Option<String>,
+                      set: fn(&mut Mapping, Option<String>)| {
+        view! {
+            <label>{move || i18n.t(label)}
+                <select on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    mapping.update(|m| set(m, (!v.is_empty()).then_some(v)));
+                    validate();
+                }>
+                    <option value="" selected=move || get(&mapping.get()).is_none()>{move || i18n.t("import.none")}</option>
+                    {move || keys.get().into_iter().map(|k| {
+                        let selected = get(&mapping.get_untracked()).as_deref() == Some(k.as_str());
+                        view! { <option value=k.clone() selected=selected>{k.clone()}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="card import" aria-labelledby="import-title">
+            <h2 id="import-title">{move || i18n.t("import.title")}</h2>
+            <p class="muted">{move || i18n.t("import.hint")}</p>
+            <label>{move || i18n.t("import.file")}
+                <input type="file" accept=".geojson,.json,application/geo+json,application/json" node_ref=input on:change=on_file/>
+            </label>
+            {move || busy.get().map(|k| view! {
+                <p class="progress" role="status"><progress></progress>{move || i18n.t(k)}</p>
+            })}
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || (!features.get().is_empty()).then(|| view! {
+                <div class="import-mapping">
+                    {field("grid.name", |m| m.name.clone(), |m, v| m.name = v)}
+                    {field("grid.code", |m| m.code.clone(), |m, v| m.code = v)}
+                    {field("import.parent", |m| m.parent.clone(), |m, v| m.parent = v)}
+                    {field("grid.level", |m| m.level.clone(), |m, v| m.level = v)}
+                    {field("grid.households", |m| m.households.clone(), |m, v| m.households = v)}
+                    {field("grid.population", |m| m.population.clone(), |m, v| m.population = v)}
+                    {field("grid.kind", |m| m.kind.clone(), |m, v| m.kind = v)}
+                    <label>{move || i18n.t("import.crs")}
+                        <select on:change=move |ev| { crs.set(Crs::parse(&event_target_value(&ev)).unwrap_or(Crs::Wgs84)); validate(); }>
+                            <option value="wgs84">{move || i18n.t("import.crs.wgs84")}</option>
+                            <option value="gcj02">{move || i18n.t("import.crs.gcj02")}</option>
+                            <option value="bd09">{move || i18n.t("import.crs.bd09")}</option>
+                        </select>
+                    </label>
+                    <label>{move || i18n.t("import.level")}
+                        <select on:change=move |ev| { level.set(event_target_value(&ev).parse().unwrap_or(3)); validate(); }>
+                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == 3>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+            })}
+            {move || result.get().map(|p| {
+                let ok = p.issues.is_empty() && !p.edits.is_empty();
+                let f = features.get_untracked();
+                let d = drafts.get_untracked();
+                let lines: Vec<String> = p.issues.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
+                let more = p.issues.len().saturating_sub(200);
+                view! {
+                    <div class="import-report">
+                        <p>{i18n.tf("import.summary", &[("n", f.len().to_string()), ("new", p.created.to_string()), ("upd", p.updated.to_string()), ("bad", p.issues.len().to_string())])}</p>
+                        {(!lines.is_empty()).then(|| view! {
+                            <ul class="problem-list">
+                                {lines.into_iter().map(|l| view! { <li class="problem bad">{l}</li> }).collect_view()}
+                                {(more > 0).then(|| view! { <li>{i18n.tf("import.more", &[("n", more.to_string())])}</li> })}
+                            </ul>
+                        })}
+                        <button type="button" class="primary" disabled=move || !ok || busy.get().is_some() on:click=move |_| commit()>
+                            {i18n.tf("import.commit", &[("n", p.edits.len().to_string())])}
+                        </button>
+                        {(!ok).then(|| view! { <p class="muted">{move || i18n.t("import.fix_first")}</p> })}
+                    </div>
+                }
+            })}
+        </section>
+    }
+}
