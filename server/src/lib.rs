@@ -150,7 +150,7 @@ async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Resp
 /// fallback to `index.html`, behind the security, size, time and compression layers.
 pub fn router(cfg: Config) -> Router {
     let index = cfg.dist.join("index.html");
-    let csp = security::content_security_policy(&index);
+    let csp = security::content_security_policy(&index, cfg.state.tile_url.as_deref());
     let secure = cfg.state.secure_cookies;
     let shared = Shared { cfg: cfg.clone() };
     let api = Router::new()

@@ -45,6 +45,10 @@ enum Command {
         /// Hold staff roles to the strict (MLPS) password policy.
         #[arg(long, env = "LINLI_STRICT_STAFF_PASSWORDS")]
         strict_staff_passwords: bool,
+        /// An XYZ raster tile URL template for the map background, e.g.
+        /// `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (off by default).
+        #[arg(long, env = "LINLI_TILE_URL")]
+        tile_url: Option<String>,
         /// Idle session timeout in minutes.
         #[arg(long, env = "LINLI_SESSION_IDLE_MINUTES", default_value_t = 30)]
         session_idle_minutes: i64,
@@ -147,9 +151,16 @@ async fn run(cli: Cli) -> Result<(), String> {
             public_url,
             trust_proxy,
             strict_staff_passwords,
+            tile_url,
             session_idle_minutes,
             session_hours,
         } => {
+            let tile_url = tile_url.filter(|u| !u.trim().is_empty());
+            if let Some(u) = &tile_url {
+                server::security::tile_origin(u).ok_or_else(|| {
+                    format!("--tile-url must be an http(s) URL with {{z}}, {{x}} and {{y}}: {u}")
+                })?;
+            }
             if !dist.join("index.html").exists() {
                 return Err(format!(
                     "{} has no index.html: build the app first (scripts/run.sh does)",
@@ -183,6 +194,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                         .as_deref()
                         .is_some_and(|u| u.starts_with("https://")),
                     strict_staff_passwords,
+                    tile_url,
                 },
             };
             let listener = tokio::net::TcpListener::bind(listen)

@@ -39,7 +39,26 @@ pub async fn refuse_cross_site(req: Request<Body>, next: Next) -> Response {
 /// The Content-Security-Policy under which the app works: scripts only from this origin plus the
 /// exact inline bootstrap Trunk writes into `index.html` (allowed by its hash), WebAssembly
 /// compilation, no plugins, no framing, no foreign connections.
-pub fn content_security_policy(index_html: &Path) -> String {
+/// The origin (`scheme://host[:port]`) of a tile URL template, if it is a usable one.
+pub fn tile_origin(template: &str) -> Option<String> {
+    let t = template.trim();
+    let ok = ["{z}", "{x}", "{y}"].iter().all(|p| t.contains(p))
+        && (t.starts_with("https://") || t.starts_with("http://"))
+        && !t.contains(['\'', '"', ';', ' ', '<', '>']);
+    if !ok {
+        return None;
+    }
+    let scheme_end = t.find("://")? + 3;
+    let host_end = t[scheme_end..]
+        .find('/')
+        .map(|i| scheme_end + i)
+        .unwrap_or(t.len());
+    (host_end > scheme_end).then(|| t[..host_end].to_owned())
+}
+
+/// The Content-Security-Policy: scripts by hash of Trunk's inline bootstrap, images also from
+/// the configured tile server's origin.
+pub fn content_security_policy(index_html: &Path, tile_url: Option<&str>) -> String {
     let html = std::fs::read_to_string(index_html).unwrap_or_default();
     let mut hashes = String::new();
     let mut rest = html.as_str();
@@ -61,8 +80,12 @@ pub fn content_security_policy(index_html: &Path) -> String {
         }
         rest = &after[body_start + close..];
     }
+    let tiles = tile_url
+        .and_then(tile_origin)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
     format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:; \
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:{tiles}; \
          font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
@@ -97,4 +120,30 @@ pub async fn headers(csp: String, secure: bool, req: Request<Body>, next: Next) 
         );
     }
     res
+}
+
+#[cfg(test)]
+mod tile_tests {
+    use super::*;
+
+    #[test]
+    fn tile_templates_need_placeholders_and_give_their_origin_to_the_csp() {
+        assert_eq!(
+            tile_origin("https://tiles.example.gov.cn:8443/osm/{z}/{x}/{y}.png").as_deref(),
+            Some("https://tiles.example.gov.cn:8443")
+        );
+        assert_eq!(tile_origin("https://tiles.example/{z}/{x}.png"), None);
+        assert_eq!(tile_origin("javascript:{z}{x}{y}"), None);
+        assert_eq!(tile_origin("https://a/{z}/{x}/{y}.png; script-src *"), None);
+        let dir = std::env::temp_dir().join(format!("linli-csp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let index = dir.join("index.html");
+        std::fs::write(&index, "<html></html>").unwrap();
+        let csp = content_security_policy(&index, Some("https://t.example/{z}/{x}/{y}.png"));
+        assert!(
+            csp.contains("img-src 'self' data: blob: https://t.example;"),
+            "{csp}"
+        );
+        assert!(content_security_policy(&index, None).contains("img-src 'self' data: blob:;"));
+    }
 }

@@ -534,3 +534,29 @@ async fn a_whole_district_imports_at_once_and_a_bad_import_changes_nothing() {
         .unwrap();
     assert!(audit.iter().any(|a| a.result == "refused"));
 }
+
+#[tokio::test]
+async fn only_administrators_set_the_household_target() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let wangge = app.login("wangge").await;
+    assert_eq!(
+        app.post("admin_set_grid_target", "target=250", Some(&wangge))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post("admin_set_grid_target", "target=0", Some(&admin))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.post("admin_set_grid_target", "target=250", Some(&admin))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(map(&app, &wangge).await.target_households, 250);
+}

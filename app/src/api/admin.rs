@@ -203,6 +203,32 @@ pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
     .await
 }
 
+/// Sets the household load grids are drawn for (the map colours grids against it).
+#[server(prefix = "/api", endpoint = "admin_set_grid_target")]
+pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
+    guard(async move {
+        let p = require("admin_set_grid_target", "settings", |p| p.can_administer()).await?;
+        if !(1..=100_000).contains(&target) {
+            return Err(AppError::Invalid("err.grid_target".into()));
+        }
+        state()?
+            .db
+            .set_setting("grid_target_households", &target.to_string())
+            .await
+            .map_err(internal)?;
+        audit(
+            Some(&p),
+            "admin_set_grid_target",
+            "settings",
+            "ok",
+            &target.to_string(),
+        )
+        .await;
+        Ok(())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "admin_audit")]
 pub async fn admin_audit(action: String) -> Result<Vec<AuditView>, AppError> {
     guard(async move {

@@ -106,9 +106,6 @@ mod ssr_grids {
     pub use store::grids::Reason;
     use store::grids::{Grid, GridChange, GridState};
 
-    pub const TARGET_SETTING: &str = "grid_target_households";
-    pub const TILE_SETTING: &str = "map_tile_url";
-
     pub fn view(p: &Principal, g: Grid) -> GridView {
         let staff = p.role.is_staff();
         let editable = Code::parse(&g.state.code).is_ok_and(|c| p.can_edit_grid(&c));
@@ -150,17 +147,13 @@ mod ssr_grids {
             .map(|g| view(p, g))
             .collect();
         let target_households = db
-            .setting(TARGET_SETTING)
+            .setting("grid_target_households")
             .await
             .map_err(internal)?
             .and_then(|v| v.parse().ok())
             .filter(|&t: &i64| t > 0)
             .unwrap_or(domain::grid::DEFAULT_TARGET_HOUSEHOLDS);
-        let tile_url = db
-            .setting(TILE_SETTING)
-            .await
-            .map_err(internal)?
-            .filter(|u| !u.is_empty());
+        let tile_url = state()?.tile_url;
         Ok(GridMap {
             can_edit: grids.iter().any(|g| g.editable),
             grids,

@@ -120,6 +120,9 @@ pub mod ssr {
         pub secure_cookies: bool,
         /// Hold staff roles (admin, organiser, grid worker) to the strict password policy.
         pub strict_staff_passwords: bool,
+        /// An XYZ raster tile URL template (`…/{z}/{x}/{y}.png`) for the map's background, if the
+        /// deployment has its own tile server. Off by default: no online tile service is assumed.
+        pub tile_url: Option<String>,
     }
 
     /// Facts about the current request the server read before calling the function.

@@ -17,6 +17,7 @@ pub fn AdminPage() -> impl IntoView {
             <Show when=is_admin fallback=move || view! { <ErrorNote error=AppError::Forbidden/> }>
                 <Users/>
                 <Registration/>
+                <GridTarget/>
                 <AuditLog/>
             </Show>
         </section>
@@ -181,6 +182,47 @@ fn Registration() -> impl IntoView {
     }
 }
 
+/// The household load a grid is drawn for; the map colours grids against it.
+#[component]
+fn GridTarget() -> impl IntoView {
+    let i18n = use_i18n();
+    let value = RwSignal::new(String::new());
+    let note = RwSignal::new(None::<(bool, String)>);
+    let current = LocalResource::new(api::grids::grids_list);
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = current.get() {
+            value.set(m.target_households.to_string());
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(t) = value.get_untracked().trim().parse::<i64>() else {
+            note.set(Some((false, i18n.t("err.grid_target"))));
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let r = api::admin::admin_set_grid_target(t).await;
+            if note.is_disposed() {
+                return;
+            }
+            note.set(Some(match r {
+                Ok(()) => (true, i18n.t("admin.saved")),
+                Err(e) => (false, crate::ui::error_message(i18n, &e)),
+            }));
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("admin.grid_target")}</h2>
+        <form class="inline-form" on:submit=save>
+            <label class="inline">{move || i18n.t("admin.grid_target_label")}
+                <input type="number" min="1" max="100000" bind:value=value/>
+            </label>
+            <button type="submit">{move || i18n.t("common.save")}</button>
+        </form>
+        {move || note.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } role=if ok { "status" } else { "alert" }>{t}</p> })}
+    }
+}
+
 #[component]
 fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
@@ -191,7 +233,7 @@ fn AuditLog() -> impl IntoView {
         <label class="inline">{move || i18n.t("admin.audit_filter")}
             <select bind:value=filter>
                 <option value="">{move || i18n.t("admin.audit_all")}</option>
-                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_registration"]
+                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import"]
                     .map(|a| view! { <option value=a>{a}</option> }).collect_view()}
             </select>
         </label>

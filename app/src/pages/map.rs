@@ -76,6 +76,58 @@ impl Proj {
     }
 }
 
+/// One XYZ tile placed in map units.
+#[derive(Debug, Clone, PartialEq)]
+struct Tile {
+    z: u32,
+    x: i64,
+    y: i64,
+    left: f64,
+    top: f64,
+    size: f64,
+}
+
+/// The zoom level whose 256-pixel tiles best match `ppu` pixels per map unit.
+fn tile_zoom(proj: &Proj, ppu: f64) -> u32 {
+    let world = 2.0 * std::f64::consts::PI * proj.s * ppu;
+    (world / 256.0).log2().round().clamp(0.0, 20.0) as u32
+}
+
+/// The tiles of zoom `z` that cover the view (at most 64).
+fn tiles_at(proj: &Proj, v: View, vh: f64, z: u32) -> Vec<Tile> {
+    use std::f64::consts::PI;
+    let n = 2f64.powi(z as i32);
+    let size = 2.0 * PI * proj.s / n;
+    let fx = |x: f64| ((x / proj.s + proj.x0) + PI) / (2.0 * PI) * n;
+    let fy = |y: f64| (PI - (proj.y1 - y / proj.s)) / (2.0 * PI) * n;
+    let (x0, x1) = (
+        fx(v.cx - v.w / 2.0).floor() as i64,
+        fx(v.cx + v.w / 2.0).floor() as i64,
+    );
+    let (y0, y1) = (
+        fy(v.cy - vh / 2.0).floor() as i64,
+        fy(v.cy + vh / 2.0).floor() as i64,
+    );
+    let max = n as i64 - 1;
+    let mut out = Vec::new();
+    for y in y0.max(0)..=y1.min(max) {
+        for x in x0.max(0)..=x1.min(max) {
+            if out.len() == 64 {
+                return out;
+            }
+            out.push(Tile {
+                z,
+                x,
+                y,
+                left: ((x as f64 / n) * 2.0 * PI - PI - proj.x0) * proj.s,
+                top: (proj.y1 - (PI - y as f64 / n * 2.0 * PI)) * proj.s,
+                size,
+            });
+        }
+    }
+    out
+}
+
 fn path_d(proj: &Proj, ring: &[Point]) -> String {
     let mut d = String::with_capacity(ring.len() * 20);
     for (i, p) in ring.iter().enumerate() {
@@ -309,6 +361,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let (proj, height) = Proj::fit(&map.grids);
     let target = map.target_households;
     let can_edit = map.can_edit;
+    let tile_url = map.tile_url.clone();
     let base = StoredValue::new(map.grids.clone());
     let work: RwSignal<Work> = RwSignal::new(map.grids.into_iter().map(Arc::new).collect());
     let history = StoredValue::new(History::<Work>::new(200));
@@ -1141,6 +1194,20 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             </g>
         }
     };
+    let tile_layer = move || {
+        let template = tile_url.clone()?;
+        let v = view_box.get();
+        let z = tile_zoom(&proj, ppu());
+        let tiles = tiles_at(&proj, v, view_h(), z);
+        Some(view! {
+            <g class="tiles" aria-hidden="true">
+                {tiles.into_iter().map(|t| {
+                    let href = template.replace("{z}", &t.z.to_string()).replace("{x}", &t.x.to_string()).replace("{y}", &t.y.to_string());
+                    view! { <image href=href x=format!("{:.3}", t.left) y=format!("{:.3}", t.top) width=format!("{:.3}", t.size) height=format!("{:.3}", t.size) preserveAspectRatio="none"/> }
+                }).collect_view()}
+            </g>
+        })
+    };
     let labels = move || {
         let k = ppu();
         let lvl = active_level.get();
@@ -1612,6 +1679,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                     <svg class="map" node_ref=svg_ref viewBox=view_box_attr role="application" aria-label=move || i18n.t("map.title")
                         class:drawing=move || mode.get() != Mode::Select
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:wheel=on_wheel>
+                        {tile_layer}
                         {layer(3)}
                         {layer(2)}
                         {layer(1)}
@@ -1724,5 +1792,72 @@ fn GridForm(
                 }}
             </div>
         </form>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid_at(lon: f64, lat: f64) -> GridView {
+        GridView {
+            id: 1,
+            version: 1,
+            code: "1".into(),
+            parent_code: None,
+            level: 1,
+            name: "g".into(),
+            kind: "basic".into(),
+            households: 0,
+            population: 0,
+            workers: String::new(),
+            valid_from: None,
+            valid_to: None,
+            unit_code: None,
+            unit_name: None,
+            updated_by: String::new(),
+            updated_at: String::new(),
+            editable: false,
+            ring: vec![
+                [lon, lat],
+                [lon + 0.02, lat],
+                [lon + 0.02, lat + 0.02],
+                [lon, lat],
+            ],
+        }
+    }
+
+    #[test]
+    fn projection_round_trips() {
+        let (proj, _) = Proj::fit(&[grid_at(118.78, 32.06)]);
+        let p = [118.7912345, 32.0701234];
+        let (x, y) = proj.fwd(p);
+        let q = proj.inv(x, y);
+        assert!(
+            (q[0] - p[0]).abs() < 2e-7 && (q[1] - p[1]).abs() < 2e-7,
+            "{q:?}"
+        );
+    }
+
+    #[test]
+    fn the_tiles_under_nanjing_are_the_standard_xyz_ones() {
+        let (proj, h) = Proj::fit(&[grid_at(118.78, 32.06)]);
+        let (x, y) = proj.fwd([118.78, 32.06]);
+        let view = View {
+            cx: x,
+            cy: y,
+            w: 1.0,
+        };
+        let tiles = tiles_at(&proj, view, h / VIEW_W, 12);
+        // Standard slippy-map numbering for 118.78°E 32.06°N at zoom 12.
+        assert!(
+            tiles.iter().any(|t| (t.z, t.x, t.y) == (12, 3399, 1662)),
+            "{tiles:?}"
+        );
+        // The tile's box contains the point.
+        let t = tiles.iter().find(|t| (t.x, t.y) == (3399, 1662)).unwrap();
+        assert!(t.left <= x && x <= t.left + t.size && t.top <= y && y <= t.top + t.size);
+        // The zoom follows the scale: twice the pixels per unit, one level more.
+        assert_eq!(tile_zoom(&proj, 2.0), tile_zoom(&proj, 1.0) + 1);
     }
 }

@@ -70,6 +70,7 @@ pub async fn spawn() -> TestApp {
             session_policy: Default::default(),
             secure_cookies: false,
             strict_staff_passwords: false,
+            tile_url: None,
         },
     };
     TestApp {
