@@ -382,6 +382,61 @@ pub fn drafts(
     (out, issues)
 }
 
+/// The most vertices a context layer (roads, buildings) may hold.
+pub const MAX_CONTEXT_VERTICES: usize = 300_000;
+
+/// Reads a context layer: every line and polygon outline of a FeatureCollection as a path in
+/// WGS84 (points are skipped). Refuses files that are not GeoJSON, have nothing to draw, or are
+/// too big to draw smoothly.
+pub fn context_paths(text: &str, crs: Crs) -> Result<Vec<Ring>, ReadError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ReadError::TooLarge);
+    }
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| ReadError::NotJson)?;
+    if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
+        return Err(ReadError::NotCollection);
+    }
+    let features = v.get("features").and_then(Value::as_array).ok_or(ReadError::NotCollection)?;
+    let mut out: Vec<Ring> = Vec::new();
+    let mut count = 0usize;
+    let mut push = |line: Option<Ring>, out: &mut Vec<Ring>| -> Result<(), ReadError> {
+        let Some(line) = line else { return Ok(()) };
+        if line.len() < 2 || line.iter().any(|p| !p[0].is_finite() || !p[1].is_finite() || p[0].abs() > 180.0 || p[1].abs() > 90.0) {
+            return Ok(());
+        }
+        count += line.len();
+        if count > MAX_CONTEXT_VERTICES {
+            return Err(ReadError::TooMany);
+        }
+        out.push(line.into_iter().map(|p| crs.to_wgs84(p)).collect());
+        Ok(())
+    };
+    for f in features {
+        let g = f.get("geometry").unwrap_or(&Value::Null);
+        let c = g.get("coordinates");
+        match (g.get("type").and_then(Value::as_str), c) {
+            (Some("LineString"), Some(c)) => push(ring_of(c), &mut out)?,
+            (Some("MultiLineString" | "Polygon"), Some(c)) => {
+                for l in c.as_array().into_iter().flatten() {
+                    push(ring_of(l), &mut out)?;
+                }
+            }
+            (Some("MultiPolygon"), Some(c)) => {
+                for poly in c.as_array().into_iter().flatten() {
+                    for l in poly.as_array().into_iter().flatten() {
+                        push(ring_of(l), &mut out)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if out.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +503,23 @@ mod tests {
             read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}"#)
                 .unwrap();
         assert_eq!(f[0].ring, Err("import.no_geometry".to_owned()));
+    }
+
+    #[test]
+    fn context_layers_keep_lines_and_outlines_only() {
+        let fc = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"路"},"geometry":{"type":"LineString","coordinates":[[118.8,32.1],[118.81,32.1]]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[118.8,32.1]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]]]]}},
+          {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[318.8,32.1],[118.81,32.1]]}}
+        ]}"#;
+        let paths = context_paths(fc, Crs::Wgs84).unwrap();
+        assert_eq!(paths.len(), 2, "a road and a building outline; the point and the bad line are skipped");
+        let shifted = context_paths(fc, Crs::Gcj02).unwrap();
+        assert!((shifted[0][0][0] - 118.8).abs() > 1e-4, "converted to WGS84");
+        assert_eq!(context_paths("{", Crs::Wgs84), Err(ReadError::NotJson));
+        let points = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}"#;
+        assert_eq!(context_paths(points, Crs::Wgs84), Err(ReadError::Empty));
     }
 
     #[test]

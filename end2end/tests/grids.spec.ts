@@ -230,3 +230,31 @@ test("import a GeoJSON file: preview, report, commit; a broken file gets a clear
   await expect(page.locator("aside.panel")).toContainText(String(fc.features[0].properties.households));
   await expectNoProblems(problems);
 });
+
+test("an administrator adds a roads layer beneath the grids; it can be hidden", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin");
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  const roads = {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", properties: { name: "仙林大道" }, geometry: { type: "LineString", coordinates: [[118.86, 32.1], [118.9, 32.12]] } },
+      { type: "Feature", properties: { name: "学海路" }, geometry: { type: "LineString", coordinates: [[118.87, 32.1], [118.87, 32.14]] } },
+    ],
+  };
+  await page.getByRole("button", { name: "导入 GeoJSON" }).click();
+  const panel = page.locator("section.import");
+  await panel.getByLabel("文件").setInputFiles({ name: "roads.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(roads)) });
+  await panel.getByText("作为底图图层导入").click();
+  const layer = test.info().project.name === "phone" ? "道路（手机）" : "道路";
+  await panel.getByLabel("图层名称").fill(layer);
+  await panel.getByRole("button", { name: "导入为底图图层" }).click();
+  const toggle = page.getByRole("checkbox", { name: layer });
+  await expect(toggle).toBeChecked();
+  await expect(page.locator("svg.map path.context")).not.toHaveCount(0);
+  await shot(page, "grid-context-layer");
+  const shown = await page.locator("svg.map path.context").count();
+  await toggle.uncheck();
+  await expect(page.locator("svg.map path.context")).toHaveCount(shown - 1);
+  await expectNoProblems(problems);
+});

@@ -163,6 +163,7 @@ pub fn router(cfg: Config) -> Router {
         ));
     let import = Router::new()
         .route("/api/grids_import", post(server_fn_handler))
+        .route("/api/map_layer_upload", post(server_fn_handler))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             IMPORT_BODY_LIMIT,
         ));

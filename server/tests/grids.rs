@@ -560,3 +560,32 @@ async fn only_administrators_set_the_household_target() {
     );
     assert_eq!(map(&app, &wangge).await.target_households, 250);
 }
+
+#[tokio::test]
+async fn administrators_upload_context_layers_that_everyone_sees() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let wangge = app.login("wangge").await;
+    let fc = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[118.86,32.1],[118.87,32.11]]}}]}"#;
+    let body = format!("name={}&crs=wgs84&geojson={}", enc("道路"), enc(fc));
+    assert_eq!(app.post("map_layer_upload", &body, Some(&wangge)).await.status, StatusCode::FORBIDDEN);
+    for bad in [
+        format!("name=&crs=wgs84&geojson={}", enc(fc)),
+        format!("name=x&crs=mars&geojson={}", enc(fc)),
+        "name=x&crs=wgs84&geojson=%7Boops".to_owned(),
+    ] {
+        let r = app.post("map_layer_upload", &bad, Some(&admin)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+    }
+    let r = app.post("map_layers", "", Some(&wangge)).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 0, "refused uploads stored nothing");
+    let r = app.post("map_layer_upload", &body, Some(&admin)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.post("map_layers", "", Some(&wangge)).await;
+    let layers = r.json();
+    assert_eq!(layers[0]["name"], "道路");
+    assert_eq!(layers[0]["paths"][0].as_array().unwrap().len(), 2);
+    let id = layers[0]["id"].as_i64().unwrap();
+    assert_eq!(app.post("map_layer_delete", &format!("id={id}"), Some(&wangge)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("map_layer_delete", &format!("id={id}"), Some(&admin)).await.status, StatusCode::OK);
+}

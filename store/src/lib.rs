@@ -10,6 +10,7 @@ pub mod event_edit;
 pub mod events;
 pub mod feeds;
 pub mod grids;
+pub mod layers;
 pub mod orgs;
 pub mod password;
 pub mod rsvp;

@@ -554,3 +554,72 @@ pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppErr
     })
     .await
 }
+
+/// A context layer (roads, buildings…) drawn beneath the grids.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LayerView {
+    pub id: i64,
+    pub name: String,
+    pub paths: Vec<Vec<[f64; 2]>>,
+}
+
+#[cfg(feature = "ssr")]
+async fn layer_views() -> Result<Vec<LayerView>, AppError> {
+    Ok(state()?
+        .db
+        .map_layers()
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .map(|l| LayerView { id: l.id, name: l.name, paths: l.paths })
+        .collect())
+}
+
+/// The context layers, for everyone logged in.
+#[server(prefix = "/api", endpoint = "map_layers")]
+pub async fn map_layers() -> Result<Vec<LayerView>, AppError> {
+    guard(async move {
+        require_user().await?;
+        layer_views().await
+    })
+    .await
+}
+
+/// Stores a GeoJSON file's lines and outlines as the context layer `name` (administrators).
+/// Shares the larger body limit of grid imports.
+#[server(prefix = "/api", endpoint = "map_layer_upload")]
+pub async fn map_layer_upload(name: String, crs: String, geojson: String) -> Result<Vec<LayerView>, AppError> {
+    guard(async move {
+        let p = require("map_layer_upload", "map_layer", |p| p.can_administer()).await?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+            return Err(AppError::Invalid("err.layer_name".into()));
+        }
+        let crs = domain::import::Crs::parse(&crs).ok_or(AppError::Invalid("err.layer_crs".into()))?;
+        let paths = domain::import::context_paths(&geojson, crs)
+            .map_err(|e| AppError::Invalid(e.key().into()))?;
+        state()?
+            .db
+            .put_map_layer(name, &paths, &p.username, store::now())
+            .await
+            .map_err(internal)?;
+        audit(Some(&p), "map_layer_upload", name, "ok", &format!("{} paths", paths.len())).await;
+        layer_views().await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "map_layer_delete")]
+pub async fn map_layer_delete(id: i64) -> Result<Vec<LayerView>, AppError> {
+    guard(async move {
+        let p = require("map_layer_delete", "map_layer", |p| p.can_administer()).await?;
+        match state()?.db.delete_map_layer(id).await {
+            Ok(()) => {}
+            Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(internal(e)),
+        }
+        audit(Some(&p), "map_layer_delete", &id.to_string(), "ok", "").await;
+        layer_views().await
+    })
+    .await
+}

@@ -362,6 +362,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let target = map.target_households;
     let can_edit = map.can_edit;
     let tile_url = map.tile_url.clone();
+    let has_tiles = tile_url.is_some();
     let base = StoredValue::new(map.grids.clone());
     let work: RwSignal<Work> = RwSignal::new(map.grids.into_iter().map(Arc::new).collect());
     let history = StoredValue::new(History::<Work>::new(200));
@@ -395,6 +396,15 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let next_temp = StoredValue::new(-1i64);
     let history_panel = RwSignal::new(None::<Result<Vec<RevisionView>, String>>);
     let import_preview = RwSignal::new(Vec::<domain::grid::GridDraft>::new());
+    let layers = RwSignal::new(Vec::<api::LayerView>::new());
+    let hidden_layers = RwSignal::new(HashSet::<i64>::new());
+    leptos::task::spawn_local(async move {
+        if let Ok(l) = api::map_layers().await {
+            if !layers.is_disposed() {
+                layers.set(l);
+            }
+        }
+    });
     let importing = RwSignal::new(false);
 
     let measure = move || {
@@ -1661,6 +1671,21 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                             }
                         }).collect_view()}
                     </fieldset>
+                    {move || (!layers.with(Vec::is_empty)).then(|| view! {
+                        <fieldset class="toggles">
+                            <legend>{move || i18n.t("map.context_layers")}</legend>
+                            {layers.get().into_iter().map(|l| {
+                                let id = l.id;
+                                view! {
+                                    <label class="check">
+                                        <input type="checkbox" prop:checked=move || !hidden_layers.get().contains(&id)
+                                            on:change=move |ev| { let on = event_target_checked(&ev); hidden_layers.update(|h| { if on { h.remove(&id); } else { h.insert(id); } }); }/>
+                                        {l.name.clone()}
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                    })}
                     <label class="level-pick">{move || i18n.t("map.active_level")}
                         <select on:change=move |ev| { active_level.set(event_target_value(&ev).parse().unwrap_or(3)); }>
                             {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == 3>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
@@ -1678,9 +1703,25 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                     })}
                     <svg class="map" node_ref=svg_ref viewBox=view_box_attr role="application" aria-label=move || i18n.t("map.title")
                         class:drawing=move || mode.get() != Mode::Select
+                        class:with-tiles=has_tiles
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:wheel=on_wheel>
                         {tile_layer}
                         {layer(3)}
+                        {move || {
+                            let hidden = hidden_layers.get();
+                            layers.with(|ls| ls.iter().filter(|l| !hidden.contains(&l.id)).map(|l| {
+                                let d: String = l.paths.iter().map(|p| {
+                                    let mut s = String::new();
+                                    for (i, q) in p.iter().enumerate() {
+                                        let (x, y) = proj.fwd(*q);
+                                        s.push(if i == 0 { 'M' } else { 'L' });
+                                        s.push_str(&format!("{x:.2},{y:.2}"));
+                                    }
+                                    s
+                                }).collect();
+                                view! { <path class="context" d=d/> }
+                            }).collect_view())
+                        }}
                         {layer(2)}
                         {layer(1)}
                         {labels}
@@ -1714,7 +1755,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             </div>
             <div class="map-side">
                 {move || importing.get().then(|| view! {
-                    <crate::pages::map_import::ImportPanel work=work preview=import_preview
+                    <crate::pages::map_import::ImportPanel work=work preview=import_preview layers=layers
                         on_done=Callback::new(move |m: GridMap| {
                             let n = m.grids.len();
                             reload(m);

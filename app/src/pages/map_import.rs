@@ -253,8 +253,14 @@ pub fn ImportPanel(
     preview: RwSignal<Vec<GridDraft>>,
     on_done: Callback<GridMap>,
     on_fit: Callback<()>,
+    /// The map's context layers; administrators may add one from the chosen file.
+    layers: RwSignal<Vec<api::LayerView>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let auth = crate::use_auth();
+    let is_admin = move || auth.user().is_some_and(|u| u.role == domain::Role::Admin);
+    let raw = RwSignal::new(String::new());
+    let layer_name = RwSignal::new(String::new());
     let input = NodeRef::<leptos::html::Input>::new();
     let features = RwSignal::new(Vec::<RawFeature>::new());
     let keys = RwSignal::new(Vec::<String>::new());
@@ -307,7 +313,10 @@ pub fn ImportPanel(
                     ));
                 }
                 Err(_) => error.set(Some(i18n.t("import.unreadable"))),
-                Ok(text) => match import::read(&text) {
+                Ok(text) => match {
+                    raw.set(text.clone());
+                    import::read(&text)
+                } {
                     Err(e) => error.set(Some(i18n.tf(
                         e.key(),
                         &[("mb", format!("{:.1}", text.len() as f64 / 1_048_576.0))],
@@ -402,6 +411,26 @@ pub fn ImportPanel(
                         </select>
                     </label>
                 </div>
+            })}
+            {move || (is_admin() && !raw.with(String::is_empty)).then(|| view! {
+                <details class="as-layer">
+                    <summary>{move || i18n.t("import.as_layer")}</summary>
+                    <label>{move || i18n.t("import.layer_name")}<input bind:value=layer_name maxlength="40" placeholder=move || i18n.t("import.layer_hint")/></label>
+                    <button type="button" on:click=move |_| {
+                        let (name, text) = (layer_name.get_untracked(), raw.get_untracked());
+                        let crs = match crs.get_untracked() { Crs::Wgs84 => "wgs84", Crs::Gcj02 => "gcj02", Crs::Bd09 => "bd09" };
+                        busy.set(Some("import.uploading"));
+                        leptos::task::spawn_local(async move {
+                            let r = api::map_layer_upload(name, crs.into(), text).await;
+                            if busy.is_disposed() { return; }
+                            busy.set(None);
+                            match r {
+                                Ok(l) => { layers.set(l); error.set(None); on_fit.run(()); }
+                                Err(e) => error.set(Some(error_message(i18n, &e))),
+                            }
+                        });
+                    }>{move || i18n.t("import.layer_commit")}</button>
+                </details>
             })}
             {move || result.get().map(|p| {
                 let ok = p.issues.is_empty() && !p.edits.is_empty();
