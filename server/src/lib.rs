@@ -166,7 +166,9 @@ pub fn router(cfg: Config) -> Router {
         .route("/api/map_layer_upload", post(server_fn_handler))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             IMPORT_BODY_LIMIT,
-        ));
+        ))
+        // axum's own 2 MB default for extracted bodies would cut imports short.
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT));
     let assets = ServeDir::new(&cfg.dist).fallback(ServeFile::new(&index));
     Router::new()
         .merge(import)

@@ -372,6 +372,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let mode = RwSignal::new(Mode::Select);
     let editing = RwSignal::new(false);
     let gesture = RwSignal::new(Gesture::None);
+    let pan_offset = RwSignal::new((0.0f64, 0.0f64));
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
     let sketch = RwSignal::new(Vec::<Point>::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
@@ -989,13 +990,9 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             } => {
                 let (dx, dy) = (cx - x, cy - y);
                 if moved || dx.abs() + dy.abs() > 4.0 {
-                    let (w, _) = size.get_untracked();
-                    let k = start.w / w;
-                    view_box.set(View {
-                        cx: start.cx - dx * k,
-                        cy: start.cy - dy * k,
-                        w: start.w,
-                    });
+                    // While dragging, the drawn map only moves as a composited layer (a CSS
+                    // transform, nothing re-rasterised); the viewBox follows when the drag ends.
+                    pan_offset.set((dx, dy));
                     gesture.set(Gesture::Pan {
                         x,
                         y,
@@ -1053,6 +1050,21 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             Gesture::Vertex(d) => {
                 live.set(vec![]);
                 commit_move(d);
+            }
+            Gesture::Pan {
+                moved: true,
+                start,
+                ..
+            } => {
+                let (dx, dy) = pan_offset.get_untracked();
+                let (w, _) = size.get_untracked();
+                let k = start.w / w;
+                view_box.set(View {
+                    cx: start.cx - dx * k,
+                    cy: start.cy - dy * k,
+                    w: start.w,
+                });
+                pan_offset.set((0.0, 0.0));
             }
             Gesture::Pan {
                 moved: false,
@@ -1704,6 +1716,10 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                     <svg class="map" node_ref=svg_ref viewBox=view_box_attr role="application" aria-label=move || i18n.t("map.title")
                         class:drawing=move || mode.get() != Mode::Select
                         class:with-tiles=has_tiles
+                        style:transform=move || {
+                            let (dx, dy) = pan_offset.get();
+                            (dx != 0.0 || dy != 0.0).then(|| format!("translate({dx:.1}px, {dy:.1}px)"))
+                        }
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:wheel=on_wheel>
                         {tile_layer}
                         {layer(3)}

@@ -1,0 +1,182 @@
+import { expect, Page, test } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+
+// Grid map benchmark: Linli's map against Leaflet (SVG renderer) drawing the same level-3 grids,
+// interleaved runs in one headless Chromium. Frames come at 60 Hz, so we count long frames (an
+// interval over 25 ms = a missed vsync) during a pan and a zoom instead of a median.
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const nm = path.join(__dirname, "..", "node_modules", "leaflet", "dist");
+const out = path.join(__dirname, "results");
+
+type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number; dragLatency?: number };
+
+function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Densifies every ring of every level the same way (edge midpoints), so shared edges stay shared. */
+function densify(ring: number[][], times: number) {
+  let r = ring;
+  for (let t = 0; t < times; t++) {
+    const o: number[][] = [];
+    for (let i = 0; i + 1 < r.length; i++) o.push(r[i], [(r[i][0] + r[i + 1][0]) / 2, (r[i][1] + r[i + 1][1]) / 2]);
+    o.push(r[r.length - 1]);
+    r = o;
+  }
+  return r;
+}
+
+async function login(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("用户名").fill("admin");
+  await page.getByLabel("密码").fill("linli-demo-2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL(/\/map$/);
+}
+
+async function recordFrames(page: Page) {
+  await page.evaluate(() => {
+    (window as any).__frames = [];
+    (window as any).__rec = true;
+    const f = (t: number) => {
+      if (!(window as any).__rec) return;
+      (window as any).__frames.push(t);
+      requestAnimationFrame(f);
+    };
+    requestAnimationFrame(f);
+  });
+}
+
+async function stopFrames(page: Page): Promise<{ long: number; frames: number }> {
+  const frames: number[] = await page.evaluate(() => {
+    (window as any).__rec = false;
+    return (window as any).__frames;
+  });
+  let long = 0;
+  for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
+  return { long, frames: Math.max(frames.length - 1, 0) };
+}
+
+async function gestures(page: Page, cx: number, cy: number): Promise<Omit<Figures, "firstRender">> {
+  await page.waitForTimeout(300);
+  await recordFrames(page);
+  await page.mouse.move(cx, cy);
+  await page.mouse.down();
+  await page.mouse.move(cx + 400, cy + 150, { steps: 60 });
+  await page.mouse.up();
+  await page.waitForTimeout(300);
+  const pan = await stopFrames(page);
+  await recordFrames(page);
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.wheel(0, -120);
+    await page.waitForTimeout(30);
+  }
+  for (let i = 0; i < 10; i++) {
+    await page.mouse.wheel(0, 120);
+    await page.waitForTimeout(30);
+  }
+  await page.waitForTimeout(400);
+  const zoom = await stopFrames(page);
+  return { panLong: pan.long, panFrames: pan.frames, zoomLong: zoom.long, zoomFrames: zoom.frames };
+}
+
+test("grid map: Linli against Leaflet", async ({ browser }) => {
+  fs.mkdirSync(out, { recursive: true });
+  // Prepare: about 100 vertices per level-3 grid (the issue's scale), imported through Linli itself.
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await login(page);
+  const prepared = await page.evaluate(async (densifyTimes) => {
+    const list = await (await fetch("/api/grids_list", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })).json();
+    const l3 = list.grids.filter((g: any) => g.level === 3);
+    const avg = l3.reduce((s: number, g: any) => s + g.ring.length, 0) / l3.length;
+    return { grids: list.grids, avg, level3: l3.length };
+  }, 0);
+  let times = 0;
+  while (prepared.avg * 2 ** times < 90) times++;
+  if (times > 0) {
+    const edits = prepared.grids.map((g: any) => ({
+      Update: {
+        id: g.id,
+        version: g.version,
+        draft: {
+          code: g.code, parent_code: g.parent_code, level: g.level, name: g.name, kind: g.kind,
+          households: g.households, population: g.population, workers: g.workers,
+          valid_from: g.valid_from, valid_to: g.valid_to, ring: densify(g.ring, times),
+        },
+      },
+    }));
+    const status = await page.evaluate(async (json) => {
+      const r = await fetch("/api/grids_import", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "edits=" + encodeURIComponent(json),
+      });
+      return `${r.status} ${(await r.text()).slice(0, 400)}`;
+    }, JSON.stringify(edits));
+    expect(status).toMatch(/^200 /);
+  }
+  const geojson = await page.evaluate(async () => await (await fetch("/feeds/grids.geojson?level=3")).text());
+  const fc = JSON.parse(geojson);
+  const vertices = fc.features.reduce((s: number, f: any) => s + f.geometry.coordinates[0].length, 0);
+  const total = prepared.grids.length;
+  await ctx.close();
+
+  const linli: Figures[] = [];
+  const leaflet: Figures[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    // Linli: from navigation start until every grid is drawn (includes loading the app and the data).
+    {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await c.newPage();
+      await login(p);
+      await p.goto("/map");
+      await p.waitForFunction((n) => document.querySelectorAll("svg.map path.grid").length >= n, total, { timeout: 120_000, polling: 50 });
+      const firstRender = await p.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame(() => res(performance.now())))));
+      const box = (await p.locator("svg.map").boundingBox())!;
+      const g = await gestures(p, box.x + box.width / 3, box.y + box.height / 3);
+      linli.push({ firstRender, ...g });
+      await c.close();
+    }
+    // Leaflet: the same level-3 GeoJSON from a page of its own.
+    {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await c.newPage();
+      await p.route("http://bench.invalid/**", async (route) => {
+        const name = new URL(route.request().url()).pathname.slice(1);
+        if (name === "data.geojson") return route.fulfill({ body: geojson, contentType: "application/geo+json" });
+        if (name === "leaflet.html") return route.fulfill({ path: path.join(__dirname, "leaflet.html") });
+        return route.fulfill({ path: path.join(nm, name) });
+      });
+      await p.goto("http://bench.invalid/leaflet.html");
+      await p.waitForFunction(() => (window as any).benchReady !== undefined, null, { timeout: 120_000, polling: 50 });
+      const firstRender = await p.evaluate(() => (window as any).benchReady);
+      const g = await gestures(p, 400, 300);
+      leaflet.push({ firstRender, ...g });
+      await c.close();
+    }
+  }
+  const row = (name: string, f: (x: Figures) => number, unit: string, digits = 0) => {
+    const a = linli.map(f), b = leaflet.map(f);
+    const ma = median(a), mb = median(b);
+    const spread = (xs: number[]) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+    return `| ${name} | ${ma.toFixed(digits)} ${unit} (${spread(a)}) | ${mb.toFixed(digits)} ${unit} (${spread(b)}) | ${mb === 0 ? "—" : (ma / mb).toFixed(2)} |`;
+  };
+  const lines = [
+    `Level-3 grids: ${fc.features.length}, ${vertices} vertices (${(vertices / fc.features.length).toFixed(0)} per grid); Linli draws all ${total} grids of three levels, Leaflet the level-3 GeoJSON (${(geojson.length / 1048576).toFixed(1)} MiB).`,
+    `${RUNS} interleaved runs, median (min–max); 1280×800; long frame = interval over 25 ms.`,
+    "",
+    "| measure | Linli | Leaflet 1.9.4 (SVG) | Linli / Leaflet |",
+    "|---|---|---|---|",
+    row("first render (from navigation start)", (x) => x.firstRender, "ms"),
+    row("long frames during a 60-step pan", (x) => x.panLong, ""),
+    row("frames during the pan", (x) => x.panFrames, ""),
+    row("long frames during 20 wheel zooms", (x) => x.zoomLong, ""),
+    row("frames during the zooms", (x) => x.zoomFrames, ""),
+  ];
+  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, vertices, level3: fc.features.length }, null, 2));
+  fs.writeFileSync(path.join(out, "map.md"), lines.join("\n") + "\n");
+  console.log(lines.join("\n"));
+});

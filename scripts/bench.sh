@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
+# grids, densified to about 100 vertices each), and measures the grid map against Leaflet in one
+# headless Chromium run. Writes end2end/bench/results/ and the map section of BENCHMARKS.md.
+#   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+source scripts/env.sh
+bash scripts/build.sh
+dir=$(mktemp -d /tmp/linli-bench.XXXXXX)
+db="sqlite://$dir/bench.db"
+port=18190
+./target/release/linli --database-url "$db" migrate >/dev/null
+./target/release/linli --database-url "$db" demo --scale large >/dev/null
+./target/release/linli --database-url "$db" serve --listen "127.0.0.1:$port" --dist dist >"$dir/server.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+(cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" npx playwright test -c bench/playwright.config.ts)
+{
+  echo "# Benchmarks"
+  echo
+  echo "Regenerate with \`scripts/bench.sh\` (figures from one run on the machine below; ratios are"
+  echo "measured in the same run, so they travel better than the absolute numbers)."
+  echo
+  echo "Machine: $(nproc) cores, $(uname -m), $(chromium --version 2>/dev/null | head -1), $(date -u +%Y-%m-%d)."
+  echo
+  echo "## Grid map"
+  echo
+  cat end2end/bench/results/map.md
+  cat end2end/bench/notes.md
+} > BENCHMARKS.md
+echo "wrote BENCHMARKS.md"
