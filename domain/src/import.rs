@@ -392,16 +392,24 @@ pub fn context_paths(text: &str, crs: Crs) -> Result<Vec<Ring>, ReadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
     }
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|_| ReadError::NotJson)?;
+    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|_| ReadError::NotJson)?;
     if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(ReadError::NotCollection);
     }
-    let features = v.get("features").and_then(Value::as_array).ok_or(ReadError::NotCollection)?;
+    let features = v
+        .get("features")
+        .and_then(Value::as_array)
+        .ok_or(ReadError::NotCollection)?;
     let mut out: Vec<Ring> = Vec::new();
     let mut count = 0usize;
     let mut push = |line: Option<Ring>, out: &mut Vec<Ring>| -> Result<(), ReadError> {
         let Some(line) = line else { return Ok(()) };
-        if line.len() < 2 || line.iter().any(|p| !p[0].is_finite() || !p[1].is_finite() || p[0].abs() > 180.0 || p[1].abs() > 90.0) {
+        if line.len() < 2
+            || line.iter().any(|p| {
+                !p[0].is_finite() || !p[1].is_finite() || p[0].abs() > 180.0 || p[1].abs() > 90.0
+            })
+        {
             return Ok(());
         }
         count += line.len();
@@ -514,9 +522,16 @@ mod tests {
           {"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[318.8,32.1],[118.81,32.1]]}}
         ]}"#;
         let paths = context_paths(fc, Crs::Wgs84).unwrap();
-        assert_eq!(paths.len(), 2, "a road and a building outline; the point and the bad line are skipped");
+        assert_eq!(
+            paths.len(),
+            2,
+            "a road and a building outline; the point and the bad line are skipped"
+        );
         let shifted = context_paths(fc, Crs::Gcj02).unwrap();
-        assert!((shifted[0][0][0] - 118.8).abs() > 1e-4, "converted to WGS84");
+        assert!(
+            (shifted[0][0][0] - 118.8).abs() > 1e-4,
+            "converted to WGS84"
+        );
         assert_eq!(context_paths("{", Crs::Wgs84), Err(ReadError::NotJson));
         let points = r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]}}]}"#;
         assert_eq!(context_paths(points, Crs::Wgs84), Err(ReadError::Empty));

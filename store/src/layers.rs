@@ -12,7 +12,13 @@ pub struct MapLayer {
 
 impl Db {
     /// Stores a layer under `name`, replacing one of the same name.
-    pub async fn put_map_layer(&self, name: &str, paths: &[Vec<[f64; 2]>], actor: &str, now: i64) -> Result<i64> {
+    pub async fn put_map_layer(
+        &self,
+        name: &str,
+        paths: &[Vec<[f64; 2]>],
+        actor: &str,
+        now: i64,
+    ) -> Result<i64> {
         let json = serde_json::to_string(paths).map_err(|e| StoreError::Other(e.to_string()))?;
         let vertices: i64 = paths.iter().map(|p| p.len() as i64).sum();
         Ok(sqlx::query_scalar(
@@ -39,7 +45,8 @@ impl Db {
                 Ok(MapLayer {
                     id,
                     name,
-                    paths: serde_json::from_str(&paths).map_err(|e| StoreError::Other(e.to_string()))?,
+                    paths: serde_json::from_str(&paths)
+                        .map_err(|e| StoreError::Other(e.to_string()))?,
                 })
             })
             .collect()

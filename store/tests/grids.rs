@@ -235,16 +235,22 @@ async fn create_and_delete_are_recorded_and_history_outlives_the_grid(db: Db) {
     assert_eq!(db.count_grids().await.unwrap(), 43);
 }
 
-
 async fn context_layers_replace_by_name_and_delete(db: Db) {
     let road = vec![vec![[118.8, 32.1], [118.81, 32.1]]];
     let id = db.put_map_layer("道路", &road, "admin", 1).await.unwrap();
     let two = vec![road[0].clone(), vec![[118.8, 32.2], [118.9, 32.2]]];
-    assert_eq!(db.put_map_layer("道路", &two, "admin", 2).await.unwrap(), id, "same name, same layer");
+    assert_eq!(
+        db.put_map_layer("道路", &two, "admin", 2).await.unwrap(),
+        id,
+        "same name, same layer"
+    );
     let layers = db.map_layers().await.unwrap();
     assert_eq!(layers.len(), 1);
     assert_eq!(layers[0].paths, two);
     db.delete_map_layer(id).await.unwrap();
     assert!(db.map_layers().await.unwrap().is_empty());
-    assert!(matches!(db.delete_map_layer(id).await, Err(StoreError::NotFound)));
+    assert!(matches!(
+        db.delete_map_layer(id).await,
+        Err(StoreError::NotFound)
+    ));
 }

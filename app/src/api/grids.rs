@@ -571,7 +571,11 @@ async fn layer_views() -> Result<Vec<LayerView>, AppError> {
         .await
         .map_err(internal)?
         .into_iter()
-        .map(|l| LayerView { id: l.id, name: l.name, paths: l.paths })
+        .map(|l| LayerView {
+            id: l.id,
+            name: l.name,
+            paths: l.paths,
+        })
         .collect())
 }
 
@@ -588,14 +592,19 @@ pub async fn map_layers() -> Result<Vec<LayerView>, AppError> {
 /// Stores a GeoJSON file's lines and outlines as the context layer `name` (administrators).
 /// Shares the larger body limit of grid imports.
 #[server(prefix = "/api", endpoint = "map_layer_upload")]
-pub async fn map_layer_upload(name: String, crs: String, geojson: String) -> Result<Vec<LayerView>, AppError> {
+pub async fn map_layer_upload(
+    name: String,
+    crs: String,
+    geojson: String,
+) -> Result<Vec<LayerView>, AppError> {
     guard(async move {
         let p = require("map_layer_upload", "map_layer", |p| p.can_administer()).await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
             return Err(AppError::Invalid("err.layer_name".into()));
         }
-        let crs = domain::import::Crs::parse(&crs).ok_or(AppError::Invalid("err.layer_crs".into()))?;
+        let crs =
+            domain::import::Crs::parse(&crs).ok_or(AppError::Invalid("err.layer_crs".into()))?;
         let paths = domain::import::context_paths(&geojson, crs)
             .map_err(|e| AppError::Invalid(e.key().into()))?;
         state()?
@@ -603,7 +612,14 @@ pub async fn map_layer_upload(name: String, crs: String, geojson: String) -> Res
             .put_map_layer(name, &paths, &p.username, store::now())
             .await
             .map_err(internal)?;
-        audit(Some(&p), "map_layer_upload", name, "ok", &format!("{} paths", paths.len())).await;
+        audit(
+            Some(&p),
+            "map_layer_upload",
+            name,
+            "ok",
+            &format!("{} paths", paths.len()),
+        )
+        .await;
         layer_views().await
     })
     .await

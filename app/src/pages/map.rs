@@ -1052,9 +1052,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 commit_move(d);
             }
             Gesture::Pan {
-                moved: true,
-                start,
-                ..
+                moved: true, start, ..
             } => {
                 let (dx, dy) = pan_offset.get_untracked();
                 let (w, _) = size.get_untracked();
