@@ -9,7 +9,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const nm = path.join(__dirname, "..", "node_modules", "leaflet", "dist");
 const out = path.join(__dirname, "results");
 
-type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number; dragLatency?: number };
+type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number };
+type Editing = { dragLong: number; dragFrames: number; checkMs: number };
 
 function median(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -126,6 +127,7 @@ test("grid map: Linli against Leaflet", async ({ browser }) => {
 
   const linli: Figures[] = [];
   const leaflet: Figures[] = [];
+  const editing: Editing[] = [];
   for (let run = 0; run < RUNS; run++) {
     // Linli: from navigation start until every grid is drawn (includes loading the app and the data).
     {
@@ -138,6 +140,29 @@ test("grid map: Linli against Leaflet", async ({ browser }) => {
       const box = (await p.locator("svg.map").boundingBox())!;
       const g = await gestures(p, box.x + box.width / 3, box.y + box.height / 3);
       linli.push({ firstRender, ...g });
+      // Editing: drag a vertex shared by two grids (both follow), 30 pointer moves; then the time
+      // the local coverage check took after the drop (the app reports it on the problems panel).
+      await p.locator(".grid-list").getByRole("button").nth(5).click();
+      await p.getByRole("button", { name: "编辑边界" }).click();
+      const hs = p.locator(".handles circle.vertex:not(.locked)");
+      await hs.first().waitFor();
+      let h = hs.first();
+      for (let i = 0; i < (await hs.count()); i++) {
+        if ((await hs.nth(i).getAttribute("data-shared")) === "2") {
+          h = hs.nth(i);
+          break;
+        }
+      }
+      const hb = (await h.boundingBox())!;
+      await recordFrames(p);
+      await p.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+      await p.mouse.down();
+      await p.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2 + 10, { steps: 30 });
+      await p.mouse.up();
+      await p.waitForTimeout(300);
+      const drag = await stopFrames(p);
+      const checkMs = Number(await p.locator("section.problems").getAttribute("data-check-ms"));
+      editing.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs });
       await c.close();
     }
     // Leaflet: the same level-3 GeoJSON from a page of its own.
@@ -175,8 +200,15 @@ test("grid map: Linli against Leaflet", async ({ browser }) => {
     row("frames during the pan", (x) => x.panFrames, ""),
     row("long frames during 20 wheel zooms", (x) => x.zoomLong, ""),
     row("frames during the zooms", (x) => x.zoomFrames, ""),
+    "",
+    "Editing (Linli only: Leaflet-Geoman's free edition is not vendored yet):",
+    "",
+    "| measure | Linli |",
+    "|---|---|",
+    `| long frames while dragging a shared vertex (30 moves) | ${median(editing.map((e) => e.dragLong))} of ${median(editing.map((e) => e.dragFrames))} frames |`,
+    `| local coverage check after the drop | ${median(editing.map((e) => e.checkMs)).toFixed(1)} ms (${Math.min(...editing.map((e) => e.checkMs)).toFixed(1)}–${Math.max(...editing.map((e) => e.checkMs)).toFixed(1)}) |`,
   ];
-  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, vertices, level3: fc.features.length }, null, 2));
+  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, editing, vertices, level3: fc.features.length }, null, 2));
   fs.writeFileSync(path.join(out, "map.md"), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 });

@@ -129,14 +129,26 @@ fn tiles_at(proj: &Proj, v: View, vh: f64, z: u32) -> Vec<Tile> {
 }
 
 fn path_d(proj: &Proj, ring: &[Point]) -> String {
-    let mut d = String::with_capacity(ring.len() * 20);
+    use std::fmt::Write;
+    let mut d = String::with_capacity(ring.len() * 16);
     for (i, p) in ring.iter().enumerate() {
         let (x, y) = proj.fwd(*p);
         d.push(if i == 0 { 'M' } else { 'L' });
-        d.push_str(&format!("{x:.2},{y:.2}"));
+        let _ = write!(d, "{x:.2},{y:.2}");
     }
     d.push('Z');
     d
+}
+
+fn now_ms() -> f64 {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::js_sys::Date::now()
+    }
+    #[cfg(not(feature = "csr"))]
+    {
+        0.0
+    }
 }
 
 fn load_class(households: i64, target: i64) -> &'static str {
@@ -373,6 +385,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let editing = RwSignal::new(false);
     let gesture = RwSignal::new(Gesture::None);
     let pan_offset = RwSignal::new((0.0f64, 0.0f64));
+    // How long the last local check took (benchmarks read it from the problems panel).
+    let check_ms = RwSignal::new(0.0f64);
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
     let sketch = RwSignal::new(Vec::<Point>::new());
     let problems = RwSignal::new(Vec::<Problem>::new());
@@ -523,7 +537,9 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 problems.set(vec![]);
                 return;
             }
+            let t0 = now_ms();
             let (p, c) = local_check(w, &idx);
+            check_ms.set(now_ms() - t0);
             problems.set(p);
             coverage.set(c);
         });
@@ -1430,7 +1446,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         let list = problems.get();
         let cov = coverage.get();
         view! {
-            <section class="card problems" aria-live="polite">
+            <section class="card problems" aria-live="polite" data-check-ms=move || format!("{:.1}", check_ms.get())>
                 <h2>{move || i18n.t("map.problems")}</h2>
                 <button type="button" on:click=move |_| full_check()>{move || i18n.t("map.check_all")}</button>
                 {if list.is_empty() {
