@@ -1244,21 +1244,38 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             </g>
         })
     };
+    // Where each grid's label goes and how wide the grid is, computed once per change of the map
+    // (not on every pan or zoom step).
+    let label_spots = Memo::new(move |_| {
+        work.with(|w| {
+            w.iter()
+                .map(|g| {
+                    let (x0, x1) = g
+                        .ring
+                        .iter()
+                        .map(|p| proj.fwd(*p).0)
+                        .fold((f64::MAX, f64::MIN), |a, x| (a.0.min(x), a.1.max(x)));
+                    let (x, y) = proj.fwd(geo::mean_point(&g.ring));
+                    (g.level, x1 - x0, x, y, g.name.clone())
+                })
+                .collect::<Vec<_>>()
+        })
+    });
     let labels = move || {
         let k = ppu();
         let lvl = active_level.get();
-        work.with(|w| {
-            w.iter()
-                .filter(|g| g.level == lvl && shown[(lvl - 1) as usize].get())
-                .filter_map(|g| {
-                    let (x0, x1) = g.ring.iter().map(|p| proj.fwd(*p).0).fold((f64::MAX, f64::MIN), |a, x| (a.0.min(x), a.1.max(x)));
-                    // Only label grids wide enough on screen for their name.
-                    ((x1 - x0) * k > 70.0).then(|| {
-                        let (x, y) = proj.fwd(geo::mean_point(&g.ring));
-                        view! { <text x=format!("{x:.2}") y=format!("{y:.2}") class="grid-label" font-size=format!("{:.3}", 12.0 / k)>{g.name.clone()}</text> }
-                    })
+        if !shown[(lvl - 1) as usize].get() {
+            return Vec::new();
+        }
+        label_spots.with(|spots| {
+            spots
+                .iter()
+                // Only label grids wide enough on screen for their name.
+                .filter(|(level, width, ..)| *level == lvl && width * k > 70.0)
+                .map(|(_, _, x, y, name)| {
+                    view! { <text x=format!("{x:.2}") y=format!("{y:.2}") class="grid-label" font-size=format!("{:.3}", 12.0 / k)>{name.clone()}</text> }
                 })
-                .collect_view()
+                .collect::<Vec<_>>()
         })
     };
     let handles = move || {
