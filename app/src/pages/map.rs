@@ -17,8 +17,22 @@ use std::sync::Arc;
 type Work = Vec<Arc<GridView>>;
 
 const VIEW_W: f64 = 1000.0;
+/// Snapping distance and vertex handle radius in screen pixels, for a mouse and for a finger.
 const SNAP_PX: f64 = 10.0;
 const HANDLE_PX: f64 = 8.0;
+const TOUCH_SCALE: f64 = 1.75;
+
+/// Whether the main pointer is coarse (a finger): handles and snapping grow to fit it.
+fn coarse_pointer() -> bool {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::window()
+            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(feature = "csr"))]
+    false
+}
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Web Mercator scaled so the district is `VIEW_W` units wide; y grows downwards.
@@ -385,6 +399,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     let editing = RwSignal::new(false);
     let gesture = RwSignal::new(Gesture::None);
     let pan_offset = RwSignal::new((0.0f64, 0.0f64));
+    let touch = if coarse_pointer() { TOUCH_SCALE } else { 1.0 };
+    let (snap_px, handle_px) = (SNAP_PX * touch, HANDLE_PX * touch);
     // How long the last local check took (benchmarks read it from the problems panel).
     let check_ms = RwSignal::new(0.0f64);
     let pointers = StoredValue::new(Vec::<(i32, f64, f64)>::new());
@@ -892,7 +908,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     };
 
     // ---- pointer and keyboard ---------------------------------------------------------------
-    let snap_tol_deg = move |lat: f64| SNAP_PX / ppu() * proj.metres_per_unit(lat) / 111_320.0;
+    let snap_tol_deg = move |lat: f64| snap_px / ppu() * proj.metres_per_unit(lat) / 111_320.0;
     let snapped = move |p: Point, exclude: Option<Point>| -> Point {
         let tol = snap_tol_deg(p[1]);
         work.with_untracked(|w| {
@@ -1094,7 +1110,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                         let near_first = first.is_some_and(|f| {
                             let (fx, fy) = proj.fwd(f);
                             let (qx, qy) = proj.fwd(q);
-                            ((fx - qx).powi(2) + (fy - qy).powi(2)).sqrt() * ppu() < SNAP_PX
+                            ((fx - qx).powi(2) + (fy - qy).powi(2)).sqrt() * ppu() < snap_px
                         });
                         if near_first && sketch.with_untracked(|s| s.len() >= 3) {
                             finish_draw();
@@ -1287,7 +1303,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         if !g.editable {
             return None;
         }
-        let r = HANDLE_PX / ppu();
+        let r = handle_px / ppu();
         let n = g.ring.len().saturating_sub(1);
         let sel = sel_vertex.get();
         Some(view! {
@@ -1363,7 +1379,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 format!("{x:.3},{y:.3}")
             })
             .collect();
-        let r = HANDLE_PX * 0.7 / ppu();
+        let r = handle_px * 0.7 / ppu();
         Some(view! {
             <g class="sketch">
                 <polyline points=pts.join(" ")/>
@@ -1375,7 +1391,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         })
     };
     let problem_marks = move || {
-        let r = HANDLE_PX * 1.4 / ppu();
+        let r = handle_px * 1.4 / ppu();
         let all: Vec<Problem> = problems.get().into_iter().chain(live.get()).collect();
         view! {
             <g class="problems-layer">
