@@ -255,6 +255,50 @@ impl Problem {
         }
     }
 
+    /// The translation key of this problem's message and its `{grid}`, `{other}`, `{area}`
+    /// arguments, naming grids with `name` (one wording for the editor and the server's refusals).
+    pub fn message(
+        &self,
+        name: impl Fn(&str) -> String,
+    ) -> (&'static str, Vec<(&'static str, String)>) {
+        let area = |a: &f64| format!("{a:.0}");
+        match self {
+            Problem::Invalid { code, reason, .. } => (reason.key(), vec![("grid", name(code))]),
+            Problem::Overlap {
+                code,
+                other,
+                area_m2,
+                ..
+            } => (
+                "err.grid_overlap",
+                vec![
+                    ("grid", name(code)),
+                    ("other", name(other)),
+                    ("area", area(area_m2)),
+                ],
+            ),
+            Problem::Spill {
+                code,
+                parent,
+                area_m2,
+                ..
+            } => (
+                "err.grid_spill",
+                vec![
+                    ("grid", name(code)),
+                    ("other", name(parent)),
+                    ("area", area(area_m2)),
+                ],
+            ),
+            Problem::Gap {
+                parent, area_m2, ..
+            } => (
+                "map.gap",
+                vec![("grid", name(parent)), ("area", area(area_m2))],
+            ),
+        }
+    }
+
     /// Whether a save that produces this problem is refused (gaps are reported, not refused).
     pub fn blocks_save(&self) -> bool {
         !matches!(self, Problem::Gap { .. })

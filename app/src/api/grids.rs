@@ -278,38 +278,10 @@ mod ssr_grids {
         });
         match new {
             None => Ok(()),
-            Some(Problem::Invalid { code, reason, .. }) => {
-                Err(refused(400, reason.key(), &[("grid", name_of(code))]))
+            Some(p) => {
+                let (key, args) = p.message(name_of);
+                Err(refused(400, key, &args))
             }
-            Some(Problem::Overlap {
-                code,
-                other,
-                area_m2,
-                ..
-            }) => Err(refused(
-                400,
-                "err.grid_overlap",
-                &[
-                    ("grid", name_of(code)),
-                    ("other", name_of(other)),
-                    ("area", format!("{area_m2:.0}")),
-                ],
-            )),
-            Some(Problem::Spill {
-                code,
-                parent,
-                area_m2,
-                ..
-            }) => Err(refused(
-                400,
-                "err.grid_spill",
-                &[
-                    ("grid", name_of(code)),
-                    ("other", name_of(parent)),
-                    ("area", format!("{area_m2:.0}")),
-                ],
-            )),
-            Some(Problem::Gap { .. }) => Ok(()),
         }
     }
 

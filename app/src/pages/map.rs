@@ -1439,41 +1439,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                     .unwrap_or_else(|| code.to_owned())
             })
         };
-        match p {
-            Problem::Invalid { code, reason, .. } => i18n.tf(reason.key(), &[("grid", name(code))]),
-            Problem::Overlap {
-                code,
-                other,
-                area_m2,
-                ..
-            } => i18n.tf(
-                "err.grid_overlap",
-                &[
-                    ("grid", name(code)),
-                    ("other", name(other)),
-                    ("area", format!("{area_m2:.0}")),
-                ],
-            ),
-            Problem::Spill {
-                code,
-                parent,
-                area_m2,
-                ..
-            } => i18n.tf(
-                "err.grid_spill",
-                &[
-                    ("grid", name(code)),
-                    ("other", name(parent)),
-                    ("area", format!("{area_m2:.0}")),
-                ],
-            ),
-            Problem::Gap {
-                parent, area_m2, ..
-            } => i18n.tf(
-                "map.gap",
-                &[("grid", name(parent)), ("area", format!("{area_m2:.0}"))],
-            ),
-        }
+        let (key, args) = p.message(name);
+        i18n.tf(key, &args)
     };
     let problems_panel = move || {
         let list = problems.get();
