@@ -43,6 +43,7 @@ impl Db {
             .await?;
             grid_ids.insert(g.code.as_str(), id);
         }
+        let levels = domain::org::LevelSet::five_level();
         let mut unit_ids: HashMap<&str, i64> = HashMap::new();
         for u in &d.units {
             let parent = u.parent.as_ref().map(|p| unit_ids[p.as_str()]);
@@ -51,8 +52,8 @@ impl Db {
                 .as_ref()
                 .and_then(|g| grid_ids.get(g.as_str()).copied());
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO party_unit (code, parent_id, level, name, grid_id, term_start, version, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+                "INSERT INTO party_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
             )
             .bind(u.code.as_str())
             .bind(parent)
@@ -60,16 +61,26 @@ impl Db {
             .bind(&u.name)
             .bind(grid)
             .bind(&u.term_start)
+            .bind(levels.term_years(&u.level) as i64)
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
             unit_ids.insert(u.code.as_str(), id);
-            sqlx::query("INSERT INTO party_role (unit_id, role, person_name, phone) VALUES ($1, 'secretary', $2, $3)")
-                .bind(id)
-                .bind(&u.secretary)
-                .bind(&u.phone)
-                .execute(&mut *tx)
-                .await?;
+            // The head of a central household is its secretary and a party member.
+            let roles: &[&str] = if levels.get(&u.level).is_some_and(|l| l.children.is_empty()) {
+                &["secretary", "member"]
+            } else {
+                &["secretary"]
+            };
+            for role in roles {
+                sqlx::query("INSERT INTO party_role (unit_id, role, person_name, phone) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(role)
+                    .bind(&u.secretary)
+                    .bind(&u.phone)
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         for e in &d.events {
             sqlx::query(

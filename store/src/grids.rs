@@ -142,8 +142,8 @@ impl TryFrom<GridRow> for Grid {
 
 const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.name, g.kind, g.households, \
      g.population, g.workers, g.valid_from, g.valid_to, g.geometry, g.version, g.updated_by, g.updated_at, \
-     (SELECT MIN(u.code) FROM party_unit u WHERE u.grid_id = g.id) AS unit_code, \
-     (SELECT u.name FROM party_unit u WHERE u.grid_id = g.id ORDER BY u.code LIMIT 1) AS unit_name \
+     (SELECT MIN(u.code) FROM party_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL) AS unit_code, \
+     (SELECT u.name FROM party_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
      FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
 
 fn geometry_json(ring: &[[f64; 2]]) -> String {
