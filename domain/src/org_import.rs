@@ -233,6 +233,14 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     plan
 }
 
+/// Problems about the file as a whole.
+pub const FILE_LEVEL: [&str; 4] = [
+    "org_import.header",
+    "org_import.too_many",
+    "org_import.malformed",
+    "org_import.empty",
+];
+
 /// Checks the rows against the stored tree and each other: duplicate codes, unknown parents,
 /// levels not allowed beneath their parent, cycles, codes that do not extend their parent's,
 /// changes of parent or level (use "Move to…"), grids that do not exist, rows outside the caller's
@@ -244,6 +252,14 @@ pub fn plan(
     editable: impl Fn(&str) -> bool,
     grid_exists: impl Fn(&str) -> bool,
 ) -> ImportPlan {
+    // A file that could not be read whole is not checked row by row: fix the file first.
+    if plan
+        .problems
+        .iter()
+        .any(|p| FILE_LEVEL.contains(&p.key.as_str()))
+    {
+        return plan;
+    }
     let mut seen: HashMap<String, usize> = HashMap::new();
     for r in &plan.rows {
         if let Some(first) = seen.get(&r.code) {

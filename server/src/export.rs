@@ -144,6 +144,123 @@ pub(crate) async fn attendees_csv(
     res
 }
 
+#[derive(Deserialize)]
+pub struct OrgsQuery {
+    #[serde(default)]
+    root: Option<String>,
+}
+
+/// `GET /export/orgs.csv?root=CODE`: the subtree at `root` (the caller's scope by default) in the
+/// layout the importer reads. Administrators and organisers (within their scope) only.
+pub(crate) async fn orgs_csv(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<OrgsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let state = &sh.cfg.state;
+    let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
+    let user = match token {
+        Some(t) => state
+            .db
+            .session_user(&t, &state.session_policy)
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let Some(user) = user else {
+        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
+    };
+    let p = user.principal();
+    let root = match q.root.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => match domain::Code::parse(r) {
+            Ok(c) => Some(c),
+            Err(_) => return (StatusCode::BAD_REQUEST, "root must be a unit code").into_response(),
+        },
+        None => p.scope.clone().filter(|_| !p.is_admin()),
+    };
+    let allowed = match &root {
+        Some(r) => p.can_edit_unit(r),
+        None => p.is_admin(),
+    };
+    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
+    let object = format!("orgs:{}", root.as_ref().map(|r| r.as_str()).unwrap_or("*"));
+    let audit = |result: &'static str| {
+        let db = state.db.clone();
+        let (who, id, ip, object) = (p.username.clone(), p.user_id, ip.clone(), object.clone());
+        async move {
+            let _ = db
+                .audit(store::audit::Audit {
+                    actor_user_id: Some(id),
+                    actor: &who,
+                    ip: &ip,
+                    action: "export_orgs",
+                    object: &object,
+                    result,
+                    detail: "",
+                })
+                .await;
+        }
+    };
+    if !allowed {
+        audit("refused").await;
+        return (StatusCode::FORBIDDEN, "not allowed").into_response();
+    }
+    let (units, levels) = match (state.db.org_units().await, state.db.org_levels().await) {
+        (Ok(u), Ok(l)) => (u, l),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "export failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+        }
+    };
+    let tree = domain::org::Tree::new(units);
+    let ids: Vec<i64> = match &root {
+        Some(r) => match tree.by_code(r.as_str()) {
+            Some(u) => tree.subtree(u.id),
+            None => return (StatusCode::NOT_FOUND, "no such unit").into_response(),
+        },
+        None => tree.roots().iter().flat_map(|&r| tree.subtree(r)).collect(),
+    };
+    let mut out = String::from("\u{feff}");
+    out.push_str(&domain::org_import::header().join(","));
+    out.push_str("\r\n");
+    for u in ids.iter().filter_map(|&id| tree.get(id)) {
+        let parent = tree
+            .parent(u.id)
+            .and_then(|p| tree.get(p))
+            .map(|p| p.code.as_str())
+            .unwrap_or("");
+        let fields = [
+            u.code.as_str(),
+            u.name.as_str(),
+            &levels.name(&u.level, true),
+            parent,
+            u.secretary.as_deref().unwrap_or(""),
+            u.term_start.as_deref().unwrap_or(""),
+            u.grid.as_deref().unwrap_or(""),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    audit("ok").await;
+    let mut res = (StatusCode::OK, out).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"orgs-{}.csv\"",
+        root.as_ref().map(|r| r.as_str()).unwrap_or("all")
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
 #[cfg(test)]
 mod tests {
     use super::csv_field;

@@ -164,6 +164,7 @@ pub fn router(cfg: Config) -> Router {
     let import = Router::new()
         .route("/api/grids_import", post(server_fn_handler))
         .route("/api/map_layer_upload", post(server_fn_handler))
+        .route("/api/orgs_import", post(server_fn_handler))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             IMPORT_BODY_LIMIT,
         ))
@@ -179,6 +180,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/feeds/me/{file}", get(feeds::personal_feed))
         .route("/feeds/grids.geojson", get(feeds::grids_geojson))
         .route("/export/attendees.csv", get(export::attendees_csv))
+        .route("/export/orgs.csv", get(export::orgs_csv))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

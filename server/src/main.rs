@@ -58,6 +58,12 @@ enum Command {
     },
     /// Create or upgrade the database schema.
     Migrate,
+    /// Choose the party organisation's level set: `five` (街道党工委 … 党员中心户, the default),
+    /// `four` (社区党组织 … 党员中心户), or a JSON file with your own levels.
+    OrgLevels {
+        /// five, four, or the path of a JSON level set
+        levels: String,
+    },
     /// Load the demo district into an empty database.
     Demo {
         /// small (default) or large (the seeds' sizes: 1,206 level-3 grids, 11,423 party units, 5,000 events)
@@ -222,6 +228,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => {
             open(&cli.database_url).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::OrgLevels { levels } => {
+            let value = match levels.as_str() {
+                "five" | "four" => levels.clone(),
+                path => {
+                    std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
+                }
+            };
+            let db = open(&cli.database_url).await?;
+            let set = db.set_org_levels(&value).await.map_err(|e| e.to_string())?;
+            let names: Vec<&str> = set.levels.iter().map(|l| l.name_zh.as_str()).collect();
+            println!("party organisation levels: {}", names.join(" → "));
             Ok(())
         }
         Command::Demo { scale } => {

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod data;
 pub mod events;
 pub mod grids;
+pub mod orgs;
 
 use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;

@@ -1,0 +1,375 @@
+//! The party organisation editor's server functions: the whole live tree (the editor virtualises
+//! it), one unit's details and change log, batches of edit commands, and CSV import. Organisers
+//! change only their own subtree; residents see unit names and secretaries' names only.
+
+use super::AppError;
+use domain::org::{LevelSet, OrgUnit};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use super::ssr::*;
+
+/// The tree as the caller may see it, and what the caller may edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgTreeView {
+    pub levels: LevelSet,
+    pub units: Vec<OrgUnit>,
+    /// Codes the caller may edit begin with this (`""` for administrators); `None`: read only.
+    pub editable_prefix: Option<String>,
+    /// Today in Asia/Shanghai (`YYYY-MM-DD`), for term reminders.
+    pub today: String,
+}
+
+impl OrgTreeView {
+    pub fn can_edit(&self, code: &str) -> bool {
+        self.editable_prefix
+            .as_deref()
+            .is_some_and(|p| code.starts_with(p))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub id: i64,
+    pub role: String,
+    pub person_name: String,
+    /// Masked (`138****5678`); the full number is never sent here.
+    pub phone: String,
+    pub resident_unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub before: String,
+    pub after: String,
+    pub reason: String,
+    pub doc_no: String,
+}
+
+/// One unit's panel: its people (staff of its scope only) and its change log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitPanel {
+    pub unit: OrgUnit,
+    pub roles: Vec<RoleView>,
+    pub log: Vec<ChangeView>,
+    /// Whether the caller sees people and the log (staff whose scope covers the unit).
+    pub full: bool,
+}
+
+/// What an import found, and whether it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport {
+    pub rows: Vec<domain_import::Row>,
+    pub problems: Vec<domain_import::Problem>,
+    pub new: usize,
+    pub updated: usize,
+    pub committed: bool,
+}
+
+/// Plain copies of the import types (the `spreadsheet` feature, which reads CSV, is server-only).
+pub mod domain_import {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Row {
+        pub line: usize,
+        pub code: String,
+        pub name: String,
+        pub level: String,
+        pub parent: Option<String>,
+        pub update: bool,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Problem {
+        pub line: usize,
+        pub key: String,
+        pub args: Vec<(String, String)>,
+    }
+}
+
+/// What a committed batch changed (see `store::orgs::Applied`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedView {
+    pub units: Vec<OrgUnit>,
+    pub dissolved: Vec<i64>,
+    pub created: Vec<i64>,
+}
+
+#[cfg(feature = "ssr")]
+mod ssr_orgs {
+    use super::*;
+    use domain::org::OrgError;
+    use domain::Principal;
+    use store::orgs::OrgRefusal;
+
+    pub fn today() -> String {
+        let secs = store::now() + domain::date::SHANGHAI_OFFSET_SECS;
+        let (y, m, d) = domain::date::civil_from_days(secs.div_euclid(86_400));
+        format!("{y:04}-{m:02}-{d:02}")
+    }
+
+    /// The prefix of codes the caller may edit: everything for administrators, the scope for organisers.
+    pub fn editable_prefix(p: &Principal) -> Option<String> {
+        if p.is_admin() {
+            Some(String::new())
+        } else if p.role == domain::Role::Organiser {
+            p.scope.as_ref().map(|s| s.to_string())
+        } else {
+            None
+        }
+    }
+
+    pub fn editable(p: &Principal) -> impl Fn(&str) -> bool + '_ {
+        move |code: &str| domain::Code::parse(code).is_ok_and(|c| p.can_edit_unit(&c))
+    }
+
+    pub async fn refusal(p: &Principal, r: OrgRefusal) -> AppError {
+        match r {
+            OrgRefusal::Conflict { unit, by, at } => AppError::Refused {
+                status: 409,
+                key: "err.org_conflict".into(),
+                args: vec![
+                    ("unit".into(), unit),
+                    ("who".into(), by),
+                    ("when".into(), domain::date::shanghai_datetime(at)),
+                ],
+            },
+            OrgRefusal::UnknownGrid(g) => AppError::Refused {
+                status: 400,
+                key: "err.org_grid".into(),
+                args: vec![("grid".into(), g)],
+            },
+            OrgRefusal::Rule(e) => {
+                let status = match e {
+                    OrgError::OutOfScope { .. } => {
+                        audit(Some(p), "orgs.edit", "", "refused", "out of scope").await;
+                        403
+                    }
+                    OrgError::UnknownUnit => 404,
+                    _ => 400,
+                };
+                AppError::Refused {
+                    status,
+                    key: e.key().into(),
+                    args: e.args(),
+                }
+            }
+        }
+    }
+}
+
+/// The live organisation tree. Residents get unit names and secretaries' names only.
+#[server(prefix = "/api", endpoint = "orgs_tree")]
+pub async fn orgs_tree() -> Result<OrgTreeView, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let db = &state()?.db;
+        let levels = db.org_levels().await.map_err(internal)?;
+        let mut units = db.org_units().await.map_err(internal)?;
+        if !p.role.is_staff() {
+            for u in &mut units {
+                u.term_start = None;
+                u.members = 0;
+            }
+        }
+        Ok(OrgTreeView {
+            levels,
+            units,
+            editable_prefix: ssr_orgs::editable_prefix(&p),
+            today: ssr_orgs::today(),
+        })
+    })
+    .await
+}
+
+/// One unit's people and change log. People (phones masked) and the log are for administrators
+/// and the organisers whose scope covers the unit; everyone else sees the unit and its secretary.
+#[server(prefix = "/api", endpoint = "org_unit_panel")]
+pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        let db = &state()?.db;
+        let (unit, dissolved) = db.org_unit(id).await.map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound,
+            e => internal(e),
+        })?;
+        let full = domain::Code::parse(&unit.code).is_ok_and(|c| p.can_see_unit_people(&c));
+        if dissolved.is_some() && !full {
+            return Err(AppError::NotFound);
+        }
+        let roles = db.unit_roles(id).await.map_err(internal)?;
+        let roles = roles
+            .into_iter()
+            .filter(|r| full || r.role == "secretary")
+            .map(|r| RoleView {
+                id: r.id,
+                role: r.role,
+                person_name: r.person_name,
+                phone: if full {
+                    domain::mask::phone(&r.phone)
+                } else {
+                    String::new()
+                },
+                resident_unit: r.resident_unit.unwrap_or_default(),
+            })
+            .collect();
+        let log = if full {
+            db.unit_log(id)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|c| ChangeView {
+                    at: domain::date::shanghai_datetime(c.at),
+                    actor: c.actor,
+                    action: c.action,
+                    before: c.before,
+                    after: c.after,
+                    reason: c.reason,
+                    doc_no: c.doc_no,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut unit = unit;
+        if !full {
+            unit.term_start = None;
+            unit.members = 0;
+        }
+        Ok(UnitPanel {
+            unit,
+            roles,
+            log,
+            full,
+        })
+    })
+    .await
+}
+
+/// Applies a batch of edit commands (JSON list of `domain::org::OrgCommand`) all or nothing.
+#[server(prefix = "/api", endpoint = "orgs_apply")]
+pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        if ssr_orgs::editable_prefix(&p).is_none() {
+            return Err(deny(&p, "orgs.edit", "").await);
+        }
+        let commands: Vec<domain::org::OrgCommand> = serde_json::from_str(&commands)
+            .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
+        if commands.is_empty() || commands.len() > 1000 {
+            return Err(AppError::Invalid("err.org_payload".into()));
+        }
+        let db = &state()?.db;
+        let r = db
+            .apply_org(&commands, &p.username, store::now(), ssr_orgs::editable(&p))
+            .await
+            .map_err(internal)?;
+        match r {
+            Ok(a) => {
+                audit(
+                    Some(&p),
+                    "orgs.edit",
+                    "",
+                    "ok",
+                    &format!("{} command(s)", commands.len()),
+                )
+                .await;
+                Ok(AppliedView {
+                    units: a.units,
+                    dissolved: a.dissolved,
+                    created: a.created,
+                })
+            }
+            Err(e) => Err(ssr_orgs::refusal(&p, e).await),
+        }
+    })
+    .await
+}
+
+/// Reads a CSV (decoded to UTF-8 by the browser) in the parent-code layout, checks every row
+/// against the tree and the caller's scope, and writes it all when `commit` is set and nothing is
+/// wrong. Its route accepts larger bodies than other server functions.
+#[server(prefix = "/api", endpoint = "orgs_import")]
+pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        if ssr_orgs::editable_prefix(&p).is_none() {
+            return Err(deny(&p, "orgs.import", "").await);
+        }
+        let db = &state()?.db;
+        let levels = db.org_levels().await.map_err(internal)?;
+        let read = domain::org_import::read_csv(&csv, &levels);
+        let editable = ssr_orgs::editable(&p);
+        let plan = if commit && read.is_clean() {
+            db.import_org(&p.username, store::now(), |tree, grids| {
+                domain::org_import::plan(read, tree, &levels, &editable, |g| grids.contains(g))
+            })
+            .await
+            .map_err(internal)?
+        } else {
+            let tree = domain::org::Tree::new(db.org_units().await.map_err(internal)?);
+            let grids: std::collections::HashSet<String> = db
+                .list_grids(None)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|g| g.state.code)
+                .collect();
+            domain::org_import::plan(read, &tree, &levels, &editable, |g| grids.contains(g))
+        };
+        let committed = commit && plan.is_clean();
+        audit(
+            Some(&p),
+            "orgs.import",
+            "",
+            if committed {
+                "ok"
+            } else if plan.is_clean() {
+                "preview"
+            } else {
+                "refused"
+            },
+            &format!(
+                "{} row(s), {} problem(s)",
+                plan.rows.len(),
+                plan.problems.len()
+            ),
+        )
+        .await;
+        let updated = plan.rows.iter().filter(|r| r.update).count();
+        Ok(ImportReport {
+            new: plan.rows.len() - updated,
+            updated,
+            committed,
+            rows: plan
+                .rows
+                .into_iter()
+                .take(200)
+                .map(|r| domain_import::Row {
+                    line: r.line,
+                    code: r.code,
+                    name: r.name,
+                    level: r.level,
+                    parent: r.parent,
+                    update: r.update,
+                })
+                .collect(),
+            problems: plan
+                .problems
+                .into_iter()
+                .take(500)
+                .map(|p| domain_import::Problem {
+                    line: p.line,
+                    key: p.key,
+                    args: p.args,
+                })
+                .collect(),
+        })
+    })
+    .await
+}
