@@ -235,6 +235,85 @@ mod tests {
                     .map(|a| format!("map.action.{a}")),
             );
         }
+        {
+            use domain::org::{OrgError, TermStatus, ROLES};
+            wanted.extend(ROLES.iter().map(|r| format!("orgs.role.{r}")));
+            wanted.extend(
+                crate::pages::orgs::LOG_FIELDS
+                    .iter()
+                    .map(|f| format!("orgs.field.{f}")),
+            );
+            wanted.extend(
+                [
+                    "create",
+                    "rename",
+                    "move",
+                    "dissolve",
+                    "reinstate",
+                    "details",
+                    "import",
+                ]
+                .map(|a| format!("orgs.action.{a}")),
+            );
+            wanted.extend(
+                [
+                    TermStatus::Overdue,
+                    TermStatus::EndsWithinMonth,
+                    TermStatus::EndsWithinSixMonths,
+                    TermStatus::Current,
+                    TermStatus::Unknown,
+                ]
+                .map(|s| s.key().to_owned()),
+            );
+            let u = || String::new();
+            wanted.extend(
+                [
+                    OrgError::Name,
+                    OrgError::Person,
+                    OrgError::Reason,
+                    OrgError::DocNo,
+                    OrgError::Date,
+                    OrgError::TermYears,
+                    OrgError::Role,
+                    OrgError::LevelNotAllowed {
+                        child: u(),
+                        parent: u(),
+                    },
+                    OrgError::Cycle { unit: u() },
+                    OrgError::OutOfScope { unit: u() },
+                    OrgError::HasChildren { unit: u() },
+                    OrgError::UnknownUnit,
+                    OrgError::SameParent { unit: u() },
+                ]
+                .map(|e| e.key().to_owned()),
+            );
+            // Problems the server's CSV reader reports (domain::org_import, server-only feature).
+            wanted.extend(
+                [
+                    "code",
+                    "code_prefix",
+                    "cycle",
+                    "date",
+                    "duplicate",
+                    "empty",
+                    "grid",
+                    "header",
+                    "level",
+                    "level_changed",
+                    "malformed",
+                    "name",
+                    "parent_changed",
+                    "root_level",
+                    "scope",
+                    "secretary",
+                    "too_many",
+                    "unknown_level",
+                    "unknown_parent",
+                    "dissolved",
+                ]
+                .map(|k| format!("org_import.{k}")),
+            );
+        }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
         wanted.extend(
             d.events

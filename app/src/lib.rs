@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=pages::login::RegisterPage/>
                     <Route path=path!("/map") view=|| view! { <RequireLogin><pages::map::MapPage/></RequireLogin> }/>
                     <Route path=path!("/orgs") view=|| view! { <RequireLogin><pages::orgs::OrgsPage/></RequireLogin> }/>
+                    <Route path=path!("/orgs/chart") view=|| view! { <RequireLogin><pages::org_chart::OrgChartPage/></RequireLogin> }/>
                     <Route path=path!("/events") view=|| view! { <RequireLogin><pages::events::EventsPage/></RequireLogin> }/>
                     <Route path=path!("/events/stats") view=|| view! { <RequireLogin><pages::events::StatsPage/></RequireLogin> }/>
                     <Route path=path!("/events/new") view=|| view! { <RequireLogin><pages::events::NewEventPage/></RequireLogin> }/>

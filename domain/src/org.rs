@@ -522,7 +522,7 @@ impl OrgCommand {
 
 /// One row of the flattened, visible tree: what a virtualised tree renders, with the ARIA
 /// position every rendered item must carry (not all items are in the DOM).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VisibleRow {
     pub id: i64,
     /// 1-based (`aria-level`).

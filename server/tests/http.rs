@@ -127,7 +127,7 @@ async fn anonymous_callers_are_refused_everywhere_but_login() {
     let app = spawn().await;
     for (endpoint, form) in [
         ("grids_list", ""),
-        ("units_children", "parent="),
+        ("orgs_tree", ""),
         ("events_upcoming", "from=2026-11-01T00:00"),
         ("change_password", "current=a&new=b"),
         ("admin_users", ""),
@@ -448,21 +448,9 @@ async fn logged_in_users_read_the_demo_district() {
     let c = app.login("jumin").await;
     let grids = app.post("grids_list", "", Some(&c)).await.json();
     assert_eq!(grids["grids"].as_array().unwrap().len(), 4 + 8 + 32);
-    let roots = app.post("units_children", "parent=", Some(&c)).await.json();
-    assert_eq!(roots[0]["name"], "尧化街道党工委");
-    assert!(!app
-        .post(
-            "units_children",
-            &format!("parent={}", roots[0]["code"].as_str().unwrap()),
-            Some(&c)
-        )
-        .await
-        .body
-        .contains("phone"));
-    let r = app
-        .post("units_children", "parent=%3Cscript%3E", Some(&c))
-        .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let tree = app.post("orgs_tree", "", Some(&c)).await.json();
+    assert_eq!(tree["units"][0]["name"], "尧化街道党工委");
+    assert!(!tree.to_string().contains("phone"));
     let events = app
         .post("events_upcoming", "from=2026-11-01T00:00", Some(&c))
         .await
@@ -544,7 +532,6 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/register", 400),
     ("/api/change_password", 401),
     ("/api/grids_list", 401),
-    ("/api/units_children", 401),
     ("/api/events_upcoming", 401),
     ("/api/admin_users", 401),
     ("/api/admin_create_user", 401),

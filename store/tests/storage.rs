@@ -351,12 +351,10 @@ async fn demo_loads_once_all_or_nothing(db: Db) {
             .ring,
         "geometry survives exactly"
     );
-    let roots = db.child_units(None).await.unwrap();
-    assert_eq!(roots.len(), 1);
-    assert_eq!(roots[0].children, 4);
-    assert!(roots[0].secretary.is_some());
-    let communities = db.child_units(Some(&roots[0].code)).await.unwrap();
-    assert_eq!(communities.len(), 4);
+    let tree = domain::org::Tree::new(db.org_units().await.unwrap());
+    assert_eq!(tree.roots().len(), 1);
+    assert_eq!(tree.children(tree.roots()[0]).len(), 4);
+    assert!(tree.get(tree.roots()[0]).unwrap().secretary.is_some());
     assert!(db
         .upcoming_events("2026-11-01T00:00", 50)
         .await

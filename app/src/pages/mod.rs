@@ -4,6 +4,7 @@ pub mod events;
 pub mod login;
 pub mod map;
 pub mod map_import;
+pub mod org_chart;
 pub mod orgs;
 
 use crate::i18n::use_i18n;
