@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
-# grids, densified to about 100 vertices each), and measures the grid map against Leaflet in one
-# headless Chromium run. Writes end2end/bench/results/ and the map section of BENCHMARKS.md.
+# grids, densified to about 100 vertices each; ~11,400 party units), and measures the grid map against
+# Leaflet and the organisation tree editor in one headless Chromium run. Writes end2end/bench/results/
+# and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,5 +31,10 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null &
   echo
   cat end2end/bench/results/map.md
   cat end2end/bench/notes.md
+  echo
+  echo "## Organisation tree"
+  echo
+  cat end2end/bench/results/orgs.md
+  cat end2end/bench/orgs-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -19,11 +19,13 @@ test("an administrator logs in, visits every page, switches language and logs ou
 
   await page.getByRole("link", { name: "组织" }).click();
   await expect(page.getByRole("heading", { name: "党组织体系" })).toBeVisible();
-  const street = page.getByRole("button", { name: /尧化街道党工委/ });
-  await expect(street).toHaveAttribute("aria-expanded", "false");
-  await street.click();
+  const street = page.getByRole("treeitem", { name: /^尧化街道党工委/ });
   await expect(street).toHaveAttribute("aria-expanded", "true");
-  await expect(page.getByText("仙林社区党委")).toBeVisible();
+  await street.locator(".twisty").click();
+  await expect(street).toHaveAttribute("aria-expanded", "false");
+  await expect(page.getByRole("treeitem", { name: /^仙林社区党委/ })).toBeHidden();
+  await street.locator(".twisty").click();
+  await expect(page.getByRole("treeitem", { name: /^仙林社区党委/ })).toBeVisible();
   await shot(page, "orgs");
 
   await page.getByRole("link", { name: "活动" }).click();

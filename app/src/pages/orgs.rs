@@ -52,6 +52,8 @@ struct Ed {
     scroll_top: RwSignal<f64>,
     view_h: RwSignal<f64>,
     scroller: NodeRef<leptos::html::Div>,
+    /// Party members on each unit and beneath it, computed once per tree.
+    members: Memo<std::collections::HashMap<i64, i64>>,
     /// Bumped whenever the tree's content changes, so rendered rows are rebuilt.
     generation: RwSignal<u32>,
     /// Units cut with Ctrl+X, waiting for Ctrl+V on their new parent.
@@ -408,8 +410,10 @@ fn Editor(data: OrgTreeView) -> impl IntoView {
             expanded.extend(tree.children(r).iter().copied());
         }
     }
+    let tree = RwSignal::new(tree);
     let ed = Ed {
-        tree: RwSignal::new(tree),
+        members: Memo::new(move |_| tree.with(|t| t.members_under())),
+        tree,
         levels: StoredValue::new(data.levels),
         prefix: StoredValue::new(data.editable_prefix),
         today: StoredValue::new(data.today),
@@ -602,17 +606,18 @@ fn TreeView(ed: Ed) -> impl IntoView {
     // Type-ahead: characters typed within 600 ms form one prefix; IME composition is ignored.
     let typed = StoredValue::new((String::new(), 0.0f64));
     let window = move || {
-        let rows = rows.get();
         let first = ((ed.scroll_top.get() / ROW_H) as usize).saturating_sub(OVERSCAN);
         let count = (ed.view_h.get() / ROW_H).ceil() as usize + 2 * OVERSCAN;
         // Rows are rebuilt when the tree changes (names, counts), reused while scrolling.
         let generation = ed.generation.get();
-        rows.into_iter()
-            .enumerate()
-            .skip(first)
-            .take(count)
-            .map(|(i, r)| (i, r, generation))
-            .collect::<Vec<_>>()
+        rows.with(|rows| {
+            rows.iter()
+                .enumerate()
+                .skip(first)
+                .take(count)
+                .map(|(i, r)| (i, *r, generation))
+                .collect::<Vec<_>>()
+        })
     };
     let index_of = move |id: i64| rows.with_untracked(|r| r.iter().position(|x| x.id == id));
     let go = move |i: usize| {
@@ -872,17 +877,7 @@ fn Row(ed: Ed, index: usize, row: VisibleRow, rows: Memo<Vec<VisibleRow>>) -> im
         &ed.today.get_value(),
     );
     let members = if ed.editor() {
-        ed.tree.with_untracked(|t| {
-            if row.has_children {
-                t.subtree(id)
-                    .iter()
-                    .filter_map(|x| t.get(*x))
-                    .map(|u| u.members)
-                    .sum::<i64>()
-            } else {
-                unit.members
-            }
-        })
+        ed.members.with_untracked(|m| m.get(&id).copied().unwrap_or(0))
     } else {
         0
     };
@@ -1207,13 +1202,7 @@ fn PanelBody(ed: Ed, panel: UnitPanel) -> impl IntoView {
         .term_start
         .as_deref()
         .and_then(|d| term_end(d, u.term_years));
-    let members = ed.tree.with_untracked(|t| {
-        t.subtree(id)
-            .iter()
-            .filter_map(|x| t.get(*x))
-            .map(|u| u.members)
-            .sum::<i64>()
-    });
+    let members = ed.members.with_untracked(|m| m.get(&id).copied().unwrap_or(0));
     let grid = u.grid.clone();
     let editing = RwSignal::new(false);
     let roles = panel.roles.clone();

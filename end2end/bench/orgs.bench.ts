@@ -1,0 +1,128 @@
+import { expect, Page, test } from "@playwright/test";
+import * as fs from "fs";
+import * as path from "path";
+
+// Organisation tree benchmark on the large demo district (1 street, 72 communities, 144 branches,
+// 1,206 groups and about 10,000 central households: ~11,400 units, all sent to the browser).
+// Linli only for now; react-arborist's published/measured figures are quoted for orientation in
+// BENCHMARKS.md (issue 7 brings a same-run peer page).
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const out = path.join(__dirname, "results");
+
+type Figures = { firstRender: number; expandAll: number; scrollLong: number; scrollFrames: number; search: number; move: number; units: number };
+
+function median(xs: number[]) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function login(page: Page) {
+  await page.goto("/login");
+  await page.getByLabel("用户名").fill("admin");
+  await page.getByLabel("密码").fill("linli-demo-2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL(/\/map$/);
+}
+
+/** Time from `act` (run in the page) until the tree's height (rows × 40 px) changes and settles. */
+async function untilTreeChanges(page: Page, act: string): Promise<number> {
+  return page.evaluate(async (act) => {
+    const tree = document.getElementById("org-tree")!;
+    const before = tree.style.height;
+    const t0 = performance.now();
+    new Function(act)();
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      if (tree.style.height !== before) break;
+      if (performance.now() - t0 > 30_000) throw new Error("tree never changed");
+    }
+    return performance.now() - t0;
+  }, act);
+}
+
+async function once(page: Page): Promise<Figures> {
+  const t0 = Date.now();
+  await page.goto("/orgs");
+  await expect(page.getByRole("treeitem").first()).toBeVisible({ timeout: 60_000 });
+  const firstRender = Date.now() - t0;
+
+  // Expand all.
+  const expandAll = await untilTreeChanges(page, `[...document.querySelectorAll(".org-toolbar button")].find(b => b.textContent === "全部展开").click()`);
+  const rows = await page.evaluate(() => parseInt(document.getElementById("org-tree")!.style.height) / 40);
+
+  // Scroll through the fully expanded tree: 2 s, 600 px per frame.
+  const scroll = await page.evaluate(async () => {
+    const el = document.querySelector(".org-scroll") as HTMLElement;
+    const frames: number[] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      el.scrollTop += 600;
+      frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
+    }
+    let long = 0;
+    for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
+    return { long, frames: frames.length - 1 };
+  });
+
+  // Search: typing a query that matches a few dozen units filters the tree.
+  const search = await untilTreeChanges(
+    page,
+    `const i = document.querySelector('input[type=search]'); i.value = '第3网格'; i.dispatchEvent(new Event('input', { bubbles: true }));`,
+  );
+
+  // Move: one central household to another group through the "Move to…" dialog; time from the
+  // confirm click until the row shows its new code.
+  await page.evaluate(() => {
+    const i = document.querySelector("input[type=search]") as HTMLInputElement;
+    i.value = "党员中心户";
+    i.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  const hh = page.getByRole("treeitem", { name: /^党员中心户/ }).first();
+  await hh.click();
+  const before = await hh.getAttribute("data-code");
+  await page.getByRole("button", { name: "移动到…" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("查找目标组织").fill("号楼党小组");
+  await dialog.locator("#move-targets li").nth(3).click();
+  await dialog.getByLabel("原因").fill("基准测试");
+  const id = await hh.getAttribute("id");
+  const move = await page.evaluate(async ({ id, before }) => {
+    const t0 = performance.now();
+    [...document.querySelectorAll("dialog button")].find((b) => b.textContent === "确认移动")!.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const row = document.getElementById(id!);
+      if (row && row.getAttribute("data-code") !== before) break;
+      if (performance.now() - t0 > 30_000) throw new Error("move never showed");
+    }
+    return performance.now() - t0;
+  }, { id, before });
+  return { firstRender, expandAll, scrollLong: scroll.long, scrollFrames: scroll.frames, search, move, units: rows };
+}
+
+test("organisation tree: first render, expand all, scrolling, search, move", async ({ page }) => {
+  await login(page);
+  const runs: Figures[] = [];
+  for (let r = 0; r < RUNS; r++) runs.push(await once(page));
+  fs.mkdirSync(out, { recursive: true });
+  const m = (k: keyof Figures) => median(runs.map((x) => x[k]));
+  const spread = (k: keyof Figures) => {
+    const xs = runs.map((x) => x[k]);
+    return `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  };
+  const lines = [
+    `Large demo district, ${m("units").toFixed(0)} units all expanded; ${RUNS} runs, median (range). react-arborist 3.16 figures are from`,
+    "`../shared/reference/orgs.md` (same machine type, 11,242 nodes, not the same run).",
+    "",
+    "| measure | Linli | react-arborist (reference) |",
+    "|---|---|---|",
+    `| first render of the tree (ms; Linli includes loading the app and all units) | ${m("firstRender").toFixed(0)} (${spread("firstRender")}) | 604 |`,
+    `| expand all (ms) | ${m("expandAll").toFixed(0)} (${spread("expandAll")}) | 139 |`,
+    `| scrolling the expanded tree, long frames / frames | ${m("scrollLong")} / ${m("scrollFrames")} | 0 / 109 |`,
+    `| search, filter to matches and their ancestors (ms) | ${m("search").toFixed(0)} (${spread("search")}) | 42 |`,
+    `| move one unit via "Move to…", click to row updated (ms; includes the server) | ${m("move").toFixed(0)} (${spread("move")}) | — |`,
+  ];
+  fs.writeFileSync(path.join(out, "orgs.json"), JSON.stringify(runs, null, 2));
+  fs.writeFileSync(path.join(out, "orgs.md"), lines.join("\n") + "\n");
+  console.log(lines.join("\n"));
+});
