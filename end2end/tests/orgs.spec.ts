@@ -218,3 +218,19 @@ test("the org chart draws a subtree and exports SVG and PNG", async ({ page }) =
   expect(bytes.subarray(1, 4).toString()).toBe("PNG");
   await expectNoProblems(problems);
 });
+
+test("a unit's grid opens on the map, and the grid's unit opens in the tree", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openOrgs(page);
+  await item(page, /^仙林社区第一片区党支部/).click();
+  const link = page.locator(".org-panel").getByRole("link", { name: /^\d+$/ });
+  const code = (await link.textContent())!;
+  await link.click();
+  await expect(page).toHaveURL(new RegExp(`/map\\?grid=${code}$`));
+  await expect(page.locator("aside.panel h2")).toHaveText("仙林社区第一片区");
+  await page.locator("aside.panel").getByRole("link", { name: "仙林社区第一片区党支部" }).click();
+  await expect(page).toHaveURL(/\/orgs\?unit=\d+$/);
+  await expect(page.getByRole("heading", { name: "仙林社区第一片区党支部" })).toBeVisible();
+  await expect(item(page, /^仙林社区第一片区党支部/)).toHaveClass(/active/);
+  await expectNoProblems(problems);
+});

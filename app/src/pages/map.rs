@@ -517,6 +517,18 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             }
         });
     };
+    // `/map?grid=CODE` (from a party unit's panel) selects that grid and flies to it.
+    let url_query = leptos_router::hooks::use_query_map();
+    Effect::new(move |_| {
+        let code = url_query.read().get("grid").unwrap_or_default();
+        if code.is_empty() {
+            return;
+        }
+        if let Some(id) = work.with_untracked(|w| w.iter().find(|g| g.code == code).map(|g| g.id)) {
+            selected.set(Some(id));
+            fly_to(id);
+        }
+    });
     let fly_to_point = move |p: Point| {
         let (x, y) = proj.fwd(p);
         view_box.update(|v| {

@@ -877,7 +877,8 @@ fn Row(ed: Ed, index: usize, row: VisibleRow, rows: Memo<Vec<VisibleRow>>) -> im
         &ed.today.get_value(),
     );
     let members = if ed.editor() {
-        ed.members.with_untracked(|m| m.get(&id).copied().unwrap_or(0))
+        ed.members
+            .with_untracked(|m| m.get(&id).copied().unwrap_or(0))
     } else {
         0
     };
@@ -1202,7 +1203,9 @@ fn PanelBody(ed: Ed, panel: UnitPanel) -> impl IntoView {
         .term_start
         .as_deref()
         .and_then(|d| term_end(d, u.term_years));
-    let members = ed.members.with_untracked(|m| m.get(&id).copied().unwrap_or(0));
+    let members = ed
+        .members
+        .with_untracked(|m| m.get(&id).copied().unwrap_or(0));
     let grid = u.grid.clone();
     let editing = RwSignal::new(false);
     let roles = panel.roles.clone();
