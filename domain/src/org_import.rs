@@ -103,14 +103,64 @@ fn opt(s: Option<&str>) -> Option<String> {
 /// (no header, missing columns, too many rows, broken quoting) come back as line-0/line-N problems.
 pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut plan = ImportPlan::default();
     let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
+        .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let headers = match rdr.headers() {
-        Ok(h) => h.clone(),
-        Err(_) => {
+    let records = rdr.records().map(|r| {
+        r.map(|r| r.iter().map(str::to_owned).collect())
+            .map_err(|_| ())
+    });
+    read_records(records, levels)
+}
+
+/// Reads the first worksheet of an XLSX workbook in the same layout. Numbers typed into code
+/// columns lose nothing (whole numbers are written without a decimal point) and date cells become
+/// `YYYY-MM-DD`.
+pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
+    use calamine::{Data, Reader, Xlsx};
+    let broken = || ImportPlan {
+        rows: Vec::new(),
+        problems: vec![problem(1, "org_import.xlsx", &[])],
+    };
+    let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes)) else {
+        return broken();
+    };
+    let Some(Ok(range)) = book.worksheet_range_at(0) else {
+        return broken();
+    };
+    let cell = |d: &Data| -> String {
+        match d {
+            Data::Empty => String::new(),
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::Int(i) => i.to_string(),
+            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            Data::Float(f) => f.to_string(),
+            Data::Bool(b) => b.to_string(),
+            Data::DateTime(dt) => {
+                // Excel serial days since 1899-12-30.
+                let days = dt.as_f64().floor() as i64 - 25_569;
+                let (y, m, d) = crate::date::civil_from_days(days);
+                format!("{y:04}-{m:02}-{d:02}")
+            }
+            Data::Error(_) => "#ERROR".into(),
+        }
+    };
+    let records = range
+        .rows()
+        .map(|row| Ok(row.iter().map(cell).collect::<Vec<String>>()));
+    read_records(records, levels)
+}
+
+/// The rows of a table whose first record names the columns.
+fn read_records(
+    mut records: impl Iterator<Item = Result<Vec<String>, ()>>,
+    levels: &LevelSet,
+) -> ImportPlan {
+    let mut plan = ImportPlan::default();
+    let headers = match records.next() {
+        Some(Ok(h)) => h,
+        _ => {
             plan.problems
                 .push(problem(1, "org_import.header", &[("missing", "组织编码")]));
             return plan;
@@ -118,7 +168,7 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     };
     let mut col: HashMap<&str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
-        let h = h.trim().to_lowercase();
+        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
         if let Some((key, _)) = COLUMNS
             .iter()
             .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h))
@@ -140,7 +190,7 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
         ));
         return plan;
     }
-    for (n, rec) in rdr.records().enumerate() {
+    for (n, rec) in records.enumerate() {
         let line = n + 2;
         if plan.rows.len() >= MAX_IMPORT_ROWS {
             plan.problems.push(problem(
@@ -161,7 +211,7 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
         if rec.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let get = |k: &str| col.get(k).and_then(|&i| rec.get(i));
+        let get = |k: &str| col.get(k).and_then(|&i| rec.get(i)).map(String::as_str);
         let code = get("code").unwrap_or("").trim().to_owned();
         let raw_name = get("name").unwrap_or("");
         let raw_level = get("level").unwrap_or("");
@@ -234,7 +284,8 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
 }
 
 /// Problems about the file as a whole.
-pub const FILE_LEVEL: [&str; 4] = [
+pub const FILE_LEVEL: [&str; 5] = [
+    "org_import.xlsx",
     "org_import.header",
     "org_import.too_many",
     "org_import.malformed",
@@ -515,5 +566,50 @@ mod tests {
         let rows = read_csv("code,name,level,parent\n3301,y,committee,\n", &l);
         let p = plan(rows, &stored(), &l, |_| true, |_| true);
         assert_eq!(keys(&p), vec![(2, "org_import.root_level")]);
+    }
+
+    #[test]
+    fn xlsx_reads_like_csv_with_numbers_and_dates() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, h) in [
+            "组织编码",
+            "名称",
+            "层级",
+            "上级组织编码",
+            "书记",
+            "任期开始",
+        ]
+        .iter()
+        .enumerate()
+        {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        // Codes typed as numbers, the date as a date cell.
+        sheet.write_number(1, 0, 32011300101.0).unwrap();
+        sheet.write_string(1, 1, "甲一支部").unwrap();
+        sheet.write_string(1, 2, "小区党支部").unwrap();
+        sheet.write_number(1, 3, 320113001.0).unwrap();
+        sheet.write_string(1, 4, "王芳").unwrap();
+        let date = ExcelDateTime::from_ymd(2024, 3, 1).unwrap();
+        sheet
+            .write_datetime_with_format(1, 5, &date, &Format::new().set_num_format("yyyy-mm-dd"))
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let l = LevelSet::five_level();
+        let p = plan(read_xlsx(&bytes, &l), &stored(), &l, |_| true, |_| true);
+        assert!(p.is_clean(), "{:?}", p.problems);
+        assert_eq!(p.rows[0].code, "32011300101");
+        assert_eq!(p.rows[0].parent.as_deref(), Some("320113001"));
+        assert_eq!(p.rows[0].term_start.as_deref(), Some("2024-03-01"));
+        let broken = read_xlsx(b"PK\x03\x04 not really a workbook", &l);
+        assert_eq!(keys(&broken), vec![(1, "org_import.xlsx")]);
+        let p = plan(broken, &stored(), &l, |_| true, |_| true);
+        assert_eq!(
+            p.problems.len(),
+            1,
+            "a broken file is not checked row by row"
+        );
     }
 }

@@ -183,6 +183,15 @@ test("an organiser imports a CSV (GBK detected, problems shown) and exports the 
   expect(text.startsWith("\ufeff组织编码,名称,层级,上级组织编码,书记,任期开始,网格编码")).toBe(true);
   expect(text).toContain(`党小组${tag()}`);
   expect(text).not.toContain("尧化社区");
+
+  // Excel: export the subtree as .xlsx, then check it back in: every row is an update, nothing wrong.
+  const [xlsx] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "导出 Excel" }).click()]);
+  expect(xlsx.suggestedFilename()).toMatch(/\.xlsx$/);
+  const xbytes: Buffer = require("fs").readFileSync(await xlsx.path());
+  expect(xbytes.subarray(0, 2).toString()).toBe("PK");
+  await file.setInputFiles({ name: "orgs.xlsx", mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", buffer: xbytes });
+  await expect(box.getByText(/新增 0 个，更新 \d+ 个，问题 0 个。/)).toBeVisible();
+  await expect(box.getByRole("button", { name: "确认导入" })).toBeVisible();
   await expectNoProblems(problems);
 });
 

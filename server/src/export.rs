@@ -150,16 +150,17 @@ pub struct OrgsQuery {
     root: Option<String>,
 }
 
-/// `GET /export/orgs.csv?root=CODE`: the subtree at `root` (the caller's scope by default) in the
-/// layout the importer reads. Administrators and organisers (within their scope) only.
-pub(crate) async fn orgs_csv(
-    State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Query(q): Query<OrgsQuery>,
-    headers: HeaderMap,
-) -> Response {
+/// The rows of the subtree at `root` (the caller's scope by default) in the importer's layout, for
+/// administrators and organisers within their scope; the refusal as a response otherwise.
+async fn org_rows(
+    sh: &Shared,
+    peer: std::net::SocketAddr,
+    q: &OrgsQuery,
+    headers: &HeaderMap,
+    format: &str,
+) -> Result<(Vec<[String; 7]>, String), Response> {
     let state = &sh.cfg.state;
-    let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
+    let token = crate::read_cookie(headers, app::api::ssr::cookie_name(state.secure_cookies));
     let user = match token {
         Some(t) => state
             .db
@@ -170,13 +171,15 @@ pub(crate) async fn orgs_csv(
         None => None,
     };
     let Some(user) = user else {
-        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
+        return Err((StatusCode::UNAUTHORIZED, "please log in").into_response());
     };
     let p = user.principal();
     let root = match q.root.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => match domain::Code::parse(r) {
             Ok(c) => Some(c),
-            Err(_) => return (StatusCode::BAD_REQUEST, "root must be a unit code").into_response(),
+            Err(_) => {
+                return Err((StatusCode::BAD_REQUEST, "root must be a unit code").into_response())
+            }
         },
         None => p.scope.clone().filter(|_| !p.is_admin()),
     };
@@ -184,11 +187,16 @@ pub(crate) async fn orgs_csv(
         Some(r) => p.can_edit_unit(r),
         None => p.is_admin(),
     };
-    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
-    let object = format!("orgs:{}", root.as_ref().map(|r| r.as_str()).unwrap_or("*"));
+    let ip = crate::client_ip_of(headers, Some(peer), sh.cfg.trust_proxy);
+    let stem = root
+        .as_ref()
+        .map(|r| r.as_str())
+        .unwrap_or("all")
+        .to_owned();
     let audit = |result: &'static str| {
         let db = state.db.clone();
-        let (who, id, ip, object) = (p.username.clone(), p.user_id, ip.clone(), object.clone());
+        let (who, id, ip) = (p.username.clone(), p.user_id, ip.clone());
+        let object = format!("orgs:{stem}.{format}");
         async move {
             let _ = db
                 .audit(store::audit::Audit {
@@ -205,60 +213,125 @@ pub(crate) async fn orgs_csv(
     };
     if !allowed {
         audit("refused").await;
-        return (StatusCode::FORBIDDEN, "not allowed").into_response();
+        return Err((StatusCode::FORBIDDEN, "not allowed").into_response());
     }
     let (units, levels) = match (state.db.org_units().await, state.db.org_levels().await) {
         (Ok(u), Ok(l)) => (u, l),
         (Err(e), _) | (_, Err(e)) => {
             tracing::error!(error = %e, "export failed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+            return Err((StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response());
         }
     };
     let tree = domain::org::Tree::new(units);
     let ids: Vec<i64> = match &root {
         Some(r) => match tree.by_code(r.as_str()) {
             Some(u) => tree.subtree(u.id),
-            None => return (StatusCode::NOT_FOUND, "no such unit").into_response(),
+            None => return Err((StatusCode::NOT_FOUND, "no such unit").into_response()),
         },
         None => tree.roots().iter().flat_map(|&r| tree.subtree(r)).collect(),
+    };
+    let rows = ids
+        .iter()
+        .filter_map(|&id| tree.get(id))
+        .map(|u| {
+            let parent = tree
+                .parent(u.id)
+                .and_then(|p| tree.get(p))
+                .map(|p| p.code.clone());
+            [
+                u.code.clone(),
+                u.name.clone(),
+                levels.name(&u.level, true),
+                parent.unwrap_or_default(),
+                u.secretary.clone().unwrap_or_default(),
+                u.term_start.clone().unwrap_or_default(),
+                u.grid.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    audit("ok").await;
+    Ok((rows, stem))
+}
+
+fn download(body: impl IntoResponse, mime: &'static str, file: &str) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    res
+}
+
+/// `GET /export/orgs.csv?root=CODE`: UTF-8 with a BOM, formula-like cells defused.
+pub(crate) async fn orgs_csv(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<OrgsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (rows, stem) = match org_rows(&sh, peer, &q, &headers, "csv").await {
+        Ok(r) => r,
+        Err(res) => return res,
     };
     let mut out = String::from("\u{feff}");
     out.push_str(&domain::org_import::header().join(","));
     out.push_str("\r\n");
-    for u in ids.iter().filter_map(|&id| tree.get(id)) {
-        let parent = tree
-            .parent(u.id)
-            .and_then(|p| tree.get(p))
-            .map(|p| p.code.as_str())
-            .unwrap_or("");
-        let fields = [
-            u.code.as_str(),
-            u.name.as_str(),
-            &levels.name(&u.level, true),
-            parent,
-            u.secretary.as_deref().unwrap_or(""),
-            u.term_start.as_deref().unwrap_or(""),
-            u.grid.as_deref().unwrap_or(""),
-        ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+    for r in &rows {
+        let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    audit("ok").await;
-    let mut res = (StatusCode::OK, out).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"orgs-{}.csv\"",
-        root.as_ref().map(|r| r.as_str()).unwrap_or("all")
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+    download(out, "text/csv; charset=utf-8", &format!("orgs-{stem}.csv"))
+}
+
+/// `GET /export/orgs.xlsx?root=CODE`: one worksheet, every cell text (codes keep their digits).
+pub(crate) async fn orgs_xlsx(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<OrgsQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let (rows, stem) = match org_rows(&sh, peer, &q, &headers, "xlsx").await {
+        Ok(r) => r,
+        Err(res) => return res,
+    };
+    let built = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name("党组织")?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in domain::org_import::header().iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                if !v.is_empty() {
+                    sheet.write_string(r as u32 + 1, c as u16, v)?;
+                }
+            }
+        }
+        for (c, w) in [18.0, 30.0, 14.0, 18.0, 10.0, 12.0, 18.0]
+            .iter()
+            .enumerate()
+        {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    })();
+    match built {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("orgs-{stem}.xlsx"),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response()
+        }
     }
-    res
 }
 
 #[cfg(test)]

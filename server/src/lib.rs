@@ -165,6 +165,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/api/grids_import", post(server_fn_handler))
         .route("/api/map_layer_upload", post(server_fn_handler))
         .route("/api/orgs_import", post(server_fn_handler))
+        .route("/api/orgs_import_xlsx", post(server_fn_handler))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             IMPORT_BODY_LIMIT,
         ))
@@ -181,6 +182,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/feeds/grids.geojson", get(feeds::grids_geojson))
         .route("/export/attendees.csv", get(export::attendees_csv))
         .route("/export/orgs.csv", get(export::orgs_csv))
+        .route("/export/orgs.xlsx", get(export::orgs_xlsx))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

@@ -404,3 +404,69 @@ async fn a_hundred_thousand_rows_get_a_clear_refusal() {
     assert!(!rep.committed);
     assert_eq!(rep.problems[0].key, "org_import.too_many");
 }
+
+#[tokio::test]
+async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
+    use base64::Engine;
+    let app = spawn().await;
+    let c = app.login("shuji").await;
+    let t = tree(&app, &c).await;
+    let scope = t.editable_prefix.clone().unwrap();
+    let r = get_with(&app, "/export/orgs.xlsx", Some(&c)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .contains("spreadsheetml"));
+    let bytes = {
+        // Reply.body is lossy text; fetch the raw bytes again.
+        let mut b = Request::get("/export/orgs.xlsx");
+        b = b.header(header::COOKIE, &c);
+        let mut req = b.body(Body::empty()).unwrap();
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(SocketAddr::from((
+                [10, 1, 2, 3],
+                40000,
+            ))));
+        let res = tower::ServiceExt::oneshot(app.router.clone(), req)
+            .await
+            .unwrap();
+        axum::body::to_bytes(res.into_body(), 1 << 24)
+            .await
+            .unwrap()
+    };
+    assert_eq!(&bytes[..2], b"PK");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
+    let r = app
+        .post(
+            "orgs_import_xlsx",
+            &format!("data={}&commit=false", enc(&b64)),
+            Some(&c),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rep: ImportReport = serde_json::from_str(&r.body).unwrap();
+    assert!(rep.problems.is_empty(), "{:?}", rep.problems);
+    assert_eq!(
+        rep.updated,
+        t.units
+            .iter()
+            .filter(|u| u.code.starts_with(&scope))
+            .count()
+    );
+    let junk = base64::engine::general_purpose::STANDARD.encode(b"PK\x03\x04 broken");
+    let r = app
+        .post(
+            "orgs_import_xlsx",
+            &format!("data={}&commit=true", enc(&junk)),
+            Some(&c),
+        )
+        .await;
+    let rep: ImportReport = serde_json::from_str(&r.body).unwrap();
+    assert!(!rep.committed);
+    assert_eq!(rep.problems[0].key, "org_import.xlsx");
+    let r = app
+        .post("orgs_import_xlsx", "data=%25%25%25&commit=true", Some(&c))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "not base64");
+}

@@ -128,6 +128,83 @@ mod ssr_orgs {
         move |code: &str| domain::Code::parse(code).is_ok_and(|c| p.can_edit_unit(&c))
     }
 
+    /// Checks a read file against the tree and the caller's scope; writes it when `commit` is set
+    /// and nothing is wrong.
+    pub async fn import(
+        p: &Principal,
+        read: domain::org_import::ImportPlan,
+        commit: bool,
+    ) -> Result<ImportReport, AppError> {
+        let db = &state()?.db;
+        let levels = db.org_levels().await.map_err(internal)?;
+        let editable = editable(p);
+        let plan = if commit && read.is_clean() {
+            db.import_org(&p.username, store::now(), |tree, grids| {
+                domain::org_import::plan(read, tree, &levels, &editable, |g| grids.contains(g))
+            })
+            .await
+            .map_err(internal)?
+        } else {
+            let tree = domain::org::Tree::new(db.org_units().await.map_err(internal)?);
+            let grids: std::collections::HashSet<String> = db
+                .list_grids(None)
+                .await
+                .map_err(internal)?
+                .into_iter()
+                .map(|g| g.state.code)
+                .collect();
+            domain::org_import::plan(read, &tree, &levels, &editable, |g| grids.contains(g))
+        };
+        let committed = commit && plan.is_clean();
+        audit(
+            Some(p),
+            "orgs.import",
+            "",
+            if committed {
+                "ok"
+            } else if plan.is_clean() {
+                "preview"
+            } else {
+                "refused"
+            },
+            &format!(
+                "{} row(s), {} problem(s)",
+                plan.rows.len(),
+                plan.problems.len()
+            ),
+        )
+        .await;
+        let updated = plan.rows.iter().filter(|r| r.update).count();
+        Ok(ImportReport {
+            new: plan.rows.len() - updated,
+            updated,
+            committed,
+            rows: plan
+                .rows
+                .into_iter()
+                .take(200)
+                .map(|r| domain_import::Row {
+                    line: r.line,
+                    code: r.code,
+                    name: r.name,
+                    level: r.level,
+                    parent: r.parent,
+                    update: r.update,
+                })
+                .collect(),
+            problems: plan
+                .problems
+                .into_iter()
+                .take(500)
+                .map(|p| domain_import::Problem {
+                    line: p.line,
+                    key: p.key,
+                    args: p.args,
+                })
+                .collect(),
+        })
+    }
+
     pub async fn refusal(p: &Principal, r: OrgRefusal) -> AppError {
         match r {
             OrgRefusal::Conflict { unit, by, at } => AppError::Refused {
@@ -301,75 +378,26 @@ pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppE
         if ssr_orgs::editable_prefix(&p).is_none() {
             return Err(deny(&p, "orgs.import", "").await);
         }
-        let db = &state()?.db;
-        let levels = db.org_levels().await.map_err(internal)?;
-        let read = domain::org_import::read_csv(&csv, &levels);
-        let editable = ssr_orgs::editable(&p);
-        let plan = if commit && read.is_clean() {
-            db.import_org(&p.username, store::now(), |tree, grids| {
-                domain::org_import::plan(read, tree, &levels, &editable, |g| grids.contains(g))
-            })
-            .await
-            .map_err(internal)?
-        } else {
-            let tree = domain::org::Tree::new(db.org_units().await.map_err(internal)?);
-            let grids: std::collections::HashSet<String> = db
-                .list_grids(None)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|g| g.state.code)
-                .collect();
-            domain::org_import::plan(read, &tree, &levels, &editable, |g| grids.contains(g))
-        };
-        let committed = commit && plan.is_clean();
-        audit(
-            Some(&p),
-            "orgs.import",
-            "",
-            if committed {
-                "ok"
-            } else if plan.is_clean() {
-                "preview"
-            } else {
-                "refused"
-            },
-            &format!(
-                "{} row(s), {} problem(s)",
-                plan.rows.len(),
-                plan.problems.len()
-            ),
-        )
-        .await;
-        let updated = plan.rows.iter().filter(|r| r.update).count();
-        Ok(ImportReport {
-            new: plan.rows.len() - updated,
-            updated,
-            committed,
-            rows: plan
-                .rows
-                .into_iter()
-                .take(200)
-                .map(|r| domain_import::Row {
-                    line: r.line,
-                    code: r.code,
-                    name: r.name,
-                    level: r.level,
-                    parent: r.parent,
-                    update: r.update,
-                })
-                .collect(),
-            problems: plan
-                .problems
-                .into_iter()
-                .take(500)
-                .map(|p| domain_import::Problem {
-                    line: p.line,
-                    key: p.key,
-                    args: p.args,
-                })
-                .collect(),
-        })
+        let levels = state()?.db.org_levels().await.map_err(internal)?;
+        ssr_orgs::import(&p, domain::org_import::read_csv(&csv, &levels), commit).await
+    })
+    .await
+}
+
+/// The same for an XLSX workbook (first worksheet), sent base64-encoded.
+#[server(prefix = "/api", endpoint = "orgs_import_xlsx")]
+pub async fn orgs_import_xlsx(data: String, commit: bool) -> Result<ImportReport, AppError> {
+    guard(async move {
+        let p = require_user().await?;
+        if ssr_orgs::editable_prefix(&p).is_none() {
+            return Err(deny(&p, "orgs.import", "").await);
+        }
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
+        let levels = state()?.db.org_levels().await.map_err(internal)?;
+        ssr_orgs::import(&p, domain::org_import::read_xlsx(&bytes, &levels), commit).await
     })
     .await
 }

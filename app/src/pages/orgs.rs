@@ -593,6 +593,7 @@ fn Toolbar(ed: Ed) -> impl IntoView {
                     disabled=move || { ed.undo_tick.get(); ed.busy.get() || !ed.undo.with_value(|u| u.can_redo()) }
                     on:click=move |_| ed.redo_last(i18n)>{move || i18n.t("orgs.redo")}</button>
                 <a class="button" href=export_href download="">{move || i18n.t("orgs.export")}</a>
+                <a class="button" href=move || export_href().replace("orgs.csv", "orgs.xlsx") download="">{move || i18n.t("orgs.export_xlsx")}</a>
             </Show>
             <a class="button" href=move || format!("/orgs/chart{}", ed.active.get().map(|a| format!("?unit={a}")).unwrap_or_default())>{move || i18n.t("orgs.chart")}</a>
         </div>
@@ -1738,7 +1739,9 @@ fn DissolveForm(ed: Ed, id: i64, close: impl Fn() + Copy + 'static) -> impl Into
 fn ImportBox(ed: Ed) -> impl IntoView {
     let i18n = use_i18n();
     let input = NodeRef::<leptos::html::Input>::new();
+    // The file as sent: CSV text, or an XLSX workbook in base64.
     let text = StoredValue::new(String::new());
+    let xlsx = StoredValue::new(false);
     let note = RwSignal::new(None::<String>);
     let report = RwSignal::new(None::<api::ImportReport>);
     let busy = RwSignal::new(false);
@@ -1747,7 +1750,11 @@ fn ImportBox(ed: Ed) -> impl IntoView {
         let csv = text.get_value();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let r = api::orgs_import(csv, commit).await;
+            let r = if xlsx.get_value() {
+                api::orgs_import_xlsx(csv, commit).await
+            } else {
+                api::orgs_import(csv, commit).await
+            };
             if busy.is_disposed() {
                 return;
             }
@@ -1794,11 +1801,17 @@ fn ImportBox(ed: Ed) -> impl IntoView {
                     i18n.tf("orgs.import_too_large", &[("mb", k[5..].to_string())]),
                 )),
                 Err(_) => error.set(Some(i18n.t("import.unreadable"))),
-                Ok((t, gbk)) => {
+                Ok(FileText::Csv(t, gbk)) => {
                     if gbk {
                         note.set(Some(i18n.t("orgs.import_gbk")));
                     }
                     text.set_value(t);
+                    xlsx.set_value(false);
+                    check(false);
+                }
+                Ok(FileText::Xlsx(b64)) => {
+                    text.set_value(b64);
+                    xlsx.set_value(true);
                     check(false);
                 }
             }
@@ -1809,7 +1822,7 @@ fn ImportBox(ed: Ed) -> impl IntoView {
             <h2 id="org-import-h">{move || i18n.t("orgs.import")}</h2>
             <p class="muted">{move || i18n.t("orgs.import_hint")}</p>
             <label>{move || i18n.t("import.file")}
-                <input type="file" accept=".csv,text/csv" node_ref=input on:change=on_file/>
+                <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
             </label>
             {move || busy.get().then(|| view! { <p class="loading" role="status">{i18n.t("import.checking")}</p> })}
             {move || note.get().map(|n| view! { <p class="note">{n}</p> })}
@@ -1846,11 +1859,16 @@ fn ImportBox(ed: Ed) -> impl IntoView {
     }
 }
 
-/// The file's text and whether it had to be read as GB18030 (a superset of GBK).
+/// A chosen file as sent to the server.
+enum FileText {
+    /// CSV text, and whether it had to be read as GB18030 (a superset of GBK).
+    Csv(String, bool),
+    /// An XLSX workbook, base64-encoded.
+    Xlsx(String),
+}
+
 #[cfg(feature = "csr")]
-async fn read_csv_file(
-    input: &leptos::web_sys::HtmlInputElement,
-) -> Result<(String, bool), String> {
+async fn read_csv_file(input: &leptos::web_sys::HtmlInputElement) -> Result<FileText, String> {
     use wasm_bindgen::JsCast;
     let file = input
         .files()
@@ -1863,21 +1881,29 @@ async fn read_csv_file(
         .await
         .map_err(|_| "read".to_owned())?;
     let bytes = leptos::web_sys::js_sys::Uint8Array::new(&buf);
+    if file.name().to_lowercase().ends_with(".xlsx") || bytes.to_vec().starts_with(b"PK\x03\x04") {
+        let binary: String = bytes.to_vec().into_iter().map(char::from).collect();
+        let b64 = leptos::web_sys::window()
+            .ok_or_else(|| "read".to_owned())?
+            .btoa(&binary)
+            .map_err(|_| "read".to_owned())?;
+        return Ok(FileText::Xlsx(b64));
+    }
     let opts = leptos::web_sys::TextDecoderOptions::new();
     opts.set_fatal(true);
     let utf8 = leptos::web_sys::TextDecoder::new_with_label_and_options("utf-8", &opts)
         .map_err(|_| "read".to_owned())?;
     let view: &leptos::web_sys::js_sys::Object = bytes.unchecked_ref();
     if let Ok(s) = utf8.decode_with_buffer_source(view) {
-        return Ok((s, false));
+        return Ok(FileText::Csv(s, false));
     }
     let gbk =
         leptos::web_sys::TextDecoder::new_with_label("gb18030").map_err(|_| "read".to_owned())?;
     gbk.decode_with_buffer_source(view)
-        .map(|s| (s, true))
+        .map(|s| FileText::Csv(s, true))
         .map_err(|_| "read".to_owned())
 }
 #[cfg(not(feature = "csr"))]
-async fn read_csv_file(_: &leptos::web_sys::HtmlInputElement) -> Result<(String, bool), String> {
+async fn read_csv_file(_: &leptos::web_sys::HtmlInputElement) -> Result<FileText, String> {
     Err("read".into())
 }
