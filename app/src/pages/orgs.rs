@@ -1860,6 +1860,7 @@ fn ImportBox(ed: Ed) -> impl IntoView {
 }
 
 /// A chosen file as sent to the server.
+#[cfg_attr(not(feature = "csr"), allow(dead_code))]
 enum FileText {
     /// CSV text, and whether it had to be read as GB18030 (a superset of GBK).
     Csv(String, bool),
