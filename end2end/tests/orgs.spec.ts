@@ -200,6 +200,14 @@ test("a resident reads the tree without editing tools or personal data", async (
   await openOrgs(page, "jumin");
   await expect(page.getByRole("button", { name: "添加下级" })).toHaveCount(0);
   await expect(page.getByRole("region", { name: "导入 CSV" })).toHaveCount(0);
+  // Keyboard: Right opens a branch, a typed character jumps to the next unit starting with it.
+  await item(page, /^仙林社区第一片区党支部/).click();
+  await page.getByRole("tree").press("ArrowRight");
+  await expect(item(page, /^仙林社区第一片区党支部/)).toHaveAttribute("aria-expanded", "true");
+  await page.getByRole("tree").press("3");
+  await expect(item(page, /^3号楼党小组/).first()).toHaveClass(/active/);
+  await page.getByRole("tree").press("ArrowLeft");
+  await expect(item(page, /^仙林社区第一片区党支部/)).toHaveClass(/active/);
   await item(page, /^仙林社区党委/).click();
   await expect(page.getByRole("heading", { name: "仙林社区党委" })).toBeVisible();
   await expect(page.locator(".org-panel")).not.toContainText("****");
@@ -241,5 +249,40 @@ test("a unit's grid opens on the map, and the grid's unit opens in the tree", as
   await expect(page).toHaveURL(/\/orgs\?unit=\d+$/);
   await expect(page.getByRole("heading", { name: "仙林社区第一片区党支部" })).toBeVisible();
   await expect(item(page, /^仙林社区第一片区党支部/)).toHaveClass(/active/);
+  await expectNoProblems(problems);
+});
+
+test("several units move at once by cut and paste, and one undo brings them back", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openOrgs(page);
+  const branch = item(page, new RegExp(`^${branchName()}`));
+  const other = item(page, new RegExp(`^${otherBranchName()}`));
+  const [branchCode, otherCode] = [(await branch.getAttribute("data-code"))!, (await other.getAttribute("data-code"))!];
+  const dialog = page.getByRole("dialog");
+  for (const n of ["甲", "乙"]) {
+    await branch.click();
+    await page.getByRole("button", { name: "添加下级" }).click();
+    await dialog.getByLabel("名称").fill(`多选${n}${tag()}`);
+    await dialog.getByRole("button", { name: "添加下级" }).click();
+    await expect(item(page, new RegExp(`^多选${n}${tag()}`))).toBeVisible();
+  }
+  const a = item(page, new RegExp(`^多选甲${tag()}`));
+  const b = item(page, new RegExp(`^多选乙${tag()}`));
+  await a.click();
+  await b.click({ modifiers: ["Control"] });
+  await expect(a).toHaveAttribute("aria-selected", "true");
+  await expect(b).toHaveAttribute("aria-selected", "true");
+  await page.getByRole("tree").press("Control+x");
+  await expect(page.getByRole("status").filter({ hasText: "已剪切" })).toBeVisible();
+  await other.click();
+  await page.getByRole("tree").press("Control+v");
+  await expect(dialog.getByText(`多选甲${tag()}、多选乙${tag()}`)).toBeVisible();
+  await dialog.getByLabel("原因").fill("合并楼栋");
+  await dialog.getByRole("button", { name: "确认移动" }).click();
+  await expect(a).toHaveAttribute("data-code", new RegExp(`^${otherCode}\\d+$`));
+  await expect(b).toHaveAttribute("data-code", new RegExp(`^${otherCode}\\d+$`));
+  await page.getByRole("button", { name: "撤销上一步" }).click();
+  await expect(a).toHaveAttribute("data-code", new RegExp(`^${branchCode}\\d+$`));
+  await expect(b).toHaveAttribute("data-code", new RegExp(`^${branchCode}\\d+$`));
   await expectNoProblems(problems);
 });

@@ -259,15 +259,24 @@ fn the_level_set_is_chosen_per_deployment() {
     let db = format!("sqlite://{}/l.db", dir.display());
     let (ok, out) = linli(&db, &["org-levels", "four"], None);
     assert!(ok, "{out}");
-    assert!(out.contains("社区党组织 → 网格党支部 → 楼栋党小组 → 党员中心户"), "{out}");
+    assert!(
+        out.contains("社区党组织 → 网格党支部 → 楼栋党小组 → 党员中心户"),
+        "{out}"
+    );
     let custom = dir.join("levels.json");
     std::fs::write(&custom, "{\"levels\": [{\"key\": \"a\"}]}").unwrap();
     let (ok, out) = linli(&db, &["org-levels", custom.to_str().unwrap()], None);
-    assert!(!ok && out.contains("five, four or a JSON level set"), "{out}");
+    assert!(
+        !ok && out.contains("five, four or a JSON level set"),
+        "{out}"
+    );
     let (ok, out) = linli(&db, &["org-levels", "five"], None);
     assert!(ok, "{out}");
     let (ok, out) = linli(&db, &["demo"], None);
     assert!(ok, "{out}");
     let (ok, out) = linli(&db, &["org-levels", "four"], None);
-    assert!(!ok && out.contains("working-committee"), "units of a level the new set lacks: {out}");
+    assert!(
+        !ok && out.contains("working-committee"),
+        "units of a level the new set lacks: {out}"
+    );
 }

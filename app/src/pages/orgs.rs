@@ -898,7 +898,12 @@ fn Row(ed: Ed, index: usize, row: VisibleRow, rows: Memo<Vec<VisibleRow>>) -> im
     };
     let click = move |e: ev::MouseEvent| {
         if e.ctrl_key() || e.meta_key() {
+            // Ctrl+click adds to a selection that starts with the unit already active.
+            let prev = ed.active.get_untracked();
             ed.selected.update(|s| {
+                if let Some(p) = prev.filter(|p| s.is_empty() && *p != id) {
+                    s.insert(p);
+                }
                 if !s.remove(&id) {
                     s.insert(id);
                 }
