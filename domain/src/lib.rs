@@ -13,7 +13,6 @@ pub mod ics;
 pub mod import;
 pub mod mask;
 pub mod org;
-#[cfg(feature = "spreadsheet")]
 pub mod org_import;
 #[cfg(feature = "recurrence")]
 pub mod recurrence;

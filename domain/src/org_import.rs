@@ -1,6 +1,6 @@
 //! Importing party units from a spreadsheet in the parent-code layout (组织编码, 名称, 层级,
 //! 上级组织编码, 书记, 任期开始, 网格编码), as Visio's org-chart wizard and most Chinese systems use.
-//! Reading and planning are pure: the server commits a plan only when it has no problems, in one
+//! Reading (feature `spreadsheet`, server only) and planning are pure: the server commits a plan only when it has no problems, in one
 //! transaction, so an import is all or nothing.
 
 use crate::code::Code;
@@ -101,6 +101,7 @@ fn opt(s: Option<&str>) -> Option<String> {
 
 /// Reads the rows of a CSV text (already decoded to UTF-8; a BOM is ignored). File-level problems
 /// (no header, missing columns, too many rows, broken quoting) come back as line-0/line-N problems.
+#[cfg(feature = "spreadsheet")]
 pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut rdr = csv::ReaderBuilder::new()
@@ -117,6 +118,7 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
 /// Reads the first worksheet of an XLSX workbook in the same layout. Numbers typed into code
 /// columns lose nothing (whole numbers are written without a decimal point) and date cells become
 /// `YYYY-MM-DD`.
+#[cfg(feature = "spreadsheet")]
 pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
     use calamine::{Data, Reader, Xlsx};
     let broken = || ImportPlan {
@@ -153,6 +155,7 @@ pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
 }
 
 /// The rows of a table whose first record names the columns.
+#[cfg_attr(not(feature = "spreadsheet"), allow(dead_code))]
 fn read_records(
     mut records: impl Iterator<Item = Result<Vec<String>, ()>>,
     levels: &LevelSet,
@@ -435,7 +438,7 @@ pub fn write_order(rows: &[ImportRow]) -> Vec<&ImportRow> {
     v
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "spreadsheet"))]
 mod tests {
     use super::*;
     use crate::org::OrgUnit;

@@ -286,3 +286,39 @@ test("several units move at once by cut and paste, and one undo brings them back
   await expect(b).toHaveAttribute("data-code", new RegExp(`^${branchCode}\\d+$`));
   await expectNoProblems(problems);
 });
+
+test("an organiser staffs a unit and sets its term; phones show masked; undo takes it back", async ({ page }) => {
+  const problems = watchConsole(page);
+  await openOrgs(page);
+  // A five-year term that started five years ago less ten days ends within the month.
+  const ymd = (d: Date) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  const start = new Date();
+  start.setDate(start.getDate() + 10);
+  start.setFullYear(start.getFullYear() - 5);
+  const end = new Date(start);
+  end.setFullYear(end.getFullYear() + 5);
+  await item(page, new RegExp(`^${branchName()}`)).click();
+  await page.getByRole("tree").press("ArrowRight");
+  await page.getByRole("tree").press("ArrowDown");
+  await page.getByRole("tree").press("Enter");
+  const panel = page.locator(".org-panel");
+  await panel.getByRole("button", { name: "编辑任期、网格和人员" }).click();
+  await panel.getByLabel("本届开始日期").fill(ymd(start));
+  await panel.getByLabel("任期（年）").selectOption("5");
+  await panel.getByRole("button", { name: "添加人员" }).click();
+  const row = panel.locator(".person-row").last();
+  await row.getByLabel("职务").selectOption("part-time");
+  await row.getByLabel("姓名").fill(`赵兼职${tag()}`);
+  await row.getByLabel("手机号").fill("13900002222");
+  await row.getByLabel("所在驻区单位").fill("区人民医院");
+  await panel.getByRole("button", { name: "保存" }).click();
+  await expect(panel).toContainText(`赵兼职${tag()}`);
+  await expect(panel).toContainText("139****2222");
+  await expect(panel).not.toContainText("13900002222");
+  await expect(panel).toContainText(`${ymd(start)} — ${ymd(end)}`);
+  await expect(panel.locator(".term.month")).toBeVisible();
+  await shot(page, "orgs-details");
+  await page.getByRole("button", { name: "撤销上一步" }).click();
+  await expect(panel).not.toContainText(`赵兼职${tag()}`);
+  await expectNoProblems(problems);
+});

@@ -34,16 +34,7 @@ pub(crate) async fn attendees_csv(
     headers: HeaderMap,
 ) -> Response {
     let state = &sh.cfg.state;
-    let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
-    let user = match token {
-        Some(t) => state
-            .db
-            .session_user(&t, &state.session_policy)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
+    let user = crate::session_user(state, &headers).await;
     let Some(user) = user else {
         return (StatusCode::UNAUTHORIZED, "please log in").into_response();
     };
@@ -160,16 +151,7 @@ async fn org_rows(
     format: &str,
 ) -> Result<(Vec<[String; 7]>, String), Response> {
     let state = &sh.cfg.state;
-    let token = crate::read_cookie(headers, app::api::ssr::cookie_name(state.secure_cookies));
-    let user = match token {
-        Some(t) => state
-            .db
-            .session_user(&t, &state.session_policy)
-            .await
-            .ok()
-            .flatten(),
-        None => None,
-    };
+    let user = crate::session_user(state, headers).await;
     let Some(user) = user else {
         return Err((StatusCode::UNAUTHORIZED, "please log in").into_response());
     };

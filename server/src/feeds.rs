@@ -154,16 +154,7 @@ pub(crate) async fn event_file(
         Err(e) => return failed(e),
     };
     if e.visibility != "public" {
-        let token = crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies));
-        let user = match token {
-            Some(t) => state
-                .db
-                .session_user(&t, &state.session_policy)
-                .await
-                .ok()
-                .flatten(),
-            None => None,
-        };
+        let user = crate::session_user(state, &headers).await;
         let allowed = user.is_some_and(|u| e.visibility != "party-members" || u.role.is_staff());
         if !allowed {
             return (StatusCode::NOT_FOUND, "not found").into_response();

@@ -51,6 +51,20 @@ pub(crate) fn read_cookie(headers: &axum::http::HeaderMap, name: &str) -> Option
         .map(|(_, v)| v.to_owned())
 }
 
+/// The logged-in user of a plain (non-server-function) request, from the session cookie.
+pub(crate) async fn session_user(
+    state: &app::api::ssr::ServerState,
+    headers: &axum::http::HeaderMap,
+) -> Option<store::users::User> {
+    let token = read_cookie(headers, app::api::ssr::cookie_name(state.secure_cookies))?;
+    state
+        .db
+        .session_user(&token, &state.session_policy)
+        .await
+        .ok()
+        .flatten()
+}
+
 /// The client address: the proxy's `X-Forwarded-For` (last entry) when trusted, else the peer.
 pub(crate) fn client_ip_of(
     headers: &axum::http::HeaderMap,

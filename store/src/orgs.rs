@@ -44,9 +44,9 @@ impl From<UnitRow> for OrgUnit {
 }
 
 const UNIT_SELECT: &str = "SELECT u.id, u.parent_id, u.code, u.level, u.name, \
-     (SELECT r.person_name FROM party_role r WHERE r.unit_id = u.id AND r.role = 'secretary' ORDER BY r.id LIMIT 1) AS secretary, \
+     (SELECT r.person_name FROM party_role r WHERE r.unit_id = u.id AND r.role = 'secretary' AND r.removed_at IS NULL ORDER BY r.id LIMIT 1) AS secretary, \
      g.code AS grid_code, u.term_start, u.term_years, \
-     (SELECT COUNT(*) FROM party_role r WHERE r.unit_id = u.id AND r.role = 'member') AS members, u.version \
+     (SELECT COUNT(*) FROM party_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) AS members, u.version \
      FROM party_unit u LEFT JOIN grid g ON g.id = u.grid_id";
 
 /// A person's role on a unit as stored (the phone is masked before it leaves the server).
@@ -152,7 +152,7 @@ async fn log(
 
 async fn roles_of(tx: &mut Tx, unit: i64) -> Result<Vec<RoleRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 ORDER BY id",
+        "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
     )
     .bind(unit)
     .fetch_all(&mut **tx)
@@ -211,7 +211,7 @@ impl Db {
 
     pub async fn unit_roles(&self, id: i64) -> Result<Vec<RoleRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 ORDER BY id",
+            "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -528,16 +528,22 @@ impl Db {
                         }
                     };
                     let old_roles = roles_of(&mut tx, *id).await?;
-                    if let Some(bad) = details
+                    // Rows the editor names must be this unit's, live or taken off earlier (undo).
+                    let all_roles: Vec<RoleRow> = sqlx::query_as(
+                        "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1",
+                    )
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    if details
                         .roles
                         .iter()
                         .filter_map(|r| r.id)
-                        .find(|rid| !old_roles.iter().any(|o| o.id == *rid))
+                        .any(|rid| !all_roles.iter().any(|o| o.id == rid))
                     {
-                        let _ = bad;
                         refuse!(OrgError::Role);
                     }
-                    write_roles(&mut tx, *id, &old_roles, details).await?;
+                    write_roles(&mut tx, *id, &old_roles, &all_roles, details, now).await?;
                     sqlx::query("UPDATE party_unit SET term_start = $1, term_years = $2, grid_id = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
                         .bind(&details.term_start)
                         .bind(details.term_years as i64)
@@ -672,7 +678,7 @@ impl Db {
                 id
             };
             if let Some(s) = &r.secretary {
-                let n = sqlx::query("UPDATE party_role SET person_name = $1 WHERE id = (SELECT MIN(id) FROM party_role WHERE unit_id = $2 AND role = 'secretary')")
+                let n = sqlx::query("UPDATE party_role SET person_name = $1 WHERE id = (SELECT MIN(id) FROM party_role WHERE unit_id = $2 AND role = 'secretary' AND removed_at IS NULL)")
                     .bind(s)
                     .bind(id)
                     .execute(&mut *tx)
@@ -706,12 +712,21 @@ mod domain_plan {
     pub type Plan = domain::org_import::ImportPlan;
 }
 
-/// Replaces a unit's roles with the submitted list: rows named by id are updated (a phone that
-/// still shows the mask keeps the stored number), missing rows are removed, new rows inserted.
-async fn write_roles(tx: &mut Tx, unit: i64, old: &[RoleRow], details: &UnitDetails) -> Result<()> {
+/// Replaces a unit's roles with the submitted list: rows named by id are updated (and brought
+/// back if they had been taken off; a phone that still shows the mask keeps the stored number),
+/// live rows not named are taken off (kept with `removed_at`), new rows inserted.
+async fn write_roles(
+    tx: &mut Tx,
+    unit: i64,
+    live: &[RoleRow],
+    all: &[RoleRow],
+    details: &UnitDetails,
+    now: i64,
+) -> Result<()> {
     let keep: HashSet<i64> = details.roles.iter().filter_map(|r| r.id).collect();
-    for o in old.iter().filter(|o| !keep.contains(&o.id)) {
-        sqlx::query("DELETE FROM party_role WHERE id = $1")
+    for o in live.iter().filter(|o| !keep.contains(&o.id)) {
+        sqlx::query("UPDATE party_role SET removed_at = $1 WHERE id = $2")
+            .bind(now)
             .bind(o.id)
             .execute(&mut **tx)
             .await?;
@@ -725,14 +740,14 @@ async fn write_roles(tx: &mut Tx, unit: i64, old: &[RoleRow], details: &UnitDeta
             resident_unit,
         } = r;
         let resident = (!resident_unit.is_empty()).then_some(resident_unit.as_str());
-        match id.and_then(|i| old.iter().find(|o| o.id == i)) {
+        match id.and_then(|i| all.iter().find(|o| o.id == i)) {
             Some(o) => {
                 let phone = if phone.contains('*') {
                     o.phone.as_str()
                 } else {
                     phone.as_str()
                 };
-                sqlx::query("UPDATE party_role SET role = $1, person_name = $2, phone = $3, resident_unit = $4 WHERE id = $5")
+                sqlx::query("UPDATE party_role SET role = $1, person_name = $2, phone = $3, resident_unit = $4, removed_at = NULL WHERE id = $5")
                     .bind(role)
                     .bind(person_name)
                     .bind(phone)

@@ -389,6 +389,47 @@ async fn details_keep_masked_phones_and_replace_roles(db: Db) {
         "the log keeps phones masked"
     );
     assert!(log[0].after.contains("139****1111"));
+    // Taking the part-time member off and undoing it (same id) brings the phone back.
+    let added = roles[1].clone();
+    let v = unit(&db, "committee", 0).await.version;
+    let mut without = details.clone();
+    without.roles.truncate(1);
+    db.apply_org(
+        &[OrgCommand::Details {
+            id: u.id,
+            version: v,
+            details: without,
+        }],
+        "a",
+        10,
+        all,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(db.unit_roles(u.id).await.unwrap().len(), 1);
+    let mut undo = details.clone();
+    undo.roles[1].id = Some(added.id);
+    undo.roles[1].phone = domain::mask::phone(&added.phone);
+    db.apply_org(
+        &[OrgCommand::Details {
+            id: u.id,
+            version: v + 1,
+            details: undo,
+        }],
+        "a",
+        11,
+        all,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let back = db.unit_roles(u.id).await.unwrap();
+    assert_eq!(back.len(), 2);
+    assert_eq!(
+        back[1].phone, "13900001111",
+        "the phone survived the round trip"
+    );
     let mut bad = details.clone();
     bad.grid = Some("999999".into());
     let now = unit(&db, "committee", 0).await;

@@ -60,36 +60,14 @@ pub struct UnitPanel {
     pub full: bool,
 }
 
-/// What an import found, and whether it was written.
+/// What an import found, and whether it was written (the first 200 rows and 500 problems).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
-    pub rows: Vec<domain_import::Row>,
-    pub problems: Vec<domain_import::Problem>,
+    pub rows: Vec<domain::org_import::ImportRow>,
+    pub problems: Vec<domain::org_import::Problem>,
     pub new: usize,
     pub updated: usize,
     pub committed: bool,
-}
-
-/// Plain copies of the import types (the `spreadsheet` feature, which reads CSV, is server-only).
-pub mod domain_import {
-    use serde::{Deserialize, Serialize};
-
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Row {
-        pub line: usize,
-        pub code: String,
-        pub name: String,
-        pub level: String,
-        pub parent: Option<String>,
-        pub update: bool,
-    }
-
-    #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct Problem {
-        pub line: usize,
-        pub key: String,
-        pub args: Vec<(String, String)>,
-    }
 }
 
 /// What a committed batch changed (see `store::orgs::Applied`).
@@ -179,29 +157,8 @@ mod ssr_orgs {
             new: plan.rows.len() - updated,
             updated,
             committed,
-            rows: plan
-                .rows
-                .into_iter()
-                .take(200)
-                .map(|r| domain_import::Row {
-                    line: r.line,
-                    code: r.code,
-                    name: r.name,
-                    level: r.level,
-                    parent: r.parent,
-                    update: r.update,
-                })
-                .collect(),
-            problems: plan
-                .problems
-                .into_iter()
-                .take(500)
-                .map(|p| domain_import::Problem {
-                    line: p.line,
-                    key: p.key,
-                    args: p.args,
-                })
-                .collect(),
+            rows: plan.rows.into_iter().take(200).collect(),
+            problems: plan.problems.into_iter().take(500).collect(),
         })
     }
 

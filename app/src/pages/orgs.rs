@@ -1359,14 +1359,8 @@ fn DetailsForm(ed: Ed, panel: UnitPanel, editing: RwSignal<bool>) -> impl IntoVi
         let Some(version) = ed.tree.with_untracked(|t| t.get(id).map(|u| u.version)) else {
             return;
         };
-        // Undo restores what the panel showed; people removed come back as new rows.
-        let kept: HashSet<i64> = details.roles.iter().filter_map(|r| r.id).collect();
-        let mut old = before.get_value();
-        for r in &mut old.roles {
-            if r.id.is_some_and(|i| !kept.contains(&i)) {
-                r.id = None;
-            }
-        }
+        // Undo restores what the panel showed: people taken off come back with their stored phones.
+        let old = before.get_value();
         let edit = Edit {
             forward: vec![OrgCommand::Details {
                 id,

@@ -19,4 +19,6 @@ CREATE TABLE unit_change (
     doc_no  TEXT   NOT NULL DEFAULT ''
 );
 CREATE INDEX unit_change_unit ON unit_change (unit_id, id);
+-- A person taken off a unit is kept (removed_at) so an undo brings them back with their phone.
+ALTER TABLE party_role ADD COLUMN removed_at BIGINT;
 CREATE INDEX party_role_unit_role ON party_role (unit_id, role);
