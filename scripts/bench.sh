@@ -16,9 +16,21 @@ port=18190
 ./target/release/linli --database-url "$db" demo --scale large >/dev/null
 ./target/release/linli --database-url "$db" serve --listen "127.0.0.1:$port" --dist dist >"$dir/server.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-(cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" npx playwright test -c bench/playwright.config.ts)
+# The organisation benchmark gets an empty database and one administrator; it imports its district
+# (5 + 55 + 181 + 1,000 units and 10,000 central households) through the app's CSV import.
+orgs_db="sqlite://$dir/orgs.db"
+orgs_port=18191
+orgs_password="Linli-bench-2026"
+./target/release/linli --database-url "$orgs_db" migrate >/dev/null
+printf '%s' "$orgs_password" | ./target/release/linli --database-url "$orgs_db" user add --username admin --role admin --password-stdin >/dev/null
+./target/release/linli --database-url "$orgs_db" serve --listen "127.0.0.1:$orgs_port" --dist dist >"$dir/orgs-server.log" 2>&1 &
+orgs_pid=$!
+trap 'kill $pid $orgs_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for p in $port $orgs_port; do
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
+done
+(cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" LINLI_BENCH_ORGS_URL="http://127.0.0.1:$orgs_port" \
+  LINLI_BENCH_ORGS_PASSWORD="$orgs_password" npx playwright test -c bench/playwright.config.ts)
 {
   echo "# Benchmarks"
   echo

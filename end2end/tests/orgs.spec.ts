@@ -319,6 +319,11 @@ test("an organiser staffs a unit and sets its term; phones show masked; undo tak
   await expect(panel.locator(".term.month")).toBeVisible();
   await shot(page, "orgs-details");
   await page.getByRole("button", { name: "撤销上一步" }).click();
-  await expect(panel).not.toContainText(`赵兼职${tag()}`);
+  await expect(page.getByRole("status").filter({ hasText: "已撤销上一步" })).toBeVisible();
+  await expect(panel.locator(".people")).not.toContainText(`赵兼职${tag()}`);
+  await expect(panel.locator(".term.month")).toHaveCount(0);
+  // The change log keeps both changes, phones masked.
+  await expect(panel.locator(".change-log > li")).toHaveCount(2);
+  await expect(panel.locator(".change-log")).not.toContainText("13900002222");
   await expectNoProblems(problems);
 });

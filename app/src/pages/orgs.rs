@@ -56,6 +56,8 @@ struct Ed {
     members: Memo<std::collections::HashMap<i64, i64>>,
     /// Bumped whenever the tree's content changes, so rendered rows are rebuilt.
     generation: RwSignal<u32>,
+    /// Versions of units dissolved in this session (a reinstate must name the current one).
+    gone: StoredValue<std::collections::HashMap<i64, i64>>,
     /// Units cut with Ctrl+X, waiting for Ctrl+V on their new parent.
     cut: StoredValue<Vec<i64>>,
 }
@@ -219,6 +221,14 @@ impl Ed {
                         *t = Tree::new(units);
                     });
                     ed.generation.update(|g| *g += 1);
+                    // Remember the versions of units just dissolved, for a later reinstate.
+                    for c in &edit.forward {
+                        if let OrgCommand::Dissolve { id, version, .. } = c {
+                            ed.gone.update_value(|g| {
+                                g.insert(*id, version + 1);
+                            });
+                        }
+                    }
                     ed.undo.update_value(|u| match how {
                         Run::Do => u.push(edit),
                         Run::Undo => u.undone(edit),
@@ -267,7 +277,12 @@ impl Ed {
             cmds.iter()
                 .map(|c| match c {
                     OrgCommand::Add { .. } => c.clone(),
-                    OrgCommand::Reinstate { .. } => c.clone(),
+                    OrgCommand::Reinstate { id, .. } => {
+                        match self.gone.with_value(|g| g.get(id).copied()) {
+                            Some(v) => with_version(c, v),
+                            None => c.clone(),
+                        }
+                    }
                     _ => match t.get(c.unit()) {
                         Some(u) => with_version(c, u.version),
                         None => c.clone(),
@@ -434,6 +449,7 @@ fn Editor(data: OrgTreeView) -> impl IntoView {
         view_h: RwSignal::new(560.0),
         scroller: NodeRef::new(),
         cut: StoredValue::new(Vec::new()),
+        gone: StoredValue::new(std::collections::HashMap::new()),
         generation: RwSignal::new(0),
     };
     // `/orgs?unit=CODE` (from the map) opens that unit.
