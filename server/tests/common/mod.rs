@@ -37,9 +37,13 @@ impl Reply {
     }
 }
 
+static SPAWNED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 pub async fn spawn() -> TestApp {
+    // A counter as well as the time: tests running at once must never share a database.
+    let n = SPAWNED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!(
-        "linli_http_{}_{}",
+        "linli_http_{}_{n}_{}",
         std::process::id(),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
