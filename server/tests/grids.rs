@@ -7,17 +7,6 @@ use app::api::grids::{GridEdit, GridMap, GridView, RevisionView};
 use common::*;
 use domain::geometry::{move_vertex, same, Ring};
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn map(app: &TestApp, cookie: &str) -> GridMap {
     let r = app.post("grids_list", "", Some(cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

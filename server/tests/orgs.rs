@@ -7,17 +7,6 @@ use app::api::orgs::{AppliedView, ImportReport, OrgTreeView, UnitPanel};
 use common::*;
 use domain::org::{OrgCommand, OrgUnit};
 
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 async fn tree(app: &TestApp, cookie: &str) -> OrgTreeView {
     let r = app.post("orgs_tree", "", Some(cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -52,6 +52,8 @@ struct Ed {
     scroll_top: RwSignal<f64>,
     view_h: RwSignal<f64>,
     scroller: NodeRef<leptos::html::Div>,
+    /// The rows to render (tree order; search results with their ancestors), once per change.
+    rows: Memo<Vec<VisibleRow>>,
     /// Party members on each unit and beneath it, computed once per tree.
     members: Memo<std::collections::HashMap<i64, i64>>,
     /// Bumped whenever the tree's content changes, so rendered rows are rebuilt.
@@ -102,7 +104,11 @@ impl Ed {
 
     /// Units an action applies to: the selection when the active unit is part of it, else the active unit.
     fn targets(&self) -> Vec<i64> {
-        let active = self.active.get_untracked();
+        self.targets_for(self.active.get_untracked())
+    }
+
+    /// The same for a given unit (the one being dragged).
+    fn targets_for(&self, active: Option<i64>) -> Vec<i64> {
         let sel = self.selected.get_untracked();
         match active {
             Some(a) if sel.contains(&a) && sel.len() > 1 => {
@@ -130,17 +136,11 @@ impl Ed {
         self.scroll_to(id);
     }
 
-    fn rows(&self) -> Vec<VisibleRow> {
-        let q = self.query.get();
-        self.tree.with(|t| {
-            let only = (!q.trim().is_empty()).then(|| t.reveal(&t.search(&q)));
-            self.expanded.with(|e| t.visible(e, only.as_ref()))
-        })
-    }
-
     fn scroll_to(&self, id: i64) {
-        let rows = self.rows_untracked();
-        let Some(i) = rows.iter().position(|r| r.id == id) else {
+        let Some(i) = self
+            .rows
+            .with_untracked(|r| r.iter().position(|r| r.id == id))
+        else {
             return;
         };
         let top = i as f64 * ROW_H;
@@ -156,10 +156,6 @@ impl Ed {
             el.set_scroll_top(new.max(0.0) as i32);
         }
         self.scroll_top.set(new.max(0.0));
-    }
-
-    fn rows_untracked(&self) -> Vec<VisibleRow> {
-        untrack(|| self.rows())
     }
 
     /// Sends an edit; on success patches the tree and records it for undo (`Do`) or moves it
@@ -426,14 +422,23 @@ fn Editor(data: OrgTreeView) -> impl IntoView {
         }
     }
     let tree = RwSignal::new(tree);
+    let expanded = RwSignal::new(expanded);
+    let query = RwSignal::new(String::new());
     let ed = Ed {
+        rows: Memo::new(move |_| {
+            let q = query.get();
+            tree.with(|t| {
+                let only = (!q.trim().is_empty()).then(|| t.reveal(&t.search(&q)));
+                expanded.with(|e| t.visible(e, only.as_ref()))
+            })
+        }),
         members: Memo::new(move |_| tree.with(|t| t.members_under())),
         tree,
         levels: StoredValue::new(data.levels),
         prefix: StoredValue::new(data.editable_prefix),
         today: StoredValue::new(data.today),
-        expanded: RwSignal::new(expanded),
-        query: RwSignal::new(String::new()),
+        expanded,
+        query,
         active: RwSignal::new(None),
         selected: RwSignal::new(HashSet::new()),
         panel: RwSignal::new(None),
@@ -453,9 +458,9 @@ fn Editor(data: OrgTreeView) -> impl IntoView {
         generation: RwSignal::new(0),
     };
     // `/orgs?unit=CODE` (from the map) opens that unit.
-    let query = use_query_map();
+    let url_query = use_query_map();
     Effect::new(move |_| {
-        let code = query.read().get("unit").unwrap_or_default();
+        let code = url_query.read().get("unit").unwrap_or_default();
         if code.is_empty() {
             return;
         }
@@ -619,7 +624,7 @@ fn Toolbar(ed: Ed) -> impl IntoView {
 #[component]
 fn TreeView(ed: Ed) -> impl IntoView {
     let i18n = use_i18n();
-    let rows = Memo::new(move |_| ed.rows());
+    let rows = ed.rows;
     // Type-ahead: characters typed within 600 ms form one prefix; IME composition is ignored.
     let typed = StoredValue::new((String::new(), 0.0f64));
     let window = move || {
@@ -949,7 +954,7 @@ fn Row(ed: Ed, index: usize, row: VisibleRow, rows: Memo<Vec<VisibleRow>>) -> im
         }
         let sel = ed.selected.get_untracked();
         let ids = if sel.contains(&id) && sel.len() > 1 {
-            ed.targets_with(id)
+            ed.targets_for(Some(id))
         } else {
             vec![id]
         };
@@ -1102,17 +1107,6 @@ fn Row(ed: Ed, index: usize, row: VisibleRow, rows: Memo<Vec<VisibleRow>>) -> im
         row.depth.to_string(),
     ))
     .into_any()
-}
-
-impl Ed {
-    /// The selection in tree order when dragging one of its units.
-    fn targets_with(&self, id: i64) -> Vec<i64> {
-        let prev = self.active.get_untracked();
-        self.active.set(Some(id));
-        let v = self.targets();
-        self.active.set(prev);
-        v
-    }
 }
 
 fn focus_tree() {
