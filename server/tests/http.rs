@@ -50,6 +50,18 @@ async fn health_and_static_assets() {
             .contains("immutable"),
         "hashed assets are cached long"
     );
+    // Where the build left a .gz copy, that copy is sent (not compressed again per request).
+    let pre = app
+        .send(
+            Request::get("/app-0123456789abcdef_bg.wasm")
+                .header(header::ACCEPT_ENCODING, "gzip, deflate, br")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(pre.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(pre.body, "precompressed");
+    assert_eq!(app.get("/app-0123456789abcdef_bg.wasm").await.body, "plain");
 }
 
 #[tokio::test]

@@ -115,8 +115,8 @@ struct GridRow {
 impl TryFrom<GridRow> for Grid {
     type Error = StoreError;
     fn try_from(r: GridRow) -> Result<Grid> {
-        let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(&r.geometry)
-            .map_err(|e| StoreError::Other(format!("grid {}: bad geometry: {e}", r.code)))?;
+        let ring = ring_of(&r.geometry)
+            .ok_or_else(|| StoreError::Other(format!("grid {}: bad geometry", r.code)))?;
         Ok(Grid {
             id: r.id,
             version: r.version,
@@ -125,7 +125,7 @@ impl TryFrom<GridRow> for Grid {
             unit: r.unit_code.zip(r.unit_name),
             state: GridState {
                 kind: GridKind::parse(&r.kind).unwrap_or(GridKind::Basic),
-                ring: rings.into_iter().next().unwrap_or_default(),
+                ring,
                 code: r.code,
                 parent_code: r.parent_code,
                 level: r.level,
@@ -146,8 +146,22 @@ const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.nam
      (SELECT u.name FROM party_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
      FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
 
-fn geometry_json(ring: &[[f64; 2]]) -> String {
-    serde_json::to_string(&[ring]).unwrap_or_else(|_| "[[]]".into())
+/// The stored form of a boundary: an encoded polyline at 1e-7° when that is exact (every ring that
+/// passed `GridDraft::check` is), else the GeoJSON-style `[[[lon, lat], …]]` text. Reading accepts
+/// both, so older rows stay readable. The encoded form is about a fifth of the size, which is most
+/// of the time it takes to list a district's grids.
+pub(crate) fn geometry_text(ring: &[[f64; 2]]) -> String {
+    domain::geometry::compact_ring::encode(ring)
+        .unwrap_or_else(|| serde_json::to_string(&[ring]).unwrap_or_else(|_| "[[]]".into()))
+}
+
+fn ring_of(text: &str) -> Option<Vec<[f64; 2]>> {
+    if text.trim_start().starts_with('[') {
+        let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(text).ok()?;
+        Some(rings.into_iter().next().unwrap_or_default())
+    } else {
+        domain::geometry::compact_ring::decode(text)
+    }
 }
 
 fn state_json(s: &GridState) -> String {
@@ -326,7 +340,7 @@ impl Db {
                     .bind(&state.workers)
                     .bind(&state.valid_from)
                     .bind(&state.valid_to)
-                    .bind(geometry_json(&state.ring))
+                    .bind(geometry_text(&state.ring))
                     .bind(actor)
                     .bind(now)
                     .bind(id)
@@ -369,7 +383,7 @@ impl Db {
                     .bind(&state.workers)
                     .bind(&state.valid_from)
                     .bind(&state.valid_to)
-                    .bind(geometry_json(&state.ring))
+                    .bind(geometry_text(&state.ring))
                     .bind(actor)
                     .bind(now)
                     .fetch_one(&mut *tx)
@@ -488,4 +502,27 @@ async fn revision(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boundaries_are_stored_compactly_when_exact_and_read_back_either_way() {
+        let ring = domain::geometry::normalise(&[
+            [118.781_234_567, 32.041_111],
+            [118.791_234_567, 32.041_111],
+            [118.791_234_567, 32.051_999],
+        ]);
+        let text = geometry_text(&ring);
+        assert!(!text.starts_with('['), "{text}");
+        assert_eq!(ring_of(&text), Some(ring.clone()));
+        // Older rows (JSON, and coordinates off the 1e-7° step) still read exactly.
+        let old = vec![[118.781_234_567_891, 32.04], [118.79, 32.04], [118.79, 32.05], [118.781_234_567_891, 32.04]];
+        let text = geometry_text(&old);
+        assert!(text.starts_with("[[["), "{text}");
+        assert_eq!(ring_of(&text), Some(old));
+        assert_eq!(ring_of("not a ring \u{0}"), None);
+    }
 }

@@ -31,6 +31,8 @@ pub struct GridView {
     pub updated_at: String,
     /// Whether the caller may redraw or re-attribute this grid.
     pub editable: bool,
+    /// Sent compactly (an encoded polyline) when exact; see `domain::geometry::compact_ring`.
+    #[serde(with = "domain::geometry::compact_ring")]
     pub ring: Vec<[f64; 2]>,
 }
 

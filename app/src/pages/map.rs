@@ -53,13 +53,15 @@ fn merc(p: Point) -> (f64, f64) {
 
 impl Proj {
     fn fit(grids: &[GridView]) -> (Proj, f64) {
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        // Mercator is monotonic in longitude and latitude: project the corners of the bounds only.
+        let (mut lo, mut hi) = ([f64::MAX, f64::MAX], [f64::MIN, f64::MIN]);
         for p in grids.iter().flat_map(|g| g.ring.iter()) {
-            let (x, y) = merc(*p);
-            x0 = x0.min(x);
-            y0 = y0.min(y);
-            x1 = x1.max(x);
-            y1 = y1.max(y);
+            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+        }
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        if lo[0] <= hi[0] {
+            ((x0, y0), (x1, y1)) = (merc(lo), merc(hi));
         }
         if x0 > x1 {
             // No grids yet: a view of Nanjing.
@@ -79,9 +81,7 @@ impl Proj {
         let mx = x / self.s + self.x0;
         let my = self.y1 - y / self.s;
         let lat = 2.0 * my.exp().atan() - std::f64::consts::FRAC_PI_2;
-        // Rounded to 1e-7° (about 1 cm), as stored.
-        let r = |v: f64| (v * 1e7).round() / 1e7;
-        [r(mx.to_degrees()), r(lat.to_degrees())]
+        geo::quantise([mx.to_degrees(), lat.to_degrees()])
     }
 
     /// Metres on the ground per map unit at latitude `lat`.
@@ -142,16 +142,90 @@ fn tiles_at(proj: &Proj, v: View, vh: f64, z: u32) -> Vec<Tile> {
     out
 }
 
+/// SVG path data of a ring in map units, to 0.01 unit: an absolute first point, then relative
+/// steps between the rounded points (short strings, no drift), formatted without `fmt` float
+/// machinery — this runs for every vertex of the district on first render.
 fn path_d(proj: &Proj, ring: &[Point]) -> String {
-    use std::fmt::Write;
-    let mut d = String::with_capacity(ring.len() * 16);
-    for (i, p) in ring.iter().enumerate() {
-        let (x, y) = proj.fwd(*p);
-        d.push(if i == 0 { 'M' } else { 'L' });
-        let _ = write!(d, "{x:.2},{y:.2}");
+    path_simplified(proj, ring, 0.0)
+}
+
+/// Levels of detail for the grids' outlines: tier `t` serves while the map shows at most
+/// `DETAIL_PPU[t]` pixels per map unit and drops vertices within a quarter pixel at that scale
+/// (Leaflet simplifies the same way); the last tier draws every vertex.
+const DETAIL_PPU: [f64; 2] = [4.0, 32.0];
+const DETAIL_TIERS: usize = DETAIL_PPU.len() + 1;
+
+fn detail_tier(ppu: f64) -> usize {
+    DETAIL_PPU.iter().position(|&m| ppu <= m).unwrap_or(DETAIL_PPU.len())
+}
+
+fn detail_tolerance(tier: usize) -> f64 {
+    DETAIL_PPU.get(tier).map_or(0.0, |m| 0.25 / m)
+}
+
+/// [`path_d`] after dropping vertices within `tolerance` map units of the outline (for drawing only).
+fn path_simplified(proj: &Proj, ring: &[Point], tolerance: f64) -> String {
+    let projected: Vec<Point> = ring
+        .iter()
+        .map(|p| {
+            let (x, y) = proj.fwd(*p);
+            [x, y]
+        })
+        .collect();
+    let points = geo::simplified(&projected, tolerance);
+    let mut d = String::with_capacity(points.len() * 10 + 8);
+    let mut prev = (0i64, 0i64);
+    for (i, &[x, y]) in points.iter().enumerate() {
+        let q = ((x * 100.0).round() as i64, (y * 100.0).round() as i64);
+        match i {
+            0 => {
+                d.push('M');
+                push_hundredths(&mut d, q.0);
+                d.push(' ');
+                push_hundredths(&mut d, q.1);
+                d.push('l');
+            }
+            _ => {
+                if i > 1 {
+                    d.push(' ');
+                }
+                push_hundredths(&mut d, q.0 - prev.0);
+                d.push(' ');
+                push_hundredths(&mut d, q.1 - prev.1);
+            }
+        }
+        prev = q;
     }
     d.push('Z');
     d
+}
+
+/// Writes `n / 100` in decimal ("-12.05", "3", "0.4").
+fn push_hundredths(d: &mut String, n: i64) {
+    if n < 0 {
+        d.push('-');
+    }
+    let n = n.unsigned_abs();
+    let (int, frac) = (n / 100, n % 100);
+    let mut digits = [0u8; 20];
+    let mut k = digits.len();
+    let mut v = int;
+    loop {
+        k -= 1;
+        digits[k] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    d.push_str(std::str::from_utf8(&digits[k..]).unwrap_or("0"));
+    if frac != 0 {
+        d.push('.');
+        d.push((b'0' + (frac / 10) as u8) as char);
+        if frac % 10 != 0 {
+            d.push((b'0' + (frac % 10) as u8) as char);
+        }
+    }
 }
 
 fn now_ms() -> f64 {
@@ -438,10 +512,16 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     });
     let importing = RwSignal::new(false);
 
+    // The grids are drawn once the map's size is known: measuring an SVG already full of paths
+    // forces a layout that the first paint then repeats.
+    let measured = RwSignal::new(false);
     let measure = move || {
         if let Some(el) = svg_ref.get_untracked() {
             let (_, _, w, h) = client_rect(&el);
             size.set((w, h));
+            if !measured.get_untracked() {
+                measured.set(true);
+            }
         }
     };
     // Follow the map element's size (layout changes too, not only window resizes), so the
@@ -456,6 +536,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     on_cleanup(move || resize.remove());
 
     let ppu = move || size.get().0 / view_box.get().w;
+    let detail = Memo::new(move |_| detail_tier(ppu()));
     let view_h = move || {
         let (w, h) = size.get();
         view_box.get().w * h / w
@@ -1247,8 +1328,15 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                     let id = g.id;
                     let mine = g.clone();
                     let class = if level == 3 { format!("grid {}", load_class(g.households, target)) } else { "grid".to_owned() };
+                    // Outlines per level of detail, each built the first time it is shown.
+                    let outline: [std::sync::OnceLock<String>; DETAIL_TIERS] = Default::default();
+                    let shape = g.clone();
+                    let d = move || {
+                        let t = detail.get();
+                        outline[t].get_or_init(|| path_simplified(&proj, &shape.ring, detail_tolerance(t))).clone()
+                    };
                     view! {
-                        <path d=path_d(&proj, &g.ring) class=class data-id=id.to_string()
+                        <path d=d class=class data-id=id.to_string()
                             class:selected=move || selected.get() == Some(id)
                             class:dirty=move || base.with_value(|b| !b.iter().any(|x| x.id == id && *x == *mine))>
                             <title>{format!("{} · {}", g.name, g.code)}</title>
@@ -1278,11 +1366,13 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         work.with(|w| {
             w.iter()
                 .map(|g| {
+                    // Mercator x is linear in longitude: no projection needed for the width.
                     let (x0, x1) = g
                         .ring
                         .iter()
-                        .map(|p| proj.fwd(*p).0)
+                        .map(|p| p[0])
                         .fold((f64::MAX, f64::MIN), |a, x| (a.0.min(x), a.1.max(x)));
+                    let (x0, x1) = (proj.fwd([x0, 0.0]).0, proj.fwd([x1, 0.0]).0);
                     let (x, y) = proj.fwd(geo::mean_point(&g.ring));
                     (g.level, x1 - x0, x, y, g.name.clone())
                 })
@@ -1748,24 +1838,16 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                         }
                         on:pointerdown=on_down on:pointermove=on_move on:pointerup=on_up on:pointercancel=on_up on:wheel=on_wheel>
                         {tile_layer}
-                        {layer(3)}
+                        {move || measured.get().then(|| layer(3))}
                         {move || {
                             let hidden = hidden_layers.get();
                             layers.with(|ls| ls.iter().filter(|l| !hidden.contains(&l.id)).map(|l| {
-                                let d: String = l.paths.iter().map(|p| {
-                                    let mut s = String::new();
-                                    for (i, q) in p.iter().enumerate() {
-                                        let (x, y) = proj.fwd(*q);
-                                        s.push(if i == 0 { 'M' } else { 'L' });
-                                        s.push_str(&format!("{x:.2},{y:.2}"));
-                                    }
-                                    s
-                                }).collect();
+                                let d: String = l.paths.iter().map(|p| path_d(&proj, p).trim_end_matches('Z').to_owned()).collect();
                                 view! { <path class="context" d=d/> }
                             }).collect_view())
                         }}
-                        {layer(2)}
-                        {layer(1)}
+                        {move || measured.get().then(|| layer(2))}
+                        {move || measured.get().then(|| layer(1))}
                         {labels}
                         {move || {
                             let items = import_preview.get();
@@ -1920,6 +2002,34 @@ mod tests {
             (q[0] - p[0]).abs() < 2e-7 && (q[1] - p[1]).abs() < 2e-7,
             "{q:?}"
         );
+    }
+
+    #[test]
+    fn path_data_is_short_and_lands_on_the_rounded_points() {
+        let mut d = String::new();
+        for n in [0, 5, 40, 100, 1234, -7, -1234, -100] {
+            push_hundredths(&mut d, n);
+            d.push(' ');
+        }
+        assert_eq!(d, "0 0.05 0.4 1 12.34 -0.07 -12.34 -1 ");
+        let g = grid_at(118.78, 32.06);
+        let (proj, _) = Proj::fit(std::slice::from_ref(&g));
+        let d = path_d(&proj, &g.ring);
+        // Summing the relative steps gives each point rounded to 0.01 unit, without drift.
+        let nums: Vec<f64> = d
+            .trim_start_matches('M')
+            .trim_end_matches('Z')
+            .replace('l', " ")
+            .split(' ')
+            .map(|t| t.parse().unwrap())
+            .collect();
+        let (mut x, mut y) = (0.0, 0.0);
+        for (i, p) in g.ring.iter().enumerate() {
+            x += nums[2 * i];
+            y += nums[2 * i + 1];
+            let (ex, ey) = proj.fwd(*p);
+            assert!((x - ex).abs() < 0.006 && (y - ey).abs() < 0.006, "{d}");
+        }
     }
 
     #[test]

@@ -73,6 +73,13 @@ pub async fn spawn() -> TestApp {
         "export default 1;\n".repeat(200),
     )
     .unwrap();
+    // A precompressed copy, as scripts/build.sh writes: served as it is.
+    std::fs::write(dir.join("dist/app-0123456789abcdef_bg.wasm"), "plain").unwrap();
+    std::fs::write(
+        dir.join("dist/app-0123456789abcdef_bg.wasm.gz"),
+        "precompressed",
+    )
+    .unwrap();
     let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
         .await
         .unwrap();
