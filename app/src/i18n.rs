@@ -236,6 +236,34 @@ mod tests {
             );
         }
         {
+            use domain::ics_import::IcsFileError;
+            for e in [
+                IcsFileError::TooLarge,
+                IcsFileError::TooDeep,
+                IcsFileError::TooManyEvents,
+                IcsFileError::NoEvents,
+                IcsFileError::Malformed(String::new()),
+            ] {
+                wanted.push(e.key().to_owned());
+            }
+            wanted.extend(
+                [
+                    "override",
+                    "rdate",
+                    "cancelled",
+                    "no_start",
+                    "no_end",
+                    "bad_time",
+                    "time_zone",
+                    "bad_duration",
+                    "duplicate",
+                    "nothing",
+                    "unreadable",
+                ]
+                .map(|k| format!("ics.{k}")),
+            );
+        }
+        {
             use domain::org::{OrgError, TermStatus, ROLES};
             wanted.extend(ROLES.iter().map(|r| format!("orgs.role.{r}")));
             wanted.extend(

@@ -10,6 +10,7 @@ pub mod geometry;
 pub mod grid;
 pub mod history;
 pub mod ics;
+pub mod ics_import;
 pub mod import;
 pub mod mask;
 pub mod org;

@@ -126,6 +126,55 @@ impl Db {
         insert_event(self.pool(), unit, d).await
     }
 
+    /// Publishes imported events for the party unit `unit_code` in one transaction, all or nothing;
+    /// each event's `cancelled` starts become cancelled occurrences. Answers the new ids.
+    pub async fn import_events(
+        &self,
+        unit_code: &str,
+        events: &[(EventDraft, Vec<LocalDateTime>)],
+    ) -> Result<Vec<i64>> {
+        for (d, _) in events {
+            if let Some(rule) = &d.rrule {
+                domain::recurrence::parse(rule, &d.starts_at)
+                    .map_err(|e| StoreError::Invalid(e.key().into()))?;
+            }
+        }
+        let mut tx = self.begin_write().await?;
+        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM party_unit WHERE code = $1")
+            .bind(unit_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let unit = unit.ok_or(StoreError::NotFound)?;
+        let mut ids = Vec::with_capacity(events.len());
+        for (d, cancelled) in events {
+            let id = insert_event(&mut *tx, unit, d).await?;
+            for at in cancelled {
+                sqlx::query(
+                    "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) \
+                     VALUES ($1, $2, $3, 0, 0, 'cancelled')",
+                )
+                .bind(id)
+                .bind(at.as_str())
+                .bind(d.capacity)
+                .execute(&mut *tx)
+                .await?;
+            }
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// (title, start) of the unit's events, to spot an import of events already published.
+    pub async fn event_keys(&self, unit_code: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT e.title, e.starts_at FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE u.code = $1",
+        )
+        .bind(unit_code)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn event(&self, id: i64) -> Result<Event> {
         let row: Option<Event> = sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE e.id = $1"

@@ -595,3 +595,113 @@ pub async fn events_stats(
     })
     .await
 }
+
+/// What importing an iCalendar file does: one row per VEVENT of the file, and how many events were
+/// published (0 for a preview).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsImportReport {
+    pub rows: Vec<domain::ics_import::IcsRow>,
+    pub imported: usize,
+}
+
+/// Reads an `.ics` file into the calendar of the party unit `unit_code` (within the caller's
+/// scope). With `commit = false` it only reports what would happen; with `commit = true` it
+/// publishes every importable row in one transaction (rows with a problem, including events already
+/// in the calendar, are left out and named). `category`, `capacity` and `visibility` apply to every
+/// event (the file's CATEGORIES refine the category).
+#[server(prefix = "/api", endpoint = "events_import_ics")]
+pub async fn events_import_ics(
+    unit_code: String,
+    ics: String,
+    category: String,
+    capacity: i64,
+    visibility: String,
+    commit: bool,
+) -> Result<IcsImportReport, AppError> {
+    guard(async move {
+        use domain::event::{Category, Visibility, CAPACITY_MAX};
+        use domain::ics_import::{read_ics, IcsDefaults, IcsFileError};
+        let p = require_user().await?;
+        let unit =
+            domain::Code::parse(&unit_code).map_err(|_| AppError::Invalid("err.code".into()))?;
+        if !p.can_publish_event(&unit) {
+            return Err(deny(&p, "events.import", &format!("unit:{unit}")).await);
+        }
+        if Category::parse(&category).is_none() {
+            return Err(AppError::Invalid("err.event_category".into()));
+        }
+        if Visibility::parse(&visibility).is_none() {
+            return Err(AppError::Invalid("err.event_visibility".into()));
+        }
+        if !(1..=CAPACITY_MAX).contains(&capacity) {
+            return Err(AppError::Invalid("err.event_capacity".into()));
+        }
+        let defaults = IcsDefaults {
+            category,
+            capacity,
+            visibility,
+        };
+        let mut rows = read_ics(&ics, &defaults).map_err(|e| {
+            let detail = match &e {
+                IcsFileError::Malformed(m) => m.clone(),
+                _ => String::new(),
+            };
+            AppError::Refused {
+                status: 400,
+                key: e.key().into(),
+                args: vec![("detail".into(), detail)],
+            }
+        })?;
+        let db = &state()?.db;
+        let known: std::collections::HashSet<(String, String)> = db
+            .event_keys(unit.as_str())
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .collect();
+        for r in rows.iter_mut() {
+            let seen = r.draft.as_ref().is_some_and(|d| {
+                known.contains(&(d.title.clone(), d.starts_at.as_str().to_owned()))
+            });
+            if seen {
+                r.draft = None;
+                r.problem = Some(("ics.duplicate".into(), String::new()));
+            }
+        }
+        if !commit {
+            return Ok(IcsImportReport { rows, imported: 0 });
+        }
+        let events: Vec<_> = rows
+            .iter()
+            .filter_map(|r| {
+                let d = r.draft.clone()?;
+                let cancelled = r
+                    .cancelled
+                    .iter()
+                    .filter_map(|at| domain::event::LocalDateTime::parse(at).ok())
+                    .collect();
+                Some((d, cancelled))
+            })
+            .collect();
+        if events.is_empty() {
+            return Err(AppError::Invalid("ics.nothing".into()));
+        }
+        let ids = db
+            .import_events(unit.as_str(), &events)
+            .await
+            .map_err(store_error)?;
+        audit(
+            Some(&p),
+            "events.import",
+            &format!("unit:{unit}"),
+            "ok",
+            &format!("{} events", ids.len()),
+        )
+        .await;
+        Ok(IcsImportReport {
+            rows,
+            imported: ids.len(),
+        })
+    })
+    .await
+}

@@ -838,11 +838,12 @@ pub fn NewEventPage() -> impl IntoView {
     let auth = crate::use_auth();
     let navigate = use_navigate();
     let tomorrow = ymd(today_days() + 1);
+    let unit = auth
+        .user()
+        .and_then(|u| u.scope)
+        .unwrap_or_else(|| "320113001".into());
     let initial = EventFields {
-        unit: auth
-            .user()
-            .and_then(|u| u.scope)
-            .unwrap_or_else(|| "320113001".into()),
+        unit: unit.clone(),
         category: "service-day".into(),
         starts_at: format!("{tomorrow}T09:00"),
         ends_at: format!("{tomorrow}T11:00"),
@@ -886,6 +887,7 @@ pub fn NewEventPage() -> impl IntoView {
         <section class="page">
             <h1>{move || i18n.t("events.new")}</h1>
             <EventForm initial=initial recurring_edit=false submit_key="events.publish" error=error on_submit=submit/>
+            <super::events_import::IcsImport unit=unit/>
         </section>
     }
 }

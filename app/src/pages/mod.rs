@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod events;
+pub mod events_import;
 pub mod login;
 pub mod map;
 pub mod map_import;

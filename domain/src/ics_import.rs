@@ -1,0 +1,444 @@
+//! Importing events from an iCalendar file (RFC 5545) into a community calendar.
+//!
+//! The report types are always compiled (the browser shows them); reading needs the
+//! `calendar-import` feature (the `icalendar` parser and the time-zone database, server only).
+//! Each VEVENT becomes one row: the event as Linli would store it, or why it cannot be imported.
+//! Times are converted to Asia/Shanghai; EXDATEs become cancelled occurrences. What Linli cannot
+//! represent (a single occurrence moved by RECURRENCE-ID, RDATE, unknown time zones, events without
+//! an end) is named on its row rather than silently changed.
+
+use crate::event::EventDraft;
+use serde::{Deserialize, Serialize};
+
+/// Largest file accepted (calendars of a community's year are a few hundred kB).
+pub const MAX_ICS_BYTES: usize = 2 * 1024 * 1024;
+/// Most events one file may hold.
+pub const MAX_ICS_EVENTS: usize = 2_000;
+/// Deepest nesting of BEGIN/END blocks accepted (real files use 3: calendar, event, alarm).
+pub const MAX_ICS_DEPTH: usize = 8;
+
+/// Why a whole file cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IcsFileError {
+    TooLarge,
+    TooDeep,
+    TooManyEvents,
+    NoEvents,
+    /// The parser's message (with the line) for a file that is not iCalendar.
+    Malformed(String),
+}
+
+impl IcsFileError {
+    pub fn key(&self) -> &'static str {
+        match self {
+            IcsFileError::TooLarge => "ics.too_large",
+            IcsFileError::TooDeep => "ics.too_deep",
+            IcsFileError::TooManyEvents => "ics.too_many_events",
+            IcsFileError::NoEvents => "ics.no_events",
+            IcsFileError::Malformed(_) => "ics.malformed",
+        }
+    }
+}
+
+/// What the organiser chose for everything the file does not say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsDefaults {
+    pub category: String,
+    pub capacity: i64,
+    pub visibility: String,
+}
+
+/// One VEVENT of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IcsRow {
+    /// The file's UID (for the organiser's reference).
+    pub uid: String,
+    /// SUMMARY as read (shown even when the row is refused).
+    pub title: String,
+    /// Start in Asia/Shanghai, `YYYY-MM-DDTHH:MM`, when it could be read.
+    pub starts_at: String,
+    /// Recurrence rule, when the event repeats.
+    pub rrule: Option<String>,
+    /// Excluded occurrences (local starts) that become cancelled occurrences.
+    pub cancelled: Vec<String>,
+    /// The event as it will be stored, when the row can be imported.
+    pub draft: Option<EventDraft>,
+    /// Why it cannot be imported: a translation key and a detail to show with it.
+    pub problem: Option<(String, String)>,
+}
+
+#[cfg(feature = "calendar-import")]
+pub use read::read_ics;
+
+#[cfg(feature = "calendar-import")]
+mod read {
+    use super::*;
+    use crate::event::{Category, LocalDateTime, RawEvent};
+    use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
+    use chrono_tz::Tz;
+    use icalendar::parser::{read_calendar, unfold, Component, Property};
+
+    const SHANGHAI: Tz = Tz::Asia__Shanghai;
+
+    /// Reads every VEVENT of `text` into a row; `Err` when the file as a whole cannot be read.
+    pub fn read_ics(file: &str, defaults: &IcsDefaults) -> Result<Vec<IcsRow>, IcsFileError> {
+        if file.len() > MAX_ICS_BYTES {
+            return Err(IcsFileError::TooLarge);
+        }
+        // The parser recurses once per nested block: refuse deep nesting before it runs.
+        let mut depth = 0usize;
+        let mut events = 0usize;
+        for line in file.lines() {
+            let line = line.trim_end_matches('\r');
+            if line.starts_with("BEGIN:") {
+                depth += 1;
+                if depth > MAX_ICS_DEPTH {
+                    return Err(IcsFileError::TooDeep);
+                }
+                if line.eq_ignore_ascii_case("BEGIN:VEVENT") {
+                    events += 1;
+                }
+            } else if line.starts_with("END:") {
+                depth = depth.saturating_sub(1);
+            }
+        }
+        if events > MAX_ICS_EVENTS {
+            return Err(IcsFileError::TooManyEvents);
+        }
+        let unfolded = unfold(file);
+        let cal = read_calendar(&unfolded).map_err(|e| {
+            IcsFileError::Malformed(e.lines().take(4).collect::<Vec<_>>().join(" ").chars().take(300).collect())
+        })?;
+        let events: Vec<&Component<'_>> = cal
+            .components
+            .iter()
+            .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"))
+            .collect();
+        // A cancelled single occurrence (RECURRENCE-ID with STATUS:CANCELLED, as Linli's own feeds
+        // write them) is the same as an EXDATE of its series: it joins the series' row.
+        let mut cancelled_by_uid: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut masters = std::collections::HashSet::new();
+        for c in &events {
+            if c.find_prop("RECURRENCE-ID").is_none() {
+                masters.insert(text(c, "UID"));
+            }
+        }
+        let mut rows = Vec::with_capacity(events.len());
+        for c in &events {
+            let uid = text(c, "UID");
+            if let Some(p) = c.find_prop("RECURRENCE-ID") {
+                if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") && masters.contains(&uid) {
+                    if let Ok((at, _)) = when(p, p.val.as_str()) {
+                        cancelled_by_uid.entry(uid).or_default().push(local(at));
+                        continue;
+                    }
+                }
+            }
+            rows.push(row(c, defaults));
+        }
+        for r in rows.iter_mut() {
+            if let (Some(extra), Some(d)) = (cancelled_by_uid.remove(&r.uid), &r.draft) {
+                for at in extra {
+                    let real = LocalDateTime::parse(&at).is_ok_and(|t| {
+                        crate::recurrence::is_occurrence(&d.starts_at, d.rrule.as_deref(), &t)
+                            .unwrap_or(false)
+                    });
+                    if real && !r.cancelled.contains(&at) {
+                        r.cancelled.push(at);
+                    }
+                }
+            }
+        }
+        if rows.is_empty() {
+            return Err(IcsFileError::NoEvents);
+        }
+        Ok(rows)
+    }
+
+    fn text(c: &Component<'_>, name: &str) -> String {
+        c.find_prop(name)
+            .map(|p| p.val.clone().unescape_text().as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    fn param<'a>(p: &'a Property<'_>, key: &str) -> Option<&'a str> {
+        p.params
+            .iter()
+            .find(|q| q.key.as_str().eq_ignore_ascii_case(key))
+            .and_then(|q| q.val.as_ref())
+            .map(|v| v.as_str().trim_matches('"'))
+    }
+
+    /// A DATE or DATE-TIME value in Asia/Shanghai; `Ok(None)` never: errors carry the key.
+    fn when(p: &Property<'_>, value: &str) -> Result<(NaiveDateTime, bool), (String, String)> {
+        let v = value.trim();
+        let bad = || ("ics.bad_time".to_owned(), v.to_owned());
+        if v.len() == 8 || param(p, "VALUE").is_some_and(|t| t.eq_ignore_ascii_case("DATE")) {
+            let d = NaiveDate::parse_from_str(v, "%Y%m%d").map_err(|_| bad())?;
+            return Ok((d.and_hms_opt(0, 0, 0).ok_or_else(bad)?, true));
+        }
+        let (local, utc) = match v.strip_suffix('Z') {
+            Some(s) => (s, true),
+            None => (v, false),
+        };
+        let t = NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
+        let zone = if utc {
+            Some(Tz::UTC)
+        } else {
+            match param(p, "TZID") {
+                None => None, // floating time: read as local time in Asia/Shanghai
+                Some(id) => Some(
+                    id.trim_start_matches('/')
+                        .parse::<Tz>()
+                        .map_err(|_| ("ics.time_zone".to_owned(), id.to_owned()))?,
+                ),
+            }
+        };
+        let shanghai = match zone {
+            None => t,
+            Some(z) => z
+                .from_local_datetime(&t)
+                .earliest()
+                .ok_or_else(bad)?
+                .with_timezone(&SHANGHAI)
+                .naive_local(),
+        };
+        Ok((shanghai, false))
+    }
+
+    fn local(t: NaiveDateTime) -> String {
+        t.format("%Y-%m-%dT%H:%M").to_string()
+    }
+
+    /// `P1D`, `PT1H30M`, `P2W`, … (RFC 5545 dur-value, positive only).
+    fn duration(v: &str) -> Option<Duration> {
+        let v = v.trim().strip_prefix('+').unwrap_or(v.trim());
+        let body = v.strip_prefix('P')?;
+        let (mut total, mut n, mut in_time, mut any) = (Duration::zero(), 0i64, false, false);
+        for ch in body.chars() {
+            match ch {
+                '0'..='9' => n = n.checked_mul(10)?.checked_add(ch as i64 - '0' as i64)?,
+                'T' => in_time = true,
+                'W' if !in_time => total += Duration::try_weeks(n)?,
+                'D' if !in_time => total += Duration::try_days(n)?,
+                'H' if in_time => total += Duration::try_hours(n)?,
+                'M' if in_time => total += Duration::try_minutes(n)?,
+                'S' if in_time => total += Duration::try_seconds(n)?,
+                _ => return None,
+            }
+            if !ch.is_ascii_digit() && ch != 'T' {
+                n = 0;
+                any = true;
+            }
+        }
+        any.then_some(total)
+    }
+
+    /// Category from CATEGORIES (English or Chinese words), else the organiser's default.
+    fn category(c: &Component<'_>, default: &str) -> String {
+        let words = text(c, "CATEGORIES").to_lowercase();
+        let guess = [
+            (Category::ServiceDay, ["service", "服务日"]),
+            (Category::Lecture, ["lecture", "讲"]),
+            (Category::Meeting, ["meeting", "会"]),
+            (Category::Volunteer, ["volunteer", "志愿"]),
+            (Category::Clinic, ["clinic", "义诊"]),
+        ]
+        .into_iter()
+        .find(|(_, keys)| keys.iter().any(|k| words.contains(k)))
+        .map(|(c, _)| c.as_str().to_owned());
+        guess.unwrap_or_else(|| default.to_owned())
+    }
+
+    fn row(c: &Component<'_>, defaults: &IcsDefaults) -> IcsRow {
+        let mut r = IcsRow {
+            uid: text(c, "UID"),
+            title: text(c, "SUMMARY").chars().take(300).collect(),
+            starts_at: String::new(),
+            rrule: c.find_prop("RRULE").map(|p| p.val.as_str().trim().to_owned()),
+            cancelled: Vec::new(),
+            draft: None,
+            problem: None,
+        };
+        if let Err(p) = fill(c, defaults, &mut r) {
+            r.problem = Some(p);
+            r.draft = None;
+        }
+        r
+    }
+
+    fn fill(c: &Component<'_>, defaults: &IcsDefaults, r: &mut IcsRow) -> Result<(), (String, String)> {
+        let none = |k: &str| (k.to_owned(), String::new());
+        if let Some(p) = c.find_prop("RECURRENCE-ID") {
+            return Err(("ics.override".into(), p.val.as_str().to_owned()));
+        }
+        if c.find_prop("RDATE").is_some() {
+            return Err(none("ics.rdate"));
+        }
+        if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") {
+            return Err(none("ics.cancelled"));
+        }
+        let start_p = c.find_prop("DTSTART").ok_or_else(|| none("ics.no_start"))?;
+        let (start, all_day) = when(start_p, start_p.val.as_str())?;
+        r.starts_at = local(start);
+        let end = match (c.find_prop("DTEND"), c.find_prop("DURATION")) {
+            (Some(p), _) => when(p, p.val.as_str())?.0,
+            (None, Some(d)) => {
+                start + duration(d.val.as_str()).ok_or_else(|| ("ics.bad_duration".into(), d.val.as_str().to_owned()))?
+            }
+            (None, None) if all_day => start + Duration::days(1),
+            (None, None) => return Err(none("ics.no_end")),
+        };
+        for p in c.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE")) {
+            for v in p.val.as_str().split(',').filter(|v| !v.trim().is_empty()) {
+                r.cancelled.push(local(when(p, v)?.0));
+            }
+        }
+        let category = category(c, &defaults.category);
+        let draft = EventDraft::parse(RawEvent {
+            title: &r.title,
+            description: &text(c, "DESCRIPTION"),
+            category: &category,
+            location: &text(c, "LOCATION"),
+            starts_at: &local(start),
+            ends_at: &local(end),
+            rrule: r.rrule.as_deref().unwrap_or(""),
+            capacity: defaults.capacity,
+            guests_allowed: 0,
+            rsvp_deadline_minutes: 0,
+            visibility: &defaults.visibility,
+        })
+        .map_err(|e| (e.key().to_owned(), String::new()))?;
+        if let Some(rule) = &draft.rrule {
+            crate::recurrence::parse(rule, &draft.starts_at).map_err(|e| (e.key().to_owned(), rule.clone()))?;
+        }
+        r.cancelled.retain(|at| {
+            LocalDateTime::parse(at).is_ok_and(|at| {
+                crate::recurrence::is_occurrence(&draft.starts_at, draft.rrule.as_deref(), &at).unwrap_or(false)
+            })
+        });
+        r.draft = Some(draft);
+        Ok(())
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn defaults() -> IcsDefaults {
+            IcsDefaults {
+                category: "other".into(),
+                capacity: 40,
+                visibility: "public".into(),
+            }
+        }
+
+        fn cal(events: &str) -> String {
+            format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n")
+        }
+
+        #[test]
+        fn events_are_read_in_shanghai_time_with_rules_and_exclusions() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:a@x\r\nSUMMARY:集中服务日\\, 上午\r\nCATEGORIES:服务日\r\n",
+                "DTSTART;TZID=Asia/Shanghai:20261215T090000\r\nDTEND;TZID=Asia/Shanghai:20261215T113000\r\n",
+                "RRULE:FREQ=MONTHLY;BYMONTHDAY=15,25;COUNT=6\r\nEXDATE;TZID=Asia/Shanghai:20261225T090000,20261226T090000\r\n",
+                "LOCATION:党群服务中心\r\nDESCRIPTION:第一行\\n第二行\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:b@x\r\nSUMMARY:Lecture\r\nDTSTART:20261216T010000Z\r\nDURATION:PT1H30M\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:c@x\r\nSUMMARY:Berlin\r\nDTSTART;TZID=Europe/Berlin:20260701T100000\r\nDTEND;TZID=Europe/Berlin:20260701T110000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:d@x\r\nSUMMARY:全天\r\nDTSTART;VALUE=DATE:20261220\r\nEND:VEVENT\r\n",
+            ));
+            let rows = read_ics(&text, &defaults()).unwrap();
+            assert_eq!(rows.len(), 4);
+            let a = rows[0].draft.as_ref().unwrap();
+            assert_eq!(a.title, "集中服务日, 上午");
+            assert_eq!(a.description, "第一行\n第二行");
+            assert_eq!(a.category, Category::ServiceDay);
+            assert_eq!((a.starts_at.as_str(), a.ends_at.as_str()), ("2026-12-15T09:00", "2026-12-15T11:30"));
+            assert_eq!(a.rrule.as_deref(), Some("FREQ=MONTHLY;BYMONTHDAY=15,25;COUNT=6"));
+            // The 26th is not an occurrence: dropped, not stored as a cancellation.
+            assert_eq!(rows[0].cancelled, vec!["2026-12-25T09:00"]);
+            let b = rows[1].draft.as_ref().unwrap();
+            assert_eq!((b.starts_at.as_str(), b.ends_at.as_str()), ("2026-12-16T09:00", "2026-12-16T10:30"));
+            assert_eq!(b.capacity, 40);
+            let c = rows[2].draft.as_ref().unwrap();
+            assert_eq!(c.starts_at.as_str(), "2026-07-01T16:00", "Berlin summer time is UTC+2");
+            let d = rows[3].draft.as_ref().unwrap();
+            assert_eq!((d.starts_at.as_str(), d.ends_at.as_str()), ("2026-12-20T00:00", "2026-12-21T00:00"));
+        }
+
+        #[test]
+        fn what_cannot_be_imported_is_named_on_its_row() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:moved\r\nRECURRENCE-ID:20261225T090000\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:zone\r\nDTSTART;TZID=China Standard Time:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:3\r\nSUMMARY:no end\r\nDTSTART:20261226T090000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:4\r\nSUMMARY:backwards\r\nDTSTART:20261226T090000\r\nDTEND:20261226T080000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:5\r\nSUMMARY:hourly\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:6\r\nSUMMARY:\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:7\r\nSUMMARY:bad\r\nDTSTART:2026-12-26\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:8\r\nSUMMARY:gone\r\nSTATUS:CANCELLED\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:9\r\nSUMMARY:<script>alert(1)</script>\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+            ));
+            let rows = read_ics(&text, &defaults()).unwrap();
+            let problems: Vec<Option<&str>> =
+                rows.iter().map(|r| r.problem.as_ref().map(|p| p.0.as_str())).collect();
+            assert_eq!(
+                problems,
+                vec![
+                    Some("ics.override"),
+                    Some("ics.time_zone"),
+                    Some("ics.no_end"),
+                    Some("err.event_end_before_start"),
+                    Some("err.rrule_frequency"),
+                    Some("err.event_title"),
+                    Some("ics.bad_time"),
+                    Some("ics.cancelled"),
+                    None,
+                ]
+            );
+            assert!(rows.iter().take(8).all(|r| r.draft.is_none()));
+            // Markup is only text: kept as written, shown escaped by the page.
+            assert_eq!(rows[8].draft.as_ref().unwrap().title, "<script>alert(1)</script>");
+        }
+
+        #[test]
+        fn broken_huge_or_hostile_files_are_refused_whole() {
+            assert!(matches!(read_ics("hello", &defaults()), Err(IcsFileError::Malformed(_)) | Err(IcsFileError::NoEvents)));
+            assert_eq!(read_ics(&cal(""), &defaults()), Err(IcsFileError::NoEvents));
+            let deep = "BEGIN:X\r\n".repeat(100_000);
+            assert_eq!(read_ics(&deep, &defaults()), Err(IcsFileError::TooDeep));
+            let big = "X".repeat(MAX_ICS_BYTES + 1);
+            assert_eq!(read_ics(&big, &defaults()), Err(IcsFileError::TooLarge));
+            let many = cal(&"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n".repeat(MAX_ICS_EVENTS + 1));
+            assert_eq!(read_ics(&many, &defaults()), Err(IcsFileError::TooManyEvents));
+            let unterminated = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\n";
+            assert!(read_ics(unterminated, &defaults()).is_err());
+        }
+
+        #[test]
+        fn cancelled_single_occurrences_join_their_series() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:s@linli\r\nSUMMARY:周会\r\nDTSTART;TZID=Asia/Shanghai:20261201T190000\r\n",
+                "DTEND;TZID=Asia/Shanghai:20261201T200000\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:s@linli\r\nRECURRENCE-ID;TZID=Asia/Shanghai:20261208T190000\r\nSTATUS:CANCELLED\r\n",
+                "SUMMARY:周会\r\nDTSTART;TZID=Asia/Shanghai:20261208T190000\r\nDTEND;TZID=Asia/Shanghai:20261208T200000\r\nEND:VEVENT\r\n",
+            ));
+            let rows = read_ics(&text, &defaults()).unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].cancelled, vec!["2026-12-08T19:00"]);
+            assert!(rows[0].problem.is_none());
+        }
+
+        #[test]
+        fn durations() {
+            assert_eq!(duration("PT1H30M"), Some(Duration::minutes(90)));
+            assert_eq!(duration("P1DT2H"), Some(Duration::hours(26)));
+            assert_eq!(duration("P2W"), Some(Duration::weeks(2)));
+            assert_eq!(duration("P"), None);
+            assert_eq!(duration("PT1X"), None);
+            assert_eq!(duration("-PT1H"), None);
+            assert_eq!(duration("P99999999999999999999D"), None);
+        }
+    }
+}
