@@ -74,6 +74,12 @@ impl Visibility {
         }
     }
 
+    /// Who may see an event: public and community events every logged-in user; party-member
+    /// events staff and party members.
+    pub fn visible_to(self, p: &crate::Principal) -> bool {
+        self != Visibility::PartyMembers || p.role.is_staff() || p.party_member
+    }
+
     pub fn parse(s: &str) -> Option<Visibility> {
         Visibility::ALL.into_iter().find(|v| v.as_str() == s)
     }
@@ -290,6 +296,24 @@ impl EventDraft {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn party_member_events_are_for_staff_and_party_members() {
+        use crate::{Principal, Role};
+        let who = |role, party_member| Principal {
+            user_id: 1,
+            username: "u".into(),
+            role,
+            scope: None,
+            party_member,
+        };
+        for v in [Visibility::Public, Visibility::Community] {
+            assert!(v.visible_to(&who(Role::Resident, false)));
+        }
+        assert!(!Visibility::PartyMembers.visible_to(&who(Role::Resident, false)));
+        assert!(Visibility::PartyMembers.visible_to(&who(Role::Resident, true)));
+        assert!(Visibility::PartyMembers.visible_to(&who(Role::GridWorker, false)));
+    }
 
     fn raw<'a>() -> RawEvent<'a> {
         RawEvent {

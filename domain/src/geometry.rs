@@ -821,7 +821,11 @@ pub fn simplified(points: &[Point], epsilon: f64) -> Vec<Point> {
         return points.to_vec();
     }
     let line: LineString = points.iter().map(|p| Coord { x: p[0], y: p[1] }).collect();
-    line.simplify(epsilon).0.into_iter().map(|c| [c.x, c.y]).collect()
+    line.simplify(epsilon)
+        .0
+        .into_iter()
+        .map(|c| [c.x, c.y])
+        .collect()
 }
 
 /// A compact, lossless form of a ring for the wire: the Encoded Polyline format (`polyline` crate)
@@ -868,7 +872,8 @@ pub mod compact_ring {
                 decode(v).ok_or_else(|| E::custom("invalid encoded ring"))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Ring, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(super::MAX_VERTICES + 1));
+                let mut out =
+                    Vec::with_capacity(seq.size_hint().unwrap_or(0).min(super::MAX_VERTICES + 1));
                 while let Some(p) = seq.next_element::<Point>()? {
                     out.push(p);
                 }
@@ -1356,16 +1361,38 @@ mod tests {
     fn simplifying_drops_only_what_lies_within_the_tolerance() {
         // A square densified with exact midpoints, plus one point bulging out by 0.5.
         let ring = vec![
-            [0.0, 0.0], [5.0, 0.0], [10.0, 0.0], [10.0, 5.0], [10.5, 7.0], [10.0, 10.0],
-            [5.0, 10.0], [0.0, 10.0], [0.0, 5.0], [0.0, 0.0],
+            [0.0, 0.0],
+            [5.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 5.0],
+            [10.5, 7.0],
+            [10.0, 10.0],
+            [5.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 5.0],
+            [0.0, 0.0],
         ];
         assert_eq!(
             simplified(&ring, 0.1),
-            vec![[0.0, 0.0], [10.0, 0.0], [10.0, 5.0], [10.5, 7.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]]
+            vec![
+                [0.0, 0.0],
+                [10.0, 0.0],
+                [10.0, 5.0],
+                [10.5, 7.0],
+                [10.0, 10.0],
+                [0.0, 10.0],
+                [0.0, 0.0]
+            ]
         );
         assert_eq!(
             simplified(&ring, 1.0),
-            vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]]
+            vec![
+                [0.0, 0.0],
+                [10.0, 0.0],
+                [10.0, 10.0],
+                [0.0, 10.0],
+                [0.0, 0.0]
+            ]
         );
         assert_eq!(simplified(&ring, 0.0), ring);
     }
@@ -1384,7 +1411,9 @@ mod tests {
             [118.791_234_567_891, 32.051_999_999_999],
             [118.781_234_567_891, 32.041_111_111_111],
         ];
-        let g = G { ring: normalise(&raw) };
+        let g = G {
+            ring: normalise(&raw),
+        };
         assert_eq!(g.ring[0], [118.781_234_6, 32.041_111_1]);
         let json = serde_json::to_string(&g).unwrap();
         assert!(json.starts_with("{\"ring\":\""), "{json}");

@@ -107,7 +107,15 @@ mod read {
         }
         let unfolded = unfold(file);
         let cal = read_calendar(&unfolded).map_err(|e| {
-            IcsFileError::Malformed(e.lines().take(4).collect::<Vec<_>>().join(" ").chars().take(300).collect())
+            IcsFileError::Malformed(
+                e.lines()
+                    .take(4)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(300)
+                    .collect(),
+            )
         })?;
         let events: Vec<&Component<'_>> = cal
             .components
@@ -116,7 +124,8 @@ mod read {
             .collect();
         // A cancelled single occurrence (RECURRENCE-ID with STATUS:CANCELLED, as Linli's own feeds
         // write them) is the same as an EXDATE of its series: it joins the series' row.
-        let mut cancelled_by_uid: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut cancelled_by_uid: std::collections::HashMap<String, Vec<String>> =
+            Default::default();
         let mut masters = std::collections::HashSet::new();
         for c in &events {
             if c.find_prop("RECURRENCE-ID").is_none() {
@@ -255,7 +264,9 @@ mod read {
             uid: text(c, "UID"),
             title: text(c, "SUMMARY").chars().take(300).collect(),
             starts_at: String::new(),
-            rrule: c.find_prop("RRULE").map(|p| p.val.as_str().trim().to_owned()),
+            rrule: c
+                .find_prop("RRULE")
+                .map(|p| p.val.as_str().trim().to_owned()),
             cancelled: Vec::new(),
             draft: None,
             problem: None,
@@ -267,7 +278,11 @@ mod read {
         r
     }
 
-    fn fill(c: &Component<'_>, defaults: &IcsDefaults, r: &mut IcsRow) -> Result<(), (String, String)> {
+    fn fill(
+        c: &Component<'_>,
+        defaults: &IcsDefaults,
+        r: &mut IcsRow,
+    ) -> Result<(), (String, String)> {
         let none = |k: &str| (k.to_owned(), String::new());
         if let Some(p) = c.find_prop("RECURRENCE-ID") {
             return Err(("ics.override".into(), p.val.as_str().to_owned()));
@@ -284,12 +299,18 @@ mod read {
         let end = match (c.find_prop("DTEND"), c.find_prop("DURATION")) {
             (Some(p), _) => when(p, p.val.as_str())?.0,
             (None, Some(d)) => {
-                start + duration(d.val.as_str()).ok_or_else(|| ("ics.bad_duration".into(), d.val.as_str().to_owned()))?
+                start
+                    + duration(d.val.as_str())
+                        .ok_or_else(|| ("ics.bad_duration".into(), d.val.as_str().to_owned()))?
             }
             (None, None) if all_day => start + Duration::days(1),
             (None, None) => return Err(none("ics.no_end")),
         };
-        for p in c.properties.iter().filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE")) {
+        for p in c
+            .properties
+            .iter()
+            .filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE"))
+        {
             for v in p.val.as_str().split(',').filter(|v| !v.trim().is_empty()) {
                 r.cancelled.push(local(when(p, v)?.0));
             }
@@ -310,11 +331,13 @@ mod read {
         })
         .map_err(|e| (e.key().to_owned(), String::new()))?;
         if let Some(rule) = &draft.rrule {
-            crate::recurrence::parse(rule, &draft.starts_at).map_err(|e| (e.key().to_owned(), rule.clone()))?;
+            crate::recurrence::parse(rule, &draft.starts_at)
+                .map_err(|e| (e.key().to_owned(), rule.clone()))?;
         }
         r.cancelled.retain(|at| {
             LocalDateTime::parse(at).is_ok_and(|at| {
-                crate::recurrence::is_occurrence(&draft.starts_at, draft.rrule.as_deref(), &at).unwrap_or(false)
+                crate::recurrence::is_occurrence(&draft.starts_at, draft.rrule.as_deref(), &at)
+                    .unwrap_or(false)
             })
         });
         r.draft = Some(draft);
@@ -334,7 +357,9 @@ mod read {
         }
 
         fn cal(events: &str) -> String {
-            format!("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n")
+            format!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"
+            )
         }
 
         #[test]
@@ -354,17 +379,33 @@ mod read {
             assert_eq!(a.title, "集中服务日, 上午");
             assert_eq!(a.description, "第一行\n第二行");
             assert_eq!(a.category, Category::ServiceDay);
-            assert_eq!((a.starts_at.as_str(), a.ends_at.as_str()), ("2026-12-15T09:00", "2026-12-15T11:30"));
-            assert_eq!(a.rrule.as_deref(), Some("FREQ=MONTHLY;BYMONTHDAY=15,25;COUNT=6"));
+            assert_eq!(
+                (a.starts_at.as_str(), a.ends_at.as_str()),
+                ("2026-12-15T09:00", "2026-12-15T11:30")
+            );
+            assert_eq!(
+                a.rrule.as_deref(),
+                Some("FREQ=MONTHLY;BYMONTHDAY=15,25;COUNT=6")
+            );
             // The 26th is not an occurrence: dropped, not stored as a cancellation.
             assert_eq!(rows[0].cancelled, vec!["2026-12-25T09:00"]);
             let b = rows[1].draft.as_ref().unwrap();
-            assert_eq!((b.starts_at.as_str(), b.ends_at.as_str()), ("2026-12-16T09:00", "2026-12-16T10:30"));
+            assert_eq!(
+                (b.starts_at.as_str(), b.ends_at.as_str()),
+                ("2026-12-16T09:00", "2026-12-16T10:30")
+            );
             assert_eq!(b.capacity, 40);
             let c = rows[2].draft.as_ref().unwrap();
-            assert_eq!(c.starts_at.as_str(), "2026-07-01T16:00", "Berlin summer time is UTC+2");
+            assert_eq!(
+                c.starts_at.as_str(),
+                "2026-07-01T16:00",
+                "Berlin summer time is UTC+2"
+            );
             let d = rows[3].draft.as_ref().unwrap();
-            assert_eq!((d.starts_at.as_str(), d.ends_at.as_str()), ("2026-12-20T00:00", "2026-12-21T00:00"));
+            assert_eq!(
+                (d.starts_at.as_str(), d.ends_at.as_str()),
+                ("2026-12-20T00:00", "2026-12-21T00:00")
+            );
         }
 
         #[test]
@@ -381,8 +422,10 @@ mod read {
                 "BEGIN:VEVENT\r\nUID:9\r\nSUMMARY:<script>alert(1)</script>\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
             ));
             let rows = read_ics(&text, &defaults()).unwrap();
-            let problems: Vec<Option<&str>> =
-                rows.iter().map(|r| r.problem.as_ref().map(|p| p.0.as_str())).collect();
+            let problems: Vec<Option<&str>> = rows
+                .iter()
+                .map(|r| r.problem.as_ref().map(|p| p.0.as_str()))
+                .collect();
             assert_eq!(
                 problems,
                 vec![
@@ -399,19 +442,29 @@ mod read {
             );
             assert!(rows.iter().take(8).all(|r| r.draft.is_none()));
             // Markup is only text: kept as written, shown escaped by the page.
-            assert_eq!(rows[8].draft.as_ref().unwrap().title, "<script>alert(1)</script>");
+            assert_eq!(
+                rows[8].draft.as_ref().unwrap().title,
+                "<script>alert(1)</script>"
+            );
         }
 
         #[test]
         fn broken_huge_or_hostile_files_are_refused_whole() {
-            assert!(matches!(read_ics("hello", &defaults()), Err(IcsFileError::Malformed(_)) | Err(IcsFileError::NoEvents)));
+            assert!(matches!(
+                read_ics("hello", &defaults()),
+                Err(IcsFileError::Malformed(_)) | Err(IcsFileError::NoEvents)
+            ));
             assert_eq!(read_ics(&cal(""), &defaults()), Err(IcsFileError::NoEvents));
             let deep = "BEGIN:X\r\n".repeat(100_000);
             assert_eq!(read_ics(&deep, &defaults()), Err(IcsFileError::TooDeep));
             let big = "X".repeat(MAX_ICS_BYTES + 1);
             assert_eq!(read_ics(&big, &defaults()), Err(IcsFileError::TooLarge));
-            let many = cal(&"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n".repeat(MAX_ICS_EVENTS + 1));
-            assert_eq!(read_ics(&many, &defaults()), Err(IcsFileError::TooManyEvents));
+            let many =
+                cal(&"BEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VEVENT\r\n".repeat(MAX_ICS_EVENTS + 1));
+            assert_eq!(
+                read_ics(&many, &defaults()),
+                Err(IcsFileError::TooManyEvents)
+            );
             let unterminated = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\n";
             assert!(read_ics(unterminated, &defaults()).is_err());
         }

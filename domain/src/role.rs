@@ -57,6 +57,9 @@ pub struct Principal {
     pub role: Role,
     /// Party-unit code for organisers, grid code for grid workers and residents; `None` for admins.
     pub scope: Option<Code>,
+    /// A party member (党员), whatever the role.
+    #[serde(default)]
+    pub party_member: bool,
 }
 
 impl Principal {
@@ -104,6 +107,7 @@ mod tests {
             username: "u".into(),
             role,
             scope: scope.map(|s| Code::parse(s).unwrap()),
+            party_member: false,
         }
     }
 

@@ -155,7 +155,10 @@ pub(crate) async fn event_file(
     };
     if e.visibility != "public" {
         let user = crate::session_user(state, &headers).await;
-        let allowed = user.is_some_and(|u| e.visibility != "party-members" || u.role.is_staff());
+        let allowed = user.is_some_and(|u| {
+            domain::event::Visibility::parse(&e.visibility)
+                .is_some_and(|v| v.visible_to(&u.principal()))
+        });
         if !allowed {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }

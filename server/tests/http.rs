@@ -577,6 +577,7 @@ const ANONYMOUS: &[(&str, u16)] = &[
     ("/api/orgs_import", 401),
     ("/api/orgs_import_xlsx", 401),
     ("/api/events_import_ics", 401),
+    ("/api/admin_set_party_member", 401),
 ];
 
 #[tokio::test]
@@ -604,7 +605,7 @@ async fn every_server_function_is_in_the_access_table() {
                 from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
                 code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
                 rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&phone=13800000000&\
-                role=admin&scope=&disabled=true&open=false&action=&edits=%5B%5D&revision=1&target=300&crs=wgs84&geojson=x&name=x&commands=%5B%5D&csv=x&commit=false&data=x&ics=x";
+                role=admin&scope=&disabled=true&open=false&action=&edits=%5B%5D&revision=1&target=300&crs=wgs84&geojson=x&name=x&commands=%5B%5D&csv=x&commit=false&data=x&ics=x&party_member=true";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
         let r = app.post(endpoint, args, None).await;
@@ -973,6 +974,61 @@ async fn party_member_events_are_hidden_from_residents() {
         .await
         .json();
     assert!(cal.to_string().contains("党员大会"));
+    // A resident who is a party member sees it once an administrator says so (and only then).
+    let jumin_id = app.db.user_by_name("jumin").await.unwrap().unwrap().id;
+    let shuji = app.login("shuji").await;
+    let r = app
+        .post(
+            "admin_set_party_member",
+            &format!("id={jumin_id}&party_member=true"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "organisers cannot mark party members"
+    );
+    assert!(!app.db.user(jumin_id).await.unwrap().party_member);
+    let r = app
+        .post(
+            "admin_set_party_member",
+            &format!("id={jumin_id}&party_member=true"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let seen = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=&community=",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    assert!(seen.to_string().contains("党员大会"));
+    let r = app
+        .post(
+            "event_detail",
+            &format!("id={id}&at=2030-03-10T09:00"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    app.post(
+        "admin_set_party_member",
+        &format!("id={jumin_id}&party_member=false"),
+        Some(&admin),
+    )
+    .await;
+    let r = app
+        .post(
+            "event_detail",
+            &format!("id={id}&at=2030-03-10T09:00"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         app.post(
             "events_calendar",

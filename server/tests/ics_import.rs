@@ -29,7 +29,11 @@ async fn an_ics_file_is_previewed_then_imported_and_never_twice() {
 
     // Preview: one importable event (09:30–11:00 Beijing time, one week excluded), one refused.
     let r = app
-        .post("events_import_ics", &form("320113001001", FILE, false), Some(&shuji))
+        .post(
+            "events_import_ics",
+            &form("320113001001", FILE, false),
+            Some(&shuji),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rep = r.json();
@@ -41,11 +45,19 @@ async fn an_ics_file_is_previewed_then_imported_and_never_twice() {
     assert_eq!(rows[0]["cancelled"][0], "2030-03-08T08:30");
     assert_eq!(rows[1]["problem"][0], "ics.time_zone");
     assert_eq!(rows[1]["problem"][1], "Mars/Olympus");
-    assert_eq!(app.db.count_events().await.unwrap(), before, "a preview writes nothing");
+    assert_eq!(
+        app.db.count_events().await.unwrap(),
+        before,
+        "a preview writes nothing"
+    );
 
     // Commit: the importable event is published with its cancelled occurrence.
     let r = app
-        .post("events_import_ics", &form("320113001001", FILE, true), Some(&shuji))
+        .post(
+            "events_import_ics",
+            &form("320113001001", FILE, true),
+            Some(&shuji),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["imported"], 1);
@@ -64,7 +76,12 @@ async fn an_ics_file_is_previewed_then_imported_and_never_twice() {
         .unwrap()
         .iter()
         .filter(|o| o["title"] == "健步走")
-        .map(|o| (o["starts_at"].as_str().unwrap().to_owned(), o["cancelled"].as_bool().unwrap()))
+        .map(|o| {
+            (
+                o["starts_at"].as_str().unwrap().to_owned(),
+                o["cancelled"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(walks.len(), 5, "{walks:?}");
     assert_eq!(walks[1], ("2030-03-08T08:30".to_owned(), true));
@@ -72,11 +89,19 @@ async fn an_ics_file_is_previewed_then_imported_and_never_twice() {
 
     // The same file again: the event is already there, so nothing is imported twice.
     let r = app
-        .post("events_import_ics", &form("320113001001", FILE, false), Some(&shuji))
+        .post(
+            "events_import_ics",
+            &form("320113001001", FILE, false),
+            Some(&shuji),
+        )
         .await;
     assert_eq!(r.json()["rows"][0]["problem"][0], "ics.duplicate");
     let r = app
-        .post("events_import_ics", &form("320113001001", FILE, true), Some(&shuji))
+        .post(
+            "events_import_ics",
+            &form("320113001001", FILE, true),
+            Some(&shuji),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("ics.nothing"), "{}", r.body);
@@ -98,11 +123,18 @@ async fn imports_are_refused_outside_the_callers_scope_and_for_bad_files() {
     let deep = "BEGIN:VCALENDAR\r\n".to_owned() + &"BEGIN:X\r\n".repeat(50_000);
     for (file, key) in [
         ("not a calendar at all", "ics.malformed"),
-        ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "ics.no_events"),
+        (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n",
+            "ics.no_events",
+        ),
         (deep.as_str(), "ics.too_deep"),
     ] {
         let r = app
-            .post("events_import_ics", &form("320113001001", file, true), Some(&shuji))
+            .post(
+                "events_import_ics",
+                &form("320113001001", file, true),
+                Some(&shuji),
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{key}: {}", r.body);
         assert!(r.body.contains(key), "{key}: {}", r.body);
@@ -115,8 +147,16 @@ async fn imports_are_refused_outside_the_callers_scope_and_for_bad_files() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(app.db.count_events().await.unwrap(), before, "nothing was stored");
-    let refused = app.db.audit_entries(Some("events.import"), 10).await.unwrap();
+    assert_eq!(
+        app.db.count_events().await.unwrap(),
+        before,
+        "nothing was stored"
+    );
+    let refused = app
+        .db
+        .audit_entries(Some("events.import"), 10)
+        .await
+        .unwrap();
     assert!(!refused.is_empty(), "refusals are audited");
 }
 
@@ -137,7 +177,11 @@ async fn linli_reads_back_its_own_event_files() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.json().as_i64().unwrap();
     let r = app
-        .post("event_cancel_occurrence", &format!("id={id}&at=2030-05-13T19:00"), Some(&shuji))
+        .post(
+            "event_cancel_occurrence",
+            &format!("id={id}&at=2030-05-13T19:00"),
+            Some(&shuji),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let file = app.get(&format!("/feeds/events/{id}.ics")).await;
@@ -145,12 +189,20 @@ async fn linli_reads_back_its_own_event_files() {
     // Imported into a sibling community (the administrator may publish anywhere).
     let admin = app.login("admin").await;
     let r = app
-        .post("events_import_ics", &form("320113001002", &file.body, false), Some(&admin))
+        .post(
+            "events_import_ics",
+            &form("320113001002", &file.body, false),
+            Some(&admin),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let rep = r.json();
     let rows = rep["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 1, "the cancelled occurrence joins its series: {rows:?}");
+    assert_eq!(
+        rows.len(),
+        1,
+        "the cancelled occurrence joins its series: {rows:?}"
+    );
     assert_eq!(rows[0]["draft"]["rrule"], "FREQ=WEEKLY;COUNT=4");
     assert_eq!(rows[0]["draft"]["starts_at"], "2030-05-06T19:00");
     assert_eq!(rows[0]["cancelled"][0], "2030-05-13T19:00");

@@ -519,7 +519,12 @@ mod tests {
         assert!(!text.starts_with('['), "{text}");
         assert_eq!(ring_of(&text), Some(ring.clone()));
         // Older rows (JSON, and coordinates off the 1e-7° step) still read exactly.
-        let old = vec![[118.781_234_567_891, 32.04], [118.79, 32.04], [118.79, 32.05], [118.781_234_567_891, 32.04]];
+        let old = vec![
+            [118.781_234_567_891, 32.04],
+            [118.79, 32.04],
+            [118.79, 32.05],
+            [118.781_234_567_891, 32.04],
+        ];
         let text = geometry_text(&old);
         assert!(text.starts_with("[[["), "{text}");
         assert_eq!(ring_of(&text), Some(old));

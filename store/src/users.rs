@@ -14,6 +14,8 @@ pub struct User {
     pub scope: Option<Code>,
     pub disabled: bool,
     pub created_at: i64,
+    /// A party member (党员): sees events published for party members.
+    pub party_member: bool,
 }
 
 impl User {
@@ -23,6 +25,7 @@ impl User {
             username: self.username.clone(),
             role: self.role,
             scope: self.scope.clone(),
+            party_member: self.party_member,
         }
     }
 }
@@ -36,6 +39,7 @@ struct UserRow {
     scope: Option<String>,
     disabled: i64,
     created_at: i64,
+    party_member: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -55,11 +59,12 @@ impl TryFrom<UserRow> for User {
             display_name: r.display_name,
             disabled: r.disabled != 0,
             created_at: r.created_at,
+            party_member: r.party_member != 0,
         })
     }
 }
 
-const COLUMNS: &str = "id, username, display_name, role, scope, disabled, created_at";
+const COLUMNS: &str = "id, username, display_name, role, scope, disabled, created_at, party_member";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
@@ -180,6 +185,20 @@ impl Db {
     }
 
     /// Disables or re-enables an account; disabling ends all its sessions (ASVS V7.4.2).
+    /// Marks an account as a party member (or not).
+    pub async fn set_party_member(&self, id: i64, party_member: bool) -> Result<()> {
+        let n = sqlx::query("UPDATE app_user SET party_member = $1 WHERE id = $2")
+            .bind(i64::from(party_member))
+            .bind(id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn set_disabled(&self, id: i64, disabled: bool) -> Result<()> {
         let mut tx = self.pool().begin().await?;
         let n = sqlx::query("UPDATE app_user SET disabled = $1 WHERE id = $2")

@@ -16,6 +16,8 @@ pub struct UserView {
     pub role: Role,
     pub scope: Option<String>,
     pub disabled: bool,
+    /// A party member (党员): sees party-member events.
+    pub party_member: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -28,6 +30,7 @@ impl From<store::users::User> for UserView {
             role: u.role,
             scope: u.scope.map(String::from),
             disabled: u.disabled,
+            party_member: u.party_member,
         }
     }
 }
@@ -171,6 +174,40 @@ pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError>
             &format!("user#{id}"),
             "ok",
             if disabled { "disabled" } else { "enabled" },
+        )
+        .await;
+        Ok(())
+    })
+    .await
+}
+
+/// Marks an account as a party member (党员) or not: party members see events published for
+/// party members. Administrators only; audited.
+#[server(prefix = "/api", endpoint = "admin_set_party_member")]
+pub async fn admin_set_party_member(id: i64, party_member: bool) -> Result<(), AppError> {
+    guard(async move {
+        let p = require("admin_set_party_member", &format!("user#{id}"), |p| {
+            p.can_administer()
+        })
+        .await?;
+        state()?
+            .db
+            .set_party_member(id, party_member)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => AppError::NotFound,
+                e => internal(e),
+            })?;
+        audit(
+            Some(&p),
+            "admin_set_party_member",
+            &format!("user#{id}"),
+            "ok",
+            if party_member {
+                "party member"
+            } else {
+                "not a party member"
+            },
         )
         .await;
         Ok(())

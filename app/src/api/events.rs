@@ -93,10 +93,9 @@ mod ssr_events {
         LocalDateTime::from_unix(store::now())
     }
 
-    /// Who may see an event: public and community events every logged-in user; party-member
-    /// events staff only.
+    /// Who may see an event (`domain::event::Visibility::visible_to`); unknown values: nobody.
     pub fn may_see(p: &Principal, visibility: &str) -> bool {
-        visibility != "party-members" || p.role.is_staff()
+        domain::event::Visibility::parse(visibility).is_some_and(|v| v.visible_to(p))
     }
 
     pub fn may_manage(p: &Principal, unit_code: &str) -> bool {

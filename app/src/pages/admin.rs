@@ -81,6 +81,7 @@ fn Users() -> impl IntoView {
                                 <th scope="col">{move || i18n.t("admin.display_name")}</th>
                                 <th scope="col">{move || i18n.t("admin.role")}</th>
                                 <th scope="col">{move || i18n.t("admin.scope")}</th>
+                                <th scope="col">{move || i18n.t("admin.party_member")}</th>
                                 <th scope="col">{move || i18n.t("admin.status")}</th>
                             </tr></thead>
                             <tbody>{list.into_iter().map(|u| view! { <UserRow user=u version=version/> }).collect_view()}</tbody>
@@ -112,6 +113,16 @@ fn UserRow(user: UserView, version: RwSignal<u32>) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let id = user.id;
     let disabled = user.disabled;
+    let party_member = user.party_member;
+    let toggle_member = move |_| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api::admin::admin_set_party_member(id, !party_member).await {
+                Ok(()) => version.update(|v| *v += 1),
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
     let save = move |_| {
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -138,6 +149,8 @@ fn UserRow(user: UserView, version: RwSignal<u32>) -> impl IntoView {
             <td>{user.display_name.clone()}</td>
             <td><select bind:value=role aria-label=format!("{label} role")>{role_options(i18n)}</select></td>
             <td><input class="scope" bind:value=scope inputmode="numeric" aria-label=format!("{label} scope")/></td>
+            <td><input type="checkbox" prop:checked=party_member on:change=toggle_member
+                aria-label={let label = label.clone(); move || format!("{label} {}", i18n.t("admin.party_member"))}/></td>
             <td class="actions">
                 <span class=if disabled { "tag off" } else { "tag on" }>
                     {move || i18n.t(if disabled { "admin.disabled" } else { "admin.enabled" })}
@@ -233,7 +246,7 @@ fn AuditLog() -> impl IntoView {
         <label class="inline">{move || i18n.t("admin.audit_filter")}
             <select bind:value=filter>
                 <option value="">{move || i18n.t("admin.audit_all")}</option>
-                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import"]
+                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_party_member", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import"]
                     .map(|a| view! { <option value=a>{a}</option> }).collect_view()}
             </select>
         </label>

@@ -156,7 +156,10 @@ const DETAIL_PPU: [f64; 2] = [4.0, 32.0];
 const DETAIL_TIERS: usize = DETAIL_PPU.len() + 1;
 
 fn detail_tier(ppu: f64) -> usize {
-    DETAIL_PPU.iter().position(|&m| ppu <= m).unwrap_or(DETAIL_PPU.len())
+    DETAIL_PPU
+        .iter()
+        .position(|&m| ppu <= m)
+        .unwrap_or(DETAIL_PPU.len())
 }
 
 fn detail_tolerance(tier: usize) -> f64 {
