@@ -108,6 +108,10 @@ pub enum EventError {
     Capacity,
     #[error("guests must be 0 to {GUESTS_MAX}")]
     Guests,
+    #[error("not a grid code")]
+    Grid,
+    #[error("a map point is written lon,lat in degrees")]
+    Point,
     #[error("unknown category")]
     Category,
     #[error("unknown visibility")]
@@ -126,6 +130,8 @@ impl EventError {
             EventError::TooLong => "err.event_too_long",
             EventError::Capacity => "err.event_capacity",
             EventError::Guests => "err.event_guests",
+            EventError::Grid => "err.event_grid",
+            EventError::Point => "err.event_point",
             EventError::Category => "err.event_category",
             EventError::Visibility => "err.event_visibility",
         }
@@ -223,6 +229,12 @@ pub struct EventDraft {
     /// RSVPs close this many minutes before each occurrence starts.
     pub rsvp_deadline_minutes: i64,
     pub visibility: Visibility,
+    /// The grid (网格) the event takes place in, by code.
+    #[serde(default)]
+    pub grid_code: Option<String>,
+    /// Where on the map: WGS84 `lon,lat` to 1e-7° (see [`EventDraft::with_place`]).
+    #[serde(default)]
+    pub point: Option<String>,
 }
 
 pub(crate) fn clean_text(s: &str, max: usize, allow_newlines: bool) -> Option<String> {
@@ -285,7 +297,35 @@ impl EventDraft {
             guests_allowed: r.guests_allowed,
             rsvp_deadline_minutes: r.rsvp_deadline_minutes.clamp(0, 30 * 1440),
             visibility,
+            grid_code: None,
+            point: None,
         })
+    }
+
+    /// Sets where the event is on the map: a grid code and a point written `lon,lat` (WGS84 degrees,
+    /// a full-width comma or spaces also do); both optional. Whether the grid exists is the
+    /// server's question.
+    pub fn with_place(mut self, grid: &str, point: &str) -> Result<EventDraft, EventError> {
+        let grid = grid.trim();
+        self.grid_code = if grid.is_empty() {
+            None
+        } else {
+            Some(
+                crate::Code::parse(grid)
+                    .map_err(|_| EventError::Grid)?
+                    .as_str()
+                    .to_owned(),
+            )
+        };
+        self.point = parse_point(point)?.map(|[lon, lat]| format!("{lon},{lat}"));
+        Ok(self)
+    }
+
+    /// The point as `[lon, lat]`.
+    pub fn lon_lat(&self) -> Option<[f64; 2]> {
+        parse_point(self.point.as_deref().unwrap_or(""))
+            .ok()
+            .flatten()
     }
 
     pub fn duration_minutes(&self) -> i64 {
@@ -293,9 +333,58 @@ impl EventDraft {
     }
 }
 
+/// `lon,lat` → the point rounded to 1e-7°; empty → `None`.
+pub fn parse_point(s: &str) -> Result<Option<[f64; 2]>, EventError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = s
+        .split(|c: char| c == ',' || c == '，' || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [lon, lat] = parts[..] else {
+        return Err(EventError::Point);
+    };
+    let (lon, lat): (f64, f64) = match (lon.parse(), lat.parse()) {
+        (Ok(a), Ok(b)) => (a, b),
+        _ => return Err(EventError::Point),
+    };
+    if !(lon.is_finite()
+        && lat.is_finite()
+        && (-180.0..=180.0).contains(&lon)
+        && (-90.0..=90.0).contains(&lat))
+    {
+        return Err(EventError::Point);
+    }
+    Ok(Some(crate::geometry::quantise([lon, lat])))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_a_grid_code_and_a_point() {
+        let d = EventDraft::parse(raw()).unwrap();
+        let d = d
+            .with_place(" 320113001001001 ", "118.78123456，32.06")
+            .unwrap();
+        assert_eq!(d.grid_code.as_deref(), Some("320113001001001"));
+        assert_eq!(d.point.as_deref(), Some("118.7812346,32.06"));
+        assert_eq!(d.lon_lat(), Some([118.781_234_6, 32.06]));
+        let d = d.with_place("", "").unwrap();
+        assert_eq!((d.grid_code, d.point), (None, None));
+        let d = EventDraft::parse(raw()).unwrap();
+        for bad in ["118.7", "a,b", "200,30", "118,95", "NaN,1", "1,2,3"] {
+            assert_eq!(
+                d.clone().with_place("", bad),
+                Err(EventError::Point),
+                "{bad}"
+            );
+        }
+        assert_eq!(d.with_place("32-01", ""), Err(EventError::Grid));
+    }
 
     #[test]
     fn party_member_events_are_for_staff_and_party_members() {

@@ -21,6 +21,8 @@ pub struct IcsEvent {
     pub cancelled: bool,
     /// DTSTAMP, Unix seconds.
     pub stamp: i64,
+    /// GEO: where it takes place, `[lon, lat]`.
+    pub geo: Option<[f64; 2]>,
 }
 
 const VTIMEZONE: &[&str] = &[
@@ -126,6 +128,9 @@ pub fn calendar(name: &str, events: &[IcsEvent]) -> String {
         if !e.category.is_empty() {
             line(format!("CATEGORIES:{}", escape(&e.category)));
         }
+        if let Some([lon, lat]) = e.geo {
+            line(format!("GEO:{lat};{lon}"));
+        }
         line(format!(
             "STATUS:{}",
             if e.cancelled {
@@ -163,6 +168,7 @@ mod tests {
             recurrence_id: None,
             cancelled: false,
             stamp: 0,
+            geo: Some([118.86, 32.1]),
         }
     }
 
@@ -194,6 +200,7 @@ mod tests {
         assert!(s.contains("RECURRENCE-ID;TZID=Asia/Shanghai:20261125T090000\r\n"));
         assert!(s.contains("STATUS:CANCELLED\r\n"));
         assert!(!s.contains("RRULE"));
+        assert!(s.contains("GEO:32.1;118.86\r\n"), "{s}");
     }
 
     #[test]

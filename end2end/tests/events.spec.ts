@@ -183,3 +183,26 @@ test("import an .ics file: preview with problems named, import, see it in the ca
   await expect(page.getByRole("heading", { name: title })).toBeVisible();
   await expectNoProblems(problems);
 });
+
+test("an event placed in a grid links to that grid on the map", async ({ browser }, info) => {
+  const title = `院坝会 ${info.project.name} ${Date.now() % 100000}`;
+  const page = await as(browser, "shuji");
+  const problems = watchConsole(page);
+  const fc = await (await page.request.get("/feeds/grids.geojson?level=3")).json();
+  const grid = fc.features[info.project.name === "phone" ? 1 : 0].properties;
+  await page.goto("/events/new");
+  await page.getByLabel("活动名称").fill(title);
+  await page.getByLabel("所在网格编码（可选）").fill(grid.code);
+  await page.getByRole("button", { name: "发布" }).click();
+  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await page.getByRole("link", { name: "在地图上查看网格" }).click();
+  await expect(page).toHaveURL(new RegExp(`/map\\?grid=${grid.code}$`));
+  await expect(page.locator("aside.panel h2")).toHaveText(grid.name);
+  // A grid that does not exist is refused with a clear message.
+  await page.goto("/events/new");
+  await page.getByLabel("活动名称").fill(title + " x");
+  await page.getByLabel("所在网格编码（可选）").fill("329999999999999");
+  await page.getByRole("button", { name: "发布" }).click();
+  await expect(page.getByText("没有这个网格编码。")).toBeVisible();
+  await expectNoProblems(problems);
+});

@@ -48,6 +48,12 @@ fn parse(s: &str) -> Option<LocalDateTime> {
     LocalDateTime::parse(s).ok()
 }
 
+fn place(e: &Event) -> Option<[f64; 2]> {
+    domain::event::parse_point(e.point.as_deref()?)
+        .ok()
+        .flatten()
+}
+
 /// The series (with RRULE) and one RECURRENCE-ID override per moved or cancelled occurrence.
 async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
     let (Some(start), Some(end)) = (parse(&e.starts_at), parse(&e.ends_at)) else {
@@ -70,6 +76,7 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
         cancelled: e.status == "cancelled"
             || (e.rrule.is_none() && changed.iter().any(|o| o.cancelled)),
         stamp: store::now(),
+        geo: place(e),
     };
     let mut out = Vec::new();
     if e.rrule.is_some() {
@@ -88,6 +95,7 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
                 sequence: base.sequence,
                 exdates: vec![],
                 stamp: base.stamp,
+                geo: base.geo,
             });
         }
     }
@@ -217,6 +225,7 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
             recurrence_id: None,
             cancelled: o.cancelled,
             stamp: store::now(),
+            geo: place(&e),
         });
     }
     ics(calendar("我的邻里活动", &out), "linli-me.ics", true)

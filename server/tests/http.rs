@@ -605,7 +605,7 @@ async fn every_server_function_is_in_the_access_table() {
                 from=2026-11-01T00:00&to=2026-12-01T00:00&category=&id=1&at=2026-12-15T09:00&going=true&guests=0&\
                 code=x&unit_code=320113001&title=t&description=&location=&starts_at=2026-12-01T09:00&ends_at=2026-12-01T10:00&\
                 rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public&version=1&mode=series&phone=13800000000&\
-                role=admin&scope=&disabled=true&open=false&action=&edits=%5B%5D&revision=1&target=300&crs=wgs84&geojson=x&name=x&commands=%5B%5D&csv=x&commit=false&data=x&ics=x&party_member=true";
+                role=admin&scope=&disabled=true&open=false&action=&edits=%5B%5D&revision=1&target=300&crs=wgs84&geojson=x&name=x&commands=%5B%5D&csv=x&commit=false&data=x&ics=x&party_member=true&grid_code=&point=";
     for (path, want) in ANONYMOUS {
         let endpoint = path.trim_start_matches("/api/");
         let r = app.post(endpoint, args, None).await;

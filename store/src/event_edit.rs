@@ -286,7 +286,7 @@ impl Db {
         sqlx::query(
             "UPDATE event SET title = $1, description = $2, category = $3, location = $4, starts_at = $5, ends_at = $6, \
              rrule = $7, capacity = $8, guests_allowed = $9, rsvp_deadline_minutes = $10, visibility = $11, \
-             version = version + 1, sequence = sequence + 1, updated_at = $12 WHERE id = $13",
+             version = version + 1, sequence = sequence + 1, updated_at = $12, grid_code = $14, point = $15 WHERE id = $13",
         )
         .bind(&d.title)
         .bind(&d.description)
@@ -301,6 +301,8 @@ impl Db {
         .bind(d.visibility.as_str())
         .bind(crate::now())
         .bind(id)
+        .bind(&d.grid_code)
+        .bind(&d.point)
         .execute(&mut **tx)
         .await?;
         Ok(())

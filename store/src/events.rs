@@ -25,11 +25,14 @@ pub struct Event {
     pub status: String,
     pub version: i64,
     pub sequence: i64,
+    /// The grid it takes place in, and a point `lon,lat`.
+    pub grid_code: Option<String>,
+    pub point: Option<String>,
 }
 
 pub(crate) const COLUMNS: &str = "e.id, e.title, e.description, e.category, u.code AS unit_code, u.name AS unit_name, e.location, \
      e.starts_at, e.ends_at, e.rrule, e.capacity, e.guests_allowed, e.rsvp_deadline_minutes, e.visibility, e.status, \
-     e.version, e.sequence";
+     e.version, e.sequence, e.grid_code, e.point";
 
 impl Event {
     pub fn start(&self) -> Result<LocalDateTime> {
@@ -91,8 +94,8 @@ where
 {
     Ok(sqlx::query_scalar(
         "INSERT INTO event (unit_id, title, description, category, location, starts_at, ends_at, rrule, capacity, \
-         guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13) RETURNING id",
+         guests_allowed, rsvp_deadline_minutes, visibility, status, version, sequence, updated_at, grid_code, point) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'scheduled', 1, 0, $13, $14, $15) RETURNING id",
     )
     .bind(unit_id)
     .bind(&d.title)
@@ -107,6 +110,8 @@ where
     .bind(d.rsvp_deadline_minutes)
     .bind(d.visibility.as_str())
     .bind(crate::now())
+    .bind(&d.grid_code)
+    .bind(&d.point)
     .fetch_one(exec)
     .await?)
 }

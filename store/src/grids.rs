@@ -188,6 +188,15 @@ impl Db {
         row.ok_or(StoreError::NotFound).and_then(Grid::try_from)
     }
 
+    /// The boundary of the live grid with this code, if there is one.
+    pub async fn grid_ring(&self, code: &str) -> Result<Option<Vec<[f64; 2]>>> {
+        let text: Option<String> = sqlx::query_scalar("SELECT geometry FROM grid WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(text.and_then(|t| ring_of(&t)))
+    }
+
     pub async fn count_grids(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM grid")
             .fetch_one(self.pool())

@@ -50,6 +50,9 @@ pub struct OccurrenceDetail {
     pub can_manage: bool,
     /// The event's version, sent back with an edit so concurrent edits are detected.
     pub version: i64,
+    /// The grid it takes place in (links to the map) and its point `lon,lat`.
+    pub grid_code: Option<String>,
+    pub point: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,6 +130,33 @@ mod ssr_events {
             seats: o.seats,
             checkin_code: o.checkin_code,
         }
+    }
+
+    /// The draft with its place: the grid must exist; without a point, the grid's centre is used.
+    pub async fn place(
+        draft: domain::event::EventDraft,
+        grid: Option<String>,
+        point: Option<String>,
+    ) -> Result<domain::event::EventDraft, AppError> {
+        let mut draft = draft
+            .with_place(
+                grid.as_deref().unwrap_or(""),
+                point.as_deref().unwrap_or(""),
+            )
+            .map_err(|e| AppError::Invalid(e.key().into()))?;
+        if let Some(code) = &draft.grid_code {
+            let ring = state()?
+                .db
+                .grid_ring(code)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| AppError::Invalid("err.event_grid".into()))?;
+            if draft.point.is_none() {
+                let [lon, lat] = domain::geometry::quantise(domain::geometry::mean_point(&ring));
+                draft.point = Some(format!("{lon},{lat}"));
+            }
+        }
+        Ok(draft)
     }
 
     pub fn store_error(e: store::StoreError) -> AppError {
@@ -226,6 +256,8 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
             rsvp_deadline_minutes: e.rsvp_deadline_minutes,
             visibility: e.visibility,
             version: e.version,
+            grid_code: e.grid_code,
+            point: e.point,
             mine,
         })
     })
@@ -281,6 +313,8 @@ pub async fn event_create(
     guests_allowed: i64,
     rsvp_deadline_minutes: i64,
     visibility: String,
+    grid_code: Option<String>,
+    point: Option<String>,
 ) -> Result<i64, AppError> {
     guard(async move {
         let p = require_user().await?;
@@ -303,6 +337,7 @@ pub async fn event_create(
             visibility: &visibility,
         })
         .map_err(|e| AppError::Invalid(e.key().into()))?;
+        let draft = place(draft, grid_code, point).await?;
         let id = state()?
             .db
             .create_event(unit.as_str(), &draft)
@@ -482,6 +517,8 @@ pub async fn event_update(
     guests_allowed: i64,
     rsvp_deadline_minutes: i64,
     visibility: String,
+    grid_code: Option<String>,
+    point: Option<String>,
 ) -> Result<i64, AppError> {
     guard(async move {
         let p = require_user().await?;
@@ -491,7 +528,7 @@ pub async fn event_update(
         if !may_manage(&p, &e.unit_code) {
             return Err(deny(&p, "event_update", &format!("event#{id}")).await);
         }
-        let mut draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+        let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
             title: &title,
             description: &description,
             category: &category,
@@ -505,6 +542,7 @@ pub async fn event_update(
             visibility: &visibility,
         })
         .map_err(|e| AppError::Invalid(e.key().into()))?;
+        let mut draft = place(draft, grid_code, point).await?;
         let conflict = |e: store::StoreError| match e {
             store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
             e => store_error(e),

@@ -478,7 +478,8 @@ fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> impl IntoView
                 <dd><time datetime=o.starts_at.clone()>{format!("{} {}–{}", &o.starts_at[..10], &o.starts_at[11..16], &o.ends_at[11..16])}</time>
                     {o.moved.then(|| view! { " · " <strong>{move || i18n.t("events.moved")}</strong> })}
                     {rule.map(|r| view! { " · " {move || describe_rrule(&i18n, &r)} })}</dd>
-                <dt>{move || i18n.t("events.location")}</dt><dd>{o.location.clone()}</dd>
+                <dt>{move || i18n.t("events.location")}</dt><dd>{o.location.clone()}
+                    {detail.grid_code.clone().map(|g| view! { " · " <A href=format!("/map?grid={g}")>{move || i18n.t("events.place_on_map")}</A> })}</dd>
                 <dt>{move || i18n.t("events.organiser")}</dt><dd>{o.unit_name.clone()}</dd>
                 <dt>{move || i18n.t("events.places_label")}</dt><dd class="places">{places}</dd>
             </dl>
@@ -695,6 +696,9 @@ pub struct EventFields {
     pub visibility: String,
     /// For edits of a recurring event: series | following
     pub mode: String,
+    /// Grid code and map point `lon,lat`, both optional.
+    pub grid: String,
+    pub point: String,
 }
 
 impl EventFields {
@@ -755,6 +759,7 @@ fn EventForm(
         f(&initial.visibility),
         f(&initial.mode),
     );
+    let (grid, point) = (f(&initial.grid), f(&initial.point));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         error.set(None);
@@ -773,6 +778,8 @@ fn EventForm(
             deadline: deadline.get_untracked(),
             visibility: visibility.get_untracked(),
             mode: mode.get_untracked(),
+            grid: grid.get_untracked(),
+            point: point.get_untracked(),
         });
     };
     view! {
@@ -800,6 +807,10 @@ fn EventForm(
             </label>
             <label>{move || i18n.t("events.f_unit")}<input name="unit" inputmode="numeric" required bind:value=unit disabled=recurring_edit || !initial.mode.is_empty()/></label>
             <label>{move || i18n.t("events.location")}<input name="location" maxlength="200" bind:value=location/></label>
+            <label>{move || i18n.t("events.f_grid")}<input name="grid" inputmode="numeric" bind:value=grid
+                placeholder=move || i18n.t("events.f_grid_hint")/></label>
+            <label>{move || i18n.t("events.f_point")}<input name="point" bind:value=point
+                placeholder=move || i18n.t("events.f_point_hint")/></label>
             <label>{move || i18n.t("events.f_start")}<input name="starts_at" type="datetime-local" required bind:value=starts/></label>
             <label>{move || i18n.t("events.f_end")}<input name="ends_at" type="datetime-local" required bind:value=ends/></label>
             <label>{move || i18n.t("events.f_repeat")}
@@ -872,6 +883,8 @@ pub fn NewEventPage() -> impl IntoView {
                 EventFields::num(&v.guests),
                 EventFields::num(&v.deadline),
                 v.visibility.clone(),
+                Some(v.grid.clone()),
+                Some(v.point.clone()),
             )
             .await;
             match r {
@@ -943,6 +956,8 @@ fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
         deadline: detail.rsvp_deadline_minutes.to_string(),
         visibility: detail.visibility.clone(),
         mode: "series".into(),
+        grid: detail.grid_code.clone().unwrap_or_default(),
+        point: detail.point.clone().unwrap_or_default(),
     };
     let error = RwSignal::new(None::<AppError>);
     let (id, version, at) = (o.event_id, detail.version, o.recurrence_id.clone());
@@ -966,6 +981,8 @@ fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
                 EventFields::num(&v.guests),
                 EventFields::num(&v.deadline),
                 v.visibility.clone(),
+                Some(v.grid.clone()),
+                Some(v.point.clone()),
             )
             .await;
             match r {

@@ -1,0 +1,105 @@
+//! Where an event takes place: a grid (checked to exist) and a map point, shown and fed as GEO.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+
+fn form(grid: &str, point: &str) -> String {
+    format!(
+        "unit_code=320113001001&title=%E9%99%A2%E5%9D%9D%E4%BC%9A&description=&category=meeting&location=3%E5%8F%B7%E6%A5%BC&\
+         starts_at=2030-06-01T19:00&ends_at=2030-06-01T20:00&rrule=&capacity=20&guests_allowed=0&\
+         rsvp_deadline_minutes=0&visibility=public&grid_code={}&point={}",
+        enc(grid),
+        enc(point)
+    )
+}
+
+#[tokio::test]
+async fn an_event_can_sit_in_a_grid_at_a_point() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let grids = app.post("grids_list", "", Some(&shuji)).await.json();
+    let grid = grids["grids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["level"] == 3)
+        .unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A grid without a point: the grid's centre is used; the event page links to the grid.
+    let r = app
+        .post("event_create", &form(&grid, ""), Some(&shuji))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    let d = app
+        .post(
+            "event_detail",
+            &format!("id={id}&at=2030-06-01T19:00"),
+            Some(&shuji),
+        )
+        .await
+        .json();
+    assert_eq!(d["grid_code"], grid.as_str());
+    let point = d["point"].as_str().unwrap().to_owned();
+    let [lon, lat]: [f64; 2] = {
+        let v: Vec<f64> = point.split(',').map(|x| x.parse().unwrap()).collect();
+        [v[0], v[1]]
+    };
+    assert!(
+        (118.0..120.0).contains(&lon) && (31.0..33.0).contains(&lat),
+        "{point}"
+    );
+    let ics = app.get(&format!("/feeds/events/{id}.ics")).await;
+    assert!(
+        ics.body.contains(&format!("GEO:{lat};{lon}\r\n")),
+        "{}",
+        ics.body
+    );
+
+    // An explicit point is kept (rounded to 1e-7°), full-width comma and all.
+    let r = app
+        .post(
+            "event_create",
+            &form("", "118.861234567，32.1"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    let d = app
+        .post(
+            "event_detail",
+            &format!("id={id}&at=2030-06-01T19:00"),
+            Some(&shuji),
+        )
+        .await
+        .json();
+    assert_eq!(d["point"], "118.8612346,32.1");
+    assert!(d["grid_code"].is_null());
+
+    // Unknown grids and unreadable points are refused with a clear message; nothing is stored.
+    let before = app.db.count_events().await.unwrap();
+    for (grid, point, key) in [
+        ("329999999999999", "", "err.event_grid"),
+        ("not-a-code", "", "err.event_grid"),
+        ("", "32.1", "err.event_point"),
+        ("", "300,1", "err.event_point"),
+    ] {
+        let r = app
+            .post("event_create", &form(grid, point), Some(&shuji))
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::BAD_REQUEST,
+            "{grid} {point}: {}",
+            r.body
+        );
+        assert!(r.body.contains(key), "{key}: {}", r.body);
+    }
+    assert_eq!(app.db.count_events().await.unwrap(), before);
+}
