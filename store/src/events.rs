@@ -248,6 +248,14 @@ impl Db {
                 }
             }
         }
+        // Dates an older rule had, kept cancelled by the edit (see `occurrence_at`).
+        for r in rows.iter().filter(|r| r.3 == "cancelled" && r.4.is_none()) {
+            if let Ok(id) = LocalDateTime::parse(&r.0) {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
         let mut out: Vec<Occurrence> = ids
             .into_iter()
             .map(|id| {
@@ -268,9 +276,6 @@ impl Db {
     ) -> Result<Option<Occurrence>> {
         let real = domain::recurrence::is_occurrence(&event.start()?, event.rrule.as_deref(), at)
             .map_err(|e| StoreError::Other(format!("event {}: {e}", event.id)))?;
-        if !real {
-            return Ok(None);
-        }
         let row: Option<OccurrenceRow> = sqlx::query_as(
             "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 AND starts_at = $2",
         )
@@ -278,6 +283,13 @@ impl Db {
         .bind(at.as_str())
         .fetch_optional(self.pool())
         .await?;
+        if !real {
+            // A date an older rule had (a row exists because people answered or it was changed):
+            // still reachable, as cancelled, so those who answered learn what became of it.
+            return Ok(row
+                .filter(|r| r.3 == "cancelled")
+                .map(|r| build(event, at.clone(), Some(&r))));
+        }
         Ok(Some(build(event, at.clone(), row.as_ref())))
     }
 

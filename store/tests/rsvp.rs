@@ -583,11 +583,22 @@ mod editing {
             )
             .await
             .unwrap();
+        // The dropped date stays in the calendar, cancelled, and reachable with its answers.
         assert_eq!(
-            occ.iter().map(|o| o.starts_at.as_str()).collect::<Vec<_>>(),
-            ["2026-12-25T09:30"]
+            occ.iter()
+                .map(|o| (o.starts_at.as_str(), o.cancelled))
+                .collect::<Vec<_>>(),
+            [("2026-12-15T09:30", true), ("2026-12-25T09:30", false)]
         );
-        assert_eq!(db.cancelled_occurrences(ev).await.unwrap(), vec![moved]);
+        assert_eq!(db.cancelled_occurrences(ev).await.unwrap(), vec![moved.clone()]);
+        let e = db.event(ev).await.unwrap();
+        let dropped = db.occurrence_at(&e, &moved).await.unwrap().unwrap();
+        assert!(dropped.cancelled);
+        assert_eq!(db.attendees(ev, &moved).await.unwrap().len(), 3, "answers are kept");
+        assert!(
+            db.occurrence_at(&e, &t("2026-12-16T09:30")).await.unwrap().is_none(),
+            "dates no rule ever had are still not occurrences"
+        );
     }
 
     async fn this_and_following_splits_the_series(db: Db) {
