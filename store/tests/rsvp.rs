@@ -590,13 +590,23 @@ mod editing {
                 .collect::<Vec<_>>(),
             [("2026-12-15T09:30", true), ("2026-12-25T09:30", false)]
         );
-        assert_eq!(db.cancelled_occurrences(ev).await.unwrap(), vec![moved.clone()]);
+        assert_eq!(
+            db.cancelled_occurrences(ev).await.unwrap(),
+            vec![moved.clone()]
+        );
         let e = db.event(ev).await.unwrap();
         let dropped = db.occurrence_at(&e, &moved).await.unwrap().unwrap();
         assert!(dropped.cancelled);
-        assert_eq!(db.attendees(ev, &moved).await.unwrap().len(), 3, "answers are kept");
+        assert_eq!(
+            db.attendees(ev, &moved).await.unwrap().len(),
+            3,
+            "answers are kept"
+        );
         assert!(
-            db.occurrence_at(&e, &t("2026-12-16T09:30")).await.unwrap().is_none(),
+            db.occurrence_at(&e, &t("2026-12-16T09:30"))
+                .await
+                .unwrap()
+                .is_none(),
             "dates no rule ever had are still not occurrences"
         );
     }

@@ -133,10 +133,7 @@ pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<User
             .db
             .set_role(id, role, scope.as_ref())
             .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => AppError::NotFound,
-                e => internal(e),
-            })?;
+            .map_err(store_error)?;
         audit(
             Some(&p),
             "admin_set_role",
@@ -164,10 +161,7 @@ pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError>
             .db
             .set_disabled(id, disabled)
             .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => AppError::NotFound,
-                e => internal(e),
-            })?;
+            .map_err(store_error)?;
         audit(
             Some(&p),
             "admin_set_disabled",
@@ -194,10 +188,7 @@ pub async fn admin_set_party_member(id: i64, party_member: bool) -> Result<(), A
             .db
             .set_party_member(id, party_member)
             .await
-            .map_err(|e| match e {
-                store::StoreError::NotFound => AppError::NotFound,
-                e => internal(e),
-            })?;
+            .map_err(store_error)?;
         audit(
             Some(&p),
             "admin_set_party_member",

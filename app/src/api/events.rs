@@ -158,14 +158,6 @@ mod ssr_events {
         }
         Ok(draft)
     }
-
-    pub fn store_error(e: store::StoreError) -> AppError {
-        match e {
-            store::StoreError::Invalid(k) => AppError::Invalid(k),
-            store::StoreError::NotFound => AppError::NotFound,
-            e => internal(e),
-        }
-    }
 }
 #[cfg(feature = "ssr")]
 use ssr_events::*;

@@ -158,6 +158,16 @@ pub mod ssr {
         AppError::Internal
     }
 
+    /// A storage error as the browser should see it: bad input and missing rows keep their
+    /// meaning, anything else is internal (and logged).
+    pub fn store_error(e: store::StoreError) -> AppError {
+        match e {
+            store::StoreError::Invalid(k) => AppError::Invalid(k),
+            store::StoreError::NotFound => AppError::NotFound,
+            e => internal(e),
+        }
+    }
+
     /// Runs a server function body and gives its error the right HTTP status.
     pub async fn guard<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
         let r = body.await;

@@ -228,10 +228,7 @@ pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
     guard(async move {
         let p = require_user().await?;
         let db = &state()?.db;
-        let (unit, dissolved) = db.org_unit(id).await.map_err(|e| match e {
-            store::StoreError::NotFound => AppError::NotFound,
-            e => internal(e),
-        })?;
+        let (unit, dissolved) = db.org_unit(id).await.map_err(store_error)?;
         let full = domain::Code::parse(&unit.code).is_ok_and(|c| p.can_see_unit_people(&c));
         if dissolved.is_some() && !full {
             return Err(AppError::NotFound);
