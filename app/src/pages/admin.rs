@@ -149,8 +149,9 @@ fn UserRow(user: UserView, version: RwSignal<u32>) -> impl IntoView {
             <td>{user.display_name.clone()}</td>
             <td><select bind:value=role aria-label=format!("{label} role")>{role_options(i18n)}</select></td>
             <td><input class="scope" bind:value=scope inputmode="numeric" aria-label=format!("{label} scope")/></td>
-            <td><input type="checkbox" prop:checked=party_member on:change=toggle_member
-                aria-label={let label = label.clone(); move || format!("{label} {}", i18n.t("admin.party_member"))}/></td>
+            <td><label class="check"><input type="checkbox" prop:checked=party_member on:change=toggle_member
+                aria-label={let label = label.clone(); move || format!("{label} {}", i18n.t("admin.party_member"))}/>
+                {move || i18n.t("admin.party_member")}</label></td>
             <td class="actions">
                 <span class=if disabled { "tag off" } else { "tag on" }>
                     {move || i18n.t(if disabled { "admin.disabled" } else { "admin.enabled" })}
