@@ -22,8 +22,25 @@ pub fn error_message(i18n: crate::i18n::I18n, e: &AppError) -> String {
             i18n.tf("err.locked", &[("minutes", ((secs + 59) / 60).to_string())])
         }
         AppError::Refused { key, args, .. } => {
-            let args: Vec<(&str, String)> =
-                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let sep = if i18n.locale.get_untracked() == crate::i18n::Locale::Zh {
+                "、"
+            } else {
+                ", "
+            };
+            let args: Vec<(&str, String)> = args
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v.strip_prefix(crate::api::TRANSLATE) {
+                        Some(keys) => keys
+                            .split(',')
+                            .map(|k| i18n.t(k))
+                            .collect::<Vec<_>>()
+                            .join(sep),
+                        None => v.clone(),
+                    };
+                    (k.as_str(), v)
+                })
+                .collect();
             i18n.tf(key, &args)
         }
         e => i18n.t(e.message_key()),

@@ -139,6 +139,7 @@ test("split a grid in two, then see a stale save refused with who changed it", a
   await page.getByRole("button", { name: "应用修改" }).click();
   await page.getByRole("button", { name: "保存（1 项）" }).click();
   await expect(page.getByRole("alert")).toContainText("已被 admin");
+  await expect(page.getByRole("alert")).toContainText("改动：户数");
   await expect(page.getByRole("alert")).toContainText("没有保存");
   await shot(page, "grid-conflict");
   await expectNoProblems(problems);

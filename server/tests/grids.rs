@@ -225,8 +225,11 @@ async fn saves_outside_scope_overlapping_invalid_or_stale_are_refused_and_change
     let now = map(&app, &admin).await;
     let r = save(&app, &admin, &edits).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    assert_eq!(r.json()["Refused"]["key"], "err.grid_conflict");
-    assert!(r.json()["Refused"]["args"].to_string().contains("wangge"));
+    // It says what the other save changed (translated in the browser).
+    assert_eq!(r.json()["Refused"]["key"], "err.grid_conflict_what");
+    let args = r.json()["Refused"]["args"].to_string();
+    assert!(args.contains("wangge"), "{args}");
+    assert!(args.contains("@t:grid.boundary"), "{args}");
 
     // Hostile payloads.
     let bad = [

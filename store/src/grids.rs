@@ -25,6 +25,32 @@ pub struct GridState {
     pub ring: Vec<[f64; 2]>,
 }
 
+impl GridState {
+    /// Translation keys of the attributes that differ between two states of one grid (what a
+    /// conflicting save changed), in form order.
+    pub fn changed_fields(&self, other: &GridState) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mut check = |differs: bool, key: &'static str| {
+            if differs {
+                out.push(key);
+            }
+        };
+        check(self.name != other.name, "grid.name");
+        check(
+            self.code != other.code || self.parent_code != other.parent_code,
+            "grid.code",
+        );
+        check(self.kind != other.kind, "grid.kind");
+        check(self.households != other.households, "grid.households");
+        check(self.population != other.population, "grid.population");
+        check(self.workers != other.workers, "grid.workers");
+        check(self.valid_from != other.valid_from, "grid.valid_from");
+        check(self.valid_to != other.valid_to, "grid.valid_to");
+        check(self.ring != other.ring, "grid.boundary");
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Grid {
     pub id: i64,
@@ -516,6 +542,31 @@ async fn revision(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_conflict_names_what_changed() {
+        let a = GridState {
+            code: "3201".into(),
+            parent_code: Some("32".into()),
+            level: 3,
+            name: "一网格".into(),
+            kind: GridKind::Basic,
+            households: 300,
+            population: 800,
+            workers: String::new(),
+            valid_from: None,
+            valid_to: None,
+            ring: vec![[118.0, 32.0], [118.1, 32.0], [118.1, 32.1], [118.0, 32.0]],
+        };
+        assert!(a.changed_fields(&a).is_empty());
+        let mut b = a.clone();
+        b.households = 321;
+        b.ring[1] = [118.2, 32.0];
+        assert_eq!(
+            a.changed_fields(&b),
+            vec!["grid.households", "grid.boundary"]
+        );
+    }
 
     #[test]
     fn boundaries_are_stored_compactly_when_exact_and_read_back_either_way() {

@@ -400,15 +400,34 @@ mod ssr_grids {
                     {
                         match st.db.grid(*id).await {
                             Ok(g) if g.version != *version => {
-                                return Err(refused(
-                                    409,
-                                    "err.grid_conflict",
-                                    &[
-                                        ("grid", label(&g.state)),
-                                        ("who", g.updated_by.clone()),
-                                        ("when", domain::date::shanghai_datetime(g.updated_at)),
-                                    ],
-                                ))
+                                // What changed since the editor's version: its state is the
+                                // "before" of the next revision.
+                                let base = st
+                                    .db
+                                    .grid_history(*id)
+                                    .await
+                                    .ok()
+                                    .and_then(|h| h.into_iter().find(|r| r.version == version + 1))
+                                    .and_then(|r| r.before);
+                                let what = base
+                                    .map(|b| b.changed_fields(&g.state))
+                                    .filter(|w| !w.is_empty());
+                                let mut args = vec![
+                                    ("grid", label(&g.state)),
+                                    ("who", g.updated_by.clone()),
+                                    ("when", domain::date::shanghai_datetime(g.updated_at)),
+                                ];
+                                let key = match what {
+                                    Some(w) => {
+                                        args.push((
+                                            "what",
+                                            format!("{}{}", crate::api::TRANSLATE, w.join(",")),
+                                        ));
+                                        "err.grid_conflict_what"
+                                    }
+                                    None => "err.grid_conflict",
+                                };
+                                return Err(refused(409, key, &args));
                             }
                             Err(store::StoreError::NotFound) => {
                                 return Err(refused(409, "err.grid_gone", &[]))

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
+/// Marks a `Refused` argument whose value is a comma-separated list of translation keys (field
+/// names and the like): the browser translates them into the reader's language.
+pub const TRANSLATE: &str = "@t:";
+
 /// The one error type of every server function. The UI shows `message_key()` through the
 /// translation catalogue; the server sets the matching HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
