@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
 # grids, densified to about 100 vertices each; ~11,400 party units), and measures the grid map against
-# Leaflet and the organisation tree editor in one headless Chromium run. Writes end2end/bench/results/
+# Leaflet, the organisation tree editor and the month view with 5,000 events in one headless Chromium run. Writes end2end/bench/results/
 # and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
 set -euo pipefail
@@ -48,5 +48,10 @@ done
   echo
   cat end2end/bench/results/orgs.md
   cat end2end/bench/orgs-notes.md
+  echo
+  echo "## Event calendar"
+  echo
+  cat end2end/bench/results/events.md
+  cat end2end/bench/events-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
