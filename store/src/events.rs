@@ -87,6 +87,50 @@ fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occur
     }
 }
 
+/// The occurrences of `event` in `[from, to)` from its rule and its occurrence rows in the window
+/// (moved in from outside it, or dates an older rule had, kept cancelled).
+fn assemble(
+    event: &Event,
+    rows: &[OccurrenceRow],
+    from: &LocalDateTime,
+    to: &LocalDateTime,
+) -> Result<Vec<Occurrence>> {
+    let start = event.start()?;
+    let rule = event.rrule.as_deref();
+    let err = |e: domain::recurrence::RecurrenceError| {
+        StoreError::Other(format!("event {}: {e}", event.id))
+    };
+    let mut ids = domain::recurrence::occurrences(&start, rule, &[], from, to).map_err(err)?;
+    // Occurrences moved into the window from outside it.
+    for r in rows.iter().filter(|r| r.4.is_some()) {
+        if let Ok(id) = LocalDateTime::parse(&r.0) {
+            if !ids.contains(&id)
+                && domain::recurrence::is_occurrence(&start, rule, &id).map_err(err)?
+            {
+                ids.push(id);
+            }
+        }
+    }
+    // Dates an older rule had, kept cancelled by the edit (see `Db::occurrence_at`).
+    for r in rows.iter().filter(|r| r.3 == "cancelled" && r.4.is_none()) {
+        if let Ok(id) = LocalDateTime::parse(&r.0) {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    let mut out: Vec<Occurrence> = ids
+        .into_iter()
+        .map(|id| {
+            let row = rows.iter().find(|r| r.0 == id.as_str());
+            build(event, id, row)
+        })
+        .filter(|o| &o.starts_at >= from && &o.starts_at < to)
+        .collect();
+    out.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+    Ok(out)
+}
+
 /// Inserts a new series for the party unit with id `unit_id` (shared by publishing and splitting).
 pub(crate) async fn insert_event<'e, E>(exec: E, unit_id: i64, d: &EventDraft) -> Result<i64>
 where
@@ -223,12 +267,6 @@ impl Db {
         from: &LocalDateTime,
         to: &LocalDateTime,
     ) -> Result<Vec<Occurrence>> {
-        let start = event.start()?;
-        let rule = event.rrule.as_deref();
-        let err = |e: domain::recurrence::RecurrenceError| {
-            StoreError::Other(format!("event {}: {e}", event.id))
-        };
-        let mut ids = domain::recurrence::occurrences(&start, rule, &[], from, to).map_err(err)?;
         let rows: Vec<OccurrenceRow> = sqlx::query_as(
             "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 \
              AND ((starts_at >= $2 AND starts_at < $3) OR (moved_starts_at >= $2 AND moved_starts_at < $3))",
@@ -238,34 +276,43 @@ impl Db {
         .bind(to.as_str())
         .fetch_all(self.pool())
         .await?;
-        // Occurrences moved into the window from outside it.
-        for r in rows.iter().filter(|r| r.4.is_some()) {
-            if let Ok(id) = LocalDateTime::parse(&r.0) {
-                if !ids.contains(&id)
-                    && domain::recurrence::is_occurrence(&start, rule, &id).map_err(err)?
-                {
-                    ids.push(id);
-                }
-            }
+        assemble(event, &rows, from, to)
+    }
+
+    /// [`Db::occurrences`] of each of `events` (in the same order), reading the occurrence rows of
+    /// the window once for all of them instead of once per event.
+    pub async fn occurrences_of(
+        &self,
+        events: &[Event],
+        from: &LocalDateTime,
+        to: &LocalDateTime,
+    ) -> Result<Vec<Vec<Occurrence>>> {
+        let rows: Vec<(i64, String, i64, i64, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT event_id, starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence \
+             WHERE (starts_at >= $1 AND starts_at < $2) OR (moved_starts_at >= $1 AND moved_starts_at < $2)",
+        )
+        .bind(from.as_str())
+        .bind(to.as_str())
+        .fetch_all(self.pool())
+        .await?;
+        let mut by_event: std::collections::HashMap<i64, Vec<OccurrenceRow>> = Default::default();
+        for (event_id, a, b, c, d, e, f) in rows {
+            by_event
+                .entry(event_id)
+                .or_default()
+                .push((a, b, c, d, e, f));
         }
-        // Dates an older rule had, kept cancelled by the edit (see `occurrence_at`).
-        for r in rows.iter().filter(|r| r.3 == "cancelled" && r.4.is_none()) {
-            if let Ok(id) = LocalDateTime::parse(&r.0) {
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
-            }
-        }
-        let mut out: Vec<Occurrence> = ids
-            .into_iter()
-            .map(|id| {
-                let row = rows.iter().find(|r| r.0 == id.as_str());
-                build(event, id, row)
+        events
+            .iter()
+            .map(|e| {
+                assemble(
+                    e,
+                    by_event.get(&e.id).map_or(&[][..], Vec::as_slice),
+                    from,
+                    to,
+                )
             })
-            .filter(|o| &o.starts_at >= from && &o.starts_at < to)
-            .collect();
-        out.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
-        Ok(out)
+            .collect()
     }
 
     /// The occurrence of `event` whose series start is `at`, if the series has one there.

@@ -595,6 +595,26 @@ mod editing {
             vec![moved.clone()]
         );
         let e = db.event(ev).await.unwrap();
+        // The calendar reads all events' rows at once: the same occurrences.
+        let all = db
+            .events_in_window("2026-12-01T00:00", "2027-01-01T00:00")
+            .await
+            .unwrap();
+        let batch = db
+            .occurrences_of(&all, &t("2026-12-01T00:00"), &t("2027-01-01T00:00"))
+            .await
+            .unwrap();
+        for (one, list) in all.iter().zip(&batch) {
+            let single = db
+                .occurrences(one, &t("2026-12-01T00:00"), &t("2027-01-01T00:00"))
+                .await
+                .unwrap();
+            assert_eq!(&single, list, "event {}", one.id);
+        }
+        assert!(batch
+            .iter()
+            .flatten()
+            .any(|o| o.event_id == ev && o.cancelled));
         let dropped = db.occurrence_at(&e, &moved).await.unwrap().unwrap();
         assert!(dropped.cancelled);
         assert_eq!(

@@ -189,17 +189,24 @@ pub async fn events_calendar(
             .events_in_window(from.as_str(), to.as_str())
             .await
             .map_err(internal)?;
+        let events: Vec<_> = events
+            .into_iter()
+            .filter(|e| {
+                may_see(&p, &e.visibility)
+                    && (category.is_empty() || e.category == category)
+                    && community.as_ref().is_none_or(|c| {
+                        domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
+                    })
+            })
+            .collect();
+        // One query for the occurrence rows of all these events (not one per event).
+        let occurrences = db
+            .occurrences_of(&events, &from, &to)
+            .await
+            .map_err(internal)?;
         let mut out = Vec::new();
-        for e in events.iter().filter(|e| {
-            may_see(&p, &e.visibility)
-                && (category.is_empty() || e.category == category)
-                && community.as_ref().is_none_or(|c| {
-                    domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
-                })
-        }) {
-            for o in db.occurrences(e, &from, &to).await.map_err(internal)? {
-                out.push(view(e, &o));
-            }
+        for (e, list) in events.iter().zip(occurrences) {
+            out.extend(list.iter().map(|o| view(e, o)));
         }
         out.sort_by(|a, b| {
             a.starts_at
