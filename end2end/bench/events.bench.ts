@@ -1,6 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
+import { login, median } from "./common";
 
 // Event calendar benchmark: the month view of a month holding 5,000 events (the scale),
 // imported through Linli's own .ics import into the large demo district. Each run: a fresh page,
@@ -8,19 +9,6 @@ import * as path from "path";
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const EVENTS = 5_000;
 const out = path.join(__dirname, "results");
-
-function median(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function login(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("用户名").fill("admin");
-  await page.getByLabel("密码").fill("linli-demo-2026");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(/\/map$/);
-}
 
 /** The first day of next month in Asia/Shanghai, as [year, month (1–12), days in it]. */
 function nextMonth(): [number, number, number] {

@@ -1,6 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
+import { login, median } from "./common";
 
 // Grid map benchmark: Linli's map against Leaflet (SVG renderer) drawing the same level-3 grids,
 // interleaved runs in one headless Chromium. Frames come at 60 Hz, so we count long frames (an
@@ -12,11 +13,6 @@ const out = path.join(__dirname, "results");
 type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number };
 type Editing = { dragLong: number; dragFrames: number; checkMs: number; latency: number };
 
-function median(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
 /** Densifies every ring of every level the same way (edge midpoints), so shared edges stay shared. */
 function densify(ring: number[][], times: number) {
   let r = ring;
@@ -27,14 +23,6 @@ function densify(ring: number[][], times: number) {
     r = o;
   }
   return r;
-}
-
-async function login(page: Page) {
-  await page.goto("/login");
-  await page.getByLabel("用户名").fill("admin");
-  await page.getByLabel("密码").fill("linli-demo-2026");
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(/\/map$/);
 }
 
 async function recordFrames(page: Page) {

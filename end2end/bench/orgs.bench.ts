@@ -1,6 +1,7 @@
 import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
+import { login, median } from "./common";
 
 // Organisation tree benchmark at the issue's scale: 5 street committees, 55 community committees,
 // 181 compound branches, 1,000 building groups and 10,000 central households (11,241 units), imported
@@ -42,19 +43,6 @@ function district(): string {
 }
 
 type Figures = { firstRender: number; expandAll: number; scrollLong: number; scrollFrames: number; search: number; move: number; units: number };
-
-function median(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
-
-async function login(page: Page) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel("用户名").fill("admin");
-  await page.getByLabel("密码").fill(PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(/\/map$/);
-}
 
 /** Imports the district through the app's CSV import, as an administrator would. */
 async function load(page: Page) {
@@ -146,7 +134,7 @@ async function once(page: Page): Promise<Figures> {
 
 test("organisation tree: first render, expand all, scrolling, search, move", async ({ page }) => {
   test.skip(!base || !PASSWORD, "scripts/bench.sh provides LINLI_BENCH_ORGS_URL and the password");
-  await login(page);
+  await login(page, PASSWORD, base);
   await load(page);
   const runs: Figures[] = [];
   for (let r = 0; r < RUNS; r++) runs.push(await once(page));

@@ -132,6 +132,20 @@ mod ssr_events {
         }
     }
 
+    /// The party unit `code` names, if the caller may publish events for it (else 403, audited
+    /// as `action`).
+    pub async fn publishing_unit(
+        p: &Principal,
+        code: &str,
+        action: &str,
+    ) -> Result<domain::Code, AppError> {
+        let unit = domain::Code::parse(code).map_err(|_| AppError::Invalid("err.code".into()))?;
+        if !p.can_publish_event(&unit) {
+            return Err(deny(p, action, &format!("unit:{unit}")).await);
+        }
+        Ok(unit)
+    }
+
     /// The draft with its place: the grid must exist; without a point, the grid's centre is used.
     pub async fn place(
         draft: domain::event::EventDraft,
@@ -317,11 +331,7 @@ pub async fn event_create(
 ) -> Result<i64, AppError> {
     guard(async move {
         let p = require_user().await?;
-        let unit =
-            domain::Code::parse(&unit_code).map_err(|_| AppError::Invalid("err.code".into()))?;
-        if !p.can_publish_event(&unit) {
-            return Err(deny(&p, "event_create", &format!("unit:{unit}")).await);
-        }
+        let unit = publishing_unit(&p, &unit_code, "event_create").await?;
         let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
             title: &title,
             description: &description,
@@ -658,11 +668,7 @@ pub async fn events_import_ics(
         use domain::event::{Category, Visibility, CAPACITY_MAX};
         use domain::ics_import::{read_ics, IcsDefaults, IcsFileError};
         let p = require_user().await?;
-        let unit =
-            domain::Code::parse(&unit_code).map_err(|_| AppError::Invalid("err.code".into()))?;
-        if !p.can_publish_event(&unit) {
-            return Err(deny(&p, "events.import", &format!("unit:{unit}")).await);
-        }
+        let unit = publishing_unit(&p, &unit_code, "events.import").await?;
         if Category::parse(&category).is_none() {
             return Err(AppError::Invalid("err.event_category".into()));
         }
