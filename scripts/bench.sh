@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
 # grids, densified to about 100 vertices each; ~11,400 party units), and measures the grid map against
-# Leaflet, the organisation tree editor and the month view with 5,000 events in one headless Chromium run. Writes end2end/bench/results/
+# Leaflet, the organisation tree editor and the month view with 5,000 events in one headless Chromium run,
+# then the server under 200 concurrent residents on SQLite and PostgreSQL (scripts/loadtest.sh). Writes end2end/bench/results/
 # and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
 set -euo pipefail
@@ -31,6 +32,9 @@ for p in $port $orgs_port; do
 done
 (cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" LINLI_BENCH_ORGS_URL="http://127.0.0.1:$orgs_port" \
   LINLI_BENCH_ORGS_PASSWORD="$orgs_password" npx playwright test -c bench/playwright.config.ts)
+kill $pid $orgs_pid 2>/dev/null || true
+# The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
+bash scripts/loadtest.sh
 {
   echo "# Benchmarks"
   echo
@@ -53,5 +57,10 @@ done
   echo
   cat end2end/bench/results/events.md
   cat end2end/bench/events-notes.md
+  echo
+  echo "## Server under load (200 concurrent residents)"
+  echo
+  cat end2end/bench/results/server.md
+  cat end2end/bench/server-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

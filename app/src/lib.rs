@@ -4,6 +4,7 @@
 pub mod api;
 pub mod i18n;
 pub mod pages;
+pub mod qr;
 pub mod ui;
 
 use api::auth::Me;

@@ -444,19 +444,6 @@ pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckIn
     .await
 }
 
-/// The QR code of a check-in code as a grid of dark modules (rendered as SVG by the page).
-pub fn qr_modules(code: &str) -> Option<(usize, Vec<bool>)> {
-    let qr = qrcode::QrCode::new(code.as_bytes()).ok()?;
-    let w = qr.width();
-    Some((
-        w,
-        qr.to_colors()
-            .into_iter()
-            .map(|c| c == qrcode::Color::Dark)
-            .collect(),
-    ))
-}
-
 /// Cancels one occurrence; the rest of the series goes on. Subscribers see it cancelled.
 #[server(prefix = "/api", endpoint = "event_cancel_occurrence")]
 pub async fn event_cancel_occurrence(id: i64, at: String) -> Result<(), AppError> {

@@ -580,7 +580,7 @@ fn MyRsvp(mine: RsvpView) -> impl IntoView {
 #[component]
 fn QrCode(code: String) -> impl IntoView {
     let i18n = use_i18n();
-    let Some((w, modules)) = api::qr_modules(&code) else {
+    let Some((w, modules)) = crate::qr::modules(&code) else {
         return view! { <span/> }.into_any();
     };
     let quiet = 4;
@@ -616,18 +616,29 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
         checked.track();
         api::event_attendees(id, at2.clone())
     });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    // Typed or scanned, a code goes the same way.
+    let check_in = Callback::new(move |typed: String| {
         let at = at.clone();
         leptos::task::spawn_local(async move {
-            let r = api::event_check_in(id, at, code.get_untracked()).await;
+            let r = api::event_check_in(id, at, typed).await;
+            if result.is_disposed() {
+                return;
+            }
             if r.is_ok() {
                 code.set(String::new());
             }
             result.set(Some(r));
             checked.update(|v| *v += 1);
         });
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        check_in.run(code.get_untracked());
     };
+    let scanned = Callback::new(move |c: String| {
+        code.set(c.clone());
+        check_in.run(c);
+    });
     view! {
         <section class="card desk">
             <h2>{move || i18n.t("events.checkin_title")}</h2>
@@ -637,6 +648,7 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
                 </label>
                 <button type="submit" class="primary">{move || i18n.t("events.check_in")}</button>
             </form>
+            <super::scanner::CameraScanner on_code=scanned/>
             {move || result.get().map(|r| match r {
                 Err(e) => view! { <ErrorNote error=e/> }.into_any(),
                 Ok(CheckInView::Done { display_name, seats }) => view! { <p class="ok" role="status">{i18n.tf("events.checked_in", &[("name", display_name), ("n", seats.to_string())])}</p> }.into_any(),

@@ -7,6 +7,7 @@ pub mod map;
 pub mod map_import;
 pub mod org_chart;
 pub mod orgs;
+pub mod scanner;
 
 use crate::i18n::use_i18n;
 use leptos::prelude::*;

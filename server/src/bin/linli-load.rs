@@ -1,0 +1,626 @@
+//! `linli-load`: drives a running `linli serve` over real HTTP (loopback) with many concurrent
+//! residents and reports throughput and latency percentiles. A benchmark tool, not a test:
+//! `scripts/loadtest.sh` runs it on SQLite and PostgreSQL and writes the figures to BENCHMARKS.md;
+//! `scripts/crash.sh` runs its `crash` scenario while killing the server.
+//!
+//! Set-up goes through the public server functions, as a browser would: the administrator logs in,
+//! opens registration, publishes one occurrence with `--capacity` seats, and `--clients` residents
+//! register (each gets its own session cookie). Then every resident loops until `--seconds` pass:
+//! - `rsvp`: going / not going in turn on the same occurrence (capacity, waitlist, promotions);
+//! - `mixed`: 70 % reads (month calendar, the occurrence, `me`, upcoming events), 30 % RSVP changes;
+//! - `crash`: like `rsvp`, but a failed request (server killed) is retried until the server is back,
+//!   and then the resident's stored answer must be the last acknowledged one or the one in flight.
+//!
+//! At the end the stored state is read back: every resident's answer must be the last one the
+//! server acknowledged (or, after a crash, the one in flight), and no more seats than the capacity
+//! may be taken. Any violation, and any failed request outside `crash`, makes the exit code 1.
+
+use app::api::events::{AttendeeView, OccurrenceDetail, RsvpView};
+use clap::{Parser, ValueEnum};
+use domain::rsvp::RsvpStatus;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::{connect::HttpConnector, Client};
+use hyper_util::rt::TokioExecutor;
+use rand::{Rng, SeedableRng};
+use serde::de::DeserializeOwned;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Debug)]
+enum Scenario {
+    Rsvp,
+    Mixed,
+    Crash,
+}
+
+#[derive(Parser)]
+#[command(
+    name = "linli-load",
+    about = "Load generator for a running Linli server"
+)]
+struct Args {
+    /// Base URL of the server, e.g. http://127.0.0.1:8080
+    #[arg(long)]
+    url: String,
+    /// An administrator account on that server.
+    #[arg(long, default_value = "admin")]
+    admin: String,
+    #[arg(long, env = "LINLI_LOAD_PASSWORD")]
+    password: String,
+    #[arg(long, value_enum, default_value = "rsvp")]
+    scenario: Scenario,
+    /// Concurrent residents, each with its own session and connection.
+    #[arg(long, default_value_t = 200)]
+    clients: usize,
+    #[arg(long, default_value_t = 20)]
+    seconds: u64,
+    /// Seats of the occurrence everyone answers for.
+    #[arg(long, default_value_t = 50)]
+    capacity: i64,
+    /// A name for this run in the report (e.g. the engine).
+    #[arg(long, default_value = "")]
+    label: String,
+    /// Append one JSON line with the figures to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+}
+
+const RESIDENT_PASSWORD: &str = "Queue-at-the-service-day-7";
+
+#[derive(Clone)]
+struct Http {
+    client: Client<HttpConnector, Full<Bytes>>,
+    base: String,
+}
+
+#[derive(Debug)]
+enum CallError {
+    /// No answer (connection refused or reset): the request may or may not have been applied.
+    Transport(String),
+    /// The server answered with an error status.
+    Status(u16, String),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Transport(e) => write!(f, "no answer: {e}"),
+            CallError::Status(s, b) => write!(f, "HTTP {s}: {b}"),
+        }
+    }
+}
+
+impl Http {
+    fn new(base: &str, clients: usize) -> Http {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        connector.set_connect_timeout(Some(Duration::from_secs(5)));
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(clients + 8)
+            .build(connector);
+        Http {
+            client,
+            base: base.trim_end_matches('/').to_string(),
+        }
+    }
+
+    /// POSTs a server function's form arguments; returns the body and any new session cookie.
+    async fn call_raw(
+        &self,
+        cookie: Option<&str>,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<(Bytes, Option<String>), CallError> {
+        let body = serde_urlencoded::to_string(form).expect("form arguments encode");
+        let mut req = hyper::Request::post(format!("{}/api/{endpoint}", self.base))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let req = req
+            .body(Full::new(Bytes::from(body)))
+            .expect("request builds");
+        let res = tokio::time::timeout(Duration::from_secs(30), self.client.request(req))
+            .await
+            .map_err(|_| CallError::Transport("timed out".into()))?
+            .map_err(|e| CallError::Transport(e.to_string()))?;
+        let status = res.status().as_u16();
+        let set_cookie = res
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(str::to_string);
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| CallError::Transport(e.to_string()))?
+            .to_bytes();
+        if status >= 300 {
+            return Err(CallError::Status(
+                status,
+                String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+            ));
+        }
+        Ok((bytes, set_cookie))
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        cookie: &str,
+        endpoint: &str,
+        form: &[(&str, &str)],
+    ) -> Result<T, CallError> {
+        let (bytes, _) = self.call_raw(Some(cookie), endpoint, form).await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| CallError::Status(200, format!("{endpoint}: unreadable answer: {e}")))
+    }
+
+    /// Logs in (or registers) and returns the session cookie.
+    async fn session(&self, endpoint: &str, form: &[(&str, &str)]) -> Result<String, String> {
+        let (_, cookie) = self
+            .call_raw(None, endpoint, form)
+            .await
+            .map_err(|e| format!("{endpoint}: {e}"))?;
+        cookie.ok_or_else(|| format!("{endpoint}: no session cookie in the answer"))
+    }
+}
+
+/// Local date `days` from today in Asia/Shanghai, `YYYY-MM-DD`.
+fn local_date(days: i64) -> String {
+    let today = (store::now() + domain::date::SHANGHAI_OFFSET_SECS).div_euclid(86_400);
+    let (y, m, d) = domain::date::civil_from_days(today + days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+struct Target {
+    event_id: i64,
+    at: String,
+    admin: String,
+}
+
+async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), String> {
+    let admin = http
+        .session(
+            "login",
+            &[("username", &args.admin), ("password", &args.password)],
+        )
+        .await?;
+    let open: Result<(), _> = http
+        .call(&admin, "admin_set_registration", &[("open", "true")])
+        .await;
+    open.map_err(|e| format!("opening registration: {e}"))?;
+    let (_, communities): (bool, Vec<app::api::auth::Community>) = http
+        .call(&admin, "registration_info", &[])
+        .await
+        .map_err(|e| format!("registration_info: {e}"))?;
+    let community = communities
+        .first()
+        .ok_or("the server has no community to register in (load the demo data)")?
+        .code
+        .clone();
+    let tree: app::api::orgs::OrgTreeView = http
+        .call(&admin, "orgs_tree", &[])
+        .await
+        .map_err(|e| format!("orgs_tree: {e}"))?;
+    let unit = tree
+        .units
+        .first()
+        .ok_or("the server has no party unit (load the demo data)")?
+        .code
+        .clone();
+    let run: u32 = rand::thread_rng().gen_range(0..1_000_000);
+    let day = local_date(2);
+    let at = format!("{day}T09:00");
+    let capacity = args.capacity.to_string();
+    let title = format!("负载测试 {run:06}");
+    let ends = format!("{day}T11:00");
+    let event_id: i64 = http
+        .call(
+            &admin,
+            "event_create",
+            &[
+                ("unit_code", &unit),
+                ("title", &title),
+                ("description", "linli-load"),
+                ("category", "service-day"),
+                ("location", "loopback"),
+                ("starts_at", &at),
+                ("ends_at", &ends),
+                ("rrule", ""),
+                ("capacity", &capacity),
+                ("guests_allowed", "0"),
+                ("rsvp_deadline_minutes", "0"),
+                ("visibility", "public"),
+            ],
+        )
+        .await
+        .map_err(|e| format!("event_create: {e}"))?;
+
+    // Registration hashes a password (argon2, two at a time on the server): a few in parallel.
+    let started = Instant::now();
+    let names: Vec<String> = (0..args.clients)
+        .map(|i| format!("load{run:06}u{i}"))
+        .collect();
+    let mut cookies = Vec::with_capacity(names.len());
+    for chunk in names.chunks(8) {
+        let mut set = tokio::task::JoinSet::new();
+        for (i, name) in chunk.iter().enumerate() {
+            let (http, name, community) = (http.clone(), name.clone(), community.clone());
+            set.spawn(async move {
+                let display = format!("负载居民{name}");
+                let c = http
+                    .session(
+                        "register",
+                        &[
+                            ("username", &name),
+                            ("display_name", &display),
+                            ("password", RESIDENT_PASSWORD),
+                            ("community", &community),
+                        ],
+                    )
+                    .await;
+                (i, c)
+            });
+        }
+        let mut got: Vec<(usize, Result<String, String>)> = set.join_all().await;
+        got.sort_by_key(|(i, _)| *i);
+        for (_, c) in got {
+            cookies.push(c?);
+        }
+    }
+    eprintln!(
+        "prepared event #{event_id} at {at} with {} seats and {} residents in {:.1} s",
+        args.capacity,
+        cookies.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok((
+        Target {
+            event_id,
+            at,
+            admin,
+        },
+        cookies,
+    ))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rsvp,
+    Read,
+}
+
+#[derive(Default)]
+struct ClientReport {
+    /// (kind, latency in microseconds) of every answered request.
+    samples: Vec<(Kind, u32)>,
+    errors: Vec<String>,
+    /// Requests without an answer (only expected in `crash`).
+    unanswered: u64,
+    /// The stored answer this resident must have at the end: the last acknowledged one, or
+    /// (after a request without an answer) either of two.
+    expect: Vec<RsvpStatus>,
+    /// Times this resident found its stored answer after a crash, and it was a permitted one.
+    recovered: u64,
+}
+
+fn status_of(going: bool, view: &RsvpView) -> Result<RsvpStatus, String> {
+    match (going, view.status) {
+        (true, RsvpStatus::Going | RsvpStatus::Waitlisted) | (false, RsvpStatus::NotGoing) => {
+            Ok(view.status)
+        }
+        (g, s) => Err(format!("asked going={g}, the server answered {s:?}")),
+    }
+}
+
+/// What may be stored after the server acknowledged `s`: a waitlisted resident may since have
+/// been promoted by someone else's cancellation.
+fn acknowledged(s: RsvpStatus) -> Vec<RsvpStatus> {
+    match s {
+        RsvpStatus::Waitlisted => vec![RsvpStatus::Waitlisted, RsvpStatus::Going],
+        s => vec![s],
+    }
+}
+
+async fn stored_answer(http: &Http, cookie: &str, t: &Target) -> Result<RsvpStatus, CallError> {
+    let id = t.event_id.to_string();
+    let d: OccurrenceDetail = http
+        .call(cookie, "event_detail", &[("id", &id), ("at", &t.at)])
+        .await?;
+    Ok(d.mine.map_or(RsvpStatus::NotGoing, |m| m.status))
+}
+
+async fn client_loop(
+    http: Http,
+    cookie: String,
+    target: Arc<Target>,
+    scenario: Scenario,
+    until: Instant,
+) -> ClientReport {
+    let mut r = ClientReport {
+        expect: vec![RsvpStatus::NotGoing],
+        ..ClientReport::default()
+    };
+    let mut rng = rand::rngs::StdRng::from_entropy();
+    let id = target.event_id.to_string();
+    let (month_from, month_to) = (
+        format!("{}T00:00", local_date(0)),
+        format!("{}T00:00", local_date(31)),
+    );
+    let mut going = false;
+    while Instant::now() < until {
+        let roll = if scenario == Scenario::Mixed {
+            rng.gen_range(0..10)
+        } else {
+            9
+        };
+        let t0 = Instant::now();
+        if roll >= 7 {
+            going = !going;
+            let g = if going { "true" } else { "false" };
+            let res: Result<RsvpView, _> = http
+                .call(
+                    &cookie,
+                    "event_rsvp",
+                    &[
+                        ("id", &id),
+                        ("at", &target.at),
+                        ("going", g),
+                        ("guests", "0"),
+                    ],
+                )
+                .await;
+            match res {
+                Ok(v) => {
+                    r.samples
+                        .push((Kind::Rsvp, t0.elapsed().as_micros() as u32));
+                    match status_of(going, &v) {
+                        Ok(s) => r.expect = acknowledged(s),
+                        Err(e) => r.errors.push(e),
+                    }
+                }
+                Err(CallError::Transport(_)) if scenario == Scenario::Crash => {
+                    r.unanswered += 1;
+                    // Wait for the server to come back, then read what was stored.
+                    let stored = loop {
+                        if Instant::now() > until + Duration::from_secs(60) {
+                            r.errors.push("the server did not come back".into());
+                            return r;
+                        }
+                        match stored_answer(&http, &cookie, &target).await {
+                            Ok(s) => break s,
+                            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                        }
+                    };
+                    let pending = if going {
+                        [RsvpStatus::Going, RsvpStatus::Waitlisted]
+                    } else {
+                        [RsvpStatus::NotGoing, RsvpStatus::NotGoing]
+                    };
+                    if r.expect.contains(&stored) || pending.contains(&stored) {
+                        r.recovered += 1;
+                    } else {
+                        r.errors.push(format!(
+                            "after a crash the stored answer is {stored:?}, acknowledged {:?}",
+                            r.expect
+                        ));
+                    }
+                    going = stored != RsvpStatus::NotGoing;
+                    r.expect = acknowledged(stored);
+                }
+                Err(e) => r.errors.push(format!("event_rsvp: {e}")),
+            }
+        } else {
+            let res = match roll {
+                0..=2 => http
+                    .call::<serde_json::Value>(
+                        &cookie,
+                        "events_calendar",
+                        &[
+                            ("from", &month_from),
+                            ("to", &month_to),
+                            ("category", ""),
+                            ("community", ""),
+                        ],
+                    )
+                    .await
+                    .map(drop),
+                3..=4 => stored_answer(&http, &cookie, &target).await.map(drop),
+                5 => http
+                    .call::<serde_json::Value>(&cookie, "me", &[])
+                    .await
+                    .map(drop),
+                _ => http
+                    .call::<serde_json::Value>(&cookie, "events_upcoming", &[("from", &month_from)])
+                    .await
+                    .map(drop),
+            };
+            match res {
+                Ok(()) => r
+                    .samples
+                    .push((Kind::Read, t0.elapsed().as_micros() as u32)),
+                Err(e) => r.errors.push(format!("read: {e}")),
+            }
+        }
+    }
+    r
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i] as f64 / 1000.0
+}
+
+#[derive(serde::Serialize)]
+struct Figures {
+    kind: &'static str,
+    requests: usize,
+    per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+}
+
+fn figures(kind: &'static str, mut lat: Vec<u32>, seconds: f64) -> Figures {
+    lat.sort_unstable();
+    Figures {
+        kind,
+        requests: lat.len(),
+        per_second: lat.len() as f64 / seconds,
+        p50_ms: percentile(&lat, 0.5),
+        p99_ms: percentile(&lat, 0.99),
+        max_ms: lat.last().map_or(0.0, |m| *m as f64 / 1000.0),
+    }
+}
+
+async fn run(args: Args) -> Result<bool, String> {
+    let http = Http::new(&args.url, args.clients);
+    let (target, cookies) = prepare(&http, &args).await?;
+    let target = Arc::new(target);
+    let started = Instant::now();
+    let until = started + Duration::from_secs(args.seconds);
+    let mut set = tokio::task::JoinSet::new();
+    for (i, cookie) in cookies.iter().enumerate() {
+        let (http, cookie, target) = (http.clone(), cookie.clone(), target.clone());
+        let scenario = args.scenario;
+        set.spawn(async move { (i, client_loop(http, cookie, target, scenario, until).await) });
+    }
+    let mut reports: Vec<(usize, ClientReport)> = set.join_all().await;
+    reports.sort_by_key(|(i, _)| *i);
+    let elapsed = started.elapsed().as_secs_f64();
+
+    // Read back what is stored.
+    let mut problems: Vec<String> = Vec::new();
+    for ((_, r), cookie) in reports.iter().zip(&cookies) {
+        match stored_answer(&http, cookie, &target).await {
+            Ok(s) if r.expect.contains(&s) => {}
+            Ok(s) => problems.push(format!(
+                "stored answer {s:?}, last acknowledged {:?}",
+                r.expect
+            )),
+            Err(e) => problems.push(format!("reading back: {e}")),
+        }
+    }
+    let id = target.event_id.to_string();
+    let attendees: Vec<AttendeeView> = http
+        .call(
+            &target.admin,
+            "event_attendees",
+            &[("id", &id), ("at", &target.at)],
+        )
+        .await
+        .map_err(|e| format!("event_attendees: {e}"))?;
+    let seats: i64 = attendees
+        .iter()
+        .filter(|a| a.status == RsvpStatus::Going)
+        .map(|a| a.seats)
+        .sum();
+    let waiting = attendees
+        .iter()
+        .filter(|a| a.status == RsvpStatus::Waitlisted)
+        .count();
+    if seats > args.capacity {
+        problems.push(format!("{seats} seats taken of {}", args.capacity));
+    }
+    if waiting > 0 && seats < args.capacity {
+        problems.push(format!(
+            "{waiting} waiting while only {seats} of {} seats are taken",
+            args.capacity
+        ));
+    }
+
+    let errors: Vec<&String> = reports.iter().flat_map(|(_, r)| &r.errors).collect();
+    let unanswered: u64 = reports.iter().map(|(_, r)| r.unanswered).sum();
+    let recovered: u64 = reports.iter().map(|(_, r)| r.recovered).sum();
+    let mut all = Vec::new();
+    let mut by_kind = [Vec::new(), Vec::new()];
+    for (_, r) in &reports {
+        for &(k, us) in &r.samples {
+            all.push(us);
+            by_kind[usize::from(k == Kind::Read)].push(us);
+        }
+    }
+    let [rsvp, reads] = by_kind;
+    let rows = if args.scenario == Scenario::Mixed {
+        vec![
+            figures("all", all, elapsed),
+            figures("rsvp", rsvp, elapsed),
+            figures("read", reads, elapsed),
+        ]
+    } else {
+        vec![figures("rsvp", rsvp, elapsed)]
+    };
+    println!(
+        "{} {:?}: {} clients, {:.1} s, {} errors, {} without an answer, {} seats of {} taken, {} waiting",
+        args.label,
+        args.scenario,
+        args.clients,
+        elapsed,
+        errors.len(),
+        unanswered,
+        seats,
+        args.capacity,
+        waiting
+    );
+    for f in &rows {
+        println!(
+            "  {:<5} {:>7} requests {:>8.1}/s  p50 {:>7.1} ms  p99 {:>7.1} ms  max {:>7.1} ms",
+            f.kind, f.requests, f.per_second, f.p50_ms, f.p99_ms, f.max_ms
+        );
+    }
+    if args.scenario == Scenario::Crash {
+        println!(
+            "  {unanswered} requests lost their answer to a crash; {recovered} checked afterwards"
+        );
+    }
+    for e in errors.iter().take(10) {
+        eprintln!("error: {e}");
+    }
+    for p in problems.iter().take(10) {
+        eprintln!("inconsistent: {p}");
+    }
+    if let Some(path) = &args.json {
+        use std::io::Write;
+        let line = serde_json::json!({
+            "label": args.label,
+            "scenario": format!("{:?}", args.scenario).to_lowercase(),
+            "clients": args.clients,
+            "seconds": elapsed,
+            "errors": errors.len(),
+            "unanswered": unanswered,
+            "inconsistent": problems.len(),
+            "figures": rows,
+        });
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        writeln!(f, "{line}").map_err(|e| e.to_string())?;
+    }
+    Ok(errors.is_empty() && problems.is_empty())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match rt.block_on(run(args)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("linli-load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
