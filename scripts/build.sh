@@ -6,4 +6,4 @@ source scripts/env.sh
 trunk build --release --offline
 # Precompressed copies, served as they are by `linli serve` (no compression per request).
 for f in dist/*.wasm dist/*.js dist/*.css; do gzip -9 -k -f "$f"; done
-cargo build --release -p server --bin linli
+cargo build --release -p server --bins

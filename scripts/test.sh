@@ -2,7 +2,8 @@
 # Sets everything up and runs the whole test suite:
 #   1. native unit and integration tests (cargo test --release), with the storage suite on SQLite
 #      and on a throwaway PostgreSQL cluster started here and removed afterwards;
-#   2. the Playwright suite in Debian's Chromium against the release build.
+#   2. the crash test (scripts/crash.sh: kill -9 under load, 20 times, on SQLite and PostgreSQL);
+#   3. the Playwright suite in Debian's Chromium against the release build.
 # Ends with one line "N passed, N failed" counting every suite.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,13 @@ read -r c_pass c_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if 
   END { print p + 0, f + 0 }' "$logs/cargo.log")
 if [ "$cargo_rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then c_fail=1; fi
 
+echo "== crash test (kill -9 and SIGTERM under load; SQLite and PostgreSQL) =="
+scripts/crash.sh 2>&1 | tee "$logs/crash.log"
+k_pass=$(grep -c '^crash [a-z]*: passed$' "$logs/crash.log")
+k_fail=$(grep -c '^crash [a-z]*: failed$' "$logs/crash.log")
+if [ "$((k_pass + k_fail))" -eq 0 ]; then k_fail=1; fi
+echo "crash test: $k_pass passed, $k_fail failed"
+
 echo "== end-to-end tests (Playwright, Chromium) =="
 (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/pw.json" npx playwright test --reporter=list,json)
 pw_rc=$?
@@ -41,7 +49,7 @@ PY
 if [ "$pw_rc" -ne 0 ] && [ "$p_fail" -eq 0 ]; then p_fail=1; fi
 echo "Playwright: $p_pass passed, $p_fail failed"
 
-passed=$((c_pass + p_pass))
-failed=$((c_fail + p_fail))
+passed=$((c_pass + k_pass + p_pass))
+failed=$((c_fail + k_fail + p_fail))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

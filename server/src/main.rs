@@ -75,6 +75,8 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Check the stored data (engine integrity check and Linli's invariants); exit code 1 on problems.
+    Check,
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -265,6 +267,20 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("backup failed: {e}"))?;
             println!("backup written and verified: {}", to.display());
             Ok(())
+        }
+        Command::Check => {
+            let db = store::Db::connect(&cli.database_url)
+                .await
+                .map_err(|e| e.to_string())?;
+            let problems = db.check().await.map_err(|e| format!("check failed: {e}"))?;
+            if problems.is_empty() {
+                println!("ok");
+                return Ok(());
+            }
+            for p in &problems {
+                println!("{p}");
+            }
+            Err(format!("{} problems found", problems.len()))
         }
         Command::User {
             command:

@@ -157,6 +157,11 @@ fn demo_then_backup_then_refuse_a_second_demo() {
     assert!(out.contains("verified"));
     let (ok, out) = linli(&db, &["backup", "--to", to.to_str().unwrap()], None);
     assert!(!ok && out.contains("already exists"), "{out}");
+    // Both pass the integrity and invariant check.
+    for url in [db.clone(), format!("sqlite://{}", to.display())] {
+        let (ok, out) = linli(&url, &["check"], None);
+        assert!(ok && out.trim() == "ok", "{out}");
+    }
     // The copy is a working database.
     let (ok, out) = linli(&format!("sqlite://{}", to.display()), &["migrate"], None);
     assert!(ok, "{out}");

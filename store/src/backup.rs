@@ -57,3 +57,61 @@ impl Db {
         Ok(())
     }
 }
+
+impl Db {
+    /// Checks the stored data after a crash or a restore: the engine's own integrity check
+    /// (SQLite: `integrity_check` and `foreign_key_check`) and Linli's invariants — every
+    /// occurrence's `taken` equals the seats of its "going" answers and stays within the capacity,
+    /// and nobody waits in line for a scheduled occurrence while the first in line would fit.
+    /// Returns the problems found (empty: all is well).
+    pub async fn check(&self) -> Result<Vec<String>> {
+        let mut problems = Vec::new();
+        if self.engine() == Engine::Sqlite {
+            let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_all(self.pool())
+                .await?;
+            if rows != ["ok"] {
+                problems.extend(rows.into_iter().map(|r| format!("integrity_check: {r}")));
+            }
+            let broken: Vec<String> =
+                sqlx::query_scalar("SELECT \"table\" FROM pragma_foreign_key_check")
+                    .fetch_all(self.pool())
+                    .await?;
+            problems.extend(
+                broken
+                    .into_iter()
+                    .map(|t| format!("foreign_key_check: a row of {t} points nowhere")),
+            );
+        }
+        let seats: Vec<(i64, i64, i64, String, i64, i64)> = sqlx::query_as(
+            "SELECT o.id, o.taken, o.capacity, o.status, \
+                    CAST(COALESCE((SELECT SUM(r.seats) FROM rsvp r \
+                                   WHERE r.occurrence_id = o.id AND r.status = 'going'), 0) AS BIGINT), \
+                    CAST(COALESCE((SELECT r.seats FROM rsvp r \
+                                   WHERE r.occurrence_id = o.id AND r.status = 'waitlisted' \
+                                   ORDER BY r.seq LIMIT 1), 0) AS BIGINT) \
+             FROM occurrence o ORDER BY o.id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        for (id, taken, capacity, status, going, first_waiting) in seats {
+            if taken != going {
+                problems.push(format!(
+                    "occurrence {id}: taken is {taken} but the going answers hold {going} seats"
+                ));
+            }
+            if going > capacity {
+                problems.push(format!(
+                    "occurrence {id}: {going} seats taken of {capacity}"
+                ));
+            }
+            if status == "scheduled" && first_waiting > 0 && first_waiting <= capacity - going {
+                problems.push(format!(
+                    "occurrence {id}: the first in line ({first_waiting} seats) waits while {} are free",
+                    capacity - going
+                ));
+            }
+        }
+        Ok(problems)
+    }
+}

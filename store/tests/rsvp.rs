@@ -75,6 +75,7 @@ async fn statuses(db: &Db, event: i64) -> (Vec<i64>, Vec<i64>) {
 }
 
 both!(
+    check_finds_broken_seat_counts,
     places_then_waitlist_then_promotion,
     guests_take_places_and_nobody_jumps_the_line,
     refusals_change_nothing,
@@ -712,4 +713,39 @@ mod editing {
             Err(StoreError::Conflict(_))
         ));
     }
+}
+
+/// `Db::check` (what `linli check` runs after a crash or a restore) finds seat counts that do not
+/// add up, overbooking, and a line that does not move.
+async fn check_finds_broken_seat_counts(db: Db) {
+    let (ev, u) = setup(&db, 2, 0, 3).await;
+    let now = t(NOW);
+    for user in &u {
+        db.respond(ev, &t(DAY), *user, true, 0, &now).await.unwrap();
+    }
+    assert_eq!(db.check().await.unwrap(), Vec::<String>::new());
+    sqlx::query("UPDATE occurrence SET taken = 1 WHERE taken = 2")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let problems = db.check().await.unwrap();
+    assert!(
+        problems.len() == 1
+            && problems[0].contains("taken is 1 but the going answers hold 2 seats"),
+        "{problems:?}"
+    );
+    sqlx::query("UPDATE rsvp SET status = 'not-going' WHERE status = 'going'")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    sqlx::query("UPDATE occurrence SET taken = 0 WHERE taken = 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let problems = db.check().await.unwrap();
+    assert!(
+        problems.len() == 1
+            && problems[0].contains("the first in line (1 seats) waits while 2 are free"),
+        "{problems:?}"
+    );
 }

@@ -25,6 +25,7 @@ use hyper_util::rt::TokioExecutor;
 use rand::{Rng, SeedableRng};
 use serde::de::DeserializeOwned;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -65,6 +66,9 @@ struct Args {
     /// Append one JSON line with the figures to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// Stop early once this file exists (`scripts/crash.sh` creates it after its last kill).
+    #[arg(long)]
+    stop_file: Option<std::path::PathBuf>,
 }
 
 const RESIDENT_PASSWORD: &str = "Queue-at-the-service-day-7";
@@ -341,6 +345,7 @@ async fn client_loop(
     target: Arc<Target>,
     scenario: Scenario,
     until: Instant,
+    stop: Arc<AtomicBool>,
 ) -> ClientReport {
     let mut r = ClientReport {
         expect: vec![RsvpStatus::NotGoing],
@@ -353,7 +358,7 @@ async fn client_loop(
         format!("{}T00:00", local_date(31)),
     );
     let mut going = false;
-    while Instant::now() < until {
+    while Instant::now() < until && !stop.load(Ordering::Relaxed) {
         let roll = if scenario == Scenario::Mixed {
             rng.gen_range(0..10)
         } else {
@@ -487,11 +492,27 @@ async fn run(args: Args) -> Result<bool, String> {
     let target = Arc::new(target);
     let started = Instant::now();
     let until = started + Duration::from_secs(args.seconds);
+    let stop = Arc::new(AtomicBool::new(false));
+    if let Some(file) = args.stop_file.clone() {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            while !file.exists() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            stop.store(true, Ordering::Relaxed);
+        });
+    }
     let mut set = tokio::task::JoinSet::new();
     for (i, cookie) in cookies.iter().enumerate() {
-        let (http, cookie, target) = (http.clone(), cookie.clone(), target.clone());
+        let (http, cookie, target, stop) =
+            (http.clone(), cookie.clone(), target.clone(), stop.clone());
         let scenario = args.scenario;
-        set.spawn(async move { (i, client_loop(http, cookie, target, scenario, until).await) });
+        set.spawn(async move {
+            (
+                i,
+                client_loop(http, cookie, target, scenario, until, stop).await,
+            )
+        });
     }
     let mut reports: Vec<(usize, ClientReport)> = set.join_all().await;
     reports.sort_by_key(|(i, _)| *i);
