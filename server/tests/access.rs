@@ -1,0 +1,498 @@
+//! Who may call what, for every registered server function: each is called as anonymous, as each
+//! role, and as a user of another scope, with arguments aimed at the demo district's first
+//! community (the home of `shuji`, `wangge` and `jumin`). A function missing from the table fails
+//! the suite, so nobody adds one without deciding who may call it; a refusal that changes stored
+//! data fails it too.
+
+mod common;
+
+use app::api::grids::{GridEdit, GridMap};
+use common::*;
+use domain::event::{EventDraft, RawEvent};
+use domain::{Code, Role, Username};
+
+/// The callers, in the order they call (least privileged first, so a success cannot make a later
+/// refusal look right).
+const ACTORS: [&str; 8] = [
+    "anonymous",
+    "resident of another community",
+    "resident",
+    "grid worker of another area",
+    "grid worker",
+    "organiser of another community",
+    "organiser",
+    "administrator",
+];
+
+/// What the demo gives and the test adds, read again before every call (versions move on).
+struct Ctx {
+    event: i64,
+    event_version: i64,
+    cancel_event: i64,
+    grid: app::api::grids::GridView,
+    revision: i64,
+    unit_id: i64,
+    unit_version: i64,
+    org_csv: String,
+}
+
+const AT: &str = "2031-03-10T09:00";
+const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\nBEGIN:VEVENT\r\nUID:a@b\r\n\
+SUMMARY:健步走\r\nDTSTART:20310301T003000Z\r\nDTEND:20310301T020000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+const LAYER: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[118.9,32.1],[118.91,32.11]]}}]}"#;
+
+type ArgsFn = fn(&Ctx) -> String;
+
+fn rename_grid(c: &Ctx) -> String {
+    let mut draft = c.grid.draft();
+    draft.name = format!("{}·", draft.name);
+    let edit = GridEdit::Update {
+        id: c.grid.id,
+        version: c.grid.version,
+        draft,
+    };
+    format!("edits={}", enc(&serde_json::to_string(&[edit]).unwrap()))
+}
+
+fn event_fields(title: &str) -> String {
+    format!(
+        "title={}&description=&category=lecture&location=x&starts_at={AT}&ends_at=2031-03-10T10:00&rrule=&capacity=5&guests_allowed=0&rsvp_deadline_minutes=0&visibility=public",
+        enc(title)
+    )
+}
+
+/// (endpoint, arguments, expected status per actor in `ACTORS` order).
+fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
+    vec![
+        // Accounts: anyone may try to log in or register; the rest needs a session.
+        // The sixth wrong password in a row for one account finds it locked (429), whoever asks.
+        (
+            "login",
+            |_| "username=nobody&password=wrong-password".into(),
+            [400, 400, 400, 400, 400, 429, 429, 429],
+        ),
+        ("logout", |_| String::new(), [200; 8]),
+        ("me", |_| String::new(), [200; 8]),
+        ("registration_info", |_| String::new(), [200; 8]),
+        (
+            "register",
+            |_| {
+                "username=newcomer&display_name=&password=long+enough+pw&community=320113001001"
+                    .into()
+            },
+            [400; 8],
+        ),
+        (
+            "change_password",
+            |_| "current=wrong&new=another+long+password".into(),
+            [401, 400, 400, 400, 400, 400, 400, 400],
+        ),
+        (
+            "set_my_phone",
+            |_| "phone=13800000000".into(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // Administration: administrators only.
+        (
+            "admin_users",
+            |_| String::new(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_create_user",
+            |_| "username=x&display_name=x&password=x&role=resident&scope=320113001001".into(),
+            [401, 403, 403, 403, 403, 403, 403, 400],
+        ),
+        (
+            "admin_set_role",
+            |_| "id=4&role=resident&scope=320113001001".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_set_disabled",
+            |_| "id=4&disabled=false".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_set_party_member",
+            |_| "id=4&party_member=false".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_set_registration",
+            |_| "open=true".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_set_grid_target",
+            |_| "target=300".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_audit",
+            |_| "action=".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        // Grids: everyone signed in reads; grid workers edit inside their area, administrators anywhere.
+        (
+            "grids_list",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "grids_save",
+            rename_grid,
+            [401, 403, 403, 403, 200, 403, 403, 200],
+        ),
+        (
+            "grids_import",
+            rename_grid,
+            [401, 403, 403, 403, 200, 403, 403, 200],
+        ),
+        // Staff read any grid's history (who changed it); residents do not.
+        (
+            "grid_history",
+            |c| format!("id={}", c.grid.id),
+            [401, 403, 403, 200, 200, 200, 200, 200],
+        ),
+        (
+            "grid_restore",
+            |c| format!("revision={}&version={}", c.revision, c.grid.version),
+            [401, 403, 403, 403, 200, 403, 403, 200],
+        ),
+        (
+            "map_layers",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "map_layer_upload",
+            |_| format!("name=%E5%B1%82&crs=wgs84&geojson={}", enc(LAYER)),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "map_layer_delete",
+            |_| "id=999".into(),
+            [401, 403, 403, 403, 403, 403, 403, 404],
+        ),
+        // Party organisation: everyone signed in reads the tree; organisers edit their subtree.
+        (
+            "orgs_tree",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // Everyone sees a unit's name and secretary; its people, phones and log only those covering it
+        // (checked below through the answer's `full`).
+        (
+            "org_unit_panel",
+            |c| format!("id={}", c.unit_id),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "orgs_apply",
+            |c| {
+                format!(
+                    "commands={}",
+                    enc(&format!(
+                        r#"[{{"op":"rename","id":{},"version":{},"name":"第一党支部"}}]"#,
+                        c.unit_id, c.unit_version
+                    ))
+                )
+            },
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        // An organiser of another community gets the preview of their own file with every row refused
+        // as outside their scope (checked below); nothing can be committed.
+        (
+            "orgs_import",
+            |c| format!("csv={}&commit=false", enc(&c.org_csv)),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
+        (
+            "orgs_import_xlsx",
+            |_| "data=AAAA&commit=false".into(),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
+        // Events: everyone signed in reads public events and answers; organisers run their units' events.
+        (
+            "events_upcoming",
+            |_| "from=2031-03-01T00:00".into(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "events_calendar",
+            |_| "from=2031-03-01T00:00&to=2031-04-01T00:00&category=&community=".into(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "events_communities",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "event_detail",
+            |c| format!("id={}&at={AT}", c.event),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "event_rsvp",
+            |c| format!("id={}&at={AT}&going=true&guests=0", c.event),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "events_feed_token",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "event_create",
+            |_| format!("unit_code=320113001001&{}", event_fields("新的活动")),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "event_update",
+            |c| {
+                format!(
+                    "id={}&version={}&mode=series&at={AT}&{}",
+                    c.event,
+                    c.event_version,
+                    event_fields("改过的活动")
+                )
+            },
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "event_attendees",
+            |c| format!("id={}&at={AT}", c.event),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "event_check_in",
+            |c| format!("id={}&at={AT}&code=no-such-code", c.event),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "event_cancel_occurrence",
+            |c| format!("id={}&at={AT}", c.cancel_event),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "events_stats",
+            |_| "from=2031-03-01T00:00&to=2031-04-01T00:00".into(),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
+        (
+            "events_import_ics",
+            |_| {
+                format!("unit_code=320113001001&ics={}&category=other&capacity=10&visibility=public&commit=false", enc(ICS))
+            },
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+    ]
+}
+
+/// Everything a refused call must leave as it was (sessions, throttling and the audit log may change).
+async fn fingerprint(db: &store::Db) -> Vec<String> {
+    let queries = [
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(role || COALESCE(scope, '') || COALESCE(phone, '') || display_name || disabled || party_member || password_hash, ','), '') FROM app_user",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM grid",
+        "SELECT 'n' || COUNT(*) FROM grid_revision",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM party_unit",
+        "SELECT 'n' || COUNT(*) FROM party_role",
+        "SELECT 'n' || COUNT(*) FROM unit_change",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM event",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || taken, ','), '') FROM occurrence",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || COALESCE(checked_in_at, 0), ','), '') FROM rsvp",
+        "SELECT 'n' || COUNT(*) FROM map_layer",
+        "SELECT 'n' || COUNT(*) FROM feed_token",
+        "SELECT COALESCE(GROUP_CONCAT(key || '=' || value, ','), '') FROM setting",
+    ];
+    let mut out = Vec::new();
+    for q in queries {
+        let v: String = sqlx::query_scalar(q).fetch_one(db.pool()).await.unwrap();
+        out.push(v);
+    }
+    out
+}
+
+async fn user(db: &store::Db, name: &str, role: Role, scope: &str) -> i64 {
+    let hash = store::password::hash(
+        &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
+    )
+    .await
+    .unwrap();
+    db.insert_user(
+        &Username::parse(name).unwrap(),
+        name,
+        &hash,
+        role,
+        Some(&Code::parse(scope).unwrap()),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+async fn event(db: &store::Db, title: &str) -> i64 {
+    let draft = EventDraft::parse(RawEvent {
+        title,
+        description: "",
+        category: "lecture",
+        location: "党群服务站",
+        starts_at: AT,
+        ends_at: "2031-03-10T10:00",
+        rrule: "",
+        capacity: 5,
+        guests_allowed: 0,
+        rsvp_deadline_minutes: 0,
+        visibility: "public",
+    })
+    .unwrap();
+    db.create_event("320113001001", &draft).await.unwrap()
+}
+
+async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> Ctx {
+    let map: GridMap =
+        serde_json::from_str(&app.post("grids_list", "", Some(admin)).await.body).unwrap();
+    let grid = map
+        .grids
+        .into_iter()
+        .find(|g| g.code == "32011300100101001")
+        .unwrap();
+    let history = app
+        .post("grid_history", &format!("id={}", grid.id), Some(admin))
+        .await
+        .json();
+    // The oldest revision (the demo writes none: then a save made below, or 1, which is refused for
+    // those who may not restore before it is looked up).
+    let revision = history
+        .as_array()
+        .and_then(|h| h.last())
+        .and_then(|r| r["id"].as_i64())
+        .unwrap_or(1);
+    let tree = app.post("orgs_tree", "", Some(admin)).await.json();
+    let unit = tree["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["code"] == "32011300100101")
+        .unwrap();
+    let detail = app
+        .post("event_detail", &format!("id={event}&at={AT}"), Some(admin))
+        .await
+        .json();
+    let csv = app
+        .send(
+            Request::get("/export/orgs.csv?root=32011300100101")
+                .header(header::COOKIE, admin)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .body;
+    Ctx {
+        event,
+        event_version: detail["version"].as_i64().unwrap(),
+        cancel_event,
+        revision,
+        unit_id: unit["id"].as_i64().unwrap(),
+        unit_version: unit["version"].as_i64().unwrap(),
+        grid,
+        org_csv: csv,
+    }
+}
+
+#[tokio::test]
+async fn every_server_function_refuses_whoever_does_not_belong() {
+    let app = spawn().await;
+    let db = &app.db;
+    // The demo's four accounts plus one of each role in the second community.
+    let ids = [
+        0,
+        user(db, "jumin2", Role::Resident, "320113001002").await,
+        4,
+        user(db, "wangge2", Role::GridWorker, "32011300100201").await,
+        3,
+        user(db, "shuji2", Role::Organiser, "320113001002").await,
+        2,
+        1,
+    ];
+    let event_id = event(db, "社区讲座").await;
+    let cancel_id = event(db, "将被取消的讲座").await;
+    let admin_cookie = format!("linli_session={}", db.create_session(1).await.unwrap());
+
+    let table = table();
+    let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, method)| {
+            assert_eq!(method.as_str(), "POST", "{p} must not be callable over GET");
+            p.trim_start_matches("/api/").to_owned()
+        })
+        .collect();
+    registered.sort();
+    let mut listed: Vec<String> = table.iter().map(|(e, _, _)| e.to_string()).collect();
+    listed.sort();
+    assert_eq!(
+        registered, listed,
+        "every registered server function needs a row in table(), and every row a function"
+    );
+
+    let mut wrong = Vec::new();
+    for (endpoint, args, expect) in &table {
+        let mut got = [0u16; 8];
+        for (i, name) in ACTORS.iter().enumerate() {
+            // A fresh session per call: a logout or a role change must not leak into the next row.
+            let cookie = if i == 0 {
+                None
+            } else {
+                Some(format!(
+                    "linli_session={}",
+                    db.create_session(ids[i]).await.unwrap()
+                ))
+            };
+            let ctx = context(&app, &admin_cookie, event_id, cancel_id).await;
+            let before = fingerprint(db).await;
+            let r = app.post(endpoint, &args(&ctx), cookie.as_deref()).await;
+            got[i] = r.status.as_u16();
+            if got[i] >= 400 {
+                let after = fingerprint(db).await;
+                if before != after {
+                    wrong.push(format!(
+                        "{endpoint} as {name}: refused ({}) but stored data changed",
+                        got[i]
+                    ));
+                }
+            }
+            // Answers that are 200 for everyone but must differ by who asks.
+            if got[i] == 200 && *endpoint == "org_unit_panel" && r.json()["full"] != (i >= 6) {
+                wrong.push(format!(
+                    "{endpoint} as {name}: full view is {}",
+                    r.json()["full"]
+                ));
+            }
+            if got[i] == 200 && *endpoint == "orgs_import" {
+                let out_of_scope = r.body.contains("org_import.scope");
+                if out_of_scope != (i == 5) {
+                    wrong.push(format!(
+                        "{endpoint} as {name}: rows refused as out of scope: {out_of_scope}"
+                    ));
+                }
+            }
+            if got[i] != expect[i] {
+                wrong.push(format!(
+                    "{endpoint} as {name}: {} (expected {}): {}",
+                    got[i],
+                    expect[i],
+                    r.body
+                        .chars()
+                        .take(if endpoint.contains("import") {
+                            2000
+                        } else {
+                            160
+                        })
+                        .collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
