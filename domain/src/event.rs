@@ -188,6 +188,11 @@ impl LocalDateTime {
         LocalDateTime(format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}", r / 60, r % 60))
     }
 
+    /// Unix seconds of this local time (Asia/Shanghai).
+    pub fn to_unix(&self) -> i64 {
+        self.minutes() * 60 - crate::date::SHANGHAI_OFFSET_SECS
+    }
+
     /// The local time now, from Unix seconds.
     pub fn from_unix(secs: i64) -> LocalDateTime {
         LocalDateTime::from_minutes((secs + crate::date::SHANGHAI_OFFSET_SECS).div_euclid(60))

@@ -76,6 +76,12 @@ impl Principal {
         self.is_admin()
     }
 
+    /// Erase one's own account (PIPL). Residents only: staff accounts sign the grid and
+    /// organisation history and are disabled by an administrator instead.
+    pub fn can_erase_own_account(&self) -> bool {
+        self.role == Role::Resident
+    }
+
     /// Redraw or re-attribute the grid `grid`.
     pub fn can_edit_grid(&self, grid: &Code) -> bool {
         self.is_admin() || (self.role == Role::GridWorker && self.scope_covers(grid))

@@ -328,3 +328,58 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }
 }
+
+/// `GET /export/me.json`: everything Linli holds about the caller (PIPL right of access), as
+/// JSON: the account, the contact phone in full (it is the caller's own), every answer with its
+/// check-in, and what the audit log recorded the account doing. Audited as `export_self`.
+pub(crate) async fn my_data_json(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let state = &sh.cfg.state;
+    let Some(user) = crate::session_user(state, &headers).await else {
+        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
+    };
+    let data = match state.db.personal_data(user.id).await {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!(error = %e, "personal data export failed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
+        }
+    };
+    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
+    let _ = state
+        .db
+        .audit(store::audit::Audit {
+            actor_user_id: Some(user.id),
+            actor: &user.username,
+            ip: &ip,
+            action: "export_self",
+            object: &format!("user#{}", user.id),
+            result: "ok",
+            detail: "",
+        })
+        .await;
+    let body = serde_json::json!({
+        "exported_at": domain::date::shanghai_datetime(store::now()),
+        "account": data.account,
+        "phone": data.phone,
+        "private_feed": data.has_feed_token,
+        "sessions": data.sessions,
+        "answers": data.answers,
+        "audit": data.audit,
+    });
+    let mut res = (StatusCode::OK, body.to_string()).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"linli-my-data.json\""),
+    );
+    res
+}

@@ -202,6 +202,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/export/attendees.csv", get(export::attendees_csv))
         .route("/export/orgs.csv", get(export::orgs_csv))
         .route("/export/orgs.xlsx", get(export::orgs_xlsx))
+        .route("/export/me.json", get(export::my_data_json))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

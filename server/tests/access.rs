@@ -92,6 +92,12 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| "phone=13800000000".into(),
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
+        // Residents erase their own account (here with a wrong password); staff accounts cannot.
+        (
+            "delete_my_account",
+            |_| "password=wrong".into(),
+            [401, 400, 400, 403, 403, 403, 403, 403],
+        ),
         // Administration: administrators only.
         (
             "admin_users",

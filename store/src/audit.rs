@@ -48,14 +48,43 @@ impl Db {
 
     /// The newest entries first, optionally only one action.
     pub async fn audit_entries(&self, action: Option<&str>, limit: i64) -> Result<Vec<AuditEntry>> {
+        self.audit_search(
+            &AuditFilter {
+                action: action.unwrap_or_default().to_owned(),
+                ..AuditFilter::default()
+            },
+            limit,
+        )
+        .await
+    }
+
+    /// The newest entries matching every non-empty part of the filter (at most 1,000).
+    pub async fn audit_search(&self, f: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>> {
         let rows = sqlx::query_as(
             "SELECT id, ts, actor_user_id, actor, ip, action, object, result, detail FROM audit_log \
-             WHERE ($1 = '' OR action = $1) ORDER BY id DESC LIMIT $2",
+             WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR result = $3) \
+             AND ts >= $4 AND ts < $5 ORDER BY id DESC LIMIT $6",
         )
-        .bind(action.unwrap_or(""))
+        .bind(f.action.trim())
+        .bind(f.actor.trim())
+        .bind(f.result.trim())
+        .bind(f.from_ts.unwrap_or(i64::MIN))
+        .bind(f.to_ts.unwrap_or(i64::MAX))
         .bind(limit.clamp(1, 1000))
         .fetch_all(self.pool())
         .await?;
         Ok(rows)
     }
+}
+
+/// What an administrator looks for in the audit log; empty strings and `None` match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub action: String,
+    pub actor: String,
+    pub result: String,
+    /// Unix seconds, inclusive.
+    pub from_ts: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub to_ts: Option<i64>,
 }

@@ -13,6 +13,7 @@ pub mod grids;
 pub mod layers;
 pub mod orgs;
 pub mod password;
+pub mod personal;
 pub mod rsvp;
 pub mod sessions;
 pub mod settings;

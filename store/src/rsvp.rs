@@ -52,7 +52,7 @@ fn new_code() -> String {
     hex::encode(b)
 }
 
-struct Line {
+pub(crate) struct Line {
     id: i64,
     capacity: i64,
     taken: i64,
@@ -62,7 +62,7 @@ struct Line {
 impl Db {
     /// Takes the occurrence row for this transaction (creating it on first use) and hands out the
     /// next arrival number.
-    async fn take_occurrence(
+    pub(crate) async fn take_occurrence(
         &self,
         tx: &mut Transaction<'static, Any>,
         event_id: i64,

@@ -76,6 +76,7 @@ async fn statuses(db: &Db, event: i64) -> (Vec<i64>, Vec<i64>) {
 
 both!(
     check_finds_broken_seat_counts,
+    erasing_an_account_frees_upcoming_places_and_keeps_the_past,
     places_then_waitlist_then_promotion,
     guests_take_places_and_nobody_jumps_the_line,
     refusals_change_nothing,
@@ -748,4 +749,43 @@ async fn check_finds_broken_seat_counts(db: Db) {
             && problems[0].contains("the first in line (1 seats) waits while 2 are free"),
         "{problems:?}"
     );
+}
+
+/// PIPL: a person's data can be read out whole, and erasing the account withdraws upcoming answers
+/// (promoting whoever waits), keeps past ones for the statistics, and leaves nothing personal.
+async fn erasing_an_account_frees_upcoming_places_and_keeps_the_past(db: Db) {
+    let (ev, u) = setup(&db, 1, 0, 2).await;
+    let now = t(NOW);
+    let later = t("2026-12-25T09:00");
+    db.set_phone(u[0], "13812345678").await.unwrap();
+    db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    db.respond(ev, &later, u[0], true, 0, &now).await.unwrap();
+    let waiting = db.respond(ev, &later, u[1], true, 0, &now).await.unwrap();
+    assert_eq!(waiting.status, RsvpStatus::Waitlisted);
+    db.rotate_feed_token(u[0]).await.unwrap();
+    db.create_session(u[0]).await.unwrap();
+
+    let mine = db.personal_data(u[0]).await.unwrap();
+    assert_eq!(mine.phone, "13812345678");
+    assert_eq!(mine.account.username, "res000");
+    assert_eq!(mine.answers.len(), 2);
+    assert!(mine.has_feed_token && mine.sessions == 1);
+
+    // Erased on 20 December: the 15th is past (kept), the 25th is withdrawn and res001 moves up.
+    assert_eq!(db.erase_account(u[0], "2026-12-20T00:00").await.unwrap(), 1);
+    let after = db.personal_data(u[0]).await.unwrap();
+    assert_eq!(after.account.display_name, store::personal::ERASED_NAME);
+    assert!(after.account.username.starts_with("erased-") && after.account.disabled);
+    assert_eq!(after.phone, "");
+    assert!(!after.has_feed_token && after.sessions == 0);
+    let statuses: Vec<&str> = after.answers.iter().map(|a| a.status.as_str()).collect();
+    assert_eq!(statuses, ["going", "not-going"]);
+    let promoted = db.my_rsvp(ev, &later, u[1]).await.unwrap().unwrap();
+    assert_eq!(promoted.status, RsvpStatus::Going);
+    assert!(db
+        .authenticate("res000", "resident password", "127.0.0.1")
+        .await
+        .unwrap()
+        .is_err());
+    assert_eq!(db.check().await.unwrap(), Vec::<String>::new());
 }

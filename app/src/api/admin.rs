@@ -257,14 +257,38 @@ pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
     .await
 }
 
+/// The audit log, newest first (at most 500 rows), filtered by action, actor (username), result
+/// (`ok` / `refused`) and local dates `YYYY-MM-DD` (from inclusive, to inclusive).
 #[server(prefix = "/api", endpoint = "admin_audit")]
-pub async fn admin_audit(action: String) -> Result<Vec<AuditView>, AppError> {
+pub async fn admin_audit(
+    action: String,
+    actor: Option<String>,
+    result: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<Vec<AuditView>, AppError> {
     guard(async move {
         require("admin_audit", "audit_log", |p| p.can_administer()).await?;
-        let action = action.trim();
+        let day = |s: Option<String>, next: i64| -> Result<Option<i64>, AppError> {
+            match s.as_deref().map(str::trim) {
+                None | Some("") => Ok(None),
+                Some(d) => {
+                    let start = domain::event::LocalDateTime::parse(&format!("{d}T00:00"))
+                        .map_err(|_| AppError::Invalid("err.date".into()))?;
+                    Ok(Some(start.to_unix() + next * 86_400))
+                }
+            }
+        };
+        let filter = store::audit::AuditFilter {
+            action: action.chars().take(64).collect(),
+            actor: actor.unwrap_or_default().chars().take(64).collect(),
+            result: result.unwrap_or_default().chars().take(16).collect(),
+            from_ts: day(from, 0)?,
+            to_ts: day(to, 1)?,
+        };
         let rows = state()?
             .db
-            .audit_entries((!action.is_empty()).then_some(action), 200)
+            .audit_search(&filter, 500)
             .await
             .map_err(internal)?;
         Ok(rows

@@ -266,3 +266,51 @@ pub async fn set_my_phone(phone: String) -> Result<String, AppError> {
     })
     .await
 }
+
+/// Erases the caller's account after checking the password (PIPL): upcoming answers are withdrawn
+/// (whoever waits moves up), past ones stay anonymised for the statistics, sessions and the
+/// private feed end. Residents only; staff accounts are disabled by an administrator.
+#[server(prefix = "/api", endpoint = "delete_my_account")]
+pub async fn delete_my_account(password: String) -> Result<(), AppError> {
+    guard(async move {
+        let st = state()?;
+        let p = require_user().await?;
+        if !p.can_erase_own_account() {
+            return Err(deny(&p, "delete_my_account", &format!("user:{}", p.username)).await);
+        }
+        if password.len() > 4 * domain::account::PASSWORD_MAX
+            || !st
+                .db
+                .verify_password(p.user_id, &password)
+                .await
+                .map_err(internal)?
+        {
+            audit(
+                Some(&p),
+                "delete_my_account",
+                &format!("user:{}", p.username),
+                "refused",
+                "wrong password",
+            )
+            .await;
+            return Err(AppError::Invalid("err.current_password".into()));
+        }
+        let now = domain::event::LocalDateTime::from_unix(store::now());
+        let withdrawn = st
+            .db
+            .erase_account(p.user_id, now.as_str())
+            .await
+            .map_err(internal)?;
+        clear_session_cookie();
+        audit(
+            Some(&p),
+            "delete_my_account",
+            &format!("user#{}", p.user_id),
+            "ok",
+            &format!("{withdrawn} upcoming answers withdrawn"),
+        )
+        .await;
+        Ok(())
+    })
+    .await
+}

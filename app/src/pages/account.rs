@@ -52,7 +52,70 @@ pub fn AccountPage() -> impl IntoView {
                 </Show>
                 <button type="submit" class="primary">{move || i18n.t("account.save")}</button>
             </form>
+            <MyData/>
         </section>
+    }
+}
+
+/// PIPL: download everything held about me; residents can erase their account.
+#[component]
+fn MyData() -> impl IntoView {
+    let i18n = use_i18n();
+    let auth = use_auth();
+    let navigate = leptos_router::hooks::use_navigate();
+    let password = RwSignal::new(String::new());
+    let confirming = RwSignal::new(false);
+    let error = RwSignal::new(None::<AppError>);
+    let may_erase = move || {
+        auth.user()
+            .is_some_and(|u| u.role == domain::Role::Resident)
+    };
+    let ask = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        error.set(None);
+        confirming.set(true);
+    };
+    let erase = Callback::new(move |()| {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api::auth::delete_my_account(password.get_untracked()).await {
+                Ok(()) => {
+                    auth.me.set(Some(None));
+                    navigate("/login?erased=1", Default::default());
+                }
+                Err(e) => {
+                    if !error.is_disposed() {
+                        confirming.set(false);
+                        error.set(Some(e));
+                    }
+                }
+            }
+        });
+    });
+    view! {
+        <h2>{move || i18n.t("account.my_data")}</h2>
+        <p class="muted">{move || i18n.t("account.my_data_hint")}</p>
+        <p><a href="/export/me.json" download="">{move || i18n.t("account.download")}</a></p>
+        <Show when=may_erase fallback=move || view! { <p class="muted">{move || i18n.t("account.erase_staff")}</p> }>
+            <h3>{move || i18n.t("account.erase")}</h3>
+            <p class="muted">{move || i18n.t("account.erase_hint")}</p>
+            <form on:submit=ask class="stack">
+                <label>{move || i18n.t("account.erase_password")}
+                    <input type="password" autocomplete="current-password" required bind:value=password/>
+                </label>
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <Show when=move || confirming.get() fallback=move || view! {
+                    <button type="submit" class="danger">{move || i18n.t("account.erase")}</button>
+                }>
+                    <p role="alert"><strong>{move || i18n.t("account.erase_confirm")}</strong></p>
+                    <div class="actions">
+                        <button type="button" class="danger" on:click=move |_| erase.run(())>{move || i18n.t("account.erase_yes")}</button>
+                        " "
+                        <button type="button" on:click=move |_| confirming.set(false)>{move || i18n.t("common.back")}</button>
+                    </div>
+                </Show>
+            </form>
+        </Show>
     }
 }
 

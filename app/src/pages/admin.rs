@@ -240,17 +240,48 @@ fn GridTarget() -> impl IntoView {
 #[component]
 fn AuditLog() -> impl IntoView {
     let i18n = use_i18n();
-    let filter = RwSignal::new(String::new());
-    let entries = LocalResource::new(move || api::admin::admin_audit(filter.get()));
+    let action = RwSignal::new(String::new());
+    let actor = RwSignal::new(String::new());
+    let result = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let entries = LocalResource::new(move || {
+        api::admin::admin_audit(
+            action.get(),
+            Some(actor.get()),
+            Some(result.get()),
+            Some(from.get()),
+            Some(to.get()),
+        )
+    });
     view! {
-        <h2>{move || i18n.t("admin.audit")}</h2>
-        <label class="inline">{move || i18n.t("admin.audit_filter")}
-            <select bind:value=filter>
-                <option value="">{move || i18n.t("admin.audit_all")}</option>
-                {["login", "logout", "register", "change_password", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_party_member", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import"]
-                    .map(|a| view! { <option value=a>{a}</option> }).collect_view()}
-            </select>
-        </label>
+        <h2 id="audit-title">{move || i18n.t("admin.audit")}</h2>
+        <p class="muted">{move || i18n.t("admin.audit_retention")}</p>
+        <div class="filters audit-filters">
+            <label>{move || i18n.t("admin.audit_filter")}
+                <input list="audit-actions" bind:value=action autocomplete="off" spellcheck="false" maxlength="64"/>
+            </label>
+            <datalist id="audit-actions">
+                {["login", "logout", "register", "change_password", "set_my_phone", "delete_my_account", "export_self", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_party_member", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import", "event_create", "event_rsvp", "event_check_in", "reveal_phone", "export_attendees", "orgs_apply", "orgs_import"]
+                    .map(|a| view! { <option value=a></option> }).collect_view()}
+            </datalist>
+            <label>{move || i18n.t("admin.audit_by")}
+                <input bind:value=actor autocomplete="off" spellcheck="false" maxlength="64"/>
+            </label>
+            <label>{move || i18n.t("admin.audit_outcome")}
+                <select bind:value=result>
+                    <option value="">{move || i18n.t("admin.audit_all")}</option>
+                    <option value="ok">"ok"</option>
+                    <option value="refused">"refused"</option>
+                </select>
+            </label>
+            <label>{move || i18n.t("admin.audit_from")}
+                <input type="date" bind:value=from/>
+            </label>
+            <label>{move || i18n.t("admin.audit_to")}
+                <input type="date" bind:value=to/>
+            </label>
+        </div>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || entries.get().map(|r| match r {
                 Err(e) => view! { <ErrorNote error=e/> }.into_any(),

@@ -15,6 +15,8 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
+    let query = leptos_router::hooks::use_query_map();
+    let erased = move || query.with(|q| q.get("erased").is_some());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -40,6 +42,9 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="page narrow card">
             <h1>{move || i18n.t("login.title")}</h1>
+            <Show when=erased>
+                <p class="note" role="status">{move || i18n.t("login.erased")}</p>
+            </Show>
             <p class="muted">{move || i18n.t("login.intro")}</p>
             <form on:submit=submit class="stack">
                 <label>{move || i18n.t("login.username")}
