@@ -18,6 +18,8 @@ use leptos_router::path;
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub me: RwSignal<Option<Option<Me>>>,
+    /// A message for the login page after leaving (a translation key), e.g. after erasing the account.
+    pub farewell: RwSignal<Option<&'static str>>,
 }
 
 impl Auth {
@@ -39,6 +41,7 @@ pub fn App() -> impl IntoView {
     provide_context(i18n);
     let auth = Auth {
         me: RwSignal::new(None),
+        farewell: RwSignal::new(None),
     };
     provide_context(auth);
     leptos::task::spawn_local(async move {

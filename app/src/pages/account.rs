@@ -80,8 +80,9 @@ fn MyData() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::auth::delete_my_account(password.get_untracked()).await {
                 Ok(()) => {
+                    auth.farewell.set(Some("login.erased"));
                     auth.me.set(Some(None));
-                    navigate("/login?erased=1", Default::default());
+                    navigate("/login", Default::default());
                 }
                 Err(e) => {
                     if !error.is_disposed() {

@@ -15,8 +15,6 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let busy = RwSignal::new(false);
-    let query = leptos_router::hooks::use_query_map();
-    let erased = move || query.with(|q| q.get("erased").is_some());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if busy.get_untracked() {
@@ -28,6 +26,7 @@ pub fn LoginPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api::auth::login(username.get_untracked(), password.get_untracked()).await {
                 Ok(me) => {
+                    auth.farewell.set(None);
                     auth.me.set(Some(Some(me)));
                     navigate("/map", Default::default());
                 }
@@ -42,9 +41,7 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="page narrow card">
             <h1>{move || i18n.t("login.title")}</h1>
-            <Show when=erased>
-                <p class="note" role="status">{move || i18n.t("login.erased")}</p>
-            </Show>
+            {move || auth.farewell.get().map(|key| view! { <p class="note" role="status">{move || i18n.t(key)}</p> })}
             <p class="muted">{move || i18n.t("login.intro")}</p>
             <form on:submit=submit class="stack">
                 <label>{move || i18n.t("login.username")}
@@ -86,6 +83,7 @@ pub fn RegisterPage() -> impl IntoView {
             .await
             {
                 Ok(me) => {
+                    auth.farewell.set(None);
                     auth.me.set(Some(Some(me)));
                     navigate("/events", Default::default());
                 }
