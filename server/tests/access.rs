@@ -502,3 +502,145 @@ async fn every_server_function_refuses_whoever_does_not_belong() {
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
 }
+
+/// Every argument name any server function takes, with a value that parses.
+const PLAUSIBLE: &[(&str, &str)] = &[
+    ("username", "nobody"),
+    ("password", "wrong-password"),
+    ("display_name", "王"),
+    ("community", "320113001001"),
+    ("current", "x"),
+    ("new", "y"),
+    ("from", "2031-03-01T00:00"),
+    ("to", "2031-04-01T00:00"),
+    ("category", ""),
+    ("id", "1"),
+    ("at", AT),
+    ("going", "true"),
+    ("guests", "0"),
+    ("code", "x"),
+    ("unit_code", "320113001001"),
+    ("title", "t"),
+    ("description", ""),
+    ("location", ""),
+    ("starts_at", AT),
+    ("ends_at", "2031-03-10T10:00"),
+    ("rrule", ""),
+    ("capacity", "5"),
+    ("guests_allowed", "0"),
+    ("rsvp_deadline_minutes", "0"),
+    ("visibility", "public"),
+    ("version", "1"),
+    ("mode", "series"),
+    ("phone", "13800000000"),
+    ("role", "resident"),
+    ("scope", "320113001001"),
+    ("disabled", "false"),
+    ("open", "true"),
+    ("action", ""),
+    ("actor", ""),
+    ("result", ""),
+    ("edits", "[]"),
+    ("revision", "1"),
+    ("target", "300"),
+    ("crs", "wgs84"),
+    ("geojson", "{}"),
+    ("name", "x"),
+    ("commands", "[]"),
+    ("csv", "x"),
+    ("commit", "false"),
+    ("data", "AAAA"),
+    ("ics", "x"),
+    ("party_member", "false"),
+    ("grid_code", ""),
+    ("point", ""),
+];
+
+/// Values people and attackers send: wrong types, extremes, markup, broken encodings, deep JSON.
+fn hostile(rng: &mut impl rand::Rng) -> String {
+    let long = "长".repeat(rng.gen_range(1..12_000));
+    let deep = "[".repeat(rng.gen_range(1..5_000));
+    let choices: Vec<String> = vec![
+        String::new(),
+        "-1".into(),
+        "0".into(),
+        i64::MAX.to_string(),
+        i64::MIN.to_string(),
+        "18446744073709551616".into(),
+        "1e309".into(),
+        "NaN".into(),
+        "true".into(),
+        "yes".into(),
+        "%ZZ".into(),
+        "%FF%FE%00".into(),
+        "%00".into(),
+        enc("<script>alert(1)</script>"),
+        enc("'; DROP TABLE app_user; --"),
+        enc(&long),
+        enc(&deep),
+        enc(r#"[{"op":"rename","id":1,"version":1,"name":"x"}]"#),
+        enc(r#"[{"Update":{"id":1,"version":1,"draft":null}}]"#),
+        enc("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nEND:VCALENDAR"),
+        enc("2031-02-30T25:61"),
+        enc("FREQ=SECONDLY;COUNT=999999999"),
+        enc("编码,名称\n=cmd|' /C calc'!A0,x"),
+    ];
+    choices[rng.gen_range(0..choices.len())].clone()
+}
+
+#[tokio::test]
+async fn hostile_arguments_never_crash_or_half_write() {
+    use rand::{Rng, SeedableRng};
+    let app = spawn().await;
+    let db = &app.db;
+    event(db, "社区讲座").await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261123);
+    let mut endpoints: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.trim_start_matches("/api/").to_owned())
+        .collect();
+    endpoints.sort();
+    let mut wrong = Vec::new();
+    for endpoint in &endpoints {
+        for round in 0..24 {
+            let body = if round == 0 {
+                // Not a form at all.
+                (0..rng.gen_range(0..300))
+                    .map(|_| rng.gen_range(0u8..=255) as char)
+                    .collect::<String>()
+            } else {
+                let mut pairs = Vec::new();
+                for (k, v) in PLAUSIBLE {
+                    if rng.gen_bool(0.05) {
+                        continue;
+                    }
+                    let v = if rng.gen_bool(0.3) {
+                        hostile(&mut rng)
+                    } else {
+                        enc(v)
+                    };
+                    pairs.push(format!("{k}={v}"));
+                }
+                pairs.join("&")
+            };
+            // An administrator reaches the deepest code; a fresh session, as `logout` ends it.
+            let cookie = format!("linli_session={}", db.create_session(1).await.unwrap());
+            let before = fingerprint(db).await;
+            let r = app.post(endpoint, &body, Some(&cookie)).await;
+            let status = r.status.as_u16();
+            if status >= 500 {
+                wrong.push(format!(
+                    "{endpoint}: {status} for {}: {}",
+                    body.chars().take(120).collect::<String>(),
+                    r.body
+                ));
+            } else if status >= 400 && fingerprint(db).await != before {
+                wrong.push(format!(
+                    "{endpoint}: refused ({status}) but stored data changed"
+                ));
+            } else if status >= 400 && r.body.contains("<script>") {
+                wrong.push(format!("{endpoint}: the error echoes markup: {}", r.body));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
