@@ -75,6 +75,12 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Restore a backup made by `linli backup` into the (SQLite) database, which must be new or
+    /// empty: the copy is checked and migrated before it is moved into place.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Check the stored data (engine integrity check and Linli's invariants); exit code 1 on problems.
     Check,
     /// Manage accounts.
@@ -266,6 +272,24 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("backup failed: {e}"))?;
             println!("backup written and verified: {}", to.display());
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let Some(path) = cli
+                .database_url
+                .strip_prefix("sqlite://")
+                .or_else(|| cli.database_url.strip_prefix("sqlite:"))
+            else {
+                return Err(
+                    "linli restore writes the embedded SQLite database; restore PostgreSQL with pg_restore or psql"
+                        .into(),
+                );
+            };
+            let dest = PathBuf::from(path.split('?').next().unwrap_or_default());
+            store::backup::restore_sqlite(&from, &dest)
+                .await
+                .map_err(|e| format!("restore failed: {e}"))?;
+            println!("restored {} into {}", from.display(), dest.display());
             Ok(())
         }
         Command::Check => {

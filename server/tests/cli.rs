@@ -169,6 +169,71 @@ fn demo_then_backup_then_refuse_a_second_demo() {
     assert!(!ok && out.contains("already holds data"), "{out}");
 }
 
+/// Every row of every table, as text, for comparing two SQLite databases.
+fn dump(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sqlite3, sys\n\
+             c = sqlite3.connect(sys.argv[1])\n\
+             for (t,) in c.execute(\"SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name\"):\n\
+             \x20   print(t, sorted(map(repr, c.execute(f'SELECT * FROM \"{t}\"'))))",
+        )
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn backup_then_restore_into_a_fresh_database_gives_the_same_rows() {
+    let dir = temp_dir("restore");
+    let original = dir.join("l.db");
+    let db = format!("sqlite://{}", original.display());
+    assert!(linli(&db, &["demo"], None).0);
+    let copy = dir.join("copy.db");
+    let (ok, out) = linli(&db, &["backup", "--to", copy.to_str().unwrap()], None);
+    assert!(ok, "{out}");
+
+    let fresh = dir.join("fresh/restored.db");
+    let fresh_url = format!("sqlite://{}", fresh.display());
+    let (ok, out) = linli(
+        &fresh_url,
+        &["restore", "--from", copy.to_str().unwrap()],
+        None,
+    );
+    assert!(ok && out.contains("restored"), "{out}");
+    let (ok, out) = linli(&fresh_url, &["check"], None);
+    assert!(ok && out.trim() == "ok", "{out}");
+    assert_eq!(
+        dump(&original),
+        dump(&fresh),
+        "the restored database has the same rows"
+    );
+    assert!(dump(&fresh).contains("audit_log"));
+
+    // Never over data; never from something that is not a backup.
+    let (ok, out) = linli(
+        &fresh_url,
+        &["restore", "--from", copy.to_str().unwrap()],
+        None,
+    );
+    assert!(!ok && out.contains("already holds data"), "{out}");
+    let junk = dir.join("junk.db");
+    std::fs::write(&junk, "not a database at all").unwrap();
+    let other = format!("sqlite://{}", dir.join("other.db").display());
+    let (ok, out) = linli(&other, &["restore", "--from", junk.to_str().unwrap()], None);
+    assert!(!ok && out.contains("not a Linli backup"), "{out}");
+    assert!(!dir.join("other.db").exists() || linli(&other, &["check"], None).0);
+    let (ok, out) = linli("postgres://nowhere/db", &["restore", "--from", "x"], None);
+    assert!(!ok && out.contains("pg_restore"), "{out}");
+}
+
 #[test]
 fn bad_database_urls_get_a_clear_message() {
     let (ok, out) = linli("mysql://nowhere/db", &["migrate"], None);

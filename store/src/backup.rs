@@ -115,3 +115,92 @@ impl Db {
         Ok(problems)
     }
 }
+
+/// Restores a backup written by `backup_to` into `dest` (a SQLite file that does not exist yet, or
+/// an empty one): copies it beside `dest`, opens the copy, checks it (`check`: integrity, foreign
+/// keys, seat invariants), brings its schema up to date (`migrate`), then renames it into place.
+/// A backup that fails any step leaves `dest` as it was.
+pub async fn restore_sqlite(backup: &Path, dest: &Path) -> Result<()> {
+    if !backup.is_file() {
+        return Err(StoreError::Invalid(format!(
+            "{} is not a file",
+            backup.display()
+        )));
+    }
+    let mut magic = [0u8; 16];
+    let is_sqlite = std::fs::File::open(backup)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && &magic == b"SQLite format 3\0";
+    if !is_sqlite {
+        return Err(StoreError::Invalid(format!(
+            "not a Linli backup: {} is not a SQLite database",
+            backup.display()
+        )));
+    }
+    if dest.exists() {
+        let existing = Db::connect(&format!("sqlite://{}", dest.display())).await?;
+        let empty = existing.migrate().await.is_ok()
+            && existing.is_empty().await?
+            && existing.count_users().await? == 0;
+        existing.pool().close().await;
+        if !empty {
+            return Err(StoreError::Invalid(format!(
+                "{} already holds data; stop the server and move it aside before restoring",
+                dest.display()
+            )));
+        }
+    }
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Other(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let tmp = dest.with_extension("restoring");
+    let _ = std::fs::remove_file(&tmp);
+    std::fs::copy(backup, &tmp).map_err(|e| {
+        StoreError::Other(format!(
+            "cannot copy {} to {}: {e}",
+            backup.display(),
+            tmp.display()
+        ))
+    })?;
+    let result = async {
+        let db = Db::connect(&format!("sqlite://{}", tmp.display())).await?;
+        let problems = db.check().await?;
+        if !problems.is_empty() {
+            db.pool().close().await;
+            return Err(StoreError::Invalid(format!(
+                "the backup fails its check: {}",
+                problems.join("; ")
+            )));
+        }
+        db.migrate().await?;
+        // Fold the write-ahead log into the file so the rename moves everything.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(db.pool())
+            .await?;
+        db.pool().close().await;
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        for ext in ["restoring", "restoring-wal", "restoring-shm"] {
+            let _ = std::fs::remove_file(dest.with_extension(ext));
+        }
+        return Err(match e {
+            StoreError::Db(e) => StoreError::Invalid(format!("not a Linli backup: {e}")),
+            StoreError::Migrate(e) => StoreError::Invalid(format!("not a Linli backup: {e}")),
+            e => e,
+        });
+    }
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| StoreError::Other(format!("fsync: {e}")))?;
+    for ext in ["wal", "shm"] {
+        let _ = std::fs::remove_file(format!("{}-{ext}", dest.display()));
+    }
+    std::fs::rename(&tmp, dest).map_err(|e| StoreError::Other(format!("rename: {e}")))?;
+    let _ = std::fs::remove_file(dest.with_extension("restoring-wal"));
+    let _ = std::fs::remove_file(dest.with_extension("restoring-shm"));
+    Ok(())
+}
