@@ -56,12 +56,30 @@ test("event calendar: month view with 5,000 events", async ({ browser }) => {
   }
   await ctx.close();
 
+  // The same occurrences for the peer, read through Linli's own API.
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const monthStart = `${y}-${pad(m)}-01T00:00`;
+  const after = m === 12 ? `${y + 1}-01-01T00:00` : `${y}-${pad(m + 1)}-01T00:00`;
+  const reader = await browser.newContext();
+  const rp = await reader.newPage();
+  await login(rp);
+  const occurrences: { title: string; starts_at: string; ends_at: string }[] = await rp.evaluate(async ([from, to]) => {
+    const body = new URLSearchParams({ from, to, category: "", community: "" });
+    const r = await fetch("/api/events_calendar", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+    return r.json();
+  }, [monthStart, after]);
+  await reader.close();
+  const feed = JSON.stringify(occurrences.map((o) => ({ title: o.title, start: o.starts_at, end: o.ends_at })));
+  const nm = path.join(__dirname, "..", "node_modules", "fullcalendar");
+  const thisMonth = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
   const renders: number[] = [];
   const answers: number[] = [];
+  const peer: number[] = [];
   let shown = 0;
   let bytes = 0;
   for (let run = 0; run < RUNS; run++) {
-    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Asia/Shanghai" });
     const p = await c.newPage();
     await login(p);
     await p.goto("/events");
@@ -86,17 +104,43 @@ test("event calendar: month view with 5,000 events", async ({ browser }) => {
     bytes = r[1];
     shown = await p.evaluate(() => [...document.querySelectorAll(".month .day:not(.other) .day-count")].reduce((s, e) => s + Number(e.textContent), 0));
     await c.close();
+
+    // The peer, interleaved: FullCalendar's month view, then "next" until every day shows "+N more".
+    const pc = await browser.newContext({ viewport: { width: 1280, height: 800 }, timezoneId: "Asia/Shanghai" });
+    const pp = await pc.newPage();
+    let feeds = 0;
+    await pp.route("http://bench.invalid/**", async (route) => {
+      const name = new URL(route.request().url()).pathname.slice(1);
+      if (name === "start.json") return route.fulfill({ body: JSON.stringify({ initialDate: thisMonth }), contentType: "application/json" });
+      // The first feed request is this month's (nothing to show); the next one is next month's.
+      if (name === "data.json") return route.fulfill({ body: feeds++ === 0 ? "[]" : feed, contentType: "application/json" });
+      if (name === "fullcalendar.html") return route.fulfill({ path: path.join(__dirname, "fullcalendar.html") });
+      return route.fulfill({ path: path.join(nm, name) });
+    });
+    await pp.goto("http://bench.invalid/fullcalendar.html");
+    await pp.waitForFunction(() => (window as any).benchReady, undefined, { timeout: 60_000 });
+    await pp.waitForTimeout(300);
+    const s0 = await pp.evaluate(() => performance.now());
+    await pp.locator(".fc-next-button").click();
+    await pp.waitForFunction((n) => document.querySelectorAll(".fc-day:not(.fc-day-other) .fc-daygrid-more-link").length >= n,
+      days, { polling: "raf", timeout: 60_000 });
+    const s1 = await pp.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame(() => res(performance.now())))));
+    peer.push(s1 - s0);
+    await pc.close();
   }
   const f = (xs: number[]) => `${median(xs).toFixed(0)} ms (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+  const ratio = median(renders) / median(peer);
+  const fcVersion = JSON.parse(fs.readFileSync(path.join(nm, "package.json"), "utf8")).version;
   const lines = [
-    `${EVENTS.toLocaleString("en")} one-off events in ${y}-${String(m).padStart(2, "0")} (imported as .ics), ${shown.toLocaleString("en")} occurrences shown in the month with the demo's own events; ${RUNS} runs, median (min–max); 1280×800.`,
+    `${EVENTS.toLocaleString("en")} one-off events in ${y}-${String(m).padStart(2, "0")} (imported as .ics), ${shown.toLocaleString("en")} occurrences shown in the month with the demo's own events; ${RUNS} interleaved runs, median (min–max); 1280×800.`,
+    `The peer is FullCalendar ${fcVersion} (npm, standard bundle, month view, three events a day and "+N more") given the same ${occurrences.length.toLocaleString("en")} occurrences as a JSON feed served from memory (no server work on its side).`,
     "",
-    "| measure | Linli |",
-    "|---|---|",
-    `| month view: click on "next month" until the month with every day's count is painted | ${f(renders)} |`,
-    `| of which the server's answer (\`events_calendar\`, ${(bytes / 1024).toFixed(0)} KiB gzipped) | ${f(answers)} |`,
+    "| measure | Linli | FullCalendar | Linli / FullCalendar |",
+    "|---|---|---|---|",
+    `| month view: click on "next month" until every day of the month is painted with its events | ${f(renders)} | ${f(peer)} | ${ratio.toFixed(2)} |`,
+    `| of which the server's answer (\`events_calendar\`, ${(bytes / 1024).toFixed(0)} KiB gzipped) | ${f(answers)} | — | — |`,
   ];
-  fs.writeFileSync(path.join(out, "events.json"), JSON.stringify({ renders, answers, bytes, shown }, null, 2));
+  fs.writeFileSync(path.join(out, "events.json"), JSON.stringify({ renders, answers, bytes, shown, peer }, null, 2));
   fs.writeFileSync(path.join(out, "events.md"), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 });

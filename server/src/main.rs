@@ -70,13 +70,14 @@ enum Command {
         #[arg(long, default_value = "small")]
         scale: String,
     },
-    /// Write a consistent, integrity-checked copy of the SQLite database.
+    /// Write a consistent, checked copy of the database (SQLite: `VACUUM INTO`; PostgreSQL: a
+    /// `pg_dump` archive).
     Backup {
         #[arg(long)]
         to: PathBuf,
     },
-    /// Restore a backup made by `linli backup` into the (SQLite) database, which must be new or
-    /// empty: the copy is checked and migrated before it is moved into place.
+    /// Restore a backup made by `linli backup` into a new or empty database (SQLite: checked and
+    /// migrated before it is moved into place; PostgreSQL: `pg_restore` in one transaction, then checked).
     Restore {
         #[arg(long)]
         from: PathBuf,
@@ -265,6 +266,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { to } => {
+            if cli.database_url.starts_with("postgres") {
+                store::backup::backup_postgres(&cli.database_url, &to)
+                    .await
+                    .map_err(|e| format!("backup failed: {e}"))?;
+                println!("backup written and listed back: {}", to.display());
+                return Ok(());
+            }
             let db = store::Db::connect(&cli.database_url)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -275,15 +283,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Restore { from } => {
+            if cli.database_url.starts_with("postgres") {
+                store::backup::restore_postgres(&from, &cli.database_url)
+                    .await
+                    .map_err(|e| format!("restore failed: {e}"))?;
+                println!("restored {} and checked it", from.display());
+                return Ok(());
+            }
             let Some(path) = cli
                 .database_url
                 .strip_prefix("sqlite://")
                 .or_else(|| cli.database_url.strip_prefix("sqlite:"))
             else {
-                return Err(
-                    "linli restore writes the embedded SQLite database; restore PostgreSQL with pg_restore or psql"
-                        .into(),
-                );
+                return Err("unsupported database URL (use sqlite:// or postgres://)".into());
             };
             let dest = PathBuf::from(path.split('?').next().unwrap_or_default());
             store::backup::restore_sqlite(&from, &dest)

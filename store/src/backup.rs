@@ -204,3 +204,130 @@ pub async fn restore_sqlite(backup: &Path, dest: &Path) -> Result<()> {
     let _ = std::fs::remove_file(dest.with_extension("restoring-shm"));
     Ok(())
 }
+
+/// A PostgreSQL client tool (`pg_dump`, `pg_restore`) of the newest installed version, else from PATH.
+fn pg_tool(name: &str) -> std::path::PathBuf {
+    let mut found: Vec<std::path::PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.path().join("bin").join(name))
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort_by_key(|p| {
+        p.components()
+            .nth(4)
+            .and_then(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found
+        .pop()
+        .unwrap_or_else(|| std::path::PathBuf::from(name))
+}
+
+async fn run_tool(name: &str, args: &[&std::ffi::OsStr]) -> Result<()> {
+    let out = tokio::process::Command::new(pg_tool(name))
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| {
+            StoreError::Other(format!(
+                "cannot run {name} (install PostgreSQL's client tools): {e}"
+            ))
+        })?;
+    if !out.status.success() {
+        return Err(StoreError::Other(format!(
+            "{name} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// PostgreSQL: a `pg_dump` archive (custom format) of the database at `url`, written beside `dest`,
+/// listed back with `pg_restore --list` to prove it reads, then renamed into place. Never overwrites.
+pub async fn backup_postgres(url: &str, dest: &Path) -> Result<()> {
+    if dest.exists() {
+        return Err(StoreError::Invalid(format!(
+            "{} already exists; choose a new file",
+            dest.display()
+        )));
+    }
+    let tmp = dest.with_extension("partial");
+    let _ = std::fs::remove_file(&tmp);
+    let file = format!("--file={}", tmp.display());
+    let db = format!("--dbname={url}");
+    let result = async {
+        run_tool(
+            "pg_dump",
+            &[
+                "--format=custom".as_ref(),
+                "--no-owner".as_ref(),
+                file.as_ref(),
+                db.as_ref(),
+            ],
+        )
+        .await?;
+        run_tool("pg_restore", &["--list".as_ref(), tmp.as_os_str()]).await
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, dest).map_err(|e| StoreError::Other(format!("rename: {e}")))?;
+    Ok(())
+}
+
+/// PostgreSQL: restores a `backup_postgres` archive into the database at `url`, which must hold no
+/// tables yet, in one transaction (`pg_restore --single-transaction --exit-on-error`); then
+/// migrates it and runs `check`.
+pub async fn restore_postgres(backup: &Path, url: &str) -> Result<()> {
+    let mut magic = [0u8; 5];
+    let is_archive = std::fs::File::open(backup)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
+        .is_ok()
+        && &magic == b"PGDMP";
+    if !is_archive {
+        return Err(StoreError::Invalid(format!(
+            "not a Linli backup: {} is not a pg_dump archive",
+            backup.display()
+        )));
+    }
+    let target = Db::connect(url).await?;
+    let tables: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()",
+    )
+    .fetch_one(target.pool())
+    .await?;
+    target.pool().close().await;
+    if tables > 0 {
+        return Err(StoreError::Invalid(
+            "the target database already holds tables; restore into a new, empty database".into(),
+        ));
+    }
+    let db = format!("--dbname={url}");
+    run_tool(
+        "pg_restore",
+        &[
+            "--no-owner".as_ref(),
+            "--no-privileges".as_ref(),
+            "--single-transaction".as_ref(),
+            "--exit-on-error".as_ref(),
+            db.as_ref(),
+            backup.as_os_str(),
+        ],
+    )
+    .await?;
+    let restored = Db::connect(url).await?;
+    restored.migrate().await?;
+    let problems = restored.check().await?;
+    restored.pool().close().await;
+    if !problems.is_empty() {
+        return Err(StoreError::Invalid(format!(
+            "restored, but the data fails its check: {}",
+            problems.join("; ")
+        )));
+    }
+    Ok(())
+}
