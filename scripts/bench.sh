@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
 # grids, densified to about 100 vertices each; ~11,400 party units), and measures the grid map against
-# Leaflet, the organisation tree editor and the month view with 5,000 events in one headless Chromium run,
+# Leaflet, OpenLayers and Leaflet-Geoman, the organisation tree editor and the month view with 5,000 events in one headless Chromium run,
 # then the server under 200 concurrent residents on SQLite and PostgreSQL (scripts/loadtest.sh). Writes end2end/bench/results/
 # and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
@@ -62,5 +62,10 @@ bash scripts/loadtest.sh
   echo
   cat end2end/bench/results/server.md
   cat end2end/bench/server-notes.md
+  echo
+  echo "## Weight (bytes transferred)"
+  echo
+  cat end2end/bench/results/weight.md
+  cat end2end/bench/weight-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -9,11 +9,12 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # --- Debian packages: browser + driver, a CJK font for screenshots, PostgreSQL server binaries, Node.
 need=()
-for pkg in chromium chromium-driver fonts-wqy-microhei postgresql nodejs npm python3; do
+for pkg in chromium chromium-driver fonts-wqy-microhei postgresql nodejs npm python3 brotli; do
   case $pkg in
     nodejs) command -v node >/dev/null && continue ;;
     npm) command -v npm >/dev/null && continue ;;
     python3) command -v python3 >/dev/null && continue ;;
+    brotli) command -v brotli >/dev/null && continue ;;
   esac
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done

@@ -7,7 +7,44 @@ import { login, median } from "./common";
 // interleaved runs in one headless Chromium. Frames come at 60 Hz, so we count long frames (an
 // interval over 25 ms = a missed vsync) during a pan and a zoom instead of a median.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const nm = path.join(__dirname, "..", "node_modules", "leaflet", "dist");
+const modules = path.join(__dirname, "..", "node_modules");
+const nm = path.join(modules, "leaflet", "dist");
+/** Where each peer page's files come from (all pinned in end2end/package.json, never shipped). */
+const PEER_FILES: Record<string, string> = {
+  "leaflet.js": path.join(nm, "leaflet.js"),
+  "leaflet.css": path.join(nm, "leaflet.css"),
+  "ol.js": path.join(modules, "ol", "dist", "ol.js"),
+  "ol.css": path.join(modules, "ol", "ol.css"),
+  "leaflet-geoman.min.js": path.join(modules, "@geoman-io", "leaflet-geoman-free", "dist", "leaflet-geoman.min.js"),
+  "leaflet-geoman.css": path.join(modules, "@geoman-io", "leaflet-geoman-free", "dist", "leaflet-geoman.css"),
+};
+const version = (pkg: string) => JSON.parse(fs.readFileSync(path.join(modules, pkg, "package.json"), "utf8")).version;
+
+/** Opens one of the peer pages (bench/*.html) with the level-3 GeoJSON, until it says it is drawn. */
+async function openPeer(p: Page, page: string, geojson: string): Promise<number> {
+  await p.route("http://bench.invalid/**", async (route) => {
+    const name = new URL(route.request().url()).pathname.slice(1);
+    if (name === "data.geojson") return route.fulfill({ body: geojson, contentType: "application/geo+json" });
+    if (name.endsWith(".html")) return route.fulfill({ path: path.join(__dirname, name) });
+    const file = PEER_FILES[name] ?? path.join(nm, name);
+    return route.fulfill({ path: file });
+  });
+  await p.goto(`http://bench.invalid/${page}`);
+  await p.waitForFunction(() => (window as any).benchReady !== undefined, null, { timeout: 180_000, polling: 50 });
+  return p.evaluate(() => (window as any).benchReady);
+}
+
+/** Latency of dragging `handle`: each of 15 pointer moves to the second frame after it. */
+async function dragLatency(p: Page, hb: { x: number; y: number; width: number; height: number }): Promise<number> {
+  await p.evaluate(() => window.addEventListener("pointermove", (e) => ((window as any).__lastMove = e.timeStamp), { capture: true }));
+  await p.evaluate(() => window.addEventListener("mousemove", (e) => ((window as any).__lastMove = e.timeStamp), { capture: true }));
+  const latencies: number[] = [];
+  for (let i = 1; i <= 15; i++) {
+    await p.mouse.move(hb.x + hb.width / 2 + 15 - i, hb.y + hb.height / 2 + 10 - i / 2);
+    latencies.push(await p.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame((t) => res(t - (window as any).__lastMove))))));
+  }
+  return median(latencies);
+}
 const out = path.join(__dirname, "results");
 
 type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number };
@@ -71,7 +108,7 @@ async function gestures(page: Page, cx: number, cy: number): Promise<Omit<Figure
   return { panLong: pan.long, panFrames: pan.frames, zoomLong: zoom.long, zoomFrames: zoom.frames };
 }
 
-test("grid map: Linli against Leaflet", async ({ browser }) => {
+test("grid map: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ browser }) => {
   fs.mkdirSync(out, { recursive: true });
   // Prepare: about 100 vertices per level-3 grid (the issue's scale), imported through Linli itself.
   const ctx = await browser.newContext();
@@ -119,7 +156,9 @@ test("grid map: Linli against Leaflet", async ({ browser }) => {
 
   const linli: Figures[] = [];
   const leaflet: Figures[] = [];
+  const openlayers: Figures[] = [];
   const editing: Editing[] = [];
+  const geoman: Editing[] = [];
   for (let run = 0; run < RUNS; run++) {
     // Linli: from navigation start until every grid is drawn (includes loading the app and the data).
     {
@@ -153,63 +192,79 @@ test("grid map: Linli against Leaflet", async ({ browser }) => {
       const drag = await stopFrames(p);
       // Latency: from each pointer move (the event's timestamp) to the frame after the map redrew
       // the dragged vertex, one move at a time.
-      await p.evaluate(() => window.addEventListener("pointermove", (e) => ((window as any).__lastMove = e.timeStamp), { capture: true }));
-      const latencies: number[] = [];
-      for (let i = 1; i <= 15; i++) {
-        await p.mouse.move(hb.x + hb.width / 2 + 15 - i, hb.y + hb.height / 2 + 10 - i / 2);
-        latencies.push(await p.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame((t) => res(t - (window as any).__lastMove))))));
-      }
+      const latency = await dragLatency(p, hb);
       await p.mouse.up();
       await p.waitForTimeout(300);
       const checkMs = Number(await p.locator("section.problems").getAttribute("data-check-ms"));
-      editing.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs, latency: median(latencies) });
+      editing.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs, latency });
       await c.close();
     }
     // Leaflet: the same level-3 GeoJSON from a page of its own.
     {
       const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const p = await c.newPage();
-      await p.route("http://bench.invalid/**", async (route) => {
-        const name = new URL(route.request().url()).pathname.slice(1);
-        if (name === "data.geojson") return route.fulfill({ body: geojson, contentType: "application/geo+json" });
-        if (name === "leaflet.html") return route.fulfill({ path: path.join(__dirname, "leaflet.html") });
-        return route.fulfill({ path: path.join(nm, name) });
-      });
-      await p.goto("http://bench.invalid/leaflet.html");
-      await p.waitForFunction(() => (window as any).benchReady !== undefined, null, { timeout: 120_000, polling: 50 });
-      const firstRender = await p.evaluate(() => (window as any).benchReady);
+      const firstRender = await openPeer(p, "leaflet.html", geojson);
       const g = await gestures(p, 400, 300);
       leaflet.push({ firstRender, ...g });
       await c.close();
     }
+    // OpenLayers (canvas): the same.
+    {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await c.newPage();
+      const firstRender = await openPeer(p, "openlayers.html", geojson);
+      const g = await gestures(p, 400, 300);
+      openlayers.push({ firstRender, ...g });
+      await c.close();
+    }
+    // Leaflet-Geoman: drag a vertex of the grid it edits (snapping on).
+    {
+      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const p = await c.newPage();
+      await openPeer(p, "geoman.html", geojson);
+      await p.waitForTimeout(300);
+      const marker = p.locator(".marker-icon:not(.marker-icon-middle)").nth(3);
+      const hb = (await marker.boundingBox())!;
+      await recordFrames(p);
+      await p.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+      await p.mouse.down();
+      await p.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2 + 10, { steps: 30 });
+      const drag = await stopFrames(p);
+      const latency = await dragLatency(p, hb);
+      await p.mouse.up();
+      geoman.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs: 0, latency });
+      await c.close();
+    }
   }
-  const row = (name: string, f: (x: Figures) => number, unit: string, digits = 0) => {
-    const a = linli.map(f), b = leaflet.map(f);
-    const ma = median(a), mb = median(b);
-    const spread = (xs: number[]) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
-    return `| ${name} | ${ma.toFixed(digits)} ${unit} (${spread(a)}) | ${mb.toFixed(digits)} ${unit} (${spread(b)}) | ${mb === 0 ? "—" : (ma / mb).toFixed(2)} |`;
+  const spread = (xs: number[], digits = 0) => `${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)}`;
+  const cell = (xs: number[], unit: string, digits = 0) => `${median(xs).toFixed(digits)} ${unit} (${spread(xs, digits)})`;
+  const ratio = (a: number[], b: number[]) => (median(b) === 0 ? "—" : (median(a) / median(b)).toFixed(2));
+  const row = (name: string, f: (x: Figures) => number, unit: string) => {
+    const a = linli.map(f), b = leaflet.map(f), o = openlayers.map(f);
+    return `| ${name} | ${cell(a, unit)} | ${cell(b, unit)} | ${cell(o, unit)} | ${ratio(a, b)} | ${ratio(a, o)} |`;
   };
+  const lat = (xs: Editing[]) => xs.map((e) => e.latency);
   const lines = [
-    `Level-3 grids: ${fc.features.length}, ${vertices} vertices (${(vertices / fc.features.length).toFixed(0)} per grid); Linli draws all ${total} grids of three levels, Leaflet the level-3 GeoJSON (${(geojson.length / 1048576).toFixed(1)} MiB).`,
+    `Level-3 grids: ${fc.features.length}, ${vertices} vertices (${(vertices / fc.features.length).toFixed(0)} per grid); Linli draws all ${total} grids of three levels, the peers the level-3 GeoJSON (${(geojson.length / 1048576).toFixed(1)} MiB).`,
     `${RUNS} interleaved runs, median (min–max); 1280×800; long frame = interval over 25 ms.`,
     "",
-    "| measure | Linli | Leaflet 1.9.4 (SVG) | Linli / Leaflet |",
-    "|---|---|---|---|",
+    `| measure | Linli | Leaflet ${version("leaflet")} (SVG) | OpenLayers ${version("ol")} (canvas) | Linli / Leaflet | Linli / OpenLayers |`,
+    "|---|---|---|---|---|---|",
     row("first render (from navigation start)", (x) => x.firstRender, "ms"),
     row("long frames during a 60-step pan", (x) => x.panLong, ""),
     row("frames during the pan", (x) => x.panFrames, ""),
     row("long frames during 20 wheel zooms", (x) => x.zoomLong, ""),
     row("frames during the zooms", (x) => x.zoomFrames, ""),
     "",
-    "Editing (Linli only: Leaflet-Geoman's free edition is not vendored yet):",
+    `Editing: Linli drags a vertex shared by two grids (both follow, coverage checked after the drop); Leaflet-Geoman ${version("@geoman-io/leaflet-geoman-free")} (free edition) drags a vertex of the one grid it edits, snapping to the others.`,
     "",
-    "| measure | Linli |",
-    "|---|---|",
-    `| long frames while dragging a shared vertex (30 moves) | ${median(editing.map((e) => e.dragLong))} of ${median(editing.map((e) => e.dragFrames))} frames |`,
-    `| drag latency: pointer move to the second frame after it (two frames are 33 ms at 60 Hz) | ${median(editing.map((e) => e.latency)).toFixed(1)} ms (${Math.min(...editing.map((e) => e.latency)).toFixed(1)}–${Math.max(...editing.map((e) => e.latency)).toFixed(1)}) |`,
-    `| local coverage check after the drop | ${median(editing.map((e) => e.checkMs)).toFixed(1)} ms (${Math.min(...editing.map((e) => e.checkMs)).toFixed(1)}–${Math.max(...editing.map((e) => e.checkMs)).toFixed(1)}) |`,
+    "| measure | Linli | Leaflet-Geoman | Linli / Geoman |",
+    "|---|---|---|---|",
+    `| long frames while dragging a vertex (30 moves) | ${median(editing.map((e) => e.dragLong))} of ${median(editing.map((e) => e.dragFrames))} frames | ${median(geoman.map((e) => e.dragLong))} of ${median(geoman.map((e) => e.dragFrames))} frames | — |`,
+    `| drag latency: pointer move to the second frame after it (two frames are 33 ms at 60 Hz) | ${cell(lat(editing), "ms", 1)} | ${cell(lat(geoman), "ms", 1)} | ${ratio(lat(editing), lat(geoman))} |`,
+    `| local coverage check after the drop | ${cell(editing.map((e) => e.checkMs), "ms", 1)} | (none) | — |`,
   ];
-  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, editing, vertices, level3: fc.features.length }, null, 2));
+  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, openlayers, editing, geoman, vertices, level3: fc.features.length }, null, 2));
   fs.writeFileSync(path.join(out, "map.md"), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 });

@@ -186,9 +186,10 @@ pub fn router(cfg: Config) -> Router {
         ))
         // axum's own 2 MB default for extracted bodies would cut imports short.
         .layer(axum::extract::DefaultBodyLimit::max(IMPORT_BODY_LIMIT));
-    // scripts/build.sh writes `.gz` copies of the wasm, JS and CSS next to them: served as they
-    // are, not compressed again on every request.
+    // scripts/build.sh writes `.br` and `.gz` copies of the wasm, JS and CSS next to them: served
+    // as they are (brotli when the browser takes it), not compressed again on every request.
     let assets = ServeDir::new(&cfg.dist)
+        .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(&index));
     Router::new()

@@ -59,6 +59,16 @@ async fn health_and_static_assets() {
                 .unwrap(),
         )
         .await;
+    assert_eq!(pre.headers[header::CONTENT_ENCODING], "br", "brotli when the browser takes it");
+    assert_eq!(pre.body, "precompressed-br");
+    let pre = app
+        .send(
+            Request::get("/app-0123456789abcdef_bg.wasm")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
     assert_eq!(pre.headers[header::CONTENT_ENCODING], "gzip");
     assert_eq!(pre.body, "precompressed");
     assert_eq!(app.get("/app-0123456789abcdef_bg.wasm").await.body, "plain");

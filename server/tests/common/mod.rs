@@ -80,6 +80,11 @@ pub async fn spawn() -> TestApp {
         "precompressed",
     )
     .unwrap();
+    std::fs::write(
+        dir.join("dist/app-0123456789abcdef_bg.wasm.br"),
+        "precompressed-br",
+    )
+    .unwrap();
     let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
         .await
         .unwrap();
