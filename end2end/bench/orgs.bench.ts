@@ -2,12 +2,13 @@ import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
 import { login, median } from "./common";
+import * as esbuild from "esbuild";
 
 // Organisation tree benchmark at the issue's scale: 5 street committees, 55 community committees,
 // 181 compound branches, 1,000 building groups and 10,000 central households (11,241 units), imported
 // through the app's own CSV import into an empty database that scripts/bench.sh serves at
-// LINLI_BENCH_ORGS_URL. Linli only for now; react-arborist's measured figures are quoted for
-// orientation in BENCHMARKS.md (issue 7 brings a same-run peer page).
+// LINLI_BENCH_ORGS_URL. The peer is react-arborist (npm, pinned; bundled here with esbuild into a
+// page of its own) showing the same units, measured the same way in interleaved runs.
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const out = path.join(__dirname, "results");
 const base = process.env.LINLI_BENCH_ORGS_URL ?? "";
@@ -132,32 +133,113 @@ async function once(page: Page): Promise<Figures> {
   return { firstRender, expandAll, scrollLong: scroll.long, scrollFrames: scroll.frames, search, move, units: rows };
 }
 
-test("organisation tree: first render, expand all, scrolling, search, move", async ({ page }) => {
+type Unit = { id: number; parent: number | null; name: string };
+type PeerNode = { id: string; name: string; children?: PeerNode[] };
+
+/** The same units as nested nodes, as react-arborist takes them. */
+function nested(units: Unit[]): PeerNode[] {
+  const byId = new Map<number, PeerNode>(units.map((u) => [u.id, { id: String(u.id), name: u.name }]));
+  const roots: PeerNode[] = [];
+  for (const u of units) {
+    const n = byId.get(u.id)!;
+    const parent = u.parent === null ? undefined : byId.get(u.parent);
+    if (parent) (parent.children ??= []).push(n);
+    else roots.push(n);
+  }
+  return roots;
+}
+
+async function peerOnce(page: Page, data: string, bundle: string): Promise<Omit<Figures, "move">> {
+  await page.route("http://bench.invalid/**", async (route) => {
+    const name = new URL(route.request().url()).pathname.slice(1);
+    if (name === "data.json") return route.fulfill({ body: data, contentType: "application/json" });
+    if (name === "arborist.js") return route.fulfill({ body: bundle, contentType: "text/javascript" });
+    return route.fulfill({ path: path.join(__dirname, "arborist.html") });
+  });
+  const t0 = Date.now();
+  await page.goto("http://bench.invalid/arborist.html");
+  await expect(page.getByRole("treeitem").first()).toBeVisible({ timeout: 60_000 });
+  const firstRender = Date.now() - t0;
+  const until = (act: string) =>
+    page.evaluate(async (act) => {
+      const api = (window as any).benchApi;
+      const before = api.rows();
+      const t0 = performance.now();
+      new Function(act)();
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        if (api.rows() !== before) break;
+        if (performance.now() - t0 > 30_000) throw new Error("tree never changed");
+      }
+      // The frame after the state changed is the one that shows it.
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return performance.now() - t0;
+    }, act);
+  const expandAll = await until("window.benchApi.openAll()");
+  const units = await page.evaluate(() => (window as any).benchApi.rows());
+  const scroll = await page.evaluate(async () => {
+    const el = (window as any).benchApi.scroller() as HTMLElement;
+    const frames: number[] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      el.scrollTop += 600;
+      frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
+    }
+    let long = 0;
+    for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
+    return { long, frames: frames.length - 1 };
+  });
+  const search = await until(`window.benchApi.search(${JSON.stringify(QUERY)})`);
+  await page.unroute("http://bench.invalid/**");
+  return { firstRender, expandAll, scrollLong: scroll.long, scrollFrames: scroll.frames, search, units };
+}
+
+test("organisation tree: first render, expand all, scrolling, search, move", async ({ page, browser }) => {
   test.skip(!base || !PASSWORD, "scripts/bench.sh provides LINLI_BENCH_ORGS_URL and the password");
   await login(page, PASSWORD, base);
   await load(page);
+  const tree = await page.evaluate(async () => (await fetch("/api/orgs_tree", { method: "POST" })).json());
+  const data = JSON.stringify(nested(tree.units));
+  const built = await esbuild.build({
+    entryPoints: [path.join(__dirname, "arborist.jsx")], bundle: true, minify: true, write: false,
+    define: { "process.env.NODE_ENV": '"production"' }, loader: { ".jsx": "jsx" }, logLevel: "warning",
+  });
+  const bundle = built.outputFiles[0].text;
+  const version = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "react-arborist", "package.json"), "utf8")).version;
   const runs: Figures[] = [];
-  for (let r = 0; r < RUNS; r++) runs.push(await once(page));
+  const peer: Omit<Figures, "move">[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    runs.push(await once(page));
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await c.newPage();
+    peer.push(await peerOnce(p, data, bundle));
+    await c.close();
+  }
   fs.mkdirSync(out, { recursive: true });
   const m = (k: keyof Figures) => median(runs.map((x) => x[k]));
+  const pm = (k: keyof Omit<Figures, "move">) => median(peer.map((x) => x[k]));
   const spread = (k: keyof Figures) => {
     const xs = runs.map((x) => x[k]);
     return `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
   };
+  const pspread = (k: keyof Omit<Figures, "move">) => {
+    const xs = peer.map((x) => x[k]);
+    return `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
+  };
+  const ratio = (k: keyof Omit<Figures, "move">) => (pm(k) === 0 ? "—" : (m(k) / pm(k)).toFixed(2));
   const lines = [
-    `5 + 55 + 181 + 1,000 units and 10,000 central households (${m("units").toFixed(0)} rows all expanded), imported through the`,
-    `app's CSV import; ${RUNS} runs, median (range). react-arborist 3.16 figures are from \`../shared/reference/orgs.md\``,
-    "(same machine type, 11,242 nodes, not the same run).",
+    `5 + 55 + 181 + 1,000 units and 10,000 central households (${m("units").toFixed(0)} rows all expanded; the peer shows ${pm("units").toFixed(0)}), imported through the`,
+    `app's CSV import; ${RUNS} interleaved runs, median (range). The peer is react-arborist ${version} (React 18, bundled with esbuild) given the same units from \`orgs_tree\` in memory.`,
     "",
-    "| measure | Linli | react-arborist (reference) |",
-    "|---|---|---|",
-    `| first render of the tree (ms; Linli includes loading the app and all units) | ${m("firstRender").toFixed(0)} (${spread("firstRender")}) | 604 |`,
-    `| expand all (ms) | ${m("expandAll").toFixed(0)} (${spread("expandAll")}) | 139 |`,
-    `| scrolling the expanded tree, long frames / frames | ${m("scrollLong")} / ${m("scrollFrames")} | 0 / 109 |`,
-    `| search for a name matching 50 units, filter to matches and their ancestors (ms) | ${m("search").toFixed(0)} (${spread("search")}) | 42 |`,
-    `| move one unit via "Move to…", click to row updated (ms; includes the server) | ${m("move").toFixed(0)} (${spread("move")}) | — |`,
+    `| measure | Linli | react-arborist ${version} | Linli / react-arborist |`,
+    "|---|---|---|---|",
+    `| first render of the tree (ms; Linli includes loading the app and all units from its server) | ${m("firstRender").toFixed(0)} (${spread("firstRender")}) | ${pm("firstRender").toFixed(0)} (${pspread("firstRender")}) | ${ratio("firstRender")} |`,
+    `| expand all (ms) | ${m("expandAll").toFixed(0)} (${spread("expandAll")}) | ${pm("expandAll").toFixed(0)} (${pspread("expandAll")}) | ${ratio("expandAll")} |`,
+    `| scrolling the expanded tree, long frames / frames | ${m("scrollLong")} / ${m("scrollFrames")} | ${pm("scrollLong")} / ${pm("scrollFrames")} | — |`,
+    `| search for a name matching 50 units, filter to matches and their ancestors (ms) | ${m("search").toFixed(0)} (${spread("search")}) | ${pm("search").toFixed(0)} (${pspread("search")}) | ${ratio("search")} |`,
+    `| move one unit via "Move to…", click to row updated (ms; includes the server) | ${m("move").toFixed(0)} (${spread("move")}) | — | — |`,
   ];
-  fs.writeFileSync(path.join(out, "orgs.json"), JSON.stringify(runs, null, 2));
+  fs.writeFileSync(path.join(out, "orgs.json"), JSON.stringify({ runs, peer }, null, 2));
   fs.writeFileSync(path.join(out, "orgs.md"), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 });
