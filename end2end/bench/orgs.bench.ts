@@ -215,6 +215,57 @@ test("organisation tree: first render, expand all, scrolling, search, move", asy
     peer.push(await peerOnce(p, data, bundle));
     await c.close();
   }
+  // The chart view: a street committee four levels deep (street, communities, branches, groups),
+  // Linli's /orgs/chart from choosing depth 4 until every box is drawn, against d3-org-chart
+  // drawing the same units from memory.
+  const street = tree.units.find((u: any) => u.parent === null);
+  const depthOf = new Map<number, number>([[street.id, 1]]);
+  const subtree: any[] = [];
+  for (const u of tree.units) {
+    const d = u.id === street.id ? 1 : (depthOf.get(u.parent) ?? 0) + 1;
+    if (u.id !== street.id && !depthOf.has(u.parent)) continue;
+    if (d > 4) continue;
+    depthOf.set(u.id, d);
+    subtree.push({ id: String(u.id), parentId: u.id === street.id ? "" : String(u.parent), name: u.name, secretary: u.secretary ?? "" });
+  }
+  const chartData = JSON.stringify(subtree);
+  const d3dir = path.join(__dirname, "..", "node_modules");
+  const chartLinli: number[] = [];
+  const chartPeer: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    await page.goto(`${base}/orgs/chart?unit=${street.id}`);
+    await page.locator("svg.org-chart g.chart-box").first().waitFor({ timeout: 60_000 });
+    chartLinli.push(await page.evaluate(async (n) => {
+      const select = [...document.querySelectorAll("select")].find((s) => [...s.options].some((o) => o.value === "4"))!;
+      const t0 = performance.now();
+      select.value = "4";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      for (;;) {
+        await new Promise((r) => requestAnimationFrame(() => r(null)));
+        if (document.querySelectorAll("svg.org-chart g.chart-box").length >= n) break;
+        if (performance.now() - t0 > 30_000) throw new Error("chart never drew " + n);
+      }
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      return performance.now() - t0;
+    }, subtree.length));
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await c.newPage();
+    await p.route("http://bench.invalid/**", async (route) => {
+      const name = new URL(route.request().url()).pathname.slice(1);
+      if (name === "data.json") return route.fulfill({ body: chartData, contentType: "application/json" });
+      if (name === "d3.min.js") return route.fulfill({ path: path.join(d3dir, "d3", "dist", "d3.min.js") });
+      if (name === "d3-flextree.min.js") return route.fulfill({ path: path.join(d3dir, "d3-flextree", "build", "d3-flextree.min.js") });
+      if (name === "d3-org-chart.min.js") return route.fulfill({ path: path.join(d3dir, "d3-org-chart", "build", "d3-org-chart.min.js") });
+      return route.fulfill({ path: path.join(__dirname, "orgchart.html") });
+    });
+    await p.goto("http://bench.invalid/orgchart.html");
+    await p.waitForFunction(() => (window as any).benchReady !== undefined);
+    chartPeer.push(await p.evaluate(() => (window as any).benchRender()));
+    await c.close();
+  }
+  const d3v = JSON.parse(fs.readFileSync(path.join(d3dir, "d3-org-chart", "package.json"), "utf8")).version;
+  const cf = (xs: number[]) => `${median(xs).toFixed(0)} (${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)})`;
+
   fs.mkdirSync(out, { recursive: true });
   const m = (k: keyof Figures) => median(runs.map((x) => x[k]));
   const pm = (k: keyof Omit<Figures, "move">) => median(peer.map((x) => x[k]));
@@ -238,8 +289,14 @@ test("organisation tree: first render, expand all, scrolling, search, move", asy
     `| scrolling the expanded tree, long frames / frames | ${m("scrollLong")} / ${m("scrollFrames")} | ${pm("scrollLong")} / ${pm("scrollFrames")} | — |`,
     `| search for a name matching 50 units, filter to matches and their ancestors (ms) | ${m("search").toFixed(0)} (${spread("search")}) | ${pm("search").toFixed(0)} (${pspread("search")}) | ${ratio("search")} |`,
     `| move one unit via "Move to…", click to row updated (ms; includes the server) | ${m("move").toFixed(0)} (${spread("move")}) | — | — |`,
+    "",
+    `Chart view: one street committee four levels deep, ${subtree.length} boxes (name and secretary each). Linli: choosing depth 4 on \`/orgs/chart\` until every box is drawn; d3-org-chart ${d3v} (with d3 7): \`render()\` of the same units, expanded, animation off, until every node is in the page.`,
+    "",
+    `| measure | Linli | d3-org-chart ${d3v} | Linli / d3-org-chart |`,
+    "|---|---|---|---|",
+    `| draw the chart (ms) | ${cf(chartLinli)} | ${cf(chartPeer)} | ${(median(chartLinli) / median(chartPeer)).toFixed(2)} |`,
   ];
-  fs.writeFileSync(path.join(out, "orgs.json"), JSON.stringify({ runs, peer }, null, 2));
+  fs.writeFileSync(path.join(out, "orgs.json"), JSON.stringify({ runs, peer, chartLinli, chartPeer, boxes: subtree.length }, null, 2));
   fs.writeFileSync(path.join(out, "orgs.md"), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
 });
