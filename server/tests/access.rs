@@ -388,12 +388,7 @@ async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> C
         .await
         .json();
     let csv = app
-        .send(
-            Request::get("/export/orgs.csv?root=32011300100101")
-                .header(header::COOKIE, admin)
-                .body(Body::empty())
-                .unwrap(),
-        )
+        .get_with("/export/orgs.csv?root=32011300100101", Some(admin))
         .await
         .body;
     Ctx {

@@ -59,7 +59,11 @@ async fn health_and_static_assets() {
                 .unwrap(),
         )
         .await;
-    assert_eq!(pre.headers[header::CONTENT_ENCODING], "br", "brotli when the browser takes it");
+    assert_eq!(
+        pre.headers[header::CONTENT_ENCODING],
+        "br",
+        "brotli when the browser takes it"
+    );
     assert_eq!(pre.body, "precompressed-br");
     let pre = app
         .send(

@@ -23,14 +23,6 @@ async fn apply(app: &TestApp, cookie: &str, cmds: &[OrgCommand]) -> Reply {
     .await
 }
 
-async fn get_with(app: &TestApp, path: &str, cookie: Option<&str>) -> Reply {
-    let mut b = Request::get(path);
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    app.send(b.body(Body::empty()).unwrap()).await
-}
-
 fn by_level<'a>(t: &'a OrgTreeView, level: &str, inside: &str) -> &'a OrgUnit {
     t.units
         .iter()
@@ -72,7 +64,7 @@ async fn residents_read_names_and_secretaries_only() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.post("orgs_import", "csv=x&commit=true", Some(&c)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = get_with(&app, "/export/orgs.csv", Some(&c)).await;
+    let r = app.get_with("/export/orgs.csv", Some(&c)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let w = app.login("wangge").await;
     let r = apply(
@@ -91,7 +83,7 @@ async fn residents_read_names_and_secretaries_only() {
         "a grid worker is not an organiser"
     );
     assert_eq!(
-        get_with(&app, "/export/orgs.csv", None).await.status,
+        app.get_with("/export/orgs.csv", None).await.status,
         StatusCode::UNAUTHORIZED
     );
 }
@@ -286,7 +278,7 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
     let c = app.login("shuji").await;
     let t = tree(&app, &c).await;
     let scope = t.editable_prefix.clone().unwrap();
-    let r = get_with(&app, "/export/orgs.csv", Some(&c)).await;
+    let r = app.get_with("/export/orgs.csv", Some(&c)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers[header::CONTENT_TYPE]
         .to_str()
@@ -302,9 +294,11 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
             .filter(|u| u.code.starts_with(&scope))
             .count()
     );
-    let r = get_with(&app, "/export/orgs.csv?root=320113002", Some(&c)).await;
+    let r = app
+        .get_with("/export/orgs.csv?root=320113002", Some(&c))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "another community");
-    let r = get_with(&app, "/export/orgs.csv?root=abc", Some(&c)).await;
+    let r = app.get_with("/export/orgs.csv?root=abc", Some(&c)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // Re-importing the export changes nothing but is clean (every row an update)…
     let r = app
@@ -401,7 +395,7 @@ async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
     let c = app.login("shuji").await;
     let t = tree(&app, &c).await;
     let scope = t.editable_prefix.clone().unwrap();
-    let r = get_with(&app, "/export/orgs.xlsx", Some(&c)).await;
+    let r = app.get_with("/export/orgs.xlsx", Some(&c)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers[header::CONTENT_TYPE]
         .to_str()

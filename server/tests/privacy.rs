@@ -4,27 +4,19 @@ mod common;
 
 use common::*;
 
-async fn get_with(app: &TestApp, path: &str, cookie: Option<&str>) -> Reply {
-    let mut b = Request::get(path);
-    if let Some(c) = cookie {
-        b = b.header(header::COOKIE, c);
-    }
-    app.send(b.body(Body::empty()).unwrap()).await
-}
-
 #[tokio::test]
 async fn a_resident_downloads_their_data_then_erases_the_account() {
     let app = spawn().await;
     let jumin = app.login("jumin").await;
     assert_eq!(
-        get_with(&app, "/export/me.json", None).await.status,
+        app.get_with("/export/me.json", None).await.status,
         StatusCode::UNAUTHORIZED
     );
     let r = app
         .post("set_my_phone", "phone=13912345678", Some(&jumin))
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let r = get_with(&app, "/export/me.json", Some(&jumin)).await;
+    let r = app.get_with("/export/me.json", Some(&jumin)).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     assert!(r.headers[header::CONTENT_DISPOSITION]

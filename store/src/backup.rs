@@ -127,12 +127,7 @@ pub async fn restore_sqlite(backup: &Path, dest: &Path) -> Result<()> {
             backup.display()
         )));
     }
-    let mut magic = [0u8; 16];
-    let is_sqlite = std::fs::File::open(backup)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok()
-        && &magic == b"SQLite format 3\0";
-    if !is_sqlite {
+    if !starts_with(backup, b"SQLite format 3\0") {
         return Err(StoreError::Invalid(format!(
             "not a Linli backup: {} is not a SQLite database",
             backup.display()
@@ -203,6 +198,14 @@ pub async fn restore_sqlite(backup: &Path, dest: &Path) -> Result<()> {
     let _ = std::fs::remove_file(dest.with_extension("restoring-wal"));
     let _ = std::fs::remove_file(dest.with_extension("restoring-shm"));
     Ok(())
+}
+
+/// Whether the file begins with `signature` (how SQLite databases and pg_dump archives announce themselves).
+fn starts_with(file: &Path, signature: &[u8]) -> bool {
+    let mut head = vec![0u8; signature.len()];
+    std::fs::File::open(file)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head == signature)
 }
 
 /// A PostgreSQL client tool (`pg_dump`, `pg_restore`) of the newest installed version, else from PATH.
@@ -283,12 +286,7 @@ pub async fn backup_postgres(url: &str, dest: &Path) -> Result<()> {
 /// tables yet, in one transaction (`pg_restore --single-transaction --exit-on-error`); then
 /// migrates it and runs `check`.
 pub async fn restore_postgres(backup: &Path, url: &str) -> Result<()> {
-    let mut magic = [0u8; 5];
-    let is_archive = std::fs::File::open(backup)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic))
-        .is_ok()
-        && &magic == b"PGDMP";
-    if !is_archive {
+    if !starts_with(backup, b"PGDMP") {
         return Err(StoreError::Invalid(format!(
             "not a Linli backup: {} is not a pg_dump archive",
             backup.display()
