@@ -199,22 +199,13 @@ test("grid map: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ 
       editing.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs, latency });
       await c.close();
     }
-    // Leaflet: the same level-3 GeoJSON from a page of its own.
-    {
+    // Leaflet (SVG) and OpenLayers (canvas): the same level-3 GeoJSON, each from a page of its own.
+    for (const [page, figures] of [["leaflet.html", leaflet], ["openlayers.html", openlayers]] as const) {
       const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const p = await c.newPage();
-      const firstRender = await openPeer(p, "leaflet.html", geojson);
+      const firstRender = await openPeer(p, page, geojson);
       const g = await gestures(p, 400, 300);
-      leaflet.push({ firstRender, ...g });
-      await c.close();
-    }
-    // OpenLayers (canvas): the same.
-    {
-      const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const p = await c.newPage();
-      const firstRender = await openPeer(p, "openlayers.html", geojson);
-      const g = await gestures(p, 400, 300);
-      openlayers.push({ firstRender, ...g });
+      figures.push({ firstRender, ...g });
       await c.close();
     }
     // Leaflet-Geoman: drag a vertex of the grid it edits (snapping on).

@@ -73,6 +73,22 @@ async function untilTreeChanges(page: Page, act: string): Promise<number> {
   }, act);
 }
 
+/** Scrolls the element `find` evaluates to by 600 px per frame for 2 s; long frames / frames. */
+async function scrollFrames(page: Page, find: string): Promise<{ long: number; frames: number }> {
+  return page.evaluate(async (find) => {
+    const el = new Function(`return ${find}`)() as HTMLElement;
+    const frames: number[] = [];
+    const t0 = performance.now();
+    while (performance.now() - t0 < 2000) {
+      el.scrollTop += 600;
+      frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
+    }
+    let long = 0;
+    for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
+    return { long, frames: frames.length - 1 };
+  }, find);
+}
+
 async function once(page: Page): Promise<Figures> {
   const t0 = Date.now();
   await page.goto(`${base}/orgs`);
@@ -84,18 +100,7 @@ async function once(page: Page): Promise<Figures> {
   const rows = await page.evaluate(() => parseInt(document.getElementById("org-tree")!.style.height) / 40);
 
   // Scroll through the fully expanded tree: 2 s, 600 px per frame.
-  const scroll = await page.evaluate(async () => {
-    const el = document.querySelector(".org-scroll") as HTMLElement;
-    const frames: number[] = [];
-    const t0 = performance.now();
-    while (performance.now() - t0 < 2000) {
-      el.scrollTop += 600;
-      frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
-    }
-    let long = 0;
-    for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
-    return { long, frames: frames.length - 1 };
-  });
+  const scroll = await scrollFrames(page, `document.querySelector(".org-scroll")`);
 
   // Search: typing a query that matches a few dozen units filters the tree.
   const search = await untilTreeChanges(
@@ -177,18 +182,7 @@ async function peerOnce(page: Page, data: string, bundle: string): Promise<Omit<
     }, act);
   const expandAll = await until("window.benchApi.openAll()");
   const units = await page.evaluate(() => (window as any).benchApi.rows());
-  const scroll = await page.evaluate(async () => {
-    const el = (window as any).benchApi.scroller() as HTMLElement;
-    const frames: number[] = [];
-    const t0 = performance.now();
-    while (performance.now() - t0 < 2000) {
-      el.scrollTop += 600;
-      frames.push(await new Promise<number>((r) => requestAnimationFrame(r)));
-    }
-    let long = 0;
-    for (let i = 1; i < frames.length; i++) if (frames[i] - frames[i - 1] > 25) long++;
-    return { long, frames: frames.length - 1 };
-  });
+  const scroll = await scrollFrames(page, "window.benchApi.scroller()");
   const search = await until(`window.benchApi.search(${JSON.stringify(QUERY)})`);
   await page.unroute("http://bench.invalid/**");
   return { firstRender, expandAll, scrollLong: scroll.long, scrollFrames: scroll.frames, search, units };
