@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): builds the release app, loads the large demo district (1,206 level-3
-# grids, densified to about 100 vertices each; ~11,400 party units), and measures the grid map against
+# Benchmarks (not tests): builds the release app, loads the medium and large demo districts (564 and
+# 1,206 level-3 grids, densified to about 140 vertices each; ~11,400 party units), and measures the grid map against
 # Leaflet, OpenLayers and Leaflet-Geoman, the organisation tree editor and the month view with 5,000 events in one headless Chromium run,
 # then the server under 200 concurrent residents on SQLite and PostgreSQL (scripts/loadtest.sh). Writes end2end/bench/results/
 # and BENCHMARKS.md.
@@ -26,13 +26,20 @@ orgs_password="Linli-bench-2026"
 printf '%s' "$orgs_password" | ./target/release/linli --database-url "$orgs_db" user add --username admin --role admin --password-stdin >/dev/null
 ./target/release/linli --database-url "$orgs_db" serve --listen "127.0.0.1:$orgs_port" --dist dist >"$dir/orgs-server.log" 2>&1 &
 orgs_pid=$!
-trap 'kill $pid $orgs_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
-for p in $port $orgs_port; do
+# Guancheng's scale for the map: 564 level-3 grids.
+medium_db="sqlite://$dir/medium.db"
+medium_port=18192
+./target/release/linli --database-url "$medium_db" migrate >/dev/null
+./target/release/linli --database-url "$medium_db" demo --scale medium >/dev/null
+./target/release/linli --database-url "$medium_db" serve --listen "127.0.0.1:$medium_port" --dist dist >"$dir/medium-server.log" 2>&1 &
+medium_pid=$!
+trap 'kill $pid $orgs_pid $medium_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+for p in $port $orgs_port $medium_port; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
 done
-(cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" LINLI_BENCH_ORGS_URL="http://127.0.0.1:$orgs_port" \
+(cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" LINLI_BENCH_MEDIUM_URL="http://127.0.0.1:$medium_port" LINLI_BENCH_ORGS_URL="http://127.0.0.1:$orgs_port" \
   LINLI_BENCH_ORGS_PASSWORD="$orgs_password" npx playwright test -c bench/playwright.config.ts)
-kill $pid $orgs_pid 2>/dev/null || true
+kill $pid $orgs_pid $medium_pid 2>/dev/null || true
 # The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
 bash scripts/loadtest.sh
 {
@@ -44,6 +51,12 @@ bash scripts/loadtest.sh
   echo "Machine: $(nproc) cores, $(uname -m), $(chromium --version 2>/dev/null | head -1), $(date -u +%Y-%m-%d)."
   echo
   echo "## Grid map"
+  echo
+  echo "### 564 level-3 grids (Guancheng's size, \`linli demo --scale medium\`)"
+  echo
+  cat end2end/bench/results/map-564.md
+  echo
+  echo "### 1,206 level-3 grids (Tongchuan's size, \`linli demo --scale large\`)"
   echo
   cat end2end/bench/results/map.md
   cat end2end/bench/notes.md

@@ -16,6 +16,10 @@ use serde::{Deserialize, Serialize};
 pub enum Scale {
     /// 4 communities, 8 areas, 32 basic grids, ~140 party units, a handful of events.
     Small,
+    /// Guancheng's numbers: 12 communities, 144 areas, 564 basic grids (the report has 13, 138 and
+    /// 564 at its three levels; a rectangular lattice gets the basic grids exact); 1,008 party units
+    /// plus 10,000 central households; 5,000 events.
+    Medium,
     /// Tongchuan's numbers: 72 communities cut into 1,206 basic grids; 1,423 party units plus
     /// 10,000 central households; 5,000 events.
     Large,
@@ -25,6 +29,7 @@ impl Scale {
     pub fn parse(s: &str) -> Option<Scale> {
         match s {
             "small" => Some(Scale::Small),
+            "medium" => Some(Scale::Medium),
             "large" => Some(Scale::Large),
             _ => None,
         }
@@ -229,6 +234,19 @@ impl Shape {
                 base_cols: 2,
                 households_per_group: (2, 0),
                 events: 0,
+            },
+            // 12 communities × 12 areas = 144 areas; 132 × 4 + 12 × 3 = 564 basic grids;
+            // 564 × 17 + 412 = 10,000 central households.
+            Scale::Medium => Shape {
+                l1: (3, 4),
+                l2: (4, 3),
+                rows: 1,
+                area_width: 12,
+                row_height: 4,
+                areas_with_extra: 132,
+                base_cols: 3,
+                households_per_group: (17, 412),
+                events: 5000,
             },
             // 72 communities × 2 areas = 144 areas; 54 × 9 + 90 × 8 = 1,206 basic grids;
             // 1,206 × 8 + 352 = 10,000 central households.
@@ -633,6 +651,20 @@ mod tests {
             .count();
         assert_eq!(households, 10_000);
         assert_eq!(d.units.len() - households, 1 + 72 + 144 + 1206);
+        assert_eq!(d.events.len(), 5000);
+    }
+
+    #[test]
+    fn medium_district_has_guanchengs_basic_grids() {
+        let d = generate(Scale::Medium, TODAY);
+        let count = |l| d.grids.iter().filter(|g| g.level == l).count();
+        assert_eq!((count(1), count(2), count(3)), (12, 144, 564));
+        let households = d
+            .units
+            .iter()
+            .filter(|u| u.level == "central-household")
+            .count();
+        assert_eq!(households, 10_000);
         assert_eq!(d.events.len(), 5000);
     }
 

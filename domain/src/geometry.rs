@@ -1156,7 +1156,13 @@ mod tests {
 
     #[test]
     fn the_demo_district_is_a_clean_coverage() {
-        let d = crate::demo::generate(crate::demo::Scale::Small, 0);
+        for scale in [crate::demo::Scale::Small, crate::demo::Scale::Medium] {
+            assert_clean_coverage(scale);
+        }
+    }
+
+    fn assert_clean_coverage(scale: crate::demo::Scale) {
+        let d = crate::demo::generate(scale, 0);
         let shapes: Vec<Shape> = d
             .grids
             .iter()

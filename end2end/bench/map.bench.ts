@@ -1,4 +1,4 @@
-import { expect, Page, test } from "@playwright/test";
+import { Browser, expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
 import { login, median } from "./common";
@@ -108,12 +108,24 @@ async function gestures(page: Page, cx: number, cy: number): Promise<Omit<Figure
   return { panLong: pan.long, panFrames: pan.frames, zoomLong: zoom.long, zoomFrames: zoom.frames };
 }
 
-test("grid map: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ browser }) => {
+// Both of the documents' scales: Guancheng's 564 level-3 grids (`linli demo --scale medium`, served
+// at LINLI_BENCH_MEDIUM_URL) and Tongchuan's 1,206 (`--scale large`, the config's base URL).
+test("grid map, 564 level-3 grids: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ browser }) => {
+  test.skip(!process.env.LINLI_BENCH_MEDIUM_URL, "LINLI_BENCH_MEDIUM_URL is not set (scripts/bench.sh sets it)");
+  await mapBenchmark(browser, process.env.LINLI_BENCH_MEDIUM_URL!, "map-564");
+});
+
+test("grid map, 1,206 level-3 grids: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ browser }) => {
+  await mapBenchmark(browser, "", "map");
+});
+
+/** Measures Linli's map on the server at `base` ("" = the config's) against the peers; writes results/`name`.md. */
+async function mapBenchmark(browser: Browser, base: string, name: string) {
   fs.mkdirSync(out, { recursive: true });
   // Prepare: about 100 vertices per level-3 grid (the issue's scale), imported through Linli itself.
   const ctx = await browser.newContext();
   const page = await ctx.newPage();
-  await login(page);
+  await login(page, undefined, base);
   const prepared = await page.evaluate(async (densifyTimes) => {
     const list = await (await fetch("/api/grids_list", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })).json();
     // grids_list sends rings compactly (encoded polylines); the GeoJSON feed has them as numbers.
@@ -164,8 +176,8 @@ test("grid map: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ 
     {
       const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const p = await c.newPage();
-      await login(p);
-      await p.goto("/map");
+      await login(p, undefined, base);
+      await p.goto(`${base}/map`);
       await p.waitForFunction((n) => document.querySelectorAll("svg.map path.grid").length >= n, total, { timeout: 120_000, polling: 50 });
       const firstRender = await p.evaluate(() => new Promise<number>((res) => requestAnimationFrame(() => requestAnimationFrame(() => res(performance.now())))));
       const box = (await p.locator("svg.map").boundingBox())!;
@@ -255,7 +267,7 @@ test("grid map: Linli against Leaflet, OpenLayers and Leaflet-Geoman", async ({ 
     `| drag latency: pointer move to the second frame after it (two frames are 33 ms at 60 Hz) | ${cell(lat(editing), "ms", 1)} | ${cell(lat(geoman), "ms", 1)} | ${ratio(lat(editing), lat(geoman))} |`,
     `| local coverage check after the drop | ${cell(editing.map((e) => e.checkMs), "ms", 1)} | (none) | — |`,
   ];
-  fs.writeFileSync(path.join(out, "map.json"), JSON.stringify({ linli, leaflet, openlayers, editing, geoman, vertices, level3: fc.features.length }, null, 2));
-  fs.writeFileSync(path.join(out, "map.md"), lines.join("\n") + "\n");
+  fs.writeFileSync(path.join(out, `${name}.json`), JSON.stringify({ linli, leaflet, openlayers, editing, geoman, vertices, level3: fc.features.length }, null, 2));
+  fs.writeFileSync(path.join(out, `${name}.md`), lines.join("\n") + "\n");
   console.log(lines.join("\n"));
-});
+}

@@ -66,7 +66,8 @@ enum Command {
     },
     /// Load the demo district into an empty database.
     Demo {
-        /// small (default) or large (the seeds' sizes: 1,206 level-3 grids, 11,423 party units, 5,000 events)
+        /// small (default), medium (Guancheng: 564 level-3 grids) or large (Tongchuan: 1,206 level-3
+        /// grids, 11,423 party units, 5,000 events)
         #[arg(long, default_value = "small")]
         scale: String,
     },
@@ -253,7 +254,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Demo { scale } => {
-            let scale = Scale::parse(&scale).ok_or("--scale must be small or large")?;
+            let scale = Scale::parse(&scale).ok_or("--scale must be small, medium or large")?;
             let db = open(&cli.database_url).await?;
             load_demo(&db, scale).await?;
             println!(
