@@ -7,7 +7,8 @@
 # exits non-zero on any failed request. Then an independent tool, wrk (Debian), reads the month
 # calendar with 200 connections for LOAD_WRK_SECONDS (20) as a check on linli-load's read figures.
 # Writes end2end/bench/results/server.md (BENCHMARKS.md includes it).
-#   LOAD_ENGINES="sqlite postgres" LOAD_CLIENTS=200 scripts/loadtest.sh
+#   LOAD_ENGINES="sqlite postgres" LOAD_SCENARIOS="rsvp mixed" LOAD_CLIENTS=200 scripts/loadtest.sh
+#   (LOAD_SCENARIOS="" runs only wrk's read)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
@@ -45,7 +46,7 @@ for engine in $engines; do
   ./target/release/linli --database-url "$url" serve --listen "127.0.0.1:$port" --dist "$dir/dist" >"$dir/$engine.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  for scenario in rsvp mixed; do
+  for scenario in ${LOAD_SCENARIOS-rsvp mixed}; do
     if [ "$scenario" = rsvp ]; then seconds=${LOAD_RSVP_SECONDS:-20}; else seconds=${LOAD_MIXED_SECONDS:-60}; fi
     LINLI_LOAD_PASSWORD=linli-demo-2026 ./target/release/linli-load --url "http://127.0.0.1:$port" \
       --scenario "$scenario" --clients "$clients" --seconds "$seconds" --label "$engine" --json "$json" || status=1

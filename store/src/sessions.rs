@@ -6,6 +6,16 @@ use domain::session::{SessionCheck, SessionPolicy};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::users::{UserRow, U_COLUMNS};
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    session_created: i64,
+    last_seen_at: i64,
+}
+
 fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
@@ -37,18 +47,19 @@ impl Db {
             return Ok(None);
         }
         let h = token_hash(token);
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT s.user_id, s.created_at, s.last_seen_at FROM user_session s JOIN app_user u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND u.disabled = 0",
-        )
+        // One round trip for the session and its account: this runs on every request.
+        let row: Option<SessionRow> = sqlx::query_as(&format!(
+            "SELECT {U_COLUMNS}, s.created_at AS session_created, s.last_seen_at FROM user_session s \
+             JOIN app_user u ON u.id = s.user_id WHERE s.token_hash = $1 AND u.disabled = 0"
+        ))
         .bind(&h)
         .fetch_optional(self.pool())
         .await?;
-        let Some((user_id, created, seen)) = row else {
+        let Some(row) = row else {
             return Ok(None);
         };
         let now = crate::now();
-        match policy.check(created, seen, now) {
+        match policy.check(row.session_created, row.last_seen_at, now) {
             SessionCheck::Expired => {
                 sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
                     .bind(&h)
@@ -64,7 +75,7 @@ impl Db {
                         .execute(self.pool())
                         .await?;
                 }
-                Ok(Some(self.user(user_id).await?))
+                Ok(Some(row.user.try_into()?))
             }
         }
     }

@@ -31,7 +31,7 @@ impl User {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     username: String,
     display_name: String,
@@ -65,6 +65,9 @@ impl TryFrom<UserRow> for User {
 }
 
 const COLUMNS: &str = "id, username, display_name, role, scope, disabled, created_at, party_member";
+/// `COLUMNS` of `app_user` aliased as `u` (for joins).
+pub(crate) const U_COLUMNS: &str =
+    "u.id, u.username, u.display_name, u.role, u.scope, u.disabled, u.created_at, u.party_member";
 
 pub struct NewUser<'a> {
     pub username: &'a Username,
