@@ -15,6 +15,7 @@ pub mod import;
 pub mod mask;
 pub mod org;
 pub mod org_import;
+pub mod org_wire;
 #[cfg(feature = "recurrence")]
 pub mod recurrence;
 pub mod role;

@@ -2,6 +2,7 @@ import { expect, Page, test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
 import { login, median } from "./common";
+import { decodeUnits } from "../tests/helpers";
 import * as esbuild from "esbuild";
 
 // Organisation tree benchmark at the scale: 5 street committees, 55 community committees,
@@ -192,7 +193,8 @@ test("organisation tree: first render, expand all, scrolling, search, move", asy
   test.skip(!base || !PASSWORD, "scripts/bench.sh provides LINLI_BENCH_ORGS_URL and the password");
   await login(page, PASSWORD, base);
   await load(page);
-  const tree = await page.evaluate(async () => (await fetch("/api/orgs_tree", { method: "POST" })).json());
+  const answer = await page.evaluate(async () => (await fetch("/api/orgs_tree", { method: "POST" })).json());
+  const tree = { ...answer, units: decodeUnits(answer.units) };
   const data = JSON.stringify(nested(tree.units));
   const built = await esbuild.build({
     entryPoints: [path.join(__dirname, "arborist.jsx")], bundle: true, minify: true, write: false,

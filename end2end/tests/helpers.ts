@@ -31,3 +31,25 @@ export async function shot(page: Page, name: string) {
 export async function expectNoProblems(problems: string[]) {
   expect(problems, "console errors or CSP violations").toEqual([]);
 }
+
+/** A party unit as `orgs_tree` describes it (domain::org::OrgUnit). */
+export type OrgUnit = {
+  id: number; parent: number | null; code: string; level: string; name: string; secretary: string | null;
+  grid: string | null; term_start: string | null; term_years: number; members: number; version: number;
+};
+
+/** Decodes `orgs_tree`'s units, sent column by column (domain::org_wire). */
+export function decodeUnits(c: any): OrgUnit[] {
+  const codes = new Map<number, string>();
+  return c.id.map((id: number, i: number) => {
+    const parent = c.parent[i];
+    const code = (parent === null ? "" : (codes.get(parent) ?? "")).slice(0, c.code_shared[i]) + c.code_rest[i];
+    codes.set(id, code);
+    const g = c.grid[i];
+    return {
+      id, parent, code, level: c.levels[c.level[i]], name: c.name[i], secretary: c.secretary[i],
+      grid: g === null ? null : code.slice(0, g[0]) + g[1], term_start: c.term_start[i],
+      term_years: c.term_years[i], members: c.members[i], version: c.version[i],
+    };
+  });
+}

@@ -1,5 +1,5 @@
 import { Browser, expect, Page, test } from "@playwright/test";
-import { login } from "./helpers";
+import { decodeUnits, login } from "./helpers";
 
 /** Text that would become an element (and run a handler) if any page inserted it as HTML. */
 const hostile = (tag: string) => `<img src=x onerror="__xss=1">${tag}`;
@@ -55,7 +55,7 @@ test("markup in names, titles and places is shown as text on every page that sho
   await shownAsText(admin, grid);
   const unitCode = phone ? "3201130010040200401" : "32011300100402004";
   const tree = await (await admin.request.post("/api/orgs_tree")).json();
-  const u = tree.units.find((x: { code: string }) => x.code === unitCode);
+  const u = decodeUnits(tree.units).find((x) => x.code === unitCode)!;
   const renamed = await admin.request.post("/api/orgs_apply", {
     form: { commands: JSON.stringify([{ op: "rename", id: u.id, version: u.version, name: unit }]) },
   });

@@ -376,12 +376,12 @@ async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> C
         .and_then(|h| h.last())
         .and_then(|r| r["id"].as_i64())
         .unwrap_or(1);
-    let tree = app.post("orgs_tree", "", Some(admin)).await.json();
-    let unit = tree["units"]
-        .as_array()
-        .unwrap()
+    let tree: app::api::orgs::OrgTreeView =
+        serde_json::from_str(&app.post("orgs_tree", "", Some(admin)).await.body).unwrap();
+    let unit = tree
+        .units
         .iter()
-        .find(|u| u["code"] == "32011300100101")
+        .find(|u| u.code == "32011300100101")
         .unwrap();
     let detail = app
         .post("event_detail", &format!("id={event}&at={AT}"), Some(admin))
@@ -396,8 +396,8 @@ async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> C
         event_version: detail["version"].as_i64().unwrap(),
         cancel_event,
         revision,
-        unit_id: unit["id"].as_i64().unwrap(),
-        unit_version: unit["version"].as_i64().unwrap(),
+        unit_id: unit.id,
+        unit_version: unit.version,
         grid,
         org_csv: csv,
     }

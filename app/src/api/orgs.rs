@@ -14,6 +14,8 @@ use super::ssr::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgTreeView {
     pub levels: LevelSet,
+    /// Sent column by column (`domain::org_wire`): about a third of the plain JSON.
+    #[serde(with = "domain::org_wire")]
     pub units: Vec<OrgUnit>,
     /// Codes the caller may edit begin with this (`""` for administrators); `None`: read only.
     pub editable_prefix: Option<String>,
