@@ -5,8 +5,10 @@
 # then the server under 200 concurrent residents on SQLite and PostgreSQL (scripts/loadtest.sh). Writes end2end/bench/results/
 # and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
+#   scripts/bench.sh --report         (rewrites BENCHMARKS.md from the last results, measuring nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [ "${1:-}" != --report ]; then
 bash scripts/setup.sh >/dev/null
 source scripts/env.sh
 bash scripts/build.sh
@@ -42,6 +44,7 @@ done
 kill $pid $orgs_pid $medium_pid 2>/dev/null || true
 # The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
 bash scripts/loadtest.sh
+fi
 {
   echo "# Benchmarks"
   echo

@@ -1388,11 +1388,15 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         if !shown[(lvl - 1) as usize].get() {
             return Vec::new();
         }
+        // Only grids whose label spot is in view (zoomed in, a few dozen of the district's).
+        let v = view_box.get();
+        let (half_w, half_h) = (v.w / 2.0, view_h() / 2.0);
+        let in_view = move |x: f64, y: f64| (x - v.cx).abs() <= half_w && (y - v.cy).abs() <= half_h;
         label_spots.with(|spots| {
             spots
                 .iter()
                 // Only label grids wide enough on screen for their name.
-                .filter(|(level, width, ..)| *level == lvl && width * k > 70.0)
+                .filter(|(level, width, x, y, _)| *level == lvl && width * k > 70.0 && in_view(*x, *y))
                 .map(|(_, _, x, y, name)| {
                     view! { <text x=format!("{x:.2}") y=format!("{y:.2}") class="grid-label" font-size=format!("{:.3}", 12.0 / k)>{name.clone()}</text> }
                 })
