@@ -207,7 +207,12 @@ mod tests {
         let w = Wire { units };
         let compact = serde_json::to_string(&w).unwrap();
         let plain = serde_json::to_string(&serde_json::json!({ "units": w.units })).unwrap();
-        assert!(compact.len() * 5 < plain.len() * 2, "{} vs {}", compact.len(), plain.len());
+        assert!(
+            compact.len() * 5 < plain.len() * 2,
+            "{} vs {}",
+            compact.len(),
+            plain.len()
+        );
         assert_eq!(serde_json::from_str::<Wire>(&compact).unwrap(), w);
     }
 

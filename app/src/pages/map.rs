@@ -1391,7 +1391,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         // Only grids whose label spot is in view (zoomed in, a few dozen of the district's).
         let v = view_box.get();
         let (half_w, half_h) = (v.w / 2.0, view_h() / 2.0);
-        let in_view = move |x: f64, y: f64| (x - v.cx).abs() <= half_w && (y - v.cy).abs() <= half_h;
+        let in_view =
+            move |x: f64, y: f64| (x - v.cx).abs() <= half_w && (y - v.cy).abs() <= half_h;
         label_spots.with(|spots| {
             spots
                 .iter()
