@@ -13,35 +13,33 @@ bash scripts/setup.sh >/dev/null
 source scripts/env.sh
 bash scripts/build.sh
 dir=$(mktemp -d /tmp/linli-bench.XXXXXX)
-db="sqlite://$dir/bench.db"
-port=18190
-./target/release/linli --database-url "$db" migrate >/dev/null
-./target/release/linli --database-url "$db" demo --scale large >/dev/null
-./target/release/linli --database-url "$db" serve --listen "127.0.0.1:$port" --dist dist >"$dir/server.log" 2>&1 &
-pid=$!
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
+# serve NAME PORT [demo scale]: a fresh SQLite database, migrated, with the demo district if asked.
+serve() {
+  local db="sqlite://$dir/$1.db"
+  ./target/release/linli --database-url "$db" migrate >/dev/null
+  if [ -n "${3:-}" ]; then ./target/release/linli --database-url "$db" demo --scale "$3" >/dev/null; fi
+  if [ "$1" = orgs ]; then
+    printf '%s' "$orgs_password" | ./target/release/linli --database-url "$db" user add --username admin --role admin --password-stdin >/dev/null
+  fi
+  ./target/release/linli --database-url "$db" serve --listen "127.0.0.1:$2" --dist dist >"$dir/$1-server.log" 2>&1 &
+  pids+=($!)
+}
+port=18190 orgs_port=18191 medium_port=18192
+orgs_password="Linli-bench-2026"
+serve large $port large
 # The organisation benchmark gets an empty database and one administrator; it imports its district
 # (5 + 55 + 181 + 1,000 units and 10,000 central households) through the app's CSV import.
-orgs_db="sqlite://$dir/orgs.db"
-orgs_port=18191
-orgs_password="Linli-bench-2026"
-./target/release/linli --database-url "$orgs_db" migrate >/dev/null
-printf '%s' "$orgs_password" | ./target/release/linli --database-url "$orgs_db" user add --username admin --role admin --password-stdin >/dev/null
-./target/release/linli --database-url "$orgs_db" serve --listen "127.0.0.1:$orgs_port" --dist dist >"$dir/orgs-server.log" 2>&1 &
-orgs_pid=$!
+serve orgs $orgs_port
 # Guancheng's scale for the map: 564 level-3 grids.
-medium_db="sqlite://$dir/medium.db"
-medium_port=18192
-./target/release/linli --database-url "$medium_db" migrate >/dev/null
-./target/release/linli --database-url "$medium_db" demo --scale medium >/dev/null
-./target/release/linli --database-url "$medium_db" serve --listen "127.0.0.1:$medium_port" --dist dist >"$dir/medium-server.log" 2>&1 &
-medium_pid=$!
-trap 'kill $pid $orgs_pid $medium_pid 2>/dev/null || true; rm -rf "$dir"' EXIT
+serve medium $medium_port medium
 for p in $port $orgs_port $medium_port; do
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
 done
 (cd end2end && LINLI_BENCH_URL="http://127.0.0.1:$port" LINLI_BENCH_MEDIUM_URL="http://127.0.0.1:$medium_port" LINLI_BENCH_ORGS_URL="http://127.0.0.1:$orgs_port" \
   LINLI_BENCH_ORGS_PASSWORD="$orgs_password" npx playwright test -c bench/playwright.config.ts)
-kill $pid $orgs_pid $medium_pid 2>/dev/null || true
+kill "${pids[@]}" 2>/dev/null || true
 # The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
 bash scripts/loadtest.sh
 fi

@@ -639,33 +639,30 @@ mod tests {
         }
     }
 
-    #[test]
-    fn large_district_matches_the_seed_numbers() {
-        let d = generate(Scale::Large, TODAY);
+    /// Grids per level, 10,000 central households, 5,000 events; returns the other units' count.
+    fn assert_documents_scale(scale: Scale, grids: (usize, usize, usize)) -> usize {
+        let d = generate(scale, TODAY);
         let count = |l| d.grids.iter().filter(|g| g.level == l).count();
-        assert_eq!((count(1), count(2), count(3)), (72, 144, 1206));
+        assert_eq!((count(1), count(2), count(3)), grids);
         let households = d
             .units
             .iter()
             .filter(|u| u.level == "central-household")
             .count();
         assert_eq!(households, 10_000);
-        assert_eq!(d.units.len() - households, 1 + 72 + 144 + 1206);
         assert_eq!(d.events.len(), 5000);
+        d.units.len() - households
+    }
+
+    #[test]
+    fn large_district_matches_the_seed_numbers() {
+        let others = assert_documents_scale(Scale::Large, (72, 144, 1206));
+        assert_eq!(others, 1 + 72 + 144 + 1206);
     }
 
     #[test]
     fn medium_district_has_guanchengs_basic_grids() {
-        let d = generate(Scale::Medium, TODAY);
-        let count = |l| d.grids.iter().filter(|g| g.level == l).count();
-        assert_eq!((count(1), count(2), count(3)), (12, 144, 564));
-        let households = d
-            .units
-            .iter()
-            .filter(|u| u.level == "central-household")
-            .count();
-        assert_eq!(households, 10_000);
-        assert_eq!(d.events.len(), 5000);
+        assert_documents_scale(Scale::Medium, (12, 144, 564));
     }
 
     #[test]
