@@ -51,35 +51,27 @@ fi
   echo
   echo "Machine: $(nproc) cores, $(uname -m), $(chromium --version 2>/dev/null | head -1), $(date -u +%Y-%m-%d)."
   echo
-  echo "## Grid map"
-  echo
-  echo "### 564 level-3 grids (Guancheng's size, \`linli demo --scale medium\`)"
-  echo
-  cat end2end/bench/results/map-564.md
-  echo
-  echo "### 1,206 level-3 grids (Tongchuan's size, \`linli demo --scale large\`)"
-  echo
-  cat end2end/bench/results/map.md
-  cat end2end/bench/notes.md
-  echo
-  echo "## Organisation tree"
-  echo
-  cat end2end/bench/results/orgs.md
-  cat end2end/bench/orgs-notes.md
-  echo
-  echo "## Event calendar"
-  echo
-  cat end2end/bench/results/events.md
-  cat end2end/bench/events-notes.md
-  echo
-  echo "## Server under load (200 concurrent residents)"
-  echo
-  cat end2end/bench/results/server.md
-  cat end2end/bench/server-notes.md
-  echo
-  echo "## Weight (bytes transferred)"
-  echo
-  cat end2end/bench/results/weight.md
-  cat end2end/bench/weight-notes.md
+  # section TITLE RESULT... NOTES: a heading, the results of the run, then the notes kept by hand.
+  section() {
+    echo "## $1"
+    echo
+    shift
+    for f in "$@"; do cat "$f"; done
+    echo
+  }
+  r=end2end/bench/results n=end2end/bench
+  {
+    echo "### 564 level-3 grids (Guancheng's size, \`linli demo --scale medium\`)"
+    echo
+    cat $r/map-564.md
+    echo
+    echo "### 1,206 level-3 grids (Tongchuan's size, \`linli demo --scale large\`)"
+    echo
+  } > "$r/map-heading.md"
+  section "Grid map" $r/map-heading.md $r/map.md $n/notes.md
+  section "Organisation tree" $r/orgs.md $n/orgs-notes.md
+  section "Event calendar" $r/events.md $n/events-notes.md
+  section "Server under load (200 concurrent residents)" $r/server.md $n/server-notes.md
+  section "Weight (bytes transferred)" $r/weight.md $n/weight-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

@@ -45,6 +45,17 @@ async function dragLatency(p: Page, hb: { x: number; y: number; width: number; h
   }
   return median(latencies);
 }
+/** Presses on the vertex at `hb` and drags it in 30 moves (frames recorded), then measures the
+ * latency from each pointer move (the event's timestamp) to the frame after the map redrew the
+ * dragged vertex, one move at a time. The button stays down. */
+async function dragVertex(p: Page, hb: { x: number; y: number; width: number; height: number }) {
+  await recordFrames(p);
+  await p.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+  await p.mouse.down();
+  await p.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2 + 10, { steps: 30 });
+  const drag = await stopFrames(p);
+  return { drag, latency: await dragLatency(p, hb) };
+}
 const out = path.join(__dirname, "results");
 
 type Figures = { firstRender: number; panLong: number; panFrames: number; zoomLong: number; zoomFrames: number };
@@ -197,14 +208,7 @@ async function mapBenchmark(browser: Browser, base: string, name: string) {
         }
       }
       const hb = (await h.boundingBox())!;
-      await recordFrames(p);
-      await p.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
-      await p.mouse.down();
-      await p.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2 + 10, { steps: 30 });
-      const drag = await stopFrames(p);
-      // Latency: from each pointer move (the event's timestamp) to the frame after the map redrew
-      // the dragged vertex, one move at a time.
-      const latency = await dragLatency(p, hb);
+      const { drag, latency } = await dragVertex(p, hb);
       await p.mouse.up();
       await p.waitForTimeout(300);
       const checkMs = Number(await p.locator("section.problems").getAttribute("data-check-ms"));
@@ -228,12 +232,7 @@ async function mapBenchmark(browser: Browser, base: string, name: string) {
       await p.waitForTimeout(300);
       const marker = p.locator(".marker-icon:not(.marker-icon-middle)").nth(3);
       const hb = (await marker.boundingBox())!;
-      await recordFrames(p);
-      await p.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
-      await p.mouse.down();
-      await p.mouse.move(hb.x + hb.width / 2 + 15, hb.y + hb.height / 2 + 10, { steps: 30 });
-      const drag = await stopFrames(p);
-      const latency = await dragLatency(p, hb);
+      const { drag, latency } = await dragVertex(p, hb);
       await p.mouse.up();
       geoman.push({ dragLong: drag.long, dragFrames: drag.frames, checkMs: 0, latency });
       await c.close();
