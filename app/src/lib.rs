@@ -2,12 +2,14 @@
 //! feature, the server functions it calls. Pages live in `pages/`, server functions in `api/`.
 
 pub mod api;
+pub mod area;
 pub mod i18n;
 pub mod pages;
 pub mod qr;
 pub mod ui;
 
 use api::auth::Me;
+use area::Area;
 use i18n::{use_i18n, I18n, Locale};
 use leptos::prelude::*;
 use leptos_router::components::{Redirect, Route, Router, Routes, A};
@@ -58,15 +60,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/register") view=pages::login::RegisterPage/>
-                    <Route path=path!("/map") view=|| view! { <RequireLogin><pages::map::MapPage/></RequireLogin> }/>
-                    <Route path=path!("/orgs") view=|| view! { <RequireLogin><pages::orgs::OrgsPage/></RequireLogin> }/>
-                    <Route path=path!("/orgs/chart") view=|| view! { <RequireLogin><pages::org_chart::OrgChartPage/></RequireLogin> }/>
-                    <Route path=path!("/events") view=|| view! { <RequireLogin><pages::events::EventsPage/></RequireLogin> }/>
-                    <Route path=path!("/events/stats") view=|| view! { <RequireLogin><pages::events::StatsPage/></RequireLogin> }/>
-                    <Route path=path!("/events/new") view=|| view! { <RequireLogin><pages::events::NewEventPage/></RequireLogin> }/>
-                    <Route path=path!("/events/:id") view=|| view! { <RequireLogin><pages::events::EventPage/></RequireLogin> }/>
-                    <Route path=path!("/events/:id/edit") view=|| view! { <RequireLogin><pages::events::EditEventPage/></RequireLogin> }/>
-                    <Route path=path!("/admin") view=|| view! { <RequireLogin><pages::admin::AdminPage/></RequireLogin> }/>
+                    <Route path=path!("/map") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::map::MapPage)}/>
+                    <Route path=path!("/orgs") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::OrgsPage)}/>
+                    <Route path=path!("/orgs/chart") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::org_chart::OrgChartPage)}/>
+                    <Route path=path!("/events") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EventsPage)}/>
+                    <Route path=path!("/events/stats") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::StatsPage)}/>
+                    <Route path=path!("/events/new") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::NewEventPage)}/>
+                    <Route path=path!("/events/:id") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EventPage)}/>
+                    <Route path=path!("/events/:id/edit") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EditEventPage)}/>
+                    <Route path=path!("/admin") view={area_page::<{ Area::Admin.is_here() }, _, _>(pages::admin::AdminPage)}/>
                     <Route path=path!("/account") view=|| view! { <RequireLogin><pages::account::AccountPage/></RequireLogin> }/>
                 </Routes>
             </main>
@@ -82,6 +84,75 @@ fn Home() -> impl IntoView {
         Some(Some(_)) => view! { <Redirect path="/map"/> }.into_any(),
         Some(None) => view! { <Redirect path="/login"/> }.into_any(),
     }
+}
+
+/// The view of a route to a page of an area (`HERE`: whether this bundle carries the area): the
+/// page for logged-in users, or a reload into the area's own bundle. `HERE` is a constant, so a
+/// bundle holds no code of the other areas' pages.
+fn area_page<const HERE: bool, F, V>(page: F) -> impl Fn() -> AnyView + Clone + Send + 'static
+where
+    F: Fn() -> V + Copy + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    move || {
+        if HERE {
+            view! { <RequireLogin>{move || page()}</RequireLogin> }.into_any()
+        } else {
+            view! { <Elsewhere/> }.into_any()
+        }
+    }
+}
+
+/// Goes to `path` after an action (a login, say): through the router when this bundle carries the
+/// path's area, else by loading the page so the server sends the area's bundle.
+pub fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &str) {
+    let elsewhere = Area::of_path(path).is_some_and(|a| !a.is_here());
+    if !elsewhere {
+        navigate(path, Default::default());
+    } else {
+        #[cfg(feature = "csr")]
+        let _ = window().location().assign(path);
+    }
+}
+
+/// A page of another area, reached by a link inside this bundle: the browser loads it so the
+/// server answers with the bundle that carries it (see `area`). The router renders this before it
+/// writes the new address to the history (a link) or after (back and forward buttons, redirects).
+/// Before: load the address in place of the entry the router is about to write (the load comes
+/// later than the write), so the history has one entry per page. After: reload.
+#[component]
+fn Elsewhere() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let search = location.search.get_untracked();
+    let hash = location.hash.get_untracked();
+    let target = format!(
+        "{}{}{search}{}{hash}",
+        location.pathname.get_untracked(),
+        if search.is_empty() { "" } else { "?" },
+        if hash.is_empty() || hash.starts_with('#') {
+            ""
+        } else {
+            "#"
+        },
+    );
+    #[cfg(feature = "csr")]
+    {
+        let here = window().location();
+        let current = format!(
+            "{}{}{}",
+            here.pathname().unwrap_or_default(),
+            here.search().unwrap_or_default(),
+            here.hash().unwrap_or_default()
+        );
+        let _ = if current == target {
+            here.reload()
+        } else {
+            here.replace(&target)
+        };
+    }
+    #[cfg(not(feature = "csr"))]
+    let _ = target;
+    view! { <ui::Loading/> }
 }
 
 /// Shows its children to logged-in users and sends everyone else to the login page.

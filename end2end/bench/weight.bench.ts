@@ -2,13 +2,16 @@ import { test } from "@playwright/test";
 import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
+import * as esbuild from "esbuild";
 import { login } from "./common";
 
-// Weight: bytes a browser downloads (gzip) to show each Linli page — the app (wasm, JS, CSS) and the
-// page's data — against the peer libraries' files, gzipped at level 9 as a server would send them.
+// Weight: bytes a browser downloads (compressed) to show each Linli page — the app (wasm, JS, CSS) and the
+// page's data — against the peer libraries' files, compressed with brotli as Linli's server sends its own.
 const out = path.join(__dirname, "results");
 const modules = path.join(__dirname, "..", "node_modules");
-const gz = (file: string) => zlib.gzipSync(fs.readFileSync(path.join(modules, file)), { level: 9 }).length;
+// Compressed as Linli's own files are served: brotli at quality 11.
+const br = (bytes: Buffer | Uint8Array) => zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const file = (name: string) => br(fs.readFileSync(path.join(modules, name)));
 const version = (pkg: string) => JSON.parse(fs.readFileSync(path.join(modules, pkg, "package.json"), "utf8")).version;
 const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
 
@@ -41,22 +44,30 @@ test("weight: bytes transferred per page", async ({ browser }) => {
     linli.push({ name, ...sizes });
     await c.close();
   }
-  const peers: [string, number][] = [
-    [`Leaflet ${version("leaflet")} (leaflet.js + css)`, gz("leaflet/dist/leaflet.js") + gz("leaflet/dist/leaflet.css")],
-    [`Leaflet + Leaflet-Geoman ${version("@geoman-io/leaflet-geoman-free")} (editing)`, gz("leaflet/dist/leaflet.js") + gz("leaflet/dist/leaflet.css") + gz("@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js") + gz("@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css")],
-    [`OpenLayers ${version("ol")} (full build ol.js + css)`, gz("ol/dist/ol.js") + gz("ol/ol.css")],
-    [`FullCalendar ${version("fullcalendar")} (standard bundle)`, gz("fullcalendar/index.global.min.js")],
+  const built = await esbuild.build({
+    entryPoints: [path.join(__dirname, "arborist.jsx")], bundle: true, minify: true, write: false,
+    define: { "process.env.NODE_ENV": '"production"' }, loader: { ".jsx": "jsx" }, logLevel: "warning",
+  });
+  const arborist = br(built.outputFiles[0].contents);
+  // Each peer against the Linli page that does its job (its index in `pages`).
+  const peers: [string, number, number][] = [
+    [`Leaflet ${version("leaflet")} (leaflet.js + css)`, file("leaflet/dist/leaflet.js") + file("leaflet/dist/leaflet.css"), 0],
+    [`Leaflet + Leaflet-Geoman ${version("@geoman-io/leaflet-geoman-free")} (editing)`, file("leaflet/dist/leaflet.js") + file("leaflet/dist/leaflet.css") + file("@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js") + file("@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css"), 0],
+    [`OpenLayers ${version("ol")} (full build ol.js + css)`, file("ol/dist/ol.js") + file("ol/ol.css"), 0],
+    [`react-arborist ${version("react-arborist")} with React ${version("react")} (the tree page's esbuild bundle)`, arborist, 1],
+    [`d3-org-chart ${version("d3-org-chart")} with d3 ${version("d3")} and d3-flextree (chart)`, file("d3/dist/d3.min.js") + file("d3-flextree/build/d3-flextree.min.js") + file("d3-org-chart/build/d3-org-chart.min.js"), 1],
+    [`FullCalendar ${version("fullcalendar")} (standard bundle)`, file("fullcalendar/index.global.min.js"), 2],
   ];
   const lines = [
-    "Linli: every byte of the body the browser received for the page after login (navigation, wasm, JS, CSS; then the page's API answers), gzip as served. Peers: their library files gzipped at level 9 (the code only; they need their data on top, like Linli's data column).",
+    "Linli: every byte of the body the browser received for the page after login (navigation, the area's bundle: wasm, JS, CSS; then the page's API answers), compressed as served (brotli for the app's files, gzip for API answers). Peers: their library files compressed with brotli at quality 11 (the code only; they need their data on top, like Linli's data column).",
     "",
     "| Linli page | app code | data | total |",
     "|---|---|---|---|",
     ...linli.map((l) => `| ${l.name} | ${kib(l.app)} | ${kib(l.data)} | ${kib(l.app + l.data)} |`),
     "",
-    "| peer library | code (gzip) | Linli app code / peer code |",
-    "|---|---|---|",
-    ...peers.map(([n, b]) => `| ${n} | ${kib(b)} | ${(linli[0].app / b).toFixed(2)} |`),
+    "| peer library | code (brotli) | Linli page | Linli app code / peer code |",
+    "|---|---|---|---|",
+    ...peers.map(([n, b, i]) => `| ${n} | ${kib(b)} | ${linli[i].name} | ${(linli[i].app / b).toFixed(2)} |`),
   ];
   fs.writeFileSync(path.join(out, "weight.md"), lines.join("\n") + "\n");
   fs.writeFileSync(path.join(out, "weight.json"), JSON.stringify({ linli, peers }, null, 2));

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { DEMO_PASSWORD, expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { DEMO_PASSWORD, expectNoProblems, login, shot, submitLogin, watchConsole } from "./helpers";
 
 test("an administrator logs in, visits every page, switches language and logs out", async ({ page }) => {
   const problems = watchConsole(page);
@@ -58,7 +58,7 @@ test("an administrator logs in, visits every page, switches language and logs ou
 });
 
 test("a wrong password gets a clear Chinese message and no session", async ({ page }) => {
-  await login(page, "jumin", "not-my-password");
+  await submitLogin(page, "jumin", "not-my-password");
   await expect(page.getByRole("alert")).toHaveText("用户名或密码不正确。");
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByLabel("密码")).toHaveValue("");
@@ -111,4 +111,39 @@ test("a resident registers and lands on the events", async ({ page }, info) => {
 test("an unknown address shows the not-found page", async ({ page }) => {
   await page.goto("/no/such/page");
   await expect(page.getByRole("heading", { name: "页面不存在" })).toBeVisible();
+});
+
+test("each area comes in its own bundle; links across areas load it, links inside do not reload", async ({ page }) => {
+  const problems = watchConsole(page);
+  const bundles = () =>
+    page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => new URL(e.name).pathname).filter((p) => p.endsWith(".wasm")),
+    );
+  await login(page, "jumin");
+  await expect(page).toHaveURL(/\/map$/);
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  const map = await bundles();
+  expect(map).toHaveLength(1);
+
+  await page.getByRole("link", { name: "活动", exact: true }).click();
+  await expect(page).toHaveURL(/\/events$/);
+  await expect(page.getByRole("heading", { name: "活动日历" })).toBeVisible();
+  const events = await bundles();
+  expect(events, "the calendar page loaded one bundle, not the map's").toHaveLength(1);
+  expect(events[0]).not.toBe(map[0]);
+
+  // Inside the calendar's area the router moves without loading the page again.
+  await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+  await page.locator(`main a[href^="/events/"][href*="?at="]`).first().click();
+  await expect(page).toHaveURL(/\/events\/\d+\?at=/);
+  await expect(page.getByRole("link", { name: "返回活动日历" })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+
+  // The back button returns across areas too.
+  await page.goBack();
+  await page.goBack();
+  await expect(page).toHaveURL(/\/map$/);
+  await expect(page.locator("svg.map path.grid").first()).toBeVisible();
+  expect(await bundles()).toEqual(map);
+  await expectNoProblems(problems);
 });

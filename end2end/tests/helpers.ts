@@ -16,11 +16,19 @@ export function watchConsole(page: Page): string[] {
   return problems;
 }
 
-export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
+/** Fills and sends the login form; the caller checks what follows (a refusal, say). */
+export async function submitLogin(page: Page, username: string, password = DEMO_PASSWORD) {
   await page.goto("/login");
   await page.getByLabel("用户名").fill(username);
   await page.getByLabel("密码").fill(password);
   await page.getByRole("button", { name: "登录" }).click();
+}
+
+/** Logs in and waits until the page the app went to has loaded: the login page belongs to the
+ * calendar's bundle, so going on to the map is a full page load (app/src/area.rs). */
+export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
+  await submitLogin(page, username, password);
+  await page.waitForURL((u) => u.pathname !== "/login");
 }
 
 /** Saves a screenshot named after the test's project (desktop / phone) for people to look at. */

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import * as fs from "fs";
-import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, shot, submitLogin, watchConsole } from "./helpers";
 
 test("a resident downloads their data and deletes the account; the administrator finds it in the audit log", async ({ page, browser }, info) => {
   const problems = watchConsole(page);
@@ -34,7 +34,7 @@ test("a resident downloads their data and deletes the account; the administrator
   await page.getByRole("button", { name: "确定注销" }).click();
   await expect(page.getByText("账号已注销。感谢您参与社区活动。")).toBeVisible();
   await expect(page.getByRole("heading", { name: "登录" })).toBeVisible();
-  await login(page, username, password);
+  await submitLogin(page, username, password);
   await expect(page.getByRole("alert")).toBeVisible();
   await expectNoProblems(problems);
 

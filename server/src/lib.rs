@@ -16,6 +16,7 @@ use leptos::prelude::provide_context;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use tower::ServiceExt;
 use tower_http::services::{ServeDir, ServeFile};
 
 // The server functions register themselves through `inventory` when the app crate is linked;
@@ -149,7 +150,7 @@ async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Resp
     let hashed = file
         .rsplit_once('.')
         .and_then(|(stem, _)| stem.rsplit_once('-'))
-        .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+        .is_some_and(|(_, h)| h.len() >= 12 && h.bytes().all(|b| b.is_ascii_hexdigit()));
     let value = if hashed && res.status().is_success() {
         "public, max-age=31536000, immutable"
     } else {
@@ -160,11 +161,29 @@ async fn cache_headers(req: Request<Body>, next: axum::middleware::Next) -> Resp
     res
 }
 
-/// The whole application: `/api/*` server functions, `/healthz`, and the built app with an SPA
-/// fallback to `index.html`, behind the security, size, time and compression layers.
+/// The entry page that answers a navigation to `path` (a client-side route): the page of the
+/// path's area bundle (`app::area`), or `index.html` when the app was built as one bundle.
+pub fn entry_page(dist: &Path, path: &str) -> PathBuf {
+    let page = dist.join(app::area::Area::entry_page(path));
+    if page.is_file() {
+        page
+    } else {
+        dist.join("index.html")
+    }
+}
+
+async fn serve_entry_page(State(sh): State<Shared>, req: Request<Body>) -> Response {
+    let page = entry_page(&sh.cfg.dist, req.uri().path());
+    match ServeFile::new(page).oneshot(req).await {
+        Ok(res) => res.map(Body::new),
+        Err(e) => match e {},
+    }
+}
+
+/// The whole application: `/api/*` server functions, `/healthz`, and the built app, where any
+/// other path gets its area's entry page, behind the security, size, time and compression layers.
 pub fn router(cfg: Config) -> Router {
-    let index = cfg.dist.join("index.html");
-    let csp = security::content_security_policy(&index, cfg.state.tile_url.as_deref());
+    let csp = security::content_security_policy(&cfg.dist, cfg.state.tile_url.as_deref());
     let secure = cfg.state.secure_cookies;
     let shared = Shared { cfg: cfg.clone() };
     let api = Router::new()
@@ -191,7 +210,10 @@ pub fn router(cfg: Config) -> Router {
     let assets = ServeDir::new(&cfg.dist)
         .precompressed_br()
         .precompressed_gzip()
-        .fallback(ServeFile::new(&index));
+        .fallback(axum::handler::Handler::with_state(
+            serve_entry_page,
+            shared.clone(),
+        ));
     Router::new()
         .merge(import)
         .merge(api)

@@ -6,7 +6,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Leptos server functions have no CSRF protection of their own. A state-changing request from a
 /// browser carries `Sec-Fetch-Site` (modern browsers) or at least `Origin`; refuse it unless it
@@ -56,12 +56,42 @@ pub fn tile_origin(template: &str) -> Option<String> {
     (host_end > scheme_end).then(|| t[..host_end].to_owned())
 }
 
-/// The Content-Security-Policy: scripts by hash of Trunk's inline bootstrap, images also from
-/// the configured tile server's origin.
-pub fn content_security_policy(index_html: &Path, tile_url: Option<&str>) -> String {
-    let html = std::fs::read_to_string(index_html).unwrap_or_default();
+/// The Content-Security-Policy: scripts by hash of Trunk's inline bootstraps (one per entry page
+/// in `dist`, one page per area bundle), images also from the configured tile server's origin.
+pub fn content_security_policy(dist: &Path, tile_url: Option<&str>) -> String {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dist)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "html"))
+                .collect()
+        })
+        .unwrap_or_default();
+    pages.sort();
     let mut hashes = String::new();
-    let mut rest = html.as_str();
+    for page in pages {
+        let html = std::fs::read_to_string(page).unwrap_or_default();
+        for digest in inline_script_digests(&html) {
+            let source = format!(" 'sha256-{digest}'");
+            if !hashes.contains(&source) {
+                hashes.push_str(&source);
+            }
+        }
+    }
+    let tiles = tile_url
+        .and_then(tile_origin)
+        .map(|o| format!(" {o}"))
+        .unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:{tiles}; \
+         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The base64 SHA-256 of each inline `<script>` body of an HTML page.
+fn inline_script_digests(html: &str) -> Vec<String> {
+    let mut digests = Vec::new();
+    let mut rest = html;
     while let Some(start) = rest.find("<script") {
         let after = &rest[start..];
         let Some(open_end) = after.find('>') else {
@@ -74,20 +104,13 @@ pub fn content_security_policy(index_html: &Path, tile_url: Option<&str>) -> Str
         };
         let body = &after[body_start..body_start + close];
         if !tag.contains(" src=") && !body.trim().is_empty() {
-            let digest =
-                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes()));
-            hashes.push_str(&format!(" 'sha256-{digest}'"));
+            digests.push(
+                base64::engine::general_purpose::STANDARD.encode(Sha256::digest(body.as_bytes())),
+            );
         }
         rest = &after[body_start + close..];
     }
-    let tiles = tile_url
-        .and_then(tile_origin)
-        .map(|o| format!(" {o}"))
-        .unwrap_or_default();
-    format!(
-        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; img-src 'self' data: blob:{tiles}; \
-         font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
+    digests
 }
 
 pub async fn headers(csp: String, secure: bool, req: Request<Body>, next: Next) -> Response {
@@ -137,13 +160,12 @@ mod tile_tests {
         assert_eq!(tile_origin("https://a/{z}/{x}/{y}.png; script-src *"), None);
         let dir = std::env::temp_dir().join(format!("linli-csp-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let index = dir.join("index.html");
-        std::fs::write(&index, "<html></html>").unwrap();
-        let csp = content_security_policy(&index, Some("https://t.example/{z}/{x}/{y}.png"));
+        std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+        let csp = content_security_policy(&dir, Some("https://t.example/{z}/{x}/{y}.png"));
         assert!(
             csp.contains("img-src 'self' data: blob: https://t.example;"),
             "{csp}"
         );
-        assert!(content_security_policy(&index, None).contains("img-src 'self' data: blob:;"));
+        assert!(content_security_policy(&dir, None).contains("img-src 'self' data: blob:;"));
     }
 }

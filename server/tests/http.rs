@@ -11,20 +11,30 @@ async fn health_and_static_assets() {
     let r = app.get("/healthz").await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
 
-    let r = app.get("/map").await;
-    assert_eq!(
-        r.status,
-        StatusCode::OK,
-        "client-side routes fall back to index.html"
+    let r = app.get("/map?grid=3201").await;
+    assert_eq!(r.status, StatusCode::OK, "a route of an area bundle");
+    assert!(
+        r.body.contains("init('/app-fedcba9876543210.js')"),
+        "{}",
+        r.body
     );
-    assert!(r.body.contains("<script type=\"module\">"));
+    for path in ["/orgs/chart", "/login", "/", "/nowhere"] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("init('/app-0123456789abcdef.js')"),
+            "{path}: without its area's page, index.html answers"
+        );
+    }
+    let r = app.get("/map").await;
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-cache");
     let csp = r.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(
-        csp.contains("'sha256-")
-            && csp.contains("frame-ancestors 'none'")
-            && csp.contains("object-src 'none'")
+    assert_eq!(
+        csp.matches("'sha256-").count(),
+        2,
+        "both entry pages' bootstraps are allowed: {csp}"
     );
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
     assert!(!csp.contains("unsafe-inline"));
     assert_eq!(r.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
 

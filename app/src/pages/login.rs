@@ -28,7 +28,7 @@ pub fn LoginPage() -> impl IntoView {
                 Ok(me) => {
                     auth.farewell.set(None);
                     auth.me.set(Some(Some(me)));
-                    navigate("/map", Default::default());
+                    crate::go_to(&navigate, "/map");
                 }
                 Err(e) => {
                     password.set(String::new());
@@ -85,7 +85,7 @@ pub fn RegisterPage() -> impl IntoView {
                 Ok(me) => {
                     auth.farewell.set(None);
                     auth.me.set(Some(Some(me)));
-                    navigate("/events", Default::default());
+                    crate::go_to(&navigate, "/events");
                 }
                 Err(e) => error.set(Some(e)),
             }

@@ -68,6 +68,13 @@ pub async fn spawn() -> TestApp {
         "<!DOCTYPE html><html><head><script type=\"module\">init('/app-0123456789abcdef.js')</script></head><body></body></html>",
     )
     .unwrap();
+    // One area's own entry page, as scripts/build.sh writes one per area bundle; the other areas
+    // fall back to index.html (the one-bundle build).
+    std::fs::write(
+        dir.join("dist/map.html"),
+        "<!DOCTYPE html><html><head><script type=\"module\">init('/app-fedcba9876543210.js')</script></head><body></body></html>",
+    )
+    .unwrap();
     std::fs::write(
         dir.join("dist/app-0123456789abcdef.js"),
         "export default 1;\n".repeat(200),
