@@ -5,6 +5,7 @@
 # then the server under 200 concurrent residents on SQLite and PostgreSQL (scripts/loadtest.sh). Writes end2end/bench/results/
 # and BENCHMARKS.md.
 #   BENCH_RUNS=5 scripts/bench.sh     (default 3 interleaved runs)
+#   BENCH_LOAD=0 scripts/bench.sh     (the browser part only; the server figures stay from the last run)
 #   scripts/bench.sh --report         (rewrites BENCHMARKS.md from the last results, measuring nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,7 +42,7 @@ done
   LINLI_BENCH_ORGS_PASSWORD="$orgs_password" npx playwright test -c bench/playwright.config.ts)
 kill "${pids[@]}" 2>/dev/null || true
 # The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
-bash scripts/loadtest.sh
+if [ "${BENCH_LOAD:-1}" != 0 ]; then bash scripts/loadtest.sh; fi
 fi
 {
   echo "# Benchmarks"
