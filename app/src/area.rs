@@ -12,12 +12,13 @@
 /// A part of the app with its own browser bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
-    /// `/map`: the grid map, its editor and importers.
+    /// `/map`: the grid map, its editor and importers. Everyone goes to the map after logging in,
+    /// so its bundle also answers the paths outside any area (`/`, `/login`, …): a login is one
+    /// page load.
     Map,
     /// `/orgs`: the organisation tree, its editor, importers and the chart.
     Orgs,
-    /// `/events`: the calendar, event pages, check-in desk and iCalendar import. Also carries the
-    /// pages outside any area (login, registration, account), so it answers those paths.
+    /// `/events`: the calendar, event pages, check-in desk and iCalendar import.
     Events,
     /// `/admin`: accounts, scopes, settings and backups.
     Admin,
@@ -57,10 +58,7 @@ impl Area {
 
     /// The file (in the built app's folder) the server answers a navigation to `path` with.
     pub fn entry_page(path: &str) -> String {
-        format!(
-            "{}.html",
-            Area::of_path(path).unwrap_or(Area::Events).as_str()
-        )
+        format!("{}.html", Area::of_path(path).unwrap_or(Area::Map).as_str())
     }
 
     /// Whether this bundle carries the area's pages. A constant in every build, so the pages of
@@ -98,11 +96,11 @@ mod tests {
     }
 
     #[test]
-    fn the_shell_is_answered_by_the_calendar_bundle() {
-        assert_eq!(Area::entry_page("/map"), "map.html");
+    fn the_shell_is_answered_by_the_map_bundle_where_a_login_leads() {
+        assert_eq!(Area::entry_page("/events/3"), "events.html");
         assert_eq!(Area::entry_page("/orgs/chart"), "orgs.html");
-        assert_eq!(Area::entry_page("/login"), "events.html");
-        assert_eq!(Area::entry_page("/"), "events.html");
+        assert_eq!(Area::entry_page("/login"), "map.html");
+        assert_eq!(Area::entry_page("/"), "map.html");
     }
 
     #[test]

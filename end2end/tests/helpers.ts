@@ -24,8 +24,8 @@ export async function submitLogin(page: Page, username: string, password = DEMO_
   await page.getByRole("button", { name: "登录" }).click();
 }
 
-/** Logs in and waits until the page the app went to has loaded: the login page belongs to the
- * calendar's bundle, so going on to the map is a full page load (app/src/area.rs). */
+/** Logs in and waits until the page the app went to has loaded (the map, or another area's page
+ * loaded in full when the login page came with a different bundle: app/src/area.rs). */
 export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
   await submitLogin(page, username, password);
   await page.waitForURL((u) => u.pathname !== "/login");

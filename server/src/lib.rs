@@ -208,6 +208,8 @@ pub fn router(cfg: Config) -> Router {
     // scripts/build.sh writes `.br` and `.gz` copies of the wasm, JS and CSS next to them: served
     // as they are (brotli when the browser takes it), not compressed again on every request.
     let assets = ServeDir::new(&cfg.dist)
+        // `/` is a route like the others (its entry page), not the folder's index.html.
+        .append_index_html_on_directories(false)
         .precompressed_br()
         .precompressed_gzip()
         .fallback(axum::handler::Handler::with_state(

@@ -177,9 +177,9 @@ async fn run(cli: Cli) -> Result<(), String> {
                     format!("--tile-url must be an http(s) URL with {{z}}, {{x}} and {{y}}: {u}")
                 })?;
             }
-            if !dist.join("index.html").exists() && !dist.join("events.html").exists() {
+            if !dist.join("index.html").exists() && !dist.join("map.html").exists() {
                 return Err(format!(
-                    "{} has no entry page (events.html or index.html): build the app first (scripts/run.sh does)",
+                    "{} has no entry page (map.html or index.html): build the app first (scripts/run.sh does)",
                     dist.display()
                 ));
             }
