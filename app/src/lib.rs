@@ -50,6 +50,8 @@ pub fn App() -> impl IntoView {
         let me = api::auth::whoami().await.ok().flatten();
         auth.me.set(Some(me));
     });
+    #[cfg(feature = "csr")]
+    follow_links_to_other_areas();
 
     view! {
         <Router>
@@ -103,6 +105,51 @@ where
     }
 }
 
+/// A click on a link to another area's page becomes an ordinary page load (one new history entry),
+/// before the router sees it (capture phase; the router leaves clicks whose default is prevented).
+#[cfg(feature = "csr")]
+fn follow_links_to_other_areas() {
+    use wasm_bindgen::JsCast;
+    let on_click = wasm_bindgen::closure::Closure::<dyn Fn(web_sys::MouseEvent)>::new(
+        |ev: web_sys::MouseEvent| {
+            if ev.default_prevented()
+                || ev.button() != 0
+                || ev.meta_key()
+                || ev.alt_key()
+                || ev.ctrl_key()
+                || ev.shift_key()
+            {
+                return;
+            }
+            let Some(a) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|el| el.closest("a[href]").ok().flatten())
+                .and_then(|el| el.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+            else {
+                return;
+            };
+            let here = window().location();
+            if !a.target().is_empty()
+                || a.has_attribute("download")
+                || a.origin() != here.origin().unwrap_or_default()
+            {
+                return;
+            }
+            if Area::of_path(&a.pathname()).is_some_and(|area| !area.is_here()) {
+                ev.prevent_default();
+                let _ = here.assign(&a.href());
+            }
+        },
+    );
+    let _ = window().add_event_listener_with_callback_and_bool(
+        "click",
+        on_click.as_ref().unchecked_ref(),
+        true,
+    );
+    on_click.forget();
+}
+
 /// Goes to `path` after an action (a login, say): through the router when this bundle carries the
 /// path's area, else by loading the page so the server sends the area's bundle.
 pub fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &str) {
@@ -115,11 +162,10 @@ pub fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &st
     }
 }
 
-/// A page of another area, reached by a link inside this bundle: the browser loads it so the
-/// server answers with the bundle that carries it (see `area`). The router renders this before it
-/// writes the new address to the history (a link) or after (back and forward buttons, redirects).
-/// Before: load the address in place of the entry the router is about to write (the load comes
-/// later than the write), so the history has one entry per page. After: reload.
+/// A page of another area reached inside this bundle: the back and forward buttons (the address is
+/// already the new one: reload, and the server sends the bundle that carries it), or a navigation
+/// that went through the router after all (links do not: `follow_links_to_other_areas`; the router
+/// renders before it writes the address: load it in place of the entry about to be written).
 #[component]
 fn Elsewhere() -> impl IntoView {
     let location = leptos_router::hooks::use_location();
