@@ -69,6 +69,11 @@ impl Area {
             Some(b) => b as u8 == self as u8,
         }
     }
+
+    /// Whether `path` is a page of an area this bundle does not carry (to be loaded in full).
+    pub fn is_elsewhere(path: &str) -> bool {
+        Area::of_path(path).is_some_and(|a| !a.is_here())
+    }
 }
 
 #[cfg(test)]
@@ -108,5 +113,6 @@ mod tests {
         // The native test build has no `bundle-*` feature.
         assert_eq!(BUNDLE, None);
         assert!(Area::ALL.into_iter().all(Area::is_here));
+        assert!(!Area::is_elsewhere("/orgs/chart") && !Area::is_elsewhere("/login"));
     }
 }

@@ -136,7 +136,7 @@ fn follow_links_to_other_areas() {
             {
                 return;
             }
-            if Area::of_path(&a.pathname()).is_some_and(|area| !area.is_here()) {
+            if Area::is_elsewhere(&a.pathname()) {
                 ev.prevent_default();
                 let _ = here.assign(&a.href());
             }
@@ -153,12 +153,11 @@ fn follow_links_to_other_areas() {
 /// Goes to `path` after an action (a login, say): through the router when this bundle carries the
 /// path's area, else by loading the page so the server sends the area's bundle.
 pub fn go_to(navigate: &impl Fn(&str, leptos_router::NavigateOptions), path: &str) {
-    let elsewhere = Area::of_path(path).is_some_and(|a| !a.is_here());
-    if !elsewhere {
-        navigate(path, Default::default());
-    } else {
+    if Area::is_elsewhere(path) {
         #[cfg(feature = "csr")]
         let _ = window().location().assign(path);
+    } else {
+        navigate(path, Default::default());
     }
 }
 

@@ -177,7 +177,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                     format!("--tile-url must be an http(s) URL with {{z}}, {{x}} and {{y}}: {u}")
                 })?;
             }
-            if !dist.join("index.html").exists() && !dist.join("map.html").exists() {
+            if !server::entry_page(&dist, "/").is_file() {
                 return Err(format!(
                     "{} has no entry page (map.html or index.html): build the app first (scripts/run.sh does)",
                     dist.display()
