@@ -27,7 +27,7 @@ trap cleanup EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 serve() {
-  ./target/release/linli --database-url "$url" serve --listen "127.0.0.1:$port" --dist "$dir/dist" >>"$dir/server.log" 2>&1 &
+  ./target/release/linli --database-url "$url" serve --trust-proxy --listen "127.0.0.1:$port" --dist "$dir/dist" >>"$dir/server.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "the server did not come back; its log:"; tail -20 "$dir/server.log"; return 1

@@ -43,7 +43,7 @@ for engine in $engines; do
   esac
   ./target/release/linli --database-url "$url" migrate >/dev/null
   ./target/release/linli --database-url "$url" demo >/dev/null
-  ./target/release/linli --database-url "$url" serve --listen "127.0.0.1:$port" --dist "$dir/dist" >"$dir/$engine.log" 2>&1 &
+  ./target/release/linli --database-url "$url" serve --trust-proxy --listen "127.0.0.1:$port" --dist "$dir/dist" >"$dir/$engine.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
   for scenario in ${LOAD_SCENARIOS-rsvp mixed}; do

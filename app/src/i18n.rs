@@ -213,6 +213,7 @@ mod tests {
                     ReadError::NotCollection,
                     ReadError::TooMany,
                     ReadError::Empty,
+                    ReadError::TooManyVertices,
                 ]
                 .map(|e| e.key().to_owned()),
             );
@@ -243,6 +244,7 @@ mod tests {
                 IcsFileError::TooManyEvents,
                 IcsFileError::NoEvents,
                 IcsFileError::Malformed(String::new()),
+                IcsFileError::NeverRules,
             ] {
                 wanted.push(e.key().to_owned());
             }

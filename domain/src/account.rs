@@ -33,6 +33,10 @@ pub enum AccountError {
     PasswordClasses,
     #[error("display name must be 1 to {DISPLAY_NAME_MAX} characters")]
     DisplayName,
+    #[error("display name holds invisible or direction-changing characters")]
+    DisplayNameInvisible,
+    #[error("display name reads like a staff account")]
+    DisplayNameStaff,
     #[error("not a mobile phone number")]
     Phone,
 }
@@ -61,12 +65,76 @@ impl Username {
 /// A display name shown in the UI (Chinese names welcome). Control characters are refused;
 /// markup is allowed as text because the UI never renders it as HTML.
 pub fn parse_display_name(s: &str) -> Result<String, AccountError> {
-    let s = s.trim();
+    use unicode_normalization::UnicodeNormalization;
+    // NFKC folds look-alike forms (full-width letters, compatibility ideographs, the ideographic
+    // space) into one spelling, so that what is stored is what is compared.
+    let s: String = s.nfkc().collect();
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = s.chars().count();
     if n == 0 || n > DISPLAY_NAME_MAX || s.chars().any(char::is_control) {
         return Err(AccountError::DisplayName);
     }
-    Ok(s.to_owned())
+    if s.chars().any(invisible) {
+        return Err(AccountError::DisplayNameInvisible);
+    }
+    Ok(s)
+}
+
+/// Characters that show nothing or reorder what is shown: zero-width characters, bidi controls
+/// (a right-to-left override turns "evil管理员" around), fillers, variation selectors, tags and
+/// private-use characters. A name with one can pass for another.
+fn invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x2028..=0x202F | 0x205F..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF
+        | 0xE000..=0xF8FF | 0xF0000..=0x10FFFF)
+}
+
+/// Words that name a staff role or the system: a resident's display name containing one could
+/// pass for an official on event pages and attendee lists.
+pub const STAFF_WORDS: [&str; 12] = [
+    "管理员",
+    "系统",
+    "官方",
+    "客服",
+    "网格员",
+    "书记",
+    "组织委员",
+    "党工委",
+    "居委会",
+    "街道办",
+    "admin",
+    "system",
+];
+
+/// The form of a name used to compare names: NFKC, lower case, letters and digits only.
+pub fn name_skeleton(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfkc()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric())
+        .collect()
+}
+
+/// A resident's display name (self-registration, account page): a valid display name that
+/// neither contains a staff word nor reads like one of `staff_names` (the display names and
+/// usernames of staff accounts).
+pub fn parse_resident_display_name<'a>(
+    s: &str,
+    staff_names: impl IntoIterator<Item = &'a str>,
+) -> Result<String, AccountError> {
+    let name = parse_display_name(s)?;
+    let skeleton = name_skeleton(&name);
+    let staff_word = STAFF_WORDS.iter().any(|w| skeleton.contains(w));
+    let like_staff = staff_names
+        .into_iter()
+        .map(name_skeleton)
+        .any(|staff| !staff.is_empty() && staff == skeleton);
+    if staff_word || like_staff {
+        return Err(AccountError::DisplayNameStaff);
+    }
+    Ok(name)
 }
 
 /// A mainland mobile number (`1[3-9]` + 9 digits), spaces and dashes ignored; empty means none.
@@ -243,5 +311,51 @@ mod tests {
         assert!(parse_display_name("").is_err());
         assert!(parse_display_name("a\u{0}b").is_err());
         assert!(parse_display_name(&"名".repeat(41)).is_err());
+        // Look-alike forms are folded: full-width letters, the ideographic space.
+        assert_eq!(parse_display_name("Ｌｉ　Ｍｉｎｇ").unwrap(), "Li Ming");
+    }
+
+    #[test]
+    fn names_that_impersonate_are_refused() {
+        // The probe's two names: a zero-width space, a right-to-left override.
+        assert_eq!(
+            parse_display_name("系统\u{200b}管理员"),
+            Err(AccountError::DisplayNameInvisible)
+        );
+        assert_eq!(
+            parse_display_name("\u{202e}evil\u{202c}管理员"),
+            Err(AccountError::DisplayNameInvisible)
+        );
+        for c in [
+            '\u{2066}',
+            '\u{feff}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{e0041}',
+            '\u{00ad}',
+        ] {
+            assert!(
+                parse_display_name(&format!("张{c}伟")).is_err(),
+                "{:x}",
+                c as u32
+            );
+        }
+        let staff = ["王书记", "admin", "shuji"];
+        let resident = |s| parse_resident_display_name(s, staff);
+        assert_eq!(resident("张伟").unwrap(), "张伟");
+        for name in [
+            "系统管理员",
+            "社区书记",
+            "Ａｄｍｉｎ",
+            "网格员小李",
+            "王 书记",
+            "Shuji",
+        ] {
+            assert_eq!(
+                resident(name),
+                Err(AccountError::DisplayNameStaff),
+                "{name}"
+            );
+        }
     }
 }

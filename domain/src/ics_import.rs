@@ -16,6 +16,9 @@ pub const MAX_ICS_BYTES: usize = 2 * 1024 * 1024;
 pub const MAX_ICS_EVENTS: usize = 2_000;
 /// Deepest nesting of BEGIN/END blocks accepted (real files use 3: calendar, event, alarm).
 pub const MAX_ICS_DEPTH: usize = 8;
+/// Events whose rule gives no date that a file may hold before it is refused whole (checking such
+/// a rule costs milliseconds; a file of two thousand would cost seconds).
+pub const MAX_NEVER_RULES: u32 = 10;
 
 /// Why a whole file cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +29,9 @@ pub enum IcsFileError {
     NoEvents,
     /// The parser's message (with the line) for a file that is not iCalendar.
     Malformed(String),
+    /// More than `MAX_NEVER_RULES` events repeat by rules that give no date: the file is refused
+    /// before checking the rest costs more.
+    NeverRules,
 }
 
 impl IcsFileError {
@@ -36,6 +42,7 @@ impl IcsFileError {
             IcsFileError::TooManyEvents => "ics.too_many_events",
             IcsFileError::NoEvents => "ics.no_events",
             IcsFileError::Malformed(_) => "ics.malformed",
+            IcsFileError::NeverRules => "ics.never_rules",
         }
     }
 }
@@ -133,6 +140,7 @@ mod read {
             }
         }
         let mut rows = Vec::with_capacity(events.len());
+        let never_left = std::cell::Cell::new(MAX_NEVER_RULES + 1);
         for c in &events {
             let uid = text(c, "UID");
             if let Some(p) = c.find_prop("RECURRENCE-ID") {
@@ -143,7 +151,10 @@ mod read {
                     }
                 }
             }
-            rows.push(row(c, defaults));
+            rows.push(row(c, defaults, &never_left));
+            if never_left.get() == 0 {
+                return Err(IcsFileError::NeverRules);
+            }
         }
         for r in rows.iter_mut() {
             if let (Some(extra), Some(d)) = (cancelled_by_uid.remove(&r.uid), &r.draft) {
@@ -259,7 +270,7 @@ mod read {
         guess.unwrap_or_else(|| default.to_owned())
     }
 
-    fn row(c: &Component<'_>, defaults: &IcsDefaults) -> IcsRow {
+    fn row(c: &Component<'_>, defaults: &IcsDefaults, never_left: &std::cell::Cell<u32>) -> IcsRow {
         let mut r = IcsRow {
             uid: text(c, "UID"),
             title: text(c, "SUMMARY").chars().take(300).collect(),
@@ -271,7 +282,7 @@ mod read {
             draft: None,
             problem: None,
         };
-        if let Err(p) = fill(c, defaults, &mut r) {
+        if let Err(p) = fill(c, defaults, &mut r, never_left) {
             r.problem = Some(p);
             r.draft = None;
         }
@@ -282,6 +293,7 @@ mod read {
         c: &Component<'_>,
         defaults: &IcsDefaults,
         r: &mut IcsRow,
+        never_left: &std::cell::Cell<u32>,
     ) -> Result<(), (String, String)> {
         let none = |k: &str| (k.to_owned(), String::new());
         if let Some(p) = c.find_prop("RECURRENCE-ID") {
@@ -331,8 +343,12 @@ mod read {
         })
         .map_err(|e| (e.key().to_owned(), String::new()))?;
         if let Some(rule) = &draft.rrule {
-            crate::recurrence::parse(rule, &draft.starts_at)
-                .map_err(|e| (e.key().to_owned(), rule.clone()))?;
+            crate::recurrence::parse(rule, &draft.starts_at).map_err(|e| {
+                if e == crate::recurrence::RecurrenceError::Never {
+                    never_left.set(never_left.get().saturating_sub(1));
+                }
+                (e.key().to_owned(), rule.clone())
+            })?;
         }
         r.cancelled.retain(|at| {
             LocalDateTime::parse(at).is_ok_and(|at| {

@@ -128,6 +128,8 @@ pub enum ReadError {
     TooMany,
     #[error("no features")]
     Empty,
+    #[error("too many vertices")]
+    TooManyVertices,
 }
 
 impl ReadError {
@@ -138,6 +140,7 @@ impl ReadError {
             ReadError::NotCollection => "import.not_collection",
             ReadError::TooMany => "import.too_many",
             ReadError::Empty => "import.empty",
+            ReadError::TooManyVertices => "import.too_many_vertices",
         }
     }
 }
@@ -208,11 +211,44 @@ fn geometry_ring(g: &Value) -> Result<Ring, String> {
     Ok(ring)
 }
 
+/// The most coordinate positions a grid file may hold in all (a district's 1,206 grids of 140
+/// vertices are 170,000).
+pub const MAX_TOTAL_VERTICES: usize = 1_000_000;
+
+/// Counts the coordinate positions of a GeoJSON text (`[` followed by a number) without parsing
+/// it, stopping past `limit`. A parsed JSON number costs about 30 times its text, so a file is
+/// measured before it is parsed: 20 MB of `[0,0],` would otherwise take 650 MB.
+pub fn positions_over(text: &str, limit: usize) -> bool {
+    let b = text.as_bytes();
+    let (mut n, mut i, mut in_str) = (0usize, 0usize, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' if in_str => i += 1,
+            b'"' => in_str = !in_str,
+            b'[' if !in_str => {
+                let next = b[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+                if next.is_some_and(|c| c.is_ascii_digit() || *c == b'-' || *c == b'.') {
+                    n += 1;
+                    if n > limit {
+                        return true;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
 /// Reads a GeoJSON FeatureCollection: every feature with its properties and ring (or the reason it
 /// has none), and the property keys found, in first-seen order.
 pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
+    }
+    if positions_over(text, MAX_TOTAL_VERTICES) {
+        return Err(ReadError::TooManyVertices);
     }
     let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|_| ReadError::NotJson)?;
@@ -391,6 +427,9 @@ pub const MAX_CONTEXT_VERTICES: usize = 300_000;
 pub fn context_paths(text: &str, crs: Crs) -> Result<Vec<Ring>, ReadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
+    }
+    if positions_over(text, MAX_CONTEXT_VERTICES) {
+        return Err(ReadError::TooManyVertices);
     }
     let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|_| ReadError::NotJson)?;

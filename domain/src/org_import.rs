@@ -104,6 +104,17 @@ fn opt(s: Option<&str>) -> Option<String> {
 #[cfg(feature = "spreadsheet")]
 pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A line of millions of separators would become millions of fields before any row is checked.
+    if let Some(n) = text.lines().position(|l| l.len() > MAX_CSV_LINE) {
+        return ImportPlan {
+            rows: Vec::new(),
+            problems: vec![problem(
+                n + 1,
+                "org_import.line_long",
+                &[("max", &MAX_CSV_LINE.to_string())],
+            )],
+        };
+    }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -115,42 +126,220 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
     read_records(records, levels)
 }
 
+/// Bytes in one line of a CSV file (a real row is a few hundred).
+pub const MAX_CSV_LINE: usize = 16 * 1024;
+
+/// Limits on a workbook, checked before anything is allocated for its contents (a 1.5 KB file can
+/// declare a sheet of 17 billion cells, a shared-string table of a trillion entries, or inflate to
+/// gigabytes). A real export of 20,000 units is a few MB inflated and uses a dozen columns.
+pub mod xlsx_limits {
+    /// Entries (files) in the zip container.
+    pub const MAX_ENTRIES: usize = 1_000;
+    /// Inflated bytes of all entries together, and of any one entry.
+    pub const MAX_INFLATED: u64 = 64 * 1024 * 1024;
+    /// Declared (and actual) shared strings.
+    pub const MAX_SHARED_STRINGS: u64 = 500_000;
+    /// Columns a row may use (Excel allows 16,384).
+    pub const MAX_COLUMNS: u32 = 64;
+    /// Cells read from the sheet, empty ones included.
+    pub const MAX_CELLS: usize = 1_000_000;
+    /// Characters in one cell.
+    pub const MAX_CELL_CHARS: usize = 4_000;
+}
+
+/// Why a workbook was refused before its cells were read: translation key and its arguments.
+#[cfg(feature = "spreadsheet")]
+fn xlsx_refusal(key: &str, args: &[(&str, &str)]) -> ImportPlan {
+    ImportPlan {
+        rows: Vec::new(),
+        problems: vec![problem(1, key, args)],
+    }
+}
+
+/// Checks the zip container of a workbook without trusting what it declares: the number of entries,
+/// each entry's size after inflating it (counted while inflating into nothing, so memory stays
+/// flat), and the shared-string count that the reader would reserve room for.
+#[cfg(feature = "spreadsheet")]
+fn check_xlsx_container(bytes: &[u8]) -> Result<(), ImportPlan> {
+    use std::io::Read;
+    use xlsx_limits::*;
+    let broken = || xlsx_refusal("org_import.xlsx", &[]);
+    let too_large = || {
+        xlsx_refusal(
+            "org_import.xlsx_too_large",
+            &[("mb", &(MAX_INFLATED / (1024 * 1024)).to_string())],
+        )
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|_| broken())?;
+    if zip.len() > MAX_ENTRIES {
+        return Err(too_large());
+    }
+    let mut total: u64 = 0;
+    let mut chunk = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|_| broken())?;
+        if entry.size() > MAX_INFLATED {
+            return Err(too_large());
+        }
+        let shared = entry
+            .name()
+            .is_ok_and(|n| n.eq_ignore_ascii_case("xl/sharedStrings.xml"));
+        let mut head: Vec<u8> = Vec::new();
+        loop {
+            let n = entry.read(&mut chunk).map_err(|_| broken())?;
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > MAX_INFLATED {
+                return Err(too_large());
+            }
+            if shared && head.len() < 4096 {
+                head.extend_from_slice(&chunk[..n.min(4096 - head.len())]);
+            }
+        }
+        if shared {
+            for attr in ["uniqueCount", "count"] {
+                if let Some(n) = xml_attr_number(&head, attr) {
+                    if n > MAX_SHARED_STRINGS {
+                        return Err(xlsx_refusal(
+                            "org_import.xlsx_strings",
+                            &[("max", &MAX_SHARED_STRINGS.to_string())],
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The number in `name="…"` inside the first `<sst …>` tag of `xml`; `Some(u64::MAX)` when the
+/// value is a number too long to read (it is certainly too large).
+#[cfg(feature = "spreadsheet")]
+fn xml_attr_number(xml: &[u8], name: &str) -> Option<u64> {
+    let text = String::from_utf8_lossy(xml);
+    let start = text.find("<sst")?;
+    let tag_end = text[start..].find('>').map_or(text.len(), |e| start + e);
+    let tag = &text[start..tag_end];
+    let needle = format!(" {name}=");
+    let at = tag.find(&needle)? + needle.len();
+    let rest = tag[at..].trim_start_matches(['"', '\'']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    Some(digits.parse().unwrap_or(u64::MAX))
+}
+
 /// Reads the first worksheet of an XLSX workbook in the same layout. Numbers typed into code
 /// columns lose nothing (whole numbers are written without a decimal point) and date cells become
-/// `YYYY-MM-DD`.
+/// `YYYY-MM-DD`. The container is checked first (`xlsx_limits`); cells are then read one by one,
+/// and a sheet reaching past the row or column limits, or with too many cells, is refused without
+/// building its bounding box (which is what a reader of ranges would allocate).
 #[cfg(feature = "spreadsheet")]
 pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
-    use calamine::{Data, Reader, Xlsx};
-    let broken = || ImportPlan {
-        rows: Vec::new(),
-        problems: vec![problem(1, "org_import.xlsx", &[])],
-    };
+    use calamine::{DataRef, Reader, Xlsx};
+    use xlsx_limits::*;
+    if let Err(refusal) = check_xlsx_container(bytes) {
+        return refusal;
+    }
+    let broken = || xlsx_refusal("org_import.xlsx", &[]);
     let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes)) else {
         return broken();
     };
-    let Some(Ok(range)) = book.worksheet_range_at(0) else {
+    let Some(first) = book.sheet_names().first().cloned() else {
         return broken();
     };
-    let cell = |d: &Data| -> String {
+    let Ok(mut cells) = book.worksheet_cells_reader(&first) else {
+        return broken();
+    };
+    let cell = |d: &DataRef| -> String {
         match d {
-            Data::Empty => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-            Data::Int(i) => i.to_string(),
-            Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-            Data::Float(f) => f.to_string(),
-            Data::Bool(b) => b.to_string(),
-            Data::DateTime(dt) => {
+            DataRef::Empty => String::new(),
+            DataRef::SharedString(s) => (*s).to_owned(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(dt) => {
                 // Excel serial days since 1899-12-30.
                 let days = dt.as_f64().floor() as i64 - 25_569;
                 let (y, m, d) = crate::date::civil_from_days(days);
                 format!("{y:04}-{m:02}-{d:02}")
             }
-            Data::Error(_) => "#ERROR".into(),
+            DataRef::Error(_) => "#ERROR".into(),
         }
     };
-    let records = range
-        .rows()
-        .map(|row| Ok(row.iter().map(cell).collect::<Vec<String>>()));
+    // Header plus the row limit, plus one so that a sheet with too many rows still reaches the
+    // "too many rows" problem of `read_records` rather than a refusal of the whole file.
+    let max_rows = (MAX_IMPORT_ROWS + 2) as u32;
+    let mut seen = 0usize;
+    let mut filled: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
+    loop {
+        let c = match cells.next_cell() {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(_) => return broken(),
+        };
+        seen += 1;
+        if seen > MAX_CELLS {
+            return xlsx_refusal("org_import.xlsx_cells", &[("max", &MAX_CELLS.to_string())]);
+        }
+        if matches!(c.get_value(), DataRef::Empty) {
+            continue;
+        }
+        let (row, col) = c.get_position();
+        if col >= MAX_COLUMNS {
+            return xlsx_refusal(
+                "org_import.xlsx_columns",
+                &[("max", &MAX_COLUMNS.to_string())],
+            );
+        }
+        if row >= max_rows {
+            // Only the first rows are read; the row count is reported below.
+            if row >= max_rows.saturating_mul(4) {
+                return xlsx_refusal(
+                    "org_import.too_many",
+                    &[("max", &MAX_IMPORT_ROWS.to_string())],
+                );
+            }
+            continue;
+        }
+        let text = cell(c.get_value());
+        if text.chars().count() > MAX_CELL_CHARS {
+            return xlsx_refusal(
+                "org_import.xlsx_cell_long",
+                &[("max", &MAX_CELL_CHARS.to_string())],
+            );
+        }
+        filled.entry(row).or_default().push((col, text));
+    }
+    // The table starts at the first filled row and column, as a spreadsheet's used range does.
+    let (Some(&first_row), Some(&last_row)) = (filled.keys().next(), filled.keys().next_back())
+    else {
+        return read_records(std::iter::empty(), levels);
+    };
+    let first_col = filled
+        .values()
+        .flat_map(|r| r.iter().map(|(c, _)| *c))
+        .min()
+        .unwrap_or(0);
+    let width = filled
+        .values()
+        .flat_map(|r| r.iter().map(|(c, _)| *c))
+        .max()
+        .map_or(0, |c| (c - first_col + 1) as usize);
+    let records = (first_row..=last_row).map(move |r| {
+        let mut rec = vec![String::new(); width];
+        if let Some(cells) = filled.get(&r) {
+            for (c, text) in cells {
+                rec[(c - first_col) as usize] = text.clone();
+            }
+        }
+        Ok(rec)
+    });
     read_records(records, levels)
 }
 
@@ -298,13 +487,16 @@ pub const FILE_LEVEL: [&str; 5] = [
 /// Checks the rows against the stored tree and each other: duplicate codes, unknown parents,
 /// levels not allowed beneath their parent, cycles, codes that do not extend their parent's,
 /// changes of parent or level (use "Move to…"), grids that do not exist, rows outside the caller's
-/// scope. Marks rows that update an existing unit.
+/// scope. `editable(code)` says whether the caller may edit the unit `code` (asked for every row,
+/// and for the parent of every new unit; `""` asks whether they may add top-level units);
+/// `grid_usable(code)` says whether a row may link the grid `code`, or the problem's key.
+/// Marks rows that update an existing unit.
 pub fn plan(
     mut plan: ImportPlan,
     tree: &Tree,
     levels: &LevelSet,
     editable: impl Fn(&str) -> bool,
-    grid_exists: impl Fn(&str) -> bool,
+    grid_usable: impl Fn(&str) -> Result<(), &'static str>,
 ) -> ImportPlan {
     // A file that could not be read whole is not checked row by row: fix the file first.
     if plan
@@ -359,6 +551,21 @@ pub fn plan(
             continue;
         }
         let existing = tree.by_code(&r.code);
+        // A new unit is an addition under its parent: the caller must be allowed to add there
+        // (the parent in their scope; `editable("")` for a unit without a parent), as in the
+        // tree's own "add". A code inside the scope is not enough: the parent decides where the
+        // unit hangs.
+        if existing.is_none() && !editable(r.parent.as_deref().unwrap_or("")) {
+            problems.push(problem(
+                r.line,
+                "org_import.parent_scope",
+                &[
+                    ("code", &r.code),
+                    ("parent", r.parent.as_deref().unwrap_or("")),
+                ],
+            ));
+            continue;
+        }
         if let Some(u) = existing {
             let stored_parent = u.parent.and_then(|p| tree.get(p)).map(|p| p.code.clone());
             if stored_parent != r.parent {
@@ -418,8 +625,8 @@ pub fn plan(
             },
         }
         if let Some(g) = &r.grid {
-            if !grid_exists(g) {
-                problems.push(problem(r.line, "org_import.grid", &[("grid", g)]));
+            if let Err(key) = grid_usable(g) {
+                problems.push(problem(r.line, key, &[("grid", g)]));
             }
         }
     }
@@ -470,8 +677,35 @@ mod tests {
             &stored(),
             &l,
             |_| true,
-            |g| g == "320113001",
+            |g| {
+                if g == "320113001" {
+                    Ok(())
+                } else {
+                    Err("org_import.grid")
+                }
+            },
         )
+    }
+
+    #[test]
+    fn a_new_unit_needs_a_parent_the_caller_may_add_under() {
+        // The organiser of 320113001001 (the scope is a code prefix) names the street committee
+        // as the parent of a unit whose code starts with the scope: refused, nothing planned.
+        let l = LevelSet::five_level();
+        let scope = |c: &str| c.starts_with("320113001001");
+        let under_street = read_csv(
+            "code,name,level,parent\n3201130010019,x,committee,320113001\n",
+            &l,
+        );
+        let p = plan(under_street, &stored(), &l, scope, |_| Ok(()));
+        assert_eq!(keys(&p), vec![(2, "org_import.parent_scope")]);
+        // Nor a new top-level unit, whatever its code.
+        let root = read_csv(
+            "code,name,level,parent\n3201130010019,x,working-committee,\n",
+            &l,
+        );
+        let p = plan(root, &stored(), &l, scope, |_| Ok(()));
+        assert_eq!(keys(&p), vec![(2, "org_import.parent_scope")]);
     }
 
     fn keys(p: &ImportPlan) -> Vec<(usize, &str)> {
@@ -558,16 +792,22 @@ mod tests {
             &stored(),
             &l,
             |c| c.starts_with("32011300101"),
-            |_| false,
+            |_| Err("org_import.grid"),
         );
         let k = keys(&p);
-        assert!(k.contains(&(2, "org_import.grid")), "{k:?}");
+        assert!(k.contains(&(2, "org_import.parent_scope")), "{k:?}");
         assert!(k.contains(&(3, "org_import.scope")), "{k:?}");
+        let rows = read_csv(
+            "code,name,level,parent,grid\n32011300101,x,branch,320113001,999\n",
+            &l,
+        );
+        let p = plan(rows, &stored(), &l, |_| true, |_| Err("org_import.grid"));
+        assert_eq!(keys(&p), vec![(2, "org_import.grid")]);
         let rows = read_csv("code,name,level,parent\n320113001,y,branch,320113\n", &l);
-        let p = plan(rows, &stored(), &l, |_| true, |_| true);
+        let p = plan(rows, &stored(), &l, |_| true, |_| Ok(()));
         assert!(keys(&p).contains(&(2, "org_import.level_changed")));
         let rows = read_csv("code,name,level,parent\n3301,y,committee,\n", &l);
-        let p = plan(rows, &stored(), &l, |_| true, |_| true);
+        let p = plan(rows, &stored(), &l, |_| true, |_| Ok(()));
         assert_eq!(keys(&p), vec![(2, "org_import.root_level")]);
     }
 
@@ -601,14 +841,14 @@ mod tests {
             .unwrap();
         let bytes = book.save_to_buffer().unwrap();
         let l = LevelSet::five_level();
-        let p = plan(read_xlsx(&bytes, &l), &stored(), &l, |_| true, |_| true);
+        let p = plan(read_xlsx(&bytes, &l), &stored(), &l, |_| true, |_| Ok(()));
         assert!(p.is_clean(), "{:?}", p.problems);
         assert_eq!(p.rows[0].code, "32011300101");
         assert_eq!(p.rows[0].parent.as_deref(), Some("320113001"));
         assert_eq!(p.rows[0].term_start.as_deref(), Some("2024-03-01"));
         let broken = read_xlsx(b"PK\x03\x04 not really a workbook", &l);
         assert_eq!(keys(&broken), vec![(1, "org_import.xlsx")]);
-        let p = plan(broken, &stored(), &l, |_| true, |_| true);
+        let p = plan(broken, &stored(), &l, |_| true, |_| Ok(()));
         assert_eq!(
             p.problems.len(),
             1,

@@ -9,6 +9,10 @@ use rrule::{RRuleSet, Tz};
 pub const MAX_COUNT: u32 = 1_000;
 pub const MAX_EXPANSION: u16 = 2_000;
 pub const MAX_RULE_LEN: usize = 300;
+/// A rule must give its first occurrence within this many years of the series start. A rule that
+/// never gives a date (`FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30`) would otherwise make every expansion
+/// walk 100,000 empty periods (the `rrule` crate's loop limit) on every calendar request.
+pub const FIRST_WITHIN_YEARS: i32 = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecurrenceError {
@@ -18,6 +22,8 @@ pub enum RecurrenceError {
     TooFrequent,
     #[error("a series may have at most {MAX_COUNT} occurrences")]
     TooMany,
+    #[error("the rule gives no date in the first {FIRST_WITHIN_YEARS} years")]
+    Never,
 }
 
 impl RecurrenceError {
@@ -26,6 +32,7 @@ impl RecurrenceError {
             RecurrenceError::Invalid(_) => "err.rrule_invalid",
             RecurrenceError::TooFrequent => "err.rrule_frequency",
             RecurrenceError::TooMany => "err.rrule_count",
+            RecurrenceError::Never => "err.rrule_never",
         }
     }
 }
@@ -55,8 +62,31 @@ fn zoned(t: &LocalDateTime) -> chrono::DateTime<Tz> {
         .expect("Asia/Shanghai has no gaps since 1991")
 }
 
-/// Checks a rule (the RRULE value, without `RRULE:`) for a series starting at `start`.
+/// Checks a rule (the RRULE value, without `RRULE:`) for a series starting at `start`: its syntax,
+/// its limits, and that it gives a first occurrence within `FIRST_WITHIN_YEARS` years. Used
+/// whenever a rule is accepted (publishing, editing, importing).
 pub fn parse(rule: &str, start: &LocalDateTime) -> Result<RRuleSet, RecurrenceError> {
+    let set = parse_syntax(rule, start)?;
+    if never(&set, start) {
+        return Err(RecurrenceError::Never);
+    }
+    Ok(set)
+}
+
+/// Whether a rule gives no occurrence in its first `FIRST_WITHIN_YEARS` years. For a rule that
+/// gives one this is quick (the expansion stops at the first date); for one that never does, the
+/// `rrule` crate walks to its loop limit, which costs milliseconds: it is paid when the rule is
+/// offered, and at most once per process for a rule stored before this check existed
+/// (`occurrences` remembers those).
+fn never(set: &RRuleSet, start: &LocalDateTime) -> bool {
+    let horizon = LocalDateTime::from_minutes(
+        start.minutes() + i64::from(FIRST_WITHIN_YEARS) * 366 * 24 * 60,
+    );
+    set.clone().before(zoned(&horizon)).all(1).dates.is_empty()
+}
+
+/// Checks syntax and limits only.
+fn parse_syntax(rule: &str, start: &LocalDateTime) -> Result<RRuleSet, RecurrenceError> {
     let rule = rule.trim().trim_end_matches(';');
     if rule.is_empty() || rule.len() > MAX_RULE_LEN || rule.contains(['\n', '\r', ':']) {
         return Err(RecurrenceError::Invalid(
@@ -113,7 +143,14 @@ pub fn occurrences(
             vec![]
         });
     };
-    let set = parse(rule, start)?.after(zoned(from)).before(zoned(to));
+    let set = parse_syntax(rule, start)?;
+    // Stored rules were checked when they were accepted; rules stored before that check are
+    // checked here once per process, so a rule that never gives a date costs one walk, not one
+    // walk per calendar request.
+    if !known_productive(rule, start, &set) {
+        return Ok(Vec::new());
+    }
+    let set = set.after(zoned(from)).before(zoned(to));
     let found = set.all(MAX_EXPANSION);
     Ok(found
         .dates
@@ -121,6 +158,28 @@ pub fn occurrences(
         .map(local)
         .filter(|t| t >= from && t < to && !exdates.contains(t))
         .collect())
+}
+
+/// Whether a rule gives a date in its first years, remembered per (rule, start) for this process.
+/// The memo is a pure cache of a pure function (nothing in it needs to be shared between servers);
+/// it is bounded, and cleared when full.
+fn known_productive(rule: &str, start: &LocalDateTime, set: &RRuleSet) -> bool {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static MEMO: OnceLock<Mutex<HashMap<(String, String), bool>>> = OnceLock::new();
+    const MEMO_MAX: usize = 20_000;
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (rule.to_owned(), start.as_str().to_owned());
+    if let Some(&known) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return known;
+    }
+    let productive = !never(set, start);
+    let mut m = memo.lock().unwrap_or_else(|e| e.into_inner());
+    if m.len() >= MEMO_MAX {
+        m.clear();
+    }
+    m.insert(key, productive);
+    productive
 }
 
 /// Whether `at` is an occurrence start of the series (before exceptions).
@@ -341,5 +400,38 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got.len(), 365);
+    }
+
+    #[test]
+    fn rules_that_never_give_a_date_are_refused() {
+        let s = t("2026-12-01T09:00");
+        for rule in [
+            "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=MONTHLY;BYMONTH=4,6,9,11;BYMONTHDAY=31",
+            "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+            "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6",
+        ] {
+            assert_eq!(
+                parse(rule, &s).unwrap_err(),
+                RecurrenceError::Never,
+                "{rule}"
+            );
+        }
+        // Rare but real dates are accepted: 29 February, Friday the 13th.
+        parse("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", &s).unwrap();
+        parse("FREQ=MONTHLY;BYMONTHDAY=13;BYDAY=FR", &s).unwrap();
+        // A rule stored before the check existed expands to nothing (not an error, not a walk
+        // per request: the answer is remembered).
+        for _ in 0..3 {
+            let got = occurrences(
+                &s,
+                Some("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"),
+                &[],
+                &t("2026-12-01T00:00"),
+                &t("2027-01-01T00:00"),
+            )
+            .unwrap();
+            assert!(got.is_empty());
+        }
     }
 }

@@ -97,6 +97,17 @@ impl Principal {
         self.can_edit_unit(unit)
     }
 
+    /// Name the grid `grid` as the place of an event or the grid of a party unit. Staff other
+    /// than administrators may only name grids of their own area: inside their scope, or one of
+    /// the grids their scope lies in (a street's service centre); never a neighbouring
+    /// community's. Codes of grids and party units share one hierarchy (a community's committee
+    /// has the community grid's code), so this is a prefix test too.
+    pub fn can_link_grid(&self, grid: &Code) -> bool {
+        self.is_admin()
+            || (matches!(self.role, Role::Organiser | Role::GridWorker)
+                && self.scope.as_ref().is_some_and(|s| grid.is_related(s)))
+    }
+
     /// See personal data (names of members, unmasked contact fields on request) about `unit`'s people.
     pub fn can_see_unit_people(&self, unit: &Code) -> bool {
         self.can_edit_unit(unit)
@@ -155,6 +166,28 @@ mod tests {
                 && admin.can_edit_unit(&grid_out)
                 && admin.can_administer()
         );
+    }
+
+    #[test]
+    fn grids_named_as_places_must_be_of_ones_own_area() {
+        let organiser = p(Role::Organiser, Some("320113001001"));
+        let c = |s: &str| Code::parse(s).unwrap();
+        assert!(
+            organiser.can_link_grid(&c("32011300100101")),
+            "a grid inside"
+        );
+        assert!(
+            organiser.can_link_grid(&c("320113001001")),
+            "its own community"
+        );
+        assert!(
+            organiser.can_link_grid(&c("320113001")),
+            "the street it lies in"
+        );
+        assert!(!organiser.can_link_grid(&c("320113001002")), "a neighbour");
+        assert!(!organiser.can_link_grid(&c("32011300100201")));
+        assert!(!p(Role::Resident, Some("320113001001")).can_link_grid(&c("320113001001")));
+        assert!(p(Role::Admin, None).can_link_grid(&c("320113002")));
     }
 
     #[test]

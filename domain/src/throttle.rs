@@ -1,6 +1,16 @@
-//! Login throttling (ASVS V6.3.1, MLPS "限制非法登录次数"): failures are counted per account and per
-//! client address in a sliding window; past the limit the key is locked for a while. The state lives
-//! in the database so every server instance sees the same counts.
+//! Login and registration throttling (ASVS V6.3.1, MLPS "限制非法登录次数"). Failures are counted
+//! in a sliding window under three keys, and only the narrowest one ever locks:
+//! - an account from one address (`pair`): five wrong passwords lock that account *from that
+//!   address* for 15 minutes. A stranger guessing the administrator's password locks only
+//!   themselves out; the administrator, from their own address, logs in as usual.
+//! - an account from anywhere (`account`) and one address for any account (`address`): past their
+//!   limits every further attempt waits `SLOW_DOWN_SECS` before its password is checked. That slows
+//!   a distributed guesser (and a neighbour behind the same NAT address) without handing anyone a
+//!   lock-out of somebody else.
+//!
+//! Registrations are counted per address (`REGISTRATION`): a few an hour are what a family or a
+//! community desk needs; more are refused for an hour.
+//! The state lives in the database so every server instance sees the same counts.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,22 +18,58 @@ use serde::{Deserialize, Serialize};
 pub struct ThrottlePolicy {
     pub max_failures: u32,
     pub window_secs: i64,
+    /// How long the key stays over its limit once it reaches it.
     pub lockout_secs: i64,
 }
 
 impl ThrottlePolicy {
-    /// Per account: five wrong passwords in 15 minutes lock it for 15 minutes.
-    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+    /// One account from one address: five wrong passwords in 15 minutes lock the pair 15 minutes.
+    pub const PAIR: ThrottlePolicy = ThrottlePolicy {
         max_failures: 5,
         window_secs: 900,
         lockout_secs: 900,
     };
-    /// Per client address: generous, because many residents share one NAT address.
+    /// One account from any address: past ten failures in 15 minutes, attempts are slowed.
+    pub const ACCOUNT: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 10,
+        window_secs: 900,
+        lockout_secs: 900,
+    };
+    /// One address for any account: generous, because many residents share one NAT address;
+    /// past it, attempts from the address are slowed.
     pub const ADDRESS: ThrottlePolicy = ThrottlePolicy {
         max_failures: 30,
         window_secs: 900,
         lockout_secs: 900,
     };
+    /// Registrations from one address: ten an hour, then none for an hour.
+    pub const REGISTRATION: ThrottlePolicy = ThrottlePolicy {
+        max_failures: 10,
+        window_secs: 3600,
+        lockout_secs: 3600,
+    };
+}
+
+/// How long an attempt waits while its account or address is over its limit.
+pub const SLOW_DOWN_SECS: u64 = 2;
+
+/// What to do with a login attempt, from the state of its three keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Go,
+    /// Check the password after `SLOW_DOWN_SECS`.
+    Slow,
+    /// Refuse without checking; seconds until the lock lifts.
+    Locked(i64),
+}
+
+/// The verdict for an attempt given the lock time left on each key (`ThrottlePolicy::locked_for`).
+pub fn verdict(pair: Option<i64>, account: Option<i64>, address: Option<i64>) -> Verdict {
+    match (pair, account.or(address)) {
+        (Some(secs), _) => Verdict::Locked(secs),
+        (None, Some(_)) => Verdict::Slow,
+        (None, None) => Verdict::Go,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -63,6 +109,25 @@ impl ThrottlePolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_pair_locks_the_rest_slows() {
+        assert_eq!(verdict(None, None, None), Verdict::Go);
+        assert_eq!(verdict(Some(60), Some(10), None), Verdict::Locked(60));
+        assert_eq!(verdict(None, Some(10), None), Verdict::Slow);
+        assert_eq!(verdict(None, None, Some(10)), Verdict::Slow);
+        // The stranger's five failures lock only their own pair.
+        let mut stranger = Attempts::default();
+        for t in 0..5 {
+            stranger = ThrottlePolicy::PAIR.record_failure(stranger, 1000 + t);
+        }
+        assert!(ThrottlePolicy::PAIR.locked_for(&stranger, 1010).is_some());
+        let mut account = Attempts::default();
+        for t in 0..5 {
+            account = ThrottlePolicy::ACCOUNT.record_failure(account, 1000 + t);
+        }
+        assert_eq!(ThrottlePolicy::ACCOUNT.locked_for(&account, 1010), None);
+    }
 
     #[test]
     fn locks_after_max_failures_in_window() {

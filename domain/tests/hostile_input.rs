@@ -82,7 +82,7 @@ proptest! {
         let levels = LevelSet::five_level();
         let plan = domain::org_import::read_csv(&t, &levels);
         let tree = domain::org::Tree::new(Vec::new());
-        let _ = domain::org_import::plan(plan, &tree, &levels, |_| true, |_| true);
+        let _ = domain::org_import::plan(plan, &tree, &levels, |_| true, |_| Ok(()));
     }
 
     #[test]

@@ -1,6 +1,8 @@
-//! Downloads that spreadsheets open: `GET /export/attendees.csv?event=ID&at=…[&reveal=1]`.
-//! Phone numbers are masked unless the caller asks to reveal them, which is recorded in the audit
-//! log. Cells that a spreadsheet would run as a formula are neutralised.
+//! Downloads that spreadsheets open: `GET /export/attendees.csv?event=ID&at=…` with phone numbers
+//! masked, and `POST /export/attendees.csv` (form: `event`, `at`, `reason`) with them revealed.
+//! A reveal is a same-site POST (the cross-site filter refuses others, so a link on another site
+//! cannot make an organiser's browser reveal anything) with a stated reason, recorded in the
+//! audit log. Cells that a spreadsheet would run as a formula are neutralised.
 
 use crate::Shared;
 use axum::extract::{ConnectInfo, Query, State};
@@ -12,8 +14,58 @@ use serde::Deserialize;
 pub struct AttendeesQuery {
     event: i64,
     at: String,
+    /// Revealing is a POST with a reason; a GET asking for it is refused rather than served.
     #[serde(default)]
     reveal: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RevealForm {
+    event: i64,
+    at: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The longest reason for a reveal kept in the audit log.
+pub const REVEAL_REASON_MAX: usize = 200;
+
+/// The list with phone numbers revealed, for a same-site POST with a reason.
+pub(crate) async fn attendees_csv_revealed(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+    axum::Form(f): axum::Form<RevealForm>,
+) -> Response {
+    let reason = f.reason.trim();
+    if reason.is_empty()
+        || reason.chars().count() > REVEAL_REASON_MAX
+        || reason.chars().any(char::is_control)
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            "显示手机号需要填写用途（最多 200 字）。A reason (up to 200 characters) is required to reveal phone numbers.",
+        )
+            .into_response();
+    }
+    attendees(sh, peer, headers, f.event, f.at, Some(reason.to_owned())).await
+}
+
+/// The list with phone numbers masked.
+pub(crate) async fn attendees_csv(
+    State(sh): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    Query(q): Query<AttendeesQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if q.reveal.is_some() {
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "显示手机号请在活动页填写用途后导出。Revealing phone numbers needs the form on the event page.",
+        )
+            .into_response();
+    }
+    attendees(sh, peer, headers, q.event, q.at, None).await
 }
 
 /// One CSV field: quoted, quotes doubled, and a leading `= + - @` (or tab/CR) defused with `'`
@@ -27,12 +79,19 @@ pub fn csv_field(s: &str) -> String {
     format!("\"{}\"", defused.replace('"', "\"\""))
 }
 
-pub(crate) async fn attendees_csv(
-    State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    Query(q): Query<AttendeesQuery>,
+async fn attendees(
+    sh: Shared,
+    peer: std::net::SocketAddr,
     headers: HeaderMap,
+    event: i64,
+    at: String,
+    reveal_reason: Option<String>,
 ) -> Response {
+    let q = AttendeesQuery {
+        event,
+        at,
+        reveal: None,
+    };
     let state = &sh.cfg.state;
     let user = crate::session_user(state, &headers).await;
     let Some(user) = user else {
@@ -83,7 +142,7 @@ pub(crate) async fn attendees_csv(
             return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
         }
     };
-    let reveal = q.reveal.as_deref() == Some("1");
+    let reveal = reveal_reason.is_some();
     // UTF-8 with a byte-order mark, so spreadsheet programs in China open it as UTF-8.
     let mut out = String::from("\u{feff}姓名,状态,人数,候补位次,已签到,手机号\r\n");
     let mut waiting = 0;
@@ -113,8 +172,13 @@ pub(crate) async fn attendees_csv(
             csv_field(&phone)
         ));
     }
-    if reveal {
-        audit("reveal_phone", "ok", format!("{} attendees", rows.len())).await;
+    if let Some(reason) = &reveal_reason {
+        audit(
+            "reveal_phone",
+            "ok",
+            format!("{} attendees; reason: {reason}", rows.len()),
+        )
+        .await;
     } else {
         audit("export_attendees", "ok", String::new()).await;
     }

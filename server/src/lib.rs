@@ -96,6 +96,21 @@ fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
 }
 
 async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Response {
+    // An unknown function (or a known one over the wrong method) is a plain 404 in the one
+    // error shape, not server_fn's message naming the route and the registry.
+    let known = leptos::server_fn::axum::server_fn_paths()
+        .any(|(path, method)| path == req.uri().path() && method == req.method());
+    if !known {
+        let mut res = (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#""NotFound""#,
+        )
+            .into_response();
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return res;
+    }
     let state = sh.cfg.state.clone();
     let info = RequestInfo {
         session_token: read_cookie(req.headers(), cookie_name(state.secure_cookies)),
@@ -185,6 +200,7 @@ async fn serve_entry_page(State(sh): State<Shared>, req: Request<Body>) -> Respo
 pub fn router(cfg: Config) -> Router {
     let csp = security::content_security_policy(&cfg.dist, cfg.state.tile_url.as_deref());
     let secure = cfg.state.secure_cookies;
+    let trust_proxy = cfg.trust_proxy;
     let shared = Shared { cfg: cfg.clone() };
     let api = Router::new()
         .route(
@@ -224,14 +240,19 @@ pub fn router(cfg: Config) -> Router {
         .route("/feeds/events/{file}", get(feeds::event_file))
         .route("/feeds/me/{file}", get(feeds::personal_feed))
         .route("/feeds/grids.geojson", get(feeds::grids_geojson))
-        .route("/export/attendees.csv", get(export::attendees_csv))
+        .route(
+            "/export/attendees.csv",
+            get(export::attendees_csv).post(export::attendees_csv_revealed),
+        )
         .route("/export/orgs.csv", get(export::orgs_csv))
         .route("/export/orgs.xlsx", get(export::orgs_xlsx))
         .route("/export/me.json", get(export::my_data_json))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))
-        .layer(axum::middleware::from_fn(security::refuse_cross_site))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            security::refuse_cross_site(secure, trust_proxy, req, next)
+        }))
         .layer(axum::middleware::from_fn(move |req, next| {
             security::headers(csp.clone(), secure, req, next)
         }))

@@ -11,8 +11,16 @@ use std::path::{Path, PathBuf};
 /// Leptos server functions have no CSRF protection of their own. A state-changing request from a
 /// browser carries `Sec-Fetch-Site` (modern browsers) or at least `Origin`; refuse it unless it
 /// comes from this site. Requests with neither header are not from a browser page (curl, tests)
-/// and cannot ride on a victim's cookies.
-pub async fn refuse_cross_site(req: Request<Body>, next: Next) -> Response {
+/// and cannot ride on a victim's cookies. An `Origin` must match scheme and host: `https` when the
+/// server is published under an https `--public-url` (`https_only`), the proxy's
+/// `X-Forwarded-Proto` when the proxy is trusted, else `http` (what `linli serve` itself speaks) —
+/// so a page on `http://` cannot post to the `https://` site.
+pub async fn refuse_cross_site(
+    https_only: bool,
+    trust_proxy: bool,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
@@ -20,12 +28,19 @@ pub async fn refuse_cross_site(req: Request<Body>, next: Next) -> Response {
     let site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let origin = h.get(header::ORIGIN).and_then(|v| v.to_str().ok());
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok());
+    let scheme = if https_only {
+        "https"
+    } else if trust_proxy {
+        h.get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .filter(|p| *p == "https" || *p == "http")
+            .unwrap_or("http")
+    } else {
+        "http"
+    };
     let allowed = match (site, origin) {
         (Some(s), _) => s == "same-origin" || s == "none",
-        (None, Some(o)) => {
-            let o_host = o.split_once("://").map(|(_, rest)| rest);
-            o != "null" && o_host.is_some() && o_host == host
-        }
+        (None, Some(o)) => host.is_some_and(|host| o == format!("{scheme}://{host}")),
         (None, None) => true,
     };
     if allowed {

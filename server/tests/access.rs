@@ -8,8 +8,7 @@ mod common;
 
 use app::api::grids::{GridEdit, GridMap};
 use common::*;
-use domain::event::{EventDraft, RawEvent};
-use domain::{Code, Role, Username};
+use domain::Role;
 
 /// The callers, in the order they call (least privileged first, so a success cannot make a later
 /// refusal look right).
@@ -297,64 +296,8 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
     ]
 }
 
-/// Everything a refused call must leave as it was (sessions, throttling and the audit log may change).
-async fn fingerprint(db: &store::Db) -> Vec<String> {
-    let queries = [
-        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(role || COALESCE(scope, '') || COALESCE(phone, '') || display_name || disabled || party_member || password_hash, ','), '') FROM app_user",
-        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM grid",
-        "SELECT 'n' || COUNT(*) FROM grid_revision",
-        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM party_unit",
-        "SELECT 'n' || COUNT(*) FROM party_role",
-        "SELECT 'n' || COUNT(*) FROM unit_change",
-        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM event",
-        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || taken, ','), '') FROM occurrence",
-        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || COALESCE(checked_in_at, 0), ','), '') FROM rsvp",
-        "SELECT 'n' || COUNT(*) FROM map_layer",
-        "SELECT 'n' || COUNT(*) FROM feed_token",
-        "SELECT COALESCE(GROUP_CONCAT(key || '=' || value, ','), '') FROM setting",
-    ];
-    let mut out = Vec::new();
-    for q in queries {
-        let v: String = sqlx::query_scalar(q).fetch_one(db.pool()).await.unwrap();
-        out.push(v);
-    }
-    out
-}
-
-async fn user(db: &store::Db, name: &str, role: Role, scope: &str) -> i64 {
-    let hash = store::password::hash(
-        &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
-    )
-    .await
-    .unwrap();
-    db.insert_user(
-        &Username::parse(name).unwrap(),
-        name,
-        &hash,
-        role,
-        Some(&Code::parse(scope).unwrap()),
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 async fn event(db: &store::Db, title: &str) -> i64 {
-    let draft = EventDraft::parse(RawEvent {
-        title,
-        description: "",
-        category: "lecture",
-        location: "党群服务站",
-        starts_at: AT,
-        ends_at: "2031-03-10T10:00",
-        rrule: "",
-        capacity: 5,
-        guests_allowed: 0,
-        rsvp_deadline_minutes: 0,
-        visibility: "public",
-    })
-    .unwrap();
-    db.create_event("320113001001", &draft).await.unwrap()
+    event_of(db, "320113001001", title, "public").await
 }
 
 async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> Ctx {
@@ -634,8 +577,37 @@ async fn hostile_arguments_never_crash_or_half_write() {
                 ));
             } else if status >= 400 && r.body.contains("<script>") {
                 wrong.push(format!("{endpoint}: the error echoes markup: {}", r.body));
+            } else if status >= 400
+                && [
+                    "missing field",
+                    "deserializ",
+                    "server function",
+                    "invalid type",
+                ]
+                .iter()
+                .any(|w| r.body.contains(w))
+            {
+                wrong.push(format!("{endpoint}: the error shows internals: {}", r.body));
             }
         }
     }
     assert!(wrong.is_empty(), "\n{}", wrong.join("\n"));
+}
+
+#[tokio::test]
+async fn unknown_functions_and_bad_arguments_answer_without_internals() {
+    let app = spawn().await;
+    let r = app.post("no_such_function", "", None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.body, "\"NotFound\"");
+    let r = app.get("/api/login").await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "server functions are POST only"
+    );
+    let r = app.post("login", "password=x", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(!r.body.contains("username"), "{}", r.body);
+    assert!(!r.body.contains("deserializ"), "{}", r.body);
 }

@@ -61,11 +61,12 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         ics.body
     );
 
-    // An explicit point is kept (rounded to 1e-7°), full-width comma and all.
+    // A point without a grid: the smallest grid of the organiser's area holding it becomes the
+    // event's grid; the point is kept (rounded to 1e-7°), full-width comma and all.
     let r = app
         .post(
             "event_create",
-            &form("", "118.861234567，32.1"),
+            &form("", &point.replace(',', "，")),
             Some(&shuji),
         )
         .await;
@@ -79,8 +80,8 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         )
         .await
         .json();
-    assert_eq!(d["point"], "118.8612346,32.1");
-    assert!(d["grid_code"].is_null());
+    assert_eq!(d["point"], point.as_str());
+    assert_eq!(d["grid_code"], grid.as_str());
 
     // Unknown grids and unreadable points are refused with a clear message; nothing is stored.
     let before = app.db.count_events().await.unwrap();
@@ -89,6 +90,10 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         ("not-a-code", "", "err.event_grid"),
         ("", "32.1", "err.event_point"),
         ("", "300,1", "err.event_point"),
+        // Anywhere on Earth is not a place of this district.
+        ("", "0,0", "err.event_point_outside"),
+        // A point of the district outside the named grid.
+        (grid.as_str(), "118.0,31.0", "err.event_point_outside"),
     ] {
         let r = app
             .post("event_create", &form(grid, point), Some(&shuji))
@@ -101,5 +106,38 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         );
         assert!(r.body.contains(key), "{key}: {}", r.body);
     }
+    assert_eq!(app.db.count_events().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn an_event_cannot_be_placed_in_another_community() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await; // organiser of 320113001001
+    let grids = app.post("grids_list", "", Some(&shuji)).await.json();
+    let grids = grids["grids"].as_array().unwrap();
+    let foreign = grids
+        .iter()
+        .find(|g| g["level"] == 3 && !g["code"].as_str().unwrap().starts_with("320113001001"))
+        .expect("a grid of another community");
+    let code = foreign["code"].as_str().unwrap();
+    let before = app.db.count_events().await.unwrap();
+    // Named as the grid: refused as out of scope (403).
+    let r = app
+        .post("event_create", &form(code, ""), Some(&shuji))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // Named only by a point inside it: not a place of the organiser's area.
+    let ring = foreign["ring"].as_str().unwrap();
+    let ring = domain::geometry::compact_ring::decode(ring).expect("an encoded ring");
+    let [lon, lat] = domain::geometry::quantise(domain::geometry::mean_point(&ring));
+    let r = app
+        .post(
+            "event_create",
+            &form("", &format!("{lon},{lat}")),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("err.event_point_outside"), "{}", r.body);
     assert_eq!(app.db.count_events().await.unwrap(), before);
 }

@@ -321,6 +321,10 @@ async fn cross_site_posts_are_refused() {
         (None, Some("https://evil.example"), StatusCode::FORBIDDEN),
         (None, Some("null"), StatusCode::FORBIDDEN),
         (None, Some("http://127.0.0.1:8080"), StatusCode::OK),
+        // The same host under another scheme is another origin.
+        (None, Some("https://127.0.0.1:8080"), StatusCode::FORBIDDEN),
+        (None, Some("ftp://127.0.0.1:8080"), StatusCode::FORBIDDEN),
+        (None, Some("http://127.0.0.1:8080/"), StatusCode::FORBIDDEN),
         (
             Some("same-origin"),
             Some("http://127.0.0.1:8080"),
@@ -1538,10 +1542,54 @@ async fn attendee_exports_mask_phones_unless_revealed_and_audited() {
         app.send(get(None, false)).await.status,
         StatusCode::UNAUTHORIZED
     );
+    // Revealing is a same-site POST with a reason.
+    let reveal = |cookie: Option<String>, site: &str, reason: &str| {
+        let form = format!("event={id}&at={at}&reason={}", enc(reason));
+        let mut b = Request::post("/export/attendees.csv")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header("sec-fetch-site", site);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        b.body(Body::from(form)).unwrap()
+    };
     assert_eq!(
-        app.send(get(Some(jumin.clone()), true)).await.status,
+        app.send(reveal(Some(jumin.clone()), "same-origin", "看看"))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
+    // The probe's link: a top-level GET from another site asking for a reveal. Refused, nothing
+    // revealed, nothing written in the organiser's name.
+    let mut cross = get(Some(shuji.clone()), true);
+    cross
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    let r = app.send(cross).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{}", r.body);
+    assert!(!r.body.contains("13812345678"));
+    assert_eq!(
+        app.send(get(Some(shuji.clone()), true)).await.status,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "not even from this site"
+    );
+    // A cross-site POST (a form on another site) is refused before it is read.
+    let r = app
+        .send(reveal(Some(shuji.clone()), "cross-site", "核对报名"))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // No reason, no reveal.
+    let r = app
+        .send(reveal(Some(shuji.clone()), "same-origin", "  "))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(app
+        .db
+        .audit_entries(Some("reveal_phone"), 10)
+        .await
+        .unwrap()
+        .is_empty());
     let masked = app.send(get(Some(shuji.clone()), false)).await;
     assert_eq!(masked.status, StatusCode::OK);
     assert_eq!(
@@ -1562,7 +1610,14 @@ async fn attendee_exports_mask_phones_unless_revealed_and_audited() {
         "formulas are defused: {}",
         masked.body
     );
-    let full = app.send(get(Some(shuji.clone()), true)).await;
+    let full = app
+        .send(reveal(
+            Some(shuji.clone()),
+            "same-origin",
+            "电话通知活动改期",
+        ))
+        .await;
+    assert_eq!(full.status, StatusCode::OK, "{}", full.body);
     assert!(full.body.contains("13812345678"));
     let reveals = app
         .db
@@ -1571,6 +1626,10 @@ async fn attendee_exports_mask_phones_unless_revealed_and_audited() {
         .unwrap();
     assert_eq!(reveals.len(), 1, "each reveal is recorded");
     assert_eq!(reveals[0].actor, "shuji");
+    assert!(
+        reveals[0].detail.contains("电话通知活动改期"),
+        "with its reason"
+    );
     assert_eq!(
         app.db
             .audit_entries(Some("export_attendees"), 10)

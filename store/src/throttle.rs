@@ -3,11 +3,13 @@
 use crate::{Db, Result};
 use domain::throttle::{Attempts, ThrottlePolicy};
 
+/// Keys: `pair:NAME|ADDR`, `user:NAME`, `addr:ADDR`, `register:ADDR`.
 pub(crate) fn policy_for(key: &str) -> ThrottlePolicy {
-    if key.starts_with("addr:") {
-        ThrottlePolicy::ADDRESS
-    } else {
-        ThrottlePolicy::ACCOUNT
+    match key.split_once(':').map(|(kind, _)| kind) {
+        Some("pair") => ThrottlePolicy::PAIR,
+        Some("addr") => ThrottlePolicy::ADDRESS,
+        Some("register") => ThrottlePolicy::REGISTRATION,
+        _ => ThrottlePolicy::ACCOUNT,
     }
 }
 
@@ -84,6 +86,20 @@ impl Db {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Seconds until this address may register again, if it has registered too often.
+    pub async fn registration_locked(&self, addr: &str) -> Result<Option<i64>> {
+        let key = format!("register:{addr}");
+        self.throttle_locked(&key, &policy_for(&key), crate::now())
+            .await
+    }
+
+    /// Counts one registration from this address.
+    pub async fn registration_counted(&self, addr: &str) -> Result<()> {
+        let key = format!("register:{addr}");
+        self.throttle_fail(&key, &policy_for(&key), crate::now())
+            .await
     }
 
     /// Lifts every lock (administrator action, and for tests).

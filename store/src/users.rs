@@ -214,10 +214,14 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         if disabled {
-            sqlx::query("DELETE FROM user_session WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
+            // Disabling ends every way in: sessions, and the private calendar feed's address
+            // (re-enabling does not bring the old address back; the user makes a new one).
+            for sql in [
+                "DELETE FROM user_session WHERE user_id = $1",
+                "DELETE FROM feed_token WHERE user_id = $1",
+            ] {
+                sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -277,30 +281,32 @@ impl Db {
         Ok(password::verify(password, hash).await && known)
     }
 
-    /// Verifies a login, applying the per-account and per-address throttles. Unknown users cost
-    /// the same argon2 work as known ones.
+    /// Verifies a login, applying the throttles of `domain::throttle`: the account from this
+    /// address may be locked; the account from anywhere and this address for any account may make
+    /// the attempt wait. Unknown users cost the same argon2 work as known ones.
     pub async fn authenticate(
         &self,
         username: &str,
         password: &str,
         addr: &str,
     ) -> Result<Result<User, LoginError>> {
+        use domain::throttle::{verdict, ThrottlePolicy as P, Verdict, SLOW_DOWN_SECS};
         let name = username.trim().to_ascii_lowercase();
+        let pair_key = format!("pair:{name}|{addr}");
         let account_key = format!("user:{name}");
         let addr_key = format!("addr:{addr}");
         let now = crate::now();
-        let locked = [
-            self.throttle_locked(
-                &account_key,
-                &domain::throttle::ThrottlePolicy::ACCOUNT,
-                now,
-            )
-            .await?,
-            self.throttle_locked(&addr_key, &domain::throttle::ThrottlePolicy::ADDRESS, now)
-                .await?,
-        ];
-        if let Some(secs) = locked.into_iter().flatten().max() {
-            return Ok(Err(LoginError::Locked(secs)));
+        let v = verdict(
+            self.throttle_locked(&pair_key, &P::PAIR, now).await?,
+            self.throttle_locked(&account_key, &P::ACCOUNT, now).await?,
+            self.throttle_locked(&addr_key, &P::ADDRESS, now).await?,
+        );
+        match v {
+            Verdict::Locked(secs) => return Ok(Err(LoginError::Locked(secs))),
+            Verdict::Slow => {
+                tokio::time::sleep(std::time::Duration::from_secs(SLOW_DOWN_SECS)).await
+            }
+            Verdict::Go => {}
         }
         let found = if name.len() <= domain::account::USERNAME_MAX {
             self.password_hash(&name).await?
@@ -314,14 +320,14 @@ impl Db {
         let ok = password::verify(password, hash).await;
         match id {
             Some(id) if ok && !disabled => {
-                self.throttle_reset(&account_key).await?;
+                self.throttle_reset(&pair_key).await?;
                 Ok(Ok(self.user(id).await?))
             }
             _ => {
-                self.throttle_fail(&account_key, &throttle::policy_for(&account_key), now)
-                    .await?;
-                self.throttle_fail(&addr_key, &throttle::policy_for(&addr_key), now)
-                    .await?;
+                for key in [&pair_key, &account_key, &addr_key] {
+                    self.throttle_fail(key, &throttle::policy_for(key), now)
+                        .await?;
+                }
                 Ok(Err(LoginError::Invalid))
             }
         }

@@ -481,7 +481,13 @@ async fn import_writes_all_or_nothing(db: Db) {
                 tree,
                 &levels,
                 all,
-                |g| grids.contains(g),
+                |g| {
+                    if grids.contains(g) {
+                        Ok(())
+                    } else {
+                        Err("org_import.grid")
+                    }
+                },
             )
         })
         .await
@@ -504,7 +510,13 @@ async fn import_writes_all_or_nothing(db: Db) {
                 tree,
                 &levels,
                 all,
-                |g| grids.contains(g),
+                |g| {
+                    if grids.contains(g) {
+                        Ok(())
+                    } else {
+                        Err("org_import.grid")
+                    }
+                },
             )
         })
         .await

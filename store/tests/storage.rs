@@ -33,6 +33,7 @@ both!(
     login_is_throttled_per_account,
     concurrent_failures_all_count,
     login_is_throttled_per_address,
+    registrations_are_counted_per_address,
     sessions_live_expire_and_end,
     password_change_and_role_change_end_sessions,
     audit_log_is_append_only,
@@ -131,15 +132,16 @@ async fn login_checks_password_and_account_state(db: Db) {
 async fn login_is_throttled_per_account(db: Db) {
     add(&db, "liming", Role::Resident, Some("1")).await;
     add(&db, "chen", Role::Resident, Some("1")).await;
-    for i in 0..5 {
+    // A stranger's five wrong passwords from one address lock the account from that address only.
+    for _ in 0..5 {
         let r = db
-            .authenticate("liming", "wrong password", &format!("10.0.1.{i}"))
+            .authenticate("liming", "wrong password", "198.51.100.7")
             .await
             .unwrap();
         assert_eq!(r, Err(LoginError::Invalid));
     }
     match db
-        .authenticate("liming", "correct horse battery", "10.0.2.1")
+        .authenticate("liming", "correct horse battery", "198.51.100.7")
         .await
         .unwrap()
     {
@@ -147,15 +149,40 @@ async fn login_is_throttled_per_account(db: Db) {
         other => panic!("expected a lock, got {other:?}"),
     }
     assert!(
-        db.authenticate("chen", "correct horse battery", "10.0.2.1")
+        db.authenticate("liming", "correct horse battery", "10.0.2.1")
+            .await
+            .unwrap()
+            .is_ok(),
+        "the owner, from their own address, is not locked out"
+    );
+    assert!(
+        db.authenticate("chen", "correct horse battery", "198.51.100.7")
             .await
             .unwrap()
             .is_ok(),
         "other accounts unaffected"
     );
+    // Failures from many addresses (a distributed guesser) slow the account, never lock it.
+    for i in 0..12 {
+        let r = db
+            .authenticate("chen", "wrong password", &format!("10.0.3.{i}"))
+            .await
+            .unwrap();
+        assert_eq!(r, Err(LoginError::Invalid));
+    }
+    let t = std::time::Instant::now();
+    assert!(db
+        .authenticate("chen", "correct horse battery", "10.0.2.1")
+        .await
+        .unwrap()
+        .is_ok());
+    assert!(
+        t.elapsed().as_secs() >= domain::throttle::SLOW_DOWN_SECS,
+        "the attempt waited"
+    );
     db.clear_throttles().await.unwrap();
     assert!(db
-        .authenticate("liming", "correct horse battery", "10.0.2.1")
+        .authenticate("liming", "correct horse battery", "198.51.100.7")
         .await
         .unwrap()
         .is_ok());
@@ -163,7 +190,8 @@ async fn login_is_throttled_per_account(db: Db) {
 
 async fn login_is_throttled_per_address(db: Db) {
     add(&db, "huang", Role::Resident, Some("1")).await;
-    // Thirty failures from one address, spread over accounts so no account lock is reached.
+    // Thirty failures from one address, spread over accounts: the address is slowed, and nobody
+    // behind it (a shared NAT address) is locked out.
     for i in 0..30 {
         let r = db
             .authenticate(&format!("guess{}", i % 10), "wrong password", "203.0.113.9")
@@ -171,12 +199,14 @@ async fn login_is_throttled_per_address(db: Db) {
             .unwrap();
         assert_eq!(r, Err(LoginError::Invalid));
     }
-    assert!(matches!(
-        db.authenticate("huang", "correct horse battery", "203.0.113.9")
-            .await
-            .unwrap(),
-        Err(LoginError::Locked(_))
-    ));
+    let t = std::time::Instant::now();
+    assert!(db
+        .authenticate("huang", "correct horse battery", "203.0.113.9")
+        .await
+        .unwrap()
+        .is_ok());
+    assert!(t.elapsed().as_secs() >= domain::throttle::SLOW_DOWN_SECS);
+    let t = std::time::Instant::now();
     assert!(
         db.authenticate("huang", "correct horse battery", "203.0.113.10")
             .await
@@ -184,15 +214,16 @@ async fn login_is_throttled_per_address(db: Db) {
             .is_ok(),
         "other addresses unaffected"
     );
+    assert!(t.elapsed().as_secs() < domain::throttle::SLOW_DOWN_SECS);
 }
 
 async fn concurrent_failures_all_count(db: Db) {
     add(&db, "zhao", Role::Resident, Some("1")).await;
     let mut tasks = Vec::new();
-    for i in 0..5 {
+    for _ in 0..5 {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.authenticate("zhao", "wrong password", &format!("10.9.0.{i}"))
+            db.authenticate("zhao", "wrong password", "10.9.0.1")
                 .await
                 .unwrap()
         }));
@@ -201,11 +232,21 @@ async fn concurrent_failures_all_count(db: Db) {
         let _ = t.await.unwrap();
     }
     assert!(matches!(
-        db.authenticate("zhao", "correct horse battery", "10.9.1.1")
+        db.authenticate("zhao", "correct horse battery", "10.9.0.1")
             .await
             .unwrap(),
         Err(LoginError::Locked(_))
     ));
+}
+
+async fn registrations_are_counted_per_address(db: Db) {
+    for _ in 0..10 {
+        assert_eq!(db.registration_locked("192.0.2.1").await.unwrap(), None);
+        db.registration_counted("192.0.2.1").await.unwrap();
+    }
+    let secs = db.registration_locked("192.0.2.1").await.unwrap();
+    assert!(secs.is_some_and(|s| s > 0 && s <= 3600), "{secs:?}");
+    assert_eq!(db.registration_locked("192.0.2.2").await.unwrap(), None);
 }
 
 async fn sessions_live_expire_and_end(db: Db) {

@@ -146,9 +146,27 @@ pub async fn register(
         if !st.db.registration_open().await.map_err(internal)? {
             return Err(AppError::Forbidden);
         }
+        // Ten accounts an hour from one address (a family, a community desk); then an hour's
+        // pause. Attempts that reach the database count, taken names included (they probe).
+        let addr = request().client_ip;
+        if let Some(secs) = st.db.registration_locked(&addr).await.map_err(internal)? {
+            audit(None, "register", "", "refused", "throttled").await;
+            return Err(AppError::Locked(secs));
+        }
         let name = domain::Username::parse(&username)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
-        let display = domain::account::parse_display_name(&display_name)
+        // Not a name that passes for a staff account's (display name or username).
+        let staff: Vec<(String, String)> = st
+            .db
+            .list_users()
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter(|u| u.role.is_staff())
+            .map(|u| (u.display_name, u.username))
+            .collect();
+        let staff_names = staff.iter().flat_map(|(d, u)| [d.as_str(), u.as_str()]);
+        let display = domain::account::parse_resident_display_name(&display_name, staff_names)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
         let pw = domain::Password::parse(
             &password,
@@ -177,11 +195,12 @@ pub async fn register(
                 role: Role::Resident,
                 scope: Some(&code),
             })
-            .await
-            .map_err(|e| match e {
-                store::StoreError::Duplicate => AppError::Conflict("err.username_taken".into()),
-                e => internal(e),
-            })?;
+            .await;
+        st.db.registration_counted(&addr).await.map_err(internal)?;
+        let user = user.map_err(|e| match e {
+            store::StoreError::Duplicate => AppError::Conflict("err.username_taken".into()),
+            e => internal(e),
+        })?;
         if let Some(old) = &request().session_token {
             st.db.delete_session(old).await.map_err(internal)?;
         }

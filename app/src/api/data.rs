@@ -25,20 +25,21 @@ pub struct EventView {
 #[server(prefix = "/api", endpoint = "events_upcoming")]
 pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
     guard(async move {
-        require_user().await?;
-        let ok = from.len() == 16
-            && from.as_bytes()[10] == b'T'
-            && from
-                .chars()
-                .all(|c| c.is_ascii_digit() || "-:T".contains(c));
-        if !ok {
-            return Err(AppError::Invalid("err.date".into()));
-        }
+        use super::events::ssr_events::{may_see, time};
+        let p = require_user().await?;
+        let from = time(&from)?;
         let events = state()?
             .db
-            .upcoming_events(&from, 200)
+            .upcoming_events(from.as_str(), 500)
             .await
             .map_err(internal)?;
+        // The same rule as the calendar, the event page and the feeds: party-member events
+        // only for staff and party members.
+        let events: Vec<_> = events
+            .into_iter()
+            .filter(|e| may_see(&p, &e.visibility))
+            .take(200)
+            .collect();
         Ok(events
             .into_iter()
             .map(|e| EventView {

@@ -83,7 +83,7 @@ pub struct CommunityOption {
 pub const MAX_WINDOW_DAYS: i64 = 62;
 
 #[cfg(feature = "ssr")]
-mod ssr_events {
+pub(crate) mod ssr_events {
     use super::*;
     use domain::event::LocalDateTime;
     use domain::Principal;
@@ -146,29 +146,58 @@ mod ssr_events {
         Ok(unit)
     }
 
-    /// The draft with its place: the grid must exist; without a point, the grid's centre is used.
+    /// The draft with its place. The grid must exist and be of the caller's own area
+    /// (`Principal::can_link_grid`: 403 and audited otherwise); a point must lie inside that grid,
+    /// or, without a grid, inside some grid of the caller's area (the smallest one holding it
+    /// becomes the event's grid); without a point, the grid's centre is used.
     pub async fn place(
+        p: &Principal,
         draft: domain::event::EventDraft,
         grid: Option<String>,
         point: Option<String>,
     ) -> Result<domain::event::EventDraft, AppError> {
+        use domain::geometry::{contains, mean_point, quantise};
         let mut draft = draft
             .with_place(
                 grid.as_deref().unwrap_or(""),
                 point.as_deref().unwrap_or(""),
             )
             .map_err(|e| AppError::Invalid(e.key().into()))?;
-        if let Some(code) = &draft.grid_code {
-            let ring = state()?
-                .db
-                .grid_ring(code)
-                .await
-                .map_err(internal)?
-                .ok_or_else(|| AppError::Invalid("err.event_grid".into()))?;
-            if draft.point.is_none() {
-                let [lon, lat] = domain::geometry::quantise(domain::geometry::mean_point(&ring));
-                draft.point = Some(format!("{lon},{lat}"));
+        let db = &state()?.db;
+        let outside = || AppError::Invalid("err.event_point_outside".into());
+        match (draft.grid_code.clone(), draft.lon_lat()) {
+            (Some(code), point) => {
+                let ring = db
+                    .grid_ring(&code)
+                    .await
+                    .map_err(internal)?
+                    .ok_or_else(|| AppError::Invalid("err.event_grid".into()))?;
+                let linkable = domain::Code::parse(&code).is_ok_and(|c| p.can_link_grid(&c));
+                if !linkable {
+                    return Err(deny(p, "event.place", &code).await);
+                }
+                match point {
+                    Some(at) if !contains(&ring, at) => return Err(outside()),
+                    Some(_) => {}
+                    None => {
+                        let [lon, lat] = quantise(mean_point(&ring));
+                        draft.point = Some(format!("{lon},{lat}"));
+                    }
+                }
             }
+            (None, Some(at)) => {
+                let grids = db.list_grids(None).await.map_err(internal)?;
+                let holder = grids
+                    .iter()
+                    .filter(|g| {
+                        domain::Code::parse(&g.state.code).is_ok_and(|c| p.can_link_grid(&c))
+                            && contains(&g.state.ring, at)
+                    })
+                    .max_by_key(|g| g.state.code.len())
+                    .ok_or_else(outside)?;
+                draft.grid_code = Some(holder.state.code.clone());
+            }
+            (None, None) => {}
         }
         Ok(draft)
     }
@@ -346,7 +375,7 @@ pub async fn event_create(
             visibility: &visibility,
         })
         .map_err(|e| AppError::Invalid(e.key().into()))?;
-        let draft = place(draft, grid_code, point).await?;
+        let draft = place(&p, draft, grid_code, point).await?;
         let id = state()?
             .db
             .create_event(unit.as_str(), &draft)
@@ -538,7 +567,7 @@ pub async fn event_update(
             visibility: &visibility,
         })
         .map_err(|e| AppError::Invalid(e.key().into()))?;
-        let mut draft = place(draft, grid_code, point).await?;
+        let mut draft = place(&p, draft, grid_code, point).await?;
         let conflict = |e: store::StoreError| match e {
             store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
             e => store_error(e),

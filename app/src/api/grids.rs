@@ -341,6 +341,10 @@ mod ssr_grids {
                 }
                 GridEdit::Create { draft } => {
                     let state = check(&draft)?;
+                    // A new grid is an addition under its parent: the parent must be the
+                    // caller's too ("" for a top-level grid: administrators only), whatever code
+                    // the new grid is given.
+                    touched.push(state.parent_code.clone().unwrap_or_default());
                     touched.push(state.code.clone());
                     changed.push(state.code.clone());
                     changes.push(GridChange::Create { state, reason });
@@ -353,7 +357,11 @@ mod ssr_grids {
             }
         }
         for code in &touched {
-            let allowed = Code::parse(code).is_ok_and(|c| p.can_edit_grid(&c));
+            let allowed = if code.is_empty() {
+                p.is_admin()
+            } else {
+                Code::parse(code).is_ok_and(|c| p.can_edit_grid(&c))
+            };
             if !allowed {
                 audit(Some(p), "grids.save", code, "refused", "outside scope").await;
                 return Err(refused(403, "err.grid_scope", &[("grid", code.clone())]));

@@ -85,8 +85,26 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server the detail (which argument was missing, which route was asked for, what the
+    /// decoder said) goes to the log, and the caller gets one fixed phrase per kind: internals
+    /// are not an answer. In the browser (a failed fetch) the detail stays for the console.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        #[cfg(feature = "ssr")]
+        {
+            tracing::info!(detail = %value, "server function request refused");
+            let kind = match value {
+                ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) => {
+                    "unreadable arguments"
+                }
+                ServerFnErrorErr::Registration(_) => "no such function",
+                _ => "request failed",
+            };
+            AppError::Request(kind.into())
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            AppError::Request(value.to_string())
+        }
     }
 }
 
@@ -103,6 +121,8 @@ pub fn account_error_key(e: &domain::account::AccountError) -> &'static str {
         PasswordContainsUsername => "err.password_username",
         PasswordClasses => "err.password_classes",
         DisplayName => "err.display_name",
+        DisplayNameInvisible => "err.display_name_invisible",
+        DisplayNameStaff => "err.display_name_staff",
         Phone => "err.phone",
     }
 }

@@ -104,8 +104,33 @@ mod ssr_orgs {
         }
     }
 
+    /// Whether the caller may edit the unit `code`; `""` asks whether they may add top-level units
+    /// (administrators only).
     pub fn editable(p: &Principal) -> impl Fn(&str) -> bool + '_ {
-        move |code: &str| domain::Code::parse(code).is_ok_and(|c| p.can_edit_unit(&c))
+        move |code: &str| {
+            if code.is_empty() {
+                p.is_admin()
+            } else {
+                domain::Code::parse(code).is_ok_and(|c| p.can_edit_unit(&c))
+            }
+        }
+    }
+
+    /// Whether an imported row may link the grid `code`: it must exist and be of the caller's
+    /// own area (`Principal::can_link_grid`).
+    pub fn grid_usable<'a>(
+        p: &'a Principal,
+        grids: &'a std::collections::HashSet<String>,
+    ) -> impl Fn(&str) -> Result<(), &'static str> + 'a {
+        move |g: &str| {
+            if !grids.contains(g) {
+                Err("org_import.grid")
+            } else if !domain::Code::parse(g).is_ok_and(|c| p.can_link_grid(&c)) {
+                Err("org_import.grid_scope")
+            } else {
+                Ok(())
+            }
+        }
     }
 
     /// Checks a read file against the tree and the caller's scope; writes it when `commit` is set
@@ -120,7 +145,7 @@ mod ssr_orgs {
         let editable = editable(p);
         let plan = if commit && read.is_clean() {
             db.import_org(&p.username, store::now(), |tree, grids| {
-                domain::org_import::plan(read, tree, &levels, &editable, |g| grids.contains(g))
+                domain::org_import::plan(read, tree, &levels, &editable, grid_usable(p, grids))
             })
             .await
             .map_err(internal)?
@@ -133,7 +158,7 @@ mod ssr_orgs {
                 .into_iter()
                 .map(|g| g.state.code)
                 .collect();
-            domain::org_import::plan(read, &tree, &levels, &editable, |g| grids.contains(g))
+            domain::org_import::plan(read, &tree, &levels, &editable, grid_usable(p, &grids))
         };
         let committed = commit && plan.is_clean();
         audit(
@@ -296,6 +321,21 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
             .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
         if commands.is_empty() || commands.len() > 1000 {
             return Err(AppError::Invalid("err.org_payload".into()));
+        }
+        // A unit's grid must be of the caller's own area, as an event's place must.
+        for c in &commands {
+            if let domain::org::OrgCommand::Details { details, .. } = c {
+                if let Some(g) = details
+                    .grid
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|g| !g.is_empty())
+                {
+                    if !domain::Code::parse(g).is_ok_and(|c| p.can_link_grid(&c)) {
+                        return Err(deny(&p, "orgs.edit", g).await);
+                    }
+                }
+            }
         }
         let db = &state()?.db;
         let r = db

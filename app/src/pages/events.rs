@@ -659,9 +659,18 @@ fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl IntoView {
             <h3>{move || i18n.t("events.attendees")}</h3>
             <p class="export-links">
                 <a href=format!("/export/attendees.csv?event={id}&at={at3}") download="">{move || i18n.t("events.export_masked")}</a>
-                " · "
-                <a href=format!("/export/attendees.csv?event={id}&at={at3}&reveal=1") download="">{move || i18n.t("events.export_reveal")}</a>
             </p>
+            // Revealing phone numbers is a same-site POST with a stated reason (audited); a link
+            // could be followed from another site.
+            <form class="reveal-form" method="post" action="/export/attendees.csv">
+                <input type="hidden" name="event" value=id.to_string()/>
+                <input type="hidden" name="at" value=at3.clone()/>
+                <label>{move || i18n.t("events.reveal_reason")}
+                    <input name="reason" required maxlength="200"
+                        placeholder=move || i18n.t("events.reveal_reason_hint")/>
+                </label>
+                <button type="submit">{move || i18n.t("events.export_reveal")}</button>
+            </form>
             <Suspense fallback=|| view! { <Loading/> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <ErrorNote error=e/> }.into_any(),

@@ -117,8 +117,10 @@ pub async fn spawn() -> TestApp {
 impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> Reply {
         let mut req = req;
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([10, 1, 2, 3], 40000))));
+        if req.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            req.extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([10, 1, 2, 3], 40000))));
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
@@ -146,6 +148,28 @@ impl TestApp {
             .await
     }
 
+    /// POST a server function from another client address (the default is 10.1.2.3).
+    pub async fn post_from(
+        &self,
+        ip: [u8; 4],
+        endpoint: &str,
+        form: &str,
+        cookie: Option<&str>,
+    ) -> Reply {
+        let mut b = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:8080")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::CONTENT_LENGTH, form.len());
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let mut req = b.body(Body::from(form.to_owned())).unwrap();
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 40000))));
+        self.send(req).await
+    }
+
     /// GET with the session cookie, if any (downloads and feeds).
     pub async fn get_with(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut b = Request::get(path);
@@ -171,4 +195,65 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         r.cookie().expect("login sets the session cookie")
     }
+}
+
+/// Everything a refused call must leave as it was (sessions, throttling and the audit log may change).
+pub async fn fingerprint(db: &store::Db) -> Vec<String> {
+    let queries = [
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(role || COALESCE(scope, '') || COALESCE(phone, '') || display_name || disabled || party_member || password_hash, ','), '') FROM app_user",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM grid",
+        "SELECT 'n' || COUNT(*) FROM grid_revision",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) || COALESCE(GROUP_CONCAT(name, ','), '') FROM party_unit",
+        "SELECT 'n' || COUNT(*) FROM party_role",
+        "SELECT 'n' || COUNT(*) FROM unit_change",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM event",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || taken, ','), '') FROM occurrence",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || COALESCE(checked_in_at, 0), ','), '') FROM rsvp",
+        "SELECT 'n' || COUNT(*) FROM map_layer",
+        "SELECT 'n' || COUNT(*) FROM feed_token",
+        "SELECT COALESCE(GROUP_CONCAT(key || '=' || value, ','), '') FROM setting",
+    ];
+    let mut out = Vec::new();
+    for q in queries {
+        let v: String = sqlx::query_scalar(q).fetch_one(db.pool()).await.unwrap();
+        out.push(v);
+    }
+    out
+}
+
+pub async fn user(db: &store::Db, name: &str, role: domain::Role, scope: &str) -> i64 {
+    let hash = store::password::hash(
+        &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
+    )
+    .await
+    .unwrap();
+    db.insert_user(
+        &domain::Username::parse(name).unwrap(),
+        name,
+        &hash,
+        role,
+        Some(&domain::Code::parse(scope).unwrap()),
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// An event of the unit `unit` on 2031-03-10 09:00, published directly in the store.
+pub async fn event_of(db: &store::Db, unit: &str, title: &str, visibility: &str) -> i64 {
+    let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+        title,
+        description: "",
+        category: "lecture",
+        location: "党群服务站",
+        starts_at: "2031-03-10T09:00",
+        ends_at: "2031-03-10T10:00",
+        rrule: "",
+        capacity: 5,
+        guests_allowed: 0,
+        rsvp_deadline_minutes: 0,
+        visibility,
+    })
+    .unwrap();
+    db.create_event(unit, &draft).await.unwrap()
 }
