@@ -4,6 +4,38 @@
 /// Seconds east of UTC of Asia/Shanghai.
 pub const SHANGHAI_OFFSET_SECS: i64 = 8 * 3600;
 
+/// Days in month `m` of year `y` (0 for a month that does not exist).
+pub fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        _ => 0,
+    }
+}
+
+/// The one reader of `YYYY-MM-DD` dates (terms, grid validity, audit filters, event times): the
+/// shape, digits only, a year from 1900 to 2200, and a day that exists (no 02-31).
+pub fn parse_ymd(s: &str) -> Option<(i64, u32, u32)> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shape {
+        return None;
+    }
+    let y: i64 = s[0..4].parse().ok()?;
+    let m: u32 = s[5..7].parse().ok()?;
+    let d: u32 = s[8..10].parse().ok()?;
+    ((1900..=2200).contains(&y) && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
+}
+
 /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -62,5 +94,33 @@ mod tests {
             shanghai_datetime(TODAY * 86_400 + 16 * 3600),
             "2026-11-23 00:00:00"
         );
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use super::*;
+
+    #[test]
+    fn one_reader_of_dates() {
+        assert_eq!(parse_ymd("2026-02-28"), Some((2026, 2, 28)));
+        assert_eq!(parse_ymd("2028-02-29"), Some((2028, 2, 29)));
+        for bad in [
+            "2026-02-29",
+            "2026-02-31",
+            "2026-04-31",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-01-00",
+            "1899-12-31",
+            "2201-01-01",
+            "2026-1-01",
+            "2026/01/01",
+            "2026-01-0x",
+            "+026-01-01",
+            "",
+        ] {
+            assert_eq!(parse_ymd(bad), None, "{bad}");
+        }
     }
 }

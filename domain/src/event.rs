@@ -153,15 +153,10 @@ impl LocalDateTime {
             return Err(EventError::DateTime);
         }
         let n = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(99);
-        let (y, m, d, h, min) = (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16));
-        let days_in_month = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-            2 => 28,
-            _ => 0,
-        };
-        if !(1970..=2200).contains(&y) || d == 0 || d > days_in_month || h > 23 || min > 59 {
+        let (h, min) = (n(11..13), n(14..16));
+        // Times count minutes since 1970: earlier years are not event times.
+        let date = crate::date::parse_ymd(&s[..10]).filter(|(y, _, _)| *y >= 1970);
+        if date.is_none() || h > 23 || min > 59 {
             return Err(EventError::DateTime);
         }
         Ok(LocalDateTime(s.to_owned()))

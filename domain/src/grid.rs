@@ -68,13 +68,7 @@ impl GridError {
 }
 
 fn date_ok(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s[..4].parse::<u32>().is_ok()
-        && s[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && s[8..].parse::<u32>().is_ok_and(|d| (1..=31).contains(&d))
+    crate::date::parse_ymd(s).is_some()
 }
 
 fn opt_date(s: &Option<String>) -> Result<Option<String>, GridError> {

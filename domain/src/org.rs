@@ -278,34 +278,9 @@ pub fn clean_doc_no(s: &str) -> Result<String, OrgError> {
     clean_text(s, MAX_DOC_NO, false).ok_or(OrgError::DocNo)
 }
 
-/// A `YYYY-MM-DD` date that exists.
+/// A `YYYY-MM-DD` date that exists (`date::parse_ymd`).
 pub fn parse_date(s: &str) -> Result<(i64, u32, u32), OrgError> {
-    let b = s.as_bytes();
-    let ok = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && s.chars()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !ok {
-        return Err(OrgError::Date);
-    }
-    let y: i64 = s[0..4].parse().map_err(|_| OrgError::Date)?;
-    let m: u32 = s[5..7].parse().map_err(|_| OrgError::Date)?;
-    let d: u32 = s[8..10].parse().map_err(|_| OrgError::Date)?;
-    if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return Err(OrgError::Date);
-    }
-    Ok((y, m, d))
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
+    crate::date::parse_ymd(s).ok_or(OrgError::Date)
 }
 
 /// The roles people hold on a unit (a part-time member comes from a resident unit).
@@ -915,7 +890,7 @@ impl TermStatus {
 pub fn add_months((y, m, d): (i64, u32, u32), months: i64) -> (i64, u32, u32) {
     let total = y * 12 + (m as i64 - 1) + months;
     let (ny, nm) = (total.div_euclid(12), (total.rem_euclid(12) + 1) as u32);
-    (ny, nm, d.min(days_in_month(ny, nm)))
+    (ny, nm, d.min(crate::date::days_in_month(ny, nm)))
 }
 
 fn ymd((y, m, d): (i64, u32, u32)) -> String {

@@ -1,4 +1,5 @@
 import { Browser, expect, Page, test } from "@playwright/test";
+import * as fs from "fs";
 import { expectNoProblems, login, shot, watchConsole } from "./helpers";
 
 async function as(browser: Browser, user: string): Promise<Page> {
@@ -62,7 +63,16 @@ test("service day: publish, RSVP, fill, waitlist, promotion, check-in, feeds", a
   await organiser.getByRole("button", { name: "签到", exact: true }).click();
   await expect(organiser.getByText("网格员小王 已经签到过了。")).toBeVisible();
   await expect(organiser.locator("table.attendees")).toContainText("✓");
+  // Phone numbers are revealed by a form with a stated purpose (a same-site POST, audited).
+  await organiser.getByLabel("用途（显示完整手机号时必填）").fill("电话通知活动改期");
   await shot(organiser, "event-desk");
+  const [revealed] = await Promise.all([
+    organiser.waitForEvent("download"),
+    organiser.getByRole("button", { name: "导出含完整手机号的名单（将记入审计日志）" }).click(),
+  ]);
+  const csv = fs.readFileSync((await revealed.path())!, "utf8");
+  expect(csv).toContain("姓名,状态,人数,候补位次,已签到,手机号");
+  expect(csv).toContain("网格员小王");
 
   // Participation statistics show the check-in as service hours.
   await organiser.goto("/events/stats");
