@@ -57,6 +57,37 @@ impl Code {
     pub fn child(&self, seq: u32, width: usize) -> Code {
         Code(format!("{}{:0width$}", self.0, seq, width = width))
     }
+
+    /// The one rule for the code of a new child (a grid drawn or imported, a unit added or moved):
+    /// one more than the highest sequence among `siblings`, zero-padded to `width` digits — the
+    /// level's width when the caller knows it (longer codes, of deeper descendants, are then
+    /// ignored), else as wide as the siblings' sequences (2 digits when there are none) — and
+    /// wider only when the sequence needs it.
+    pub fn next_child<'a>(
+        &self,
+        siblings: impl IntoIterator<Item = &'a str>,
+        width: Option<usize>,
+    ) -> Code {
+        let p = self.as_str();
+        let seqs: Vec<&str> = siblings
+            .into_iter()
+            .filter_map(|s| s.strip_prefix(p))
+            .filter(|seq| !seq.is_empty() && seq.bytes().all(|b| b.is_ascii_digit()))
+            .filter(|seq| width.is_none_or(|w| seq.len() <= w.max(1)))
+            .collect();
+        let width = width
+            .map(|w| w.max(1))
+            .or_else(|| seqs.iter().map(|s| s.len()).max())
+            .unwrap_or(2);
+        let max = seqs
+            .iter()
+            .filter_map(|s| s.parse::<u64>().ok())
+            .max()
+            .unwrap_or(0);
+        let next = max + 1;
+        let width = width.max(next.to_string().len());
+        Code(format!("{p}{next:0width$}"))
+    }
 }
 
 impl fmt::Display for Code {
@@ -105,5 +136,28 @@ mod tests {
         assert!(
             street.is_related(&g) && g.is_related(&street) && !c1.is_related(&street.child(2, 3))
         );
+    }
+
+    #[test]
+    fn new_children_follow_their_siblings() {
+        let p = Code::parse("320113001001").unwrap();
+        let next = |sib: &[&'static str], w| p.next_child(sib.iter().copied(), w).to_string();
+        assert_eq!(
+            next(&["32011300100101", "32011300100107"], None),
+            "32011300100108"
+        );
+        assert_eq!(next(&[], None), "32011300100101");
+        assert_eq!(next(&["320113001001099"], None), "320113001001100");
+        assert_eq!(
+            next(&["32011300100199"], None),
+            "320113001001100",
+            "wider when needed"
+        );
+        // With the level's width, deeper descendants among the taken codes do not count.
+        assert_eq!(
+            next(&["32011300100103", "3201130010010399"], Some(2)),
+            "32011300100104"
+        );
+        assert_eq!(next(&[], Some(3)), "320113001001001");
     }
 }

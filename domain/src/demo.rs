@@ -9,6 +9,7 @@
 
 use crate::code::Code;
 use crate::date::{civil_from_days, days_from_civil};
+use crate::grid::GridKind;
 use crate::org::LevelSet;
 use serde::{Deserialize, Serialize};
 
@@ -31,31 +32,6 @@ impl Scale {
             "small" => Some(Scale::Small),
             "medium" => Some(Scale::Medium),
             "large" => Some(Scale::Large),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum GridKind {
-    /// 基础网格
-    Basic,
-    /// 专属网格 (a school, a hospital, an industrial park)
-    Dedicated,
-}
-
-impl GridKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            GridKind::Basic => "basic",
-            GridKind::Dedicated => "dedicated",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "basic" => Some(GridKind::Basic),
-            "dedicated" => Some(GridKind::Dedicated),
             _ => None,
         }
     }

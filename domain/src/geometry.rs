@@ -1169,7 +1169,7 @@ mod tests {
             .map(|g| Shape {
                 code: g.code.as_str().to_owned(),
                 parent: g.parent.as_ref().map(|c| c.as_str().to_owned()),
-                dedicated: g.kind == crate::demo::GridKind::Dedicated,
+                dedicated: g.kind == crate::grid::GridKind::Dedicated,
                 ring: g.ring.clone(),
             })
             .collect();

@@ -2,10 +2,35 @@
 //! of new grids (parent code + sequence, in the spirit of CJ/T 349).
 
 use crate::code::Code;
-use crate::demo::GridKind;
 use crate::event::clean_text;
 use crate::geometry::{normalise, validate_ring, Invalid, Ring};
 use serde::{Deserialize, Serialize};
+
+/// 基础网格 or 专属网格: dedicated grids (a school, a hospital) may overlap basic ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GridKind {
+    /// 基础网格
+    Basic,
+    /// 专属网格 (a school, a hospital, an industrial park)
+    Dedicated,
+}
+
+impl GridKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GridKind::Basic => "basic",
+            GridKind::Dedicated => "dedicated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "basic" => Some(GridKind::Basic),
+            "dedicated" => Some(GridKind::Dedicated),
+            _ => None,
+        }
+    }
+}
 
 pub const MAX_NAME: usize = 60;
 pub const MAX_WORKERS: usize = 200;
@@ -148,23 +173,242 @@ impl GridDraft {
     }
 }
 
-/// The code for a new child of `parent`: one more than the highest sibling sequence, as wide as
-/// the siblings' sequences (2 digits when there are none).
-pub fn next_child_code<'a>(parent: &Code, siblings: impl Iterator<Item = &'a str>) -> Code {
-    let p = parent.as_str();
-    let mut width = 2;
-    let mut max = 0u64;
-    for s in siblings {
-        if let Some(seq) = s.strip_prefix(p) {
-            if let Ok(n) = seq.parse::<u64>() {
-                width = seq.len();
-                max = max.max(n);
-            }
+/// What the editing rules need to know of a grid, whichever type carries it (the map's view of a
+/// grid in the browser, `Placed` on the server).
+pub trait GridNode {
+    fn code(&self) -> &str;
+    fn parent_code(&self) -> Option<&str>;
+    fn level(&self) -> i64;
+    fn ring(&self) -> &[crate::geometry::Point];
+}
+
+/// Whether any grid of `grids` lies directly under the grid `code` (such a grid cannot be deleted
+/// or merged away until its children are).
+pub fn has_children<G: GridNode>(grids: &[G], code: &str) -> bool {
+    grids.iter().any(|g| g.parent_code() == Some(code))
+}
+
+/// Why two grids cannot be merged into the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MergeRefusal {
+    /// Not siblings (same level, same parent), or the second is not the editor's.
+    NotSiblings,
+    /// The second still has children.
+    HasChildren,
+}
+
+/// Whether `b` may be merged into `a` (geometry aside: `geometry::merge_rings` decides whether
+/// they touch).
+pub fn can_merge<G: GridNode>(
+    grids: &[G],
+    a: &impl GridNode,
+    b: &impl GridNode,
+    b_editable: bool,
+) -> Result<(), MergeRefusal> {
+    if a.level() != b.level() || a.parent_code() != b.parent_code() || !b_editable {
+        return Err(MergeRefusal::NotSiblings);
+    }
+    if has_children(grids, b.code()) {
+        return Err(MergeRefusal::HasChildren);
+    }
+    Ok(())
+}
+
+/// The parent for a grid drawn at `level` with boundary `ring`: the grid one level up that holds
+/// the ring's centre. `None` for level 1, or when no grid holds it.
+pub fn parent_for<'a, G: GridNode>(
+    grids: &'a [G],
+    level: i64,
+    ring: &[crate::geometry::Point],
+) -> Option<&'a G> {
+    if level <= 1 {
+        return None;
+    }
+    let centre = crate::geometry::mean_point(ring);
+    grids
+        .iter()
+        .find(|g| g.level() == level - 1 && crate::geometry::contains(g.ring(), centre))
+}
+
+/// The code for a new grid at `level` under `parent` (`Code::next_child` over its siblings); a
+/// new top-level grid continues the first top-level grid's prefix.
+pub fn new_code<G: GridNode>(grids: &[G], parent: Option<&str>, level: i64) -> String {
+    let siblings: Vec<&str> = grids
+        .iter()
+        .filter(|g| g.level() == level && g.parent_code() == parent)
+        .map(|g| g.code())
+        .collect();
+    let prefix = match parent {
+        Some(p) => p.to_owned(),
+        None => siblings
+            .first()
+            .map(|c| c[..c.len().saturating_sub(3)].to_owned())
+            .unwrap_or_else(|| "1".into()),
+    };
+    Code::parse(&prefix)
+        .map(|p| p.next_child(siblings.iter().copied(), None).to_string())
+        .unwrap_or(prefix)
+}
+
+impl<T: GridNode> GridNode for std::sync::Arc<T> {
+    fn code(&self) -> &str {
+        (**self).code()
+    }
+    fn parent_code(&self) -> Option<&str> {
+        (**self).parent_code()
+    }
+    fn level(&self) -> i64 {
+        (**self).level()
+    }
+    fn ring(&self) -> &[crate::geometry::Point] {
+        (**self).ring()
+    }
+}
+
+impl GridNode for Placed {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn parent_code(&self) -> Option<&str> {
+        self.parent.as_deref()
+    }
+    fn level(&self) -> i64 {
+        self.level
+    }
+    fn ring(&self) -> &[crate::geometry::Point] {
+        &self.ring
+    }
+}
+
+/// A grid as the save rules see it: where it sits in the hierarchy and its boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Placed {
+    /// The stored grid's id (a code may change in a save; the id does not).
+    pub id: i64,
+    pub code: String,
+    pub parent: Option<String>,
+    pub level: i64,
+    pub name: String,
+    pub kind: GridKind,
+    pub ring: Ring,
+}
+
+impl Placed {
+    pub fn label(&self) -> String {
+        format!("{}（{}）", self.name, self.code)
+    }
+
+    fn shape(&self) -> crate::geometry::Shape {
+        crate::geometry::Shape {
+            code: self.code.clone(),
+            parent: self.parent.clone(),
+            dedicated: self.kind == GridKind::Dedicated,
+            ring: self.ring.clone(),
         }
     }
-    let next = max + 1;
-    let width = width.max(next.to_string().len());
-    Code::parse(&format!("{p}{next:0width$}")).unwrap_or_else(|_| parent.clone())
+}
+
+/// Why a save is refused: a translation key and its arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveRefusal {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl SaveRefusal {
+    fn of(key: &'static str, grid: &Placed) -> SaveRefusal {
+        SaveRefusal {
+            key,
+            args: vec![("grid", grid.label())],
+        }
+    }
+}
+
+/// The rules a save must keep, over the whole map as it would be after the save (`after`) and as
+/// it was (`before`), for the grids whose codes are in `changed`: levels and codes nest (a child's
+/// code is its parent's plus a sequence, one level down; only level 1 has no parent), and no
+/// changed grid becomes invalid, overlaps a sibling or spills out of its parent where it did not
+/// before (problems that were already there do not block an unrelated edit; gaps never block).
+pub fn check_save(
+    changed: &[String],
+    before: &[Placed],
+    after: &[Placed],
+) -> Result<(), SaveRefusal> {
+    use crate::geometry::{Index, Problem};
+    let find = |map: &[Placed], code: &str| map.iter().position(|g| g.code == code);
+    let name_of = |code: &str| {
+        find(after, code)
+            .map(|i| after[i].label())
+            .or_else(|| find(before, code).map(|i| before[i].label()))
+            .unwrap_or_else(|| code.to_owned())
+    };
+    for g in after {
+        match &g.parent {
+            Some(pc) => {
+                let Some(i) = find(after, pc) else {
+                    return Err(SaveRefusal {
+                        key: "err.grid_parent_missing",
+                        args: Vec::new(),
+                    });
+                };
+                let parent = &after[i];
+                if parent.level + 1 != g.level {
+                    return Err(SaveRefusal::of("err.grid_level", g));
+                }
+                if !g.code.starts_with(&parent.code) || g.code == parent.code {
+                    return Err(SaveRefusal::of("err.grid_code_parent", g));
+                }
+            }
+            None if g.level != 1 => return Err(SaveRefusal::of("err.grid_level", g)),
+            None => {}
+        }
+    }
+    let shapes = |map: &[Placed]| map.iter().map(Placed::shape).collect::<Vec<_>>();
+    let around = |map: &[Placed]| {
+        let idx: Vec<usize> = changed.iter().filter_map(|c| find(map, c)).collect();
+        Index::new(&shapes(map)).check_around(&idx)
+    };
+    let key = |p: &Problem| -> String {
+        match p {
+            Problem::Invalid { code, .. } => format!("i{code}"),
+            Problem::Overlap { code, other, .. } => {
+                let (a, b) = if code < other {
+                    (code, other)
+                } else {
+                    (other, code)
+                };
+                format!("o{a}/{b}")
+            }
+            Problem::Spill { code, .. } => format!("s{code}"),
+            Problem::Gap { parent, .. } => format!("g{parent}"),
+        }
+    };
+    let old: std::collections::HashSet<String> = around(before).iter().map(key).collect();
+    let problems = around(after);
+    let new = problems.iter().find(|p| {
+        p.blocks_save() && (matches!(p, Problem::Invalid { .. }) || !old.contains(&key(p)))
+    });
+    match new {
+        None => Ok(()),
+        Some(p) => {
+            let (key, args) = p.message(name_of);
+            Err(SaveRefusal { key, args })
+        }
+    }
+}
+
+/// A grid that still has children cannot be deleted: the first child left under a grid of
+/// `before` that `after` no longer has (by id), as (deleted grid, child).
+pub fn orphaned<'a>(before: &'a [Placed], after: &'a [Placed]) -> Option<(&'a Placed, &'a Placed)> {
+    before
+        .iter()
+        .filter(|g| !after.iter().any(|a| a.id == g.id))
+        .find_map(|g| {
+            after
+                .iter()
+                .find(|a| a.parent.as_deref() == Some(g.code.as_str()))
+                .map(|kid| (g, kid))
+        })
 }
 
 #[cfg(test)]
@@ -243,20 +487,128 @@ mod tests {
         }
     }
 
+    fn square(code: &str, parent: Option<&str>, level: i64, x: f64, y: f64, size: f64) -> Placed {
+        Placed {
+            id: code.parse().unwrap_or(0),
+            code: code.into(),
+            parent: parent.map(Into::into),
+            level,
+            name: format!("网格{code}"),
+            kind: GridKind::Basic,
+            ring: vec![
+                [x, y],
+                [x + size, y],
+                [x + size, y + size],
+                [x, y + size],
+                [x, y],
+            ],
+        }
+    }
+
+    fn map() -> Vec<Placed> {
+        vec![
+            square("1", None, 1, 118.0, 32.0, 0.02),
+            square("101", Some("1"), 2, 118.0, 32.0, 0.01),
+            square("102", Some("1"), 2, 118.01, 32.0, 0.01),
+        ]
+    }
+
     #[test]
-    fn new_codes_follow_the_siblings() {
-        let p = Code::parse("320113001001").unwrap();
+    fn saves_keep_levels_codes_and_boundaries() {
+        let before = map();
+        let changed = |c: &str| vec![c.to_owned()];
+        // A harmless edit.
+        let mut after = before.clone();
+        after[1].name = "改名".into();
+        assert_eq!(check_save(&changed("101"), &before, &after), Ok(()));
+        // A child one level too deep, a code that does not extend its parent's, a parentless level 2.
+        let mut after = before.clone();
+        after[2].level = 3;
         assert_eq!(
-            next_child_code(&p, ["32011300100101", "32011300100107"].into_iter()).as_str(),
-            "32011300100108"
+            check_save(&changed("102"), &before, &after)
+                .unwrap_err()
+                .key,
+            "err.grid_level"
+        );
+        let mut after = before.clone();
+        after.push(square("201", Some("1"), 2, 118.0, 32.01, 0.01));
+        assert_eq!(
+            check_save(&changed("201"), &before, &after)
+                .unwrap_err()
+                .key,
+            "err.grid_code_parent"
+        );
+        let mut after = before.clone();
+        after.push(square("2", None, 2, 119.0, 32.0, 0.01));
+        assert_eq!(
+            check_save(&changed("2"), &before, &after).unwrap_err().key,
+            "err.grid_level"
+        );
+        let mut after = before.clone();
+        after.push(square("901", Some("9"), 2, 119.0, 32.0, 0.01));
+        assert_eq!(
+            check_save(&changed("901"), &before, &after)
+                .unwrap_err()
+                .key,
+            "err.grid_parent_missing"
+        );
+        // Moving 102 onto 101 overlaps it; moving it out of 1 spills; both name the grid.
+        let mut after = before.clone();
+        after[2] = square("102", Some("1"), 2, 118.005, 32.0, 0.01);
+        let r = check_save(&changed("102"), &before, &after).unwrap_err();
+        assert!(r.key.contains("overlap"), "{r:?}");
+        let mut after = before.clone();
+        after[2] = square("102", Some("1"), 2, 118.015, 32.0, 0.01);
+        let r = check_save(&changed("102"), &before, &after).unwrap_err();
+        assert!(r.key.contains("spill"), "{r:?}");
+        // A gap (102 shrinks) does not block.
+        let mut after = before.clone();
+        after[2] = square("102", Some("1"), 2, 118.01, 32.0, 0.005);
+        assert_eq!(check_save(&changed("102"), &before, &after), Ok(()));
+    }
+
+    #[test]
+    fn a_grid_with_children_is_not_deleted_alone() {
+        let before = map();
+        let after: Vec<Placed> = before.iter().filter(|g| g.code != "1").cloned().collect();
+        let (gone, kid) = orphaned(&before, &after).unwrap();
+        assert_eq!((gone.code.as_str(), kid.code.as_str()), ("1", "101"));
+        let after: Vec<Placed> = before.iter().filter(|g| g.code != "102").cloned().collect();
+        assert!(orphaned(&before, &after).is_none());
+    }
+
+    #[test]
+    fn editing_rules_over_any_grid() {
+        let grids = map();
+        assert!(has_children(&grids, "1"));
+        assert!(!has_children(&grids, "101"));
+        assert_eq!(can_merge(&grids, &grids[1], &grids[2], true), Ok(()));
+        assert_eq!(
+            can_merge(&grids, &grids[1], &grids[2], false),
+            Err(MergeRefusal::NotSiblings)
         );
         assert_eq!(
-            next_child_code(&p, std::iter::empty()).as_str(),
-            "32011300100101"
+            can_merge(&grids, &grids[1], &grids[0], true),
+            Err(MergeRefusal::NotSiblings)
+        );
+        let mut with_kid = grids.clone();
+        with_kid.push(square("102001", Some("102"), 3, 118.01, 32.0, 0.005));
+        assert_eq!(
+            can_merge(&with_kid, &with_kid[1], &with_kid[2], true),
+            Err(MergeRefusal::HasChildren)
+        );
+        let inner = square("x", None, 2, 118.012, 32.002, 0.001);
+        assert_eq!(
+            parent_for(&grids, 2, &inner.ring).map(|g| g.code.as_str()),
+            Some("1")
         );
         assert_eq!(
-            next_child_code(&p, ["320113001001099"].into_iter()).as_str(),
-            "320113001001100"
+            parent_for(&grids, 3, &inner.ring).map(|g| g.code.as_str()),
+            Some("102")
         );
+        assert!(parent_for(&grids, 2, &square("y", None, 2, 120.0, 30.0, 0.001).ring).is_none());
+        assert!(parent_for(&grids, 1, &inner.ring).is_none());
+        assert_eq!(new_code(&grids, Some("1"), 2), "103");
+        assert_eq!(new_code(&grids, Some("101"), 3), "10101");
     }
 }

@@ -807,7 +807,7 @@ impl Tree {
                 .parent(id)
                 .and_then(|p| self.get(p))
                 .map_or(0, |p| p.code.len());
-        let new_code = next_code(&tcode, siblings, width);
+        let new_code = tcode.next_child(siblings, Some(width)).to_string();
         let old = u.code.clone();
         self.subtree(id)
             .into_iter()
@@ -838,21 +838,8 @@ impl Tree {
             .filter_map(|c| self.get(*c))
             .map(|c| c.code.as_str())
             .chain(taken.iter().map(String::as_str));
-        Some(next_code(&pcode, siblings, width))
+        Some(pcode.next_child(siblings, Some(width)).to_string())
     }
-}
-
-fn next_code<'a>(parent: &Code, siblings: impl Iterator<Item = &'a str>, width: usize) -> String {
-    let p = parent.as_str();
-    let max = siblings
-        .filter_map(|s| s.strip_prefix(p))
-        .filter(|seq| !seq.is_empty() && seq.len() <= width.max(1))
-        .filter_map(|seq| seq.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    let next = max + 1;
-    let width = width.max(1).max(next.to_string().len());
-    format!("{p}{next:0width$}")
 }
 
 /// Where a unit's term (届期) stands: real systems remind 6 months and 1 month before it ends.
@@ -969,6 +956,45 @@ impl Undo {
     }
 }
 
+impl OrgCommand {
+    /// The command that takes this one back, given the tree before it ran (its unit's version
+    /// one higher, as the command raised it); `reason` is written for moves and dissolutions.
+    /// `None` for an addition (its inverse needs the id the server gives the new unit) and for
+    /// details (they carry their own "before": the panel keeps it).
+    pub fn inverse(&self, before: &Tree, reason: &str) -> Option<OrgCommand> {
+        Some(match self {
+            OrgCommand::Add { .. } | OrgCommand::Details { .. } => return None,
+            OrgCommand::Rename { id, version, .. } => OrgCommand::Rename {
+                id: *id,
+                version: version + 1,
+                name: before.get(*id)?.name.clone(),
+            },
+            OrgCommand::Move {
+                id,
+                version,
+                doc_no,
+                ..
+            } => OrgCommand::Move {
+                id: *id,
+                version: version + 1,
+                parent: before.parent(*id)?,
+                reason: reason.to_owned(),
+                doc_no: doc_no.clone(),
+            },
+            OrgCommand::Dissolve { id, version, .. } => OrgCommand::Reinstate {
+                id: *id,
+                version: version + 1,
+            },
+            OrgCommand::Reinstate { id, version } => OrgCommand::Dissolve {
+                id: *id,
+                version: version + 1,
+                reason: reason.to_owned(),
+                doc_no: String::new(),
+            },
+        })
+    }
+}
+
 /// The command with the unit's version as the tree has it now (for replaying undo/redo).
 pub fn with_version(c: &OrgCommand, version: i64) -> OrgCommand {
     let mut c = c.clone();
@@ -1037,6 +1063,72 @@ mod tests {
             u(4, Some(2), "32011300101", "branch", "甲一支部"),
             u(5, Some(3), "32011300201", "branch", "乙一支部"),
         ])
+    }
+
+    #[test]
+    fn every_edit_but_additions_and_details_has_an_inverse() {
+        let t = tree();
+        let rename = OrgCommand::Rename {
+            id: 4,
+            version: 1,
+            name: "新名".into(),
+        };
+        assert_eq!(
+            rename.inverse(&t, "撤销"),
+            Some(OrgCommand::Rename {
+                id: 4,
+                version: 2,
+                name: "甲一支部".into()
+            })
+        );
+        let moved = OrgCommand::Move {
+            id: 4,
+            version: 1,
+            parent: 3,
+            reason: "调整".into(),
+            doc_no: "栖委〔2026〕1号".into(),
+        };
+        assert_eq!(
+            moved.inverse(&t, "撤销"),
+            Some(OrgCommand::Move {
+                id: 4,
+                version: 2,
+                parent: 2,
+                reason: "撤销".into(),
+                doc_no: "栖委〔2026〕1号".into(),
+            })
+        );
+        let dissolve = OrgCommand::Dissolve {
+            id: 6,
+            version: 1,
+            reason: "x".into(),
+            doc_no: String::new(),
+        };
+        assert_eq!(
+            dissolve.inverse(&t, "撤销"),
+            Some(OrgCommand::Reinstate { id: 6, version: 2 })
+        );
+        let back = OrgCommand::Reinstate { id: 6, version: 2 };
+        assert!(matches!(
+            back.inverse(&t, "撤销"),
+            Some(OrgCommand::Dissolve {
+                id: 6,
+                version: 3,
+                ..
+            })
+        ));
+        let add = OrgCommand::Add {
+            parent: 4,
+            level: "group".into(),
+            name: "x".into(),
+        };
+        assert_eq!(add.inverse(&t, ""), None);
+        let unknown = OrgCommand::Rename {
+            id: 99,
+            version: 1,
+            name: "x".into(),
+        };
+        assert_eq!(unknown.inverse(&t, ""), None);
     }
 
     #[test]

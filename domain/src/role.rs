@@ -43,6 +43,12 @@ impl Role {
         !matches!(self, Role::Resident)
     }
 
+    /// Organisers and administrators publish events (for units in their scope); the calendar
+    /// shows them the publishing tools.
+    pub fn publishes_events(self) -> bool {
+        matches!(self, Role::Admin | Role::Organiser)
+    }
+
     /// Whether an account of this role must carry a scope code.
     pub fn needs_scope(self) -> bool {
         !matches!(self, Role::Admin)
@@ -80,6 +86,21 @@ impl Principal {
     /// organisation history and are disabled by an administrator instead.
     pub fn can_erase_own_account(&self) -> bool {
         self.role == Role::Resident
+    }
+
+    /// Save grid edits at all (each grid touched is then asked `can_edit_grid`).
+    pub fn can_edit_grids(&self) -> bool {
+        self.is_admin() || self.role == Role::GridWorker
+    }
+
+    /// The party-unit code prefix whose participation statistics the caller may read (`""`: the
+    /// whole district), or `None`.
+    pub fn statistics_scope(&self) -> Option<String> {
+        match (self.role, &self.scope) {
+            (Role::Admin, _) => Some(String::new()),
+            (Role::Organiser, Some(s)) => Some(s.to_string()),
+            _ => None,
+        }
     }
 
     /// Redraw or re-attribute the grid `grid`.
@@ -188,6 +209,27 @@ mod tests {
         assert!(!organiser.can_link_grid(&c("32011300100201")));
         assert!(!p(Role::Resident, Some("320113001001")).can_link_grid(&c("320113001001")));
         assert!(p(Role::Admin, None).can_link_grid(&c("320113002")));
+    }
+
+    #[test]
+    fn statistics_and_publishing_by_role() {
+        assert_eq!(p(Role::Admin, None).statistics_scope(), Some(String::new()));
+        assert_eq!(
+            p(Role::Organiser, Some("320113001001")).statistics_scope(),
+            Some("320113001001".into())
+        );
+        assert_eq!(
+            p(Role::GridWorker, Some("320113001001")).statistics_scope(),
+            None
+        );
+        assert_eq!(
+            p(Role::Resident, Some("320113001001")).statistics_scope(),
+            None
+        );
+        assert!(Role::Organiser.publishes_events() && Role::Admin.publishes_events());
+        assert!(!Role::GridWorker.publishes_events() && !Role::Resident.publishes_events());
+        assert!(p(Role::GridWorker, Some("1")).can_edit_grids());
+        assert!(!p(Role::Organiser, Some("1")).can_edit_grids());
     }
 
     #[test]

@@ -294,8 +294,9 @@ async fn create_split_and_delete_keep_codes_nested() {
         .filter(|s| s.parent_code.as_deref() == Some(parent.as_str()))
         .map(|s| s.code.as_str())
         .collect();
-    let code =
-        domain::grid::next_child_code(&domain::Code::parse(&parent).unwrap(), siblings.into_iter());
+    let code = domain::Code::parse(&parent)
+        .unwrap()
+        .next_child(siblings, None);
     let mut new = g.draft();
     new.code = code.as_str().to_owned();
     new.name = "拆分出的网格".into();

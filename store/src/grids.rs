@@ -2,7 +2,7 @@
 //! optimistic versions and a revision row for every saved change.
 
 use crate::{Db, Result, StoreError};
-use domain::demo::GridKind;
+use domain::grid::GridKind;
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;

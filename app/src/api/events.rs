@@ -639,10 +639,8 @@ pub async fn events_stats(
 ) -> Result<domain::stats::Participation, AppError> {
     guard(async move {
         let p = require_user().await?;
-        let prefix = match (p.role, &p.scope) {
-            (domain::Role::Admin, _) => String::new(),
-            (domain::Role::Organiser, Some(s)) => s.to_string(),
-            _ => return Err(deny(&p, "events_stats", "stats").await),
+        let Some(prefix) = p.statistics_scope() else {
+            return Err(deny(&p, "events_stats", "stats").await);
         };
         let (from, to) = (time(&from)?, time(&to)?);
         if to <= from || to.minutes() - from.minutes() > 366 * 1440 {

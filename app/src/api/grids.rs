@@ -36,6 +36,21 @@ pub struct GridView {
     pub ring: Vec<[f64; 2]>,
 }
 
+impl domain::grid::GridNode for GridView {
+    fn code(&self) -> &str {
+        &self.code
+    }
+    fn parent_code(&self) -> Option<&str> {
+        self.parent_code.as_deref()
+    }
+    fn level(&self) -> i64 {
+        self.level
+    }
+    fn ring(&self) -> &[domain::geometry::Point] {
+        &self.ring
+    }
+}
+
 impl GridView {
     /// The grid as an editable draft.
     pub fn draft(&self) -> GridDraft {
@@ -102,9 +117,8 @@ pub const MAX_EDITS: usize = 5_000;
 #[cfg(feature = "ssr")]
 mod ssr_grids {
     use super::*;
-    use domain::geometry::{Index, Problem, Shape};
     use domain::grid::CheckedGrid;
-    use domain::{Code, Principal, Role};
+    use domain::{Code, Principal};
     pub use store::grids::Reason;
     use store::grids::{Grid, GridChange, GridState};
 
@@ -211,80 +225,31 @@ mod ssr_grids {
         }
     }
 
-    fn shapes(map: &[Grid]) -> Vec<Shape> {
-        map.iter()
-            .map(|g| Shape {
-                code: g.state.code.clone(),
-                parent: g.state.parent_code.clone(),
-                dedicated: g.state.kind == domain::demo::GridKind::Dedicated,
-                ring: g.state.ring.clone(),
-            })
-            .collect()
+    /// A stored grid as the save rules (`domain::grid::check_save`) see it.
+    fn placed(g: &Grid) -> domain::grid::Placed {
+        domain::grid::Placed {
+            id: g.id,
+            code: g.state.code.clone(),
+            parent: g.state.parent_code.clone(),
+            level: g.state.level,
+            name: g.state.name.clone(),
+            kind: g.state.kind,
+            ring: g.state.ring.clone(),
+        }
     }
 
-    /// The rules a save must keep, over the whole map as it would be after the save: levels and
-    /// codes nest, no grid with children is deleted, and no changed grid becomes invalid, overlaps
-    /// a sibling or spills out of its parent where it did not before.
+    /// The save rules of `domain::grid` over the map before and after, as an answer.
     pub fn check_save(changed: &[String], before: &[Grid], after: &[Grid]) -> Result<(), AppError> {
-        let find = |map: &'_ [Grid], code: &str| map.iter().position(|g| g.state.code == code);
-        let name_of = |code: &str| {
-            find(after, code)
-                .map(|i| label(&after[i].state))
-                .or_else(|| find(before, code).map(|i| label(&before[i].state)))
-                .unwrap_or_else(|| code.to_owned())
-        };
-        for g in after {
-            if let Some(pc) = &g.state.parent_code {
-                let parent = &after
-                    [find(after, pc).ok_or(AppError::Invalid("err.grid_parent_missing".into()))?];
-                if parent.state.level + 1 != g.state.level {
-                    return Err(refused(400, "err.grid_level", &[("grid", label(&g.state))]));
-                }
-                if !g.state.code.starts_with(&parent.state.code)
-                    || g.state.code == parent.state.code
-                {
-                    return Err(refused(
-                        400,
-                        "err.grid_code_parent",
-                        &[("grid", label(&g.state))],
-                    ));
-                }
-            } else if g.state.level != 1 {
-                return Err(refused(400, "err.grid_level", &[("grid", label(&g.state))]));
-            }
+        let before: Vec<_> = before.iter().map(placed).collect();
+        let after: Vec<_> = after.iter().map(placed).collect();
+        if let Some((gone, kid)) = domain::grid::orphaned(&before, &after) {
+            return Err(refused(
+                400,
+                "err.grid_has_children",
+                &[("grid", gone.label()), ("other", kid.label())],
+            ));
         }
-        let idx_after: Vec<usize> = changed.iter().filter_map(|c| find(after, c)).collect();
-        let shapes_after = shapes(after);
-        let problems = Index::new(&shapes_after).check_around(&idx_after);
-        let shapes_before = shapes(before);
-        let idx_before: Vec<usize> = changed.iter().filter_map(|c| find(before, c)).collect();
-        let old = Index::new(&shapes_before).check_around(&idx_before);
-        let key = |p: &Problem| -> String {
-            match p {
-                Problem::Invalid { code, .. } => format!("i{code}"),
-                Problem::Overlap { code, other, .. } => {
-                    let (a, b) = if code < other {
-                        (code, other)
-                    } else {
-                        (other, code)
-                    };
-                    format!("o{a}/{b}")
-                }
-                Problem::Spill { code, .. } => format!("s{code}"),
-                Problem::Gap { parent, .. } => format!("g{parent}"),
-            }
-        };
-        let old: std::collections::HashSet<String> = old.iter().map(key).collect();
-        let new = problems.iter().find(|p| {
-            p.blocks_save() && (matches!(p, Problem::Invalid { .. }) || !old.contains(&key(p)))
-        });
-        match new {
-            None => Ok(()),
-            Some(p) => {
-                let (key, args) = p.message(name_of);
-                Err(refused(400, key, &args))
-            }
-        }
+        domain::grid::check_save(changed, &before, &after).map_err(|r| refused(400, r.key, &r.args))
     }
 
     /// Checks the drafts, the caller's right to every grid touched, then saves all or nothing.
@@ -293,7 +258,7 @@ mod ssr_grids {
         edits: Vec<GridEdit>,
         reason: Reason,
     ) -> Result<GridMap, AppError> {
-        if !(p.is_admin() || p.role == Role::GridWorker) {
+        if !p.can_edit_grids() {
             return Err(deny(p, "grids.save", "").await);
         }
         if edits.is_empty() || edits.len() > MAX_EDITS {
@@ -371,20 +336,6 @@ mod ssr_grids {
         let result = st
             .db
             .save_grids(&changes, &p.username, store::now(), |before, after| {
-                for g in before {
-                    if !after.iter().any(|a| a.id == g.id) {
-                        if let Some(kid) = after
-                            .iter()
-                            .find(|a| a.state.parent_code.as_deref() == Some(&g.state.code))
-                        {
-                            return Err(refused(
-                                400,
-                                "err.grid_has_children",
-                                &[("grid", label(&g.state)), ("other", label(&kid.state))],
-                            ));
-                        }
-                    }
-                }
                 check_save(&changed, before, after)
             })
             .await;

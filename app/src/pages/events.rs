@@ -95,10 +95,7 @@ pub fn EventsPage() -> impl IntoView {
             .unwrap_or_default(),
     );
     let communities = LocalResource::new(api::events_communities);
-    let staff = move || {
-        auth.user()
-            .is_some_and(|u| u.role.is_staff() && u.role != domain::Role::GridWorker)
-    };
+    let staff = move || auth.user().is_some_and(|u| u.role.publishes_events());
 
     // The window shown: the weeks covering the month, or the next 31 days for the agenda.
     let window = move || match view_mode.get() {

@@ -747,26 +747,8 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     };
     let pending = Memo::new(move |_| work.with(|w| base.with_value(|b| edits_between(b, w).len())));
 
-    let new_code = move |w: &Work, parent: Option<&str>, level: i64| -> String {
-        let siblings: Vec<&str> = w
-            .iter()
-            .filter(|g| g.level == level && g.parent_code.as_deref() == parent)
-            .map(|g| g.code.as_str())
-            .collect();
-        let prefix = match parent {
-            Some(p) => p.to_owned(),
-            None => siblings
-                .first()
-                .map(|c| c[..c.len().saturating_sub(3)].to_owned())
-                .unwrap_or_else(|| "1".into()),
-        };
-        domain::Code::parse(&prefix)
-            .map(|p| {
-                domain::grid::next_child_code(&p, siblings.iter().copied())
-                    .as_str()
-                    .to_owned()
-            })
-            .unwrap_or(prefix)
+    let new_code = |w: &Work, parent: Option<&str>, level: i64| -> String {
+        domain::grid::new_code(w, parent, level)
     };
     let add_grid = move |w: &mut Work, template: GridView| -> i64 {
         let id = next_temp.get_value();
@@ -793,20 +775,13 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         }
         let level = active_level.get_untracked();
         let mut w = work.get_untracked();
-        let centre = geo::mean_point(&ring);
-        let parent = if level > 1 {
-            match w
-                .iter()
-                .find(|g| g.level == level - 1 && geo::contains(&g.ring, centre))
-            {
-                Some(p) => Some(p.code.clone()),
-                None => {
-                    say(false, i18n.t("map.no_parent"));
-                    return;
-                }
+        let parent = match domain::grid::parent_for(&w, level, &ring) {
+            Some(p) => Some(p.code.clone()),
+            None if level > 1 => {
+                say(false, i18n.t("map.no_parent"));
+                return;
             }
-        } else {
-            None
+            None => None,
         };
         let code = new_code(&w, parent.as_deref(), level);
         let n = -next_temp.get_value();
@@ -888,21 +863,22 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         let mut w = work.get_untracked();
         let (a, b) = ((*w[i]).clone(), (*w[j]).clone());
         mode.set(Mode::Select);
-        if a.level != b.level || a.parent_code != b.parent_code || !b.editable {
-            say(false, i18n.t("map.merge_siblings"));
-            return;
-        }
-        if w.iter()
-            .any(|g| g.parent_code.as_deref() == Some(b.code.as_str()))
-        {
-            say(
-                false,
-                i18n.tf(
-                    "err.grid_has_children",
-                    &[("grid", b.name.clone()), ("other", String::new())],
-                ),
-            );
-            return;
+        match domain::grid::can_merge(&w, &a, &b, b.editable) {
+            Ok(()) => {}
+            Err(domain::grid::MergeRefusal::NotSiblings) => {
+                say(false, i18n.t("map.merge_siblings"));
+                return;
+            }
+            Err(domain::grid::MergeRefusal::HasChildren) => {
+                say(
+                    false,
+                    i18n.tf(
+                        "err.grid_has_children",
+                        &[("grid", b.name.clone()), ("other", String::new())],
+                    ),
+                );
+                return;
+            }
         }
         match geo::merge_rings(&a.ring, &b.ring) {
             Ok(ring) => {
@@ -928,9 +904,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         let Some(i) = index_of(id) else { return };
         let mut w = work.get_untracked();
         let g = w[i].clone();
-        if w.iter()
-            .any(|x| x.parent_code.as_deref() == Some(g.code.as_str()))
-        {
+        if domain::grid::has_children(&w, &g.code) {
             say(
                 false,
                 i18n.tf(

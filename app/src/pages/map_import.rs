@@ -98,9 +98,7 @@ pub fn plan(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work: &[Arc<GridView
                     .into_iter()
                     .filter(|c| width.is_none_or(|w| c.len() == w))
                     .collect();
-                d.code = domain::grid::next_child_code(&pc, siblings.into_iter())
-                    .as_str()
-                    .to_owned();
+                d.code = pc.next_child(siblings, None).as_str().to_owned();
             }
         }
         if !in_file.insert(d.code.clone()) {

@@ -325,7 +325,7 @@ impl Ed {
             forward
                 .iter()
                 .rev()
-                .filter_map(|c| inverse_of(t, c, &undo_reason))
+                .filter_map(|c| c.inverse(t, &undo_reason))
                 .collect()
         });
         self.run(i18n, Edit { forward, inverse }, Run::Do);
@@ -337,43 +337,6 @@ enum Run {
     Do,
     Undo,
     Redo,
-}
-
-/// The command that takes `c` back, given the tree before `c`.
-fn inverse_of(t: &Tree, c: &OrgCommand, reason: &str) -> Option<OrgCommand> {
-    Some(match c {
-        // Filled in when the server says which unit it created.
-        OrgCommand::Add { .. } => return None,
-        OrgCommand::Rename { id, version, .. } => OrgCommand::Rename {
-            id: *id,
-            version: version + 1,
-            name: t.get(*id)?.name.clone(),
-        },
-        OrgCommand::Move {
-            id,
-            version,
-            doc_no,
-            ..
-        } => OrgCommand::Move {
-            id: *id,
-            version: version + 1,
-            parent: t.parent(*id)?,
-            reason: reason.to_owned(),
-            doc_no: doc_no.clone(),
-        },
-        OrgCommand::Dissolve { id, version, .. } => OrgCommand::Reinstate {
-            id: *id,
-            version: version + 1,
-        },
-        OrgCommand::Reinstate { id, version } => OrgCommand::Dissolve {
-            id: *id,
-            version: version + 1,
-            reason: reason.to_owned(),
-            doc_no: String::new(),
-        },
-        // Details carry their own "before" (see the panel), not derivable from the tree.
-        OrgCommand::Details { .. } => return None,
-    })
 }
 
 fn refusal_text(i18n: I18n, e: &domain::org::OrgError) -> String {
