@@ -302,6 +302,17 @@ impl EventDraft {
         })
     }
 
+    /// The draft for a whole series edited from one occurrence (`at`, shown in the form): the
+    /// form's change of start time applies to the series' own start (`series_start`), and the
+    /// duration is kept.
+    pub fn for_series(mut self, at: &LocalDateTime, series_start: &LocalDateTime) -> EventDraft {
+        let delta = self.starts_at.minutes() - at.minutes();
+        let dur = self.duration_minutes();
+        self.starts_at = LocalDateTime::from_minutes(series_start.minutes() + delta);
+        self.ends_at = LocalDateTime::from_minutes(self.starts_at.minutes() + dur);
+        self
+    }
+
     /// Sets where the event is on the map: a grid code and a point written `lon,lat` (WGS84 degrees,
     /// a full-width comma or spaces also do); both optional. Whether the grid exists is the
     /// server's question.
@@ -363,6 +374,22 @@ pub fn parse_point(s: &str) -> Result<Option<[f64; 2]>, EventError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_series_edited_from_one_occurrence_moves_by_the_same_amount() {
+        // The form showed the 25th at 09:00; the organiser moved it to 14:00 and made it 3 h long.
+        let mut r = raw();
+        r.starts_at = "2026-12-25T14:00";
+        r.ends_at = "2026-12-25T17:00";
+        let d = EventDraft::parse(r).unwrap().for_series(
+            &LocalDateTime::parse("2026-12-25T09:00").unwrap(),
+            &LocalDateTime::parse("2026-12-15T09:00").unwrap(),
+        );
+        assert_eq!(
+            (d.starts_at.as_str(), d.ends_at.as_str()),
+            ("2026-12-15T14:00", "2026-12-15T17:00")
+        );
+    }
 
     #[test]
     fn places_are_a_grid_code_and_a_point() {

@@ -173,6 +173,38 @@ impl GridDraft {
     }
 }
 
+/// A part of a grid that an edit can change (what a conflict message says someone else changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GridField {
+    Name,
+    Code,
+    Kind,
+    Households,
+    Population,
+    Workers,
+    ValidFrom,
+    ValidTo,
+    Boundary,
+}
+
+impl GridField {
+    /// The translation key of the field's label.
+    pub fn key(self) -> &'static str {
+        match self {
+            GridField::Name => "grid.name",
+            GridField::Code => "grid.code",
+            GridField::Kind => "grid.kind",
+            GridField::Households => "grid.households",
+            GridField::Population => "grid.population",
+            GridField::Workers => "grid.workers",
+            GridField::ValidFrom => "grid.valid_from",
+            GridField::ValidTo => "grid.valid_to",
+            GridField::Boundary => "grid.boundary",
+        }
+    }
+}
+
 /// What the editing rules need to know of a grid, whichever type carries it (the map's view of a
 /// grid in the browser, `Placed` on the server).
 pub trait GridNode {

@@ -55,6 +55,22 @@ pub struct IcsDefaults {
     pub visibility: String,
 }
 
+/// Marks rows whose event is already in the calendar — the same title starting at the same time,
+/// `known` holding (title, start) pairs of the target unit — as duplicates, so importing a file
+/// twice adds nothing.
+pub fn mark_known(rows: &mut [IcsRow], known: &std::collections::HashSet<(String, String)>) {
+    for r in rows.iter_mut() {
+        let seen = r
+            .draft
+            .as_ref()
+            .is_some_and(|d| known.contains(&(d.title.clone(), d.starts_at.as_str().to_owned())));
+        if seen {
+            r.draft = None;
+            r.problem = Some(("ics.duplicate".into(), String::new()));
+        }
+    }
+}
+
 /// One VEVENT of the file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IcsRow {
@@ -376,6 +392,23 @@ mod read {
             format!(
                 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n{events}END:VCALENDAR\r\n"
             )
+        }
+
+        #[test]
+        fn events_already_in_the_calendar_are_marked() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:a@x\r\nSUMMARY:议事会\r\nDTSTART:20261216T010000Z\r\nDTEND:20261216T020000Z\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:b@x\r\nSUMMARY:讲座\r\nDTSTART:20261216T010000Z\r\nDTEND:20261216T020000Z\r\nEND:VEVENT\r\n",
+            ));
+            let mut rows = read_ics(&text, &defaults()).unwrap();
+            let known = [("议事会".to_owned(), "2026-12-16T09:00".to_owned())].into();
+            crate::ics_import::mark_known(&mut rows, &known);
+            assert_eq!(
+                rows[0].problem,
+                Some(("ics.duplicate".into(), String::new()))
+            );
+            assert!(rows[0].draft.is_none());
+            assert!(rows[1].problem.is_none() && rows[1].draft.is_some());
         }
 
         #[test]

@@ -61,6 +61,22 @@ pub fn promotions(mut free: i64, waitlist: &[(i64, i64)]) -> Vec<i64> {
     up
 }
 
+/// The place in the waiting line of each answer, for answers in arrival order: `Some(n)` (1-based)
+/// for the waitlisted, `None` for the rest. Attendee lists, exports and feeds all number the line
+/// this way.
+pub fn waitlist_positions(statuses: impl IntoIterator<Item = RsvpStatus>) -> Vec<Option<i64>> {
+    let mut waiting = 0;
+    statuses
+        .into_iter()
+        .map(|s| {
+            (s == RsvpStatus::Waitlisted).then(|| {
+                waiting += 1;
+                waiting
+            })
+        })
+        .collect()
+}
+
 /// RSVPs close `deadline_minutes` before the occurrence starts (times in local minutes).
 pub fn is_open(now_minutes: i64, occurrence_start_minutes: i64, deadline_minutes: i64) -> bool {
     now_minutes < occurrence_start_minutes - deadline_minutes
@@ -116,5 +132,14 @@ mod tests {
         ] {
             assert_eq!(RsvpStatus::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn the_waiting_line_is_numbered_in_arrival_order() {
+        use RsvpStatus::*;
+        assert_eq!(
+            waitlist_positions([Going, Waitlisted, NotGoing, Waitlisted, Going]),
+            vec![None, Some(1), None, Some(2), None]
+        );
     }
 }

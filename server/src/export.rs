@@ -145,14 +145,19 @@ async fn attendees(
     let reveal = reveal_reason.is_some();
     // UTF-8 with a byte-order mark, so spreadsheet programs in China open it as UTF-8.
     let mut out = String::from("\u{feff}姓名,状态,人数,候补位次,已签到,手机号\r\n");
-    let mut waiting = 0;
-    for a in rows.iter().filter(|a| a.status != "not-going") {
-        let (status, position) = if a.status == "waitlisted" {
-            waiting += 1;
-            ("候补", waiting.to_string())
-        } else {
-            ("已报名", String::new())
+    use domain::rsvp::RsvpStatus;
+    let statuses: Vec<Option<RsvpStatus>> =
+        rows.iter().map(|a| RsvpStatus::parse(&a.status)).collect();
+    let positions = domain::rsvp::waitlist_positions(
+        statuses.iter().map(|s| s.unwrap_or(RsvpStatus::NotGoing)),
+    );
+    for ((a, status), position) in rows.iter().zip(&statuses).zip(positions) {
+        let status = match status {
+            Some(RsvpStatus::Going) => "已报名",
+            Some(RsvpStatus::Waitlisted) => "候补",
+            Some(RsvpStatus::NotGoing) | None => continue,
         };
+        let position = position.map(|n| n.to_string()).unwrap_or_default();
         let phone = if reveal {
             a.phone.clone()
         } else {

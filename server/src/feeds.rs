@@ -203,7 +203,8 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
         let Ok(Some(o)) = db.occurrence_at(&e, &at).await else {
             continue;
         };
-        let waiting = status == "waitlisted";
+        let waiting =
+            domain::rsvp::RsvpStatus::parse(&status) == Some(domain::rsvp::RsvpStatus::Waitlisted);
         out.push(IcsEvent {
             uid: format!(
                 "rsvp-{event_id}-{}@linli",

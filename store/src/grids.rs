@@ -2,7 +2,7 @@
 //! optimistic versions and a revision row for every saved change.
 
 use crate::{Db, Result, StoreError};
-use domain::grid::GridKind;
+use domain::grid::{GridField, GridKind};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 use std::collections::HashMap;
@@ -26,27 +26,27 @@ pub struct GridState {
 }
 
 impl GridState {
-    /// Translation keys of the attributes that differ between two states of one grid (what a
-    /// conflicting save changed), in form order.
-    pub fn changed_fields(&self, other: &GridState) -> Vec<&'static str> {
+    /// The attributes that differ between two states of one grid (what a conflicting save
+    /// changed), in form order.
+    pub fn changed_fields(&self, other: &GridState) -> Vec<GridField> {
         let mut out = Vec::new();
-        let mut check = |differs: bool, key: &'static str| {
+        let mut check = |differs: bool, field: GridField| {
             if differs {
-                out.push(key);
+                out.push(field);
             }
         };
-        check(self.name != other.name, "grid.name");
+        check(self.name != other.name, GridField::Name);
         check(
             self.code != other.code || self.parent_code != other.parent_code,
-            "grid.code",
+            GridField::Code,
         );
-        check(self.kind != other.kind, "grid.kind");
-        check(self.households != other.households, "grid.households");
-        check(self.population != other.population, "grid.population");
-        check(self.workers != other.workers, "grid.workers");
-        check(self.valid_from != other.valid_from, "grid.valid_from");
-        check(self.valid_to != other.valid_to, "grid.valid_to");
-        check(self.ring != other.ring, "grid.boundary");
+        check(self.kind != other.kind, GridField::Kind);
+        check(self.households != other.households, GridField::Households);
+        check(self.population != other.population, GridField::Population);
+        check(self.workers != other.workers, GridField::Workers);
+        check(self.valid_from != other.valid_from, GridField::ValidFrom);
+        check(self.valid_to != other.valid_to, GridField::ValidTo);
+        check(self.ring != other.ring, GridField::Boundary);
         out
     }
 }
@@ -564,7 +564,7 @@ mod tests {
         b.ring[1] = [118.2, 32.0];
         assert_eq!(
             a.changed_fields(&b),
-            vec!["grid.households", "grid.boundary"]
+            vec![GridField::Households, GridField::Boundary]
         );
     }
 

@@ -405,26 +405,24 @@ pub async fn event_attendees(id: i64, at: String) -> Result<Vec<AttendeeView>, A
         if !may_manage(&p, &e.unit_code) {
             return Err(deny(&p, "event_attendees", &format!("event#{id}")).await);
         }
-        let list = db.attendees(id, &at).await.map_err(internal)?;
-        let mut waiting = 0;
+        let list: Vec<_> = db
+            .attendees(id, &at)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .filter_map(|a| Some((RsvpStatus::parse(&a.status)?, a)))
+            .collect();
+        let positions = domain::rsvp::waitlist_positions(list.iter().map(|(s, _)| *s));
         Ok(list
             .into_iter()
-            .filter_map(|a| {
-                let status = RsvpStatus::parse(&a.status)?;
-                if status == RsvpStatus::Waitlisted {
-                    waiting += 1;
-                }
-                (status != RsvpStatus::NotGoing).then(|| AttendeeView {
-                    display_name: a.display_name,
-                    status,
-                    seats: a.seats,
-                    position: if status == RsvpStatus::Waitlisted {
-                        waiting
-                    } else {
-                        0
-                    },
-                    checked_in: a.checked_in_at.is_some(),
-                })
+            .zip(positions)
+            .filter(|((status, _), _)| *status != RsvpStatus::NotGoing)
+            .map(|((status, a), position)| AttendeeView {
+                display_name: a.display_name,
+                status,
+                seats: a.seats,
+                position: position.unwrap_or(0),
+                checked_in: a.checked_in_at.is_some(),
             })
             .collect())
     })
@@ -574,14 +572,8 @@ pub async fn event_update(
         };
         let result = match mode.as_str() {
             "series" => {
-                // The form shows one occurrence; its change of time applies to the whole series.
-                let delta = draft.starts_at.minutes() - at.minutes();
-                let dur = draft.duration_minutes();
                 let start = e.start().map_err(internal)?;
-                draft.starts_at =
-                    domain::event::LocalDateTime::from_minutes(start.minutes() + delta);
-                draft.ends_at =
-                    domain::event::LocalDateTime::from_minutes(draft.starts_at.minutes() + dur);
+                draft = draft.for_series(&at, &start);
                 db.update_event(id, version, &draft)
                     .await
                     .map_err(conflict)?;
@@ -715,15 +707,7 @@ pub async fn events_import_ics(
             .map_err(store_error)?
             .into_iter()
             .collect();
-        for r in rows.iter_mut() {
-            let seen = r.draft.as_ref().is_some_and(|d| {
-                known.contains(&(d.title.clone(), d.starts_at.as_str().to_owned()))
-            });
-            if seen {
-                r.draft = None;
-                r.problem = Some(("ics.duplicate".into(), String::new()));
-            }
-        }
+        domain::ics_import::mark_known(&mut rows, &known);
         if !commit {
             return Ok(IcsImportReport { rows, imported: 0 });
         }

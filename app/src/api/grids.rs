@@ -380,7 +380,14 @@ mod ssr_grids {
                                     Some(w) => {
                                         args.push((
                                             "what",
-                                            format!("{}{}", crate::api::TRANSLATE, w.join(",")),
+                                            format!(
+                                                "{}{}",
+                                                crate::api::TRANSLATE,
+                                                w.iter()
+                                                    .map(|f| f.key())
+                                                    .collect::<Vec<_>>()
+                                                    .join(",")
+                                            ),
                                         ));
                                         "err.grid_conflict_what"
                                     }
