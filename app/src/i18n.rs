@@ -205,7 +205,7 @@ mod tests {
             wanted.extend(invalid.map(|i| i.key().to_owned()));
             wanted
                 .extend([EditError::NotAdjacent, EditError::SplitEnds].map(|e| e.key().to_owned()));
-            use domain::import::ReadError;
+            use domain::grid_import::ReadError;
             wanted.extend(
                 [
                     ReadError::TooLarge,

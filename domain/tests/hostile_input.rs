@@ -3,8 +3,8 @@
 //! `server/tests/access.rs::hostile_arguments_never_crash_or_half_write`.)
 
 use domain::event::{EventDraft, LocalDateTime, RawEvent};
+use domain::grid_import::{Crs, Mapping};
 use domain::ics_import::{read_ics, IcsDefaults};
-use domain::import::{Crs, Mapping};
 use domain::org::LevelSet;
 use proptest::prelude::*;
 
@@ -48,16 +48,16 @@ fn text() -> impl Strategy<Value = String> {
 }
 
 fn geojson(text: &str) {
-    if let Ok((features, keys)) = domain::import::read(text) {
+    if let Ok((features, keys)) = domain::grid_import::read(text) {
         let m = Mapping::guess(&keys);
         for crs in [Crs::Wgs84, Crs::Gcj02, Crs::Bd09] {
-            let (drafts, _issues) = domain::import::drafts(&features, &m, crs, 1);
+            let (drafts, _issues) = domain::grid_import::drafts(&features, &m, crs, 1);
             for d in drafts {
                 let _ = d.check();
             }
         }
     }
-    let _ = domain::import::context_paths(text, Crs::Wgs84);
+    let _ = domain::grid_import::context_paths(text, Crs::Wgs84);
 }
 
 fn ics(text: &str) {
@@ -148,7 +148,7 @@ fn valid_xlsx() -> Vec<u8> {
 /// The documents the mutations start from are valid, so the mutations explore nearly-right files.
 #[test]
 fn the_starting_documents_are_valid() {
-    let (features, _) = domain::import::read(GEOJSON).unwrap();
+    let (features, _) = domain::grid_import::read(GEOJSON).unwrap();
     assert_eq!(features.len(), 1);
     let levels = LevelSet::five_level();
     let plan = domain::org_import::read_csv(CSV, &levels);

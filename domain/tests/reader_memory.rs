@@ -197,11 +197,12 @@ fn readers_of_user_files_stay_within_bounded_memory() {
     let mut gj = String::from(
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":["#,
     );
-    while gj.len() < domain::import::MAX_FILE_BYTES - 100 {
+    while gj.len() < domain::grid_import::MAX_FILE_BYTES - 100 {
         gj.push_str("[0,0],");
     }
     gj.push_str("[0,0]]}}]}");
-    let (bytes, layer) = peak(|| domain::import::context_paths(&gj, domain::import::Crs::Wgs84));
+    let (bytes, layer) =
+        peak(|| domain::grid_import::context_paths(&gj, domain::grid_import::Crs::Wgs84));
     assert!(layer.is_err());
     assert!(
         bytes < 64 * MB,

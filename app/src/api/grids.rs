@@ -562,9 +562,9 @@ pub async fn map_layer_upload(
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
             return Err(AppError::Invalid("err.layer_name".into()));
         }
-        let crs =
-            domain::import::Crs::parse(&crs).ok_or(AppError::Invalid("err.layer_crs".into()))?;
-        let paths = domain::import::context_paths(&geojson, crs)
+        let crs = domain::grid_import::Crs::parse(&crs)
+            .ok_or(AppError::Invalid("err.layer_crs".into()))?;
+        let paths = domain::grid_import::context_paths(&geojson, crs)
             .map_err(|e| AppError::Invalid(e.key().into()))?;
         state()?
             .db

@@ -7,7 +7,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::ui::error_message;
 use domain::geometry::{self as geo, Index, Problem, Shape};
 use domain::grid::GridDraft;
-use domain::import::{self, Crs, Issue, Mapping, RawFeature};
+use domain::grid_import::{self, Crs, Issue, Mapping, RawFeature};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -204,7 +204,7 @@ async fn read_file(input: &leptos::web_sys::HtmlInputElement) -> Result<String, 
         .files()
         .and_then(|f| f.get(0))
         .ok_or_else(String::new)?;
-    if file.size() > import::MAX_FILE_BYTES as f64 {
+    if file.size() > grid_import::MAX_FILE_BYTES as f64 {
         return Err(format!("size:{:.1}", file.size() / 1_048_576.0));
     }
     let text = wasm_bindgen_futures::JsFuture::from(file.text())
@@ -276,7 +276,7 @@ pub fn ImportPanel(
             return;
         }
         busy.set(Some("import.checking"));
-        let (d, issues) = import::drafts(
+        let (d, issues) = grid_import::drafts(
             &f,
             &mapping.get_untracked(),
             crs.get_untracked(),
@@ -313,7 +313,7 @@ pub fn ImportPanel(
                 Err(_) => error.set(Some(i18n.t("import.unreadable"))),
                 Ok(text) => match {
                     raw.set(text.clone());
-                    import::read(&text)
+                    grid_import::read(&text)
                 } {
                     Err(e) => error.set(Some(i18n.tf(
                         e.key(),

@@ -1,4 +1,4 @@
-//! Importing grids from an RFC 7946 GeoJSON FeatureCollection: reading the features, mapping their
+//! Importing grids (`grid_import`) from an RFC 7946 GeoJSON FeatureCollection: reading the features, mapping their
 //! properties to grid fields, converting Chinese web-map coordinates (GCJ-02, BD-09) to WGS84, and
 //! a report of every problem before anything is stored. Runs in the browser (preview) and the
 //! rules it produces are checked again by the server on commit.
