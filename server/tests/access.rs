@@ -6,7 +6,7 @@
 
 mod common;
 
-use app::api::grids::{GridEdit, GridMap};
+use app::api::grids::GridEdit;
 use common::*;
 use domain::Role;
 
@@ -301,26 +301,22 @@ async fn event(db: &store::Db, title: &str) -> i64 {
 }
 
 async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> Ctx {
-    let map: GridMap =
-        serde_json::from_str(&app.post("grids_list", "", Some(admin)).await.body).unwrap();
-    let grid = map
+    let grid = app
+        .grid_map(admin)
+        .await
         .grids
         .into_iter()
         .find(|g| g.code == "32011300100101001")
         .unwrap();
-    let history = app
-        .post("grid_history", &format!("id={}", grid.id), Some(admin))
-        .await
-        .json();
     // The oldest revision (the demo writes none: then a save made below, or 1, which is refused for
     // those who may not restore before it is looked up).
-    let revision = history
-        .as_array()
-        .and_then(|h| h.last())
-        .and_then(|r| r["id"].as_i64())
+    let revision = app
+        .revisions(admin, grid.id)
+        .await
+        .last()
+        .copied()
         .unwrap_or(1);
-    let tree: app::api::orgs::OrgTreeView =
-        serde_json::from_str(&app.post("orgs_tree", "", Some(admin)).await.body).unwrap();
+    let tree = app.org_tree(admin).await;
     let unit = tree
         .units
         .iter()

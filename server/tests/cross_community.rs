@@ -9,7 +9,7 @@
 
 mod common;
 
-use app::api::grids::{GridEdit, GridMap, GridView};
+use app::api::grids::{GridEdit, GridView};
 use common::*;
 
 const OTHER: &str = "320113001002";
@@ -466,8 +466,7 @@ async fn other(
     user: i64,
     layer: i64,
 ) -> Other {
-    let map: GridMap =
-        serde_json::from_str(&app.post("grids_list", "", Some(admin)).await.body).unwrap();
+    let map = app.grid_map(admin).await;
     let level3 = |prefix: &str| {
         map.grids
             .iter()
@@ -482,18 +481,14 @@ async fn other(
         .find(|g| g.code == "32011300100101")
         .cloned()
         .unwrap();
-    let history = app
-        .post("grid_history", &format!("id={}", grid.id), Some(admin))
+    // The newest revision; the first read is before the administrator's rename makes one.
+    let revision = app
+        .revisions(admin, grid.id)
         .await
-        .json();
-    let revision = history
-        .as_array()
-        .and_then(|h| h.first())
-        .and_then(|r| r["id"].as_i64())
-        // The first read is before the administrator's rename makes one.
+        .first()
+        .copied()
         .unwrap_or(0);
-    let tree: app::api::orgs::OrgTreeView =
-        serde_json::from_str(&app.post("orgs_tree", "", Some(admin)).await.body).unwrap();
+    let tree = app.org_tree(admin).await;
     let unit = tree
         .units
         .iter()

@@ -134,18 +134,10 @@ impl TestApp {
         }
     }
 
-    /// POST a server function with form-encoded arguments, as the browser client does.
+    /// POST a server function with form-encoded arguments, as the browser client does (from
+    /// 10.1.2.3).
     pub async fn post(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let mut b = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::HOST, "127.0.0.1:8080")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::CONTENT_LENGTH, form.len());
-        if let Some(c) = cookie {
-            b = b.header(header::COOKIE, c);
-        }
-        self.send(b.body(Body::from(form.to_owned())).unwrap())
-            .await
+        self.post_from([10, 1, 2, 3], endpoint, form, cookie).await
     }
 
     /// POST a server function from another client address (the default is 10.1.2.3).
@@ -182,6 +174,28 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Reply {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
+    }
+
+    /// The map as `cookie` sees it.
+    pub async fn grid_map(&self, cookie: &str) -> app::api::grids::GridMap {
+        serde_json::from_str(&self.post("grids_list", "", Some(cookie)).await.body).unwrap()
+    }
+
+    /// The organisation tree as `cookie` sees it.
+    pub async fn org_tree(&self, cookie: &str) -> app::api::orgs::OrgTreeView {
+        serde_json::from_str(&self.post("orgs_tree", "", Some(cookie)).await.body).unwrap()
+    }
+
+    /// The ids of a grid's revisions, newest first.
+    pub async fn revisions(&self, cookie: &str, grid: i64) -> Vec<i64> {
+        let history = self
+            .post("grid_history", &format!("id={grid}"), Some(cookie))
+            .await
+            .json();
+        history
+            .as_array()
+            .map(|h| h.iter().filter_map(|r| r["id"].as_i64()).collect())
+            .unwrap_or_default()
     }
 
     pub async fn login(&self, user: &str) -> String {
