@@ -241,24 +241,30 @@ pub fn positions_over(text: &str, limit: usize) -> bool {
     false
 }
 
-/// Reads a GeoJSON FeatureCollection: every feature with its properties and ring (or the reason it
-/// has none), and the property keys found, in first-seen order.
-pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
+/// The features of a GeoJSON FeatureCollection, after the size and position limits (checked on the
+/// text, before parsing).
+fn collection(text: &str, max_positions: usize) -> Result<Vec<Value>, ReadError> {
     if text.len() > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge);
     }
-    if positions_over(text, MAX_TOTAL_VERTICES) {
+    if positions_over(text, max_positions) {
         return Err(ReadError::TooManyVertices);
     }
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
+    let mut v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|_| ReadError::NotJson)?;
     if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
         return Err(ReadError::NotCollection);
     }
-    let features = v
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or(ReadError::NotCollection)?;
+    match v.get_mut("features").map(Value::take) {
+        Some(Value::Array(features)) => Ok(features),
+        _ => Err(ReadError::NotCollection),
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection: every feature with its properties and ring (or the reason it
+/// has none), and the property keys found, in first-seen order.
+pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
+    let features = &collection(text, MAX_TOTAL_VERTICES)?;
     if features.is_empty() {
         return Err(ReadError::Empty);
     }
@@ -425,21 +431,7 @@ pub const MAX_CONTEXT_VERTICES: usize = 300_000;
 /// WGS84 (points are skipped). Refuses files that are not GeoJSON, have nothing to draw, or are
 /// too big to draw smoothly.
 pub fn context_paths(text: &str, crs: Crs) -> Result<Vec<Ring>, ReadError> {
-    if text.len() > MAX_FILE_BYTES {
-        return Err(ReadError::TooLarge);
-    }
-    if positions_over(text, MAX_CONTEXT_VERTICES) {
-        return Err(ReadError::TooManyVertices);
-    }
-    let v: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|_| ReadError::NotJson)?;
-    if v.get("type").and_then(Value::as_str) != Some("FeatureCollection") {
-        return Err(ReadError::NotCollection);
-    }
-    let features = v
-        .get("features")
-        .and_then(Value::as_array)
-        .ok_or(ReadError::NotCollection)?;
+    let features = &collection(text, MAX_CONTEXT_VERTICES)?;
     let mut out: Vec<Ring> = Vec::new();
     let mut count = 0usize;
     let mut push = |line: Option<Ring>, out: &mut Vec<Ring>| -> Result<(), ReadError> {

@@ -1269,13 +1269,7 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         Some(&jumin),
     )
     .await;
-    let token = app
-        .post("events_feed_token", "", Some(&jumin))
-        .await
-        .json()
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = app.feed_token(&jumin).await;
     assert_eq!(token.len(), 64);
     let mine = app.get(&format!("/feeds/me/{token}.ics")).await;
     assert_eq!(mine.status, StatusCode::OK);

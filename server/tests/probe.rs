@@ -263,13 +263,7 @@ async fn display_names_that_impersonate_are_refused() {
 async fn disabling_an_account_ends_its_feed_address() {
     let app = spawn().await;
     let jumin = app.login("jumin").await;
-    let token = app
-        .post("events_feed_token", "", Some(&jumin))
-        .await
-        .json()
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = app.feed_token(&jumin).await;
     let feed = format!("/feeds/me/{token}.ics");
     assert_eq!(app.get(&feed).await.status, StatusCode::OK);
     let admin = app.login("admin").await;

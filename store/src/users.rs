@@ -159,6 +159,16 @@ impl Db {
         rows.into_iter().map(User::try_from).collect()
     }
 
+    /// Display names and usernames of staff accounts (what a resident's name must not pass for).
+    pub async fn staff_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(
+            sqlx::query_as("SELECT display_name, username FROM app_user WHERE role <> $1")
+                .bind(Role::Resident.as_str())
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn count_users(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM app_user")
             .fetch_one(self.pool())

@@ -156,15 +156,7 @@ pub async fn register(
         let name = domain::Username::parse(&username)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
         // Not a name that passes for a staff account's (display name or username).
-        let staff: Vec<(String, String)> = st
-            .db
-            .list_users()
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .filter(|u| u.role.is_staff())
-            .map(|u| (u.display_name, u.username))
-            .collect();
+        let staff = st.db.staff_names().await.map_err(internal)?;
         let staff_names = staff.iter().flat_map(|(d, u)| [d.as_str(), u.as_str()]);
         let display = domain::account::parse_resident_display_name(&display_name, staff_names)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;

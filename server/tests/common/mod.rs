@@ -186,6 +186,16 @@ impl TestApp {
         serde_json::from_str(&self.post("orgs_tree", "", Some(cookie)).await.body).unwrap()
     }
 
+    /// A new private feed token for the session `cookie`.
+    pub async fn feed_token(&self, cookie: &str) -> String {
+        self.post("events_feed_token", "", Some(cookie))
+            .await
+            .json()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// The ids of a grid's revisions, newest first.
     pub async fn revisions(&self, cookie: &str, grid: i64) -> Vec<i64> {
         let history = self
