@@ -317,7 +317,7 @@ mod tests {
                 ]
                 .map(|e| e.key().to_owned()),
             );
-            // Problems the server's CSV reader reports (domain::org_import, server-only feature).
+            // Problems the server's CSV reader reports (domain::org::import, server-only feature).
             wanted.extend(
                 [
                     "code",

@@ -14,8 +14,6 @@ pub mod ics;
 pub mod ics_import;
 pub mod mask;
 pub mod org;
-pub mod org_import;
-pub mod org_wire;
 #[cfg(feature = "recurrence")]
 pub mod recurrence;
 pub mod role;

@@ -80,22 +80,22 @@ proptest! {
     #[test]
     fn org_csv_never_panics(t in prop_oneof![mutated(CSV), text()]) {
         let levels = LevelSet::five_level();
-        let plan = domain::org_import::read_csv(&t, &levels);
+        let plan = domain::org::import::read_csv(&t, &levels);
         let tree = domain::org::Tree::new(Vec::new());
-        let _ = domain::org_import::plan(plan, &tree, &levels, |_| true, |_| Ok(()));
+        let _ = domain::org::import::plan(plan, &tree, &levels, |_| true, |_| Ok(()));
     }
 
     #[test]
     fn org_xlsx_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..2000), flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..16)) {
         let levels = LevelSet::five_level();
-        let _ = domain::org_import::read_xlsx(&bytes, &levels);
+        let _ = domain::org::import::read_xlsx(&bytes, &levels);
         // A real workbook with bytes flipped.
         let mut book = valid_xlsx();
         for (at, b) in flips {
             let i = at.index(book.len());
             book[i] = b;
         }
-        let _ = domain::org_import::read_xlsx(&book, &levels);
+        let _ = domain::org::import::read_xlsx(&book, &levels);
     }
 
     #[test]
@@ -151,14 +151,14 @@ fn the_starting_documents_are_valid() {
     let (features, _) = domain::grid_import::read(GEOJSON).unwrap();
     assert_eq!(features.len(), 1);
     let levels = LevelSet::five_level();
-    let plan = domain::org_import::read_csv(CSV, &levels);
+    let plan = domain::org::import::read_csv(CSV, &levels);
     assert_eq!(
         (plan.rows.len(), plan.problems.len()),
         (2, 0),
         "{:?}",
         plan.problems
     );
-    let plan = domain::org_import::read_xlsx(&valid_xlsx(), &levels);
+    let plan = domain::org::import::read_xlsx(&valid_xlsx(), &levels);
     assert_eq!(
         (plan.rows.len(), plan.problems.len()),
         (2, 0),

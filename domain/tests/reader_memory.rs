@@ -88,7 +88,7 @@ fn with_entry(xlsx: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
     out.finish().unwrap().into_inner()
 }
 
-fn first_key(plan: &domain::org_import::ImportPlan) -> String {
+fn first_key(plan: &domain::org::import::ImportPlan) -> String {
     plan.problems
         .first()
         .map(|p| p.key.clone())
@@ -98,7 +98,7 @@ fn first_key(plan: &domain::org_import::ImportPlan) -> String {
 #[test]
 fn readers_of_user_files_stay_within_bounded_memory() {
     let levels = domain::org::LevelSet::five_level();
-    let read = |bytes: &[u8]| domain::org_import::read_xlsx(bytes, &levels);
+    let read = |bytes: &[u8]| domain::org::import::read_xlsx(bytes, &levels);
 
     // 1. A1 and XFD1048576: a range reader allocates 17 billion cells (549,755,813,888 bytes).
     let far = workbook(&[(0, 0, "组织编码"), (1_048_575, 16_383, "x")]);
@@ -163,7 +163,7 @@ fn readers_of_user_files_stay_within_bounded_memory() {
 
     // 8. CSV: one line of 16 million separators.
     let commas = ",".repeat(16 * MB);
-    let (bytes, plan) = peak(|| domain::org_import::read_csv(&commas, &levels));
+    let (bytes, plan) = peak(|| domain::org::import::read_csv(&commas, &levels));
     assert_eq!(first_key(&plan), "org_import.line_long");
     assert!(bytes < 4 * MB, "csv separators: peak {bytes} bytes");
 

@@ -327,7 +327,7 @@ pub(crate) async fn orgs_csv(
         Err(res) => return res,
     };
     let mut out = String::from("\u{feff}");
-    out.push_str(&domain::org_import::header().join(","));
+    out.push_str(&domain::org::import::header().join(","));
     out.push_str("\r\n");
     for r in &rows {
         let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
@@ -353,7 +353,7 @@ pub(crate) async fn orgs_xlsx(
         let sheet = book.add_worksheet();
         sheet.set_name("党组织")?;
         let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (c, h) in domain::org_import::header().iter().enumerate() {
+        for (c, h) in domain::org::import::header().iter().enumerate() {
             sheet.write_string_with_format(0, c as u16, *h, &bold)?;
         }
         for (r, row) in rows.iter().enumerate() {

@@ -624,7 +624,7 @@ impl Db {
         let mut p = plan(&tree, &grid_codes);
         for r in &p.rows {
             if taken.contains(&r.code) {
-                p.problems.push(domain::org_import::Problem {
+                p.problems.push(domain::org::import::Problem {
                     line: r.line,
                     key: "org_import.dissolved".into(),
                     args: vec![("code".into(), r.code.clone())],
@@ -644,7 +644,7 @@ impl Db {
             .iter()
             .map(|u| (u.code.clone(), u.id))
             .collect();
-        for r in domain::org_import::write_order(&p.rows) {
+        for r in domain::org::import::write_order(&p.rows) {
             let id = if let Some(&id) = ids.get(&r.code) {
                 sqlx::query("UPDATE party_unit SET name = $1, term_start = COALESCE($2, term_start), grid_id = COALESCE($3, grid_id), version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
                     .bind(&r.name)
@@ -709,7 +709,7 @@ impl Db {
 }
 
 mod domain_plan {
-    pub type Plan = domain::org_import::ImportPlan;
+    pub type Plan = domain::org::import::ImportPlan;
 }
 
 /// Replaces a unit's roles with the submitted list: rows named by id are updated (and brought

@@ -476,8 +476,8 @@ async fn import_writes_all_or_nothing(db: Db) {
     );
     let p = db
         .import_org("imp", 7, |tree, grids| {
-            domain::org_import::plan(
-                domain::org_import::read_csv(&bad, &levels),
+            domain::org::import::plan(
+                domain::org::import::read_csv(&bad, &levels),
                 tree,
                 &levels,
                 all,
@@ -505,8 +505,8 @@ async fn import_writes_all_or_nothing(db: Db) {
     );
     let p = db
         .import_org("imp", 8, |tree, grids| {
-            domain::org_import::plan(
-                domain::org_import::read_csv(&good, &levels),
+            domain::org::import::plan(
+                domain::org::import::read_csv(&good, &levels),
                 tree,
                 &levels,
                 all,

@@ -14,8 +14,8 @@ use super::ssr::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgTreeView {
     pub levels: LevelSet,
-    /// Sent column by column (`domain::org_wire`): about a third of the plain JSON.
-    #[serde(with = "domain::org_wire")]
+    /// Sent column by column (`domain::org::wire`): about a third of the plain JSON.
+    #[serde(with = "domain::org::wire")]
     pub units: Vec<OrgUnit>,
     /// Codes the caller may edit begin with this (`""` for administrators); `None`: read only.
     pub editable_prefix: Option<String>,
@@ -65,8 +65,8 @@ pub struct UnitPanel {
 /// What an import found, and whether it was written (the first 200 rows and 500 problems).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
-    pub rows: Vec<domain::org_import::ImportRow>,
-    pub problems: Vec<domain::org_import::Problem>,
+    pub rows: Vec<domain::org::import::ImportRow>,
+    pub problems: Vec<domain::org::import::Problem>,
     pub new: usize,
     pub updated: usize,
     pub committed: bool,
@@ -137,7 +137,7 @@ mod ssr_orgs {
     /// and nothing is wrong.
     pub async fn import(
         p: &Principal,
-        read: domain::org_import::ImportPlan,
+        read: domain::org::import::ImportPlan,
         commit: bool,
     ) -> Result<ImportReport, AppError> {
         let db = &state()?.db;
@@ -145,7 +145,7 @@ mod ssr_orgs {
         let editable = editable(p);
         let plan = if commit && read.is_clean() {
             db.import_org(&p.username, store::now(), |tree, grids| {
-                domain::org_import::plan(read, tree, &levels, &editable, grid_usable(p, grids))
+                domain::org::import::plan(read, tree, &levels, &editable, grid_usable(p, grids))
             })
             .await
             .map_err(internal)?
@@ -158,7 +158,7 @@ mod ssr_orgs {
                 .into_iter()
                 .map(|g| g.state.code)
                 .collect();
-            domain::org_import::plan(read, &tree, &levels, &editable, grid_usable(p, &grids))
+            domain::org::import::plan(read, &tree, &levels, &editable, grid_usable(p, &grids))
         };
         let committed = commit && plan.is_clean();
         audit(
@@ -375,7 +375,7 @@ pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppE
             return Err(deny(&p, "orgs.import", "").await);
         }
         let levels = state()?.db.org_levels().await.map_err(internal)?;
-        ssr_orgs::import(&p, domain::org_import::read_csv(&csv, &levels), commit).await
+        ssr_orgs::import(&p, domain::org::import::read_csv(&csv, &levels), commit).await
     })
     .await
 }
@@ -393,7 +393,7 @@ pub async fn orgs_import_xlsx(data: String, commit: bool) -> Result<ImportReport
             .decode(data.trim())
             .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
         let levels = state()?.db.org_levels().await.map_err(internal)?;
-        ssr_orgs::import(&p, domain::org_import::read_xlsx(&bytes, &levels), commit).await
+        ssr_orgs::import(&p, domain::org::import::read_xlsx(&bytes, &levels), commit).await
     })
     .await
 }

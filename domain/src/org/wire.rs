@@ -3,7 +3,7 @@
 //! each code (and grid code) as the characters it shares with its parent's code plus the rest. For
 //! the large demo district this is about a third of the plain JSON, and quicker to parse.
 //!
-//! Use it as `#[serde(with = "domain::org_wire")]` on a `Vec<OrgUnit>` field. Decoding checks every
+//! Use it as `#[serde(with = "domain::org::wire")]` on a `Vec<OrgUnit>` field. Decoding checks every
 //! column has one entry per unit and every shared prefix exists, so a damaged answer is an error,
 //! never a wrong tree.
 
