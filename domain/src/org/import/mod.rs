@@ -253,7 +253,7 @@ mod tests {
     use super::*;
     use crate::org::OrgUnit;
 
-    fn stored() -> Tree {
+    pub(super) fn stored() -> Tree {
         let u = |id, parent, code: &str, level: &str| OrgUnit {
             id,
             parent,
@@ -311,7 +311,7 @@ mod tests {
         assert_eq!(keys(&p), vec![(2, "org_import.parent_scope")]);
     }
 
-    fn keys(p: &ImportPlan) -> Vec<(usize, &str)> {
+    pub(super) fn keys(p: &ImportPlan) -> Vec<(usize, &str)> {
         p.problems
             .iter()
             .map(|p| (p.line, p.key.as_str()))

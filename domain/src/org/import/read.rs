@@ -406,6 +406,7 @@ pub const FILE_LEVEL: [&str; 5] = [
 #[cfg(all(test, feature = "spreadsheet"))]
 mod tests {
     use super::*;
+    use crate::org::import::tests::{keys, stored};
 
     #[test]
     fn xlsx_reads_like_csv_with_numbers_and_dates() {
