@@ -205,6 +205,23 @@ impl GridField {
     }
 }
 
+/// One edit in a save; a save is all or nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum GridEdit {
+    Update {
+        id: i64,
+        version: i64,
+        draft: GridDraft,
+    },
+    Create {
+        draft: GridDraft,
+    },
+    Delete {
+        id: i64,
+        version: i64,
+    },
+}
+
 /// What the editing rules need to know of a grid, whichever type carries it (the map's view of a
 /// grid in the browser, `Placed` on the server).
 pub trait GridNode {
@@ -212,6 +229,15 @@ pub trait GridNode {
     fn parent_code(&self) -> Option<&str>;
     fn level(&self) -> i64;
     fn ring(&self) -> &[crate::geometry::Point];
+}
+
+/// A grid as stored: its identity and version beside the fields a draft has (what an import
+/// needs to turn a feature with a known code into an update).
+pub trait StoredGrid: GridNode {
+    fn id(&self) -> i64;
+    fn version(&self) -> i64;
+    fn dedicated(&self) -> bool;
+    fn draft(&self) -> GridDraft;
 }
 
 /// Whether any grid of `grids` lies directly under the grid `code` (such a grid cannot be deleted
@@ -294,6 +320,21 @@ impl<T: GridNode> GridNode for std::sync::Arc<T> {
     }
     fn ring(&self) -> &[crate::geometry::Point] {
         (**self).ring()
+    }
+}
+
+impl<T: StoredGrid> StoredGrid for std::sync::Arc<T> {
+    fn id(&self) -> i64 {
+        (**self).id()
+    }
+    fn version(&self) -> i64 {
+        (**self).version()
+    }
+    fn dedicated(&self) -> bool {
+        (**self).dedicated()
+    }
+    fn draft(&self) -> GridDraft {
+        (**self).draft()
     }
 }
 

@@ -51,6 +51,21 @@ impl domain::grid::GridNode for GridView {
     }
 }
 
+impl domain::grid::StoredGrid for GridView {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn dedicated(&self) -> bool {
+        self.kind == "dedicated"
+    }
+    fn draft(&self) -> GridDraft {
+        GridView::draft(self)
+    }
+}
+
 impl GridView {
     /// The grid as an editable draft.
     pub fn draft(&self) -> GridDraft {
@@ -82,22 +97,7 @@ pub struct GridMap {
     pub can_edit: bool,
 }
 
-/// One edit in a save; a save is all or nothing.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum GridEdit {
-    Update {
-        id: i64,
-        version: i64,
-        draft: GridDraft,
-    },
-    Create {
-        draft: GridDraft,
-    },
-    Delete {
-        id: i64,
-        version: i64,
-    },
-}
+pub use domain::grid::GridEdit;
 
 /// One saved change of a grid.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

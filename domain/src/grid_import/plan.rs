@@ -1,0 +1,382 @@
+//! What a grid import would do: parents, levels and codes resolved, existing grids matched by code
+//! (an update), and the coverage rules run over the map as it would be — the twin of
+//! `org::import::plan`. The browser previews the plan; the server checks every edit again on save.
+
+use super::Issue;
+use crate::code::Code;
+use crate::geometry::{self as geo, Index, Problem, Shape};
+use crate::grid::{GridDraft, GridEdit, StoredGrid};
+use std::collections::{HashMap, HashSet};
+
+/// What an import would do, and what stands in its way.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Plan {
+    pub edits: Vec<GridEdit>,
+    /// Problems per feature (0-based), as translation keys.
+    pub issues: Vec<Issue>,
+    pub created: usize,
+    pub updated: usize,
+}
+
+/// Resolves parents (by code, else by containment in a grid of the level above), levels and codes
+/// (generated from the parent when missing), matches existing grids by code (an update), and runs
+/// the coverage rules over the map as it would be after the import.
+pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work: &[G]) -> Plan {
+    let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
+    let mut taken: HashSet<String> = work.iter().map(|g| g.code().to_owned()).collect();
+    let mut in_file: HashSet<String> = HashSet::new();
+    let mut out = Plan::default();
+    let mut changed_codes: Vec<(usize, String)> = Vec::new();
+    let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
+    for (i, mut d) in drafts.into_iter().enumerate() {
+        if broken.contains(&i) {
+            continue;
+        }
+        let mut bad = |key: &str| {
+            issues.push(Issue {
+                feature: i,
+                key: key.into(),
+            })
+        };
+        let existing = (!d.code.is_empty())
+            .then(|| by_code.get(d.code.as_str()).copied())
+            .flatten();
+        let parent: Option<&G> = match (&d.parent_code, existing) {
+            (_, Some(e)) => e.parent_code().and_then(|p| by_code.get(p).copied()),
+            (Some(p), None) => match by_code.get(p.as_str()) {
+                Some(p) => Some(*p),
+                None => {
+                    bad("err.grid_parent_missing");
+                    continue;
+                }
+            },
+            (None, None) if d.level > 1 => {
+                let c = geo::mean_point(&d.ring);
+                match work
+                    .iter()
+                    .find(|g| g.level() == d.level - 1 && geo::contains(g.ring(), c))
+                {
+                    Some(p) => Some(p),
+                    None => {
+                        bad("map.no_parent");
+                        continue;
+                    }
+                }
+            }
+            (None, None) => None,
+        };
+        d.parent_code = parent.map(|p| p.code().to_owned());
+        d.level = parent.map(|p| p.level() + 1).unwrap_or(1);
+        if d.code.is_empty() {
+            let prefix = match parent {
+                Some(p) => p.code().to_owned(),
+                None => work
+                    .iter()
+                    .find(|g| g.level() == 1)
+                    .map(|g| g.code()[..g.code().len().saturating_sub(3)].to_owned())
+                    .unwrap_or_else(|| "1".into()),
+            };
+            if let Ok(pc) = Code::parse(&prefix) {
+                let siblings: Vec<&str> = taken
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| c.starts_with(&prefix) && c.len() > prefix.len())
+                    .collect();
+                // Only direct children: same length as the first sibling's code, if any.
+                let width = work
+                    .iter()
+                    .find(|g| g.parent_code() == Some(prefix.as_str()))
+                    .map(|g| g.code().len());
+                let siblings: Vec<&str> = siblings
+                    .into_iter()
+                    .filter(|c| width.is_none_or(|w| c.len() == w))
+                    .collect();
+                d.code = pc.next_child(siblings, None).as_str().to_owned();
+            }
+        }
+        if !in_file.insert(d.code.clone()) {
+            bad("import.duplicate_code");
+            continue;
+        }
+        if let Err(e) = d.check() {
+            bad(e.key());
+            continue;
+        }
+        taken.insert(d.code.clone());
+        changed_codes.push((i, d.code.clone()));
+        match existing {
+            Some(e) => {
+                if e.level() != d.level || e.parent_code() != d.parent_code.as_deref() {
+                    bad("err.grid_reparent");
+                    continue;
+                }
+                let kept = e.draft();
+                let draft = GridDraft {
+                    workers: kept.workers,
+                    valid_from: kept.valid_from,
+                    valid_to: kept.valid_to,
+                    ..d
+                };
+                out.updated += 1;
+                out.edits.push(GridEdit::Update {
+                    id: e.id(),
+                    version: e.version(),
+                    draft,
+                });
+            }
+            None => {
+                out.created += 1;
+                out.edits.push(GridEdit::Create { draft: d });
+            }
+        }
+    }
+    // The coverage rules over the map as it would be.
+    let mut after: Vec<Shape> = work
+        .iter()
+        .map(|g| Shape {
+            code: g.code().to_owned(),
+            parent: g.parent_code().map(str::to_owned),
+            dedicated: g.dedicated(),
+            ring: g.ring().to_vec(),
+        })
+        .collect();
+    for e in &out.edits {
+        let d = match e {
+            GridEdit::Update { draft, .. } | GridEdit::Create { draft } => draft,
+            GridEdit::Delete { .. } => continue,
+        };
+        let shape = Shape {
+            code: d.code.clone(),
+            parent: d.parent_code.clone(),
+            dedicated: d.kind == "dedicated",
+            ring: geo::normalise(&d.ring),
+        };
+        match after.iter().position(|s| s.code == d.code) {
+            Some(k) => after[k] = shape,
+            None => after.push(shape),
+        }
+    }
+    let index = Index::new(&after);
+    let positions: Vec<usize> = changed_codes
+        .iter()
+        .filter_map(|(_, c)| index.position(c))
+        .collect();
+    for p in index
+        .check_around(&positions)
+        .into_iter()
+        .filter(Problem::blocks_save)
+    {
+        let feature = p
+            .codes()
+            .iter()
+            .find_map(|c| {
+                changed_codes
+                    .iter()
+                    .find(|(_, cc)| cc == c)
+                    .map(|(i, _)| *i)
+            })
+            .unwrap_or(0);
+        let key = match p {
+            Problem::Invalid { reason, .. } => reason.key(),
+            Problem::Overlap { .. } => "import.overlap",
+            Problem::Spill { .. } => "import.spill",
+            Problem::Gap { .. } => continue,
+        };
+        issues.push(Issue {
+            feature,
+            key: key.into(),
+        });
+    }
+    issues.sort_by_key(|i| i.feature);
+    out.issues = issues;
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::{Point, Ring};
+    use crate::grid::GridNode;
+
+    /// A stored grid as the map holds it.
+    struct Stored {
+        id: i64,
+        version: i64,
+        draft: GridDraft,
+    }
+
+    impl GridNode for Stored {
+        fn code(&self) -> &str {
+            &self.draft.code
+        }
+        fn parent_code(&self) -> Option<&str> {
+            self.draft.parent_code.as_deref()
+        }
+        fn level(&self) -> i64 {
+            self.draft.level
+        }
+        fn ring(&self) -> &[Point] {
+            &self.draft.ring
+        }
+    }
+
+    impl StoredGrid for Stored {
+        fn id(&self) -> i64 {
+            self.id
+        }
+        fn version(&self) -> i64 {
+            self.version
+        }
+        fn dedicated(&self) -> bool {
+            self.draft.kind == "dedicated"
+        }
+        fn draft(&self) -> GridDraft {
+            self.draft.clone()
+        }
+    }
+
+    /// A rectangle in hundredths of a degree from (x0, y0) to (x1, y1), with a vertex at every
+    /// whole hundredth along its edges so neighbours share them.
+    fn rect(x0: i32, y0: i32, x1: i32, y1: i32) -> Ring {
+        let p = |x: i32, y: i32| [118.0 + f64::from(x) * 0.01, 32.0 + f64::from(y) * 0.01];
+        let mut r = Vec::new();
+        r.extend((x0..x1).map(|x| p(x, y0)));
+        r.extend((y0..y1).map(|y| p(x1, y)));
+        r.extend((x0 + 1..=x1).rev().map(|x| p(x, y1)));
+        r.extend((y0 + 1..=y1).rev().map(|y| p(x0, y)));
+        r.push(p(x0, y0));
+        r
+    }
+
+    fn draft(code: &str, parent: Option<&str>, level: i64, ring: Ring) -> GridDraft {
+        GridDraft {
+            code: code.into(),
+            parent_code: parent.map(Into::into),
+            level,
+            name: format!("网格{code}"),
+            kind: "basic".into(),
+            households: 0,
+            population: 0,
+            workers: String::new(),
+            valid_from: None,
+            valid_to: None,
+            ring,
+        }
+    }
+
+    /// A community 2×1 with its left half already a grid worked by 王五.
+    fn map() -> Vec<Stored> {
+        let mut left = draft("320113001001", Some("320113001"), 2, rect(0, 0, 1, 1));
+        left.workers = "王五".into();
+        vec![
+            Stored {
+                id: 1,
+                version: 3,
+                draft: draft("320113001", None, 1, rect(0, 0, 2, 1)),
+            },
+            Stored {
+                id: 2,
+                version: 5,
+                draft: left,
+            },
+        ]
+    }
+
+    fn keys(p: &Plan) -> Vec<(usize, &str)> {
+        p.issues
+            .iter()
+            .map(|i| (i.feature, i.key.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_feature_without_code_or_parent_finds_both() {
+        let f = draft("", None, 2, rect(1, 0, 2, 1));
+        let p = plan(vec![f], vec![], &map());
+        assert_eq!(keys(&p), vec![]);
+        assert_eq!((p.created, p.updated), (1, 0));
+        let GridEdit::Create { draft } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
+        assert_eq!(draft.code, "320113001002", "the next free child code");
+        assert_eq!(draft.level, 2);
+    }
+
+    #[test]
+    fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
+        let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
+        f.name = "新名字".into();
+        let p = plan(vec![f], vec![], &map());
+        assert_eq!(keys(&p), vec![]);
+        assert_eq!((p.created, p.updated), (0, 1));
+        let GridEdit::Update { id, version, draft } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert_eq!(
+            (*id, *version),
+            (2, 5),
+            "the stored grid and the version it was read at"
+        );
+        assert_eq!(draft.name, "新名字");
+        assert_eq!(draft.workers, "王五", "workers are not in the file");
+    }
+
+    #[test]
+    fn every_problem_names_its_feature() {
+        let stray = draft("", None, 2, rect(10, 10, 11, 11));
+        let orphan = draft("320113009001", Some("320113009"), 2, rect(1, 0, 2, 1));
+        let twice = draft("320113001002", Some("320113001"), 2, rect(1, 0, 2, 1));
+        let overlapping = draft("", Some("320113001"), 2, rect(0, 0, 2, 1));
+        let already_broken = draft("", None, 2, rect(1, 0, 2, 1));
+        let read_issue = Issue {
+            feature: 5,
+            key: "import.not_polygon".into(),
+        };
+        let p = plan(
+            vec![
+                stray,
+                orphan,
+                twice.clone(),
+                twice,
+                overlapping,
+                already_broken,
+            ],
+            vec![read_issue],
+            &map(),
+        );
+        let k = keys(&p);
+        assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
+        assert!(k.contains(&(1, "err.grid_parent_missing")), "{k:?}");
+        assert!(k.contains(&(3, "import.duplicate_code")), "{k:?}");
+        assert!(k.contains(&(4, "import.overlap")), "{k:?}");
+        assert!(k.contains(&(5, "import.not_polygon")), "{k:?}");
+        assert!(
+            !k.iter()
+                .any(|(f, key)| *f == 5 && *key != "import.not_polygon"),
+            "a feature the reader refused is not planned: {k:?}"
+        );
+        assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by feature");
+    }
+
+    #[test]
+    fn a_known_code_stays_under_its_stored_parent() {
+        let mut m = map();
+        m.push(Stored {
+            id: 3,
+            version: 1,
+            draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
+        });
+        let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
+        let p = plan(vec![f], vec![], &m);
+        assert_eq!(keys(&p), vec![]);
+        let GridEdit::Update { draft, .. } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert_eq!(
+            draft.parent_code.as_deref(),
+            Some("320113001"),
+            "moving a grid is not an import's business"
+        );
+    }
+}
