@@ -64,7 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/register") view=pages::login::RegisterPage/>
                     <Route path=path!("/map") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::map::MapPage)}/>
                     <Route path=path!("/orgs") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::OrgsPage)}/>
-                    <Route path=path!("/orgs/chart") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::org_chart::OrgChartPage)}/>
+                    <Route path=path!("/orgs/chart") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::chart::OrgChartPage)}/>
                     <Route path=path!("/events") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EventsPage)}/>
                     <Route path=path!("/events/stats") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::StatsPage)}/>
                     <Route path=path!("/events/new") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::NewEventPage)}/>

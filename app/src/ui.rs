@@ -65,3 +65,107 @@ pub fn shanghai_now() -> String {
     // "YYYY-MM-DD HH:MM:SS" → "YYYY-MM-DDTHH:MM"
     domain::date::shanghai_datetime((ms / 1000.0) as i64)[..16].replacen(' ', "T", 1)
 }
+
+/// Milliseconds since the epoch from the browser's clock (0 outside the browser).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::js_sys::Date::now()
+    }
+    #[cfg(not(feature = "csr"))]
+    {
+        0.0
+    }
+}
+
+/// Whether a key press is typing into a form field (an input, select, text area, or an element
+/// marked `data-typing`), which page-wide shortcuts must leave alone.
+pub fn typing_in_field(ev: &leptos::ev::KeyboardEvent) -> bool {
+    #[cfg(feature = "csr")]
+    {
+        use wasm_bindgen::JsCast;
+        ev.target()
+            .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
+            .is_some_and(|e| {
+                e.has_attribute("data-typing")
+                    || matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+            })
+    }
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = ev;
+        false
+    }
+}
+
+/// Why the file chosen in a file input could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileError {
+    /// No file was chosen (the dialog was cancelled).
+    NoneChosen,
+    /// Larger than allowed; the size in MiB, one decimal, for the message.
+    TooLarge(String),
+    /// The browser could not read it.
+    Unreadable,
+}
+
+#[cfg(feature = "csr")]
+fn chosen_file(
+    input: &leptos::web_sys::HtmlInputElement,
+    max_bytes: usize,
+) -> Result<leptos::web_sys::File, FileError> {
+    let file = input
+        .files()
+        .and_then(|f| f.get(0))
+        .ok_or(FileError::NoneChosen)?;
+    if file.size() > max_bytes as f64 {
+        return Err(FileError::TooLarge(format!(
+            "{:.1}",
+            file.size() / 1_048_576.0
+        )));
+    }
+    Ok(file)
+}
+
+/// The text (UTF-8) of the file chosen in `input`, refused beyond `max_bytes`.
+pub async fn read_file_text(
+    input: &leptos::web_sys::HtmlInputElement,
+    max_bytes: usize,
+) -> Result<String, FileError> {
+    #[cfg(feature = "csr")]
+    {
+        let file = chosen_file(input, max_bytes)?;
+        let text = wasm_bindgen_futures::JsFuture::from(file.text())
+            .await
+            .map_err(|_| FileError::Unreadable)?;
+        text.as_string().ok_or(FileError::Unreadable)
+    }
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (input, max_bytes);
+        Err(FileError::Unreadable)
+    }
+}
+
+/// The name and bytes of the file chosen in `input`, refused beyond `max_bytes`.
+pub async fn read_file_bytes(
+    input: &leptos::web_sys::HtmlInputElement,
+    max_bytes: usize,
+) -> Result<(String, Vec<u8>), FileError> {
+    #[cfg(feature = "csr")]
+    {
+        let file = chosen_file(input, max_bytes)?;
+        let buf = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| FileError::Unreadable)?;
+        Ok((
+            file.name(),
+            leptos::web_sys::js_sys::Uint8Array::new(&buf).to_vec(),
+        ))
+    }
+    #[cfg(not(feature = "csr"))]
+    {
+        let _ = (input, max_bytes);
+        Err(FileError::Unreadable)
+    }
+}

@@ -1,13 +1,11 @@
 pub mod account;
 pub mod admin;
 pub mod events;
-pub mod events_import;
+
 pub mod login;
 pub mod map;
-pub mod map_import;
-pub mod org_chart;
+
 pub mod orgs;
-pub mod scanner;
 
 use crate::i18n::use_i18n;
 use leptos::prelude::*;

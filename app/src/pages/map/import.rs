@@ -4,30 +4,11 @@
 
 use crate::api::grids::{self as api, GridMap, GridView};
 use crate::i18n::{use_i18n, I18n};
-use crate::ui::error_message;
+use crate::ui::{error_message, read_file_text, FileError};
 use domain::grid::GridDraft;
 use domain::grid_import::{self, plan, Crs, Issue, Mapping, Plan, RawFeature};
 use leptos::prelude::*;
 use std::sync::Arc;
-
-#[cfg(feature = "csr")]
-async fn read_file(input: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
-    let file = input
-        .files()
-        .and_then(|f| f.get(0))
-        .ok_or_else(String::new)?;
-    if file.size() > grid_import::MAX_FILE_BYTES as f64 {
-        return Err(format!("size:{:.1}", file.size() / 1_048_576.0));
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .map_err(|_| "read".to_owned())?;
-    text.as_string().ok_or_else(|| "read".to_owned())
-}
-#[cfg(not(feature = "csr"))]
-async fn read_file(_: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
-    Err("read".into())
-}
 
 fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: &Issue) -> String {
     let name = drafts
@@ -110,19 +91,17 @@ pub fn ImportPanel(
         preview.set(vec![]);
         busy.set(Some("import.reading"));
         leptos::task::spawn_local(async move {
-            let text = read_file(&el).await;
+            let text = read_file_text(&el, grid_import::MAX_FILE_BYTES).await;
             if busy.is_disposed() {
                 return;
             }
             busy.set(None);
             match text {
-                Err(e) if e.is_empty() => {}
-                Err(e) if e.starts_with("size:") => {
-                    error.set(Some(
-                        i18n.tf("import.too_large", &[("mb", e[5..].to_owned())]),
-                    ));
+                Err(FileError::NoneChosen) => {}
+                Err(FileError::TooLarge(mb)) => {
+                    error.set(Some(i18n.tf("import.too_large", &[("mb", mb)])));
                 }
-                Err(_) => error.set(Some(i18n.t("import.unreadable"))),
+                Err(FileError::Unreadable) => error.set(Some(i18n.t("import.unreadable"))),
                 Ok(text) => match {
                     raw.set(text.clone());
                     grid_import::read(&text)

@@ -1,266 +1,10 @@
-//! The grid map and its editor. Drawn in SVG in Web Mercator; pan by dragging, zoom by wheel,
-//! buttons or pinch. Grid workers (inside their scope) and administrators edit boundaries with
-//! shared vertices kept shared, snapping, split, merge, new grids, attributes, undo/redo, and save
-//! everything at once. The coverage rules of `domain::geometry` run here while editing and again on
-//! the server when saving.
+//! The map editor. One component because its gestures, edits and drawing share one set of signals;
+//! the rules it applies are in `domain::grid` and `domain::geometry`, the helpers in the sibling files.
 
-use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
-use crate::i18n::use_i18n;
-use crate::ui::{error_message, ErrorNote, Loading};
-use domain::geometry::{self as geo, Coverage, Index, Point, Problem, Ring, Shape};
-use domain::history::History;
-use leptos::ev;
-use leptos::prelude::*;
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-
-type Work = Vec<Arc<GridView>>;
-
-const VIEW_W: f64 = 1000.0;
-/// Snapping distance and vertex handle radius in screen pixels, for a mouse and for a finger.
-const SNAP_PX: f64 = 10.0;
-const HANDLE_PX: f64 = 8.0;
-const TOUCH_SCALE: f64 = 1.75;
-
-/// Whether the main pointer is coarse (a finger): handles and snapping grow to fit it.
-fn coarse_pointer() -> bool {
-    #[cfg(feature = "csr")]
-    {
-        web_sys::window()
-            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
-            .is_some_and(|m| m.matches())
-    }
-    #[cfg(not(feature = "csr"))]
-    false
-}
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// Web Mercator scaled so the district is `VIEW_W` units wide; y grows downwards.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Proj {
-    x0: f64,
-    y1: f64,
-    s: f64,
-}
-
-fn merc(p: Point) -> (f64, f64) {
-    let x = p[0].to_radians();
-    let y = (std::f64::consts::FRAC_PI_4 + p[1].to_radians() / 2.0)
-        .tan()
-        .ln();
-    (x, y)
-}
-
-impl Proj {
-    fn fit(grids: &[GridView]) -> (Proj, f64) {
-        // Mercator is monotonic in longitude and latitude: project the corners of the bounds only.
-        let (mut lo, mut hi) = ([f64::MAX, f64::MAX], [f64::MIN, f64::MIN]);
-        for p in grids.iter().flat_map(|g| g.ring.iter()) {
-            lo = [lo[0].min(p[0]), lo[1].min(p[1])];
-            hi = [hi[0].max(p[0]), hi[1].max(p[1])];
-        }
-        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        if lo[0] <= hi[0] {
-            ((x0, y0), (x1, y1)) = (merc(lo), merc(hi));
-        }
-        if x0 > x1 {
-            // No grids yet: a view of Nanjing.
-            let (x, y) = merc([118.78, 32.06]);
-            (x0, y0, x1, y1) = (x - 0.001, y - 0.001, x + 0.001, y + 0.001);
-        }
-        let s = VIEW_W / (x1 - x0).max(1e-12);
-        (Proj { x0, y1, s }, ((y1 - y0) * s).max(1.0))
-    }
-
-    fn fwd(&self, p: Point) -> (f64, f64) {
-        let (x, y) = merc(p);
-        ((x - self.x0) * self.s, (self.y1 - y) * self.s)
-    }
-
-    fn inv(&self, x: f64, y: f64) -> Point {
-        let mx = x / self.s + self.x0;
-        let my = self.y1 - y / self.s;
-        let lat = 2.0 * my.exp().atan() - std::f64::consts::FRAC_PI_2;
-        geo::quantise([mx.to_degrees(), lat.to_degrees()])
-    }
-
-    /// Metres on the ground per map unit at latitude `lat`.
-    fn metres_per_unit(&self, lat: f64) -> f64 {
-        EARTH_RADIUS_M * lat.to_radians().cos() / self.s
-    }
-}
-
-/// One XYZ tile placed in map units.
-#[derive(Debug, Clone, PartialEq)]
-struct Tile {
-    z: u32,
-    x: i64,
-    y: i64,
-    left: f64,
-    top: f64,
-    size: f64,
-}
-
-/// The zoom level whose 256-pixel tiles best match `ppu` pixels per map unit.
-fn tile_zoom(proj: &Proj, ppu: f64) -> u32 {
-    let world = 2.0 * std::f64::consts::PI * proj.s * ppu;
-    (world / 256.0).log2().round().clamp(0.0, 20.0) as u32
-}
-
-/// The tiles of zoom `z` that cover the view (at most 64).
-fn tiles_at(proj: &Proj, v: View, vh: f64, z: u32) -> Vec<Tile> {
-    use std::f64::consts::PI;
-    let n = 2f64.powi(z as i32);
-    let size = 2.0 * PI * proj.s / n;
-    let fx = |x: f64| ((x / proj.s + proj.x0) + PI) / (2.0 * PI) * n;
-    let fy = |y: f64| (PI - (proj.y1 - y / proj.s)) / (2.0 * PI) * n;
-    let (x0, x1) = (
-        fx(v.cx - v.w / 2.0).floor() as i64,
-        fx(v.cx + v.w / 2.0).floor() as i64,
-    );
-    let (y0, y1) = (
-        fy(v.cy - vh / 2.0).floor() as i64,
-        fy(v.cy + vh / 2.0).floor() as i64,
-    );
-    let max = n as i64 - 1;
-    let mut out = Vec::new();
-    for y in y0.max(0)..=y1.min(max) {
-        for x in x0.max(0)..=x1.min(max) {
-            if out.len() == 64 {
-                return out;
-            }
-            out.push(Tile {
-                z,
-                x,
-                y,
-                left: ((x as f64 / n) * 2.0 * PI - PI - proj.x0) * proj.s,
-                top: (proj.y1 - (PI - y as f64 / n * 2.0 * PI)) * proj.s,
-                size,
-            });
-        }
-    }
-    out
-}
-
-/// SVG path data of a ring in map units, to 0.01 unit: an absolute first point, then relative
-/// steps between the rounded points (short strings, no drift), formatted without `fmt` float
-/// machinery — this runs for every vertex of the district on first render.
-fn path_d(proj: &Proj, ring: &[Point]) -> String {
-    path_simplified(proj, ring, 0.0)
-}
-
-/// Levels of detail for the grids' outlines: tier `t` serves while the map shows at most
-/// `DETAIL_PPU[t]` pixels per map unit and drops vertices within a quarter pixel at that scale
-/// (Leaflet simplifies the same way); the last tier draws every vertex.
-const DETAIL_PPU: [f64; 2] = [4.0, 32.0];
-const DETAIL_TIERS: usize = DETAIL_PPU.len() + 1;
-
-fn detail_tier(ppu: f64) -> usize {
-    DETAIL_PPU
-        .iter()
-        .position(|&m| ppu <= m)
-        .unwrap_or(DETAIL_PPU.len())
-}
-
-fn detail_tolerance(tier: usize) -> f64 {
-    DETAIL_PPU.get(tier).map_or(0.0, |m| 0.25 / m)
-}
-
-/// [`path_d`] after dropping vertices within `tolerance` map units of the outline (for drawing only).
-fn path_simplified(proj: &Proj, ring: &[Point], tolerance: f64) -> String {
-    let projected: Vec<Point> = ring
-        .iter()
-        .map(|p| {
-            let (x, y) = proj.fwd(*p);
-            [x, y]
-        })
-        .collect();
-    let points = geo::simplified(&projected, tolerance);
-    let mut d = String::with_capacity(points.len() * 10 + 8);
-    let mut prev = (0i64, 0i64);
-    for (i, &[x, y]) in points.iter().enumerate() {
-        let q = ((x * 100.0).round() as i64, (y * 100.0).round() as i64);
-        match i {
-            0 => {
-                d.push('M');
-                push_hundredths(&mut d, q.0);
-                d.push(' ');
-                push_hundredths(&mut d, q.1);
-                d.push('l');
-            }
-            _ => {
-                if i > 1 {
-                    d.push(' ');
-                }
-                push_hundredths(&mut d, q.0 - prev.0);
-                d.push(' ');
-                push_hundredths(&mut d, q.1 - prev.1);
-            }
-        }
-        prev = q;
-    }
-    d.push('Z');
-    d
-}
-
-/// Writes `n / 100` in decimal ("-12.05", "3", "0.4").
-fn push_hundredths(d: &mut String, n: i64) {
-    if n < 0 {
-        d.push('-');
-    }
-    let n = n.unsigned_abs();
-    let (int, frac) = (n / 100, n % 100);
-    let mut digits = [0u8; 20];
-    let mut k = digits.len();
-    let mut v = int;
-    loop {
-        k -= 1;
-        digits[k] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    d.push_str(std::str::from_utf8(&digits[k..]).unwrap_or("0"));
-    if frac != 0 {
-        d.push('.');
-        d.push((b'0' + (frac / 10) as u8) as char);
-        if frac % 10 != 0 {
-            d.push((b'0' + (frac % 10) as u8) as char);
-        }
-    }
-}
-
-fn now_ms() -> f64 {
-    #[cfg(feature = "csr")]
-    {
-        web_sys::js_sys::Date::now()
-    }
-    #[cfg(not(feature = "csr"))]
-    {
-        0.0
-    }
-}
-
-fn load_class(households: i64, target: i64) -> &'static str {
-    if households > target * 6 / 5 {
-        "load-high"
-    } else if households < target * 4 / 5 {
-        "load-low"
-    } else {
-        "load-ok"
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct View {
-    cx: f64,
-    cy: f64,
-    w: f64,
-}
+use super::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     Select,
     Draw,
     Split,
@@ -269,7 +13,7 @@ enum Mode {
 
 /// A vertex being dragged: from where, to where, and the edge it is being inserted into, if any.
 #[derive(Clone, Debug, PartialEq)]
-struct Drag {
+pub(super) struct Drag {
     from: Point,
     to: Point,
     insert: Option<(Point, Point)>,
@@ -277,189 +21,24 @@ struct Drag {
 
 /// What a pointer gesture on the map is doing.
 #[derive(Clone, Debug, PartialEq)]
-enum Gesture {
+pub(super) enum Gesture {
     None,
     Pan {
         x: f64,
         y: f64,
-        start: View,
+        start: ViewBox,
         target: Option<i64>,
         moved: bool,
     },
     Vertex(Drag),
     Pinch {
         dist: f64,
-        start: View,
+        start: ViewBox,
     },
 }
 
-fn shapes_of(w: &[Arc<GridView>]) -> Vec<Shape> {
-    w.iter()
-        .map(|g| Shape {
-            code: g.code.clone(),
-            parent: g.parent_code.clone(),
-            dedicated: g.kind == "dedicated",
-            ring: g.ring.clone(),
-        })
-        .collect()
-}
-
-/// The edited grids plus their parents, siblings and children: all a local check needs.
-fn neighbourhood(w: &[Arc<GridView>], changed: &[usize]) -> Vec<usize> {
-    let mut keep: HashSet<usize> = changed.iter().copied().collect();
-    let codes: HashSet<&str> = changed.iter().map(|&i| w[i].code.as_str()).collect();
-    let parents: HashSet<Option<&str>> = changed
-        .iter()
-        .map(|&i| w[i].parent_code.as_deref())
-        .collect();
-    for (i, g) in w.iter().enumerate() {
-        if parents.contains(&g.parent_code.as_deref())
-            || parents.contains(&Some(g.code.as_str()))
-            || g.parent_code.as_deref().is_some_and(|p| codes.contains(p))
-        {
-            keep.insert(i);
-        }
-    }
-    let mut v: Vec<usize> = keep.into_iter().collect();
-    v.sort_unstable();
-    v
-}
-
-/// The rules around `changed` only (validity, overlaps, spills, and gaps of their parents).
-fn local_check(w: &[Arc<GridView>], changed: &[usize]) -> (Vec<Problem>, Vec<Coverage>) {
-    let near = neighbourhood(w, changed);
-    let sub: Vec<Arc<GridView>> = near.iter().map(|&i| w[i].clone()).collect();
-    let shapes = shapes_of(&sub);
-    let index = Index::new(&shapes);
-    let local: Vec<usize> = changed
-        .iter()
-        .filter_map(|c| near.iter().position(|n| n == c))
-        .collect();
-    let mut problems = index.check_around(&local);
-    let parents: Vec<usize> = changed
-        .iter()
-        .filter_map(|&c| w[c].parent_code.as_deref())
-        .filter_map(|p| index.position(p))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let (gaps, coverage) = index.coverage_of(&parents);
-    problems.extend(gaps);
-    (problems, coverage)
-}
-
-/// The edits that turn `base` into `work`.
-fn edits_between(base: &[GridView], work: &[Arc<GridView>]) -> Vec<GridEdit> {
-    let by_id: HashMap<i64, &GridView> = base.iter().map(|g| (g.id, g)).collect();
-    let mut edits = Vec::new();
-    let kept: HashSet<i64> = work.iter().map(|g| g.id).collect();
-    for b in base {
-        if !kept.contains(&b.id) {
-            edits.push(GridEdit::Delete {
-                id: b.id,
-                version: b.version,
-            });
-        }
-    }
-    for g in work {
-        match by_id.get(&g.id) {
-            None => edits.push(GridEdit::Create { draft: g.draft() }),
-            Some(b) if **b != **g => edits.push(GridEdit::Update {
-                id: g.id,
-                version: b.version,
-                draft: g.draft(),
-            }),
-            Some(_) => {}
-        }
-    }
-    edits
-}
-
-#[cfg(feature = "csr")]
-fn client_rect(el: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
-    let r = el.get_bounding_client_rect();
-    (r.left(), r.top(), r.width().max(1.0), r.height().max(1.0))
-}
-#[cfg(not(feature = "csr"))]
-fn client_rect(_: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
-    (0.0, 0.0, 1000.0, 700.0)
-}
-
-#[cfg(feature = "csr")]
-fn observe_size(el: &leptos::web_sys::Element, on_change: impl Fn() + 'static) {
-    use wasm_bindgen::closure::Closure;
-    use wasm_bindgen::JsCast;
-    let cb = Closure::<dyn Fn()>::new(on_change);
-    if let Ok(observer) = leptos::web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()) {
-        observer.observe(el);
-        on_cleanup({
-            let observer = send_wrapper::SendWrapper::new(observer);
-            move || observer.disconnect()
-        });
-    }
-    cb.forget();
-}
-#[cfg(not(feature = "csr"))]
-fn observe_size(_: &leptos::web_sys::Element, _: impl Fn() + 'static) {}
-
-#[cfg(feature = "csr")]
-fn data_attr(ev: &leptos::web_sys::Event, name: &str) -> Option<String> {
-    use wasm_bindgen::JsCast;
-    ev.target()
-        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-        .and_then(|e| e.get_attribute(name))
-}
-#[cfg(not(feature = "csr"))]
-fn data_attr(_: &leptos::web_sys::Event, _: &str) -> Option<String> {
-    None
-}
-
-#[cfg(feature = "csr")]
-fn capture(ev: &ev::PointerEvent) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = ev
-        .current_target()
-        .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-    {
-        let _ = el.set_pointer_capture(ev.pointer_id());
-    }
-}
-#[cfg(not(feature = "csr"))]
-fn capture(_: &ev::PointerEvent) {}
-
-fn typing_in_field(ev: &ev::KeyboardEvent) -> bool {
-    data_attr(ev, "data-typing").is_some() || {
-        #[cfg(feature = "csr")]
-        {
-            use wasm_bindgen::JsCast;
-            ev.target()
-                .and_then(|t| t.dyn_into::<leptos::web_sys::Element>().ok())
-                .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
-        }
-        #[cfg(not(feature = "csr"))]
-        false
-    }
-}
-
 #[component]
-pub fn MapPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let data = LocalResource::new(api::grids_list);
-    view! {
-        <section class="page">
-            <h1>{move || i18n.t("map.title")}</h1>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(m) => view! { <MapEditor map=m/> }.into_any(),
-                })}
-            </Suspense>
-        </section>
-    }
-}
-
-#[component]
-fn MapEditor(map: GridMap) -> impl IntoView {
+pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     let i18n = use_i18n();
     let (proj, height) = Proj::fit(&map.grids);
     let target = map.target_households;
@@ -494,7 +73,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
     ];
     let active_level = RwSignal::new(3i64);
     let query = RwSignal::new(String::new());
-    let view_box = RwSignal::new(View {
+    let view_box = RwSignal::new(ViewBox {
         cx: VIEW_W / 2.0,
         cy: height / 2.0,
         w: VIEW_W * 1.04,
@@ -586,7 +165,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
         }
         let (sw, sh) = size.get_untracked();
         let w = ((x1 - x0).max((y1 - y0) * sw / sh) * pad).max(2.0);
-        view_box.set(View {
+        view_box.set(ViewBox {
             cx: (x0 + x1) / 2.0,
             cy: (y0 + y1) / 2.0,
             w,
@@ -1159,7 +738,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 let (dx, dy) = pan_offset.get_untracked();
                 let (w, _) = size.get_untracked();
                 let k = start.w / w;
-                view_box.set(View {
+                view_box.set(ViewBox {
                     cx: start.cx - dx * k,
                     cy: start.cy - dy * k,
                     w: start.w,
@@ -1861,7 +1440,7 @@ fn MapEditor(map: GridMap) -> impl IntoView {
             </div>
             <div class="map-side">
                 {move || importing.get().then(|| view! {
-                    <crate::pages::map_import::ImportPanel work=work preview=import_preview layers=layers
+                    <super::import::ImportPanel work=work preview=import_preview layers=layers
                         on_done=Callback::new(move |m: GridMap| {
                             let n = m.grids.len();
                             reload(m);
@@ -1880,159 +1459,5 @@ fn MapEditor(map: GridMap) -> impl IntoView {
                 <ul class="grid-list" aria-label=move || i18n.t("map.list")>{list}</ul>
             </div>
         </div>
-    }
-}
-
-/// The attributes of one grid, applied to the working copy (undoable) and saved with the map.
-#[component]
-fn GridForm(
-    grid: GridView,
-    on_apply: Callback<domain::grid::GridDraft>,
-    on_delete: Callback<()>,
-) -> impl IntoView {
-    let i18n = use_i18n();
-    let name = RwSignal::new(grid.name.clone());
-    let code = RwSignal::new(grid.code.clone());
-    let kind = RwSignal::new(grid.kind.clone());
-    let households = RwSignal::new(grid.households.to_string());
-    let population = RwSignal::new(grid.population.to_string());
-    let workers = RwSignal::new(grid.workers.clone());
-    let from = RwSignal::new(grid.valid_from.clone().unwrap_or_default());
-    let to = RwSignal::new(grid.valid_to.clone().unwrap_or_default());
-    let confirm = RwSignal::new(false);
-    let g = StoredValue::new(grid);
-    let submit = move |ev: ev::SubmitEvent| {
-        ev.prevent_default();
-        let mut d = g.with_value(|g| g.draft());
-        d.name = name.get_untracked();
-        d.code = code.get_untracked();
-        d.kind = kind.get_untracked();
-        d.households = households.get_untracked().trim().parse().unwrap_or(-1);
-        d.population = population.get_untracked().trim().parse().unwrap_or(-1);
-        d.workers = workers.get_untracked();
-        d.valid_from = Some(from.get_untracked());
-        d.valid_to = Some(to.get_untracked());
-        on_apply.run(d);
-    };
-    view! {
-        <form class="attr-form" on:submit=submit>
-            <label>{move || i18n.t("grid.name")}<input bind:value=name required maxlength="60"/></label>
-            <label>{move || i18n.t("grid.code")}<input bind:value=code inputmode="numeric" maxlength="32"/></label>
-            <label>{move || i18n.t("grid.kind")}
-                <select on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {["basic", "dedicated"].into_iter().map(|k| view! {
-                        <option value=k selected=move || kind.get() == k>{move || i18n.t(&format!("grid.kind.{k}"))}</option>
-                    }).collect_view()}
-                </select>
-            </label>
-            <label>{move || i18n.t("grid.households")}<input type="number" min="0" bind:value=households/></label>
-            <label>{move || i18n.t("grid.population")}<input type="number" min="0" bind:value=population/></label>
-            <label class="wide">{move || i18n.t("grid.workers")}<input bind:value=workers maxlength="200"/></label>
-            <label>{move || i18n.t("grid.valid_from")}<input type="date" bind:value=from/></label>
-            <label>{move || i18n.t("grid.valid_to")}<input type="date" bind:value=to/></label>
-            <div class="form-end wide">
-                <button type="submit">{move || i18n.t("map.apply")}</button>
-                {move || if confirm.get() {
-                    view! { <button type="button" class="danger" on:click=move |_| { confirm.set(false); on_delete.run(()); }>{move || i18n.t("map.confirm_delete")}</button> }.into_any()
-                } else {
-                    view! { <button type="button" on:click=move |_| confirm.set(true)>{move || i18n.t("map.delete_grid")}</button> }.into_any()
-                }}
-            </div>
-        </form>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn grid_at(lon: f64, lat: f64) -> GridView {
-        GridView {
-            id: 1,
-            version: 1,
-            code: "1".into(),
-            parent_code: None,
-            level: 1,
-            name: "g".into(),
-            kind: "basic".into(),
-            households: 0,
-            population: 0,
-            workers: String::new(),
-            valid_from: None,
-            valid_to: None,
-            unit_code: None,
-            unit_name: None,
-            updated_by: String::new(),
-            updated_at: String::new(),
-            editable: false,
-            ring: vec![
-                [lon, lat],
-                [lon + 0.02, lat],
-                [lon + 0.02, lat + 0.02],
-                [lon, lat],
-            ],
-        }
-    }
-
-    #[test]
-    fn projection_round_trips() {
-        let (proj, _) = Proj::fit(&[grid_at(118.78, 32.06)]);
-        let p = [118.7912345, 32.0701234];
-        let (x, y) = proj.fwd(p);
-        let q = proj.inv(x, y);
-        assert!(
-            (q[0] - p[0]).abs() < 2e-7 && (q[1] - p[1]).abs() < 2e-7,
-            "{q:?}"
-        );
-    }
-
-    #[test]
-    fn path_data_is_short_and_lands_on_the_rounded_points() {
-        let mut d = String::new();
-        for n in [0, 5, 40, 100, 1234, -7, -1234, -100] {
-            push_hundredths(&mut d, n);
-            d.push(' ');
-        }
-        assert_eq!(d, "0 0.05 0.4 1 12.34 -0.07 -12.34 -1 ");
-        let g = grid_at(118.78, 32.06);
-        let (proj, _) = Proj::fit(std::slice::from_ref(&g));
-        let d = path_d(&proj, &g.ring);
-        // Summing the relative steps gives each point rounded to 0.01 unit, without drift.
-        let nums: Vec<f64> = d
-            .trim_start_matches('M')
-            .trim_end_matches('Z')
-            .replace('l', " ")
-            .split(' ')
-            .map(|t| t.parse().unwrap())
-            .collect();
-        let (mut x, mut y) = (0.0, 0.0);
-        for (i, p) in g.ring.iter().enumerate() {
-            x += nums[2 * i];
-            y += nums[2 * i + 1];
-            let (ex, ey) = proj.fwd(*p);
-            assert!((x - ex).abs() < 0.006 && (y - ey).abs() < 0.006, "{d}");
-        }
-    }
-
-    #[test]
-    fn the_tiles_under_nanjing_are_the_standard_xyz_ones() {
-        let (proj, h) = Proj::fit(&[grid_at(118.78, 32.06)]);
-        let (x, y) = proj.fwd([118.78, 32.06]);
-        let view = View {
-            cx: x,
-            cy: y,
-            w: 1.0,
-        };
-        let tiles = tiles_at(&proj, view, h / VIEW_W, 12);
-        // Standard slippy-map numbering for 118.78°E 32.06°N at zoom 12.
-        assert!(
-            tiles.iter().any(|t| (t.z, t.x, t.y) == (12, 3399, 1662)),
-            "{tiles:?}"
-        );
-        // The tile's box contains the point.
-        let t = tiles.iter().find(|t| (t.x, t.y) == (3399, 1662)).unwrap();
-        assert!(t.left <= x && x <= t.left + t.size && t.top <= y && y <= t.top + t.size);
-        // The zoom follows the scale: twice the pixels per unit, one level more.
-        assert_eq!(tile_zoom(&proj, 2.0), tile_zoom(&proj, 1.0) + 1);
     }
 }

@@ -3,29 +3,10 @@
 
 use crate::api::events::{self as api, IcsImportReport};
 use crate::i18n::use_i18n;
-use crate::ui::error_message;
+use crate::ui::{error_message, read_file_text, FileError};
 use domain::event::{Category, Visibility};
 use leptos::prelude::*;
 use leptos_router::components::A;
-
-#[cfg(feature = "csr")]
-async fn read_text(input: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
-    let file = input
-        .files()
-        .and_then(|f| f.get(0))
-        .ok_or_else(String::new)?;
-    if file.size() > domain::ics_import::MAX_ICS_BYTES as f64 {
-        return Err("ics.too_large".into());
-    }
-    let text = wasm_bindgen_futures::JsFuture::from(file.text())
-        .await
-        .map_err(|_| "ics.unreadable".to_owned())?;
-    text.as_string().ok_or_else(|| "ics.unreadable".to_owned())
-}
-#[cfg(not(feature = "csr"))]
-async fn read_text(_: &leptos::web_sys::HtmlInputElement) -> Result<String, String> {
-    Err("ics.unreadable".into())
-}
 
 #[component]
 pub fn IcsImport(unit: String) -> impl IntoView {
@@ -86,7 +67,7 @@ pub fn IcsImport(unit: String) -> impl IntoView {
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let r = read_text(&el).await;
+            let r = read_file_text(&el, domain::ics_import::MAX_ICS_BYTES).await;
             if busy.is_disposed() {
                 return;
             }
@@ -96,8 +77,9 @@ pub fn IcsImport(unit: String) -> impl IntoView {
                     text.set_value(t);
                     run(false);
                 }
-                Err(k) if k.is_empty() => {}
-                Err(k) => error.set(Some(i18n.t(&k))),
+                Err(FileError::NoneChosen) => {}
+                Err(FileError::TooLarge(_)) => error.set(Some(i18n.t("ics.too_large"))),
+                Err(FileError::Unreadable) => error.set(Some(i18n.t("ics.unreadable"))),
             }
         });
     };
@@ -122,7 +104,7 @@ pub fn IcsImport(unit: String) -> impl IntoView {
                         </tr></thead>
                         <tbody>
                             {rep.rows.into_iter().map(|r| {
-                                let rule = r.rrule.clone().map(|x| super::events::describe_rrule(&i18n, &x)).unwrap_or_default();
+                                let rule = r.rrule.clone().map(|x| super::describe_rrule(&i18n, &x)).unwrap_or_default();
                                 let cancelled = r.cancelled.len();
                                 let outcome = move || match &r.problem {
                                     None if cancelled > 0 => i18n.tf("ics.will_import_cancelled", &[("n", cancelled.to_string())]),
