@@ -10,6 +10,25 @@ pub fn Loading() -> impl IntoView {
     view! { <p class="loading" role="status" aria-live="polite">{move || i18n.t("common.loading")}</p> }
 }
 
+/// The shell around data loaded from the server: "loading" while it comes, the error in the user's
+/// words if it fails, otherwise `ok` with the value.
+#[component]
+pub fn Loaded<T, F, V>(resource: LocalResource<Result<T, AppError>>, ok: F) -> impl IntoView
+where
+    T: Clone + 'static,
+    F: Fn(T) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || resource.get().map(|r| match r {
+                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
+                Ok(v) => ok(v).into_any(),
+            })}
+        </Suspense>
+    }
+}
+
 /// The translated, user-facing text of an error (needs a reactive owner; in async tasks use
 /// `error_message` with an `I18n` taken beforehand).
 pub fn error_text(e: &AppError) -> String {

@@ -2,7 +2,7 @@
 
 use crate::api::{self, admin::UserView, AppError};
 use crate::i18n::use_i18n;
-use crate::ui::{ErrorNote, Loading};
+use crate::ui::{ErrorNote, Loaded, Loading};
 use domain::Role;
 use leptos::prelude::*;
 
@@ -70,10 +70,7 @@ fn Users() -> impl IntoView {
     };
     view! {
         <h2>{move || i18n.t("admin.users")}</h2>
-        <Suspense fallback=|| view! { <Loading/> }>
-            {move || users.get().map(|r| match r {
-                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                Ok(list) => view! {
+        <Loaded resource=users ok=move |list| view! {
                     <div class="table-wrap">
                         <table class="users">
                             <thead><tr>
@@ -87,9 +84,7 @@ fn Users() -> impl IntoView {
                             <tbody>{list.into_iter().map(|u| view! { <UserRow user=u version=version/> }).collect_view()}</tbody>
                         </table>
                     </div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }/>
         <h3>{move || i18n.t("admin.add_user")}</h3>
         <form class="grid-form" on:submit=create>
             <label>{move || i18n.t("admin.username")}<input required maxlength="32" bind:value=username/></label>
@@ -282,10 +277,7 @@ fn AuditLog() -> impl IntoView {
                 <input type="date" bind:value=to/>
             </label>
         </div>
-        <Suspense fallback=|| view! { <Loading/> }>
-            {move || entries.get().map(|r| match r {
-                Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                Ok(list) => view! {
+        <Loaded resource=entries ok=move |list| view! {
                     <div class="table-wrap">
                         <table class="audit">
                             <thead><tr>
@@ -301,8 +293,6 @@ fn AuditLog() -> impl IntoView {
                             }).collect_view()}</tbody>
                         </table>
                     </div>
-                }.into_any(),
-            })}
-        </Suspense>
+                }/>
     }
 }

@@ -4,7 +4,7 @@
 use crate::api::events::{self as api, CheckInView, OccurrenceDetail, OccurrenceView, RsvpView};
 use crate::api::AppError;
 use crate::i18n::{use_i18n, I18n, Locale};
-use crate::ui::{shanghai_now, ErrorNote, Loading};
+use crate::ui::{shanghai_now, ErrorNote, Loaded, Loading};
 use domain::date::{civil_from_days, days_from_civil};
 use domain::rsvp::RsvpStatus;
 use leptos::prelude::*;

@@ -21,12 +21,7 @@ pub fn EventPage() -> impl IntoView {
     view! {
         <section class="page">
             <p><A href="/events">{move || use_i18n().t("events.back")}</A></p>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || detail.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(d) => view! { <Occurrence detail=d version=version/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded resource=detail ok=move |d| view! { <Occurrence detail=d version=version/> }/>
         </section>
     }
 }
@@ -281,10 +276,7 @@ pub(super) fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl I
                 </label>
                 <button type="submit">{move || i18n.t("events.export_reveal")}</button>
             </form>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || list.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(rows) => view! {
+            <Loaded resource=list ok=move |rows| view! {
                         <div class="table-wrap"><table class="attendees">
                             <thead><tr>
                                 <th scope="col">{move || i18n.t("admin.display_name")}</th>
@@ -301,9 +293,7 @@ pub(super) fn CheckInDesk(id: i64, at: String, version: RwSignal<u32>) -> impl I
                                 view! { <tr><td>{a.display_name}</td><td>{status}</td><td>{a.seats}</td><td>{if a.checked_in { "✓" } else { "" }}</td></tr> }
                             }).collect_view()}</tbody>
                         </table></div>
-                    }.into_any(),
-                })}
-            </Suspense>
+                    }/>
         </section>
     }
 }

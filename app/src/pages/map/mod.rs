@@ -6,7 +6,7 @@
 
 use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
 use crate::i18n::use_i18n;
-use crate::ui::{error_message, now_ms, typing_in_field, ErrorNote, Loading};
+use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
 use domain::geometry::{self as geo, Coverage, Index, Point, Problem, Ring, Shape};
 use domain::history::History;
 use leptos::ev;
@@ -41,12 +41,7 @@ pub fn MapPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || i18n.t("map.title")}</h1>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(m) => view! { <MapEditor map=m/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded resource=data ok=move |m| view! { <MapEditor map=m/> }/>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::api::orgs as api;
 use crate::i18n::{use_i18n, Locale};
-use crate::ui::{ErrorNote, Loading};
+use crate::ui::Loaded;
 use domain::org::{LevelSet, Tree};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -119,12 +119,7 @@ pub fn OrgChartPage() -> impl IntoView {
     view! {
         <section class="page chart-page">
             <h1>{move || i18n.t("chart.title")}</h1>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(v) => view! { <Chart levels=v.levels tree=Tree::new(v.units)/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded resource=data ok=move |v| view! { <Chart levels=v.levels tree=Tree::new(v.units)/> }/>
         </section>
     }
 }

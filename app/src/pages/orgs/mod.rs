@@ -7,7 +7,7 @@
 
 use crate::api::orgs::{self as api, OrgTreeView, UnitPanel};
 use crate::i18n::{use_i18n, I18n, Locale};
-use crate::ui::{error_message, now_ms, typing_in_field, ErrorNote, Loading};
+use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
 use domain::org::{
     term_end, term_status, with_version, Edit, LevelSet, OrgCommand, OrgUnit, RoleHolder,
     TermStatus, Tree, Undo, UnitDetails, VisibleRow,
@@ -372,12 +372,7 @@ pub fn OrgsPage() -> impl IntoView {
     view! {
         <section class="page orgs-page">
             <h1>{move || i18n.t("orgs.title")}</h1>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(v) => view! { <Editor data=v/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded resource=data ok=move |v| view! { <Editor data=v/> }/>
         </section>
     }
 }

@@ -57,12 +57,7 @@ pub(super) fn Panel(ed: Ed, id: i64) -> impl IntoView {
     });
     view! {
         <section class="card org-panel" aria-labelledby="org-panel-h">
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || data.get().map(|r| match r {
-                    Err(e) => view! { <ErrorNote error=e/> }.into_any(),
-                    Ok(p) => view! { <PanelBody ed=ed panel=p/> }.into_any(),
-                })}
-            </Suspense>
+            <Loaded resource=data ok=move |p| view! { <PanelBody ed=ed panel=p/> }/>
             <button type="button" class="link" on:click=move |_| { ed.panel.set(None); focus_tree(); }>{move || i18n.t("common.close")}</button>
         </section>
     }
