@@ -85,6 +85,60 @@ impl Visibility {
     }
 }
 
+/// Whether an event (or one occurrence of it) takes place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventStatus {
+    Scheduled,
+    Cancelled,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Scheduled => "scheduled",
+            EventStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventStatus> {
+        [EventStatus::Scheduled, EventStatus::Cancelled]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
+/// A stored word that is not one of an enum's spellings (a row written by something else).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind}: {value}")]
+pub struct UnknownWord {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+macro_rules! stored_word {
+    ($t:ty, $kind:literal) => {
+        impl TryFrom<String> for $t {
+            type Error = UnknownWord;
+            fn try_from(s: String) -> Result<Self, UnknownWord> {
+                <$t>::parse(&s).ok_or(UnknownWord {
+                    kind: $kind,
+                    value: s,
+                })
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+stored_word!(Category, "category");
+stored_word!(Visibility, "visibility");
+stored_word!(EventStatus, "event status");
+
 /// A wall-clock time in Asia/Shanghai, `YYYY-MM-DDTHH:MM`. Text order is time order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -2,6 +2,7 @@
 //! the browser, the server and the storage layer all call into it, so a rule lives in one place.
 
 pub mod account;
+pub mod audit;
 pub mod code;
 pub mod date;
 pub mod demo;

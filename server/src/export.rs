@@ -4,10 +4,12 @@
 //! cannot make an organiser's browser reveal anything) with a stated reason, recorded in the
 //! audit log. Cells that a spreadsheet would run as a formula are neutralised.
 
+use crate::caller::Caller;
 use crate::Shared;
-use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use domain::audit::{AuditAction, AuditObject, AuditResult};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -33,8 +35,7 @@ pub const REVEAL_REASON_MAX: usize = 200;
 /// The list with phone numbers revealed, for a same-site POST with a reason.
 pub(crate) async fn attendees_csv_revealed(
     State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
+    caller: Caller,
     axum::Form(f): axum::Form<RevealForm>,
 ) -> Response {
     let reason = f.reason.trim();
@@ -48,15 +49,14 @@ pub(crate) async fn attendees_csv_revealed(
         )
             .into_response();
     }
-    attendees(sh, peer, headers, f.event, f.at, Some(reason.to_owned())).await
+    attendees(sh, caller, f.event, f.at, Some(reason.to_owned())).await
 }
 
 /// The list with phone numbers masked.
 pub(crate) async fn attendees_csv(
     State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    caller: Caller,
     Query(q): Query<AttendeesQuery>,
-    headers: HeaderMap,
 ) -> Response {
     if q.reveal.is_some() {
         return (
@@ -65,7 +65,7 @@ pub(crate) async fn attendees_csv(
         )
             .into_response();
     }
-    attendees(sh, peer, headers, q.event, q.at, None).await
+    attendees(sh, caller, q.event, q.at, None).await
 }
 
 /// One CSV field: quoted, quotes doubled, and a leading `= + - @` (or tab/CR) defused with `'`
@@ -81,26 +81,16 @@ pub fn csv_field(s: &str) -> String {
 
 async fn attendees(
     sh: Shared,
-    peer: std::net::SocketAddr,
-    headers: HeaderMap,
+    caller: Caller,
     event: i64,
     at: String,
     reveal_reason: Option<String>,
 ) -> Response {
-    let q = AttendeesQuery {
-        event,
-        at,
-        reveal: None,
-    };
     let state = &sh.cfg.state;
-    let user = crate::session_user(state, &headers).await;
-    let Some(user) = user else {
-        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
-    };
-    let Ok(at) = domain::event::LocalDateTime::parse(&q.at) else {
+    let Ok(at) = domain::event::LocalDateTime::parse(&at) else {
         return (StatusCode::BAD_REQUEST, "at must be YYYY-MM-DDTHH:MM").into_response();
     };
-    let e = match state.db.event(q.event).await {
+    let e = match state.db.event(event).await {
         Ok(e) => e,
         Err(store::StoreError::NotFound) => {
             return (StatusCode::NOT_FOUND, "not found").into_response()
@@ -110,32 +100,13 @@ async fn attendees(
             return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
         }
     };
-    let p = user.principal();
-    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
-    let allowed = domain::Code::parse(&e.unit_code).is_ok_and(|c| p.can_publish_event(&c));
-    let audit = |action: &'static str, result: &'static str, detail: String| {
-        let db = state.db.clone();
-        let (who, id, ip) = (p.username.clone(), p.user_id, ip.clone());
-        let object = format!("event#{}@{at}", q.event);
-        async move {
-            let _ = db
-                .audit(store::audit::Audit {
-                    actor_user_id: Some(id),
-                    actor: &who,
-                    ip: &ip,
-                    action,
-                    object: &object,
-                    result,
-                    detail: &detail,
-                })
-                .await;
-        }
-    };
+    let object = AuditObject::Occurrence(event, at.as_str());
+    let allowed =
+        domain::Code::parse(&e.unit_code).is_ok_and(|c| caller.principal.can_publish_event(&c));
     if !allowed {
-        audit("export_attendees", "refused", String::new()).await;
-        return (StatusCode::FORBIDDEN, "not allowed").into_response();
+        return caller.refuse(AuditAction::ExportAttendees, object).await;
     }
-    let rows = match state.db.attendees(q.event, &at).await {
+    let rows = match state.db.attendees(event, &at).await {
         Ok(r) => r,
         Err(e) => {
             tracing::error!(error = %e, "export failed");
@@ -177,31 +148,27 @@ async fn attendees(
             csv_field(&phone)
         ));
     }
-    if let Some(reason) = &reveal_reason {
-        audit(
-            "reveal_phone",
-            "ok",
-            format!("{} attendees; reason: {reason}", rows.len()),
-        )
-        .await;
-    } else {
-        audit("export_attendees", "ok", String::new()).await;
+    let recorded = match &reveal_reason {
+        Some(reason) => {
+            let detail = format!("{} attendees; reason: {reason}", rows.len());
+            caller
+                .audit(AuditAction::RevealPhone, object, AuditResult::Ok, &detail)
+                .await
+        }
+        None => {
+            caller
+                .audit(AuditAction::ExportAttendees, object, AuditResult::Ok, "")
+                .await
+        }
+    };
+    if let Err(refusal) = recorded {
+        return refusal;
     }
-    let mut res = (StatusCode::OK, out).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"attendees-{}-{}.csv\"",
-        q.event,
-        at.as_str().replace(':', "")
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    res
+    download(
+        out,
+        "text/csv; charset=utf-8",
+        &format!("attendees-{event}-{}.csv", at.as_str().replace(':', "")),
+    )
 }
 
 #[derive(Deserialize)]
@@ -214,17 +181,12 @@ pub struct OrgsQuery {
 /// administrators and organisers within their scope; the refusal as a response otherwise.
 async fn org_rows(
     sh: &Shared,
-    peer: std::net::SocketAddr,
+    caller: &Caller,
     q: &OrgsQuery,
-    headers: &HeaderMap,
     format: &str,
 ) -> Result<(Vec<[String; 7]>, String), Response> {
     let state = &sh.cfg.state;
-    let user = crate::session_user(state, headers).await;
-    let Some(user) = user else {
-        return Err((StatusCode::UNAUTHORIZED, "please log in").into_response());
-    };
-    let p = user.principal();
+    let p = &caller.principal;
     let root = match q.root.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
         Some(r) => match domain::Code::parse(r) {
             Ok(c) => Some(c),
@@ -238,33 +200,15 @@ async fn org_rows(
         Some(r) => p.can_edit_unit(r),
         None => p.is_admin(),
     };
-    let ip = crate::client_ip_of(headers, Some(peer), sh.cfg.trust_proxy);
     let stem = root
         .as_ref()
         .map(|r| r.as_str())
         .unwrap_or("all")
         .to_owned();
-    let audit = |result: &'static str| {
-        let db = state.db.clone();
-        let (who, id, ip) = (p.username.clone(), p.user_id, ip.clone());
-        let object = format!("orgs:{stem}.{format}");
-        async move {
-            let _ = db
-                .audit(store::audit::Audit {
-                    actor_user_id: Some(id),
-                    actor: &who,
-                    ip: &ip,
-                    action: "export_orgs",
-                    object: &object,
-                    result,
-                    detail: "",
-                })
-                .await;
-        }
-    };
+    let file = format!("{stem}.{format}");
+    let object = AuditObject::UnitFile(&file);
     if !allowed {
-        audit("refused").await;
-        return Err((StatusCode::FORBIDDEN, "not allowed").into_response());
+        return Err(caller.refuse(AuditAction::ExportOrgs, object).await);
     }
     let (units, levels) = match (state.db.org_units().await, state.db.org_levels().await) {
         (Ok(u), Ok(l)) => (u, l),
@@ -300,7 +244,9 @@ async fn org_rows(
             ]
         })
         .collect();
-    audit("ok").await;
+    caller
+        .audit(AuditAction::ExportOrgs, object, AuditResult::Ok, "")
+        .await?;
     Ok((rows, stem))
 }
 
@@ -318,11 +264,10 @@ fn download(body: impl IntoResponse, mime: &'static str, file: &str) -> Response
 /// `GET /export/orgs.csv?root=CODE`: UTF-8 with a BOM, formula-like cells defused.
 pub(crate) async fn orgs_csv(
     State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    caller: Caller,
     Query(q): Query<OrgsQuery>,
-    headers: HeaderMap,
 ) -> Response {
-    let (rows, stem) = match org_rows(&sh, peer, &q, &headers, "csv").await {
+    let (rows, stem) = match org_rows(&sh, &caller, &q, "csv").await {
         Ok(r) => r,
         Err(res) => return res,
     };
@@ -340,11 +285,10 @@ pub(crate) async fn orgs_csv(
 /// `GET /export/orgs.xlsx?root=CODE`: one worksheet, every cell text (codes keep their digits).
 pub(crate) async fn orgs_xlsx(
     State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    caller: Caller,
     Query(q): Query<OrgsQuery>,
-    headers: HeaderMap,
 ) -> Response {
-    let (rows, stem) = match org_rows(&sh, peer, &q, &headers, "xlsx").await {
+    let (rows, stem) = match org_rows(&sh, &caller, &q, "xlsx").await {
         Ok(r) => r,
         Err(res) => return res,
     };
@@ -401,15 +345,9 @@ mod tests {
 /// `GET /export/me.json`: everything Linli holds about the caller (PIPL right of access), as
 /// JSON: the account, the contact phone in full (it is the caller's own), every answer with its
 /// check-in, and what the audit log recorded the account doing. Audited as `export_self`.
-pub(crate) async fn my_data_json(
-    State(sh): State<Shared>,
-    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn my_data_json(State(sh): State<Shared>, caller: Caller) -> Response {
     let state = &sh.cfg.state;
-    let Some(user) = crate::session_user(state, &headers).await else {
-        return (StatusCode::UNAUTHORIZED, "please log in").into_response();
-    };
+    let user = &caller.user;
     let data = match state.db.personal_data(user.id).await {
         Ok(d) => d,
         Err(e) => {
@@ -417,19 +355,17 @@ pub(crate) async fn my_data_json(
             return (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response();
         }
     };
-    let ip = crate::client_ip_of(&headers, Some(peer), sh.cfg.trust_proxy);
-    let _ = state
-        .db
-        .audit(store::audit::Audit {
-            actor_user_id: Some(user.id),
-            actor: &user.username,
-            ip: &ip,
-            action: "export_self",
-            object: &format!("user#{}", user.id),
-            result: "ok",
-            detail: "",
-        })
-        .await;
+    if let Err(refusal) = caller
+        .audit(
+            AuditAction::ExportSelf,
+            AuditObject::User(&user.username),
+            AuditResult::Ok,
+            "",
+        )
+        .await
+    {
+        return refusal;
+    }
     let body = serde_json::json!({
         "exported_at": domain::date::shanghai_datetime(store::now()),
         "account": data.account,
@@ -439,16 +375,9 @@ pub(crate) async fn my_data_json(
         "answers": data.answers,
         "audit": data.audit,
     });
-    let mut res = (StatusCode::OK, body.to_string()).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"linli-my-data.json\""),
-    );
-    res
+    download(
+        body.to_string(),
+        "application/json; charset=utf-8",
+        "linli-my-data.json",
+    )
 }

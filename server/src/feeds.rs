@@ -4,11 +4,12 @@
 //! - `/feeds/events/{id}.ics` one event (public, or any visible event with a session);
 //! - `/feeds/me/{token}.ics` the occurrences a user RSVP'd for, behind an unguessable token.
 
+use crate::caller::Caller;
 use crate::Shared;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::event::LocalDateTime;
+use domain::event::{EventStatus, LocalDateTime, Visibility};
 use domain::ics::{calendar, IcsEvent};
 use serde::Deserialize;
 use store::events::Event;
@@ -67,13 +68,13 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
         summary: e.title.clone(),
         description: e.description.clone(),
         location: format!("{} · {}", e.location, e.unit_name),
-        category: e.category.clone(),
+        category: e.category.as_str().into(),
         start,
         end,
         rrule: e.rrule.clone(),
         exdates: vec![],
         recurrence_id: None,
-        cancelled: e.status == "cancelled"
+        cancelled: e.status == EventStatus::Cancelled
             || (e.rrule.is_none() && changed.iter().any(|o| o.cancelled)),
         stamp: store::now(),
         geo: place(e),
@@ -120,7 +121,7 @@ pub(crate) async fn public_feed(State(sh): State<Shared>, Query(q): Query<FeedQu
             }
         },
     };
-    let events = match db.events_with_visibility("public").await {
+    let events = match db.events_with_visibility(Visibility::Public).await {
         Ok(e) => e,
         Err(e) => return failed(e),
     };
@@ -145,7 +146,7 @@ pub(crate) async fn public_feed(State(sh): State<Shared>, Query(q): Query<FeedQu
 pub(crate) async fn event_file(
     State(sh): State<Shared>,
     Path(file): Path<String>,
-    headers: HeaderMap,
+    caller: Option<Caller>,
 ) -> Response {
     let Some(id) = file
         .strip_suffix(".ics")
@@ -161,21 +162,18 @@ pub(crate) async fn event_file(
         }
         Err(e) => return failed(e),
     };
-    if e.visibility != "public" {
-        let user = crate::session_user(state, &headers).await;
-        let allowed = user.is_some_and(|u| {
-            domain::event::Visibility::parse(&e.visibility)
-                .is_some_and(|v| v.visible_to(&u.principal()))
-        });
-        if !allowed {
-            return (StatusCode::NOT_FOUND, "not found").into_response();
-        }
+    // An unreadable visibility is treated as the narrowest.
+    let visibility = e.visibility;
+    if visibility != Visibility::Public
+        && !caller.is_some_and(|c| visibility.visible_to(&c.principal))
+    {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
     }
     match series(&state.db, &e).await {
         Ok(v) => ics(
             calendar(&e.title, &v),
             &format!("event-{id}.ics"),
-            e.visibility != "public",
+            visibility != Visibility::Public,
         ),
         Err(e) => failed(e),
     }
@@ -218,7 +216,7 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
             },
             description: e.description.clone(),
             location: format!("{} · {}", e.location, e.unit_name),
-            category: e.category.clone(),
+            category: e.category.as_str().into(),
             start: o.starts_at,
             end: o.ends_at,
             rrule: None,
@@ -245,7 +243,7 @@ pub struct GridFeedQuery {
 pub(crate) async fn grids_geojson(
     State(sh): State<Shared>,
     Query(q): Query<GridFeedQuery>,
-    headers: HeaderMap,
+    caller: Option<Caller>,
 ) -> Response {
     let state = &sh.cfg.state;
     let level = match q.level.as_deref().map(str::trim) {
@@ -261,17 +259,10 @@ pub(crate) async fn grids_geojson(
             }
         },
     };
-    let mut allowed = false;
-    if let Some(t) = q.token.as_deref() {
-        allowed = matches!(state.db.feed_token_user(t).await, Ok(Some(_)));
-    } else if let Some(t) =
-        crate::read_cookie(&headers, app::api::ssr::cookie_name(state.secure_cookies))
-    {
-        allowed = matches!(
-            state.db.session_user(&t, &state.session_policy).await,
-            Ok(Some(_))
-        );
-    }
+    let allowed = match q.token.as_deref() {
+        Some(t) => matches!(state.db.feed_token_user(t).await, Ok(Some(_))),
+        None => caller.is_some(),
+    };
     if !allowed {
         return (
             StatusCode::UNAUTHORIZED,

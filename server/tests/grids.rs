@@ -75,10 +75,10 @@ async fn residents_see_the_map_without_personal_data_and_cannot_save() {
         .post("grid_history", &format!("id={}", g.id), Some(&jumin))
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let audit = app.db.audit_entries(Some("grids.save"), 100).await.unwrap();
+    let audit = app.db.audit_entries(Some("grids_save"), 100).await.unwrap();
     assert!(audit
         .iter()
-        .any(|a| a.action == "grids.save" && a.result == "refused"));
+        .any(|a| a.action == "grids_save" && a.result == "refused"));
 }
 
 #[tokio::test]
@@ -523,7 +523,7 @@ async fn a_whole_district_imports_at_once_and_a_bad_import_changes_nothing() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let audit = app
         .db
-        .audit_entries(Some("grids.import"), 10)
+        .audit_entries(Some("grids_import"), 10)
         .await
         .unwrap();
     assert!(audit.iter().any(|a| a.result == "refused"));

@@ -1185,7 +1185,12 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         domain::event::LocalDateTime::parse(from).unwrap(),
         domain::event::LocalDateTime::parse(to).unwrap(),
     );
-    for e in app.db.events_with_visibility("public").await.unwrap() {
+    for e in app
+        .db
+        .events_with_visibility(domain::event::Visibility::Public)
+        .await
+        .unwrap()
+    {
         for o in app.db.occurrences(&e, &f, &t).await.unwrap() {
             let status = if o.cancelled {
                 "CANCELLED"

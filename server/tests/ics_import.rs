@@ -154,7 +154,7 @@ async fn imports_are_refused_outside_the_callers_scope_and_for_bad_files() {
     );
     let refused = app
         .db
-        .audit_entries(Some("events.import"), 10)
+        .audit_entries(Some("events_import_ics"), 10)
         .await
         .unwrap();
     assert!(!refused.is_empty(), "refusals are audited");

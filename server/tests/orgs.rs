@@ -152,10 +152,10 @@ async fn organisers_edit_their_subtree_only() {
         after.units.iter().find(|u| u.id == other.id).unwrap().name,
         other.name
     );
-    let audit = app.db.audit_entries(Some("orgs.edit"), 50).await.unwrap();
+    let audit = app.db.audit_entries(Some("orgs_apply"), 50).await.unwrap();
     assert!(audit
         .iter()
-        .any(|a| a.action == "orgs.edit" && a.result == "refused"));
+        .any(|a| a.action == "orgs_apply" && a.result == "refused"));
     // Within scope, to a branch that allows groups: fine, and codes follow.
     let mine2 = t
         .units

@@ -2,6 +2,7 @@
 //! UPDATE and DELETE on it. Never write passwords, tokens or raw phone numbers here.
 
 use crate::{Db, Result};
+use domain::audit::{AuditAction, AuditObject, AuditResult};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -21,9 +22,9 @@ pub struct Audit<'a> {
     pub actor_user_id: Option<i64>,
     pub actor: &'a str,
     pub ip: &'a str,
-    pub action: &'a str,
-    pub object: &'a str,
-    pub result: &'a str,
+    pub action: AuditAction,
+    pub object: AuditObject<'a>,
+    pub result: AuditResult,
     pub detail: &'a str,
 }
 
@@ -37,9 +38,9 @@ impl Db {
         .bind(a.actor_user_id)
         .bind(a.actor)
         .bind(a.ip)
-        .bind(a.action)
-        .bind(a.object)
-        .bind(a.result)
+        .bind(a.action.as_str())
+        .bind(a.object.to_string())
+        .bind(a.result.as_str())
         .bind(a.detail)
         .execute(self.pool())
         .await?;
@@ -59,13 +60,28 @@ impl Db {
     }
 
     /// The newest entries matching every non-empty part of the filter (at most 1,000).
+    /// An action is found under every spelling it was written with (`AuditAction::spellings`).
     pub async fn audit_search(&self, f: &AuditFilter, limit: i64) -> Result<Vec<AuditEntry>> {
+        let wanted = f.action.trim();
+        let spellings: Vec<&str> = match AuditAction::parse(wanted) {
+            Some(a) => a.spellings().to_vec(),
+            None => vec![wanted],
+        };
+        let spelling = |i: usize| {
+            spellings
+                .get(i)
+                .or(spellings.first())
+                .copied()
+                .unwrap_or("")
+        };
         let rows = sqlx::query_as(
             "SELECT id, ts, actor_user_id, actor, ip, action, object, result, detail FROM audit_log \
-             WHERE ($1 = '' OR action = $1) AND ($2 = '' OR actor = $2) AND ($3 = '' OR result = $3) \
-             AND ts >= $4 AND ts < $5 ORDER BY id DESC LIMIT $6",
+             WHERE ($1 = '' OR action IN ($1, $2, $3)) AND ($4 = '' OR actor = $4) \
+             AND ($5 = '' OR result = $5) AND ts >= $6 AND ts < $7 ORDER BY id DESC LIMIT $8",
         )
-        .bind(f.action.trim())
+        .bind(spelling(0))
+        .bind(spelling(1))
+        .bind(spelling(2))
         .bind(f.actor.trim())
         .bind(f.result.trim())
         .bind(f.from_ts.unwrap_or(i64::MIN))

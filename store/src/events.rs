@@ -2,7 +2,7 @@
 //! `domain::recurrence`.
 
 use crate::{Db, Result, StoreError};
-use domain::event::{EventDraft, LocalDateTime};
+use domain::event::{Category, EventDraft, EventStatus, LocalDateTime, Visibility};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -10,7 +10,8 @@ pub struct Event {
     pub id: i64,
     pub title: String,
     pub description: String,
-    pub category: String,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
     pub unit_code: String,
     pub unit_name: String,
     pub location: String,
@@ -21,8 +22,10 @@ pub struct Event {
     pub capacity: i64,
     pub guests_allowed: i64,
     pub rsvp_deadline_minutes: i64,
-    pub visibility: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub visibility: Visibility,
+    #[sqlx(try_from = "String")]
+    pub status: EventStatus,
     pub version: i64,
     pub sequence: i64,
     /// The grid it takes place in, and a point `lon,lat`.
@@ -80,7 +83,8 @@ fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occur
             .unwrap_or_else(|| LocalDateTime::from_minutes(starts_at.minutes() + dur)),
         capacity: row.map(|r| r.1).unwrap_or(event.capacity),
         taken: row.map(|r| r.2).unwrap_or(0),
-        cancelled: event.status == "cancelled" || row.is_some_and(|r| r.3 == "cancelled"),
+        cancelled: event.status == EventStatus::Cancelled
+            || row.is_some_and(|r| r.3 == "cancelled"),
         moved: moved.is_some(),
         starts_at,
         recurrence_id: id,

@@ -51,9 +51,12 @@ impl Db {
     }
 
     /// Every event with the given visibility.
-    pub async fn events_with_visibility(&self, visibility: &str) -> Result<Vec<Event>> {
+    pub async fn events_with_visibility(
+        &self,
+        visibility: domain::event::Visibility,
+    ) -> Result<Vec<Event>> {
         Ok(sqlx::query_as(&format!("SELECT {} FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE e.visibility = $1 ORDER BY e.id", crate::events::COLUMNS))
-            .bind(visibility)
+            .bind(visibility.as_str())
             .fetch_all(self.pool())
             .await?)
     }

@@ -171,7 +171,7 @@ impl Db {
         if !real {
             return Err(invalid("err.rsvp_not_occurrence"));
         }
-        if event.status == "cancelled" {
+        if event.status == domain::event::EventStatus::Cancelled {
             return Err(invalid("err.rsvp_cancelled"));
         }
         // The deadline counts from when the occurrence actually happens (it may have been moved).

@@ -2,6 +2,7 @@
 
 mod common;
 
+use domain::audit::{AuditAction, AuditObject, AuditResult};
 use domain::demo::{generate, Scale, DEMO_PASSWORD};
 use domain::{Code, Password, PasswordPolicy, Role, Username};
 use store::users::{LoginError, NewUser};
@@ -37,6 +38,7 @@ both!(
     sessions_live_expire_and_end,
     password_change_and_role_change_end_sessions,
     audit_log_is_append_only,
+    audit_filter_finds_an_action_under_its_old_spelling,
     demo_loads_once_all_or_nothing,
     settings_round_trip,
 );
@@ -341,9 +343,9 @@ async fn audit_log_is_append_only(db: Db) {
         actor_user_id: None,
         actor: "anonymous",
         ip: "127.0.0.1",
-        action: "login",
-        object: "user:li",
-        result: "refused",
+        action: AuditAction::Login,
+        object: AuditObject::User("li"),
+        result: AuditResult::Refused,
         detail: "wrong password",
     })
     .await
@@ -351,6 +353,7 @@ async fn audit_log_is_append_only(db: Db) {
     let rows = db.audit_entries(Some("login"), 10).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].result, "refused");
+    assert_eq!(rows[0].object, "user:li");
     assert!(sqlx::query("UPDATE audit_log SET result = 'ok'")
         .execute(db.pool())
         .await
@@ -363,6 +366,38 @@ async fn audit_log_is_append_only(db: Db) {
         db.audit_entries(None, 10).await.unwrap()[0].result,
         "refused"
     );
+}
+
+async fn audit_filter_finds_an_action_under_its_old_spelling(db: Db) {
+    // A row written before the spellings were unified, and one written now.
+    sqlx::query(
+        "INSERT INTO audit_log (ts, actor_user_id, actor, ip, action, object, result, detail) \
+         VALUES (1, NULL, 'wang', '127.0.0.1', 'grids.save', '320113', 'ok', '')",
+    )
+    .execute(db.pool())
+    .await
+    .unwrap();
+    db.audit(store::audit::Audit {
+        actor_user_id: None,
+        actor: "wang",
+        ip: "127.0.0.1",
+        action: AuditAction::GridsSave,
+        object: AuditObject::Grids("320113"),
+        result: AuditResult::Ok,
+        detail: "",
+    })
+    .await
+    .unwrap();
+    for spelling in ["grids_save", "grids.save"] {
+        let rows = db.audit_entries(Some(spelling), 10).await.unwrap();
+        let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+        assert_eq!(actions, ["grids_save", "grids.save"], "{spelling}");
+    }
+    assert!(db
+        .audit_entries(Some("grids_import"), 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn demo_loads_once_all_or_nothing(db: Db) {

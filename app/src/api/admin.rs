@@ -59,7 +59,10 @@ fn parse_role_scope(role: &str, scope: &str) -> Result<(Role, Option<domain::Cod
 #[server(prefix = "/api", endpoint = "admin_users")]
 pub async fn admin_users() -> Result<Vec<UserView>, AppError> {
     guard(async move {
-        require("admin_users", "users", |p| p.can_administer()).await?;
+        require(AuditAction::AdminUsers, AuditObject::Users, |p| {
+            p.can_administer()
+        })
+        .await?;
         Ok(state()?
             .db
             .list_users()
@@ -81,7 +84,10 @@ pub async fn admin_create_user(
     scope: String,
 ) -> Result<UserView, AppError> {
     guard(async move {
-        let p = require("admin_create_user", "users", |p| p.can_administer()).await?;
+        let p = require(AuditAction::AdminCreateUser, AuditObject::Users, |p| {
+            p.can_administer()
+        })
+        .await?;
         let st = state()?;
         let name = domain::Username::parse(&username)
             .map_err(|e| AppError::Invalid(account_error_key(&e).into()))?;
@@ -107,9 +113,9 @@ pub async fn admin_create_user(
             })?;
         audit(
             Some(&p),
-            "admin_create_user",
-            &format!("user:{}", u.username),
-            "ok",
+            AuditAction::AdminCreateUser,
+            AuditObject::User(&u.username),
+            AuditResult::Ok,
             role.as_str(),
         )
         .await;
@@ -121,7 +127,7 @@ pub async fn admin_create_user(
 #[server(prefix = "/api", endpoint = "admin_set_role")]
 pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<UserView, AppError> {
     guard(async move {
-        let p = require("admin_set_role", &format!("user#{id}"), |p| {
+        let p = require(AuditAction::AdminSetRole, AuditObject::UserId(id), |p| {
             p.can_administer()
         })
         .await?;
@@ -136,9 +142,9 @@ pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<User
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "admin_set_role",
-            &format!("user:{}", u.username),
-            "ok",
+            AuditAction::AdminSetRole,
+            AuditObject::User(&u.username),
+            AuditResult::Ok,
             role.as_str(),
         )
         .await;
@@ -150,9 +156,11 @@ pub async fn admin_set_role(id: i64, role: String, scope: String) -> Result<User
 #[server(prefix = "/api", endpoint = "admin_set_disabled")]
 pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     guard(async move {
-        let p = require("admin_set_disabled", &format!("user#{id}"), |p| {
-            p.can_administer()
-        })
+        let p = require(
+            AuditAction::AdminSetDisabled,
+            AuditObject::UserId(id),
+            |p| p.can_administer(),
+        )
         .await?;
         if id == p.user_id {
             return Err(AppError::Invalid("err.disable_self".into()));
@@ -164,9 +172,9 @@ pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError>
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "admin_set_disabled",
-            &format!("user#{id}"),
-            "ok",
+            AuditAction::AdminSetDisabled,
+            AuditObject::UserId(id),
+            AuditResult::Ok,
             if disabled { "disabled" } else { "enabled" },
         )
         .await;
@@ -180,9 +188,11 @@ pub async fn admin_set_disabled(id: i64, disabled: bool) -> Result<(), AppError>
 #[server(prefix = "/api", endpoint = "admin_set_party_member")]
 pub async fn admin_set_party_member(id: i64, party_member: bool) -> Result<(), AppError> {
     guard(async move {
-        let p = require("admin_set_party_member", &format!("user#{id}"), |p| {
-            p.can_administer()
-        })
+        let p = require(
+            AuditAction::AdminSetPartyMember,
+            AuditObject::UserId(id),
+            |p| p.can_administer(),
+        )
         .await?;
         state()?
             .db
@@ -191,9 +201,9 @@ pub async fn admin_set_party_member(id: i64, party_member: bool) -> Result<(), A
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "admin_set_party_member",
-            &format!("user#{id}"),
-            "ok",
+            AuditAction::AdminSetPartyMember,
+            AuditObject::UserId(id),
+            AuditResult::Ok,
             if party_member {
                 "party member"
             } else {
@@ -209,7 +219,12 @@ pub async fn admin_set_party_member(id: i64, party_member: bool) -> Result<(), A
 #[server(prefix = "/api", endpoint = "admin_set_registration")]
 pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
     guard(async move {
-        let p = require("admin_set_registration", "settings", |p| p.can_administer()).await?;
+        let p = require(
+            AuditAction::AdminSetRegistration,
+            AuditObject::Setting("registration"),
+            |p| p.can_administer(),
+        )
+        .await?;
         state()?
             .db
             .set_setting(
@@ -220,9 +235,9 @@ pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
             .map_err(internal)?;
         audit(
             Some(&p),
-            "admin_set_registration",
-            "settings",
-            "ok",
+            AuditAction::AdminSetRegistration,
+            AuditObject::Setting("registration"),
+            AuditResult::Ok,
             if open { "open" } else { "closed" },
         )
         .await;
@@ -235,7 +250,12 @@ pub async fn admin_set_registration(open: bool) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "admin_set_grid_target")]
 pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
     guard(async move {
-        let p = require("admin_set_grid_target", "settings", |p| p.can_administer()).await?;
+        let p = require(
+            AuditAction::AdminSetGridTarget,
+            AuditObject::Setting("grid_target"),
+            |p| p.can_administer(),
+        )
+        .await?;
         if !(1..=100_000).contains(&target) {
             return Err(AppError::Invalid("err.grid_target".into()));
         }
@@ -246,9 +266,9 @@ pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
             .map_err(internal)?;
         audit(
             Some(&p),
-            "admin_set_grid_target",
-            "settings",
-            "ok",
+            AuditAction::AdminSetGridTarget,
+            AuditObject::Setting("grid_target"),
+            AuditResult::Ok,
             &target.to_string(),
         )
         .await;
@@ -268,7 +288,10 @@ pub async fn admin_audit(
     to: Option<String>,
 ) -> Result<Vec<AuditView>, AppError> {
     guard(async move {
-        require("admin_audit", "audit_log", |p| p.can_administer()).await?;
+        require(AuditAction::AdminAudit, AuditObject::AuditLog, |p| {
+            p.can_administer()
+        })
+        .await?;
         let day = |s: Option<String>, next: i64| -> Result<Option<i64>, AppError> {
             match s.as_deref().map(str::trim) {
                 None | Some("") => Ok(None),

@@ -48,7 +48,8 @@ pub async fn login(username: String, password: String) -> Result<Me, AppError> {
         if password.len() > 4 * domain::account::PASSWORD_MAX {
             return Err(AppError::Invalid("err.login_failed".into()));
         }
-        let object = format!("user:{}", username.chars().take(40).collect::<String>());
+        let name: String = username.chars().take(40).collect();
+        let object = AuditObject::User(&name);
         match st
             .db
             .authenticate(&username, &password, &req.client_ip)
@@ -61,15 +62,36 @@ pub async fn login(username: String, password: String) -> Result<Me, AppError> {
                 }
                 let token = st.db.create_session(user.id).await.map_err(internal)?;
                 set_session_cookie(&token);
-                audit(Some(&user.principal()), "login", &object, "ok", "").await;
+                audit(
+                    Some(&user.principal()),
+                    AuditAction::Login,
+                    object,
+                    AuditResult::Ok,
+                    "",
+                )
+                .await;
                 Ok(Me::from(user))
             }
             Err(store::users::LoginError::Invalid) => {
-                audit(None, "login", &object, "refused", "bad credentials").await;
+                audit(
+                    None,
+                    AuditAction::Login,
+                    object,
+                    AuditResult::Refused,
+                    "bad credentials",
+                )
+                .await;
                 Err(AppError::Invalid("err.login_failed".into()))
             }
             Err(store::users::LoginError::Locked(secs)) => {
-                audit(None, "login", &object, "refused", "locked").await;
+                audit(
+                    None,
+                    AuditAction::Login,
+                    object,
+                    AuditResult::Refused,
+                    "locked",
+                )
+                .await;
                 Err(AppError::Locked(secs))
             }
         }
@@ -90,9 +112,9 @@ pub async fn logout() -> Result<(), AppError> {
         if let Some(u) = who {
             audit(
                 Some(&u.principal()),
-                "logout",
-                &format!("user:{}", u.username),
-                "ok",
+                AuditAction::Logout,
+                AuditObject::User(&u.username),
+                AuditResult::Ok,
                 "",
             )
             .await;
@@ -150,7 +172,14 @@ pub async fn register(
         // pause. Attempts that reach the database count, taken names included (they probe).
         let addr = request().client_ip;
         if let Some(secs) = st.db.registration_locked(&addr).await.map_err(internal)? {
-            audit(None, "register", "", "refused", "throttled").await;
+            audit(
+                None,
+                AuditAction::Register,
+                AuditObject::None,
+                AuditResult::Refused,
+                "throttled",
+            )
+            .await;
             return Err(AppError::Locked(secs));
         }
         let name = domain::Username::parse(&username)
@@ -200,9 +229,9 @@ pub async fn register(
         set_session_cookie(&token);
         audit(
             Some(&user.principal()),
-            "register",
-            &format!("user:{}", user.username),
-            "ok",
+            AuditAction::Register,
+            AuditObject::User(&user.username),
+            AuditResult::Ok,
             "",
         )
         .await;
@@ -227,9 +256,9 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         {
             audit(
                 Some(&p),
-                "change_password",
-                &format!("user:{}", p.username),
-                "refused",
+                AuditAction::ChangePassword,
+                AuditObject::User(&p.username),
+                AuditResult::Refused,
                 "wrong current password",
             )
             .await;
@@ -242,9 +271,9 @@ pub async fn change_password(current: String, new: String) -> Result<(), AppErro
         set_session_cookie(&token);
         audit(
             Some(&p),
-            "change_password",
-            &format!("user:{}", p.username),
-            "ok",
+            AuditAction::ChangePassword,
+            AuditObject::User(&p.username),
+            AuditResult::Ok,
             "",
         )
         .await;
@@ -267,9 +296,9 @@ pub async fn set_my_phone(phone: String) -> Result<String, AppError> {
             .map_err(internal)?;
         audit(
             Some(&p),
-            "set_my_phone",
-            &format!("user:{}", p.username),
-            "ok",
+            AuditAction::SetMyPhone,
+            AuditObject::User(&p.username),
+            AuditResult::Ok,
             "",
         )
         .await;
@@ -287,7 +316,12 @@ pub async fn delete_my_account(password: String) -> Result<(), AppError> {
         let st = state()?;
         let p = require_user().await?;
         if !p.can_erase_own_account() {
-            return Err(deny(&p, "delete_my_account", &format!("user:{}", p.username)).await);
+            return Err(deny(
+                &p,
+                AuditAction::DeleteMyAccount,
+                AuditObject::User(&p.username),
+            )
+            .await);
         }
         if password.len() > 4 * domain::account::PASSWORD_MAX
             || !st
@@ -298,9 +332,9 @@ pub async fn delete_my_account(password: String) -> Result<(), AppError> {
         {
             audit(
                 Some(&p),
-                "delete_my_account",
-                &format!("user:{}", p.username),
-                "refused",
+                AuditAction::DeleteMyAccount,
+                AuditObject::User(&p.username),
+                AuditResult::Refused,
                 "wrong password",
             )
             .await;
@@ -315,9 +349,9 @@ pub async fn delete_my_account(password: String) -> Result<(), AppError> {
         clear_session_cookie();
         audit(
             Some(&p),
-            "delete_my_account",
-            &format!("user#{}", p.user_id),
-            "ok",
+            AuditAction::DeleteMyAccount,
+            AuditObject::UserId(p.user_id),
+            AuditResult::Ok,
             &format!("{withdrawn} upcoming answers withdrawn"),
         )
         .await;

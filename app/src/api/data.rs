@@ -11,14 +11,14 @@ use super::ssr::*;
 pub struct EventView {
     pub id: i64,
     pub title: String,
-    pub category: String,
+    pub category: domain::event::Category,
     pub unit_name: String,
     pub location: String,
     pub starts_at: String,
     pub ends_at: String,
     pub rrule: Option<String>,
     pub capacity: i64,
-    pub status: String,
+    pub status: domain::event::EventStatus,
 }
 
 /// Upcoming and recurring events, soonest first.
@@ -37,7 +37,7 @@ pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
         // only for staff and party members.
         let events: Vec<_> = events
             .into_iter()
-            .filter(|e| may_see(&p, &e.visibility))
+            .filter(|e| may_see(&p, e.visibility))
             .take(200)
             .collect();
         Ok(events

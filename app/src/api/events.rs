@@ -16,7 +16,7 @@ pub struct OccurrenceView {
     pub recurrence_id: String,
     pub moved: bool,
     pub title: String,
-    pub category: String,
+    pub category: domain::event::Category,
     pub unit_name: String,
     pub location: String,
     pub starts_at: String,
@@ -43,7 +43,7 @@ pub struct OccurrenceDetail {
     pub rrule: Option<String>,
     pub guests_allowed: i64,
     pub rsvp_deadline_minutes: i64,
-    pub visibility: String,
+    pub visibility: domain::event::Visibility,
     pub rsvp_open: bool,
     pub mine: Option<RsvpView>,
     /// The caller may see attendees, check people in, edit and cancel.
@@ -97,8 +97,8 @@ pub(crate) mod ssr_events {
     }
 
     /// Who may see an event (`domain::event::Visibility::visible_to`); unknown values: nobody.
-    pub fn may_see(p: &Principal, visibility: &str) -> bool {
-        domain::event::Visibility::parse(visibility).is_some_and(|v| v.visible_to(p))
+    pub fn may_see(p: &Principal, visibility: domain::event::Visibility) -> bool {
+        visibility.visible_to(p)
     }
 
     pub fn may_manage(p: &Principal, unit_code: &str) -> bool {
@@ -111,7 +111,7 @@ pub(crate) mod ssr_events {
             recurrence_id: o.recurrence_id.to_string(),
             moved: o.moved,
             title: e.title.clone(),
-            category: e.category.clone(),
+            category: e.category,
             unit_name: e.unit_name.clone(),
             location: e.location.clone(),
             starts_at: o.starts_at.to_string(),
@@ -137,11 +137,11 @@ pub(crate) mod ssr_events {
     pub async fn publishing_unit(
         p: &Principal,
         code: &str,
-        action: &str,
+        action: AuditAction,
     ) -> Result<domain::Code, AppError> {
         let unit = domain::Code::parse(code).map_err(|_| AppError::Invalid("err.code".into()))?;
         if !p.can_publish_event(&unit) {
-            return Err(deny(p, action, &format!("unit:{unit}")).await);
+            return Err(deny(p, action, AuditObject::Unit(unit.as_str())).await);
         }
         Ok(unit)
     }
@@ -174,7 +174,7 @@ pub(crate) mod ssr_events {
                     .ok_or_else(|| AppError::Invalid("err.event_grid".into()))?;
                 let linkable = domain::Code::parse(&code).is_ok_and(|c| p.can_link_grid(&c));
                 if !linkable {
-                    return Err(deny(p, "event.place", &code).await);
+                    return Err(deny(p, AuditAction::EventPlace, AuditObject::Grids(&code)).await);
                 }
                 match point {
                     Some(at) if !contains(&ring, at) => return Err(outside()),
@@ -235,8 +235,8 @@ pub async fn events_calendar(
         let events: Vec<_> = events
             .into_iter()
             .filter(|e| {
-                may_see(&p, &e.visibility)
-                    && (category.is_empty() || e.category == category)
+                may_see(&p, e.visibility)
+                    && (category.is_empty() || e.category.as_str() == category)
                     && community.as_ref().is_none_or(|c| {
                         domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
                     })
@@ -269,7 +269,7 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
         let at = time(&at)?;
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
-        if !may_see(&p, &e.visibility) {
+        if !may_see(&p, e.visibility) {
             return Err(AppError::NotFound);
         }
         let o = db
@@ -319,7 +319,7 @@ pub async fn event_rsvp(
         let at = time(&at)?;
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
-        if !may_see(&p, &e.visibility) {
+        if !may_see(&p, e.visibility) {
             return Err(AppError::NotFound);
         }
         let r = db
@@ -328,9 +328,9 @@ pub async fn event_rsvp(
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "event_rsvp",
-            &format!("event#{id}@{at}"),
-            "ok",
+            AuditAction::EventRsvp,
+            AuditObject::Occurrence(id, at.as_str()),
+            AuditResult::Ok,
             r.status.as_str(),
         )
         .await;
@@ -360,7 +360,7 @@ pub async fn event_create(
 ) -> Result<i64, AppError> {
     guard(async move {
         let p = require_user().await?;
-        let unit = publishing_unit(&p, &unit_code, "event_create").await?;
+        let unit = publishing_unit(&p, &unit_code, AuditAction::EventCreate).await?;
         let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
             title: &title,
             description: &description,
@@ -383,9 +383,9 @@ pub async fn event_create(
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "event_create",
-            &format!("event#{id}"),
-            "ok",
+            AuditAction::EventCreate,
+            AuditObject::Event(id),
+            AuditResult::Ok,
             &draft.title,
         )
         .await;
@@ -403,7 +403,7 @@ pub async fn event_attendees(id: i64, at: String) -> Result<Vec<AttendeeView>, A
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
         if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, "event_attendees", &format!("event#{id}")).await);
+            return Err(deny(&p, AuditAction::EventAttendees, AuditObject::Event(id)).await);
         }
         let list: Vec<_> = db
             .attendees(id, &at)
@@ -438,7 +438,7 @@ pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckIn
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
         if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, "event_check_in", &format!("event#{id}")).await);
+            return Err(deny(&p, AuditAction::EventCheckIn, AuditObject::Event(id)).await);
         }
         let r = db.check_in(id, &at, &code).await.map_err(internal)?;
         let (view, result) = match r {
@@ -450,18 +450,19 @@ pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckIn
                     display_name,
                     seats,
                 },
-                "ok",
+                AuditResult::Ok,
             ),
-            store::rsvp::CheckIn::AlreadyCheckedIn { display_name, .. } => {
-                (CheckInView::AlreadyCheckedIn { display_name }, "repeat")
-            }
-            store::rsvp::CheckIn::NotGoing => (CheckInView::NotGoing, "refused"),
-            store::rsvp::CheckIn::Unknown => (CheckInView::Unknown, "refused"),
+            store::rsvp::CheckIn::AlreadyCheckedIn { display_name, .. } => (
+                CheckInView::AlreadyCheckedIn { display_name },
+                AuditResult::Repeat,
+            ),
+            store::rsvp::CheckIn::NotGoing => (CheckInView::NotGoing, AuditResult::Refused),
+            store::rsvp::CheckIn::Unknown => (CheckInView::Unknown, AuditResult::Refused),
         };
         audit(
             Some(&p),
-            "event_check_in",
-            &format!("event#{id}@{at}"),
+            AuditAction::EventCheckIn,
+            AuditObject::Occurrence(id, at.as_str()),
             result,
             "",
         )
@@ -480,14 +481,19 @@ pub async fn event_cancel_occurrence(id: i64, at: String) -> Result<(), AppError
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
         if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, "event_cancel_occurrence", &format!("event#{id}")).await);
+            return Err(deny(
+                &p,
+                AuditAction::EventCancelOccurrence,
+                AuditObject::Event(id),
+            )
+            .await);
         }
         db.cancel_occurrence(id, &at).await.map_err(store_error)?;
         audit(
             Some(&p),
-            "event_cancel_occurrence",
-            &format!("event#{id}@{at}"),
-            "ok",
+            AuditAction::EventCancelOccurrence,
+            AuditObject::Occurrence(id, at.as_str()),
+            AuditResult::Ok,
             "",
         )
         .await;
@@ -508,9 +514,9 @@ pub async fn events_feed_token() -> Result<String, AppError> {
             .map_err(internal)?;
         audit(
             Some(&p),
-            "events_feed_token",
-            &format!("user:{}", p.username),
-            "ok",
+            AuditAction::EventsFeedToken,
+            AuditObject::User(&p.username),
+            AuditResult::Ok,
             "",
         )
         .await;
@@ -549,7 +555,7 @@ pub async fn event_update(
         let db = state()?.db;
         let e = db.event(id).await.map_err(store_error)?;
         if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, "event_update", &format!("event#{id}")).await);
+            return Err(deny(&p, AuditAction::EventUpdate, AuditObject::Event(id)).await);
         }
         let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
             title: &title,
@@ -594,9 +600,9 @@ pub async fn event_update(
         };
         audit(
             Some(&p),
-            "event_update",
-            &format!("event#{id}"),
-            "ok",
+            AuditAction::EventUpdate,
+            AuditObject::Event(id),
+            AuditResult::Ok,
             &mode,
         )
         .await;
@@ -632,7 +638,7 @@ pub async fn events_stats(
     guard(async move {
         let p = require_user().await?;
         let Some(prefix) = p.statistics_scope() else {
-            return Err(deny(&p, "events_stats", "stats").await);
+            return Err(deny(&p, AuditAction::EventsStats, AuditObject::Statistics).await);
         };
         let (from, to) = (time(&from)?, time(&to)?);
         if to <= from || to.minutes() - from.minutes() > 366 * 1440 {
@@ -674,7 +680,7 @@ pub async fn events_import_ics(
         use domain::event::{Category, Visibility, CAPACITY_MAX};
         use domain::ics_import::{read_ics, IcsDefaults, IcsFileError};
         let p = require_user().await?;
-        let unit = publishing_unit(&p, &unit_code, "events.import").await?;
+        let unit = publishing_unit(&p, &unit_code, AuditAction::EventsImportIcs).await?;
         if Category::parse(&category).is_none() {
             return Err(AppError::Invalid("err.event_category".into()));
         }
@@ -732,9 +738,9 @@ pub async fn events_import_ics(
             .map_err(store_error)?;
         audit(
             Some(&p),
-            "events.import",
-            &format!("unit:{unit}"),
-            "ok",
+            AuditAction::EventsImportIcs,
+            AuditObject::Unit(unit.as_str()),
+            AuditResult::Ok,
             &format!("{} events", ids.len()),
         )
         .await;

@@ -259,7 +259,7 @@ mod ssr_grids {
         reason: Reason,
     ) -> Result<GridMap, AppError> {
         if !p.can_edit_grids() {
-            return Err(deny(p, "grids.save", "").await);
+            return Err(deny(p, AuditAction::GridsSave, AuditObject::None).await);
         }
         if edits.is_empty() || edits.len() > MAX_EDITS {
             return Err(AppError::Invalid("err.grid_payload".into()));
@@ -328,7 +328,14 @@ mod ssr_grids {
                 Code::parse(code).is_ok_and(|c| p.can_edit_grid(&c))
             };
             if !allowed {
-                audit(Some(p), "grids.save", code, "refused", "outside scope").await;
+                audit(
+                    Some(p),
+                    AuditAction::GridsSave,
+                    AuditObject::Grids(code),
+                    AuditResult::Refused,
+                    "outside scope",
+                )
+                .await;
                 return Err(refused(403, "err.grid_scope", &[("grid", code.clone())]));
             }
         }
@@ -343,11 +350,18 @@ mod ssr_grids {
             Ok(Ok(_)) => {
                 let detail = format!("{} change(s)", changes.len());
                 let action = if reason == Reason::Import {
-                    "grids.import"
+                    AuditAction::GridsImport
                 } else {
-                    "grids.save"
+                    AuditAction::GridsSave
                 };
-                audit(Some(p), action, &touched.join(","), "ok", &detail).await;
+                audit(
+                    Some(p),
+                    action,
+                    AuditObject::Grids(&touched.join(",")),
+                    AuditResult::Ok,
+                    &detail,
+                )
+                .await;
                 map_for(p).await
             }
             Ok(Err(e)) => Err(e),
@@ -451,7 +465,14 @@ pub async fn grids_import(edits: String) -> Result<GridMap, AppError> {
             .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
         let r = save(&p, edits, Reason::Import).await;
         if let Err(e) = &r {
-            audit(Some(&p), "grids.import", "", "refused", e.message_key()).await;
+            audit(
+                Some(&p),
+                AuditAction::GridsImport,
+                AuditObject::None,
+                AuditResult::Refused,
+                e.message_key(),
+            )
+            .await;
         }
         r
     })
@@ -464,7 +485,12 @@ pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
     guard(async move {
         let p = require_user().await?;
         if !p.role.is_staff() {
-            return Err(deny(&p, "grids.history", &id.to_string()).await);
+            return Err(deny(
+                &p,
+                AuditAction::GridHistory,
+                AuditObject::Grids(&id.to_string()),
+            )
+            .await);
         }
         let revs = state()?.db.grid_history(id).await.map_err(internal)?;
         Ok(revs
@@ -557,7 +583,10 @@ pub async fn map_layer_upload(
     geojson: String,
 ) -> Result<Vec<LayerView>, AppError> {
     guard(async move {
-        let p = require("map_layer_upload", "map_layer", |p| p.can_administer()).await?;
+        let p = require(AuditAction::MapLayerUpload, AuditObject::Layers, |p| {
+            p.can_administer()
+        })
+        .await?;
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
             return Err(AppError::Invalid("err.layer_name".into()));
@@ -573,10 +602,10 @@ pub async fn map_layer_upload(
             .map_err(internal)?;
         audit(
             Some(&p),
-            "map_layer_upload",
-            name,
-            "ok",
-            &format!("{} paths", paths.len()),
+            AuditAction::MapLayerUpload,
+            AuditObject::Layers,
+            AuditResult::Ok,
+            &format!("{name}: {} paths", paths.len()),
         )
         .await;
         layer_views().await
@@ -587,13 +616,23 @@ pub async fn map_layer_upload(
 #[server(prefix = "/api", endpoint = "map_layer_delete")]
 pub async fn map_layer_delete(id: i64) -> Result<Vec<LayerView>, AppError> {
     guard(async move {
-        let p = require("map_layer_delete", "map_layer", |p| p.can_administer()).await?;
+        let p = require(AuditAction::MapLayerDelete, AuditObject::Layers, |p| {
+            p.can_administer()
+        })
+        .await?;
         match state()?.db.delete_map_layer(id).await {
             Ok(()) => {}
             Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(internal(e)),
         }
-        audit(Some(&p), "map_layer_delete", &id.to_string(), "ok", "").await;
+        audit(
+            Some(&p),
+            AuditAction::MapLayerDelete,
+            AuditObject::Layer(id),
+            AuditResult::Ok,
+            "",
+        )
+        .await;
         layer_views().await
     })
     .await

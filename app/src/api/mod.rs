@@ -130,6 +130,7 @@ pub fn account_error_key(e: &domain::account::AccountError) -> &'static str {
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::AppError;
+    pub use domain::audit::{AuditAction, AuditObject, AuditResult};
     use domain::session::SessionPolicy;
     use domain::Principal;
     use leptos::prelude::*;
@@ -228,31 +229,31 @@ pub mod ssr {
 
     /// The logged-in caller if `allowed` says yes; otherwise 403 and an audit row.
     pub async fn require(
-        action: &str,
-        object: &str,
+        action: AuditAction,
+        object: AuditObject<'_>,
         allowed: impl Fn(&Principal) -> bool,
     ) -> Result<Principal, AppError> {
         let p = require_user().await?;
         if allowed(&p) {
             Ok(p)
         } else {
-            audit(Some(&p), action, object, "refused", "").await;
+            audit(Some(&p), action, object, AuditResult::Refused, "").await;
             Err(AppError::Forbidden)
         }
     }
 
     /// Refuses a logged-in caller: 403 and an audit row.
-    pub async fn deny(p: &Principal, action: &str, object: &str) -> AppError {
-        audit(Some(p), action, object, "refused", "").await;
+    pub async fn deny(p: &Principal, action: AuditAction, object: AuditObject<'_>) -> AppError {
+        audit(Some(p), action, object, AuditResult::Refused, "").await;
         AppError::Forbidden
     }
 
     /// Writes one audit row; a failure to audit is logged, never shown to the user.
     pub async fn audit(
         who: Option<&Principal>,
-        action: &str,
-        object: &str,
-        result: &str,
+        action: AuditAction,
+        object: AuditObject<'_>,
+        result: AuditResult,
         detail: &str,
     ) {
         let Ok(st) = state() else { return };
@@ -270,7 +271,7 @@ pub mod ssr {
             })
             .await;
         if let Err(e) = r {
-            tracing::error!(error = %e, action, "audit write failed");
+            tracing::error!(error = %e, action = action.as_str(), "audit write failed");
         }
     }
 

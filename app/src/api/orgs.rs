@@ -163,14 +163,14 @@ mod ssr_orgs {
         let committed = commit && plan.is_clean();
         audit(
             Some(p),
-            "orgs.import",
-            "",
+            AuditAction::OrgsImport,
+            AuditObject::None,
             if committed {
-                "ok"
+                AuditResult::Ok
             } else if plan.is_clean() {
-                "preview"
+                AuditResult::Preview
             } else {
-                "refused"
+                AuditResult::Refused
             },
             &format!(
                 "{} row(s), {} problem(s)",
@@ -208,7 +208,14 @@ mod ssr_orgs {
             OrgRefusal::Rule(e) => {
                 let status = match e {
                     OrgError::OutOfScope { .. } => {
-                        audit(Some(p), "orgs.edit", "", "refused", "out of scope").await;
+                        audit(
+                            Some(p),
+                            AuditAction::OrgsApply,
+                            AuditObject::None,
+                            AuditResult::Refused,
+                            "out of scope",
+                        )
+                        .await;
                         403
                     }
                     OrgError::UnknownUnit => 404,
@@ -315,7 +322,7 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
     guard(async move {
         let p = require_user().await?;
         if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, "orgs.edit", "").await);
+            return Err(deny(&p, AuditAction::OrgsApply, AuditObject::None).await);
         }
         let commands: Vec<domain::org::OrgCommand> = serde_json::from_str(&commands)
             .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
@@ -332,7 +339,7 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
                     .filter(|g| !g.is_empty())
                 {
                     if !domain::Code::parse(g).is_ok_and(|c| p.can_link_grid(&c)) {
-                        return Err(deny(&p, "orgs.edit", g).await);
+                        return Err(deny(&p, AuditAction::OrgsApply, AuditObject::Grids(g)).await);
                     }
                 }
             }
@@ -346,9 +353,9 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
             Ok(a) => {
                 audit(
                     Some(&p),
-                    "orgs.edit",
-                    "",
-                    "ok",
+                    AuditAction::OrgsApply,
+                    AuditObject::None,
+                    AuditResult::Ok,
                     &format!("{} command(s)", commands.len()),
                 )
                 .await;
@@ -372,7 +379,7 @@ pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppE
     guard(async move {
         let p = require_user().await?;
         if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, "orgs.import", "").await);
+            return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
         }
         let levels = state()?.db.org_levels().await.map_err(internal)?;
         ssr_orgs::import(&p, domain::org::import::read_csv(&csv, &levels), commit).await
@@ -386,7 +393,7 @@ pub async fn orgs_import_xlsx(data: String, commit: bool) -> Result<ImportReport
     guard(async move {
         let p = require_user().await?;
         if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, "orgs.import", "").await);
+            return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
         }
         use base64::Engine;
         let bytes = base64::engine::general_purpose::STANDARD

@@ -257,8 +257,8 @@ fn AuditLog() -> impl IntoView {
                 <input list="audit-actions" bind:value=action autocomplete="off" spellcheck="false" maxlength="64"/>
             </label>
             <datalist id="audit-actions">
-                {["login", "logout", "register", "change_password", "set_my_phone", "delete_my_account", "export_self", "admin_create_user", "admin_set_role", "admin_set_disabled", "admin_set_party_member", "admin_set_registration", "admin_set_grid_target", "grids.save", "grids.import", "event_create", "event_rsvp", "event_check_in", "reveal_phone", "export_attendees", "orgs_apply", "orgs_import"]
-                    .map(|a| view! { <option value=a></option> }).collect_view()}
+                {domain::audit::AuditAction::ALL.iter()
+                    .map(|a| view! { <option value=a.as_str()></option> }).collect_view()}
             </datalist>
             <label>{move || i18n.t("admin.audit_by")}
                 <input bind:value=actor autocomplete="off" spellcheck="false" maxlength="64"/>
