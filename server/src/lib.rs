@@ -126,15 +126,17 @@ async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Resp
     )
     .await
     .into_response();
-    // Arguments that fail to decode never reach the function body, so server_fn answers 500;
-    // they are the caller's mistake: answer 400 with the same body.
+    // server_fn answers every error with 500; the status is the error's own (`AppError::status`),
+    // set here once for every function. Arguments that fail to decode never reach the function
+    // body and come back as `AppError::Request`: the caller's mistake, 400.
     if res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         let (mut parts, body) = res.into_parts();
         let bytes = axum::body::to_bytes(body, 64 * 1024)
             .await
             .unwrap_or_default();
-        if bytes.starts_with(b"{\"Request\"") {
-            parts.status = StatusCode::BAD_REQUEST;
+        if let Ok(e) = serde_json::from_slice::<app::api::AppError>(&bytes) {
+            parts.status =
+                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         }
         res = Response::from_parts(parts, Body::from(bytes));
     }

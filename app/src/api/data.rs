@@ -24,37 +24,34 @@ pub struct EventView {
 /// Upcoming and recurring events, soonest first.
 #[server(prefix = "/api", endpoint = "events_upcoming")]
 pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
-    guard(async move {
-        use super::events::ssr_events::{may_see, time};
-        let p = require_user().await?;
-        let from = time(&from)?;
-        let events = state()?
-            .db
-            .upcoming_events(from.as_str(), 500)
-            .await
-            .map_err(internal)?;
-        // The same rule as the calendar, the event page and the feeds: party-member events
-        // only for staff and party members.
-        let events: Vec<_> = events
-            .into_iter()
-            .filter(|e| may_see(&p, e.visibility))
-            .take(200)
-            .collect();
-        Ok(events
-            .into_iter()
-            .map(|e| EventView {
-                id: e.id,
-                title: e.title,
-                category: e.category,
-                unit_name: e.unit_name,
-                location: e.location,
-                starts_at: e.starts_at,
-                ends_at: e.ends_at,
-                rrule: e.rrule,
-                capacity: e.capacity,
-                status: e.status,
-            })
-            .collect())
-    })
-    .await
+    use super::events::ssr_events::{may_see, time};
+    let p = require_user().await?;
+    let from = time(&from)?;
+    let events = state()?
+        .db
+        .upcoming_events(from.as_str(), 500)
+        .await
+        .map_err(internal)?;
+    // The same rule as the calendar, the event page and the feeds: party-member events
+    // only for staff and party members.
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|e| may_see(&p, e.visibility))
+        .take(200)
+        .collect();
+    Ok(events
+        .into_iter()
+        .map(|e| EventView {
+            id: e.id,
+            title: e.title,
+            category: e.category,
+            unit_name: e.unit_name,
+            location: e.location,
+            starts_at: e.starts_at,
+            ends_at: e.ends_at,
+            rrule: e.rrule,
+            capacity: e.capacity,
+            status: e.status,
+        })
+        .collect())
 }

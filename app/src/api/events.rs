@@ -213,97 +213,91 @@ pub async fn events_calendar(
     category: String,
     community: String,
 ) -> Result<Vec<OccurrenceView>, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let (from, to) = (time(&from)?, time(&to)?);
-        if to <= from || to.minutes() - from.minutes() > MAX_WINDOW_DAYS * 1440 {
-            return Err(AppError::Invalid("err.window".into()));
-        }
-        let category = category.trim();
-        if !category.is_empty() && domain::event::Category::parse(category).is_none() {
-            return Err(AppError::Invalid("err.event_category".into()));
-        }
-        let community = match community.trim() {
-            "" => None,
-            c => Some(domain::Code::parse(c).map_err(|_| AppError::Invalid("err.code".into()))?),
-        };
-        let db = state()?.db;
-        let events = db
-            .events_in_window(from.as_str(), to.as_str())
-            .await
-            .map_err(internal)?;
-        let events: Vec<_> = events
-            .into_iter()
-            .filter(|e| {
-                may_see(&p, e.visibility)
-                    && (category.is_empty() || e.category.as_str() == category)
-                    && community.as_ref().is_none_or(|c| {
-                        domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
-                    })
-            })
-            .collect();
-        // One query for the occurrence rows of all these events (not one per event).
-        let occurrences = db
-            .occurrences_of(&events, &from, &to)
-            .await
-            .map_err(internal)?;
-        let mut out = Vec::new();
-        for (e, list) in events.iter().zip(occurrences) {
-            out.extend(list.iter().map(|o| view(e, o)));
-        }
-        out.sort_by(|a, b| {
-            a.starts_at
-                .cmp(&b.starts_at)
-                .then(a.event_id.cmp(&b.event_id))
-        });
-        Ok(out)
-    })
-    .await
+    let p = require_user().await?;
+    let (from, to) = (time(&from)?, time(&to)?);
+    if to <= from || to.minutes() - from.minutes() > MAX_WINDOW_DAYS * 1440 {
+        return Err(AppError::Invalid("err.window".into()));
+    }
+    let category = category.trim();
+    if !category.is_empty() && domain::event::Category::parse(category).is_none() {
+        return Err(AppError::Invalid("err.event_category".into()));
+    }
+    let community = match community.trim() {
+        "" => None,
+        c => Some(domain::Code::parse(c).map_err(|_| AppError::Invalid("err.code".into()))?),
+    };
+    let db = state()?.db;
+    let events = db
+        .events_in_window(from.as_str(), to.as_str())
+        .await
+        .map_err(internal)?;
+    let events: Vec<_> = events
+        .into_iter()
+        .filter(|e| {
+            may_see(&p, e.visibility)
+                && (category.is_empty() || e.category.as_str() == category)
+                && community.as_ref().is_none_or(|c| {
+                    domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
+                })
+        })
+        .collect();
+    // One query for the occurrence rows of all these events (not one per event).
+    let occurrences = db
+        .occurrences_of(&events, &from, &to)
+        .await
+        .map_err(internal)?;
+    let mut out = Vec::new();
+    for (e, list) in events.iter().zip(occurrences) {
+        out.extend(list.iter().map(|o| view(e, o)));
+    }
+    out.sort_by(|a, b| {
+        a.starts_at
+            .cmp(&b.starts_at)
+            .then(a.event_id.cmp(&b.event_id))
+    });
+    Ok(out)
 }
 
 /// One occurrence of an event, with the caller's own RSVP.
 #[server(prefix = "/api", endpoint = "event_detail")]
 pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_see(&p, e.visibility) {
-            return Err(AppError::NotFound);
-        }
-        let o = db
-            .occurrence_at(&e, &at)
-            .await
-            .map_err(internal)?
-            .ok_or(AppError::NotFound)?;
-        let mine = db
-            .my_rsvp(id, &at, p.user_id)
-            .await
-            .map_err(internal)?
-            .map(rsvp_view);
-        Ok(OccurrenceDetail {
-            occurrence: view(&e, &o),
-            rsvp_open: !o.cancelled
-                && domain::rsvp::is_open(
-                    now_local().minutes(),
-                    o.starts_at.minutes(),
-                    e.rsvp_deadline_minutes,
-                ),
-            description: e.description,
-            can_manage: may_manage(&p, &e.unit_code),
-            unit_code: e.unit_code,
-            rrule: e.rrule,
-            guests_allowed: e.guests_allowed,
-            rsvp_deadline_minutes: e.rsvp_deadline_minutes,
-            visibility: e.visibility,
-            version: e.version,
-            grid_code: e.grid_code,
-            point: e.point,
-            mine,
-        })
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_see(&p, e.visibility) {
+        return Err(AppError::NotFound);
+    }
+    let o = db
+        .occurrence_at(&e, &at)
+        .await
+        .map_err(internal)?
+        .ok_or(AppError::NotFound)?;
+    let mine = db
+        .my_rsvp(id, &at, p.user_id)
+        .await
+        .map_err(internal)?
+        .map(rsvp_view);
+    Ok(OccurrenceDetail {
+        occurrence: view(&e, &o),
+        rsvp_open: !o.cancelled
+            && domain::rsvp::is_open(
+                now_local().minutes(),
+                o.starts_at.minutes(),
+                e.rsvp_deadline_minutes,
+            ),
+        description: e.description,
+        can_manage: may_manage(&p, &e.unit_code),
+        unit_code: e.unit_code,
+        rrule: e.rrule,
+        guests_allowed: e.guests_allowed,
+        rsvp_deadline_minutes: e.rsvp_deadline_minutes,
+        visibility: e.visibility,
+        version: e.version,
+        grid_code: e.grid_code,
+        point: e.point,
+        mine,
     })
-    .await
 }
 
 /// Going (with `guests`) or not going. When full, "going" joins the waitlist.
@@ -314,29 +308,25 @@ pub async fn event_rsvp(
     going: bool,
     guests: i64,
 ) -> Result<RsvpView, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_see(&p, e.visibility) {
-            return Err(AppError::NotFound);
-        }
-        let r = db
-            .respond(id, &at, p.user_id, going, guests, &now_local())
-            .await
-            .map_err(store_error)?;
-        audit(
-            Some(&p),
-            AuditAction::EventRsvp,
-            AuditObject::Occurrence(id, at.as_str()),
-            AuditResult::Ok,
-            r.status.as_str(),
-        )
-        .await;
-        Ok(rsvp_view(r))
-    })
-    .await
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_see(&p, e.visibility) {
+        return Err(AppError::NotFound);
+    }
+    let r = db
+        .respond(id, &at, p.user_id, going, guests, &now_local())
+        .await?;
+    audit(
+        Some(&p),
+        AuditAction::EventRsvp,
+        AuditObject::Occurrence(id, at.as_str()),
+        AuditResult::Ok,
+        r.status.as_str(),
+    )
+    .await;
+    Ok(rsvp_view(r))
 }
 
 /// Publishes an event for a party unit in the caller's scope.
@@ -358,171 +348,152 @@ pub async fn event_create(
     grid_code: Option<String>,
     point: Option<String>,
 ) -> Result<i64, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let unit = publishing_unit(&p, &unit_code, AuditAction::EventCreate).await?;
-        let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
-            title: &title,
-            description: &description,
-            category: &category,
-            location: &location,
-            starts_at: &starts_at,
-            ends_at: &ends_at,
-            rrule: &rrule,
-            capacity,
-            guests_allowed,
-            rsvp_deadline_minutes,
-            visibility: &visibility,
-        })
-        .map_err(|e| AppError::Invalid(e.key().into()))?;
-        let draft = place(&p, draft, grid_code, point).await?;
-        let id = state()?
-            .db
-            .create_event(unit.as_str(), &draft)
-            .await
-            .map_err(store_error)?;
-        audit(
-            Some(&p),
-            AuditAction::EventCreate,
-            AuditObject::Event(id),
-            AuditResult::Ok,
-            &draft.title,
-        )
-        .await;
-        Ok(id)
+    let p = require_user().await?;
+    let unit = publishing_unit(&p, &unit_code, AuditAction::EventCreate).await?;
+    let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+        title: &title,
+        description: &description,
+        category: &category,
+        location: &location,
+        starts_at: &starts_at,
+        ends_at: &ends_at,
+        rrule: &rrule,
+        capacity,
+        guests_allowed,
+        rsvp_deadline_minutes,
+        visibility: &visibility,
     })
-    .await
+    .map_err(|e| AppError::Invalid(e.key().into()))?;
+    let draft = place(&p, draft, grid_code, point).await?;
+    let id = state()?.db.create_event(unit.as_str(), &draft).await?;
+    audit(
+        Some(&p),
+        AuditAction::EventCreate,
+        AuditObject::Event(id),
+        AuditResult::Ok,
+        &draft.title,
+    )
+    .await;
+    Ok(id)
 }
 
 /// Who answered for an occurrence, in arrival order. Names only: no contact details.
 #[server(prefix = "/api", endpoint = "event_attendees")]
 pub async fn event_attendees(id: i64, at: String) -> Result<Vec<AttendeeView>, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, AuditAction::EventAttendees, AuditObject::Event(id)).await);
-        }
-        let list: Vec<_> = db
-            .attendees(id, &at)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .filter_map(|a| Some((RsvpStatus::parse(&a.status)?, a)))
-            .collect();
-        let positions = domain::rsvp::waitlist_positions(list.iter().map(|(s, _)| *s));
-        Ok(list
-            .into_iter()
-            .zip(positions)
-            .filter(|((status, _), _)| *status != RsvpStatus::NotGoing)
-            .map(|((status, a), position)| AttendeeView {
-                display_name: a.display_name,
-                status,
-                seats: a.seats,
-                position: position.unwrap_or(0),
-                checked_in: a.checked_in_at.is_some(),
-            })
-            .collect())
-    })
-    .await
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_manage(&p, &e.unit_code) {
+        return Err(deny(&p, AuditAction::EventAttendees, AuditObject::Event(id)).await);
+    }
+    let list: Vec<_> = db
+        .attendees(id, &at)
+        .await
+        .map_err(internal)?
+        .into_iter()
+        .filter_map(|a| Some((RsvpStatus::parse(&a.status)?, a)))
+        .collect();
+    let positions = domain::rsvp::waitlist_positions(list.iter().map(|(s, _)| *s));
+    Ok(list
+        .into_iter()
+        .zip(positions)
+        .filter(|((status, _), _)| *status != RsvpStatus::NotGoing)
+        .map(|((status, a), position)| AttendeeView {
+            display_name: a.display_name,
+            status,
+            seats: a.seats,
+            position: position.unwrap_or(0),
+            checked_in: a.checked_in_at.is_some(),
+        })
+        .collect())
 }
 
 /// Checks in the holder of a scanned or typed code.
 #[server(prefix = "/api", endpoint = "event_check_in")]
 pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckInView, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, AuditAction::EventCheckIn, AuditObject::Event(id)).await);
-        }
-        let r = db.check_in(id, &at, &code).await.map_err(internal)?;
-        let (view, result) = match r {
-            store::rsvp::CheckIn::Done {
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_manage(&p, &e.unit_code) {
+        return Err(deny(&p, AuditAction::EventCheckIn, AuditObject::Event(id)).await);
+    }
+    let r = db.check_in(id, &at, &code).await.map_err(internal)?;
+    let (view, result) = match r {
+        store::rsvp::CheckIn::Done {
+            display_name,
+            seats,
+        } => (
+            CheckInView::Done {
                 display_name,
                 seats,
-            } => (
-                CheckInView::Done {
-                    display_name,
-                    seats,
-                },
-                AuditResult::Ok,
-            ),
-            store::rsvp::CheckIn::AlreadyCheckedIn { display_name, .. } => (
-                CheckInView::AlreadyCheckedIn { display_name },
-                AuditResult::Repeat,
-            ),
-            store::rsvp::CheckIn::NotGoing => (CheckInView::NotGoing, AuditResult::Refused),
-            store::rsvp::CheckIn::Unknown => (CheckInView::Unknown, AuditResult::Refused),
-        };
-        audit(
-            Some(&p),
-            AuditAction::EventCheckIn,
-            AuditObject::Occurrence(id, at.as_str()),
-            result,
-            "",
-        )
-        .await;
-        Ok(view)
-    })
-    .await
+            },
+            AuditResult::Ok,
+        ),
+        store::rsvp::CheckIn::AlreadyCheckedIn { display_name, .. } => (
+            CheckInView::AlreadyCheckedIn { display_name },
+            AuditResult::Repeat,
+        ),
+        store::rsvp::CheckIn::NotGoing => (CheckInView::NotGoing, AuditResult::Refused),
+        store::rsvp::CheckIn::Unknown => (CheckInView::Unknown, AuditResult::Refused),
+    };
+    audit(
+        Some(&p),
+        AuditAction::EventCheckIn,
+        AuditObject::Occurrence(id, at.as_str()),
+        result,
+        "",
+    )
+    .await;
+    Ok(view)
 }
 
 /// Cancels one occurrence; the rest of the series goes on. Subscribers see it cancelled.
 #[server(prefix = "/api", endpoint = "event_cancel_occurrence")]
 pub async fn event_cancel_occurrence(id: i64, at: String) -> Result<(), AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_manage(&p, &e.unit_code) {
-            return Err(deny(
-                &p,
-                AuditAction::EventCancelOccurrence,
-                AuditObject::Event(id),
-            )
-            .await);
-        }
-        db.cancel_occurrence(id, &at).await.map_err(store_error)?;
-        audit(
-            Some(&p),
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_manage(&p, &e.unit_code) {
+        return Err(deny(
+            &p,
             AuditAction::EventCancelOccurrence,
-            AuditObject::Occurrence(id, at.as_str()),
-            AuditResult::Ok,
-            "",
+            AuditObject::Event(id),
         )
-        .await;
-        Ok(())
-    })
-    .await
+        .await);
+    }
+    db.cancel_occurrence(id, &at).await?;
+    audit(
+        Some(&p),
+        AuditAction::EventCancelOccurrence,
+        AuditObject::Occurrence(id, at.as_str()),
+        AuditResult::Ok,
+        "",
+    )
+    .await;
+    Ok(())
 }
 
 /// Issues (or re-issues, invalidating the old one) the caller's private calendar feed token.
 #[server(prefix = "/api", endpoint = "events_feed_token")]
 pub async fn events_feed_token() -> Result<String, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let token = state()?
-            .db
-            .rotate_feed_token(p.user_id)
-            .await
-            .map_err(internal)?;
-        audit(
-            Some(&p),
-            AuditAction::EventsFeedToken,
-            AuditObject::User(&p.username),
-            AuditResult::Ok,
-            "",
-        )
-        .await;
-        Ok(token)
-    })
-    .await
+    let p = require_user().await?;
+    let token = state()?
+        .db
+        .rotate_feed_token(p.user_id)
+        .await
+        .map_err(internal)?;
+    audit(
+        Some(&p),
+        AuditAction::EventsFeedToken,
+        AuditObject::User(&p.username),
+        AuditResult::Ok,
+        "",
+    )
+    .await;
+    Ok(token)
 }
 
 /// Changes an event. `mode` is `series` (every occurrence: the change made to the occurrence at `at`
@@ -549,83 +520,77 @@ pub async fn event_update(
     grid_code: Option<String>,
     point: Option<String>,
 ) -> Result<i64, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let at = time(&at)?;
-        let db = state()?.db;
-        let e = db.event(id).await.map_err(store_error)?;
-        if !may_manage(&p, &e.unit_code) {
-            return Err(deny(&p, AuditAction::EventUpdate, AuditObject::Event(id)).await);
-        }
-        let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
-            title: &title,
-            description: &description,
-            category: &category,
-            location: &location,
-            starts_at: &starts_at,
-            ends_at: &ends_at,
-            rrule: &rrule,
-            capacity,
-            guests_allowed,
-            rsvp_deadline_minutes,
-            visibility: &visibility,
-        })
-        .map_err(|e| AppError::Invalid(e.key().into()))?;
-        let mut draft = place(&p, draft, grid_code, point).await?;
-        let conflict = |e: store::StoreError| match e {
-            store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
-            e => store_error(e),
-        };
-        let result = match mode.as_str() {
-            "series" => {
-                let start = e.start().map_err(internal)?;
-                draft = draft.for_series(&at, &start);
-                db.update_event(id, version, &draft)
-                    .await
-                    .map_err(conflict)?;
-                id
-            }
-            "following" if e.rrule.is_some() => db
-                .split_event(id, version, &at, &draft)
-                .await
-                .map_err(conflict)?,
-            // This occurrence only: its time changes; the rest of the form is the series' own.
-            "this" if e.rrule.is_some() => {
-                db.move_occurrence(id, version, &at, &draft.starts_at, &draft.ends_at)
-                    .await
-                    .map_err(conflict)?;
-                id
-            }
-            _ => return Err(AppError::Invalid("err.edit_mode".into())),
-        };
-        audit(
-            Some(&p),
-            AuditAction::EventUpdate,
-            AuditObject::Event(id),
-            AuditResult::Ok,
-            &mode,
-        )
-        .await;
-        Ok(result)
+    let p = require_user().await?;
+    let at = time(&at)?;
+    let db = state()?.db;
+    let e = db.event(id).await?;
+    if !may_manage(&p, &e.unit_code) {
+        return Err(deny(&p, AuditAction::EventUpdate, AuditObject::Event(id)).await);
+    }
+    let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
+        title: &title,
+        description: &description,
+        category: &category,
+        location: &location,
+        starts_at: &starts_at,
+        ends_at: &ends_at,
+        rrule: &rrule,
+        capacity,
+        guests_allowed,
+        rsvp_deadline_minutes,
+        visibility: &visibility,
     })
-    .await
+    .map_err(|e| AppError::Invalid(e.key().into()))?;
+    let mut draft = place(&p, draft, grid_code, point).await?;
+    let conflict = |e: store::StoreError| match e {
+        store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
+        e => e.into(),
+    };
+    let result = match mode.as_str() {
+        "series" => {
+            let start = e.start().map_err(internal)?;
+            draft = draft.for_series(&at, &start);
+            db.update_event(id, version, &draft)
+                .await
+                .map_err(conflict)?;
+            id
+        }
+        "following" if e.rrule.is_some() => db
+            .split_event(id, version, &at, &draft)
+            .await
+            .map_err(conflict)?,
+        // This occurrence only: its time changes; the rest of the form is the series' own.
+        "this" if e.rrule.is_some() => {
+            db.move_occurrence(id, version, &at, &draft.starts_at, &draft.ends_at)
+                .await
+                .map_err(conflict)?;
+            id
+        }
+        _ => return Err(AppError::Invalid("err.edit_mode".into())),
+    };
+    audit(
+        Some(&p),
+        AuditAction::EventUpdate,
+        AuditObject::Event(id),
+        AuditResult::Ok,
+        &mode,
+    )
+    .await;
+    Ok(result)
 }
 
 /// The communities (level-1 grids) the calendar can be filtered by.
 #[server(prefix = "/api", endpoint = "events_communities")]
 pub async fn events_communities() -> Result<Vec<CommunityOption>, AppError> {
-    guard(async move {
-        require_user().await?;
-        let grids = state()?.db.list_grids(Some(1)).await.map_err(internal)?;
-        Ok(grids
-            .into_iter()
-            .map(|g| CommunityOption {
-                code: g.state.code,
-                name: g.state.name,
-            })
-            .collect())
-    })
-    .await
+    require_user().await?;
+    let grids = state()?.db.list_grids(Some(1)).await.map_err(internal)?;
+    Ok(grids
+        .into_iter()
+        .map(|g| CommunityOption {
+            code: g.state.code,
+            name: g.state.name,
+        })
+        .collect())
 }
 
 /// Participation statistics for occurrences in `[from, to)`: administrators see everything,
@@ -635,23 +600,20 @@ pub async fn events_stats(
     from: String,
     to: String,
 ) -> Result<domain::stats::Participation, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let Some(prefix) = p.statistics_scope() else {
-            return Err(deny(&p, AuditAction::EventsStats, AuditObject::Statistics).await);
-        };
-        let (from, to) = (time(&from)?, time(&to)?);
-        if to <= from || to.minutes() - from.minutes() > 366 * 1440 {
-            return Err(AppError::Invalid("err.window".into()));
-        }
-        let rows = state()?
-            .db
-            .participation_rows(from.as_str(), to.as_str(), &prefix)
-            .await
-            .map_err(internal)?;
-        Ok(domain::stats::aggregate(&rows))
-    })
-    .await
+    let p = require_user().await?;
+    let Some(prefix) = p.statistics_scope() else {
+        return Err(deny(&p, AuditAction::EventsStats, AuditObject::Statistics).await);
+    };
+    let (from, to) = (time(&from)?, time(&to)?);
+    if to <= from || to.minutes() - from.minutes() > 366 * 1440 {
+        return Err(AppError::Invalid("err.window".into()));
+    }
+    let rows = state()?
+        .db
+        .participation_rows(from.as_str(), to.as_str(), &prefix)
+        .await
+        .map_err(internal)?;
+    Ok(domain::stats::aggregate(&rows))
 }
 
 /// What importing an iCalendar file does: one row per VEVENT of the file, and how many events were
@@ -676,78 +638,68 @@ pub async fn events_import_ics(
     visibility: String,
     commit: bool,
 ) -> Result<IcsImportReport, AppError> {
-    guard(async move {
-        use domain::event::{Category, Visibility, CAPACITY_MAX};
-        use domain::ics_import::{read_ics, IcsDefaults, IcsFileError};
-        let p = require_user().await?;
-        let unit = publishing_unit(&p, &unit_code, AuditAction::EventsImportIcs).await?;
-        if Category::parse(&category).is_none() {
-            return Err(AppError::Invalid("err.event_category".into()));
-        }
-        if Visibility::parse(&visibility).is_none() {
-            return Err(AppError::Invalid("err.event_visibility".into()));
-        }
-        if !(1..=CAPACITY_MAX).contains(&capacity) {
-            return Err(AppError::Invalid("err.event_capacity".into()));
-        }
-        let defaults = IcsDefaults {
-            category,
-            capacity,
-            visibility,
+    use domain::event::{Category, Visibility, CAPACITY_MAX};
+    use domain::ics_import::{read_ics, IcsDefaults, IcsFileError};
+    let p = require_user().await?;
+    let unit = publishing_unit(&p, &unit_code, AuditAction::EventsImportIcs).await?;
+    if Category::parse(&category).is_none() {
+        return Err(AppError::Invalid("err.event_category".into()));
+    }
+    if Visibility::parse(&visibility).is_none() {
+        return Err(AppError::Invalid("err.event_visibility".into()));
+    }
+    if !(1..=CAPACITY_MAX).contains(&capacity) {
+        return Err(AppError::Invalid("err.event_capacity".into()));
+    }
+    let defaults = IcsDefaults {
+        category,
+        capacity,
+        visibility,
+    };
+    let mut rows = read_ics(&ics, &defaults).map_err(|e| {
+        let detail = match &e {
+            IcsFileError::Malformed(m) => m.clone(),
+            _ => String::new(),
         };
-        let mut rows = read_ics(&ics, &defaults).map_err(|e| {
-            let detail = match &e {
-                IcsFileError::Malformed(m) => m.clone(),
-                _ => String::new(),
-            };
-            AppError::Refused {
-                status: 400,
-                key: e.key().into(),
-                args: vec![("detail".into(), detail)],
-            }
-        })?;
-        let db = &state()?.db;
-        let known: std::collections::HashSet<(String, String)> = db
-            .event_keys(unit.as_str())
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .collect();
-        domain::ics_import::mark_known(&mut rows, &known);
-        if !commit {
-            return Ok(IcsImportReport { rows, imported: 0 });
+        AppError::Refused {
+            status: 400,
+            key: e.key().into(),
+            args: vec![("detail".into(), detail)],
         }
-        let events: Vec<_> = rows
-            .iter()
-            .filter_map(|r| {
-                let d = r.draft.clone()?;
-                let cancelled = r
-                    .cancelled
-                    .iter()
-                    .filter_map(|at| domain::event::LocalDateTime::parse(at).ok())
-                    .collect();
-                Some((d, cancelled))
-            })
-            .collect();
-        if events.is_empty() {
-            return Err(AppError::Invalid("ics.nothing".into()));
-        }
-        let ids = db
-            .import_events(unit.as_str(), &events)
-            .await
-            .map_err(store_error)?;
-        audit(
-            Some(&p),
-            AuditAction::EventsImportIcs,
-            AuditObject::Unit(unit.as_str()),
-            AuditResult::Ok,
-            &format!("{} events", ids.len()),
-        )
-        .await;
-        Ok(IcsImportReport {
-            rows,
-            imported: ids.len(),
+    })?;
+    let db = &state()?.db;
+    let known: std::collections::HashSet<(String, String)> =
+        db.event_keys(unit.as_str()).await?.into_iter().collect();
+    domain::ics_import::mark_known(&mut rows, &known);
+    if !commit {
+        return Ok(IcsImportReport { rows, imported: 0 });
+    }
+    let events: Vec<_> = rows
+        .iter()
+        .filter_map(|r| {
+            let d = r.draft.clone()?;
+            let cancelled = r
+                .cancelled
+                .iter()
+                .filter_map(|at| domain::event::LocalDateTime::parse(at).ok())
+                .collect();
+            Some((d, cancelled))
         })
+        .collect();
+    if events.is_empty() {
+        return Err(AppError::Invalid("ics.nothing".into()));
+    }
+    let ids = db.import_events(unit.as_str(), &events).await?;
+    audit(
+        Some(&p),
+        AuditAction::EventsImportIcs,
+        AuditObject::Unit(unit.as_str()),
+        AuditResult::Ok,
+        &format!("{} events", ids.len()),
+    )
+    .await;
+    Ok(IcsImportReport {
+        rows,
+        imported: ids.len(),
     })
-    .await
 }

@@ -433,11 +433,8 @@ use ssr_grids::*;
 /// Every grid with what the caller may do with it, the household target and the tile layer.
 #[server(prefix = "/api", endpoint = "grids_list")]
 pub async fn grids_list() -> Result<GridMap, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        map_for(&p).await
-    })
-    .await
+    let p = require_user().await?;
+    map_for(&p).await
 }
 
 /// Saves a batch of edits (JSON list of `GridEdit`) all or nothing; answers with the new map.
@@ -445,13 +442,10 @@ pub async fn grids_list() -> Result<GridMap, AppError> {
 /// caller's scope (403), edits based on an old version (409, naming who changed it and when).
 #[server(prefix = "/api", endpoint = "grids_save")]
 pub async fn grids_save(edits: String) -> Result<GridMap, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let edits: Vec<GridEdit> = serde_json::from_str(&edits)
-            .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
-        save(&p, edits, Reason::Edit).await
-    })
-    .await
+    let p = require_user().await?;
+    let edits: Vec<GridEdit> =
+        serde_json::from_str(&edits).map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
+    save(&p, edits, Reason::Edit).await
 }
 
 /// Imports grids (JSON list of `GridEdit`, built in the browser from a GeoJSON file and previewed
@@ -459,54 +453,48 @@ pub async fn grids_save(edits: String) -> Result<GridMap, AppError> {
 /// accepts larger bodies than other server functions (see `server::IMPORT_BODY_LIMIT`).
 #[server(prefix = "/api", endpoint = "grids_import")]
 pub async fn grids_import(edits: String) -> Result<GridMap, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let edits: Vec<GridEdit> = serde_json::from_str(&edits)
-            .map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
-        let r = save(&p, edits, Reason::Import).await;
-        if let Err(e) = &r {
-            audit(
-                Some(&p),
-                AuditAction::GridsImport,
-                AuditObject::None,
-                AuditResult::Refused,
-                e.message_key(),
-            )
-            .await;
-        }
-        r
-    })
-    .await
+    let p = require_user().await?;
+    let edits: Vec<GridEdit> =
+        serde_json::from_str(&edits).map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
+    let r = save(&p, edits, Reason::Import).await;
+    if let Err(e) = &r {
+        audit(
+            Some(&p),
+            AuditAction::GridsImport,
+            AuditObject::None,
+            AuditResult::Refused,
+            e.message_key(),
+        )
+        .await;
+    }
+    r
 }
 
 /// The saved changes of one grid, newest first. Staff only.
 #[server(prefix = "/api", endpoint = "grid_history")]
 pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        if !p.role.is_staff() {
-            return Err(deny(
-                &p,
-                AuditAction::GridHistory,
-                AuditObject::Grids(&id.to_string()),
-            )
-            .await);
-        }
-        let revs = state()?.db.grid_history(id).await.map_err(internal)?;
-        Ok(revs
-            .into_iter()
-            .map(|r| RevisionView {
-                id: r.id,
-                version: r.version,
-                action: r.action,
-                actor: r.actor,
-                at: domain::date::shanghai_datetime(r.at),
-                before: r.before.as_ref().map(draft_of),
-                after: r.after.as_ref().map(draft_of),
-            })
-            .collect())
-    })
-    .await
+    let p = require_user().await?;
+    if !p.role.is_staff() {
+        return Err(deny(
+            &p,
+            AuditAction::GridHistory,
+            AuditObject::Grids(&id.to_string()),
+        )
+        .await);
+    }
+    let revs = state()?.db.grid_history(id).await.map_err(internal)?;
+    Ok(revs
+        .into_iter()
+        .map(|r| RevisionView {
+            id: r.id,
+            version: r.version,
+            action: r.action,
+            actor: r.actor,
+            at: domain::date::shanghai_datetime(r.at),
+            before: r.before.as_ref().map(draft_of),
+            after: r.after.as_ref().map(draft_of),
+        })
+        .collect())
 }
 
 /// Undoes one saved change: the state the change replaced becomes current again, as a new version
@@ -514,30 +502,27 @@ pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
 /// current version as the caller saw it.
 #[server(prefix = "/api", endpoint = "grid_restore")]
 pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let db = &state()?.db;
-        let rev = match db.grid_revision(revision).await {
-            Ok(r) => r,
-            Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
-            Err(e) => return Err(internal(e)),
-        };
-        let Some(target) = rev.before.as_ref() else {
-            return Err(AppError::Invalid("err.grid_restore_created".into()));
-        };
-        let draft = draft_of(target);
-        let edit = match db.grid(rev.grid_id).await {
-            Ok(_) => GridEdit::Update {
-                id: rev.grid_id,
-                version,
-                draft,
-            },
-            Err(store::StoreError::NotFound) => GridEdit::Create { draft },
-            Err(e) => return Err(internal(e)),
-        };
-        save(&p, vec![edit], Reason::Restore).await
-    })
-    .await
+    let p = require_user().await?;
+    let db = &state()?.db;
+    let rev = match db.grid_revision(revision).await {
+        Ok(r) => r,
+        Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(internal(e)),
+    };
+    let Some(target) = rev.before.as_ref() else {
+        return Err(AppError::Invalid("err.grid_restore_created".into()));
+    };
+    let draft = draft_of(target);
+    let edit = match db.grid(rev.grid_id).await {
+        Ok(_) => GridEdit::Update {
+            id: rev.grid_id,
+            version,
+            draft,
+        },
+        Err(store::StoreError::NotFound) => GridEdit::Create { draft },
+        Err(e) => return Err(internal(e)),
+    };
+    save(&p, vec![edit], Reason::Restore).await
 }
 
 /// A context layer (roads, buildings…) drawn beneath the grids.
@@ -567,11 +552,8 @@ async fn layer_views() -> Result<Vec<LayerView>, AppError> {
 /// The context layers, for everyone logged in.
 #[server(prefix = "/api", endpoint = "map_layers")]
 pub async fn map_layers() -> Result<Vec<LayerView>, AppError> {
-    guard(async move {
-        require_user().await?;
-        layer_views().await
-    })
-    .await
+    require_user().await?;
+    layer_views().await
 }
 
 /// Stores a GeoJSON file's lines and outlines as the context layer `name` (administrators).
@@ -582,58 +564,52 @@ pub async fn map_layer_upload(
     crs: String,
     geojson: String,
 ) -> Result<Vec<LayerView>, AppError> {
-    guard(async move {
-        let p = require(AuditAction::MapLayerUpload, AuditObject::Layers, |p| {
-            p.can_administer()
-        })
-        .await?;
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
-            return Err(AppError::Invalid("err.layer_name".into()));
-        }
-        let crs = domain::grid_import::Crs::parse(&crs)
-            .ok_or(AppError::Invalid("err.layer_crs".into()))?;
-        let paths = domain::grid_import::context_paths(&geojson, crs)
-            .map_err(|e| AppError::Invalid(e.key().into()))?;
-        state()?
-            .db
-            .put_map_layer(name, &paths, &p.username, store::now())
-            .await
-            .map_err(internal)?;
-        audit(
-            Some(&p),
-            AuditAction::MapLayerUpload,
-            AuditObject::Layers,
-            AuditResult::Ok,
-            &format!("{name}: {} paths", paths.len()),
-        )
-        .await;
-        layer_views().await
+    let p = require(AuditAction::MapLayerUpload, AuditObject::Layers, |p| {
+        p.can_administer()
     })
-    .await
+    .await?;
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 40 || name.chars().any(char::is_control) {
+        return Err(AppError::Invalid("err.layer_name".into()));
+    }
+    let crs =
+        domain::grid_import::Crs::parse(&crs).ok_or(AppError::Invalid("err.layer_crs".into()))?;
+    let paths = domain::grid_import::context_paths(&geojson, crs)
+        .map_err(|e| AppError::Invalid(e.key().into()))?;
+    state()?
+        .db
+        .put_map_layer(name, &paths, &p.username, store::now())
+        .await
+        .map_err(internal)?;
+    audit(
+        Some(&p),
+        AuditAction::MapLayerUpload,
+        AuditObject::Layers,
+        AuditResult::Ok,
+        &format!("{name}: {} paths", paths.len()),
+    )
+    .await;
+    layer_views().await
 }
 
 #[server(prefix = "/api", endpoint = "map_layer_delete")]
 pub async fn map_layer_delete(id: i64) -> Result<Vec<LayerView>, AppError> {
-    guard(async move {
-        let p = require(AuditAction::MapLayerDelete, AuditObject::Layers, |p| {
-            p.can_administer()
-        })
-        .await?;
-        match state()?.db.delete_map_layer(id).await {
-            Ok(()) => {}
-            Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
-            Err(e) => return Err(internal(e)),
-        }
-        audit(
-            Some(&p),
-            AuditAction::MapLayerDelete,
-            AuditObject::Layer(id),
-            AuditResult::Ok,
-            "",
-        )
-        .await;
-        layer_views().await
+    let p = require(AuditAction::MapLayerDelete, AuditObject::Layers, |p| {
+        p.can_administer()
     })
-    .await
+    .await?;
+    match state()?.db.delete_map_layer(id).await {
+        Ok(()) => {}
+        Err(store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(internal(e)),
+    }
+    audit(
+        Some(&p),
+        AuditAction::MapLayerDelete,
+        AuditObject::Layer(id),
+        AuditResult::Ok,
+        "",
+    )
+    .await;
+    layer_views().await
 }

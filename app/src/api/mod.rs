@@ -135,7 +135,6 @@ pub mod ssr {
     use domain::Principal;
     use leptos::prelude::*;
     use leptos_axum::ResponseOptions;
-    use std::future::Future;
 
     /// What the server provides to every server function.
     #[derive(Clone, Debug)]
@@ -184,27 +183,15 @@ pub mod ssr {
     }
 
     /// A storage error as the browser should see it: bad input and missing rows keep their
-    /// meaning, anything else is internal (and logged).
-    pub fn store_error(e: store::StoreError) -> AppError {
-        match e {
-            store::StoreError::Invalid(k) => AppError::Invalid(k),
-            store::StoreError::NotFound => AppError::NotFound,
-            e => internal(e),
-        }
-    }
-
-    /// Runs a server function body and gives its error the right HTTP status.
-    pub async fn guard<T>(body: impl Future<Output = Result<T, AppError>>) -> Result<T, AppError> {
-        let r = body.await;
-        if let Err(e) = &r {
-            if let Some(opts) = use_context::<ResponseOptions>() {
-                opts.set_status(
-                    http::StatusCode::from_u16(e.status())
-                        .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
-                );
+    /// meaning, anything else is internal (and logged). `?` on a store call uses this.
+    impl From<store::StoreError> for AppError {
+        fn from(e: store::StoreError) -> AppError {
+            match e {
+                store::StoreError::Invalid(k) => AppError::Invalid(k),
+                store::StoreError::NotFound => AppError::NotFound,
+                e => internal(e),
             }
         }
-        r
     }
 
     /// The logged-in caller, if any.

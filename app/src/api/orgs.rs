@@ -234,141 +234,132 @@ mod ssr_orgs {
 /// The live organisation tree. Residents get unit names and secretaries' names only.
 #[server(prefix = "/api", endpoint = "orgs_tree")]
 pub async fn orgs_tree() -> Result<OrgTreeView, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let db = &state()?.db;
-        let levels = db.org_levels().await.map_err(internal)?;
-        let mut units = db.org_units().await.map_err(internal)?;
-        if !p.role.is_staff() {
-            for u in &mut units {
-                u.term_start = None;
-                u.members = 0;
-            }
+    let p = require_user().await?;
+    let db = &state()?.db;
+    let levels = db.org_levels().await.map_err(internal)?;
+    let mut units = db.org_units().await.map_err(internal)?;
+    if !p.role.is_staff() {
+        for u in &mut units {
+            u.term_start = None;
+            u.members = 0;
         }
-        Ok(OrgTreeView {
-            levels,
-            units,
-            editable_prefix: ssr_orgs::editable_prefix(&p),
-            today: ssr_orgs::today(),
-        })
+    }
+    Ok(OrgTreeView {
+        levels,
+        units,
+        editable_prefix: ssr_orgs::editable_prefix(&p),
+        today: ssr_orgs::today(),
     })
-    .await
 }
 
 /// One unit's people and change log. People (phones masked) and the log are for administrators
 /// and the organisers whose scope covers the unit; everyone else sees the unit and its secretary.
 #[server(prefix = "/api", endpoint = "org_unit_panel")]
 pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        let db = &state()?.db;
-        let (unit, dissolved) = db.org_unit(id).await.map_err(store_error)?;
-        let full = domain::Code::parse(&unit.code).is_ok_and(|c| p.can_see_unit_people(&c));
-        if dissolved.is_some() && !full {
-            return Err(AppError::NotFound);
-        }
-        let roles = db.unit_roles(id).await.map_err(internal)?;
-        let roles = roles
-            .into_iter()
-            .filter(|r| full || r.role == "secretary")
-            .map(|r| RoleView {
-                id: r.id,
-                role: r.role,
-                person_name: r.person_name,
-                phone: if full {
-                    domain::mask::phone(&r.phone)
-                } else {
-                    String::new()
-                },
-                resident_unit: r.resident_unit.unwrap_or_default(),
-            })
-            .collect();
-        let log = if full {
-            db.unit_log(id)
-                .await
-                .map_err(internal)?
-                .into_iter()
-                .map(|c| ChangeView {
-                    at: domain::date::shanghai_datetime(c.at),
-                    actor: c.actor,
-                    action: c.action,
-                    before: c.before,
-                    after: c.after,
-                    reason: c.reason,
-                    doc_no: c.doc_no,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let mut unit = unit;
-        if !full {
-            unit.term_start = None;
-            unit.members = 0;
-        }
-        Ok(UnitPanel {
-            unit,
-            roles,
-            log,
-            full,
+    let p = require_user().await?;
+    let db = &state()?.db;
+    let (unit, dissolved) = db.org_unit(id).await?;
+    let full = domain::Code::parse(&unit.code).is_ok_and(|c| p.can_see_unit_people(&c));
+    if dissolved.is_some() && !full {
+        return Err(AppError::NotFound);
+    }
+    let roles = db.unit_roles(id).await.map_err(internal)?;
+    let roles = roles
+        .into_iter()
+        .filter(|r| full || r.role == "secretary")
+        .map(|r| RoleView {
+            id: r.id,
+            role: r.role,
+            person_name: r.person_name,
+            phone: if full {
+                domain::mask::phone(&r.phone)
+            } else {
+                String::new()
+            },
+            resident_unit: r.resident_unit.unwrap_or_default(),
         })
+        .collect();
+    let log = if full {
+        db.unit_log(id)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|c| ChangeView {
+                at: domain::date::shanghai_datetime(c.at),
+                actor: c.actor,
+                action: c.action,
+                before: c.before,
+                after: c.after,
+                reason: c.reason,
+                doc_no: c.doc_no,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut unit = unit;
+    if !full {
+        unit.term_start = None;
+        unit.members = 0;
+    }
+    Ok(UnitPanel {
+        unit,
+        roles,
+        log,
+        full,
     })
-    .await
 }
 
 /// Applies a batch of edit commands (JSON list of `domain::org::OrgCommand`) all or nothing.
 #[server(prefix = "/api", endpoint = "orgs_apply")]
 pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, AuditAction::OrgsApply, AuditObject::None).await);
-        }
-        let commands: Vec<domain::org::OrgCommand> = serde_json::from_str(&commands)
-            .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
-        if commands.is_empty() || commands.len() > 1000 {
-            return Err(AppError::Invalid("err.org_payload".into()));
-        }
-        // A unit's grid must be of the caller's own area, as an event's place must.
-        for c in &commands {
-            if let domain::org::OrgCommand::Details { details, .. } = c {
-                if let Some(g) = details
-                    .grid
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|g| !g.is_empty())
-                {
-                    if !domain::Code::parse(g).is_ok_and(|c| p.can_link_grid(&c)) {
-                        return Err(deny(&p, AuditAction::OrgsApply, AuditObject::Grids(g)).await);
-                    }
+    let p = require_user().await?;
+    if ssr_orgs::editable_prefix(&p).is_none() {
+        return Err(deny(&p, AuditAction::OrgsApply, AuditObject::None).await);
+    }
+    let commands: Vec<domain::org::OrgCommand> =
+        serde_json::from_str(&commands).map_err(|_| AppError::Invalid("err.org_payload".into()))?;
+    if commands.is_empty() || commands.len() > 1000 {
+        return Err(AppError::Invalid("err.org_payload".into()));
+    }
+    // A unit's grid must be of the caller's own area, as an event's place must.
+    for c in &commands {
+        if let domain::org::OrgCommand::Details { details, .. } = c {
+            if let Some(g) = details
+                .grid
+                .as_deref()
+                .map(str::trim)
+                .filter(|g| !g.is_empty())
+            {
+                if !domain::Code::parse(g).is_ok_and(|c| p.can_link_grid(&c)) {
+                    return Err(deny(&p, AuditAction::OrgsApply, AuditObject::Grids(g)).await);
                 }
             }
         }
-        let db = &state()?.db;
-        let r = db
-            .apply_org(&commands, &p.username, store::now(), ssr_orgs::editable(&p))
-            .await
-            .map_err(internal)?;
-        match r {
-            Ok(a) => {
-                audit(
-                    Some(&p),
-                    AuditAction::OrgsApply,
-                    AuditObject::None,
-                    AuditResult::Ok,
-                    &format!("{} command(s)", commands.len()),
-                )
-                .await;
-                Ok(AppliedView {
-                    units: a.units,
-                    dissolved: a.dissolved,
-                    created: a.created,
-                })
-            }
-            Err(e) => Err(ssr_orgs::refusal(&p, e).await),
+    }
+    let db = &state()?.db;
+    let r = db
+        .apply_org(&commands, &p.username, store::now(), ssr_orgs::editable(&p))
+        .await
+        .map_err(internal)?;
+    match r {
+        Ok(a) => {
+            audit(
+                Some(&p),
+                AuditAction::OrgsApply,
+                AuditObject::None,
+                AuditResult::Ok,
+                &format!("{} command(s)", commands.len()),
+            )
+            .await;
+            Ok(AppliedView {
+                units: a.units,
+                dissolved: a.dissolved,
+                created: a.created,
+            })
         }
-    })
-    .await
+        Err(e) => Err(ssr_orgs::refusal(&p, e).await),
+    }
 }
 
 /// Reads a CSV (decoded to UTF-8 by the browser) in the parent-code layout, checks every row
@@ -376,31 +367,25 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
 /// wrong. Its route accepts larger bodies than other server functions.
 #[server(prefix = "/api", endpoint = "orgs_import")]
 pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
-        }
-        let levels = state()?.db.org_levels().await.map_err(internal)?;
-        ssr_orgs::import(&p, domain::org::import::read_csv(&csv, &levels), commit).await
-    })
-    .await
+    let p = require_user().await?;
+    if ssr_orgs::editable_prefix(&p).is_none() {
+        return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
+    }
+    let levels = state()?.db.org_levels().await.map_err(internal)?;
+    ssr_orgs::import(&p, domain::org::import::read_csv(&csv, &levels), commit).await
 }
 
 /// The same for an XLSX workbook (first worksheet), sent base64-encoded.
 #[server(prefix = "/api", endpoint = "orgs_import_xlsx")]
 pub async fn orgs_import_xlsx(data: String, commit: bool) -> Result<ImportReport, AppError> {
-    guard(async move {
-        let p = require_user().await?;
-        if ssr_orgs::editable_prefix(&p).is_none() {
-            return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
-        }
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
-        let levels = state()?.db.org_levels().await.map_err(internal)?;
-        ssr_orgs::import(&p, domain::org::import::read_xlsx(&bytes, &levels), commit).await
-    })
-    .await
+    let p = require_user().await?;
+    if ssr_orgs::editable_prefix(&p).is_none() {
+        return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
+    }
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
+    let levels = state()?.db.org_levels().await.map_err(internal)?;
+    ssr_orgs::import(&p, domain::org::import::read_xlsx(&bytes, &levels), commit).await
 }
