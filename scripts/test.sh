@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole test suite:
 #   1. native unit and integration tests (cargo test --release), with the storage suite on SQLite
-#      and on a throwaway PostgreSQL cluster started here and removed afterwards;
+#      and on a throwaway PostgreSQL cluster started here and removed afterwards, and the server's
+#      HTTP tests (server/tests/api) once more on PostgreSQL;
 #   2. the crash test (scripts/crash.sh: kill -9 under load, 20 times, on SQLite and PostgreSQL);
 #   3. the Playwright suite in Debian's Chromium against the release build.
 # Ends with one line "N passed, N failed" counting every suite.
@@ -23,6 +24,9 @@ export LINLI_REQUIRE_POSTGRES=1
 echo "== native tests (SQLite and PostgreSQL) =="
 cargo test --release --workspace 2>&1 | tee "$logs/cargo.log"
 cargo_rc=${PIPESTATUS[0]}
+echo "== HTTP tests on PostgreSQL =="
+LINLI_HTTP_ENGINE=postgres cargo test --release -p server --test api 2>&1 | tee -a "$logs/cargo.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || cargo_rc=1
 read -r c_pass c_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
   END { print p + 0, f + 0 }' "$logs/cargo.log")
 if [ "$cargo_rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then c_fail=1; fi

@@ -1,9 +1,7 @@
 //! Where an event takes place: a grid (checked to exist) and a map point, shown and fed as GEO.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 fn form(grid: &str, point: &str) -> String {
     format!(

@@ -4,10 +4,8 @@
 //! the suite, so nobody adds one without deciding who may call it; a refusal that changes stored
 //! data fails it too.
 
-mod common;
-
+use crate::common::*;
 use app::api::grids::GridEdit;
-use common::*;
 use domain::Role;
 
 /// The callers, in the order they call (least privileged first, so a success cannot make a later

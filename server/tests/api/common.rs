@@ -1,4 +1,6 @@
-//! The real axum router, in-process, over a fresh SQLite database with the small demo district.
+//! The real axum router, in-process, over a fresh database with the small demo district: SQLite, or
+//! PostgreSQL when `LINLI_HTTP_ENGINE=postgres` (a new database on the cluster named by
+//! `LINLI_TEST_POSTGRES_URL`).
 
 #![allow(dead_code)]
 
@@ -92,9 +94,13 @@ pub async fn spawn() -> TestApp {
         "precompressed-br",
     )
     .unwrap();
-    let db = store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
-        .await
-        .unwrap();
+    let db = if std::env::var("LINLI_HTTP_ENGINE").as_deref() == Ok("postgres") {
+        postgres(n).await
+    } else {
+        store::Db::connect(&format!("sqlite://{}/linli.db", dir.display()))
+            .await
+            .unwrap()
+    };
     db.migrate().await.unwrap();
     db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
     let cfg = server::Config {
@@ -112,6 +118,36 @@ pub async fn spawn() -> TestApp {
         router: server::router(cfg),
         db,
     }
+}
+
+/// A new database on the test cluster.
+async fn postgres(n: u64) -> store::Db {
+    let base = std::env::var("LINLI_TEST_POSTGRES_URL")
+        .expect("LINLI_HTTP_ENGINE=postgres needs LINLI_TEST_POSTGRES_URL");
+    let admin = store::Db::connect(&base)
+        .await
+        .expect("connect to the test cluster");
+    let name = format!(
+        "h_{}_{n}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    admin.close().await;
+    let (head, _) = base.rsplit_once('/').expect("URL ends in /DBNAME");
+    let query = base
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
+    store::Db::connect(&format!("{head}/{name}{query}"))
+        .await
+        .unwrap()
 }
 
 impl TestApp {
@@ -237,11 +273,38 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
         "SELECT 'n' || COUNT(*) FROM feed_token",
         "SELECT COALESCE(GROUP_CONCAT(key || '=' || value, ','), '') FROM setting",
     ];
+    let postgres = db.engine() == store::Engine::Postgres;
     let mut out = Vec::new();
     for q in queries {
-        let v: String = sqlx::query_scalar(q).fetch_one(db.pool()).await.unwrap();
+        // The same fingerprint on PostgreSQL: STRING_AGG in a fixed order, text casts for the
+        // numbers SQLite concatenates as they are.
+        let q = if postgres {
+            string_agg(q)
+                .replace("COUNT(*)", "COUNT(*)::text")
+                .replace("SUM(version), 0)", "SUM(version), 0)::text")
+        } else {
+            q.to_owned()
+        };
+        let v: String = sqlx::query_scalar(&q).fetch_one(db.pool()).await.unwrap();
         out.push(v);
     }
+    out
+}
+
+/// `GROUP_CONCAT(e, ',')` as PostgreSQL's `STRING_AGG((e)::text, ',' ORDER BY (e)::text)`.
+fn string_agg(q: &str) -> String {
+    let (mut out, mut rest) = (String::new(), q);
+    while let Some(i) = rest.find("GROUP_CONCAT(") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + "GROUP_CONCAT(".len()..];
+        let end = after.find(", ',')").expect("GROUP_CONCAT(e, ',')");
+        let e = &after[..end];
+        out.push_str(&format!(
+            "STRING_AGG(({e})::text, ',' ORDER BY ({e})::text)"
+        ));
+        rest = &after[end + ", ',')".len()..];
+    }
+    out.push_str(rest);
     out
 }
 

@@ -1,9 +1,7 @@
 //! Regression tests for the findings of the black-box probe (issue 16), each as the probe did it:
 //! through the real router, with the demo accounts.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn workbook_with_far_cell() -> Vec<u8> {
     let mut book = rust_xlsxwriter::Workbook::new();

@@ -1,8 +1,6 @@
 //! PIPL over HTTP: a person downloads everything held about them and erases their account.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn a_resident_downloads_their_data_then_erases_the_account() {

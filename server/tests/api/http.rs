@@ -1,9 +1,7 @@
 //! The real axum router, in-process (crates.io style), against a fresh SQLite database per test,
 //! plus one test over a real TCP socket. Refusals are tested as carefully as successes.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[tokio::test]
 async fn health_and_static_assets() {

@@ -1,9 +1,7 @@
 //! Importing `.ics` files into a community calendar, over real HTTP handlers and a real database.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 fn form(unit: &str, ics: &str, commit: bool) -> String {
     format!(

@@ -1,10 +1,8 @@
 //! Grid editing over real HTTP requests: who may save what, the coverage rules on save,
 //! conflicts, history and restore, hostile input, and the GeoJSON feed.
 
-mod common;
-
+use crate::common::*;
 use app::api::grids::{GridEdit, GridMap, GridView, RevisionView};
-use common::*;
 use domain::geometry::{move_vertex, same, Ring};
 
 async fn map(app: &TestApp, cookie: &str) -> GridMap {

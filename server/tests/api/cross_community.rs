@@ -7,10 +7,8 @@
 //! was. A function missing from the table fails the test (the registry is server_fn's), so a new
 //! one cannot skip this question; functions that take no object say why.
 
-mod common;
-
+use crate::common::*;
 use app::api::grids::{GridEdit, GridView};
-use common::*;
 
 const OTHER: &str = "320113001002";
 const AT: &str = "2031-03-10T09:00";

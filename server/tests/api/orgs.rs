@@ -1,10 +1,8 @@
 //! The party organisation editor over real HTTP: who may see and change what, conflicts, hostile
 //! input, import and export.
 
-mod common;
-
+use crate::common::*;
 use app::api::orgs::{AppliedView, ImportReport, OrgTreeView, UnitPanel};
-use common::*;
 use domain::org::{OrgCommand, OrgUnit};
 
 async fn tree(app: &TestApp, cookie: &str) -> OrgTreeView {

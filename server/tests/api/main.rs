@@ -1,0 +1,25 @@
+//! The server as its users reach it: the real axum router in-process (crates.io style), one
+//! module per area. Each test spawns its own app over a fresh database with the small demo
+//! district — SQLite by default, PostgreSQL when `LINLI_HTTP_ENGINE=postgres` (scripts/test.sh
+//! runs this binary on both).
+
+mod common;
+
+/// Every server function against every role: who is refused, who gets in.
+mod access;
+/// Every server function against another community's objects.
+mod cross_community;
+/// Events placed on the map: grids and points inside the caller's area.
+mod event_place;
+/// Grid saves, imports, history and layers.
+mod grids;
+/// Accounts, sessions, security headers, static files, feeds and exports.
+mod http;
+/// Calendar files in.
+mod ics_import;
+/// The organisation tree: edits, imports, exports.
+mod orgs;
+/// Personal data: masking, access, erasure.
+mod privacy;
+/// Regression tests for the black-box probe's findings.
+mod probe;
