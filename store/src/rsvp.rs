@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RsvpOutcome {
+pub struct Rsvp {
     pub status: RsvpStatus,
     /// Place in the waitlist (1 = next), when waitlisted.
     pub position: Option<i64>,
@@ -155,7 +155,7 @@ impl Db {
 
     /// Answers "going" (with `guests`) or "not going" for the occurrence of `event_id` starting `at`.
     /// `now` is the local time, for the RSVP deadline.
-    pub async fn respond(
+    pub async fn rsvp(
         &self,
         event_id: i64,
         at: &LocalDateTime,
@@ -163,7 +163,7 @@ impl Db {
         going: bool,
         guests: i64,
         now: &LocalDateTime,
-    ) -> Result<RsvpOutcome> {
+    ) -> Result<Rsvp> {
         let event = self.event(event_id).await?;
         let start = event.start()?;
         let real = domain::recurrence::is_occurrence(&start, event.rrule.as_deref(), at)
@@ -232,7 +232,7 @@ impl Db {
                 if seats < old {
                     self.promote(&mut tx, line.id).await?;
                 }
-                RsvpOutcome {
+                Rsvp {
                     status: RsvpStatus::Going,
                     position: None,
                     seats,
@@ -249,7 +249,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 let position = self.position(&mut tx, line.id, old_seq).await?;
-                RsvpOutcome {
+                Rsvp {
                     status: RsvpStatus::Waitlisted,
                     position: Some(position),
                     seats,
@@ -313,7 +313,7 @@ impl Db {
                 } else {
                     None
                 };
-                RsvpOutcome {
+                Rsvp {
                     status,
                     position,
                     seats,
@@ -357,7 +357,7 @@ impl Db {
                         code
                     }
                 };
-                RsvpOutcome {
+                Rsvp {
                     status: RsvpStatus::NotGoing,
                     position: None,
                     seats: 0,
@@ -375,7 +375,7 @@ impl Db {
         event_id: i64,
         at: &LocalDateTime,
         user_id: i64,
-    ) -> Result<Option<RsvpOutcome>> {
+    ) -> Result<Option<Rsvp>> {
         let row: Option<(i64, String, i64, i64, String)> = sqlx::query_as(
             "SELECT o.id, r.status, r.seats, r.seq, r.checkin_code FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id \
              WHERE o.event_id = $1 AND o.starts_at = $2 AND r.user_id = $3",
@@ -401,7 +401,7 @@ impl Db {
         } else {
             None
         };
-        Ok(Some(RsvpOutcome {
+        Ok(Some(Rsvp {
             status,
             position,
             seats,

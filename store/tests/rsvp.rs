@@ -89,10 +89,10 @@ async fn places_then_waitlist_then_promotion(db: Db) {
     let (ev, u) = setup(&db, 2, 0, 4).await;
     let now = t(NOW);
     let r: Vec<_> = [
-        db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap(),
-        db.respond(ev, &t(DAY), u[1], true, 0, &now).await.unwrap(),
-        db.respond(ev, &t(DAY), u[2], true, 0, &now).await.unwrap(),
-        db.respond(ev, &t(DAY), u[3], true, 0, &now).await.unwrap(),
+        db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap(),
+        db.rsvp(ev, &t(DAY), u[1], true, 0, &now).await.unwrap(),
+        db.rsvp(ev, &t(DAY), u[2], true, 0, &now).await.unwrap(),
+        db.rsvp(ev, &t(DAY), u[3], true, 0, &now).await.unwrap(),
     ]
     .into();
     assert_eq!(
@@ -108,13 +108,13 @@ async fn places_then_waitlist_then_promotion(db: Db) {
     assert_eq!(r[0].checkin_code.len(), 32);
     assert_ne!(r[0].checkin_code, r[1].checkin_code);
     // Answering again changes nothing and keeps the place in line.
-    let again = db.respond(ev, &t(DAY), u[3], true, 0, &now).await.unwrap();
+    let again = db.rsvp(ev, &t(DAY), u[3], true, 0, &now).await.unwrap();
     assert_eq!(
         (again.status, again.position),
         (RsvpStatus::Waitlisted, Some(2))
     );
     // A cancellation promotes the head of the line in the same transaction.
-    let gone = db.respond(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
+    let gone = db.rsvp(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
     assert_eq!(gone.status, RsvpStatus::NotGoing);
     let promoted = db.my_rsvp(ev, &t(DAY), u[2]).await.unwrap().unwrap();
     assert_eq!(
@@ -131,7 +131,7 @@ async fn places_then_waitlist_then_promotion(db: Db) {
         Some(1)
     );
     // Coming back joins the end of the line.
-    let back = db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    let back = db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
     assert_eq!(
         (back.status, back.position),
         (RsvpStatus::Waitlisted, Some(2))
@@ -161,30 +161,30 @@ async fn guests_take_places_and_nobody_jumps_the_line(db: Db) {
     let (ev, u) = setup(&db, 3, 2, 4).await;
     let now = t(NOW);
     assert_eq!(
-        db.respond(ev, &t(DAY), u[0], true, 1, &now)
+        db.rsvp(ev, &t(DAY), u[0], true, 1, &now)
             .await
             .unwrap()
             .status,
         RsvpStatus::Going
     );
-    let big = db.respond(ev, &t(DAY), u[1], true, 2, &now).await.unwrap();
+    let big = db.rsvp(ev, &t(DAY), u[1], true, 2, &now).await.unwrap();
     assert_eq!(
         big.status,
         RsvpStatus::Waitlisted,
         "three places asked, one free"
     );
-    let small = db.respond(ev, &t(DAY), u[2], true, 0, &now).await.unwrap();
+    let small = db.rsvp(ev, &t(DAY), u[2], true, 0, &now).await.unwrap();
     assert_eq!(
         small.status,
         RsvpStatus::Waitlisted,
         "no jumping a line that has people in it"
     );
     assert!(
-        matches!(db.respond(ev, &t(DAY), u[3], true, 3, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_guests")
+        matches!(db.rsvp(ev, &t(DAY), u[3], true, 3, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_guests")
     );
     // u0 brings one guest fewer: one more place, still not enough for the party of three.
     assert_eq!(
-        db.respond(ev, &t(DAY), u[0], true, 0, &now)
+        db.rsvp(ev, &t(DAY), u[0], true, 0, &now)
             .await
             .unwrap()
             .seats,
@@ -195,7 +195,7 @@ async fn guests_take_places_and_nobody_jumps_the_line(db: Db) {
         RsvpStatus::Waitlisted
     );
     // u0 leaves: three places free; the party of three moves up, then the line is empty of fits.
-    db.respond(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
+    db.rsvp(ev, &t(DAY), u[0], false, 0, &now).await.unwrap();
     assert_eq!(
         db.my_rsvp(ev, &t(DAY), u[1]).await.unwrap().unwrap().status,
         RsvpStatus::Going
@@ -209,14 +209,14 @@ async fn guests_take_places_and_nobody_jumps_the_line(db: Db) {
         Some(1)
     );
     // u1 brings one guest fewer: the freed place goes to u2, next in line.
-    db.respond(ev, &t(DAY), u[1], true, 1, &now).await.unwrap();
+    db.rsvp(ev, &t(DAY), u[1], true, 1, &now).await.unwrap();
     assert_eq!(
         db.my_rsvp(ev, &t(DAY), u[2]).await.unwrap().unwrap().status,
         RsvpStatus::Going
     );
     // Asking for more places than are free while going is refused; the old answer stays.
     assert!(
-        matches!(db.respond(ev, &t(DAY), u[1], true, 2, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_no_room_for_guests")
+        matches!(db.rsvp(ev, &t(DAY), u[1], true, 2, &now).await, Err(StoreError::Invalid(k)) if k == "err.rsvp_no_room_for_guests")
     );
     let mine = db.my_rsvp(ev, &t(DAY), u[1]).await.unwrap().unwrap();
     assert_eq!((mine.status, mine.seats), (RsvpStatus::Going, 2));
@@ -230,25 +230,23 @@ async fn refusals_change_nothing(db: Db) {
         other => panic!("expected a refusal, got {other:?}"),
     };
     assert_eq!(
-        e(db.respond(ev, &t("2026-12-16T09:00"), u[0], true, 0, &now)
+        e(db.rsvp(ev, &t("2026-12-16T09:00"), u[0], true, 0, &now)
             .await),
         "err.rsvp_not_occurrence"
     );
     assert_eq!(
-        e(db.respond(ev, &t("2026-12-15T10:00"), u[0], true, 0, &now)
+        e(db.rsvp(ev, &t("2026-12-15T10:00"), u[0], true, 0, &now)
             .await),
         "err.rsvp_not_occurrence"
     );
     assert_eq!(
-        e(
-            db.respond(ev, &t(DAY), u[0], true, 0, &t("2026-12-15T08:30"))
-                .await
-        ),
+        e(db.rsvp(ev, &t(DAY), u[0], true, 0, &t("2026-12-15T08:30"))
+            .await),
         "err.rsvp_closed",
         "deadline is 60 minutes before"
     );
     assert!(matches!(
-        db.respond(999_999, &t(DAY), u[0], true, 0, &now).await,
+        db.rsvp(999_999, &t(DAY), u[0], true, 0, &now).await,
         Err(StoreError::NotFound)
     ));
     assert!(db.attendees(ev, &t(DAY)).await.unwrap().is_empty());
@@ -276,8 +274,8 @@ async fn refusals_change_nothing(db: Db) {
 async fn check_in_works_once(db: Db) {
     let (ev, u) = setup(&db, 1, 0, 2).await;
     let now = t(NOW);
-    let going = db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
-    let waiting = db.respond(ev, &t(DAY), u[1], true, 0, &now).await.unwrap();
+    let going = db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    let waiting = db.rsvp(ev, &t(DAY), u[1], true, 0, &now).await.unwrap();
     assert!(matches!(
         db.check_in(ev, &t(DAY), &going.checkin_code).await.unwrap(),
         CheckIn::Done { seats: 1, .. }
@@ -321,7 +319,7 @@ async fn two_hundred_at_once_for_fifty_places(db: Db) {
     for id in users {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.respond(ev, &t(DAY), id, true, 0, &t(NOW)).await
+            db.rsvp(ev, &t(DAY), id, true, 0, &t(NOW)).await
         }));
     }
     let mut going = 0;
@@ -356,15 +354,13 @@ async fn two_hundred_at_once_for_fifty_places(db: Db) {
 async fn ten_cancellations_at_once_promote_ten(db: Db) {
     let (ev, users) = setup(&db, 50, 0, 80).await;
     for id in &users {
-        db.respond(ev, &t(DAY), *id, true, 0, &t(NOW))
-            .await
-            .unwrap();
+        db.rsvp(ev, &t(DAY), *id, true, 0, &t(NOW)).await.unwrap();
     }
     let mut tasks = Vec::new();
     for id in users[..10].to_vec() {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.respond(ev, &t(DAY), id, false, 0, &t(NOW)).await
+            db.rsvp(ev, &t(DAY), id, false, 0, &t(NOW)).await
         }));
     }
     for task in tasks {
@@ -414,9 +410,7 @@ mod editing {
 
     async fn one_occurrence_moves_with_its_answers(db: Db) {
         let (ev, u) = setup(&db, 5, 0, 1).await;
-        db.respond(ev, &t(DAY), u[0], true, 0, &t(NOW))
-            .await
-            .unwrap();
+        db.rsvp(ev, &t(DAY), u[0], true, 0, &t(NOW)).await.unwrap();
         let v = db.event(ev).await.unwrap().version;
         // 15 December moves to 2 January: out of December's window, into January's.
         db.move_occurrence(
@@ -496,9 +490,7 @@ mod editing {
     async fn series_edits_check_the_version_and_carry_answers(db: Db) {
         let (ev, u) = setup(&db, 2, 0, 3).await;
         for id in &u {
-            db.respond(ev, &t(DAY), *id, true, 0, &t(NOW))
-                .await
-                .unwrap();
+            db.rsvp(ev, &t(DAY), *id, true, 0, &t(NOW)).await.unwrap();
         }
         let v = db.event(ev).await.unwrap().version;
         // Half an hour later, one more place: answers follow, the waitlist moves up.
@@ -636,12 +628,8 @@ mod editing {
     async fn this_and_following_splits_the_series(db: Db) {
         let (ev, u) = setup(&db, 5, 0, 2).await;
         let later = t("2027-01-15T09:00");
-        db.respond(ev, &t(DAY), u[0], true, 0, &t(NOW))
-            .await
-            .unwrap();
-        db.respond(ev, &later, u[1], true, 0, &t(NOW))
-            .await
-            .unwrap();
+        db.rsvp(ev, &t(DAY), u[0], true, 0, &t(NOW)).await.unwrap();
+        db.rsvp(ev, &later, u[1], true, 0, &t(NOW)).await.unwrap();
         let v = db.event(ev).await.unwrap().version;
         let new_id = db
             .split_event(
@@ -722,7 +710,7 @@ async fn check_finds_broken_seat_counts(db: Db) {
     let (ev, u) = setup(&db, 2, 0, 3).await;
     let now = t(NOW);
     for user in &u {
-        db.respond(ev, &t(DAY), *user, true, 0, &now).await.unwrap();
+        db.rsvp(ev, &t(DAY), *user, true, 0, &now).await.unwrap();
     }
     assert_eq!(db.check().await.unwrap(), Vec::<String>::new());
     sqlx::query("UPDATE occurrence SET taken = 1 WHERE taken = 2")
@@ -758,9 +746,9 @@ async fn erasing_an_account_frees_upcoming_places_and_keeps_the_past(db: Db) {
     let now = t(NOW);
     let later = t("2026-12-25T09:00");
     db.set_phone(u[0], "13812345678").await.unwrap();
-    db.respond(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
-    db.respond(ev, &later, u[0], true, 0, &now).await.unwrap();
-    let waiting = db.respond(ev, &later, u[1], true, 0, &now).await.unwrap();
+    db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
+    db.rsvp(ev, &later, u[0], true, 0, &now).await.unwrap();
+    let waiting = db.rsvp(ev, &later, u[1], true, 0, &now).await.unwrap();
     assert_eq!(waiting.status, RsvpStatus::Waitlisted);
     db.rotate_feed_token(u[0]).await.unwrap();
     db.create_session(u[0]).await.unwrap();

@@ -123,7 +123,7 @@ pub(crate) mod ssr_events {
         }
     }
 
-    pub fn rsvp_view(o: store::rsvp::RsvpOutcome) -> RsvpView {
+    pub fn rsvp_view(o: store::rsvp::Rsvp) -> RsvpView {
         RsvpView {
             status: o.status,
             position: o.position,
@@ -316,7 +316,7 @@ pub async fn event_rsvp(
         return Err(AppError::NotFound);
     }
     let r = db
-        .respond(id, &at, p.user_id, going, guests, &now_local())
+        .rsvp(id, &at, p.user_id, going, guests, &now_local())
         .await?;
     audit(
         Some(&p),

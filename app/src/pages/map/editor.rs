@@ -1,5 +1,11 @@
-//! The map editor. One component because its gestures, edits and drawing share one set of signals;
-//! the rules it applies are in `domain::grid` and `domain::geometry`, the helpers in the sibling files.
+//! The map editor. Why one file of ~1,400 lines: its pointer gestures, keyboard, edits, drawing and
+//! panels are closures over one set of signals (the map being edited, its history, selection, view
+//! box, gesture), and each reads most of the others; cutting it into components would pass that
+//! whole set around. What can stand alone already lives elsewhere: the rules (`domain::grid`,
+//! `domain::geometry`), the projection and paths (`projection.rs`), the map being edited and what
+//! a save sends (`work.rs`), DOM reads (`dom.rs`), the attribute form (`grid_form.rs`) and the
+//! import panel (`import.rs`). The file reads top to bottom: state, view and zoom, editing
+//! operations, pointer and keyboard, drawing, side panels, the view.
 
 use super::*;
 
