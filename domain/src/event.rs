@@ -85,6 +85,32 @@ impl Visibility {
     }
 }
 
+/// What an edit of a recurring event changes: every occurrence, this one only (its time), or this
+/// one and the ones after it (a new series).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EditScope {
+    Series,
+    This,
+    Following,
+}
+
+impl EditScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EditScope::Series => "series",
+            EditScope::This => "this",
+            EditScope::Following => "following",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EditScope> {
+        [EditScope::Series, EditScope::This, EditScope::Following]
+            .into_iter()
+            .find(|v| v.as_str() == s)
+    }
+}
+
 /// Whether an event (or one occurrence of it) takes place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -138,6 +164,7 @@ macro_rules! stored_word {
 stored_word!(Category, "category");
 stored_word!(Visibility, "visibility");
 stored_word!(EventStatus, "event status");
+stored_word!(EditScope, "edit scope");
 
 /// A wall-clock time in Asia/Shanghai, `YYYY-MM-DDTHH:MM`. Text order is time order.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

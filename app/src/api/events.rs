@@ -504,7 +504,7 @@ pub async fn events_feed_token() -> Result<String, AppError> {
 pub async fn event_update(
     id: i64,
     version: i64,
-    mode: String,
+    mode: domain::event::EditScope,
     at: String,
     title: String,
     description: String,
@@ -546,8 +546,9 @@ pub async fn event_update(
         store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
         e => e.into(),
     };
-    let result = match mode.as_str() {
-        "series" => {
+    use domain::event::EditScope;
+    let result = match mode {
+        EditScope::Series => {
             let start = e.start().map_err(internal)?;
             draft = draft.for_series(&at, &start);
             db.update_event(id, version, &draft)
@@ -555,12 +556,12 @@ pub async fn event_update(
                 .map_err(conflict)?;
             id
         }
-        "following" if e.rrule.is_some() => db
+        EditScope::Following if e.rrule.is_some() => db
             .split_event(id, version, &at, &draft)
             .await
             .map_err(conflict)?,
         // This occurrence only: its time changes; the rest of the form is the series' own.
-        "this" if e.rrule.is_some() => {
+        EditScope::This if e.rrule.is_some() => {
             db.move_occurrence(id, version, &at, &draft.starts_at, &draft.ends_at)
                 .await
                 .map_err(conflict)?;
@@ -573,7 +574,7 @@ pub async fn event_update(
         AuditAction::EventUpdate,
         AuditObject::Event(id),
         AuditResult::Ok,
-        &mode,
+        mode.as_str(),
     )
     .await;
     Ok(result)

@@ -293,7 +293,7 @@ pub(super) fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
             let r = api::event_update(
                 id,
                 version,
-                v.mode.clone(),
+                domain::event::EditScope::parse(&v.mode).unwrap_or(domain::event::EditScope::Series),
                 at.clone(),
                 v.title.clone(),
                 v.description.clone(),
