@@ -329,42 +329,56 @@ pub async fn event_rsvp(
     Ok(rsvp_view(r))
 }
 
+/// What the event form sends, for a new event and for a change (sent as `input[title]=…`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventInput {
+    pub title: String,
+    pub description: String,
+    /// A `domain::event::Category` word.
+    pub category: String,
+    pub location: String,
+    /// Asia/Shanghai wall time `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    pub ends_at: String,
+    /// An RRULE, empty for a single event.
+    pub rrule: String,
+    pub capacity: i64,
+    pub guests_allowed: i64,
+    pub rsvp_deadline_minutes: i64,
+    /// A `domain::event::Visibility` word.
+    pub visibility: String,
+    pub grid_code: Option<String>,
+    /// `lon,lat`.
+    pub point: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl EventInput {
+    /// The checked draft (without its place, which `place` checks against the caller's area).
+    fn draft(&self) -> Result<domain::event::EventDraft, AppError> {
+        domain::event::EventDraft::parse(domain::event::RawEvent {
+            title: &self.title,
+            description: &self.description,
+            category: &self.category,
+            location: &self.location,
+            starts_at: &self.starts_at,
+            ends_at: &self.ends_at,
+            rrule: &self.rrule,
+            capacity: self.capacity,
+            guests_allowed: self.guests_allowed,
+            rsvp_deadline_minutes: self.rsvp_deadline_minutes,
+            visibility: &self.visibility,
+        })
+        .map_err(|e| AppError::Invalid(e.key().into()))
+    }
+}
+
 /// Publishes an event for a party unit in the caller's scope.
 #[server(prefix = "/api", endpoint = "event_create")]
-#[allow(clippy::too_many_arguments)]
-pub async fn event_create(
-    unit_code: String,
-    title: String,
-    description: String,
-    category: String,
-    location: String,
-    starts_at: String,
-    ends_at: String,
-    rrule: String,
-    capacity: i64,
-    guests_allowed: i64,
-    rsvp_deadline_minutes: i64,
-    visibility: String,
-    grid_code: Option<String>,
-    point: Option<String>,
-) -> Result<i64, AppError> {
+pub async fn event_create(unit_code: String, input: EventInput) -> Result<i64, AppError> {
     let p = require_user().await?;
     let unit = publishing_unit(&p, &unit_code, AuditAction::EventCreate).await?;
-    let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
-        title: &title,
-        description: &description,
-        category: &category,
-        location: &location,
-        starts_at: &starts_at,
-        ends_at: &ends_at,
-        rrule: &rrule,
-        capacity,
-        guests_allowed,
-        rsvp_deadline_minutes,
-        visibility: &visibility,
-    })
-    .map_err(|e| AppError::Invalid(e.key().into()))?;
-    let draft = place(&p, draft, grid_code, point).await?;
+    let draft = place(&p, input.draft()?, input.grid_code, input.point).await?;
     let id = state()?.db.create_event(unit.as_str(), &draft).await?;
     audit(
         Some(&p),
@@ -500,25 +514,12 @@ pub async fn events_feed_token() -> Result<String, AppError> {
 /// applies to all of them) or `following` (this occurrence and the ones after it become a new
 /// series). `version` is the one the editor started from. Returns the id of the changed event.
 #[server(prefix = "/api", endpoint = "event_update")]
-#[allow(clippy::too_many_arguments)]
 pub async fn event_update(
     id: i64,
     version: i64,
     mode: domain::event::EditScope,
     at: String,
-    title: String,
-    description: String,
-    category: String,
-    location: String,
-    starts_at: String,
-    ends_at: String,
-    rrule: String,
-    capacity: i64,
-    guests_allowed: i64,
-    rsvp_deadline_minutes: i64,
-    visibility: String,
-    grid_code: Option<String>,
-    point: Option<String>,
+    input: EventInput,
 ) -> Result<i64, AppError> {
     let p = require_user().await?;
     let at = time(&at)?;
@@ -527,21 +528,7 @@ pub async fn event_update(
     if !may_manage(&p, &e.unit_code) {
         return Err(deny(&p, AuditAction::EventUpdate, AuditObject::Event(id)).await);
     }
-    let draft = domain::event::EventDraft::parse(domain::event::RawEvent {
-        title: &title,
-        description: &description,
-        category: &category,
-        location: &location,
-        starts_at: &starts_at,
-        ends_at: &ends_at,
-        rrule: &rrule,
-        capacity,
-        guests_allowed,
-        rsvp_deadline_minutes,
-        visibility: &visibility,
-    })
-    .map_err(|e| AppError::Invalid(e.key().into()))?;
-    let mut draft = place(&p, draft, grid_code, point).await?;
+    let mut draft = place(&p, input.draft()?, input.grid_code, input.point).await?;
     let conflict = |e: store::StoreError| match e {
         store::StoreError::Conflict(_) => AppError::Conflict("err.event_conflict".into()),
         e => e.into(),

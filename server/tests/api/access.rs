@@ -249,18 +249,23 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
         ),
         (
             "event_create",
-            |_| format!("unit_code=320113001001&{}", event_fields("新的活动")),
+            |_| {
+                event_input(&format!(
+                    "unit_code=320113001001&{}",
+                    event_fields("新的活动")
+                ))
+            },
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),
         (
             "event_update",
             |c| {
-                format!(
+                event_input(&format!(
                     "id={}&version={}&mode=series&at={AT}&{}",
                     c.event,
                     c.event_version,
                     event_fields("改过的活动")
-                )
+                ))
             },
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),

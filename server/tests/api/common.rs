@@ -39,6 +39,35 @@ impl Reply {
     }
 }
 
+/// The fields of `app::api::events::EventInput`.
+const EVENT_INPUT: [&str; 13] = [
+    "title",
+    "description",
+    "category",
+    "location",
+    "starts_at",
+    "ends_at",
+    "rrule",
+    "capacity",
+    "guests_allowed",
+    "rsvp_deadline_minutes",
+    "visibility",
+    "grid_code",
+    "point",
+];
+
+/// A flat form for `event_create`/`event_update` with the event's own fields sent as the
+/// `input` argument (`input[title]=…`), as the browser's call encodes them.
+pub fn event_input(form: &str) -> String {
+    form.split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) if EVENT_INPUT.contains(&k) => format!("input%5B{k}%5D={v}"),
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 /// Percent-encodes a form value, as the browser does.
 pub fn enc(s: &str) -> String {
     s.bytes()

@@ -388,18 +388,18 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         (
             "event_create",
             "an event of the other community's unit",
-            Some(|_| format!("unit_code={OTHER}&{}", event_fields("越界活动"))),
+            Some(|_| event_input(&format!("unit_code={OTHER}&{}", event_fields("越界活动")))),
             [No; 3],
         ),
         (
             "event_create",
             "an event of the caller's unit placed in the other community's grid",
             Some(|o| {
-                format!(
+                event_input(&format!(
                     "unit_code=320113001001&{}&grid_code={}&point=",
                     event_fields("越界地点"),
                     o.grid.code
-                )
+                ))
             }),
             [No; 3],
         ),
@@ -407,10 +407,10 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             "event_create",
             "an event of the caller's unit at a point anywhere on Earth",
             Some(|_| {
-                format!(
+                event_input(&format!(
                     "unit_code=320113001001&{}&grid_code=&point=0,0",
                     event_fields("天涯海角")
-                )
+                ))
             }),
             [No; 3],
         ),
@@ -418,12 +418,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             "event_update",
             "the other community's event",
             Some(|o| {
-                format!(
+                event_input(&format!(
                     "id={}&version={}&mode=series&at={AT}&{}",
                     o.event,
                     o.event_version,
                     event_fields("改过的活动")
-                )
+                ))
             }),
             [No; 3],
         ),

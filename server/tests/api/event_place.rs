@@ -4,13 +4,13 @@ use crate::common::*;
 use axum::http::StatusCode;
 
 fn form(grid: &str, point: &str) -> String {
-    format!(
+    event_input(&format!(
         "unit_code=320113001001&title=%E9%99%A2%E5%9D%9D%E4%BC%9A&description=&category=meeting&location=3%E5%8F%B7%E6%A5%BC&\
          starts_at=2030-06-01T19:00&ends_at=2030-06-01T20:00&rrule=&capacity=20&guests_allowed=0&\
          rsvp_deadline_minutes=0&visibility=public&grid_code={}&point={}",
         enc(grid),
         enc(point)
-    )
+    ))
 }
 
 #[tokio::test]

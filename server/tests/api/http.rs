@@ -587,6 +587,17 @@ fn event_form<'a>(
     capacity: &'a str,
     visibility: &'a str,
 ) -> String {
+    event_input(&event_fields_flat(unit, title, rrule, capacity, visibility))
+}
+
+/// The event form before its fields are put under `input` (edits replace parts of it first).
+fn event_fields_flat<'a>(
+    unit: &'a str,
+    title: &'a str,
+    rrule: &'a str,
+    capacity: &'a str,
+    visibility: &'a str,
+) -> String {
     form(&[
         ("unit_code", unit),
         ("title", title),
@@ -686,9 +697,11 @@ async fn events_publish_rsvp_waitlist_and_check_in() {
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
         assert!(r.body.contains(key), "{bad}: {}", r.body);
     }
-    let huge = event_form("320113001001", "x", "", "5", "public").replace(
-        "description=带好身份证",
-        &format!("description={}", "a".repeat(6000)),
+    let huge = event_input(
+        &event_fields_flat("320113001001", "x", "", "5", "public").replace(
+            "description=带好身份证",
+            &format!("description={}", "a".repeat(6000)),
+        ),
     );
     let r = app.post("event_create", &huge, Some(&shuji)).await;
     assert!(r.body.contains("err.event_description"), "{}", r.body);
@@ -1048,7 +1061,7 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
     let admin = app.login("admin").await;
     let jumin = app.login("jumin").await;
     let mk = |title: &str, start: &str, end: &str, rule: &str| {
-        form(&[
+        event_input(&form(&[
             ("unit_code", "320113001"),
             ("title", title),
             ("description", "第一行\n第二行; 带, 逗号"),
@@ -1061,7 +1074,7 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
             ("guests_allowed", "0"),
             ("rsvp_deadline_minutes", "0"),
             ("visibility", "public"),
-        ])
+        ]))
     };
     let mut ids = Vec::new();
     for (title, start, end, rule) in [
@@ -1098,7 +1111,7 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         ids.push(r.json().as_i64().unwrap());
     }
     // Move one occurrence (the service day of 2030-03-25 to the 26th, 14:00) through the edit API.
-    let moved = form(&[
+    let moved = event_input(&form(&[
         ("id", &ids[0].to_string()),
         ("version", "1"),
         ("mode", "this"),
@@ -1114,7 +1127,7 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         ("guests_allowed", "0"),
         ("rsvp_deadline_minutes", "0"),
         ("visibility", "public"),
-    ]);
+    ]));
     let r = app.post("event_update", &moved, Some(&admin)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let d = app
@@ -1327,7 +1340,7 @@ async fn editing_events_is_scoped_versioned_and_clear() {
         .as_i64()
         .unwrap();
     let edit = |version: &str, mode: &str, at: &str, start: &str, end: &str| {
-        let mut f = event_form(
+        let mut f = event_fields_flat(
             "320113001001",
             "院坝会（改时间）",
             "FREQ=WEEKLY;COUNT=4",
@@ -1343,7 +1356,9 @@ async fn editing_events_is_scoped_versioned_and_clear() {
         f = f
             .replace("starts_at=2030-03-10T09:00", &format!("starts_at={start}"))
             .replace("ends_at=2030-03-10T11:00", &format!("ends_at={end}"));
-        format!("id={id}&version={version}&mode={mode}&at={at}&{f}")
+        event_input(&format!(
+            "id={id}&version={version}&mode={mode}&at={at}&{f}"
+        ))
     };
     assert_eq!(
         app.post(

@@ -166,9 +166,11 @@ async fn linli_reads_back_its_own_event_files() {
     let r = app
         .post(
             "event_create",
-            "unit_code=320113001001&title=%E5%91%A8%E4%BC%9A&description=&category=meeting&location=&\
-             starts_at=2030-05-06T19:00&ends_at=2030-05-06T20:00&rrule=FREQ%3DWEEKLY%3BCOUNT%3D4&capacity=20&\
-             guests_allowed=0&rsvp_deadline_minutes=0&visibility=public",
+            &event_input(
+                "unit_code=320113001001&title=%E5%91%A8%E4%BC%9A&description=&category=meeting&location=&\
+                 starts_at=2030-05-06T19:00&ends_at=2030-05-06T20:00&rrule=FREQ%3DWEEKLY%3BCOUNT%3D4&capacity=20&\
+                 guests_allowed=0&rsvp_deadline_minutes=0&visibility=public",
+            ),
             Some(&shuji),
         )
         .await;

@@ -46,12 +46,12 @@ async fn rules_that_never_give_a_date_are_refused_on_create_and_import() {
     let r = app
         .post(
             "event_create",
-            &format!(
+            &event_input(&format!(
                 "unit_code=320113001001&title=x&description=&category=meeting&location=x&\
                  starts_at=2026-12-10T09:00&ends_at=2026-12-10T10:00&rrule={}&capacity=10&\
                  guests_allowed=0&rsvp_deadline_minutes=0&visibility=public",
                 enc(NEVER)
-            ),
+            )),
             Some(&shuji),
         )
         .await;

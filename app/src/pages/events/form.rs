@@ -50,6 +50,25 @@ impl EventFields {
     fn num(s: &str) -> i64 {
         s.trim().parse::<i64>().unwrap_or(-1)
     }
+
+    /// What the server function receives.
+    fn input(&self) -> api::EventInput {
+        api::EventInput {
+            title: self.title.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            location: self.location.clone(),
+            starts_at: self.starts_at.clone(),
+            ends_at: self.ends_at.clone(),
+            rrule: self.rule(),
+            capacity: Self::num(&self.capacity),
+            guests_allowed: Self::num(&self.guests),
+            rsvp_deadline_minutes: Self::num(&self.deadline),
+            visibility: self.visibility.clone(),
+            grid_code: Some(self.grid.clone()),
+            point: Some(self.point.clone()),
+        }
+    }
 }
 
 /// The form shared by publishing and editing. `recurring_edit` adds the question every calendar
@@ -194,24 +213,7 @@ pub fn NewEventPage() -> impl IntoView {
     let submit = move |v: EventFields| {
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            let rule = v.rule();
-            let r = api::event_create(
-                v.unit.clone(),
-                v.title.clone(),
-                v.description.clone(),
-                v.category.clone(),
-                v.location.clone(),
-                v.starts_at.clone(),
-                v.ends_at.clone(),
-                rule,
-                EventFields::num(&v.capacity),
-                EventFields::num(&v.guests),
-                EventFields::num(&v.deadline),
-                v.visibility.clone(),
-                Some(v.grid.clone()),
-                Some(v.point.clone()),
-            )
-            .await;
+            let r = api::event_create(v.unit.clone(), v.input()).await;
             match r {
                 Ok(id) => navigate(
                     &format!("/events/{id}?at={}", v.starts_at),
@@ -293,21 +295,10 @@ pub(super) fn EditForm(detail: OccurrenceDetail) -> impl IntoView {
             let r = api::event_update(
                 id,
                 version,
-                domain::event::EditScope::parse(&v.mode).unwrap_or(domain::event::EditScope::Series),
+                domain::event::EditScope::parse(&v.mode)
+                    .unwrap_or(domain::event::EditScope::Series),
                 at.clone(),
-                v.title.clone(),
-                v.description.clone(),
-                v.category.clone(),
-                v.location.clone(),
-                v.starts_at.clone(),
-                v.ends_at.clone(),
-                v.rule(),
-                EventFields::num(&v.capacity),
-                EventFields::num(&v.guests),
-                EventFields::num(&v.deadline),
-                v.visibility.clone(),
-                Some(v.grid.clone()),
-                Some(v.point.clone()),
+                v.input(),
             )
             .await;
             match r {
