@@ -133,9 +133,9 @@ test("editing a recurring event asks for its scope and refuses a stale edit", as
   const title = `院坝会 ${info.project.name} ${Date.now() % 100000}`;
   const created = await organiser.request.post("/api/event_create", {
     form: {
-      unit_code: "320113001001", title, description: "", category: "meeting", location: "中心花园",
-      starts_at: "2031-02-05T19:00", ends_at: "2031-02-05T20:30", rrule: "FREQ=WEEKLY;COUNT=6",
-      capacity: "20", guests_allowed: "0", rsvp_deadline_minutes: "0", visibility: "public",
+      unit_code: "320113001001", "input[title]": title, "input[description]": "", "input[category]": "meeting", "input[location]": "中心花园",
+      "input[starts_at]": "2031-02-05T19:00", "input[ends_at]": "2031-02-05T20:30", "input[rrule]": "FREQ=WEEKLY;COUNT=6",
+      "input[capacity]": "20", "input[guests_allowed]": "0", "input[rsvp_deadline_minutes]": "0", "input[visibility]": "public",
     },
   });
   expect(created.status()).toBe(200);

@@ -71,9 +71,9 @@ test("markup in names, titles and places is shown as text on every page that sho
   const day = shanghaiDate(3);
   const created = await organiser.request.post("/api/event_create", {
     form: {
-      unit_code: "320113001001", title, description: hostile(`说明${tag}`), category: "lecture", location: place,
-      starts_at: `${day}T19:00`, ends_at: `${day}T20:00`, rrule: "", capacity: "10", guests_allowed: "0",
-      rsvp_deadline_minutes: "0", visibility: "public",
+      unit_code: "320113001001", "input[title]": title, "input[description]": hostile(`说明${tag}`), "input[category]": "lecture", "input[location]": place,
+      "input[starts_at]": `${day}T19:00`, "input[ends_at]": `${day}T20:00`, "input[rrule]": "", "input[capacity]": "10", "input[guests_allowed]": "0",
+      "input[rsvp_deadline_minutes]": "0", "input[visibility]": "public",
     },
   });
   expect(created.status()).toBe(200);
