@@ -201,6 +201,17 @@ impl TestApp {
 
     /// POST a server function with form-encoded arguments, as the browser client does (from
     /// 10.1.2.3).
+    /// Calls a server function with its own argument struct (`app::api::events::EventCreate { .. }`),
+    /// encoded as the browser's call encodes it.
+    pub async fn call<F>(&self, args: &F, cookie: Option<&str>) -> Reply
+    where
+        F: leptos::server_fn::ServerFn + serde::Serialize,
+    {
+        let form = serde_qs::to_string(args).expect("server function arguments encode");
+        let endpoint = F::PATH.trim_start_matches("/api/");
+        self.post(endpoint, &form, cookie).await
+    }
+
     pub async fn post(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
         self.post_from([10, 1, 2, 3], endpoint, form, cookie).await
     }
@@ -372,4 +383,54 @@ pub async fn event_of(db: &store::Db, unit: &str, title: &str, visibility: &str)
     })
     .unwrap();
     db.create_event(unit, &draft).await.unwrap()
+}
+
+pub fn form(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.replace('%', "%25")
+                    .replace('&', "%26")
+                    .replace('+', "%2B")
+                    .replace(' ', "+")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+pub fn event_form<'a>(
+    unit: &'a str,
+    title: &'a str,
+    rrule: &'a str,
+    capacity: &'a str,
+    visibility: &'a str,
+) -> String {
+    event_input(&event_fields_flat(unit, title, rrule, capacity, visibility))
+}
+
+/// The event form before its fields are put under `input` (edits replace parts of it first).
+pub fn event_fields_flat<'a>(
+    unit: &'a str,
+    title: &'a str,
+    rrule: &'a str,
+    capacity: &'a str,
+    visibility: &'a str,
+) -> String {
+    form(&[
+        ("unit_code", unit),
+        ("title", title),
+        ("description", "带好身份证"),
+        ("category", "clinic"),
+        ("location", "卫生服务站"),
+        ("starts_at", "2030-03-10T09:00"),
+        ("ends_at", "2030-03-10T11:00"),
+        ("rrule", rrule),
+        ("capacity", capacity),
+        ("guests_allowed", "1"),
+        ("rsvp_deadline_minutes", "30"),
+        ("visibility", visibility),
+    ])
 }

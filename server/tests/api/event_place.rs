@@ -1,16 +1,26 @@
 //! Where an event takes place: a grid (checked to exist) and a map point, shown and fed as GEO.
 
 use crate::common::*;
+use app::api::events::{EventCreate, EventInput};
 use axum::http::StatusCode;
 
-fn form(grid: &str, point: &str) -> String {
-    event_input(&format!(
-        "unit_code=320113001001&title=%E9%99%A2%E5%9D%9D%E4%BC%9A&description=&category=meeting&location=3%E5%8F%B7%E6%A5%BC&\
-         starts_at=2030-06-01T19:00&ends_at=2030-06-01T20:00&rrule=&capacity=20&guests_allowed=0&\
-         rsvp_deadline_minutes=0&visibility=public&grid_code={}&point={}",
-        enc(grid),
-        enc(point)
-    ))
+/// A meeting of the organiser's branch, in `grid` at `point` (either may be empty).
+fn create(grid: &str, point: &str) -> EventCreate {
+    EventCreate {
+        unit_code: "320113001001".into(),
+        input: EventInput {
+            title: "院坝会".into(),
+            category: "meeting".into(),
+            location: "3号楼".into(),
+            starts_at: "2030-06-01T19:00".into(),
+            ends_at: "2030-06-01T20:00".into(),
+            capacity: 20,
+            visibility: "public".into(),
+            grid_code: Some(grid.into()),
+            point: Some(point.into()),
+            ..EventInput::default()
+        },
+    }
 }
 
 #[tokio::test]
@@ -29,9 +39,7 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         .to_owned();
 
     // A grid without a point: the grid's centre is used; the event page links to the grid.
-    let r = app
-        .post("event_create", &form(&grid, ""), Some(&shuji))
-        .await;
+    let r = app.call(&create(&grid, ""), Some(&shuji)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.json().as_i64().unwrap();
     let d = app
@@ -62,11 +70,7 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
     // A point without a grid: the smallest grid of the organiser's area holding it becomes the
     // event's grid; the point is kept (rounded to 1e-7°), full-width comma and all.
     let r = app
-        .post(
-            "event_create",
-            &form("", &point.replace(',', "，")),
-            Some(&shuji),
-        )
+        .call(&create("", &point.replace(',', "，")), Some(&shuji))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.json().as_i64().unwrap();
@@ -93,9 +97,7 @@ async fn an_event_can_sit_in_a_grid_at_a_point() {
         // A point of the district outside the named grid.
         (grid.as_str(), "118.0,31.0", "err.event_point_outside"),
     ] {
-        let r = app
-            .post("event_create", &form(grid, point), Some(&shuji))
-            .await;
+        let r = app.call(&create(grid, point), Some(&shuji)).await;
         assert_eq!(
             r.status,
             StatusCode::BAD_REQUEST,
@@ -120,20 +122,14 @@ async fn an_event_cannot_be_placed_in_another_community() {
     let code = foreign["code"].as_str().unwrap();
     let before = app.db.count_events().await.unwrap();
     // Named as the grid: refused as out of scope (403).
-    let r = app
-        .post("event_create", &form(code, ""), Some(&shuji))
-        .await;
+    let r = app.call(&create(code, ""), Some(&shuji)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // Named only by a point inside it: not a place of the organiser's area.
     let ring = foreign["ring"].as_str().unwrap();
     let ring = domain::geometry::compact_ring::decode(ring).expect("an encoded ring");
     let [lon, lat] = domain::geometry::quantise(domain::geometry::mean_point(&ring));
     let r = app
-        .post(
-            "event_create",
-            &form("", &format!("{lon},{lat}")),
-            Some(&shuji),
-        )
+        .call(&create("", &format!("{lon},{lat}")), Some(&shuji))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("err.event_point_outside"), "{}", r.body);

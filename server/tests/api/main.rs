@@ -7,13 +7,19 @@ mod common;
 
 /// Every server function against every role: who is refused, who gets in.
 mod access;
+/// Accounts and sessions.
+mod accounts;
 /// Every server function against another community's objects.
 mod cross_community;
 /// Events placed on the map: grids and points inside the caller's area.
 mod event_place;
+/// Events: publishing, RSVP, waitlist, check-in, edits, attendee exports.
+mod events;
+/// The iCalendar feeds against an independent implementation.
+mod feeds;
 /// Grid saves, imports, history and layers.
 mod grids;
-/// Accounts, sessions, security headers, static files, feeds and exports.
+/// Health, static files, security headers, limits, a real socket.
 mod http;
 /// Calendar files in.
 mod ics_import;
