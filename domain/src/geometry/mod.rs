@@ -203,6 +203,17 @@ pub fn area_m2(ring: &[Point]) -> f64 {
     Frame::at((lo + hi) / 2.0).polygon(ring).unsigned_area()
 }
 
+/// The area two boundaries share, in m² (0 when either is not a valid ring).
+pub fn overlap_m2(a: &[Point], b: &[Point]) -> f64 {
+    use geo::BooleanOps;
+    if validate_ring(a).is_err() || validate_ring(b).is_err() {
+        return 0.0;
+    }
+    let lat = a.first().map_or(0.0, |p| p[1]);
+    let f = Frame::at(lat);
+    f.polygon(a).intersection(&f.polygon(b)).unsigned_area()
+}
+
 /// Whether `p` lies inside the ring (on the boundary counts as outside).
 pub fn contains(ring: &[Point], p: Point) -> bool {
     use geo::Contains;
@@ -261,6 +272,17 @@ mod tests {
             .collect();
         huge.push(huge[0]);
         assert_eq!(validate_ring(&huge), Err(Invalid::TooManyPoints));
+    }
+
+    #[test]
+    fn overlap_counts_shared_area_only() {
+        let (a, b, far) = (square(0., 0., 2.), square(1., 0., 2.), square(10., 10., 1.));
+        let whole = area_m2(&a);
+        let half = overlap_m2(&a, &b);
+        assert!((half / whole - 0.5).abs() < 1e-3, "{half} of {whole}");
+        assert_eq!(overlap_m2(&a, &far), 0.0);
+        let bow_tie = vec![a[0], a[2], a[1], a[3], a[0]];
+        assert_eq!(overlap_m2(&bow_tie, &a), 0.0, "invalid rings share nothing");
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub struct Plan {
     pub updated: usize,
 }
 
-/// Resolves parents (by code, else by containment in a grid of the level above), levels and codes
+/// Resolves parents (by code, else by the largest overlap with a grid of the level above), levels and codes
 /// (generated from the parent when missing), matches existing grids by code (an update), and runs
 /// the coverage rules over the map as it would be after the import.
 pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work: &[G]) -> Plan {
@@ -50,12 +50,20 @@ pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work:
                     continue;
                 }
             },
+            // The grid of the level above that shares the most area with the feature (the mean
+            // of a concave feature's vertices can lie in the neighbour); a feature whose ring
+            // cannot be measured falls back to the grid holding that mean point.
             (None, None) if d.level > 1 => {
                 let c = geo::mean_point(&d.ring);
-                match work
-                    .iter()
-                    .find(|g| g.level() == d.level - 1 && geo::contains(g.ring(), c))
-                {
+                let above = || work.iter().filter(|g| g.level() == d.level - 1);
+                let bounds = bbox(&d.ring);
+                let by_area = above()
+                    .filter(|g| meet(bounds, bbox(g.ring())))
+                    .map(|g| (geo::overlap_m2(&d.ring, g.ring()), g))
+                    .filter(|(a, _)| *a > geo::AREA_EPSILON_M2)
+                    .max_by(|x, y| x.0.total_cmp(&y.0))
+                    .map(|(_, g)| g);
+                match by_area.or_else(|| above().find(|g| geo::contains(g.ring(), c))) {
                     Some(p) => Some(p),
                     None => {
                         bad("map.no_parent");
@@ -190,6 +198,19 @@ pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work:
     issues.sort_by_key(|i| i.feature);
     out.issues = issues;
     out
+}
+
+/// The bounding box of a ring: (min lon, min lat, max lon, max lat).
+fn bbox(ring: &[geo::Point]) -> [f64; 4] {
+    ring.iter().fold(
+        [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
+        |[a, b, c, d], p| [a.min(p[0]), b.min(p[1]), c.max(p[0]), d.max(p[1])],
+    )
+}
+
+/// Whether two bounding boxes overlap (only then can the rings share area).
+fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
 }
 
 #[cfg(test)]
@@ -357,6 +378,46 @@ mod tests {
             "a feature the reader refused is not planned: {k:?}"
         );
         assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by feature");
+    }
+
+    #[test]
+    fn a_concave_feature_goes_under_the_grid_it_mostly_covers() {
+        // Street 1 is a U (6 × 4 with a notch 2..4 × 1..4); street 2 fills the notch. A community
+        // drawn as the whole U has the mean of its vertices at (3.5, 2.25): in the notch, street 2.
+        let p = |x: f64, y: f64| [118.0 + x * 0.01, 32.0 + y * 0.01];
+        let u = vec![
+            p(0., 0.),
+            p(6., 0.),
+            p(6., 4.),
+            p(4., 4.),
+            p(4., 1.),
+            p(2., 1.),
+            p(2., 4.),
+            p(0., 4.),
+            p(0., 0.),
+        ];
+        let streets = vec![
+            Stored {
+                id: 1,
+                version: 1,
+                draft: draft("320113001", None, 1, u.clone()),
+            },
+            Stored {
+                id: 2,
+                version: 1,
+                draft: draft("320113002", None, 1, rect(2, 1, 4, 4)),
+            },
+        ];
+        assert!(
+            geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
+            "the vertex mean lies in the neighbouring street"
+        );
+        let p = plan(vec![draft("", None, 2, u)], vec![], &streets);
+        assert_eq!(keys(&p), vec![]);
+        let GridEdit::Create { draft } = &p.edits[0] else {
+            panic!("{:?}", p)
+        };
+        assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
     }
 
     #[test]
