@@ -24,7 +24,7 @@ pub struct EventView {
 /// Upcoming and recurring events, soonest first.
 #[server(prefix = "/api", endpoint = "events_upcoming")]
 pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
-    use super::events::ssr_events::{may_see, time};
+    use super::events::ssr_events::time;
     let p = require_user().await?;
     let from = time(&from)?;
     let events = state()?
@@ -36,7 +36,7 @@ pub async fn events_upcoming(from: String) -> Result<Vec<EventView>, AppError> {
     // only for staff and party members.
     let events: Vec<_> = events
         .into_iter()
-        .filter(|e| may_see(&p, e.visibility))
+        .filter(|e| e.visibility.visible_to(&p))
         .take(200)
         .collect();
     Ok(events

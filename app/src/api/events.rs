@@ -97,8 +97,18 @@ pub(crate) mod ssr_events {
     }
 
     /// Who may see an event (`domain::event::Visibility::visible_to`); unknown values: nobody.
-    pub fn may_see(p: &Principal, visibility: domain::event::Visibility) -> bool {
-        visibility.visible_to(p)
+    /// The event `id` if the caller may see it; an event they may not see does not exist for them.
+    pub async fn visible_event(
+        db: &store::Db,
+        p: &Principal,
+        id: i64,
+    ) -> Result<store::events::Event, AppError> {
+        let e = db.event(id).await?;
+        if e.visibility.visible_to(p) {
+            Ok(e)
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     pub fn may_manage(p: &Principal, unit_code: &str) -> bool {
@@ -234,7 +244,7 @@ pub async fn events_calendar(
     let events: Vec<_> = events
         .into_iter()
         .filter(|e| {
-            may_see(&p, e.visibility)
+            e.visibility.visible_to(&p)
                 && (category.is_empty() || e.category.as_str() == category)
                 && community.as_ref().is_none_or(|c| {
                     domain::Code::parse(&e.unit_code).is_ok_and(|u| u.is_related(c))
@@ -264,10 +274,7 @@ pub async fn event_detail(id: i64, at: String) -> Result<OccurrenceDetail, AppEr
     let p = require_user().await?;
     let at = time(&at)?;
     let db = state()?.db;
-    let e = db.event(id).await?;
-    if !may_see(&p, e.visibility) {
-        return Err(AppError::NotFound);
-    }
+    let e = visible_event(&db, &p, id).await?;
     let o = db
         .occurrence_at(&e, &at)
         .await
@@ -311,10 +318,7 @@ pub async fn event_rsvp(
     let p = require_user().await?;
     let at = time(&at)?;
     let db = state()?.db;
-    let e = db.event(id).await?;
-    if !may_see(&p, e.visibility) {
-        return Err(AppError::NotFound);
-    }
+    visible_event(&db, &p, id).await?;
     let r = db
         .rsvp(id, &at, p.user_id, going, guests, &now_local())
         .await?;
