@@ -1,6 +1,10 @@
 //! The iCalendar feeds, checked against an independent implementation (Python's icalendar).
 
 use crate::common::*;
+use app::api::events::{
+    EventCancelOccurrence, EventCreate, EventDetail, EventInput, EventRsvp, EventUpdate,
+};
+use domain::event::EditScope;
 
 /// Expands an .ics body with the independent Python implementation (tools/ics_expand.py).
 fn python_expand(ics: &str, from: &str, to: &str) -> Vec<(String, String, String)> {
@@ -26,27 +30,30 @@ fn python_expand(ics: &str, from: &str, to: &str) -> Vec<(String, String, String
     rows.into_iter().map(|(u, s, st, _)| (u, s, st)).collect()
 }
 
-#[tokio::test]
-async fn feeds_agree_with_an_independent_icalendar_implementation() {
-    let app = spawn().await;
-    let admin = app.login("admin").await;
-    let jumin = app.login("jumin").await;
-    let mk = |title: &str, start: &str, end: &str, rule: &str| {
-        event_input(&form(&[
-            ("unit_code", "320113001"),
-            ("title", title),
-            ("description", "第一行\n第二行; 带, 逗号"),
-            ("category", "service-day"),
-            ("location", "党群服务中心"),
-            ("starts_at", start),
-            ("ends_at", end),
-            ("rrule", rule),
-            ("capacity", "30"),
-            ("guests_allowed", "0"),
-            ("rsvp_deadline_minutes", "0"),
-            ("visibility", "public"),
-        ]))
-    };
+/// The window every test expands.
+const FROM: &str = "2030-01-01T00:00";
+const TO: &str = "2030-07-01T00:00";
+
+fn street_event(title: &str, start: &str, end: &str, rrule: &str) -> EventInput {
+    EventInput {
+        title: title.into(),
+        description: "第一行\n第二行; 带, 逗号".into(),
+        category: "service-day".into(),
+        location: "党群服务中心".into(),
+        starts_at: start.into(),
+        ends_at: end.into(),
+        rrule: rrule.into(),
+        capacity: 30,
+        visibility: "public".into(),
+        ..EventInput::default()
+    }
+}
+
+/// The street's half year, published by `admin`: service days on the 15th and 25th (the one of
+/// 25 March moved to the 26th at 14:00, the one of 25 February cancelled), a meeting on each
+/// month's last day, a clinic on each second Saturday, six weekly lectures and one festival.
+/// Returns the five events' ids in that order.
+async fn street_calendar(app: &TestApp, admin: &str) -> Vec<i64> {
     let mut ids = Vec::new();
     for (title, start, end, rule) in [
         (
@@ -75,36 +82,60 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         ),
         ("春节联欢", "2030-02-02T14:00", "2030-02-02T17:00", ""),
     ] {
-        let r = app
-            .post("event_create", &mk(title, start, end, rule), Some(&admin))
-            .await;
+        let create = EventCreate {
+            unit_code: "320113001".into(),
+            input: street_event(title, start, end, rule),
+        };
+        let r = app.call(&create, Some(admin)).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         ids.push(r.json().as_i64().unwrap());
     }
-    // Move one occurrence (the service day of 2030-03-25 to the 26th, 14:00) through the edit API.
-    let moved = event_input(&form(&[
-        ("id", &ids[0].to_string()),
-        ("version", "1"),
-        ("mode", "this"),
-        ("at", "2030-03-25T09:00"),
-        ("title", "集中服务日"),
-        ("description", ""),
-        ("category", "service-day"),
-        ("location", "党群服务中心"),
-        ("starts_at", "2030-03-26T14:00"),
-        ("ends_at", "2030-03-26T16:30"),
-        ("rrule", "FREQ=MONTHLY;BYMONTHDAY=15,25"),
-        ("capacity", "30"),
-        ("guests_allowed", "0"),
-        ("rsvp_deadline_minutes", "0"),
-        ("visibility", "public"),
-    ]));
-    let r = app.post("event_update", &moved, Some(&admin)).await;
+    let mut input = street_event(
+        "集中服务日",
+        "2030-03-26T14:00",
+        "2030-03-26T16:30",
+        "FREQ=MONTHLY;BYMONTHDAY=15,25",
+    );
+    input.description.clear();
+    let moved = EventUpdate {
+        id: ids[0],
+        version: 1,
+        mode: EditScope::This,
+        at: "2030-03-25T09:00".into(),
+        input,
+    };
+    let r = app.call(&moved, Some(admin)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(&cancel(ids[0], "2030-02-25T09:00"), Some(admin))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    ids
+}
+
+fn cancel(id: i64, at: &str) -> EventCancelOccurrence {
+    EventCancelOccurrence { id, at: at.into() }
+}
+
+fn uid(id: i64) -> String {
+    format!("event-{id}@linli")
+}
+
+fn row(id: i64, at: &str, status: &str) -> (String, String, String) {
+    (uid(id), at.into(), status.into())
+}
+
+#[tokio::test]
+async fn a_moved_occurrence_shows_where_it_went() {
+    let app = spawn().await;
+    let ids = street_calendar(&app, &app.login("admin").await).await;
+    let jumin = app.login("jumin").await;
     let d = app
-        .post(
-            "event_detail",
-            &format!("id={}&at=2030-03-25T09:00", ids[0]),
+        .call(
+            &EventDetail {
+                id: ids[0],
+                at: "2030-03-25T09:00".into(),
+            },
             Some(&jumin),
         )
         .await
@@ -116,169 +147,141 @@ async fn feeds_agree_with_an_independent_icalendar_implementation() {
         ),
         (Some("2030-03-26T14:00"), Some(true))
     );
-    let r = app
-        .post(
-            "event_cancel_occurrence",
-            &format!("id={}&at=2030-02-25T09:00", ids[0]),
-            Some(&admin),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(
-        app.post(
-            "event_cancel_occurrence",
-            &format!("id={}&at=2030-02-25T09:00", ids[0]),
-            Some(&jumin)
-        )
-        .await
-        .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post(
-            "event_cancel_occurrence",
-            &format!("id={}&at=2030-02-26T09:00", ids[0]),
-            Some(&admin)
-        )
-        .await
-        .status,
-        StatusCode::BAD_REQUEST
-    );
+}
 
+#[tokio::test]
+async fn only_organisers_cancel_and_only_an_occurrence_that_exists() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let ids = street_calendar(&app, &admin).await;
+    let jumin = app.login("jumin").await;
+    let r = app
+        .call(&cancel(ids[0], "2030-04-25T09:00"), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .call(&cancel(ids[0], "2030-02-26T09:00"), Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_feed_is_a_calendar_file_with_its_time_zone_and_folded_lines() {
+    let app = spawn().await;
+    street_calendar(&app, &app.login("admin").await).await;
     let feed = app.get("/feeds/events.ics").await;
     assert_eq!(feed.status, StatusCode::OK);
     assert_eq!(
         feed.headers[header::CONTENT_TYPE],
         "text/calendar; charset=utf-8"
     );
-    assert!(
-        feed.body.contains("BEGIN:VTIMEZONE")
-            && feed
-                .body
-                .contains("RECURRENCE-ID;TZID=Asia/Shanghai:20300225T090000")
-    );
+    assert!(feed.body.contains("BEGIN:VTIMEZONE"));
+    assert!(feed
+        .body
+        .contains("RECURRENCE-ID;TZID=Asia/Shanghai:20300225T090000"));
     assert!(feed.body.lines().all(|l| l.len() <= 75));
-    let (from, to) = ("2030-01-01T00:00", "2030-07-01T00:00");
-    let theirs = python_expand(&feed.body, from, to);
+}
+
+#[tokio::test]
+async fn the_feed_agrees_with_an_independent_icalendar_implementation() {
+    let app = spawn().await;
+    let ids = street_calendar(&app, &app.login("admin").await).await;
+    let theirs = python_expand(&app.get("/feeds/events.ics").await.body, FROM, TO);
 
     // Linli's own expansion of the same window, for every public event in the feed.
     let mut ours = Vec::new();
-    let (f, t) = (
-        domain::event::LocalDateTime::parse(from).unwrap(),
-        domain::event::LocalDateTime::parse(to).unwrap(),
-    );
-    for e in app
-        .db
-        .events_with_visibility(domain::event::Visibility::Public)
-        .await
-        .unwrap()
-    {
-        for o in app.db.occurrences(&e, &f, &t).await.unwrap() {
+    let parse = |s| domain::event::LocalDateTime::parse(s).unwrap();
+    let public = domain::event::Visibility::Public;
+    for e in app.db.events_with_visibility(public).await.unwrap() {
+        for o in app
+            .db
+            .occurrences(&e, &parse(FROM), &parse(TO))
+            .await
+            .unwrap()
+        {
             let status = if o.cancelled {
                 "CANCELLED"
             } else {
                 "CONFIRMED"
             };
-            ours.push((
-                format!("event-{}@linli", e.id),
-                o.starts_at.to_string(),
-                status.to_owned(),
-            ));
+            ours.push((uid(e.id), o.starts_at.to_string(), status.to_owned()));
         }
     }
     ours.sort();
     assert_eq!(theirs, ours);
-    assert!(theirs.contains(&(
-        format!("event-{}@linli", ids[0]),
-        "2030-02-25T09:00".into(),
-        "CANCELLED".into()
-    )));
+
+    assert!(theirs.contains(&row(ids[0], "2030-02-25T09:00", "CANCELLED")));
     assert!(
-        theirs.contains(&(
-            format!("event-{}@linli", ids[0]),
-            "2030-03-26T14:00".into(),
-            "CONFIRMED".into()
-        )),
+        theirs.contains(&row(ids[0], "2030-03-26T14:00", "CONFIRMED")),
         "the moved occurrence"
     );
     assert!(
         !theirs
             .iter()
-            .any(|r| r.0 == format!("event-{}@linli", ids[0]) && r.1 == "2030-03-25T09:00"),
+            .any(|r| r.0 == uid(ids[0]) && r.1 == "2030-03-25T09:00"),
         "and not where it was"
     );
     assert!(
-        theirs.contains(&(
-            format!("event-{}@linli", ids[1]),
-            "2030-02-28T19:00".into(),
-            "CONFIRMED".into()
-        )),
+        theirs.contains(&row(ids[1], "2030-02-28T19:00", "CONFIRMED")),
         "month ends"
     );
     assert_eq!(
-        theirs
-            .iter()
-            .filter(|r| r.0 == format!("event-{}@linli", ids[3]))
-            .count(),
+        theirs.iter().filter(|r| r.0 == uid(ids[3])).count(),
         6,
         "COUNT"
     );
+}
 
-    // One community's feed and one event's file.
+#[tokio::test]
+async fn a_communitys_feed_carries_the_streets_events() {
+    let app = spawn().await;
+    street_calendar(&app, &app.login("admin").await).await;
+    let all = python_expand(&app.get("/feeds/events.ics").await.body, FROM, TO);
     let community = app.get("/feeds/events.ics?community=320113001002").await;
-    assert_eq!(
-        python_expand(&community.body, from, to).len(),
-        theirs.len(),
-        "street events reach every community"
-    );
-    assert_eq!(
-        app.get("/feeds/events.ics?community=abc").await.status,
-        StatusCode::BAD_REQUEST
-    );
+    assert_eq!(python_expand(&community.body, FROM, TO), all);
+    let bad = app.get("/feeds/events.ics?community=abc").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn one_events_file_holds_that_event_only() {
+    let app = spawn().await;
+    let ids = street_calendar(&app, &app.login("admin").await).await;
     let one = app.get(&format!("/feeds/events/{}.ics", ids[4])).await;
     assert_eq!(
-        python_expand(&one.body, from, to),
-        vec![(
-            format!("event-{}@linli", ids[4]),
-            "2030-02-02T14:00".into(),
-            "CONFIRMED".into()
-        )]
+        python_expand(&one.body, FROM, TO),
+        vec![row(ids[4], "2030-02-02T14:00", "CONFIRMED")]
     );
-    assert_eq!(
-        app.get("/feeds/events/999999.ics").await.status,
-        StatusCode::NOT_FOUND
-    );
+    let missing = app.get("/feeds/events/999999.ics").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
 
-    // The private feed: only with the current token.
-    app.post(
-        "event_rsvp",
-        &format!("id={}&at=2030-03-15T09:00&going=true&guests=0", ids[0]),
-        Some(&jumin),
-    )
-    .await;
+#[tokio::test]
+async fn the_private_feed_holds_my_answers_under_the_current_token_only() {
+    let app = spawn().await;
+    let ids = street_calendar(&app, &app.login("admin").await).await;
+    let jumin = app.login("jumin").await;
+    let answer = EventRsvp {
+        id: ids[0],
+        at: "2030-03-15T09:00".into(),
+        going: true,
+        guests: 0,
+    };
+    app.call(&answer, Some(&jumin)).await;
     let token = app.feed_token(&jumin).await;
     assert_eq!(token.len(), 64);
     let mine = app.get(&format!("/feeds/me/{token}.ics")).await;
     assert_eq!(mine.status, StatusCode::OK);
-    assert!(mine.headers[header::CACHE_CONTROL]
-        .to_str()
-        .unwrap()
-        .contains("no-store"));
-    let rows = python_expand(&mine.body, from, to);
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].1, "2030-03-15T09:00");
-    let newer = app
-        .post("events_feed_token", "", Some(&jumin))
-        .await
-        .json()
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert_eq!(
-        app.get(&format!("/feeds/me/{token}.ics")).await.status,
-        StatusCode::NOT_FOUND,
-        "a rotated token is dead"
-    );
+    let cache = mine.headers[header::CACHE_CONTROL].to_str().unwrap();
+    assert!(cache.contains("no-store"), "{cache}");
+    let answered: Vec<String> = python_expand(&mine.body, FROM, TO)
+        .into_iter()
+        .map(|(_, at, _)| at)
+        .collect();
+    assert_eq!(answered, ["2030-03-15T09:00"], "the one occurrence answered");
+    let newer = app.feed_token(&jumin).await;
+    let old = app.get(&format!("/feeds/me/{token}.ics")).await;
+    assert_eq!(old.status, StatusCode::NOT_FOUND, "a rotated token is dead");
     assert_eq!(
         app.get(&format!("/feeds/me/{newer}.ics")).await.status,
         StatusCode::OK

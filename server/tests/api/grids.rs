@@ -146,25 +146,23 @@ async fn a_grid_worker_moves_a_shared_vertex_in_scope_and_history_can_restore_it
     }
 }
 
-#[tokio::test]
-async fn saves_outside_scope_overlapping_invalid_or_stale_are_refused_and_change_nothing() {
-    let app = spawn().await;
-    let wangge = app.login("wangge").await;
-    let admin = app.login("admin").await;
-    let m = map(&app, &admin).await;
-    let before = m.grids.clone();
+/// Saves `edits` as `cookie`, expects `status`, checks that nothing changed and returns the
+/// refusal (`{"key": …, "args": …}`).
+async fn refused(app: &TestApp, cookie: &str, edits: &[GridEdit], status: StatusCode) -> Value {
+    let before = map(app, cookie).await.grids;
+    let r = save(app, cookie, edits).await;
+    assert_eq!(r.status, status, "{}", r.body);
+    assert_eq!(
+        map(app, cookie).await.grids,
+        before,
+        "a refused save changes nothing"
+    );
+    r.json()["Refused"].clone()
+}
 
-    // Outside the grid worker's scope: 403, named.
-    let outside = m
-        .grids
-        .iter()
-        .find(|g| g.level == 3 && !g.code.starts_with("32011300100101"))
-        .unwrap();
-    let r = save(&app, &wangge, &[update(outside, outside.ring.clone())]).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    assert_eq!(r.json()["Refused"]["key"], "err.grid_scope");
-
-    // Moving one copy of a shared vertex into the neighbour: an overlap naming the neighbour.
+/// A basic grid of the lowest level, and one of its vertices (with its index) that is not on its
+/// parent's boundary.
+fn basic_grid_and_inner_vertex(m: &GridMap) -> (&GridView, usize, [f64; 2]) {
     let a = m
         .grids
         .iter()
@@ -182,77 +180,108 @@ async fn saves_outside_scope_overlapping_invalid_or_stale_are_refused_and_change
         .find(|(_, v)| !parent.ring.iter().any(|q| same(**v, *q)))
         .map(|(i, v)| (i, *v))
         .unwrap();
-    let centroid = {
-        let n = (a.ring.len() - 1) as f64;
-        let s = a.ring[..a.ring.len() - 1]
-            .iter()
-            .fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
-        [s[0] / n, s[1] / n]
-    };
-    // Push the vertex away from the grid's own centre, into whoever is on the other side.
-    let mut ring = a.ring.clone();
+    (a, i, v)
+}
+
+#[tokio::test]
+async fn a_save_outside_the_workers_scope_is_refused_by_name() {
+    let app = spawn().await;
+    let wangge = app.login("wangge").await;
+    let m = map(&app, &wangge).await;
+    let outside = m
+        .grids
+        .iter()
+        .find(|g| g.level == 3 && !g.code.starts_with("32011300100101"))
+        .unwrap();
+    let edit = update(outside, outside.ring.clone());
+    let why = refused(&app, &wangge, &[edit], StatusCode::FORBIDDEN).await;
+    assert_eq!(why["key"], "err.grid_scope");
+}
+
+#[tokio::test]
+async fn a_vertex_pushed_into_the_neighbour_is_refused_naming_the_grid() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
+    let (a, i, v) = basic_grid_and_inner_vertex(&m);
+    let n = (a.ring.len() - 1) as f64;
+    let sum = a.ring[..a.ring.len() - 1]
+        .iter()
+        .fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
+    let centre = [sum[0] / n, sum[1] / n];
+    // Away from the grid's own centre, into whoever is on the other side.
     let out = [
-        v[0] + (v[0] - centroid[0]) * 0.3,
-        v[1] + (v[1] - centroid[1]) * 0.3,
+        v[0] + (v[0] - centre[0]) * 0.3,
+        v[1] + (v[1] - centre[1]) * 0.3,
     ];
+    let mut ring = a.ring.clone();
     ring[i] = out;
     if i == 0 {
         let last = ring.len() - 1;
         ring[last] = out;
     }
-    let r = save(&app, &admin, &[update(a, ring)]).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    let refused = &r.json()["Refused"];
+    let why = refused(&app, &admin, &[update(a, ring)], StatusCode::BAD_REQUEST).await;
     assert!(
-        refused["key"] == "err.grid_overlap" || refused["key"] == "err.grid_spill",
-        "{refused}"
+        why["key"] == "err.grid_overlap" || why["key"] == "err.grid_spill",
+        "{why}"
     );
-    let args = refused["args"].to_string();
-    assert!(args.contains(&a.code), "names the grid: {args}");
+    assert!(
+        why["args"].to_string().contains(&a.code),
+        "names the grid: {why}"
+    );
+}
 
-    // A bow-tie.
+#[tokio::test]
+async fn a_self_intersecting_boundary_is_refused() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
+    let (a, _, _) = basic_grid_and_inner_vertex(&m);
     let mut bow = a.ring.clone();
     bow.swap(1, 2);
-    let r = save(&app, &admin, &[update(a, bow)]).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(r.json()["Refused"]["key"], "geo.self_intersection");
+    let why = refused(&app, &admin, &[update(a, bow)], StatusCode::BAD_REQUEST).await;
+    assert_eq!(why["key"], "geo.self_intersection");
+}
 
-    // Someone else saved first: the stale save is a conflict naming who.
+#[tokio::test]
+async fn a_stale_save_is_a_conflict_saying_who_changed_what() {
+    let app = spawn().await;
+    let wangge = app.login("wangge").await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
     let (edits, _) = nudge_inside(&m.grids, "32011300100101");
     assert_eq!(save(&app, &wangge, &edits).await.status, StatusCode::OK);
-    let now = map(&app, &admin).await;
-    let r = save(&app, &admin, &edits).await;
-    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    // It says what the other save changed (translated in the browser).
-    assert_eq!(r.json()["Refused"]["key"], "err.grid_conflict_what");
-    let args = r.json()["Refused"]["args"].to_string();
+    let why = refused(&app, &admin, &edits, StatusCode::CONFLICT).await;
+    // Translated in the browser.
+    assert_eq!(why["key"], "err.grid_conflict_what");
+    let args = why["args"].to_string();
     assert!(args.contains("wangge"), "{args}");
     assert!(args.contains("@t:grid.boundary"), "{args}");
+}
 
-    // Hostile payloads.
-    let bad = [
+#[tokio::test]
+async fn hostile_saves_are_refused_and_change_nothing() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
+    for body in [
         "edits=not+json".to_owned(),
         "edits=%5B%5D".to_owned(),
         format!("edits={}", enc(&"[".repeat(10_000))),
-    ];
-    for body in &bad {
-        let r = app.post("grids_save", body, Some(&admin)).await;
+    ] {
+        let r = app.post("grids_save", &body, Some(&admin)).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body:.40}: {}", r.body);
     }
+    let (a, _, _) = basic_grid_and_inner_vertex(&m);
     let mut long = a.draft();
     long.name = "长".repeat(10_000);
-    let r = save(
-        &app,
-        &admin,
-        &[GridEdit::Update {
-            id: a.id,
-            version: a.version,
-            draft: long,
-        }],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["Refused"]["key"], "err.grid_name");
+    let edit = GridEdit::Update {
+        id: a.id,
+        version: a.version,
+        draft: long,
+    };
+    let why = refused(&app, &admin, &[edit], StatusCode::BAD_REQUEST).await;
+    assert_eq!(why["key"], "err.grid_name");
     // 100,000 vertices do not even reach the server function: the body limit refuses them.
     let huge: Ring = (0..100_000)
         .map(|k| {
@@ -266,10 +295,7 @@ async fn saves_outside_scope_overlapping_invalid_or_stale_are_refused_and_change
         "{}",
         r.status
     );
-
-    let after = map(&app, &admin).await;
-    assert_eq!(after.grids, now.grids, "no refused save changed anything");
-    assert_eq!(before.len(), after.grids.len());
+    assert_eq!(map(&app, &admin).await.grids, m.grids);
 }
 
 #[tokio::test]
@@ -429,31 +455,39 @@ fn densify(ring: &Ring, times: usize) -> Ring {
     r
 }
 
-#[tokio::test]
-async fn a_whole_district_imports_at_once_and_a_bad_import_changes_nothing() {
-    let app = spawn().await;
-    let admin = app.login("admin").await;
-    let m = map(&app, &admin).await;
-    // Every grid, densified: well over the 1 MiB limit of ordinary saves.
+async fn import(app: &TestApp, cookie: &str, edits: &[GridEdit]) -> Reply {
+    let json = serde_json::to_string(edits).unwrap();
+    app.post(
+        "grids_import",
+        &format!("edits={}", enc(&json)),
+        Some(cookie),
+    )
+    .await
+}
+
+/// Every grid of the demo district, densified: over both the 1 MiB limit of ordinary saves and
+/// axum's 2 MB default for extracted bodies.
+fn whole_district(m: &GridMap) -> Vec<GridEdit> {
     let edits: Vec<GridEdit> = m
         .grids
         .iter()
         .map(|g| update(g, densify(&g.ring, 7)))
         .collect();
-    let json = serde_json::to_string(&edits).unwrap();
-    // Over both the 1 MiB limit of ordinary saves and axum's 2 MB default for extracted bodies.
-    assert!(json.len() > 2 * 1024 * 1024, "{}", json.len());
-    let r = app
-        .post("grids_save", &format!("edits={}", enc(&json)), Some(&admin))
-        .await;
-    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
-    let r = app
-        .post(
-            "grids_import",
-            &format!("edits={}", enc(&json)),
-            Some(&admin),
-        )
-        .await;
+    let len = serde_json::to_string(&edits).unwrap().len();
+    assert!(len > 2 * 1024 * 1024, "{len}");
+    edits
+}
+
+#[tokio::test]
+async fn a_whole_district_is_too_large_for_a_save_and_imports_at_once() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let edits = whole_district(&map(&app, &admin).await);
+    assert_eq!(
+        save(&app, &admin, &edits).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    let r = import(&app, &admin, &edits).await;
     assert_eq!(
         r.status,
         StatusCode::OK,
@@ -474,48 +508,47 @@ async fn a_whole_district_imports_at_once_and_a_bad_import_changes_nothing() {
         .await;
     let hist: Vec<RevisionView> = serde_json::from_str(&r.body).unwrap();
     assert_eq!(hist[0].action, "import");
+}
 
-    // An import where one grid overlaps its neighbour is refused whole.
-    let a = after
+#[tokio::test]
+async fn an_import_with_one_overlapping_grid_is_refused_whole() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let m = map(&app, &admin).await;
+    let a = m
         .grids
         .iter()
         .find(|g| g.level == 3 && g.kind == "basic")
         .unwrap();
-    let b = after
+    let b = m
         .grids
         .iter()
         .find(|g| g.level == 3 && g.id != a.id && g.parent_code == a.parent_code)
         .unwrap();
-    let mut good = b.draft();
-    good.name = "改名".into();
-    let mut bad = a.draft();
-    bad.ring = b.ring.clone(); // on top of its neighbour
-    let edits = vec![
+    let mut renamed = b.draft();
+    renamed.name = "改名".into();
+    let mut on_top = a.draft();
+    on_top.ring = b.ring.clone();
+    let edits = [
         GridEdit::Update {
             id: b.id,
             version: b.version,
-            draft: good,
+            draft: renamed,
         },
         GridEdit::Update {
             id: a.id,
             version: a.version,
-            draft: bad,
+            draft: on_top,
         },
     ];
-    let r = app
-        .post(
-            "grids_import",
-            &format!("edits={}", enc(&serde_json::to_string(&edits).unwrap())),
-            Some(&admin),
-        )
-        .await;
+    let r = import(&app, &admin, &edits).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(
-        map(&app, &admin).await.grids,
-        after.grids,
-        "nothing changed"
-    );
-    // A resident may not import.
+    assert_eq!(map(&app, &admin).await.grids, m.grids, "nothing changed");
+}
+
+#[tokio::test]
+async fn a_resident_may_not_import_and_the_refusal_is_recorded() {
+    let app = spawn().await;
     let jumin = app.login("jumin").await;
     let r = app.post("grids_import", "edits=%5B%5D", Some(&jumin)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);

@@ -86,11 +86,9 @@ async fn residents_read_names_and_secretaries_only() {
     );
 }
 
-#[tokio::test]
-async fn organisers_edit_their_subtree_only() {
-    let app = spawn().await;
-    let c = app.login("shuji").await;
-    let t = tree(&app, &c).await;
+/// The organiser's tree, a branch inside their scope and one outside it.
+async fn branches(app: &TestApp, cookie: &str) -> (OrgTreeView, OrgUnit, OrgUnit) {
+    let t = tree(app, cookie).await;
     let scope = t.editable_prefix.clone().unwrap();
     assert!(!scope.is_empty());
     let mine = by_level(&t, "branch", &scope).clone();
@@ -100,51 +98,46 @@ async fn organisers_edit_their_subtree_only() {
         .find(|u| u.level == "branch" && !u.code.starts_with(&scope))
         .unwrap()
         .clone();
-    let r = apply(
-        &app,
-        &c,
-        &[OrgCommand::Rename {
-            id: mine.id,
-            version: mine.version,
-            name: "<i>新</i>支部".into(),
-        }],
-    )
-    .await;
+    (t, mine, other)
+}
+
+fn rename(u: &OrgUnit, name: &str) -> OrgCommand {
+    OrgCommand::Rename {
+        id: u.id,
+        version: u.version,
+        name: name.into(),
+    }
+}
+
+fn move_to(u: &OrgUnit, parent: &OrgUnit, reason: &str, doc_no: &str) -> OrgCommand {
+    OrgCommand::Move {
+        id: u.id,
+        version: u.version,
+        parent: parent.id,
+        reason: reason.into(),
+        doc_no: doc_no.into(),
+    }
+}
+
+#[tokio::test]
+async fn an_organiser_renames_a_unit_of_theirs_and_markup_stays_text() {
+    let app = spawn().await;
+    let c = app.login("shuji").await;
+    let (_, mine, _) = branches(&app, &c).await;
+    let r = apply(&app, &c, &[rename(&mine, "<i>新</i>支部")]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let a: AppliedView = serde_json::from_str(&r.body).unwrap();
     assert_eq!(a.units[0].name, "<i>新</i>支部", "markup is stored as text");
-    let r = apply(
-        &app,
-        &c,
-        &[OrgCommand::Rename {
-            id: other.id,
-            version: other.version,
-            name: "越权".into(),
-        }],
-    )
-    .await;
+}
+
+#[tokio::test]
+async fn renaming_a_unit_outside_the_organisers_subtree_is_refused_and_recorded() {
+    let app = spawn().await;
+    let c = app.login("shuji").await;
+    let (_, _, other) = branches(&app, &c).await;
+    let r = apply(&app, &c, &[rename(&other, "越权")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert!(r.body.contains("err.org_scope"));
-    // A group of mine cannot be moved to a branch outside my scope.
-    let group = t
-        .units
-        .iter()
-        .find(|u| u.parent == Some(mine.id))
-        .unwrap()
-        .clone();
-    let r = apply(
-        &app,
-        &c,
-        &[OrgCommand::Move {
-            id: group.id,
-            version: group.version,
-            parent: other.id,
-            reason: "划转".into(),
-            doc_no: "".into(),
-        }],
-    )
-    .await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let after = tree(&app, &c).await;
     assert_eq!(
         after.units.iter().find(|u| u.id == other.id).unwrap().name,
@@ -154,23 +147,44 @@ async fn organisers_edit_their_subtree_only() {
     assert!(audit
         .iter()
         .any(|a| a.action == "orgs_apply" && a.result == "refused"));
-    // Within scope, to a branch that allows groups: fine, and codes follow.
+}
+
+#[tokio::test]
+async fn a_group_cannot_be_moved_to_a_branch_outside_the_organisers_subtree() {
+    let app = spawn().await;
+    let c = app.login("shuji").await;
+    let (t, mine, other) = branches(&app, &c).await;
+    let group = t.units.iter().find(|u| u.parent == Some(mine.id)).unwrap();
+    let r = apply(&app, &c, &[move_to(group, &other, "划转", "")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let after = tree(&app, &c).await;
+    assert_eq!(
+        after
+            .units
+            .iter()
+            .find(|u| u.id == group.id)
+            .unwrap()
+            .parent,
+        Some(mine.id)
+    );
+}
+
+#[tokio::test]
+async fn a_move_inside_the_subtree_carries_codes_and_logs_its_document_number() {
+    let app = spawn().await;
+    let c = app.login("shuji").await;
+    let (t, mine, _) = branches(&app, &c).await;
+    let scope = t.editable_prefix.clone().unwrap();
+    let group = t.units.iter().find(|u| u.parent == Some(mine.id)).unwrap();
     let mine2 = t
         .units
         .iter()
         .find(|u| u.level == "branch" && u.code.starts_with(&scope) && u.id != mine.id)
-        .unwrap()
-        .clone();
+        .unwrap();
     let r = apply(
         &app,
         &c,
-        &[OrgCommand::Move {
-            id: group.id,
-            version: group.version,
-            parent: mine2.id,
-            reason: "楼栋调整".into(),
-            doc_no: "社委〔2026〕1号".into(),
-        }],
+        &[move_to(group, mine2, "楼栋调整", "社委〔2026〕1号")],
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
