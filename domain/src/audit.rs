@@ -128,12 +128,14 @@ pub enum AuditObject<'a> {
     AuditLog,
     /// One or more grids by code, comma-separated.
     Grids(&'a str),
+    /// A grid by id, where the code is not at hand.
+    GridId(i64),
     Layer(i64),
     Layers,
-    /// A party unit by code.
-    Unit(&'a str),
-    /// The party units a file covers ("320113.csv", "all.xlsx").
-    UnitFile(&'a str),
+    /// An organisation unit by code (written `unit:`, as since the first release).
+    OrgUnit(&'a str),
+    /// The organisation units a file covers ("320113.csv", "all.xlsx").
+    OrgUnitFile(&'a str),
     Event(i64),
     /// One occurrence of an event, by its series start.
     Occurrence(i64, &'a str),
@@ -151,10 +153,11 @@ impl std::fmt::Display for AuditObject<'_> {
             AuditObject::Setting(key) => write!(f, "setting:{key}"),
             AuditObject::AuditLog => f.write_str("audit_log:*"),
             AuditObject::Grids(codes) => write!(f, "grid:{codes}"),
+            AuditObject::GridId(id) => write!(f, "grid:#{id}"),
             AuditObject::Layer(id) => write!(f, "layer:{id}"),
             AuditObject::Layers => f.write_str("layer:*"),
-            AuditObject::Unit(code) => write!(f, "unit:{code}"),
-            AuditObject::UnitFile(name) => write!(f, "unit_file:{name}"),
+            AuditObject::OrgUnit(code) => write!(f, "unit:{code}"),
+            AuditObject::OrgUnitFile(name) => write!(f, "unit_file:{name}"),
             AuditObject::Event(id) => write!(f, "event:{id}"),
             AuditObject::Occurrence(id, at) => write!(f, "event:{id}@{at}"),
             AuditObject::Statistics => f.write_str("statistics:*"),

@@ -1,4 +1,4 @@
-//! Hierarchical codes shared by grids and party units, in the spirit of CJ/T 349-2010 and GB/T 2260:
+//! Hierarchical codes shared by grids and organisation units, in the spirit of CJ/T 349-2010 and GB/T 2260:
 //! a child's code is its parent's code followed by a fixed-width sequence number, so "is inside this
 //! scope" is a prefix test and codes sort in tree order.
 

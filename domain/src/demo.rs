@@ -15,13 +15,13 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Scale {
-    /// 4 communities, 8 areas, 32 basic grids, ~140 party units, a handful of events.
+    /// 4 communities, 8 areas, 32 basic grids, ~140 organisation units, a handful of events.
     Small,
     /// Guancheng's numbers: 12 communities, 144 areas, 564 basic grids (the report has 13, 138 and
-    /// 564 at its three levels; a rectangular lattice gets the basic grids exact); 1,008 party units
+    /// 564 at its three levels; a rectangular lattice gets the basic grids exact); 1,008 organisation units
     /// plus 10,000 central households; 5,000 events.
     Medium,
-    /// Tongchuan's numbers: 72 communities cut into 1,206 basic grids; 1,423 party units plus
+    /// Tongchuan's numbers: 72 communities cut into 1,206 basic grids; 1,423 organisation units plus
     /// 10,000 central households; 5,000 events.
     Large,
 }

@@ -108,20 +108,20 @@ impl Principal {
         self.is_admin() || (self.role == Role::GridWorker && self.scope_covers(grid))
     }
 
-    /// Add, move, rename, staff or dissolve the party unit `unit`.
+    /// Add, move, rename, staff or dissolve the organisation unit `unit`.
     pub fn can_edit_unit(&self, unit: &Code) -> bool {
         self.is_admin() || (self.role == Role::Organiser && self.scope_covers(unit))
     }
 
-    /// Publish or change events organised by the party unit `unit`.
+    /// Publish or change events organised by the organisation unit `unit`.
     pub fn can_publish_event(&self, unit: &Code) -> bool {
         self.can_edit_unit(unit)
     }
 
-    /// Name the grid `grid` as the place of an event or the grid of a party unit. Staff other
+    /// Name the grid `grid` as the place of an event or the grid of an organisation unit. Staff other
     /// than administrators may only name grids of their own area: inside their scope, or one of
     /// the grids their scope lies in (a street's service centre); never a neighbouring
-    /// community's. Codes of grids and party units share one hierarchy (a community's committee
+    /// community's. Codes of grids and organisation units share one hierarchy (a community's committee
     /// has the community grid's code), so this is a prefix test too.
     pub fn can_link_grid(&self, grid: &Code) -> bool {
         self.is_admin()

@@ -1,6 +1,6 @@
 //! Participation statistics (参与统计): who came, how full events were, and the service hours of
 //! people who checked in (in-service party members reporting to the community, 双报到), per
-//! person and per party unit. Pure aggregation over rows storage hands in.
+//! person and per organisation unit. Pure aggregation over rows storage hands in.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

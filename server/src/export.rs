@@ -206,7 +206,7 @@ async fn org_rows(
         .unwrap_or("all")
         .to_owned();
     let file = format!("{stem}.{format}");
-    let object = AuditObject::UnitFile(&file);
+    let object = AuditObject::OrgUnitFile(&file);
     if !allowed {
         return Err(caller.refuse(AuditAction::ExportOrgs, object).await);
     }

@@ -67,7 +67,7 @@ enum Command {
     /// Load the demo district into an empty database.
     Demo {
         /// small (default), medium (Guancheng: 564 level-3 grids) or large (Tongchuan: 1,206 level-3
-        /// grids, 11,423 party units, 5,000 events)
+        /// grids, 11,423 organisation units, 5,000 events)
         #[arg(long, default_value = "small")]
         scale: String,
     },
@@ -258,7 +258,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let db = open(&cli.database_url).await?;
             load_demo(&db, scale).await?;
             println!(
-                "demo loaded: {} grids, {} party units, {} events",
+                "demo loaded: {} grids, {} organisation units, {} events",
                 db.count_grids().await.map_err(|e| e.to_string())?,
                 db.count_units().await.map_err(|e| e.to_string())?,
                 db.count_events().await.map_err(|e| e.to_string())?

@@ -51,7 +51,7 @@ impl Db {
                 .as_ref()
                 .and_then(|g| grid_ids.get(g.as_str()).copied());
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO party_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at) \
+                "INSERT INTO org_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8) RETURNING id",
             )
             .bind(u.code.as_str())
@@ -72,7 +72,7 @@ impl Db {
                 &["secretary"]
             };
             for role in roles {
-                sqlx::query("INSERT INTO party_role (unit_id, role, person_name, phone) VALUES ($1, $2, $3, $4)")
+                sqlx::query("INSERT INTO org_role (unit_id, role, person_name, phone) VALUES ($1, $2, $3, $4)")
                     .bind(id)
                     .bind(role)
                     .bind(&u.secretary)

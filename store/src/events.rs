@@ -135,7 +135,7 @@ fn assemble(
     Ok(out)
 }
 
-/// Inserts a new series for the party unit with id `unit_id` (shared by publishing and splitting).
+/// Inserts a new series for the organisation unit with id `unit_id` (shared by publishing and splitting).
 pub(crate) async fn insert_event<'e, E>(exec: E, unit_id: i64, d: &EventDraft) -> Result<i64>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
@@ -165,13 +165,13 @@ where
 }
 
 impl Db {
-    /// Publishes an event for the party unit `unit_code`. The rule is checked before anything is stored.
+    /// Publishes an event for the organisation unit `unit_code`. The rule is checked before anything is stored.
     pub async fn create_event(&self, unit_code: &str, d: &EventDraft) -> Result<i64> {
         if let Some(rule) = &d.rrule {
             domain::recurrence::parse(rule, &d.starts_at)
                 .map_err(|e| StoreError::Invalid(e.key().into()))?;
         }
-        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM party_unit WHERE code = $1")
+        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM org_unit WHERE code = $1")
             .bind(unit_code)
             .fetch_optional(self.pool())
             .await?;
@@ -179,7 +179,7 @@ impl Db {
         insert_event(self.pool(), unit, d).await
     }
 
-    /// Publishes imported events for the party unit `unit_code` in one transaction, all or nothing;
+    /// Publishes imported events for the organisation unit `unit_code` in one transaction, all or nothing;
     /// each event's `cancelled` starts become cancelled occurrences. Answers the new ids.
     pub async fn import_events(
         &self,
@@ -193,7 +193,7 @@ impl Db {
             }
         }
         let mut tx = self.begin_write().await?;
-        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM party_unit WHERE code = $1")
+        let unit: Option<i64> = sqlx::query_scalar("SELECT id FROM org_unit WHERE code = $1")
             .bind(unit_code)
             .fetch_optional(&mut *tx)
             .await?;
@@ -221,7 +221,7 @@ impl Db {
     /// (title, start) of the unit's events, to spot an import of events already published.
     pub async fn event_keys(&self, unit_code: &str) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(
-            "SELECT e.title, e.starts_at FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE u.code = $1",
+            "SELECT e.title, e.starts_at FROM event e JOIN org_unit u ON u.id = e.unit_id WHERE u.code = $1",
         )
         .bind(unit_code)
         .fetch_all(self.pool())
@@ -230,7 +230,7 @@ impl Db {
 
     pub async fn event(&self, id: i64) -> Result<Event> {
         let row: Option<Event> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE e.id = $1"
+            "SELECT {COLUMNS} FROM event e JOIN org_unit u ON u.id = e.unit_id WHERE e.id = $1"
         ))
         .bind(id)
         .fetch_optional(self.pool())
@@ -241,7 +241,7 @@ impl Db {
     /// Events that recur, or start at or after `from` (local time text), soonest first.
     pub async fn upcoming_events(&self, from: &str, limit: i64) -> Result<Vec<Event>> {
         let rows = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id \
+            "SELECT {COLUMNS} FROM event e JOIN org_unit u ON u.id = e.unit_id \
              WHERE e.rrule IS NOT NULL OR e.starts_at >= $1 ORDER BY e.starts_at, e.id LIMIT $2"
         ))
         .bind(from)
@@ -254,7 +254,7 @@ impl Db {
     /// Events that may have an occurrence in `[from, to)`: recurring ones, and single ones starting there.
     pub async fn events_in_window(&self, from: &str, to: &str) -> Result<Vec<Event>> {
         Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM event e JOIN party_unit u ON u.id = e.unit_id \
+            "SELECT {COLUMNS} FROM event e JOIN org_unit u ON u.id = e.unit_id \
              WHERE (e.rrule IS NOT NULL AND e.starts_at < $2) OR (e.starts_at >= $1 AND e.starts_at < $2) ORDER BY e.starts_at, e.id"
         ))
         .bind(from)

@@ -55,7 +55,7 @@ impl Db {
         &self,
         visibility: domain::event::Visibility,
     ) -> Result<Vec<Event>> {
-        Ok(sqlx::query_as(&format!("SELECT {} FROM event e JOIN party_unit u ON u.id = e.unit_id WHERE e.visibility = $1 ORDER BY e.id", crate::events::COLUMNS))
+        Ok(sqlx::query_as(&format!("SELECT {} FROM event e JOIN org_unit u ON u.id = e.unit_id WHERE e.visibility = $1 ORDER BY e.id", crate::events::COLUMNS))
             .bind(visibility.as_str())
             .fetch_all(self.pool())
             .await?)

@@ -57,7 +57,7 @@ pub struct Grid {
     pub version: i64,
     pub updated_by: String,
     pub updated_at: i64,
-    /// The party unit linked to this grid, if any (code, name).
+    /// The organisation unit linked to this grid, if any (code, name).
     pub unit: Option<(String, String)>,
     #[serde(flatten)]
     pub state: GridState,
@@ -168,8 +168,8 @@ impl TryFrom<GridRow> for Grid {
 
 const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.name, g.kind, g.households, \
      g.population, g.workers, g.valid_from, g.valid_to, g.geometry, g.version, g.updated_by, g.updated_at, \
-     (SELECT MIN(u.code) FROM party_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL) AS unit_code, \
-     (SELECT u.name FROM party_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
+     (SELECT MIN(u.code) FROM org_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL) AS unit_code, \
+     (SELECT u.name FROM org_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
      FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
 
 /// The stored form of a boundary: an encoded polyline at 1e-7° when that is exact (every ring that
@@ -324,7 +324,7 @@ impl Db {
         deletions.sort_by_key(|&(id, _)| std::cmp::Reverse(id));
         for (id, version) in deletions {
             let before = self.grid_state_tx(&mut tx, id).await?;
-            sqlx::query("UPDATE party_unit SET grid_id = NULL WHERE grid_id = $1")
+            sqlx::query("UPDATE org_unit SET grid_id = NULL WHERE grid_id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

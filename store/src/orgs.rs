@@ -44,10 +44,10 @@ impl From<UnitRow> for OrgUnit {
 }
 
 const UNIT_SELECT: &str = "SELECT u.id, u.parent_id, u.code, u.level, u.name, \
-     (SELECT r.person_name FROM party_role r WHERE r.unit_id = u.id AND r.role = 'secretary' AND r.removed_at IS NULL ORDER BY r.id LIMIT 1) AS secretary, \
+     (SELECT r.person_name FROM org_role r WHERE r.unit_id = u.id AND r.role = 'secretary' AND r.removed_at IS NULL ORDER BY r.id LIMIT 1) AS secretary, \
      g.code AS grid_code, u.term_start, u.term_years, \
-     (SELECT COUNT(*) FROM party_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) AS members, u.version \
-     FROM party_unit u LEFT JOIN grid g ON g.id = u.grid_id";
+     (SELECT COUNT(*) FROM org_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) AS members, u.version \
+     FROM org_unit u LEFT JOIN grid g ON g.id = u.grid_id";
 
 /// A person's role on a unit as stored (the phone is masked before it leaves the server).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -61,7 +61,7 @@ pub struct RoleRow {
 
 /// One entry of a unit's change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
-pub struct UnitChange {
+pub struct OrgChange {
     pub id: i64,
     pub at: i64,
     pub actor: String,
@@ -134,7 +134,7 @@ async fn log(
     doc_no: &str,
 ) -> Result<()> {
     sqlx::query(
-        "INSERT INTO unit_change (unit_id, at, actor, action, before, after, reason, doc_no) \
+        "INSERT INTO org_change (unit_id, at, actor, action, before, after, reason, doc_no) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(unit)
@@ -152,7 +152,7 @@ async fn log(
 
 async fn roles_of(tx: &mut Tx, unit: i64) -> Result<Vec<RoleRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
+        "SELECT id, role, person_name, phone, resident_unit FROM org_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
     )
     .bind(unit)
     .fetch_all(&mut **tx)
@@ -172,7 +172,7 @@ impl Db {
         let set = LevelSet::from_setting(value)
             .ok_or_else(|| StoreError::Invalid("use five, four or a JSON level set".into()))?;
         let used: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT level FROM party_unit WHERE dissolved_at IS NULL")
+            sqlx::query_scalar("SELECT DISTINCT level FROM org_unit WHERE dissolved_at IS NULL")
                 .fetch_all(self.pool())
                 .await?;
         if let Some(l) = used.iter().find(|l| set.get(l).is_none()) {
@@ -202,7 +202,7 @@ impl Db {
             .await?;
         let row = row.ok_or(StoreError::NotFound)?;
         let dissolved: Option<i64> =
-            sqlx::query_scalar("SELECT dissolved_at FROM party_unit WHERE id = $1")
+            sqlx::query_scalar("SELECT dissolved_at FROM org_unit WHERE id = $1")
                 .bind(id)
                 .fetch_one(self.pool())
                 .await?;
@@ -211,7 +211,7 @@ impl Db {
 
     pub async fn unit_roles(&self, id: i64) -> Result<Vec<RoleRow>> {
         Ok(sqlx::query_as(
-            "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
+            "SELECT id, role, person_name, phone, resident_unit FROM org_role WHERE unit_id = $1 AND removed_at IS NULL ORDER BY id",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -219,9 +219,9 @@ impl Db {
     }
 
     /// The change log of a unit, newest first.
-    pub async fn unit_log(&self, id: i64) -> Result<Vec<UnitChange>> {
+    pub async fn org_unit_log(&self, id: i64) -> Result<Vec<OrgChange>> {
         Ok(sqlx::query_as(
-            "SELECT id, at, actor, action, before, after, reason, doc_no FROM unit_change \
+            "SELECT id, at, actor, action, before, after, reason, doc_no FROM org_change \
              WHERE unit_id = $1 ORDER BY id DESC LIMIT 500",
         )
         .bind(id)
@@ -251,7 +251,7 @@ impl Db {
         .fetch_all(&mut **tx)
         .await?;
         let taken: Vec<String> =
-            sqlx::query_scalar("SELECT code FROM party_unit WHERE dissolved_at IS NOT NULL")
+            sqlx::query_scalar("SELECT code FROM org_unit WHERE dissolved_at IS NOT NULL")
                 .fetch_all(&mut **tx)
                 .await?;
         Ok((rows.into_iter().map(OrgUnit::from).collect(), taken))
@@ -259,7 +259,7 @@ impl Db {
 
     async fn conflict(&self, tx: &mut Tx, id: i64) -> Result<OrgRefusal> {
         let row: Option<(String, String, i64)> =
-            sqlx::query_as("SELECT name, updated_by, updated_at FROM party_unit WHERE id = $1")
+            sqlx::query_as("SELECT name, updated_by, updated_at FROM org_unit WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut **tx)
                 .await?;
@@ -323,7 +323,7 @@ impl Db {
                         .ok_or(StoreError::NotFound)?;
                     let years = levels.term_years(level) as i64;
                     let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO party_unit (code, parent_id, level, name, term_years, version, updated_at, updated_by) \
+                        "INSERT INTO org_unit (code, parent_id, level, name, term_years, version, updated_at, updated_by) \
                          VALUES ($1, $2, $3, $4, $5, 1, $6, $7) RETURNING id",
                     )
                     .bind(&code)
@@ -360,7 +360,7 @@ impl Db {
                     if !editable(&u.code) {
                         refuse!(OrgError::OutOfScope { unit: u.name });
                     }
-                    sqlx::query("UPDATE party_unit SET name = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4")
+                    sqlx::query("UPDATE org_unit SET name = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4")
                         .bind(name)
                         .bind(now)
                         .bind(actor)
@@ -394,7 +394,7 @@ impl Db {
                         .map(|p| p.name.clone())
                         .unwrap_or_default();
                     let codes = tree.recode(*id, *parent, &taken);
-                    sqlx::query("UPDATE party_unit SET parent_id = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4")
+                    sqlx::query("UPDATE org_unit SET parent_id = $1, version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $4")
                         .bind(parent)
                         .bind(now)
                         .bind(actor)
@@ -403,7 +403,7 @@ impl Db {
                         .await?;
                     // Longest codes first is not needed: new codes live under a prefix nobody holds.
                     for (nid, _, new) in &codes {
-                        sqlx::query("UPDATE party_unit SET code = $1 WHERE id = $2")
+                        sqlx::query("UPDATE org_unit SET code = $1 WHERE id = $2")
                             .bind(new)
                             .bind(nid)
                             .execute(&mut *tx)
@@ -448,7 +448,7 @@ impl Db {
                         refuse!(e);
                     }
                     let u = tree.get(*id).cloned().ok_or(StoreError::NotFound)?;
-                    sqlx::query("UPDATE party_unit SET dissolved_at = $1, version = version + 1, updated_at = $1, updated_by = $2 WHERE id = $3")
+                    sqlx::query("UPDATE org_unit SET dissolved_at = $1, version = version + 1, updated_at = $1, updated_by = $2 WHERE id = $3")
                         .bind(now)
                         .bind(actor)
                         .bind(id)
@@ -493,7 +493,7 @@ impl Db {
                     if tree.by_code(&u.code).is_some() {
                         refuse!(OrgError::UnknownUnit);
                     }
-                    sqlx::query("UPDATE party_unit SET dissolved_at = NULL, version = version + 1, updated_at = $1, updated_by = $2 WHERE id = $3")
+                    sqlx::query("UPDATE org_unit SET dissolved_at = NULL, version = version + 1, updated_at = $1, updated_by = $2 WHERE id = $3")
                         .bind(now)
                         .bind(actor)
                         .bind(id)
@@ -530,7 +530,7 @@ impl Db {
                     let old_roles = roles_of(&mut tx, *id).await?;
                     // Rows the editor names must be this unit's, live or taken off earlier (undo).
                     let all_roles: Vec<RoleRow> = sqlx::query_as(
-                        "SELECT id, role, person_name, phone, resident_unit FROM party_role WHERE unit_id = $1",
+                        "SELECT id, role, person_name, phone, resident_unit FROM org_role WHERE unit_id = $1",
                     )
                     .bind(id)
                     .fetch_all(&mut *tx)
@@ -544,7 +544,7 @@ impl Db {
                         refuse!(OrgError::Role);
                     }
                     write_roles(&mut tx, *id, &old_roles, &all_roles, details, now).await?;
-                    sqlx::query("UPDATE party_unit SET term_start = $1, term_years = $2, grid_id = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
+                    sqlx::query("UPDATE org_unit SET term_start = $1, term_years = $2, grid_id = $3, version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
                         .bind(&details.term_start)
                         .bind(details.term_years as i64)
                         .bind(grid_id)
@@ -646,7 +646,7 @@ impl Db {
             .collect();
         for r in domain::org::import::write_order(&p.rows) {
             let id = if let Some(&id) = ids.get(&r.code) {
-                sqlx::query("UPDATE party_unit SET name = $1, term_start = COALESCE($2, term_start), grid_id = COALESCE($3, grid_id), version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
+                sqlx::query("UPDATE org_unit SET name = $1, term_start = COALESCE($2, term_start), grid_id = COALESCE($3, grid_id), version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
                     .bind(&r.name)
                     .bind(&r.term_start)
                     .bind(grid_id(&r.grid))
@@ -659,7 +659,7 @@ impl Db {
             } else {
                 let parent = r.parent.as_ref().and_then(|c| ids.get(c)).copied();
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO party_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at, updated_by) \
+                    "INSERT INTO org_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at, updated_by) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
                 )
                 .bind(&r.code)
@@ -678,14 +678,14 @@ impl Db {
                 id
             };
             if let Some(s) = &r.secretary {
-                let n = sqlx::query("UPDATE party_role SET person_name = $1 WHERE id = (SELECT MIN(id) FROM party_role WHERE unit_id = $2 AND role = 'secretary' AND removed_at IS NULL)")
+                let n = sqlx::query("UPDATE org_role SET person_name = $1 WHERE id = (SELECT MIN(id) FROM org_role WHERE unit_id = $2 AND role = 'secretary' AND removed_at IS NULL)")
                     .bind(s)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
                 if n == 0 {
-                    sqlx::query("INSERT INTO party_role (unit_id, role, person_name) VALUES ($1, 'secretary', $2)")
+                    sqlx::query("INSERT INTO org_role (unit_id, role, person_name) VALUES ($1, 'secretary', $2)")
                         .bind(id)
                         .bind(s)
                         .execute(&mut *tx)
@@ -701,7 +701,7 @@ impl Db {
 
     pub async fn count_units(&self) -> Result<i64> {
         Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM party_unit WHERE dissolved_at IS NULL")
+            sqlx::query_scalar("SELECT COUNT(*) FROM org_unit WHERE dissolved_at IS NULL")
                 .fetch_one(self.pool())
                 .await?,
         )
@@ -725,7 +725,7 @@ async fn write_roles(
 ) -> Result<()> {
     let keep: HashSet<i64> = details.roles.iter().filter_map(|r| r.id).collect();
     for o in live.iter().filter(|o| !keep.contains(&o.id)) {
-        sqlx::query("UPDATE party_role SET removed_at = $1 WHERE id = $2")
+        sqlx::query("UPDATE org_role SET removed_at = $1 WHERE id = $2")
             .bind(now)
             .bind(o.id)
             .execute(&mut **tx)
@@ -747,7 +747,7 @@ async fn write_roles(
                 } else {
                     phone.as_str()
                 };
-                sqlx::query("UPDATE party_role SET role = $1, person_name = $2, phone = $3, resident_unit = $4, removed_at = NULL WHERE id = $5")
+                sqlx::query("UPDATE org_role SET role = $1, person_name = $2, phone = $3, resident_unit = $4, removed_at = NULL WHERE id = $5")
                     .bind(role)
                     .bind(person_name)
                     .bind(phone)
@@ -762,7 +762,7 @@ async fn write_roles(
                 } else {
                     phone.as_str()
                 };
-                sqlx::query("INSERT INTO party_role (unit_id, role, person_name, phone, resident_unit) VALUES ($1, $2, $3, $4, $5)")
+                sqlx::query("INSERT INTO org_role (unit_id, role, person_name, phone, resident_unit) VALUES ($1, $2, $3, $4, $5)")
                     .bind(unit)
                     .bind(role)
                     .bind(person_name)

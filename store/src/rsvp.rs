@@ -478,7 +478,7 @@ impl Db {
         let rows: Vec<(i64, String, String, String, String, String, String, i64, i64, String, String, Option<i64>)> = sqlx::query_as(
             "SELECT e.id, e.title, u.code, u.name, o.starts_at, e.starts_at, e.ends_at, o.capacity, o.taken, usr.display_name, \
              r.status, r.checked_in_at FROM rsvp r JOIN occurrence o ON o.id = r.occurrence_id JOIN event e ON e.id = o.event_id \
-             JOIN party_unit u ON u.id = e.unit_id JOIN app_user usr ON usr.id = r.user_id \
+             JOIN org_unit u ON u.id = e.unit_id JOIN app_user usr ON usr.id = r.user_id \
              WHERE o.starts_at >= $1 AND o.starts_at < $2 AND u.code LIKE $3 ORDER BY o.starts_at, e.id, r.seq",
         )
         .bind(from)

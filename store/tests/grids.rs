@@ -212,7 +212,7 @@ async fn create_and_delete_are_recorded_and_history_outlives_the_grid(db: Db) {
     assert_eq!(actions, ["delete", "create"]);
     assert_eq!(hist[0].before.as_ref(), Some(&new));
     assert!(hist[0].after.is_none());
-    // A grid linked to a party unit can be deleted: the link is cleared, the unit stays.
+    // A grid linked to an organisation unit can be deleted: the link is cleared, the unit stays.
     let linked = db
         .list_grids(Some(3))
         .await

@@ -101,7 +101,7 @@ async fn commands_change_the_tree_and_are_logged(db: Db) {
     .unwrap()
     .unwrap();
     assert_eq!(db.org_units().await.unwrap().len(), before + 1);
-    let log = db.unit_log(id).await.unwrap();
+    let log = db.org_unit_log(id).await.unwrap();
     let actions: Vec<&str> = log.iter().map(|c| c.action.as_str()).collect();
     assert_eq!(actions, vec!["reinstate", "dissolve", "rename", "create"]);
     assert_eq!(log[1].reason, "楼栋拆迁");
@@ -159,7 +159,7 @@ async fn a_stale_version_refuses_the_whole_batch(db: Db) {
         a.name,
         "first command rolled back"
     );
-    assert!(db.unit_log(a.id).await.unwrap().is_empty());
+    assert!(db.org_unit_log(a.id).await.unwrap().is_empty());
 }
 
 async fn rules_are_enforced_in_the_store(db: Db) {
@@ -332,7 +332,7 @@ async fn a_move_recodes_the_subtree_and_carries_organisers_scopes(db: Db) {
         moved.code,
         "the organiser's scope follows the unit"
     );
-    let log = db.unit_log(group.id).await.unwrap();
+    let log = db.org_unit_log(group.id).await.unwrap();
     assert_eq!(log[0].action, "move");
     assert!(log[0].after.contains(&moved.code));
 }
@@ -383,7 +383,7 @@ async fn details_keep_masked_phones_and_replace_roles(db: Db) {
         "the masked phone kept the stored number"
     );
     assert_eq!(roles[1].resident_unit.as_deref(), Some("区医院"));
-    let log = db.unit_log(u.id).await.unwrap();
+    let log = db.org_unit_log(u.id).await.unwrap();
     assert!(
         !log[0].after.contains("13900001111"),
         "the log keeps phones masked"
@@ -533,7 +533,7 @@ async fn import_writes_all_or_nothing(db: Db) {
         units.iter().find(|u| u.id == branch.id).unwrap().name,
         "改名支部"
     );
-    assert_eq!(db.unit_log(nine.id).await.unwrap()[0].action, "import");
+    assert_eq!(db.org_unit_log(nine.id).await.unwrap()[0].action, "import");
 }
 
 async fn level_set_is_a_setting(db: Db) {

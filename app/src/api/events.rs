@@ -142,7 +142,7 @@ pub(crate) mod ssr_events {
         }
     }
 
-    /// The party unit `code` names, if the caller may publish events for it (else 403, audited
+    /// The organisation unit `code` names, if the caller may publish events for it (else 403, audited
     /// as `action`).
     pub async fn publishing_unit(
         p: &Principal,
@@ -151,7 +151,7 @@ pub(crate) mod ssr_events {
     ) -> Result<domain::Code, AppError> {
         let unit = domain::Code::parse(code).map_err(|_| AppError::Invalid("err.code".into()))?;
         if !p.can_publish_event(&unit) {
-            return Err(deny(p, action, AuditObject::Unit(unit.as_str())).await);
+            return Err(deny(p, action, AuditObject::OrgUnit(unit.as_str())).await);
         }
         Ok(unit)
     }
@@ -377,7 +377,7 @@ impl EventInput {
     }
 }
 
-/// Publishes an event for a party unit in the caller's scope.
+/// Publishes an event for an organisation unit in the caller's scope.
 #[server(prefix = "/api", endpoint = "event_create")]
 pub async fn event_create(unit_code: String, input: EventInput) -> Result<i64, AppError> {
     let p = require_user().await?;
@@ -616,7 +616,7 @@ pub struct IcsImportReport {
     pub imported: usize,
 }
 
-/// Reads an `.ics` file into the calendar of the party unit `unit_code` (within the caller's
+/// Reads an `.ics` file into the calendar of the organisation unit `unit_code` (within the caller's
 /// scope). With `commit = false` it only reports what would happen; with `commit = true` it
 /// publishes every importable row in one transaction (rows with a problem, including events already
 /// in the calendar, are left out and named). `category`, `capacity` and `visibility` apply to every
@@ -685,7 +685,7 @@ pub async fn events_import_ics(
     audit(
         Some(&p),
         AuditAction::EventsImportIcs,
-        AuditObject::Unit(unit.as_str()),
+        AuditObject::OrgUnit(unit.as_str()),
         AuditResult::Ok,
         &format!("{} events", ids.len()),
     )

@@ -478,7 +478,7 @@ pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
         return Err(deny(
             &p,
             AuditAction::GridHistory,
-            AuditObject::Grids(&id.to_string()),
+            AuditObject::GridId(id),
         )
         .await);
     }

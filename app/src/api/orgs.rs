@@ -42,7 +42,7 @@ pub struct RoleView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChangeView {
+pub struct OrgChangeView {
     pub at: String,
     pub actor: String,
     pub action: String,
@@ -54,10 +54,10 @@ pub struct ChangeView {
 
 /// One unit's panel: its people (staff of its scope only) and its change log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnitPanel {
+pub struct OrgUnitPanelView {
     pub unit: OrgUnit,
     pub roles: Vec<RoleView>,
-    pub log: Vec<ChangeView>,
+    pub log: Vec<OrgChangeView>,
     /// Whether the caller sees people and the log (staff whose scope covers the unit).
     pub full: bool,
 }
@@ -255,7 +255,7 @@ pub async fn orgs_tree() -> Result<OrgTreeView, AppError> {
 /// One unit's people and change log. People (phones masked) and the log are for administrators
 /// and the organisers whose scope covers the unit; everyone else sees the unit and its secretary.
 #[server(prefix = "/api", endpoint = "org_unit_panel")]
-pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
+pub async fn org_unit_panel(id: i64) -> Result<OrgUnitPanelView, AppError> {
     let p = require_user().await?;
     let db = &state()?.db;
     let (unit, dissolved) = db.org_unit(id).await?;
@@ -280,11 +280,11 @@ pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
         })
         .collect();
     let log = if full {
-        db.unit_log(id)
+        db.org_unit_log(id)
             .await
             .map_err(internal)?
             .into_iter()
-            .map(|c| ChangeView {
+            .map(|c| OrgChangeView {
                 at: domain::date::shanghai_datetime(c.at),
                 actor: c.actor,
                 action: c.action,
@@ -302,7 +302,7 @@ pub async fn org_unit_panel(id: i64) -> Result<UnitPanel, AppError> {
         unit.term_start = None;
         unit.members = 0;
     }
-    Ok(UnitPanel {
+    Ok(OrgUnitPanelView {
         unit,
         roles,
         log,

@@ -22,7 +22,7 @@ pub use levels::*;
 pub use terms::*;
 pub use tree::*;
 
-/// One live (not dissolved) party unit as the tree editor and the server's checks see it.
+/// One live (not dissolved) organisation unit as the tree editor and the server's checks see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrgUnit {
     pub id: i64,

@@ -1,4 +1,4 @@
-//! How a list of party units travels to the browser: one array per field instead of one object per
+//! How a list of organisation units travels to the browser: one array per field instead of one object per
 //! unit (no key repeated 11,000 times), each level as an index into the distinct level keys, and
 //! each code (and grid code) as the characters it shares with its parent's code plus the rest. For
 //! the large demo district this is about a third of the plain JSON, and quicker to parse.

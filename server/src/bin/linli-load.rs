@@ -224,7 +224,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
     let unit = tree
         .units
         .first()
-        .ok_or("the server has no party unit (load the demo data)")?
+        .ok_or("the server has no organisation unit (load the demo data)")?
         .code
         .clone();
     let run: u32 = rand::thread_rng().gen_range(0..1_000_000);

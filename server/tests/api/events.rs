@@ -598,9 +598,12 @@ async fn a_phone_number_is_checked_and_shown_masked() {
     );
 }
 
-/// A ten-seat clinic answered by `jumin` (phone 138-1234-5678) and by a resident whose display
-/// name is a spreadsheet formula; returns its id.
-async fn answered_clinic(app: &TestApp, shuji: &str) -> i64 {
+/// The demo district with a ten-seat clinic answered by `jumin` (phone 138-1234-5678) and by a
+/// resident whose display name is a spreadsheet formula; returns it with the organiser's session
+/// and the event's id.
+async fn answered_clinic() -> (TestApp, String, i64) {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
     let jumin = app.login("jumin").await;
     app.call(
         &SetMyPhone {
@@ -623,10 +626,19 @@ async fn answered_clinic(app: &TestApp, shuji: &str) -> i64 {
         .await
         .cookie()
         .unwrap();
-    let id = publish(app, shuji, &clinic(BRANCH, "义诊", 10, "public")).await;
+    let id = publish(&app, &shuji, &clinic(BRANCH, "义诊", 10, "public")).await;
     app.call(&rsvp(id, true, 0), Some(&jumin)).await;
     app.call(&rsvp(id, true, 0), Some(&evil)).await;
-    id
+    (app, shuji, id)
+}
+
+/// How many phone reveals the audit log holds.
+async fn reveals(app: &TestApp) -> usize {
+    app.db
+        .audit_entries(Some("reveal_phone"), 10)
+        .await
+        .unwrap()
+        .len()
 }
 
 /// `GET /export/attendees.csv` (masked; `reveal` asks for phones the GET way, which is refused).
@@ -657,9 +669,7 @@ fn reveal(id: i64, cookie: &str, site: &str, reason: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn the_attendee_export_needs_a_login() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let id = answered_clinic(&app, &shuji).await;
+    let (app, _, id) = answered_clinic().await;
     assert_eq!(
         app.send(export(id, None, false)).await.status,
         StatusCode::UNAUTHORIZED
@@ -668,9 +678,7 @@ async fn the_attendee_export_needs_a_login() {
 
 #[tokio::test]
 async fn the_attendee_export_masks_phones_and_defuses_formulas() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let id = answered_clinic(&app, &shuji).await;
+    let (app, shuji, id) = answered_clinic().await;
     let masked = app.send(export(id, Some(&shuji), false)).await;
     assert_eq!(masked.status, StatusCode::OK);
     assert_eq!(
@@ -695,10 +703,8 @@ async fn the_attendee_export_masks_phones_and_defuses_formulas() {
 
 #[tokio::test]
 async fn a_resident_cannot_reveal_phones_and_the_refusal_is_recorded() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
+    let (app, _, id) = answered_clinic().await;
     let jumin = app.login("jumin").await;
-    let id = answered_clinic(&app, &shuji).await;
     let r = app.send(reveal(id, &jumin, "same-origin", "看看")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let refused = app
@@ -711,9 +717,7 @@ async fn a_resident_cannot_reveal_phones_and_the_refusal_is_recorded() {
 
 #[tokio::test]
 async fn a_reveal_by_get_or_from_another_site_is_refused_and_writes_nothing() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let id = answered_clinic(&app, &shuji).await;
+    let (app, shuji, id) = answered_clinic().await;
     // The probe's link: a top-level GET from another site asking for a reveal.
     let mut cross = export(id, Some(&shuji), true);
     cross
@@ -731,34 +735,20 @@ async fn a_reveal_by_get_or_from_another_site_is_refused_and_writes_nothing() {
     // A form on another site posting is refused before it is read.
     let r = app.send(reveal(id, &shuji, "cross-site", "核对报名")).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(app
-        .db
-        .audit_entries(Some("reveal_phone"), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(reveals(&app).await, 0);
 }
 
 #[tokio::test]
 async fn no_reason_no_reveal() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let id = answered_clinic(&app, &shuji).await;
+    let (app, shuji, id) = answered_clinic().await;
     let r = app.send(reveal(id, &shuji, "same-origin", "  ")).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(app
-        .db
-        .audit_entries(Some("reveal_phone"), 10)
-        .await
-        .unwrap()
-        .is_empty());
+    assert_eq!(reveals(&app).await, 0);
 }
 
 #[tokio::test]
 async fn a_reveal_with_a_reason_shows_phones_and_is_recorded_with_it() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let id = answered_clinic(&app, &shuji).await;
+    let (app, shuji, id) = answered_clinic().await;
     let full = app
         .send(reveal(id, &shuji, "same-origin", "电话通知活动改期"))
         .await;

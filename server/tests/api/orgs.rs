@@ -2,7 +2,7 @@
 //! input, import and export.
 
 use crate::common::*;
-use app::api::orgs::{AppliedView, ImportReport, OrgTreeView, UnitPanel};
+use app::api::orgs::{AppliedView, ImportReport, OrgTreeView, OrgUnitPanelView};
 use domain::org::{OrgCommand, OrgUnit};
 
 async fn tree(app: &TestApp, cookie: &str) -> OrgTreeView {
@@ -43,7 +43,7 @@ async fn residents_read_names_and_secretaries_only() {
     let r = app
         .post("org_unit_panel", &format!("id={}", u.id), Some(&c))
         .await;
-    let panel: UnitPanel = serde_json::from_str(&r.body).unwrap();
+    let panel: OrgUnitPanelView = serde_json::from_str(&r.body).unwrap();
     assert!(!panel.full && panel.log.is_empty());
     assert!(panel
         .roles
@@ -193,7 +193,7 @@ async fn a_move_inside_the_subtree_carries_codes_and_logs_its_document_number() 
     let r = app
         .post("org_unit_panel", &format!("id={}", group.id), Some(&c))
         .await;
-    let panel: UnitPanel = serde_json::from_str(&r.body).unwrap();
+    let panel: OrgUnitPanelView = serde_json::from_str(&r.body).unwrap();
     assert!(panel.full);
     assert_eq!(panel.log[0].action, "move");
     assert_eq!(panel.log[0].doc_no, "社委〔2026〕1号");

@@ -186,7 +186,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             }
         });
     };
-    // `/map?grid=CODE` (from a party unit's panel) selects that grid and flies to it.
+    // `/map?grid=CODE` (from an organisation unit's panel) selects that grid and flies to it.
     let url_query = leptos_router::hooks::use_query_map();
     Effect::new(move |_| {
         let code = url_query.read().get("grid").unwrap_or_default();

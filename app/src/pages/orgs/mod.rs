@@ -5,7 +5,7 @@
 //! log, term reminders, and CSV import and export. Every rule comes from `domain::org`; the server
 //! checks the same rules again.
 
-use crate::api::orgs::{self as api, OrgTreeView, UnitPanel};
+use crate::api::orgs::{self as api, OrgTreeView, OrgUnitPanelView};
 use crate::i18n::{use_i18n, I18n, Locale};
 use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
 use domain::org::{

@@ -64,7 +64,7 @@ pub(super) fn Panel(ed: Ed, id: i64) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn PanelBody(ed: Ed, panel: UnitPanel) -> impl IntoView {
+pub(super) fn PanelBody(ed: Ed, panel: OrgUnitPanelView) -> impl IntoView {
     let i18n = use_i18n();
     let u = panel.unit.clone();
     let id = u.id;
@@ -172,7 +172,7 @@ pub(super) fn describe(i18n: I18n, s: &str) -> String {
 }
 
 #[component]
-pub(super) fn DetailsForm(ed: Ed, panel: UnitPanel, editing: RwSignal<bool>) -> impl IntoView {
+pub(super) fn DetailsForm(ed: Ed, panel: OrgUnitPanelView, editing: RwSignal<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let u = panel.unit.clone();
     let id = u.id;

@@ -1,4 +1,4 @@
-//! Importing party units from a spreadsheet in the parent-code layout (组织编码, 名称, 层级,
+//! Importing organisation units from a spreadsheet in the parent-code layout (组织编码, 名称, 层级,
 //! 上级组织编码, 书记, 任期开始, 网格编码), as Visio's org-chart wizard and most Chinese systems use.
 //! Reading (feature `spreadsheet`, server only) and planning are pure: the server commits a plan only when it has no problems, in one
 //! transaction, so an import is all or nothing.
