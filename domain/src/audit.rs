@@ -49,6 +49,7 @@ actions! {
     AdminSetPartyMember = "admin_set_party_member",
     AdminSetRegistration = "admin_set_registration",
     AdminSetGridTarget = "admin_set_grid_target",
+    AdminSetDistrict = "admin_set_district",
     AdminAudit = "admin_audit",
     GridsSave = "grids_save" | "grids.save",
     GridsImport = "grids_import" | "grids.import",

@@ -22,7 +22,49 @@ pub enum CodeError {
     NotDigits,
 }
 
+/// Why a district code was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DistrictCodeError {
+    #[error("a district code is six digits (GB/T 2260)")]
+    Shape,
+    #[error("no province has the code {0}")]
+    Province(String),
+    #[error("{0}0000 is a province, not a district")]
+    ProvinceItself(String),
+}
+
+impl DistrictCodeError {
+    pub fn key(&self) -> &'static str {
+        "err.district_code"
+    }
+}
+
+/// The first two digits of GB/T 2260 codes in use (provinces, autonomous regions,
+/// municipalities, Taiwan, Hong Kong and Macao).
+const PROVINCES: [u8; 34] = [
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
+    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+];
+
 impl Code {
+    /// A district's (county-level) administrative division code, GB/T 2260: six digits under a
+    /// real province, not the province itself ("320113" 南京市栖霞区). New top-level grids are
+    /// numbered beneath it.
+    pub fn district(s: &str) -> Result<Code, DistrictCodeError> {
+        let s = s.trim();
+        if s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(DistrictCodeError::Shape);
+        }
+        let province = &s[..2];
+        if !PROVINCES.contains(&province.parse::<u8>().unwrap_or(0)) {
+            return Err(DistrictCodeError::Province(province.into()));
+        }
+        if &s[2..] == "0000" {
+            return Err(DistrictCodeError::ProvinceItself(province.into()));
+        }
+        Ok(Code(s.to_owned()))
+    }
+
     pub fn parse(s: &str) -> Result<Self, CodeError> {
         let s = s.trim();
         if s.is_empty() {
@@ -111,6 +153,18 @@ impl From<Code> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn district_codes_are_six_digits_under_a_real_province() {
+        assert_eq!(Code::district(" 320113 ").unwrap().as_str(), "320113");
+        assert_eq!(Code::district("110105").unwrap().as_str(), "110105");
+        assert_eq!(Code::district("32011").unwrap_err(), DistrictCodeError::Shape);
+        assert_eq!(Code::district("32O113").unwrap_err(), DistrictCodeError::Shape);
+        assert_eq!(Code::district("3201130").unwrap_err(), DistrictCodeError::Shape);
+        assert_eq!(Code::district("990101").unwrap_err(), DistrictCodeError::Province("99".into()));
+        assert_eq!(Code::district("320000").unwrap_err(), DistrictCodeError::ProvinceItself("32".into()));
+    }
+
     use super::*;
 
     #[test]

@@ -288,23 +288,43 @@ pub fn parent_for<'a, G: GridNode>(
         .find(|g| g.level() == level - 1 && crate::geometry::contains(g.ring(), centre))
 }
 
+/// Where a new top-level grid's code starts, and the width of its sequence: the existing
+/// top-level grids' prefix; else the district's code (`Code::district`, GB/T 2260) with
+/// three-digit sequences, as a street's code (GB/T 10114) continues its district's; else `1`
+/// (no district set yet: the map and the import say so).
+pub fn top_level_prefix<'a>(
+    top_level_codes: impl IntoIterator<Item = &'a str>,
+    district: Option<&Code>,
+) -> (String, Option<usize>) {
+    match (top_level_codes.into_iter().next(), district) {
+        (Some(c), _) => (c[..c.len().saturating_sub(3)].to_owned(), None),
+        (None, Some(d)) => (d.as_str().to_owned(), Some(3)),
+        (None, None) => ("1".into(), None),
+    }
+}
+
 /// The code for a new grid at `level` under `parent` (`Code::next_child` over its siblings); a
-/// new top-level grid continues the first top-level grid's prefix.
-pub fn new_code<G: GridNode>(grids: &[G], parent: Option<&str>, level: i64) -> String {
+/// new top-level grid's code starts at `top_level_prefix`.
+pub fn new_code<G: GridNode>(
+    grids: &[G],
+    parent: Option<&str>,
+    level: i64,
+    district: Option<&Code>,
+) -> String {
     let siblings: Vec<&str> = grids
         .iter()
         .filter(|g| g.level() == level && g.parent_code() == parent)
         .map(|g| g.code())
         .collect();
-    let prefix = match parent {
-        Some(p) => p.to_owned(),
-        None => siblings
-            .first()
-            .map(|c| c[..c.len().saturating_sub(3)].to_owned())
-            .unwrap_or_else(|| "1".into()),
+    let (prefix, width) = match parent {
+        Some(p) => (p.to_owned(), None),
+        None => top_level_prefix(
+            grids.iter().filter(|g| g.level() == 1).map(|g| g.code()),
+            district,
+        ),
     };
     Code::parse(&prefix)
-        .map(|p| p.next_child(siblings.iter().copied(), None).to_string())
+        .map(|p| p.next_child(siblings.iter().copied(), width).to_string())
         .unwrap_or(prefix)
 }
 
@@ -681,7 +701,22 @@ mod tests {
         );
         assert!(parent_for(&grids, 2, &square("y", None, 2, 120.0, 30.0, 0.001).ring).is_none());
         assert!(parent_for(&grids, 1, &inner.ring).is_none());
-        assert_eq!(new_code(&grids, Some("1"), 2), "103");
-        assert_eq!(new_code(&grids, Some("101"), 3), "10101");
+        assert_eq!(new_code(&grids, Some("1"), 2, None), "103");
+        assert_eq!(new_code(&grids, Some("101"), 3, None), "10101");
+    }
+
+    #[test]
+    fn the_first_top_level_grid_is_numbered_under_the_district() {
+        let none: Vec<Placed> = Vec::new();
+        let district = Code::district("320113").unwrap();
+        assert_eq!(new_code(&none, None, 1, Some(&district)), "320113001");
+        assert_eq!(new_code(&none, None, 1, None), "101", "no district: the fallback prefix");
+        let first = vec![square("320113001", None, 1, 118.0, 32.0, 0.01)];
+        assert_eq!(new_code(&first, None, 1, Some(&district)), "320113002");
+        assert_eq!(
+            new_code(&first, None, 1, None),
+            "320113002",
+            "existing top-level grids lead, set or not"
+        );
     }
 }

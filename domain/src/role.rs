@@ -93,6 +93,12 @@ impl Principal {
         self.is_admin() || self.role == Role::GridWorker
     }
 
+    /// Draw or import grids of the top level (a new street or community): the whole map's
+    /// administrators only; on an empty deployment this is how the map begins.
+    pub fn can_add_top_level_grids(&self) -> bool {
+        self.is_admin()
+    }
+
     /// The party-unit code prefix whose participation statistics the caller may read (`""`: the
     /// whole district), or `None`.
     pub fn statistics_scope(&self) -> Option<String> {

@@ -64,6 +64,12 @@ enum Command {
         /// five, four, or the path of a JSON level set
         levels: String,
     },
+    /// Set the district's administrative division code (GB/T 2260, six digits, e.g. 320113):
+    /// new top-level grids are numbered under it (320113001, 320113002, …).
+    District {
+        /// six digits
+        code: String,
+    },
     /// Load the demo district into an empty database.
     Demo {
         /// small (default), medium (Guancheng: 564 level-3 grids) or large (Tongchuan: 1,206 level-3
@@ -251,6 +257,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             let set = db.set_org_levels(&value).await.map_err(|e| e.to_string())?;
             let names: Vec<&str> = set.levels.iter().map(|l| l.name_zh.as_str()).collect();
             println!("party organisation levels: {}", names.join(" → "));
+            Ok(())
+        }
+        Command::District { code } => {
+            let code = domain::Code::district(&code).map_err(|e| e.to_string())?;
+            let db = open(&cli.database_url).await?;
+            db.set_setting(store::settings::DISTRICT_CODE, code.as_str())
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("district code: {code}");
             Ok(())
         }
         Command::Demo { scale } => {

@@ -428,3 +428,15 @@ fn the_level_set_is_chosen_per_deployment() {
         "units of a level the new set lacks: {out}"
     );
 }
+
+#[test]
+fn the_district_code_is_set_from_the_command_line_and_checked() {
+    let dir = temp_dir("district");
+    let db = format!("sqlite://{}/d.db", dir.display());
+    let (ok, out) = linli(&db, &["district", "3201"], None);
+    assert!(!ok && out.contains("six digits"), "{out}");
+    let (ok, out) = linli(&db, &["district", "990101"], None);
+    assert!(!ok && out.contains("no province"), "{out}");
+    let (ok, out) = linli(&db, &["district", "320113"], None);
+    assert!(ok && out.contains("district code: 320113"), "{out}");
+}

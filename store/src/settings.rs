@@ -3,6 +3,8 @@
 use crate::{Db, Result};
 
 pub const REGISTRATION_OPEN: &str = "registration_open";
+/// The district's administrative division code (GB/T 2260), which starts new top-level grid codes.
+pub const DISTRICT_CODE: &str = "district_code";
 
 impl Db {
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
@@ -21,6 +23,14 @@ impl Db {
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// The district's code, if an administrator set one (`domain::Code::district`).
+    pub async fn district_code(&self) -> Result<Option<domain::Code>> {
+        Ok(self
+            .setting(DISTRICT_CODE)
+            .await?
+            .and_then(|c| domain::Code::district(&c).ok()))
     }
 
     /// Residents may register themselves unless an administrator turned it off.

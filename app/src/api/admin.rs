@@ -244,6 +244,33 @@ pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sets the district's administrative division code (GB/T 2260, six digits), which starts the
+/// codes of new top-level grids.
+#[server(prefix = "/api", endpoint = "admin_set_district")]
+pub async fn admin_set_district(code: String) -> Result<(), AppError> {
+    let p = require(
+        AuditAction::AdminSetDistrict,
+        AuditObject::Setting("district_code"),
+        |p| p.can_administer(),
+    )
+    .await?;
+    let code = domain::Code::district(&code).map_err(|e| AppError::Invalid(e.key().into()))?;
+    state()?
+        .db
+        .set_setting(store::settings::DISTRICT_CODE, code.as_str())
+        .await
+        .map_err(internal)?;
+    audit(
+        Some(&p),
+        AuditAction::AdminSetDistrict,
+        AuditObject::Setting("district_code"),
+        AuditResult::Ok,
+        code.as_str(),
+    )
+    .await;
+    Ok(())
+}
+
 /// The audit log, newest first (at most 500 rows), filtered by action, actor (username), result
 /// (`ok` / `refused`) and local dates `YYYY-MM-DD` (from inclusive, to inclusive).
 #[server(prefix = "/api", endpoint = "admin_audit")]

@@ -93,8 +93,11 @@ pub struct GridMap {
     pub target_households: i64,
     /// An XYZ tile URL template (`{z}/{x}/{y}`) from the server's configuration, if any.
     pub tile_url: Option<String>,
-    /// Whether the caller may edit at least one grid.
+    /// Whether the caller may edit at least one grid, or add the first ones.
     pub can_edit: bool,
+    /// The district's administrative division code (GB/T 2260) new top-level grids are numbered
+    /// under; `None` until an administrator sets it (the map then says so where codes are made).
+    pub district_code: Option<String>,
 }
 
 pub use domain::grid::GridEdit;
@@ -170,8 +173,10 @@ mod ssr_grids {
             .filter(|&t: &i64| t > 0)
             .unwrap_or(domain::grid::DEFAULT_TARGET_HOUSEHOLDS);
         let tile_url = state()?.tile_url;
+        let district_code = db.district_code().await.map_err(internal)?;
         Ok(GridMap {
-            can_edit: grids.iter().any(|g| g.editable),
+            can_edit: p.can_add_top_level_grids() || grids.iter().any(|g| g.editable),
+            district_code: district_code.map(String::from),
             grids,
             target_households,
             tile_url,

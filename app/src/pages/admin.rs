@@ -18,6 +18,7 @@ pub fn AdminPage() -> impl IntoView {
                 <Users/>
                 <Registration/>
                 <GridTarget/>
+            <District/>
                 <AuditLog/>
             </Show>
         </section>
@@ -225,6 +226,48 @@ fn GridTarget() -> impl IntoView {
         <form class="inline-form" on:submit=save>
             <label class="inline">{move || i18n.t("admin.grid_target_label")}
                 <input type="number" min="1" max="100000" bind:value=value/>
+            </label>
+            <button type="submit">{move || i18n.t("common.save")}</button>
+        </form>
+        {move || note.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } role=if ok { "status" } else { "alert" }>{t}</p> })}
+    }
+}
+
+/// The district's administrative division code (GB/T 2260); new top-level grid codes start with it.
+#[component]
+fn District() -> impl IntoView {
+    let i18n = use_i18n();
+    let value = RwSignal::new(String::new());
+    let note = RwSignal::new(None::<(bool, String)>);
+    let current = LocalResource::new(api::grids::grids_list);
+    Effect::new(move |_| {
+        if let Some(Ok(m)) = current.get() {
+            value.set(m.district_code.unwrap_or_default());
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let code = value.get_untracked();
+        if let Err(e) = domain::Code::district(&code) {
+            note.set(Some((false, i18n.t(e.key()))));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let r = api::admin::admin_set_district(code).await;
+            if note.is_disposed() {
+                return;
+            }
+            note.set(Some(match r {
+                Ok(()) => (true, i18n.t("admin.saved")),
+                Err(e) => (false, crate::ui::error_message(i18n, &e)),
+            }));
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("admin.district")}</h2>
+        <form class="inline-form" on:submit=save>
+            <label class="inline">{move || i18n.t("admin.district_label")}
+                <input inputmode="numeric" maxlength="6" placeholder="320113" bind:value=value/>
             </label>
             <button type="submit">{move || i18n.t("common.save")}</button>
         </form>

@@ -21,7 +21,13 @@ pub struct Plan {
 /// Resolves parents (by code, else by the largest overlap with a grid of the level above), levels and codes
 /// (generated from the parent when missing), matches existing grids by code (an update), and runs
 /// the coverage rules over the map as it would be after the import.
-pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work: &[G]) -> Plan {
+/// `district` (`Code::district`) starts the codes of new top-level grids when the map has none.
+pub fn plan<G: StoredGrid>(
+    drafts: Vec<GridDraft>,
+    mut issues: Vec<Issue>,
+    work: &[G],
+    district: Option<&Code>,
+) -> Plan {
     let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
     let mut taken: HashSet<String> = work.iter().map(|g| g.code().to_owned()).collect();
     let mut in_file: HashSet<String> = HashSet::new();
@@ -76,13 +82,12 @@ pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work:
         d.parent_code = parent.map(|p| p.code().to_owned());
         d.level = parent.map(|p| p.level() + 1).unwrap_or(1);
         if d.code.is_empty() {
-            let prefix = match parent {
-                Some(p) => p.code().to_owned(),
-                None => work
-                    .iter()
-                    .find(|g| g.level() == 1)
-                    .map(|g| g.code()[..g.code().len().saturating_sub(3)].to_owned())
-                    .unwrap_or_else(|| "1".into()),
+            let (prefix, top_width) = match parent {
+                Some(p) => (p.code().to_owned(), None),
+                None => crate::grid::top_level_prefix(
+                    work.iter().filter(|g| g.level() == 1).map(|g| g.code()),
+                    district,
+                ),
             };
             if let Ok(pc) = Code::parse(&prefix) {
                 let siblings: Vec<&str> = taken
@@ -99,7 +104,7 @@ pub fn plan<G: StoredGrid>(drafts: Vec<GridDraft>, mut issues: Vec<Issue>, work:
                     .into_iter()
                     .filter(|c| width.is_none_or(|w| c.len() == w))
                     .collect();
-                d.code = pc.next_child(siblings, None).as_str().to_owned();
+                d.code = pc.next_child(siblings, top_width).as_str().to_owned();
             }
         }
         if !in_file.insert(d.code.clone()) {
@@ -313,7 +318,7 @@ mod tests {
     #[test]
     fn a_feature_without_code_or_parent_finds_both() {
         let f = draft("", None, 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map());
+        let p = plan(vec![f], vec![], &map(), None);
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (1, 0));
         let GridEdit::Create { draft } = &p.edits[0] else {
@@ -328,7 +333,7 @@ mod tests {
     fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
         let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
         f.name = "新名字".into();
-        let p = plan(vec![f], vec![], &map());
+        let p = plan(vec![f], vec![], &map(), None);
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (0, 1));
         let GridEdit::Update { id, version, draft } = &p.edits[0] else {
@@ -365,6 +370,7 @@ mod tests {
             ],
             vec![read_issue],
             &map(),
+            None,
         );
         let k = keys(&p);
         assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
@@ -412,7 +418,7 @@ mod tests {
             geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
             "the vertex mean lies in the neighbouring street"
         );
-        let p = plan(vec![draft("", None, 2, u)], vec![], &streets);
+        let p = plan(vec![draft("", None, 2, u)], vec![], &streets, None);
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Create { draft } = &p.edits[0] else {
             panic!("{:?}", p)
@@ -429,7 +435,7 @@ mod tests {
             draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
         });
         let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
-        let p = plan(vec![f], vec![], &m);
+        let p = plan(vec![f], vec![], &m, None);
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Update { draft, .. } = &p.edits[0] else {
             panic!("{:?}", p.edits)
@@ -439,5 +445,31 @@ mod tests {
             Some("320113001"),
             "moving a grid is not an import's business"
         );
+    }
+
+    #[test]
+    fn an_empty_map_numbers_new_streets_under_the_district() {
+        let district = Code::district("320113").unwrap();
+        let streets = vec![
+            draft("", None, 1, rect(0, 0, 1, 1)),
+            draft("", None, 1, rect(1, 0, 2, 1)),
+        ];
+        let none: Vec<Stored> = Vec::new();
+        let p = plan(streets.clone(), vec![], &none, Some(&district));
+        assert_eq!(keys(&p), vec![]);
+        let codes: Vec<&str> = p
+            .edits
+            .iter()
+            .map(|e| match e {
+                GridEdit::Create { draft } => draft.code.as_str(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(codes, ["320113001", "320113002"]);
+        let p = plan(streets, vec![], &none, None);
+        let GridEdit::Create { draft } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert_eq!(draft.code, "101", "without a district code: the fallback prefix");
     }
 }

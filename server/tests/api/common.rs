@@ -82,7 +82,29 @@ pub fn enc(s: &str) -> String {
 
 static SPAWNED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// The demo district (small).
 pub async fn spawn() -> TestApp {
+    spawn_with(true).await
+}
+
+/// A new deployment: no grids, no organisation, one administrator `admin` whose password is
+/// `a long password` (log in with `login_as`).
+pub async fn spawn_empty() -> TestApp {
+    let app = spawn_with(false).await;
+    let hash = store::password::hash(
+        &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
+    )
+    .await
+    .unwrap();
+    let name = domain::Username::parse("admin").unwrap();
+    app.db
+        .insert_user(&name, "管理员", &hash, domain::Role::Admin, None)
+        .await
+        .unwrap();
+    app
+}
+
+async fn spawn_with(demo: bool) -> TestApp {
     // A counter as well as the time: tests running at once must never share a database.
     let n = SPAWNED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
     let dir = std::env::temp_dir().join(format!(
@@ -131,7 +153,9 @@ pub async fn spawn() -> TestApp {
             .unwrap()
     };
     db.migrate().await.unwrap();
-    db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
+    if demo {
+        db.load_demo(&generate(Scale::Small, 20_779)).await.unwrap();
+    }
     let cfg = server::Config {
         dist: dir.join("dist"),
         trust_proxy: false,
@@ -285,10 +309,14 @@ impl TestApp {
     }
 
     pub async fn login(&self, user: &str) -> String {
+        self.login_as(user, DEMO_PASSWORD).await
+    }
+
+    pub async fn login_as(&self, user: &str, password: &str) -> String {
         let r = self
             .post(
                 "login",
-                &format!("username={user}&password={DEMO_PASSWORD}"),
+                &form(&[("username", user), ("password", password)]),
                 None,
             )
             .await;

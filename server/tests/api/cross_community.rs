@@ -176,6 +176,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "admin_set_district",
+            "the district's setting",
+            Some(|_| "code=320114".into()),
+            [No; 3],
+        ),
+        (
             "admin_audit",
             "the other community's audit entries",
             Some(|_| format!("actor={OTHER}")),

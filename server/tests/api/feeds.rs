@@ -278,7 +278,11 @@ async fn the_private_feed_holds_my_answers_under_the_current_token_only() {
         .into_iter()
         .map(|(_, at, _)| at)
         .collect();
-    assert_eq!(answered, ["2030-03-15T09:00"], "the one occurrence answered");
+    assert_eq!(
+        answered,
+        ["2030-03-15T09:00"],
+        "the one occurrence answered"
+    );
     let newer = app.feed_token(&jumin).await;
     let old = app.get(&format!("/feeds/me/{token}.ics")).await;
     assert_eq!(old.status, StatusCode::NOT_FOUND, "a rotated token is dead");

@@ -11,6 +11,7 @@ mod access;
 mod accounts;
 /// Every server function against another community's objects.
 mod cross_community;
+mod empty_map;
 /// Events placed on the map: grids and points inside the caller's area.
 mod event_place;
 /// Events: publishing, RSVP, waitlist, check-in, edits, attendee exports.

@@ -49,6 +49,15 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     let (proj, height) = Proj::fit(&map.grids);
     let target = map.target_households;
     let can_edit = map.can_edit;
+    let district_code = map.district_code.clone();
+    let import_district = map.district_code.clone();
+    let district = StoredValue::new(
+        map.district_code
+            .as_deref()
+            .and_then(|c| domain::Code::district(c).ok()),
+    );
+    // An empty map starts at the top level: the first grids drawn or imported are level 1.
+    let first_level = if map.grids.is_empty() { 1i64 } else { 3 };
     let tile_url = map.tile_url.clone();
     let has_tiles = tile_url.is_some();
     let base = StoredValue::new(map.grids.clone());
@@ -77,7 +86,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         RwSignal::new(true),
         RwSignal::new(true),
     ];
-    let active_level = RwSignal::new(3i64);
+    let active_level = RwSignal::new(first_level);
     let query = RwSignal::new(String::new());
     let view_box = RwSignal::new(ViewBox {
         cx: VIEW_W / 2.0,
@@ -332,8 +341,8 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     };
     let pending = Memo::new(move |_| work.with(|w| base.with_value(|b| edits_between(b, w).len())));
 
-    let new_code = |w: &Work, parent: Option<&str>, level: i64| -> String {
-        domain::grid::new_code(w, parent, level)
+    let new_code = move |w: &Work, parent: Option<&str>, level: i64| -> String {
+        district.with_value(|d| domain::grid::new_code(w, parent, level, d.as_ref()))
     };
     let add_grid = move |w: &mut Work, template: GridView| -> i64 {
         let id = next_temp.get_value();
@@ -1383,11 +1392,23 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                     })}
                     <label class="level-pick">{move || i18n.t("map.active_level")}
                         <select on:change=move |ev| { active_level.set(event_target_value(&ev).parse().unwrap_or(3)); }>
-                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == 3>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
+                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == first_level>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
                         </select>
                     </label>
                 </div>
                 {tools}
+                {move || (can_edit && work.with(|w| !w.iter().any(|g| g.level == 1))).then(|| {
+                    let district_code = district_code.clone();
+                    view! {
+                        <div class="note map-start" role="status">
+                            {work.with(Vec::is_empty).then(|| view! { <p>{move || i18n.t("map.empty")}</p> })}
+                            <p>{move || match &district_code {
+                                Some(code) => i18n.tf("map.district_set", &[("code", code.clone())]),
+                                None => i18n.t("map.district_unset"),
+                            }}</p>
+                        </div>
+                    }
+                })}
                 <div class="map-frame">
                     // Messages float over the map so they never shift it under the pointer.
                     {move || message.get().map(|(ok, text)| view! {
@@ -1446,7 +1467,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             </div>
             <div class="map-side">
                 {move || importing.get().then(|| view! {
-                    <super::import::ImportPanel work=work preview=import_preview layers=layers
+                    <super::import::ImportPanel work=work preview=import_preview layers=layers district=import_district.clone()
                         on_done=Callback::new(move |m: GridMap| {
                             let n = m.grids.len();
                             reload(m);

@@ -46,7 +46,11 @@ pub fn ImportPanel(
     on_fit: Callback<()>,
     /// The map's context layers; administrators may add one from the chosen file.
     layers: RwSignal<Vec<api::LayerView>>,
+    /// The district code new top-level grids are numbered under (`GridMap::district_code`).
+    district: Option<String>,
 ) -> impl IntoView {
+    let district_code = StoredValue::new(district.clone());
+    let district = StoredValue::new(district.as_deref().and_then(|c| domain::Code::district(c).ok()));
     let i18n = use_i18n();
     let auth = crate::use_auth();
     let is_admin = move || auth.user().is_some_and(|u| u.role == domain::Role::Admin);
@@ -57,7 +61,8 @@ pub fn ImportPanel(
     let keys = RwSignal::new(Vec::<String>::new());
     let mapping = RwSignal::new(Mapping::default());
     let crs = RwSignal::new(Crs::Wgs84);
-    let level = RwSignal::new(3i64);
+    // Into an empty map, the file's features are top-level grids unless it says otherwise.
+    let level = RwSignal::new(if work.with_untracked(Vec::is_empty) { 1i64 } else { 3 });
     let result = RwSignal::new(None::<Plan>);
     let drafts = RwSignal::new(Vec::<GridDraft>::new());
     let busy = RwSignal::new(None::<&'static str>);
@@ -75,7 +80,9 @@ pub fn ImportPanel(
             crs.get_untracked(),
             level.get_untracked(),
         );
-        let p = work.with_untracked(|w| plan(d.clone(), issues, w));
+        let p = work.with_untracked(|w| {
+            district.with_value(|code| plan(d.clone(), issues, w, code.as_ref()))
+        });
         preview.set(d.iter().filter(|d| d.ring.len() > 3).cloned().collect());
         drafts.set(d);
         result.set(Some(p));
@@ -171,6 +178,13 @@ pub fn ImportPanel(
         <section class="card import" aria-labelledby="import-title">
             <h2 id="import-title">{move || i18n.t("import.title")}</h2>
             <p class="muted">{move || i18n.t("import.hint")}</p>
+            // New top-level grids get codes here; say under which district code, or that none is set.
+            {move || work.with(|w| !w.iter().any(|g| g.level == 1)).then(|| view! {
+                <p class="note">{move || match district_code.get_value() {
+                    Some(code) => i18n.tf("map.district_set", &[("code", code)]),
+                    None => i18n.t("map.district_unset"),
+                }}</p>
+            })}
             <label>{move || i18n.t("import.file")}
                 <input type="file" accept=".geojson,.json,application/geo+json,application/json" node_ref=input on:change=on_file/>
             </label>
@@ -196,7 +210,7 @@ pub fn ImportPanel(
                     </label>
                     <label>{move || i18n.t("import.level")}
                         <select on:change=move |ev| { level.set(event_target_value(&ev).parse().unwrap_or(3)); validate(); }>
-                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == 3>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
+                            {(1..=3).map(|l| view! { <option value=l.to_string() selected=move || l == level.get()>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
                         </select>
                     </label>
                 </div>

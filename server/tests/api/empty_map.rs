@@ -1,0 +1,147 @@
+//! A new deployment starts on the map: an administrator of an empty database sees the tools, sets
+//! the district's code (GB/T 2260) and saves the first grids, numbered under it.
+
+use crate::common::*;
+use app::api::admin::AdminSetDistrict;
+use app::api::grids::GridMap;
+use domain::grid::{new_code, GridDraft, GridEdit};
+
+const PASSWORD: &str = "a long password";
+
+async fn map(app: &TestApp, cookie: &str) -> GridMap {
+    let r = app.post("grids_list", "", Some(cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    serde_json::from_str(&r.body).unwrap()
+}
+
+/// A square grid `size` degrees wide with its south-west corner at (`x`, `y`).
+fn square(code: &str, parent: Option<&str>, level: i64, x: f64, y: f64, size: f64) -> GridDraft {
+    GridDraft {
+        code: code.into(),
+        parent_code: parent.map(Into::into),
+        level,
+        name: format!("网格{code}"),
+        kind: "basic".into(),
+        households: 0,
+        population: 0,
+        workers: String::new(),
+        valid_from: None,
+        valid_to: None,
+        ring: domain::geometry::normalise(&[
+            [x, y],
+            [x + size, y],
+            [x + size, y + size],
+            [x, y + size],
+        ]),
+    }
+}
+
+async fn save(app: &TestApp, cookie: &str, drafts: Vec<GridDraft>) -> Reply {
+    let edits: Vec<GridEdit> = drafts
+        .into_iter()
+        .map(|draft| GridEdit::Create { draft })
+        .collect();
+    let json = serde_json::to_string(&edits).unwrap();
+    app.post("grids_save", &format!("edits={}", enc(&json)), Some(cookie))
+        .await
+}
+
+#[tokio::test]
+async fn an_administrator_of_an_empty_deployment_gets_the_editing_tools() {
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    let m = map(&app, &admin).await;
+    assert!(m.grids.is_empty());
+    assert!(m.can_edit, "the first grid can be drawn or imported");
+    assert_eq!(m.district_code, None, "not set yet: the map says so");
+}
+
+#[tokio::test]
+async fn a_grid_worker_with_nothing_in_scope_gets_no_tools() {
+    let app = spawn_empty().await;
+    user(&app.db, "wangge", domain::Role::GridWorker, "320113001").await;
+    let wangge = app.login_as("wangge", PASSWORD).await;
+    assert!(!map(&app, &wangge).await.can_edit);
+    let r = save(
+        &app,
+        &wangge,
+        vec![square("320113001", None, 1, 118.9, 32.1, 0.01)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+#[tokio::test]
+async fn the_district_code_is_six_digits_of_a_real_district() {
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    for bad in ["32011", "3201130", "32O113", "990101", "320000", ""] {
+        let r = app
+            .call(&AdminSetDistrict { code: bad.into() }, Some(&admin))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.body);
+        assert!(r.body.contains("err.district_code"), "{bad}: {}", r.body);
+    }
+    assert_eq!(
+        map(&app, &admin).await.district_code,
+        None,
+        "nothing stored"
+    );
+    let r = app
+        .call(
+            &AdminSetDistrict {
+                code: " 320113 ".into(),
+            },
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        map(&app, &admin).await.district_code.as_deref(),
+        Some("320113")
+    );
+    let audit = app
+        .db
+        .audit_entries(Some("admin_set_district"), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].detail, "320113");
+}
+
+#[tokio::test]
+async fn the_first_grids_are_numbered_under_the_district_and_the_next_level_under_them() {
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    app.call(
+        &AdminSetDistrict {
+            code: "320113".into(),
+        },
+        Some(&admin),
+    )
+    .await;
+    let district = domain::Code::district(&map(&app, &admin).await.district_code.unwrap()).unwrap();
+    // As the editor numbers a street drawn on the empty map.
+    let code = new_code(&map(&app, &admin).await.grids, None, 1, Some(&district));
+    assert_eq!(code, "320113001");
+    let r = save(
+        &app,
+        &admin,
+        vec![square(&code, None, 1, 118.9, 32.1, 0.02)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = map(&app, &admin).await;
+    let child = new_code(&m.grids, Some(&code), 2, Some(&district));
+    assert_eq!(child, "32011300101");
+    let r = save(
+        &app,
+        &admin,
+        vec![square(&child, Some(&code), 2, 118.9, 32.1, 0.01)],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = map(&app, &admin).await;
+    assert_eq!(m.grids.len(), 2);
+    assert_eq!(new_code(&m.grids, None, 1, Some(&district)), "320113002");
+}
