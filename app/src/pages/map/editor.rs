@@ -1400,7 +1400,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 {move || (can_edit && work.with(|w| !w.iter().any(|g| g.level == 1))).then(|| {
                     let district_code = district_code.clone();
                     view! {
-                        <div class="note map-start" role="status">
+                        <div class="note map-start">
                             {work.with(Vec::is_empty).then(|| view! { <p>{move || i18n.t("map.empty")}</p> })}
                             <p>{move || match &district_code {
                                 Some(code) => i18n.tf("map.district_set", &[("code", code.clone())]),
