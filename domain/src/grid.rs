@@ -34,6 +34,8 @@ impl GridKind {
 
 pub const MAX_NAME: usize = 60;
 pub const MAX_WORKERS: usize = 200;
+/// The longest source code kept (an old system's grid code).
+pub const MAX_SOURCE_CODE: usize = 64;
 pub const MAX_COUNT: i64 = 1_000_000;
 /// The default household load a grid is drawn for (Qixia: about 300 households per grid).
 pub const DEFAULT_TARGET_HOUSEHOLDS: i64 = 300;
@@ -52,6 +54,10 @@ pub struct GridDraft {
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub ring: Ring,
+    /// The grid's code in the system it came from ("SQ-3-2", "WG0102"): any text, kept beside
+    /// Linli's hierarchical `code` so the old system's lists still find it. Empty when none.
+    #[serde(default)]
+    pub source_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +78,8 @@ pub enum GridError {
     Workers,
     #[error("dates")]
     Dates,
+    #[error("source code")]
+    SourceCode,
     #[error("geometry: {0:?}")]
     Geometry(Invalid),
 }
@@ -87,6 +95,7 @@ impl GridError {
             GridError::Count => "err.grid_count",
             GridError::Workers => "err.grid_workers",
             GridError::Dates => "err.grid_dates",
+            GridError::SourceCode => "err.grid_source_code",
             GridError::Geometry(i) => i.key(),
         }
     }
@@ -119,6 +128,7 @@ pub struct CheckedGrid {
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
     pub ring: Ring,
+    pub source_code: String,
 }
 
 impl GridDraft {
@@ -146,6 +156,8 @@ impl GridDraft {
             return Err(GridError::Count);
         }
         let workers = clean_text(&self.workers, MAX_WORKERS, false).ok_or(GridError::Workers)?;
+        let source_code = clean_text(&self.source_code, MAX_SOURCE_CODE, false)
+            .ok_or(GridError::SourceCode)?;
         let (valid_from, valid_to) = (opt_date(&self.valid_from)?, opt_date(&self.valid_to)?);
         if let (Some(a), Some(b)) = (&valid_from, &valid_to) {
             if a > b {
@@ -169,6 +181,7 @@ impl GridDraft {
             valid_from,
             valid_to,
             ring,
+            source_code,
         })
     }
 }
@@ -186,6 +199,7 @@ pub enum GridField {
     ValidFrom,
     ValidTo,
     Boundary,
+    SourceCode,
 }
 
 impl GridField {
@@ -201,6 +215,7 @@ impl GridField {
             GridField::ValidFrom => "grid.valid_from",
             GridField::ValidTo => "grid.valid_to",
             GridField::Boundary => "grid.boundary",
+            GridField::SourceCode => "grid.source_code",
         }
     }
 }
@@ -526,6 +541,7 @@ mod tests {
                 [118.01, 32.01],
                 [118.01, 32.0],
             ],
+            source_code: String::new(),
         }
     }
 

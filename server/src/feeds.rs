@@ -297,6 +297,7 @@ pub(crate) async fn grids_geojson(
                     "population": s.population,
                     "valid_from": s.valid_from,
                     "valid_to": s.valid_to,
+                    "source_code": s.source_code,
                     "version": g.version,
                 },
             })

@@ -23,6 +23,9 @@ pub struct GridState {
     pub valid_to: Option<String>,
     /// Exterior ring `[lon, lat]`, closed, counter-clockwise.
     pub ring: Vec<[f64; 2]>,
+    /// The grid's code in the system it came from (any text, `""` when none).
+    #[serde(default)]
+    pub source_code: String,
 }
 
 impl GridState {
@@ -47,6 +50,7 @@ impl GridState {
         check(self.valid_from != other.valid_from, GridField::ValidFrom);
         check(self.valid_to != other.valid_to, GridField::ValidTo);
         check(self.ring != other.ring, GridField::Boundary);
+        check(self.source_code != other.source_code, GridField::SourceCode);
         out
     }
 }
@@ -130,6 +134,7 @@ struct GridRow {
     workers: String,
     valid_from: Option<String>,
     valid_to: Option<String>,
+    source_code: String,
     geometry: String,
     version: i64,
     updated_by: String,
@@ -161,13 +166,14 @@ impl TryFrom<GridRow> for Grid {
                 workers: r.workers,
                 valid_from: r.valid_from,
                 valid_to: r.valid_to,
+                source_code: r.source_code,
             },
         })
     }
 }
 
 const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.name, g.kind, g.households, \
-     g.population, g.workers, g.valid_from, g.valid_to, g.geometry, g.version, g.updated_by, g.updated_at, \
+     g.population, g.workers, g.valid_from, g.valid_to, g.source_code, g.geometry, g.version, g.updated_by, g.updated_at, \
      (SELECT MIN(u.code) FROM org_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL) AS unit_code, \
      (SELECT u.name FROM org_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
      FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
@@ -362,8 +368,8 @@ impl Db {
                     let done = sqlx::query(
                         "UPDATE grid SET code = $1, parent_id = $2, level = $3, name = $4, kind = $5, \
                          households = $6, population = $7, workers = $8, valid_from = $9, valid_to = $10, \
-                         geometry = $11, version = version + 1, updated_by = $12, updated_at = $13 \
-                         WHERE id = $14 AND version = $15",
+                         geometry = $11, version = version + 1, updated_by = $12, updated_at = $13, \
+                         source_code = $16 WHERE id = $14 AND version = $15",
                     )
                     .bind(&state.code)
                     .bind(parent)
@@ -380,6 +386,7 @@ impl Db {
                     .bind(now)
                     .bind(id)
                     .bind(version)
+                    .bind(&state.source_code)
                     .execute(&mut *tx)
                     .await
                     .map_err(StoreError::from_insert)?;
@@ -405,8 +412,8 @@ impl Db {
                     let parent = state.parent_code.as_ref().and_then(|p| ids.get(p).copied());
                     let id: i64 = sqlx::query_scalar(
                         "INSERT INTO grid (code, parent_id, level, name, kind, households, population, workers, \
-                         valid_from, valid_to, geometry, version, updated_by, updated_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13) RETURNING id",
+                         valid_from, valid_to, geometry, version, updated_by, updated_at, source_code) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $14) RETURNING id",
                     )
                     .bind(&state.code)
                     .bind(parent)
@@ -421,6 +428,7 @@ impl Db {
                     .bind(geometry_text(&state.ring))
                     .bind(actor)
                     .bind(now)
+                    .bind(&state.source_code)
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(StoreError::from_insert)?;
@@ -557,6 +565,7 @@ mod tests {
             valid_from: None,
             valid_to: None,
             ring: vec![[118.0, 32.0], [118.1, 32.0], [118.1, 32.1], [118.0, 32.0]],
+            source_code: String::new(),
         };
         assert!(a.changed_fields(&a).is_empty());
         let mut b = a.clone();

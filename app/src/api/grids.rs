@@ -31,6 +31,9 @@ pub struct GridView {
     pub updated_at: String,
     /// Whether the caller may redraw or re-attribute this grid.
     pub editable: bool,
+    /// The grid's code in the system it came from (`GridDraft::source_code`).
+    #[serde(default)]
+    pub source_code: String,
     /// Sent compactly (an encoded polyline) when exact; see `domain::geometry::compact_ring`.
     #[serde(with = "domain::geometry::compact_ring")]
     pub ring: Vec<[f64; 2]>,
@@ -81,6 +84,7 @@ impl GridView {
             valid_from: self.valid_from.clone(),
             valid_to: self.valid_to.clone(),
             ring: self.ring.clone(),
+            source_code: self.source_code.clone(),
         }
     }
 }
@@ -143,6 +147,7 @@ mod ssr_grids {
             workers: if staff { s.workers } else { String::new() },
             valid_from: s.valid_from,
             valid_to: s.valid_to,
+            source_code: s.source_code,
             unit_code,
             unit_name,
             updated_by: if staff { g.updated_by } else { String::new() },
@@ -196,6 +201,7 @@ mod ssr_grids {
             valid_from: g.valid_from,
             valid_to: g.valid_to,
             ring: g.ring,
+            source_code: g.source_code,
         }
     }
 
@@ -212,6 +218,7 @@ mod ssr_grids {
             valid_from: s.valid_from.clone(),
             valid_to: s.valid_to.clone(),
             ring: s.ring.clone(),
+            source_code: s.source_code.clone(),
         }
     }
 

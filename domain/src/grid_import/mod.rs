@@ -209,6 +209,9 @@ pub struct Mapping {
     pub households: Option<String>,
     pub population: Option<String>,
     pub kind: Option<String>,
+    /// The old system's own code, kept as the grid's `source_code` (any text).
+    #[serde(default)]
+    pub source_code: Option<String>,
 }
 
 impl Mapping {
@@ -227,6 +230,7 @@ impl Mapping {
             households: find(&["households", "户数"]),
             population: find(&["population", "人口", "人数"]),
             kind: find(&["kind", "type", "类型"]),
+            source_code: find(&["source_code", "原编码", "源编码", "原网格编码", "old_code"]),
         }
     }
 }
@@ -312,8 +316,19 @@ pub fn drafts(
                 "basic"
             }),
         };
+        // A code that is not Linli's (digits only) is the old system's: kept as the source code,
+        // and Linli numbers the grid itself.
+        let mut code = get(&m.code).unwrap_or_default();
+        let mut source_code = get(&m.source_code).unwrap_or_default();
+        if !code.is_empty() && crate::Code::parse(&code).is_err() {
+            if source_code.is_empty() {
+                source_code = std::mem::take(&mut code);
+            } else {
+                code.clear();
+            }
+        }
         out.push(GridDraft {
-            code: get(&m.code).unwrap_or_default(),
+            code,
             parent_code: get(&m.parent),
             level: lvl,
             name: get(&m.name).unwrap_or_else(|| format!("#{}", i + 1)),
@@ -324,6 +339,7 @@ pub fn drafts(
             valid_from: None,
             valid_to: None,
             ring,
+            source_code,
         });
     }
     (out, issues)

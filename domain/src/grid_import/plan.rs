@@ -12,8 +12,10 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub edits: Vec<GridEdit>,
-    /// Problems per feature (0-based), as translation keys.
+    /// Problems per feature (0-based), as translation keys; any one blocks the import.
     pub issues: Vec<Issue>,
+    /// What the user should know but need not fix (a source code used twice); never blocks.
+    pub warnings: Vec<Issue>,
     pub created: usize,
     pub updated: usize,
 }
@@ -29,6 +31,19 @@ pub fn plan<G: StoredGrid>(
     district: Option<&Code>,
 ) -> Plan {
     let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
+    // Grids by their old system's code; a source code two grids share finds neither.
+    let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
+    for g in work {
+        let s = g.draft().source_code;
+        if !s.is_empty() {
+            by_source
+                .entry(s)
+                .and_modify(|found| *found = None)
+                .or_insert(Some(g));
+        }
+    }
+    let find_source = |s: &str| by_source.get(s).copied().flatten();
+    let mut sources_in_file: HashSet<String> = HashSet::new();
     let mut taken: HashSet<String> = work.iter().map(|g| g.code().to_owned()).collect();
     let mut in_file: HashSet<String> = HashSet::new();
     let mut out = Plan::default();
@@ -44,13 +59,21 @@ pub fn plan<G: StoredGrid>(
                 key: key.into(),
             })
         };
-        let existing = (!d.code.is_empty())
-            .then(|| by_code.get(d.code.as_str()).copied())
-            .flatten();
+        // The grid this feature updates: by Linli's code, else by the old system's.
+        let existing = if d.code.is_empty() {
+            (!d.source_code.is_empty())
+                .then(|| find_source(&d.source_code))
+                .flatten()
+        } else {
+            by_code.get(d.code.as_str()).copied()
+        };
+        if let Some(e) = existing {
+            d.code = e.code().to_owned();
+        }
         let parent: Option<&G> = match (&d.parent_code, existing) {
             (_, Some(e)) => e.parent_code().and_then(|p| by_code.get(p).copied()),
-            (Some(p), None) => match by_code.get(p.as_str()) {
-                Some(p) => Some(*p),
+            (Some(p), None) => match by_code.get(p.as_str()).copied().or_else(|| find_source(p)) {
+                Some(p) => Some(p),
                 None => {
                     bad("err.grid_parent_missing");
                     continue;
@@ -81,6 +104,24 @@ pub fn plan<G: StoredGrid>(
         };
         d.parent_code = parent.map(|p| p.code().to_owned());
         d.level = parent.map(|p| p.level() + 1).unwrap_or(1);
+        // A new feature's digits that do not continue its parent's code are the old system's
+        // numbering: kept as the source code, and Linli numbers the grid.
+        if existing.is_none()
+            && !d.code.is_empty()
+            && parent.is_some_and(|p| !d.code.starts_with(p.code()) || d.code == p.code())
+        {
+            if d.source_code.is_empty() {
+                d.source_code = std::mem::take(&mut d.code);
+            } else {
+                d.code.clear();
+            }
+        }
+        if !d.source_code.is_empty() && !sources_in_file.insert(d.source_code.clone()) {
+            out.warnings.push(Issue {
+                feature: i,
+                key: "import.duplicate_source_code".into(),
+            });
+        }
         if d.code.is_empty() {
             let (prefix, top_width) = match parent {
                 Some(p) => (p.code().to_owned(), None),
@@ -124,10 +165,16 @@ pub fn plan<G: StoredGrid>(
                     continue;
                 }
                 let kept = e.draft();
+                let source_code = if d.source_code.is_empty() {
+                    kept.source_code
+                } else {
+                    std::mem::take(&mut d.source_code)
+                };
                 let draft = GridDraft {
                     workers: kept.workers,
                     valid_from: kept.valid_from,
                     valid_to: kept.valid_to,
+                    source_code,
                     ..d
                 };
                 out.updated += 1;
@@ -223,6 +270,7 @@ mod tests {
     use super::*;
     use crate::geometry::{Point, Ring};
     use crate::grid::GridNode;
+    use crate::grid_import::{drafts, Crs, Mapping, RawFeature};
 
     /// A stored grid as the map holds it.
     struct Stored {
@@ -287,6 +335,7 @@ mod tests {
             valid_from: None,
             valid_to: None,
             ring,
+            source_code: String::new(),
         }
     }
 
@@ -470,6 +519,117 @@ mod tests {
         let GridEdit::Create { draft } = &p.edits[0] else {
             panic!("{:?}", p.edits)
         };
-        assert_eq!(draft.code, "101", "without a district code: the fallback prefix");
+        assert_eq!(
+            draft.code, "101",
+            "without a district code: the fallback prefix"
+        );
+    }
+
+    /// `map()` with the old system's codes on its grids: the community is "SQ-3", its left half
+    /// "SQ-3-1".
+    fn map_with_source_codes() -> Vec<Stored> {
+        let mut m = map();
+        m[0].draft.source_code = "SQ-3".into();
+        m[1].draft.source_code = "SQ-3-1".into();
+        m
+    }
+
+    fn created(p: &Plan) -> Vec<&GridDraft> {
+        p.edits
+            .iter()
+            .filter_map(|e| match e {
+                GridEdit::Create { draft } => Some(draft),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_old_systems_codes_are_kept_and_find_the_parent() {
+        let mut f = draft("", Some("SQ-3"), 2, rect(1, 0, 2, 1));
+        f.source_code = "SQ-3-2".into();
+        let p = plan(vec![f], vec![], &map_with_source_codes(), None);
+        assert_eq!(keys(&p), vec![]);
+        let new = created(&p);
+        assert_eq!(new[0].parent_code.as_deref(), Some("320113001"));
+        assert_eq!(
+            new[0].code, "320113001002",
+            "Linli numbers it under the parent"
+        );
+        assert_eq!(new[0].source_code, "SQ-3-2");
+    }
+
+    #[test]
+    fn a_source_code_used_twice_is_a_warning_not_a_block() {
+        // The new right half and the existing left half both labelled WG-7 in the old system.
+        let mut right = draft("", None, 2, rect(1, 0, 2, 1));
+        right.source_code = "WG-7".into();
+        let mut left = draft("320113001001", None, 2, rect(0, 0, 1, 1));
+        left.source_code = "WG-7".into();
+        let p = plan(vec![right, left], vec![], &map(), None);
+        assert_eq!(keys(&p), vec![]);
+        assert_eq!((p.created, p.updated), (1, 1));
+        let warned: Vec<(usize, &str)> = p
+            .warnings
+            .iter()
+            .map(|w| (w.feature, w.key.as_str()))
+            .collect();
+        assert_eq!(warned, vec![(1, "import.duplicate_source_code")]);
+    }
+
+    #[test]
+    fn a_feature_with_a_known_source_code_updates_that_grid() {
+        let mut f = draft("", None, 2, rect(0, 0, 1, 1));
+        f.source_code = "SQ-3-1".into();
+        f.households = 321;
+        let p = plan(vec![f], vec![], &map_with_source_codes(), None);
+        assert_eq!(keys(&p), vec![]);
+        let GridEdit::Update { id, draft, .. } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert_eq!(
+            (*id, draft.code.as_str(), draft.households),
+            (2, "320113001001", 321)
+        );
+        assert_eq!(draft.workers, "王五", "what the file does not say is kept");
+    }
+
+    #[test]
+    fn digits_that_do_not_continue_the_parents_code_are_the_old_systems() {
+        let f = draft("4401", Some("320113001"), 2, rect(1, 0, 2, 1));
+        let p = plan(vec![f], vec![], &map(), None);
+        assert_eq!(keys(&p), vec![]);
+        let new = created(&p);
+        assert_eq!(
+            (new[0].code.as_str(), new[0].source_code.as_str()),
+            ("320113001002", "4401")
+        );
+    }
+
+    #[test]
+    fn a_code_that_is_not_digits_is_read_as_the_source_code() {
+        let feature = |code: &str| RawFeature {
+            properties: vec![
+                ("name".into(), "三网格".into()),
+                ("code".into(), code.into()),
+            ],
+            ring: Ok(rect(1, 0, 2, 1)),
+        };
+        let m = Mapping::guess(&["name".into(), "code".into()]);
+        let (d, issues) = drafts(
+            &[feature("SQ-3-2"), feature("320113001002")],
+            &m,
+            Crs::Wgs84,
+            2,
+        );
+        assert!(issues.is_empty(), "{issues:?}");
+        assert_eq!(
+            (d[0].code.as_str(), d[0].source_code.as_str()),
+            ("", "SQ-3-2")
+        );
+        assert_eq!(
+            (d[1].code.as_str(), d[1].source_code.as_str()),
+            ("320113001002", "")
+        );
     }
 }

@@ -33,6 +33,7 @@ fn square(code: &str, parent: Option<&str>, level: i64, x: f64, y: f64, size: f6
             [x + size, y + size],
             [x, y + size],
         ]),
+        source_code: String::new(),
     }
 }
 
@@ -144,4 +145,41 @@ async fn the_first_grids_are_numbered_under_the_district_and_the_next_level_unde
     let m = map(&app, &admin).await;
     assert_eq!(m.grids.len(), 2);
     assert_eq!(new_code(&m.grids, None, 1, Some(&district)), "320113002");
+}
+
+#[tokio::test]
+async fn a_grid_keeps_its_old_systems_code_in_the_map_and_the_feed() {
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    let mut street = square("101", None, 1, 118.9, 32.1, 0.02);
+    street.source_code = "JD-01（旧系统）".into();
+    let r = save(&app, &admin, vec![street.clone()]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = map(&app, &admin).await;
+    assert_eq!(m.grids[0].source_code, "JD-01（旧系统）");
+    let feed = app
+        .get_with("/feeds/grids.geojson", Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        feed["features"][0]["properties"]["source_code"],
+        "JD-01（旧系统）"
+    );
+    // Any text, but not control characters and not a page of it.
+    for bad in ["JD\u{7}01".to_owned(), "长".repeat(65)] {
+        let mut g = m.grids[0].draft();
+        g.source_code = bad;
+        let edit = GridEdit::Update {
+            id: m.grids[0].id,
+            version: m.grids[0].version,
+            draft: g,
+        };
+        let json = serde_json::to_string(&[edit]).unwrap();
+        let r = app
+            .post("grids_save", &format!("edits={}", enc(&json)), Some(&admin))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+        assert!(r.body.contains("err.grid_source_code"), "{}", r.body);
+    }
+    assert_eq!(map(&app, &admin).await.grids, m.grids, "nothing changed");
 }

@@ -401,6 +401,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 updated_at: String::new(),
                 editable: true,
                 ring,
+                source_code: String::new(),
             },
         );
         work.set(w);
@@ -435,6 +436,8 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                         unit_code: None,
                         unit_name: None,
                         ring: b,
+                        // The old system's code names the part that kept the grid's identity.
+                        source_code: String::new(),
                         ..g.clone()
                     },
                 );
@@ -1182,6 +1185,9 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 <h2>{g.name.clone()}</h2>
                 <dl class="facts">
                     <dt>{move || i18n.t("grid.code")}</dt><dd>{g.code.clone()}</dd>
+                    {(!g.source_code.is_empty()).then(|| view! {
+                        <dt>{move || i18n.t("grid.source_code")}</dt><dd>{g.source_code.clone()}</dd>
+                    })}
                     <dt>{move || i18n.t("grid.level")}</dt><dd>{let l = g.level; move || i18n.t(&format!("grid.level{l}"))}</dd>
                     <dt>{move || i18n.t("grid.kind")}</dt><dd>{let k = g.kind.clone(); move || i18n.t(&format!("grid.kind.{k}"))}</dd>
                     <dt>{move || i18n.t("grid.households")}</dt><dd>{g.households}</dd>
@@ -1246,6 +1252,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                                 workers: c.workers,
                                 valid_from: c.valid_from,
                                 valid_to: c.valid_to,
+                                source_code: c.source_code,
                                 ..old
                             });
                             work.set(w);
@@ -1306,13 +1313,19 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                     if q.is_empty() {
                         g.level == 3
                     } else {
-                        g.name.to_lowercase().contains(&q) || g.code.contains(&q)
+                        g.name.to_lowercase().contains(&q)
+                            || g.code.contains(&q)
+                            || g.source_code.to_lowercase().contains(&q)
                     }
                 })
                 .take(200)
                 .map(|g| {
                     let id = g.id;
-                    let label = format!("{} · {}", g.name, g.code);
+                    let label = if g.source_code.is_empty() {
+                        format!("{} · {}", g.name, g.code)
+                    } else {
+                        format!("{} · {} · {}", g.name, g.code, g.source_code)
+                    };
                     let households = g.households;
                     view! {
                         <li>

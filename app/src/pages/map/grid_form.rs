@@ -12,6 +12,7 @@ pub(super) fn GridForm(
     let i18n = use_i18n();
     let name = RwSignal::new(grid.name.clone());
     let code = RwSignal::new(grid.code.clone());
+    let source_code = RwSignal::new(grid.source_code.clone());
     let kind = RwSignal::new(grid.kind.clone());
     let households = RwSignal::new(grid.households.to_string());
     let population = RwSignal::new(grid.population.to_string());
@@ -25,6 +26,7 @@ pub(super) fn GridForm(
         let mut d = g.with_value(|g| g.draft());
         d.name = name.get_untracked();
         d.code = code.get_untracked();
+        d.source_code = source_code.get_untracked();
         d.kind = kind.get_untracked();
         d.households = households.get_untracked().trim().parse().unwrap_or(-1);
         d.population = population.get_untracked().trim().parse().unwrap_or(-1);
@@ -37,6 +39,7 @@ pub(super) fn GridForm(
         <form class="attr-form" on:submit=submit>
             <label>{move || i18n.t("grid.name")}<input bind:value=name required maxlength="60"/></label>
             <label>{move || i18n.t("grid.code")}<input bind:value=code inputmode="numeric" maxlength="32"/></label>
+            <label>{move || i18n.t("grid.source_code")}<input bind:value=source_code maxlength="64"/></label>
             <label>{move || i18n.t("grid.kind")}
                 <select on:change=move |ev| kind.set(event_target_value(&ev))>
                     {["basic", "dedicated"].into_iter().map(|k| view! {

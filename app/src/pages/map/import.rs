@@ -196,6 +196,7 @@ pub fn ImportPanel(
                 <div class="import-mapping">
                     {field("grid.name", |m| m.name.clone(), |m, v| m.name = v)}
                     {field("grid.code", |m| m.code.clone(), |m, v| m.code = v)}
+                    {field("grid.source_code", |m| m.source_code.clone(), |m, v| m.source_code = v)}
                     {field("import.parent", |m| m.parent.clone(), |m, v| m.parent = v)}
                     {field("grid.level", |m| m.level.clone(), |m, v| m.level = v)}
                     {field("grid.households", |m| m.households.clone(), |m, v| m.households = v)}
@@ -241,6 +242,7 @@ pub fn ImportPanel(
                 let d = drafts.get_untracked();
                 let lines: Vec<String> = p.issues.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
                 let more = p.issues.len().saturating_sub(200);
+                let warnings: Vec<String> = p.warnings.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
                 view! {
                     <div class="import-report">
                         <p>{i18n.tf("import.summary", &[("n", f.len().to_string()), ("new", p.created.to_string()), ("upd", p.updated.to_string()), ("bad", p.issues.len().to_string())])}</p>
@@ -248,6 +250,11 @@ pub fn ImportPanel(
                             <ul class="problem-list">
                                 {lines.into_iter().map(|l| view! { <li class="problem bad">{l}</li> }).collect_view()}
                                 {(more > 0).then(|| view! { <li>{i18n.tf("import.more", &[("n", more.to_string())])}</li> })}
+                            </ul>
+                        })}
+                        {(!warnings.is_empty()).then(|| view! {
+                            <ul class="problem-list warnings" aria-label=move || i18n.t("import.warnings")>
+                                {warnings.into_iter().map(|l| view! { <li class="problem warn">{l}</li> }).collect_view()}
                             </ul>
                         })}
                         <button type="button" class="primary" disabled=move || !ok || busy.get().is_some() on:click=move |_| commit()>

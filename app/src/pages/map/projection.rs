@@ -232,6 +232,7 @@ mod tests {
             updated_by: String::new(),
             updated_at: String::new(),
             editable: false,
+            source_code: String::new(),
             ring: vec![
                 [lon, lat],
                 [lon + 0.02, lat],
