@@ -38,14 +38,31 @@ test.afterAll(() => {
   server?.kill("SIGTERM");
 });
 
-/** Two streets of a district, as an office's file without codes: names only. */
+/** An axis-aligned rectangle as a GeoJSON Polygon's coordinates (counter-clockwise, closed). */
+function rect(x: number, y: number, w: number, h: number) {
+  return [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]];
+}
+
+/** Two streets of a district as the old system exported them: its own codes ("JD-01"), which
+ * are not Linli's, so they are kept as source codes and Linli numbers the streets. */
 function streets() {
-  const square = (x: number, y: number) => [[[x, y], [x + 0.02, y], [x + 0.02, y + 0.02], [x, y + 0.02], [x, y]]];
   return {
     type: "FeatureCollection",
     features: [
-      { type: "Feature", properties: { name: "燕子矶街道" }, geometry: { type: "Polygon", coordinates: square(118.9, 32.1) } },
-      { type: "Feature", properties: { name: "迈皋桥街道" }, geometry: { type: "Polygon", coordinates: square(118.92, 32.1) } },
+      { type: "Feature", properties: { 名称: "燕子矶街道", 编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.9, 32.1, 0.02, 0.02) } },
+      { type: "Feature", properties: { 名称: "迈皋桥街道", 编码: "JD-02" }, geometry: { type: "Polygon", coordinates: rect(118.92, 32.1, 0.02, 0.02) } },
+    ],
+  };
+}
+
+/** The first street's two communities, pointing at their street by the old system's code; both
+ * carry the same old code (a typing slip in the old system), which is noted, not blocking. */
+function communities() {
+  return {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", properties: { 名称: "燕华社区", 编码: "SQ-1-1", 上级编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.9, 32.1, 0.01, 0.02) } },
+      { type: "Feature", properties: { 名称: "吉祥社区", 编码: "SQ-1-1", 上级编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.91, 32.1, 0.01, 0.02) } },
     ],
   };
 }
@@ -95,8 +112,62 @@ test("the first streets are imported into the empty map, numbered under the dist
   await panel.getByRole("button", { name: "导入 2 个网格" }).click();
   await expect(page.getByRole("status")).toContainText("导入完成");
   const fc = await page.evaluate(async () => (await fetch("/feeds/grids.geojson")).json());
-  const codes = fc.features.map((f: any) => `${f.properties.code} ${f.properties.name}`).sort();
-  expect(codes).toEqual(["320113001 燕子矶街道", "320113002 迈皋桥街道"]);
+  const codes = fc.features.map((f: any) => `${f.properties.code} ${f.properties.source_code} ${f.properties.name}`).sort();
+  expect(codes).toEqual(["320113001 JD-01 燕子矶街道", "320113002 JD-02 迈皋桥街道"]);
   await expect(page.locator(".map-start")).toHaveCount(0);
+  await expectNoProblems(problems);
+});
+
+test("communities find their street by its old code; a repeated old code is a note; old codes are searchable", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin", PASSWORD);
+  await page.goto("/map");
+  await page.getByRole("button", { name: "导入 GeoJSON" }).click();
+  const panel = page.locator("section.import");
+  const file = { name: "communities.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(communities())) };
+  await panel.getByLabel("文件").setInputFiles(file);
+  await panel.getByLabel("没有层级属性时按").selectOption("2");
+  await expect(panel.locator(".import-report")).toContainText("新建 2 个");
+  await expect(panel.locator(".problem-list.warnings")).toContainText("原编码与本文件中前面的要素重复");
+  await shot(page, "map-import-source-codes");
+  await panel.getByRole("button", { name: "导入 2 个网格" }).click();
+  await expect(page.getByRole("status")).toContainText("导入完成");
+  await page.getByPlaceholder("名称或编码").fill("sq-1-1");
+  const rows = page.locator(".grid-list").getByRole("button");
+  await expect(rows).toHaveCount(2);
+  await expect(rows.first()).toContainText("32011300101");
+  await rows.first().click();
+  await expect(page.locator("aside.panel")).toContainText("原编码");
+  await expect(page.locator("aside.panel")).toContainText("SQ-1-1");
+  await expectNoProblems(problems);
+});
+
+test("a feature that cannot be stored is skipped by choice and the rest is imported", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin", PASSWORD);
+  await page.goto("/map");
+  await page.getByRole("button", { name: "导入 GeoJSON" }).click();
+  const panel = page.locator("section.import");
+  // 燕华社区 (32011300101): its lower half drawn well, its upper half drawn as a bow-tie.
+  const bowTie = [[[118.9, 32.11], [118.91, 32.12], [118.91, 32.11], [118.9, 32.12], [118.9, 32.11]]];
+  const grids = {
+    type: "FeatureCollection",
+    features: [
+      { type: "Feature", properties: { 名称: "燕华一网格", 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: rect(118.9, 32.1, 0.01, 0.01) } },
+      { type: "Feature", properties: { 名称: "燕华二网格", 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: bowTie } },
+    ],
+  };
+  const file = { name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(grids)) };
+  await panel.getByLabel("文件").setInputFiles(file);
+  const report = panel.locator(".import-report");
+  await expect(report).toContainText("燕华二网格");
+  await expect(panel.getByRole("button", { name: "导入 1 个网格" })).toBeDisabled();
+  await report.getByRole("button", { name: "跳过此要素" }).click();
+  await expect(report).toContainText("已跳过 1 个要素（不导入）：#2 燕华二网格");
+  await shot(page, "map-import-skip");
+  await panel.getByRole("button", { name: "导入 1 个网格" }).click();
+  await expect(page.getByRole("status")).toContainText("导入完成");
+  const fc = await page.evaluate(async () => (await fetch("/feeds/grids.geojson?level=3")).json());
+  expect(fc.features.map((f: any) => f.properties.name)).toEqual(["燕华一网格"]);
   await expectNoProblems(problems);
 });

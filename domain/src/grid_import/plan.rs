@@ -18,18 +18,24 @@ pub struct Plan {
     pub warnings: Vec<Issue>,
     pub created: usize,
     pub updated: usize,
+    /// The features the user chose to leave out (0-based, ascending): neither stored nor checked.
+    pub skipped: Vec<usize>,
 }
 
 /// Resolves parents (by code, else by the largest overlap with a grid of the level above), levels and codes
 /// (generated from the parent when missing), matches existing grids by code (an update), and runs
 /// the coverage rules over the map as it would be after the import.
 /// `district` (`Code::district`) starts the codes of new top-level grids when the map has none.
+/// The features in `skip` are left out, as the user decided, with whatever problems they had;
+/// the import then stores exactly the rest.
 pub fn plan<G: StoredGrid>(
     drafts: Vec<GridDraft>,
     mut issues: Vec<Issue>,
     work: &[G],
     district: Option<&Code>,
+    skip: &HashSet<usize>,
 ) -> Plan {
+    issues.retain(|i| !skip.contains(&i.feature));
     let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
     // Grids by their old system's code; a source code two grids share finds neither.
     let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
@@ -46,11 +52,18 @@ pub fn plan<G: StoredGrid>(
     let mut sources_in_file: HashSet<String> = HashSet::new();
     let mut taken: HashSet<String> = work.iter().map(|g| g.code().to_owned()).collect();
     let mut in_file: HashSet<String> = HashSet::new();
-    let mut out = Plan::default();
+    let mut out = Plan {
+        skipped: {
+            let mut s: Vec<usize> = skip.iter().copied().filter(|&i| i < drafts.len()).collect();
+            s.sort_unstable();
+            s
+        },
+        ..Plan::default()
+    };
     let mut changed_codes: Vec<(usize, String)> = Vec::new();
     let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
     for (i, mut d) in drafts.into_iter().enumerate() {
-        if broken.contains(&i) {
+        if broken.contains(&i) || skip.contains(&i) {
             continue;
         }
         let mut bad = |key: &str| {
@@ -367,7 +380,7 @@ mod tests {
     #[test]
     fn a_feature_without_code_or_parent_finds_both() {
         let f = draft("", None, 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), None);
+        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (1, 0));
         let GridEdit::Create { draft } = &p.edits[0] else {
@@ -382,7 +395,7 @@ mod tests {
     fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
         let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
         f.name = "新名字".into();
-        let p = plan(vec![f], vec![], &map(), None);
+        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (0, 1));
         let GridEdit::Update { id, version, draft } = &p.edits[0] else {
@@ -408,18 +421,20 @@ mod tests {
             feature: 5,
             key: "import.not_polygon".into(),
         };
+        let features = vec![
+            stray,
+            orphan,
+            twice.clone(),
+            twice,
+            overlapping,
+            already_broken,
+        ];
         let p = plan(
-            vec![
-                stray,
-                orphan,
-                twice.clone(),
-                twice,
-                overlapping,
-                already_broken,
-            ],
-            vec![read_issue],
+            features.clone(),
+            vec![read_issue.clone()],
             &map(),
             None,
+            &HashSet::new(),
         );
         let k = keys(&p);
         assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
@@ -433,6 +448,16 @@ mod tests {
             "a feature the reader refused is not planned: {k:?}"
         );
         assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by feature");
+
+        // Skipping every feature with a problem leaves the one good feature (the first copy of
+        // `twice`), checked and ready to store.
+        let skip: HashSet<usize> = [0, 1, 3, 4, 5].into();
+        let p = plan(features, vec![read_issue], &map(), None, &skip);
+        assert_eq!(keys(&p), vec![]);
+        assert_eq!(
+            (p.created, p.updated, p.skipped.clone()),
+            (1, 0, vec![0, 1, 3, 4, 5])
+        );
     }
 
     #[test]
@@ -467,7 +492,13 @@ mod tests {
             geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
             "the vertex mean lies in the neighbouring street"
         );
-        let p = plan(vec![draft("", None, 2, u)], vec![], &streets, None);
+        let p = plan(
+            vec![draft("", None, 2, u)],
+            vec![],
+            &streets,
+            None,
+            &HashSet::new(),
+        );
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Create { draft } = &p.edits[0] else {
             panic!("{:?}", p)
@@ -484,7 +515,7 @@ mod tests {
             draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
         });
         let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
-        let p = plan(vec![f], vec![], &m, None);
+        let p = plan(vec![f], vec![], &m, None, &HashSet::new());
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Update { draft, .. } = &p.edits[0] else {
             panic!("{:?}", p.edits)
@@ -504,7 +535,13 @@ mod tests {
             draft("", None, 1, rect(1, 0, 2, 1)),
         ];
         let none: Vec<Stored> = Vec::new();
-        let p = plan(streets.clone(), vec![], &none, Some(&district));
+        let p = plan(
+            streets.clone(),
+            vec![],
+            &none,
+            Some(&district),
+            &HashSet::new(),
+        );
         assert_eq!(keys(&p), vec![]);
         let codes: Vec<&str> = p
             .edits
@@ -515,7 +552,7 @@ mod tests {
             })
             .collect();
         assert_eq!(codes, ["320113001", "320113002"]);
-        let p = plan(streets, vec![], &none, None);
+        let p = plan(streets, vec![], &none, None, &HashSet::new());
         let GridEdit::Create { draft } = &p.edits[0] else {
             panic!("{:?}", p.edits)
         };
@@ -548,7 +585,13 @@ mod tests {
     fn an_old_systems_codes_are_kept_and_find_the_parent() {
         let mut f = draft("", Some("SQ-3"), 2, rect(1, 0, 2, 1));
         f.source_code = "SQ-3-2".into();
-        let p = plan(vec![f], vec![], &map_with_source_codes(), None);
+        let p = plan(
+            vec![f],
+            vec![],
+            &map_with_source_codes(),
+            None,
+            &HashSet::new(),
+        );
         assert_eq!(keys(&p), vec![]);
         let new = created(&p);
         assert_eq!(new[0].parent_code.as_deref(), Some("320113001"));
@@ -566,7 +609,7 @@ mod tests {
         right.source_code = "WG-7".into();
         let mut left = draft("320113001001", None, 2, rect(0, 0, 1, 1));
         left.source_code = "WG-7".into();
-        let p = plan(vec![right, left], vec![], &map(), None);
+        let p = plan(vec![right, left], vec![], &map(), None, &HashSet::new());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (1, 1));
         let warned: Vec<(usize, &str)> = p
@@ -582,7 +625,13 @@ mod tests {
         let mut f = draft("", None, 2, rect(0, 0, 1, 1));
         f.source_code = "SQ-3-1".into();
         f.households = 321;
-        let p = plan(vec![f], vec![], &map_with_source_codes(), None);
+        let p = plan(
+            vec![f],
+            vec![],
+            &map_with_source_codes(),
+            None,
+            &HashSet::new(),
+        );
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Update { id, draft, .. } = &p.edits[0] else {
             panic!("{:?}", p.edits)
@@ -597,7 +646,7 @@ mod tests {
     #[test]
     fn digits_that_do_not_continue_the_parents_code_are_the_old_systems() {
         let f = draft("4401", Some("320113001"), 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), None);
+        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
         assert_eq!(keys(&p), vec![]);
         let new = created(&p);
         assert_eq!(

@@ -8,6 +8,7 @@ use crate::ui::{error_message, read_file_text, FileError};
 use domain::grid::GridDraft;
 use domain::grid_import::{self, plan, Crs, Issue, Mapping, Plan, RawFeature};
 use leptos::prelude::*;
+use std::collections::HashSet;
 use std::sync::Arc;
 
 fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: &Issue) -> String {
@@ -67,6 +68,8 @@ pub fn ImportPanel(
     let drafts = RwSignal::new(Vec::<GridDraft>::new());
     let busy = RwSignal::new(None::<&'static str>);
     let error = RwSignal::new(None::<String>);
+    // The features the user decided to leave out (0-based); cleared with every new file.
+    let skip = RwSignal::new(HashSet::<usize>::new());
 
     let validate = move || {
         let f = features.get_untracked();
@@ -80,10 +83,17 @@ pub fn ImportPanel(
             crs.get_untracked(),
             level.get_untracked(),
         );
+        let skipped = skip.get_untracked();
         let p = work.with_untracked(|w| {
-            district.with_value(|code| plan(d.clone(), issues, w, code.as_ref()))
+            district.with_value(|code| plan(d.clone(), issues, w, code.as_ref(), &skipped))
         });
-        preview.set(d.iter().filter(|d| d.ring.len() > 3).cloned().collect());
+        preview.set(
+            d.iter()
+                .enumerate()
+                .filter(|(i, d)| d.ring.len() > 3 && !skipped.contains(i))
+                .map(|(_, d)| d.clone())
+                .collect(),
+        );
         drafts.set(d);
         result.set(Some(p));
         busy.set(None);
@@ -96,6 +106,7 @@ pub fn ImportPanel(
         error.set(None);
         result.set(None);
         preview.set(vec![]);
+        skip.set(HashSet::new());
         busy.set(Some("import.reading"));
         leptos::task::spawn_local(async move {
             let text = read_file_text(&el, grid_import::MAX_FILE_BYTES).await;
@@ -240,7 +251,10 @@ pub fn ImportPanel(
                 let ok = p.issues.is_empty() && !p.edits.is_empty();
                 let f = features.get_untracked();
                 let d = drafts.get_untracked();
-                let lines: Vec<String> = p.issues.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
+                let lines: Vec<(usize, String)> = p.issues.iter().take(200).map(|x| (x.feature, issue_text(i18n, &f, &d, x))).collect();
+                let mut with_problems: Vec<usize> = p.issues.iter().map(|x| x.feature).collect();
+                with_problems.dedup();
+                let skipped: Vec<String> = p.skipped.iter().map(|&i| d.get(i).map(|d| format!("#{} {}", i + 1, d.name)).unwrap_or_else(|| format!("#{}", i + 1))).collect();
                 let more = p.issues.len().saturating_sub(200);
                 let warnings: Vec<String> = p.warnings.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
                 view! {
@@ -248,9 +262,31 @@ pub fn ImportPanel(
                         <p>{i18n.tf("import.summary", &[("n", f.len().to_string()), ("new", p.created.to_string()), ("upd", p.updated.to_string()), ("bad", p.issues.len().to_string())])}</p>
                         {(!lines.is_empty()).then(|| view! {
                             <ul class="problem-list">
-                                {lines.into_iter().map(|l| view! { <li class="problem bad">{l}</li> }).collect_view()}
+                                {lines.into_iter().map(|(feature, l)| view! {
+                                    <li class="problem bad">
+                                        <span>{l}</span>
+                                        <button type="button" class="link" on:click=move |_| { skip.update(|s| { s.insert(feature); }); validate(); }>
+                                            {move || i18n.t("import.skip")}
+                                        </button>
+                                    </li>
+                                }).collect_view()}
                                 {(more > 0).then(|| view! { <li>{i18n.tf("import.more", &[("n", more.to_string())])}</li> })}
                             </ul>
+                        })}
+                        {(with_problems.len() > 1).then(|| {
+                            let n = with_problems.len();
+                            view! {
+                                <button type="button" on:click=move |_| { skip.update(|s| s.extend(with_problems.iter().copied())); validate(); }>
+                                    {move || i18n.tf("import.skip_all", &[("n", n.to_string())])}
+                                </button>
+                            }
+                        })}
+                        {(!skipped.is_empty()).then(|| view! {
+                            <p class="muted skipped">
+                                {i18n.tf("import.skipped", &[("n", skipped.len().to_string()), ("list", skipped.join("、"))])}
+                                " "
+                                <button type="button" class="link" on:click=move |_| { skip.set(HashSet::new()); validate(); }>{move || i18n.t("import.unskip_all")}</button>
+                            </p>
                         })}
                         {(!warnings.is_empty()).then(|| view! {
                             <ul class="problem-list warnings" aria-label=move || i18n.t("import.warnings")>
