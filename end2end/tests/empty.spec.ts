@@ -56,13 +56,15 @@ function streets() {
 }
 
 /** The first street's two communities, pointing at their street by the old system's code; both
- * carry the same old code (a typing slip in the old system), which is noted, not blocking. */
+ * carry the same old code (a typing slip in the old system), which is noted, not blocking; the
+ * second was digitised 0.3 m over the shared line, which the 0.5 m tolerance snaps away. */
 function communities() {
   return {
     type: "FeatureCollection",
     features: [
       { type: "Feature", properties: { 名称: "燕华社区", 编码: "SQ-1-1", 上级编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.9, 32.1, 0.01, 0.02) } },
-      { type: "Feature", properties: { 名称: "吉祥社区", 编码: "SQ-1-1", 上级编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.91, 32.1, 0.01, 0.02) } },
+      // Digitised on its own: its west edge 0.3 m over the line into 燕华社区.
+      { type: "Feature", properties: { 名称: "吉祥社区", 编码: "SQ-1-1", 上级编码: "JD-01" }, geometry: { type: "Polygon", coordinates: rect(118.91 - 0.0000032, 32.1, 0.01 + 0.0000032, 0.02) } },
     ],
   };
 }
@@ -129,6 +131,8 @@ test("communities find their street by its old code; a repeated old code is a no
   await panel.getByLabel("没有层级属性时按").selectOption("2");
   await expect(panel.locator(".import-report")).toContainText("新建 2 个");
   await expect(panel.locator(".problem-list.warnings")).toContainText("原编码与本文件中前面的要素重复");
+  await expect(panel.locator(".problem-list.warnings")).toContainText("边界已吸附到上级或相邻网格");
+  await expect(panel.getByLabel("吸附容差（米）")).toHaveValue("0.5");
   await shot(page, "map-import-source-codes");
   await panel.getByRole("button", { name: "导入 2 个网格" }).click();
   await expect(page.getByRole("status")).toContainText("导入完成");

@@ -14,6 +14,7 @@ pub mod compact_ring;
 mod coverage;
 mod edit;
 mod simplify;
+pub mod snap;
 #[cfg(test)]
 mod testing;
 

@@ -240,6 +240,9 @@ impl Mapping {
 pub struct Issue {
     pub feature: usize,
     pub key: String,
+    /// Values for the message's placeholders (`{n}`, `{m}`), where it has any.
+    #[serde(default)]
+    pub args: Vec<(String, String)>,
 }
 
 fn kind_of(s: &str) -> Option<&'static str> {
@@ -271,6 +274,7 @@ pub fn drafts(
             issues.push(Issue {
                 feature: i,
                 key: key.into(),
+                args: Vec::new(),
             })
         };
         let ring = match &f.ring {

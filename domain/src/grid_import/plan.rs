@@ -22,19 +22,32 @@ pub struct Plan {
     pub skipped: Vec<usize>,
 }
 
+/// What the user chose in the import panel.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// Starts the codes of new top-level grids when the map has none (`Code::district`).
+    pub district: Option<Code>,
+    /// The features to leave out, as the user decided (0-based).
+    pub skip: HashSet<usize>,
+    /// Vertices within this many metres of the parent's boundary or a neighbour's are snapped
+    /// onto it (`geometry::snap`), each feature's snapping a note in the report; 0 turns it off.
+    pub tolerance_m: f64,
+}
+
 /// Resolves parents (by code, else by the largest overlap with a grid of the level above), levels and codes
 /// (generated from the parent when missing), matches existing grids by code (an update), and runs
 /// the coverage rules over the map as it would be after the import.
-/// `district` (`Code::district`) starts the codes of new top-level grids when the map has none.
-/// The features in `skip` are left out, as the user decided, with whatever problems they had;
-/// the import then stores exactly the rest.
+/// Before the checks each boundary is snapped within `options.tolerance_m` onto its parent and
+/// onto its neighbours (stored ones of its level, and the file's features before it). The
+/// features in `options.skip` are left out with whatever problems they had; the import then
+/// stores exactly the rest.
 pub fn plan<G: StoredGrid>(
     drafts: Vec<GridDraft>,
     mut issues: Vec<Issue>,
     work: &[G],
-    district: Option<&Code>,
-    skip: &HashSet<usize>,
+    options: &Options,
 ) -> Plan {
+    let (district, skip) = (options.district.as_ref(), &options.skip);
     issues.retain(|i| !skip.contains(&i.feature));
     let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
     // Grids by their old system's code; a source code two grids share finds neither.
@@ -61,6 +74,8 @@ pub fn plan<G: StoredGrid>(
         ..Plan::default()
     };
     let mut changed_codes: Vec<(usize, String)> = Vec::new();
+    // The boundaries planned so far, with their level and bounding box (snapping targets).
+    let mut planned: Vec<(i64, [f64; 4], geo::Ring)> = Vec::new();
     let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
     for (i, mut d) in drafts.into_iter().enumerate() {
         if broken.contains(&i) || skip.contains(&i) {
@@ -70,6 +85,7 @@ pub fn plan<G: StoredGrid>(
             issues.push(Issue {
                 feature: i,
                 key: key.into(),
+                args: Vec::new(),
             })
         };
         // The grid this feature updates: by Linli's code, else by the old system's.
@@ -133,6 +149,7 @@ pub fn plan<G: StoredGrid>(
             out.warnings.push(Issue {
                 feature: i,
                 key: "import.duplicate_source_code".into(),
+                args: Vec::new(),
             });
         }
         if d.code.is_empty() {
@@ -165,10 +182,51 @@ pub fn plan<G: StoredGrid>(
             bad("import.duplicate_code");
             continue;
         }
+        if options.tolerance_m > 0.0 && d.ring.len() >= 4 {
+            let own = existing.map(|e| e.code());
+            let near = bbox(&d.ring);
+            // Degrees, generously: a metre is under 1e-5° in either direction below 60° N.
+            let grow = options.tolerance_m * 2e-5;
+            let near = [
+                near[0] - grow,
+                near[1] - grow,
+                near[2] + grow,
+                near[3] + grow,
+            ];
+            let mut targets: Vec<&[geo::Point]> = Vec::new();
+            if let Some(p) = parent {
+                targets.push(p.ring());
+            }
+            targets.extend(
+                work.iter()
+                    .filter(|g| g.level() == d.level && Some(g.code()) != own)
+                    .filter(|g| meet(near, bbox(g.ring())))
+                    .map(|g| g.ring()),
+            );
+            targets.extend(
+                planned
+                    .iter()
+                    .filter(|(level, b, _)| *level == d.level && meet(near, *b))
+                    .map(|(_, _, r)| r.as_slice()),
+            );
+            let (ring, r) = geo::snap::snap_ring(&d.ring, &targets, options.tolerance_m);
+            if r.changed() && geo::validate_ring(&ring).is_ok() {
+                d.ring = ring;
+                out.warnings.push(Issue {
+                    feature: i,
+                    key: "import.snapped".into(),
+                    args: vec![
+                        ("n".into(), (r.moved + r.inserted).to_string()),
+                        ("m".into(), format!("{:.2}", r.max_shift_m)),
+                    ],
+                });
+            }
+        }
         if let Err(e) = d.check() {
             bad(e.key());
             continue;
         }
+        planned.push((d.level, bbox(&d.ring), d.ring.clone()));
         taken.insert(d.code.clone());
         changed_codes.push((i, d.code.clone()));
         match existing {
@@ -258,6 +316,7 @@ pub fn plan<G: StoredGrid>(
         issues.push(Issue {
             feature,
             key: key.into(),
+            args: Vec::new(),
         });
     }
     issues.sort_by_key(|i| i.feature);
@@ -380,7 +439,7 @@ mod tests {
     #[test]
     fn a_feature_without_code_or_parent_finds_both() {
         let f = draft("", None, 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
+        let p = plan(vec![f], vec![], &map(), &Options::default());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (1, 0));
         let GridEdit::Create { draft } = &p.edits[0] else {
@@ -395,7 +454,7 @@ mod tests {
     fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
         let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
         f.name = "新名字".into();
-        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
+        let p = plan(vec![f], vec![], &map(), &Options::default());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (0, 1));
         let GridEdit::Update { id, version, draft } = &p.edits[0] else {
@@ -420,6 +479,7 @@ mod tests {
         let read_issue = Issue {
             feature: 5,
             key: "import.not_polygon".into(),
+            args: Vec::new(),
         };
         let features = vec![
             stray,
@@ -433,8 +493,7 @@ mod tests {
             features.clone(),
             vec![read_issue.clone()],
             &map(),
-            None,
-            &HashSet::new(),
+            &Options::default(),
         );
         let k = keys(&p);
         assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
@@ -452,7 +511,11 @@ mod tests {
         // Skipping every feature with a problem leaves the one good feature (the first copy of
         // `twice`), checked and ready to store.
         let skip: HashSet<usize> = [0, 1, 3, 4, 5].into();
-        let p = plan(features, vec![read_issue], &map(), None, &skip);
+        let options = Options {
+            skip,
+            ..Options::default()
+        };
+        let p = plan(features, vec![read_issue], &map(), &options);
         assert_eq!(keys(&p), vec![]);
         assert_eq!(
             (p.created, p.updated, p.skipped.clone()),
@@ -496,8 +559,7 @@ mod tests {
             vec![draft("", None, 2, u)],
             vec![],
             &streets,
-            None,
-            &HashSet::new(),
+            &Options::default(),
         );
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Create { draft } = &p.edits[0] else {
@@ -515,7 +577,7 @@ mod tests {
             draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
         });
         let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
-        let p = plan(vec![f], vec![], &m, None, &HashSet::new());
+        let p = plan(vec![f], vec![], &m, &Options::default());
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Update { draft, .. } = &p.edits[0] else {
             panic!("{:?}", p.edits)
@@ -539,8 +601,10 @@ mod tests {
             streets.clone(),
             vec![],
             &none,
-            Some(&district),
-            &HashSet::new(),
+            &Options {
+                district: Some(district.clone()),
+                ..Options::default()
+            },
         );
         assert_eq!(keys(&p), vec![]);
         let codes: Vec<&str> = p
@@ -552,7 +616,7 @@ mod tests {
             })
             .collect();
         assert_eq!(codes, ["320113001", "320113002"]);
-        let p = plan(streets, vec![], &none, None, &HashSet::new());
+        let p = plan(streets, vec![], &none, &Options::default());
         let GridEdit::Create { draft } = &p.edits[0] else {
             panic!("{:?}", p.edits)
         };
@@ -589,8 +653,7 @@ mod tests {
             vec![f],
             vec![],
             &map_with_source_codes(),
-            None,
-            &HashSet::new(),
+            &Options::default(),
         );
         assert_eq!(keys(&p), vec![]);
         let new = created(&p);
@@ -609,7 +672,7 @@ mod tests {
         right.source_code = "WG-7".into();
         let mut left = draft("320113001001", None, 2, rect(0, 0, 1, 1));
         left.source_code = "WG-7".into();
-        let p = plan(vec![right, left], vec![], &map(), None, &HashSet::new());
+        let p = plan(vec![right, left], vec![], &map(), &Options::default());
         assert_eq!(keys(&p), vec![]);
         assert_eq!((p.created, p.updated), (1, 1));
         let warned: Vec<(usize, &str)> = p
@@ -629,8 +692,7 @@ mod tests {
             vec![f],
             vec![],
             &map_with_source_codes(),
-            None,
-            &HashSet::new(),
+            &Options::default(),
         );
         assert_eq!(keys(&p), vec![]);
         let GridEdit::Update { id, draft, .. } = &p.edits[0] else {
@@ -646,7 +708,7 @@ mod tests {
     #[test]
     fn digits_that_do_not_continue_the_parents_code_are_the_old_systems() {
         let f = draft("4401", Some("320113001"), 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), None, &HashSet::new());
+        let p = plan(vec![f], vec![], &map(), &Options::default());
         assert_eq!(keys(&p), vec![]);
         let new = created(&p);
         assert_eq!(
@@ -680,5 +742,33 @@ mod tests {
             (d[1].code.as_str(), d[1].source_code.as_str()),
             ("320113001002", "")
         );
+    }
+
+    #[test]
+    fn a_neighbour_digitised_thirty_centimetres_over_the_line_is_snapped_within_the_tolerance() {
+        // The free right half of the community, its west edge drawn 0.3 m into the left half.
+        let off = 0.3 / (111_320.0 * 32f64.to_radians().cos());
+        let ring = geo::normalise(&[
+            [118.01 - off, 32.0],
+            [118.02, 32.0],
+            [118.02, 32.01],
+            [118.01 - off, 32.01],
+        ]);
+        let f = draft("", None, 2, ring);
+        let strict = plan(vec![f.clone()], vec![], &map(), &Options::default());
+        assert_eq!(keys(&strict), vec![(0, "import.overlap")]);
+        let options = Options {
+            tolerance_m: 0.5,
+            ..Options::default()
+        };
+        let p = plan(vec![f], vec![], &map(), &options);
+        assert_eq!(keys(&p), vec![]);
+        assert_eq!(p.warnings.len(), 1);
+        assert_eq!(p.warnings[0].key, "import.snapped");
+        assert_eq!(p.warnings[0].args[0], ("n".to_owned(), "2".to_owned()));
+        let GridEdit::Create { draft } = &p.edits[0] else {
+            panic!("{:?}", p.edits)
+        };
+        assert!(draft.ring.contains(&[118.01, 32.0]) && draft.ring.contains(&[118.01, 32.01]));
     }
 }

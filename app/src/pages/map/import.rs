@@ -6,7 +6,8 @@ use crate::api::grids::{self as api, GridMap, GridView};
 use crate::i18n::{use_i18n, I18n};
 use crate::ui::{error_message, read_file_text, FileError};
 use domain::grid::GridDraft;
-use domain::grid_import::{self, plan, Crs, Issue, Mapping, Plan, RawFeature};
+use domain::geometry::snap::{DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M};
+use domain::grid_import::{self, plan, Crs, Issue, Mapping, Options, Plan, RawFeature};
 use leptos::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -21,14 +22,13 @@ fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: 
                 .map(|_| format!("#{}", issue.feature + 1))
         })
         .unwrap_or_default();
-    let text = i18n.tf(
-        &issue.key,
-        &[
-            ("grid", name.clone()),
-            ("other", String::new()),
-            ("area", "?".into()),
-        ],
-    );
+    let mut args = vec![
+        ("grid", name.clone()),
+        ("other", String::new()),
+        ("area", "?".into()),
+    ];
+    args.extend(issue.args.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    let text = i18n.tf(&issue.key, &args);
     i18n.tf(
         "import.feature",
         &[
@@ -70,6 +70,8 @@ pub fn ImportPanel(
     let error = RwSignal::new(None::<String>);
     // The features the user decided to leave out (0-based); cleared with every new file.
     let skip = RwSignal::new(HashSet::<usize>::new());
+    // Metres within which boundaries are snapped onto their parent and neighbours.
+    let tolerance = RwSignal::new(DEFAULT_TOLERANCE_M.to_string());
 
     let validate = move || {
         let f = features.get_untracked();
@@ -84,9 +86,24 @@ pub fn ImportPanel(
             level.get_untracked(),
         );
         let skipped = skip.get_untracked();
-        let p = work.with_untracked(|w| {
-            district.with_value(|code| plan(d.clone(), issues, w, code.as_ref(), &skipped))
-        });
+        let tolerance_m = tolerance
+            .get_untracked()
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|t| (0.0..=MAX_TOLERANCE_M).contains(t));
+        let Some(tolerance_m) = tolerance_m else {
+            error.set(Some(i18n.tf("import.tolerance_bad", &[("max", MAX_TOLERANCE_M.to_string())])));
+            busy.set(None);
+            return;
+        };
+        error.set(None);
+        let options = Options {
+            district: district.get_value(),
+            skip: skipped.clone(),
+            tolerance_m,
+        };
+        let p = work.with_untracked(|w| plan(d.clone(), issues, w, &options));
         preview.set(
             d.iter()
                 .enumerate()
@@ -219,6 +236,9 @@ pub fn ImportPanel(
                             <option value="gcj02">{move || i18n.t("import.crs.gcj02")}</option>
                             <option value="bd09">{move || i18n.t("import.crs.bd09")}</option>
                         </select>
+                    </label>
+                    <label>{move || i18n.t("import.tolerance")}
+                        <input type="number" min="0" max=MAX_TOLERANCE_M.to_string() step="0.1" inputmode="decimal" bind:value=tolerance on:change=move |_| validate()/>
                     </label>
                     <label>{move || i18n.t("import.level")}
                         <select on:change=move |ev| { level.set(event_target_value(&ev).parse().unwrap_or(3)); validate(); }>
