@@ -56,8 +56,8 @@ if [ ! -f end2end/node_modules/.package-lock.json ] || [ end2end/package-lock.js
   (cd end2end && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-# --- PyPI: an independent iCalendar implementation the tests check the feeds with.
-if ! python3 -c "import icalendar, recurring_ical_events" 2>/dev/null; then
+# --- PyPI: independent iCalendar and geometry implementations the tests check the feeds with.
+if ! python3 -c "import icalendar, recurring_ical_events, shapely" 2>/dev/null; then
   say "installing Python packages from tools/requirements.txt"
   python3 -m pip install --quiet --disable-pip-version-check -r tools/requirements.txt
 fi

@@ -462,3 +462,29 @@ pub fn event_fields_flat<'a>(
         ("visibility", visibility),
     ])
 }
+
+/// Checks a grid GeoJSON text with the independent shapely checker (tools/grids_check.py):
+/// whether it passed, and its report `{"features": n, "problems": [...]}`.
+pub fn shapely_check(geojson: &str) -> (bool, Value) {
+    let dir = std::env::temp_dir().join(format!(
+        "linli_geojson_{}_{}",
+        std::process::id(),
+        SPAWNED.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("grids.geojson");
+    std::fs::write(&file, geojson).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tools/grids_check.py");
+    let out = std::process::Command::new("python3")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "grids_check.py said no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.success(), report)
+}

@@ -183,3 +183,97 @@ async fn a_grid_keeps_its_old_systems_code_in_the_map_and_the_feed() {
     }
     assert_eq!(map(&app, &admin).await.grids, m.grids, "nothing changed");
 }
+
+/// Two streets as a district's file has them: no codes, the second digitised on its own with its
+/// west edge 0.3 m over the line into the first.
+fn two_streets_file() -> String {
+    let off = 0.3 / (111_320.0 * 32.1f64.to_radians().cos());
+    let rect = |x0: f64, x1: f64| {
+        serde_json::json!([[[x0, 32.1], [x1, 32.1], [x1, 32.12], [x0, 32.12], [x0, 32.1]]])
+    };
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "燕子矶街道"},
+             "geometry": {"type": "Polygon", "coordinates": rect(118.9, 118.92)}},
+            {"type": "Feature", "properties": {"name": "迈皋桥街道"},
+             "geometry": {"type": "Polygon", "coordinates": rect(118.92 - off, 118.94)}},
+        ]
+    })
+    .to_string()
+}
+
+/// What the import panel does with a file: read, map, plan (natively, the same code).
+fn plan_file(text: &str, tolerance_m: f64) -> domain::grid_import::Plan {
+    use domain::grid_import::{drafts, plan, read, Crs, Mapping, Options};
+    let (features, keys) = read(text).unwrap();
+    let (d, issues) = drafts(&features, &Mapping::guess(&keys), Crs::Wgs84, 1);
+    let empty: Vec<app::api::grids::GridView> = Vec::new();
+    let options = Options {
+        district: Some(domain::Code::district("320113").unwrap()),
+        tolerance_m,
+        ..Options::default()
+    };
+    plan(d, issues, &empty, &options)
+}
+
+#[tokio::test]
+async fn a_file_with_a_sliver_imports_in_one_pass_and_its_feed_passes_shapely() {
+    let strict = plan_file(&two_streets_file(), 0.0);
+    assert!(
+        strict.issues.iter().any(|i| i.key == "import.overlap"),
+        "without a tolerance the 0.3 m overlap blocks: {:?}",
+        strict.issues
+    );
+    let p = plan_file(&two_streets_file(), 0.5);
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(p.warnings.len(), 1, "{:?}", p.warnings);
+
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    let json = serde_json::to_string(&p.edits).unwrap();
+    let r = app
+        .post(
+            "grids_import",
+            &format!("edits={}", enc(&json)),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let feed = app.get_with("/feeds/grids.geojson", Some(&admin)).await;
+    let (ok, report) = shapely_check(&feed.body);
+    assert!(ok, "{report}");
+    assert_eq!(report["features"], 2);
+}
+
+#[test]
+fn the_independent_checker_finds_overlaps_and_wrong_winding() {
+    let clockwise = serde_json::json!([[
+        [118.9, 32.1],
+        [118.9, 32.12],
+        [118.92, 32.12],
+        [118.92, 32.1],
+        [118.9, 32.1]
+    ]]);
+    let over = serde_json::json!([[
+        [118.91, 32.1],
+        [118.93, 32.1],
+        [118.93, 32.12],
+        [118.91, 32.12],
+        [118.91, 32.1]
+    ]]);
+    let fc = serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"code": "1"}, "geometry": {"type": "Polygon", "coordinates": clockwise}},
+            {"type": "Feature", "properties": {"code": "2"}, "geometry": {"type": "Polygon", "coordinates": over}},
+        ]
+    });
+    let (ok, report) = shapely_check(&fc.to_string());
+    assert!(!ok);
+    let text = report["problems"].to_string();
+    assert!(
+        text.contains("clockwise") && text.contains("overlaps 2"),
+        "{text}"
+    );
+}

@@ -633,3 +633,14 @@ async fn administrators_upload_context_layers_that_everyone_sees() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn the_demo_districts_feed_passes_an_independent_geometry_check() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let feed = app.get_with("/feeds/grids.geojson", Some(&admin)).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    let (ok, report) = shapely_check(&feed.body);
+    assert!(ok, "{report}");
+    assert_eq!(report["features"], 44);
+}
