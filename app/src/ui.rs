@@ -85,6 +85,22 @@ pub fn shanghai_now() -> String {
     domain::date::shanghai_datetime((ms / 1000.0) as i64)[..16].replacen(' ', "T", 1)
 }
 
+/// Waits `ms` milliseconds, letting the browser paint and handle input meanwhile (0: until the
+/// next turn of its event loop). Outside the browser it returns at once.
+pub async fn sleep(ms: i32) {
+    #[cfg(feature = "csr")]
+    {
+        let promise = web_sys::js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    }
+    #[cfg(not(feature = "csr"))]
+    let _ = ms;
+}
+
 /// Milliseconds since the epoch from the browser's clock (0 outside the browser).
 pub fn now_ms() -> f64 {
     #[cfg(feature = "csr")]

@@ -175,3 +175,54 @@ test("a feature that cannot be stored is skipped by choice and the rest is impor
   expect(fc.features.map((f: any) => f.properties.name)).toEqual(["燕华一网格"]);
   await expectNoProblems(problems);
 });
+
+/** The upper half of 燕华社区 cut into `cols` × `rows` grids on one lattice (shared vertices exact). */
+function lattice(cols: number, rows: number) {
+  const x = (i: number) => 118.9 + (0.01 * i) / cols;
+  const y = (j: number) => 32.11 + (0.01 * j) / rows;
+  const features = [];
+  for (let j = 0; j < rows; j++) {
+    for (let i = 0; i < cols; i++) {
+      const ring = [[x(i), y(j)], [x(i + 1), y(j)], [x(i + 1), y(j + 1)], [x(i), y(j + 1)], [x(i), y(j)]];
+      features.push({ type: "Feature", properties: { 名称: `燕华格${j}-${i}`, 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: [ring] } });
+    }
+  }
+  return { type: "FeatureCollection", features };
+}
+
+test("a large level is checked in slices with progress, and Cancel stops the check", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin", PASSWORD);
+  await page.goto("/map");
+  await page.getByRole("button", { name: "导入 GeoJSON" }).click();
+  const panel = page.locator("section.import");
+  const file = { name: "lattice.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(lattice(30, 20))) };
+  // Record every progress value the page shows while it checks.
+  await page.evaluate(() => {
+    (window as any).seen = [];
+    new MutationObserver(() => {
+      const p = document.querySelector("section.import progress[max]") as HTMLProgressElement | null;
+      if (p) (window as any).seen.push([p.value, p.max]);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await panel.getByLabel("文件").setInputFiles(file);
+  await expect(panel.locator(".import-report")).toContainText("新建 600 个", { timeout: 60_000 });
+  const seen: number[][] = await page.evaluate(() => (window as any).seen);
+  expect(seen.some(([value, max]) => max === 600 && value > 0 && value < 600), JSON.stringify(seen.slice(0, 5))).toBe(true);
+  // Check again, and cancel as soon as the first slice is done (from the page, so no race).
+  await page.evaluate(() => {
+    new MutationObserver((_, observer) => {
+      const p = document.querySelector("section.import progress[max]") as HTMLProgressElement | null;
+      if (p && p.value > 0) {
+        observer.disconnect();
+        (Array.from(document.querySelectorAll("section.import .progress button")) as HTMLButtonElement[])[0]?.click();
+      }
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await panel.getByLabel("吸附容差（米）").fill("0.4");
+  await panel.getByLabel("吸附容差（米）").press("Tab");
+  await expect(panel.getByRole("alert")).toContainText("已取消检查");
+  await expect(panel.locator(".import-report")).toHaveCount(0);
+  await shot(page, "map-import-cancelled");
+  await expectNoProblems(problems);
+});

@@ -40,72 +40,141 @@ pub struct Options {
 /// Before the checks each boundary is snapped within `options.tolerance_m` onto its parent and
 /// onto its neighbours (stored ones of its level, and the file's features before it). The
 /// features in `options.skip` are left out with whatever problems they had; the import then
-/// stores exactly the rest.
+/// stores exactly the rest. (`Planner` does the same a slice at a time.)
 pub fn plan<G: StoredGrid>(
     drafts: Vec<GridDraft>,
-    mut issues: Vec<Issue>,
+    issues: Vec<Issue>,
     work: &[G],
     options: &Options,
 ) -> Plan {
-    let (district, skip) = (options.district.as_ref(), &options.skip);
-    issues.retain(|i| !skip.contains(&i.feature));
-    let by_code: HashMap<&str, &G> = work.iter().map(|g| (g.code(), g)).collect();
-    // Grids by their old system's code; a source code two grids share finds neither.
-    let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
-    for g in work {
-        let s = g.draft().source_code;
-        if !s.is_empty() {
-            by_source
-                .entry(s)
-                .and_modify(|found| *found = None)
-                .or_insert(Some(g));
+    let mut planner = Planner::new(drafts, issues, work, options);
+    while !planner.step(usize::MAX) {}
+    planner.finish()
+}
+
+/// `plan`, a slice of features at a time, so that a page planning a level of a thousand grids
+/// can show progress and be cancelled between slices.
+pub struct Planner<'a, G: StoredGrid> {
+    work: &'a [G],
+    options: &'a Options,
+    drafts: std::iter::Enumerate<std::vec::IntoIter<GridDraft>>,
+    total: usize,
+    done: usize,
+    issues: Vec<Issue>,
+    broken: HashSet<usize>,
+    by_code: HashMap<&'a str, &'a G>,
+    /// Grids by their old system's code; a source code two grids share finds neither.
+    by_source: HashMap<String, Option<&'a G>>,
+    sources_in_file: HashSet<String>,
+    taken: HashSet<String>,
+    in_file: HashSet<String>,
+    out: Plan,
+    changed_codes: Vec<(usize, String)>,
+    /// The boundaries planned so far, with their level and bounding box (snapping targets).
+    planned: Vec<(i64, [f64; 4], geo::Ring)>,
+}
+
+impl<'a, G: StoredGrid> Planner<'a, G> {
+    pub fn new(
+        drafts: Vec<GridDraft>,
+        mut issues: Vec<Issue>,
+        work: &'a [G],
+        options: &'a Options,
+    ) -> Self {
+        issues.retain(|i| !options.skip.contains(&i.feature));
+        let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
+        for g in work {
+            let s = g.draft().source_code;
+            if !s.is_empty() {
+                by_source
+                    .entry(s)
+                    .and_modify(|found| *found = None)
+                    .or_insert(Some(g));
+            }
+        }
+        let mut skipped: Vec<usize> = options
+            .skip
+            .iter()
+            .copied()
+            .filter(|&i| i < drafts.len())
+            .collect();
+        skipped.sort_unstable();
+        Planner {
+            work,
+            options,
+            total: drafts.len(),
+            done: 0,
+            drafts: drafts.into_iter().enumerate(),
+            broken: issues.iter().map(|i| i.feature).collect(),
+            issues,
+            by_code: work.iter().map(|g| (g.code(), g)).collect(),
+            by_source,
+            sources_in_file: HashSet::new(),
+            taken: work.iter().map(|g| g.code().to_owned()).collect(),
+            in_file: HashSet::new(),
+            out: Plan {
+                skipped,
+                ..Plan::default()
+            },
+            changed_codes: Vec::new(),
+            planned: Vec::new(),
         }
     }
-    let find_source = |s: &str| by_source.get(s).copied().flatten();
-    let mut sources_in_file: HashSet<String> = HashSet::new();
-    let mut taken: HashSet<String> = work.iter().map(|g| g.code().to_owned()).collect();
-    let mut in_file: HashSet<String> = HashSet::new();
-    let mut out = Plan {
-        skipped: {
-            let mut s: Vec<usize> = skip.iter().copied().filter(|&i| i < drafts.len()).collect();
-            s.sort_unstable();
-            s
-        },
-        ..Plan::default()
-    };
-    let mut changed_codes: Vec<(usize, String)> = Vec::new();
-    // The boundaries planned so far, with their level and bounding box (snapping targets).
-    let mut planned: Vec<(i64, [f64; 4], geo::Ring)> = Vec::new();
-    let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
-    for (i, mut d) in drafts.into_iter().enumerate() {
-        if broken.contains(&i) || skip.contains(&i) {
-            continue;
+
+    /// Features planned so far, of how many.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.done, self.total)
+    }
+
+    /// Plans up to `n` more features; true once every feature is planned.
+    pub fn step(&mut self, n: usize) -> bool {
+        for _ in 0..n {
+            let Some((i, d)) = self.drafts.next() else {
+                return true;
+            };
+            self.done += 1;
+            if !self.broken.contains(&i) && !self.options.skip.contains(&i) {
+                self.feature(i, d);
+            }
         }
-        let mut bad = |key: &str| {
-            issues.push(Issue {
-                feature: i,
-                key: key.into(),
-                args: Vec::new(),
-            })
-        };
+        self.done == self.total
+    }
+
+    fn bad(&mut self, feature: usize, key: &str) {
+        self.issues.push(Issue {
+            feature,
+            key: key.into(),
+            args: Vec::new(),
+        });
+    }
+
+    fn find_source(&self, s: &str) -> Option<&'a G> {
+        self.by_source.get(s).copied().flatten()
+    }
+
+    fn feature(&mut self, i: usize, mut d: GridDraft) {
         // The grid this feature updates: by Linli's code, else by the old system's.
         let existing = if d.code.is_empty() {
             (!d.source_code.is_empty())
-                .then(|| find_source(&d.source_code))
+                .then(|| self.find_source(&d.source_code))
                 .flatten()
         } else {
-            by_code.get(d.code.as_str()).copied()
+            self.by_code.get(d.code.as_str()).copied()
         };
         if let Some(e) = existing {
             d.code = e.code().to_owned();
         }
         let parent: Option<&G> = match (&d.parent_code, existing) {
-            (_, Some(e)) => e.parent_code().and_then(|p| by_code.get(p).copied()),
-            (Some(p), None) => match by_code.get(p.as_str()).copied().or_else(|| find_source(p)) {
+            (_, Some(e)) => e.parent_code().and_then(|p| self.by_code.get(p).copied()),
+            (Some(p), None) => match self
+                .by_code
+                .get(p.as_str())
+                .copied()
+                .or_else(|| self.find_source(p))
+            {
                 Some(p) => Some(p),
                 None => {
-                    bad("err.grid_parent_missing");
-                    continue;
+                    return self.bad(i, "err.grid_parent_missing");
                 }
             },
             // The grid of the level above that shares the most area with the feature (the mean
@@ -113,7 +182,7 @@ pub fn plan<G: StoredGrid>(
             // cannot be measured falls back to the grid holding that mean point.
             (None, None) if d.level > 1 => {
                 let c = geo::mean_point(&d.ring);
-                let above = || work.iter().filter(|g| g.level() == d.level - 1);
+                let above = || self.work.iter().filter(|g| g.level() == d.level - 1);
                 let bounds = bbox(&d.ring);
                 let by_area = above()
                     .filter(|g| meet(bounds, bbox(g.ring())))
@@ -124,8 +193,7 @@ pub fn plan<G: StoredGrid>(
                 match by_area.or_else(|| above().find(|g| geo::contains(g.ring(), c))) {
                     Some(p) => Some(p),
                     None => {
-                        bad("map.no_parent");
-                        continue;
+                        return self.bad(i, "map.no_parent");
                     }
                 }
             }
@@ -145,8 +213,8 @@ pub fn plan<G: StoredGrid>(
                 d.code.clear();
             }
         }
-        if !d.source_code.is_empty() && !sources_in_file.insert(d.source_code.clone()) {
-            out.warnings.push(Issue {
+        if !d.source_code.is_empty() && !self.sources_in_file.insert(d.source_code.clone()) {
+            self.out.warnings.push(Issue {
                 feature: i,
                 key: "import.duplicate_source_code".into(),
                 args: Vec::new(),
@@ -156,18 +224,23 @@ pub fn plan<G: StoredGrid>(
             let (prefix, top_width) = match parent {
                 Some(p) => (p.code().to_owned(), None),
                 None => crate::grid::top_level_prefix(
-                    work.iter().filter(|g| g.level() == 1).map(|g| g.code()),
-                    district,
+                    self.work
+                        .iter()
+                        .filter(|g| g.level() == 1)
+                        .map(|g| g.code()),
+                    self.options.district.as_ref(),
                 ),
             };
             if let Ok(pc) = Code::parse(&prefix) {
-                let siblings: Vec<&str> = taken
+                let siblings: Vec<&str> = self
+                    .taken
                     .iter()
                     .map(String::as_str)
                     .filter(|c| c.starts_with(&prefix) && c.len() > prefix.len())
                     .collect();
                 // Only direct children: same length as the first sibling's code, if any.
-                let width = work
+                let width = self
+                    .work
                     .iter()
                     .find(|g| g.parent_code() == Some(prefix.as_str()))
                     .map(|g| g.code().len());
@@ -178,15 +251,14 @@ pub fn plan<G: StoredGrid>(
                 d.code = pc.next_child(siblings, top_width).as_str().to_owned();
             }
         }
-        if !in_file.insert(d.code.clone()) {
-            bad("import.duplicate_code");
-            continue;
+        if !self.in_file.insert(d.code.clone()) {
+            return self.bad(i, "import.duplicate_code");
         }
-        if options.tolerance_m > 0.0 && d.ring.len() >= 4 {
+        if self.options.tolerance_m > 0.0 && d.ring.len() >= 4 {
             let own = existing.map(|e| e.code());
             let near = bbox(&d.ring);
             // Degrees, generously: a metre is under 1e-5° in either direction below 60° N.
-            let grow = options.tolerance_m * 2e-5;
+            let grow = self.options.tolerance_m * 2e-5;
             let near = [
                 near[0] - grow,
                 near[1] - grow,
@@ -198,21 +270,22 @@ pub fn plan<G: StoredGrid>(
                 targets.push(p.ring());
             }
             targets.extend(
-                work.iter()
+                self.work
+                    .iter()
                     .filter(|g| g.level() == d.level && Some(g.code()) != own)
                     .filter(|g| meet(near, bbox(g.ring())))
                     .map(|g| g.ring()),
             );
             targets.extend(
-                planned
+                self.planned
                     .iter()
                     .filter(|(level, b, _)| *level == d.level && meet(near, *b))
                     .map(|(_, _, r)| r.as_slice()),
             );
-            let (ring, r) = geo::snap::snap_ring(&d.ring, &targets, options.tolerance_m);
+            let (ring, r) = geo::snap::snap_ring(&d.ring, &targets, self.options.tolerance_m);
             if r.changed() && geo::validate_ring(&ring).is_ok() {
                 d.ring = ring;
-                out.warnings.push(Issue {
+                self.out.warnings.push(Issue {
                     feature: i,
                     key: "import.snapped".into(),
                     args: vec![
@@ -223,17 +296,15 @@ pub fn plan<G: StoredGrid>(
             }
         }
         if let Err(e) = d.check() {
-            bad(e.key());
-            continue;
+            return self.bad(i, e.key());
         }
-        planned.push((d.level, bbox(&d.ring), d.ring.clone()));
-        taken.insert(d.code.clone());
-        changed_codes.push((i, d.code.clone()));
+        self.planned.push((d.level, bbox(&d.ring), d.ring.clone()));
+        self.taken.insert(d.code.clone());
+        self.changed_codes.push((i, d.code.clone()));
         match existing {
             Some(e) => {
                 if e.level() != d.level || e.parent_code() != d.parent_code.as_deref() {
-                    bad("err.grid_reparent");
-                    continue;
+                    return self.bad(i, "err.grid_reparent");
                 }
                 let kept = e.draft();
                 let source_code = if d.source_code.is_empty() {
@@ -248,80 +319,96 @@ pub fn plan<G: StoredGrid>(
                     source_code,
                     ..d
                 };
-                out.updated += 1;
-                out.edits.push(GridEdit::Update {
+                self.out.updated += 1;
+                self.out.edits.push(GridEdit::Update {
                     id: e.id(),
                     version: e.version(),
                     draft,
                 });
             }
             None => {
-                out.created += 1;
-                out.edits.push(GridEdit::Create { draft: d });
+                self.out.created += 1;
+                self.out.edits.push(GridEdit::Create { draft: d });
             }
         }
     }
-    // The coverage rules over the map as it would be.
-    let mut after: Vec<Shape> = work
-        .iter()
-        .map(|g| Shape {
-            code: g.code().to_owned(),
-            parent: g.parent_code().map(str::to_owned),
-            dedicated: g.dedicated(),
-            ring: g.ring().to_vec(),
-        })
-        .collect();
-    for e in &out.edits {
-        let d = match e {
-            GridEdit::Update { draft, .. } | GridEdit::Create { draft } => draft,
-            GridEdit::Delete { .. } => continue,
-        };
-        let shape = Shape {
-            code: d.code.clone(),
-            parent: d.parent_code.clone(),
-            dedicated: d.kind == "dedicated",
-            ring: geo::normalise(&d.ring),
-        };
-        match after.iter().position(|s| s.code == d.code) {
-            Some(k) => after[k] = shape,
-            None => after.push(shape),
-        }
-    }
-    let index = Index::new(&after);
-    let positions: Vec<usize> = changed_codes
-        .iter()
-        .filter_map(|(_, c)| index.position(c))
-        .collect();
-    for p in index
-        .check_around(&positions)
-        .into_iter()
-        .filter(Problem::blocks_save)
-    {
-        let feature = p
-            .codes()
+
+    /// Runs the coverage rules over the map as it would be after the import, and returns the plan.
+    pub fn finish(mut self) -> Plan {
+        let work = self.work;
+        let mut issues = std::mem::take(&mut self.issues);
+        let mut out = std::mem::take(&mut self.out);
+        let changed_codes = std::mem::take(&mut self.changed_codes);
+        // The coverage rules over the map as it would be.
+        let mut after: Vec<Shape> = work
             .iter()
-            .find_map(|c| {
-                changed_codes
-                    .iter()
-                    .find(|(_, cc)| cc == c)
-                    .map(|(i, _)| *i)
+            .map(|g| Shape {
+                code: g.code().to_owned(),
+                parent: g.parent_code().map(str::to_owned),
+                dedicated: g.dedicated(),
+                ring: g.ring().to_vec(),
             })
-            .unwrap_or(0);
-        let key = match p {
-            Problem::Invalid { reason, .. } => reason.key(),
-            Problem::Overlap { .. } => "import.overlap",
-            Problem::Spill { .. } => "import.spill",
-            Problem::Gap { .. } => continue,
-        };
-        issues.push(Issue {
-            feature,
-            key: key.into(),
-            args: Vec::new(),
-        });
+            .collect();
+        let mut at: HashMap<String, usize> = after
+            .iter()
+            .enumerate()
+            .map(|(k, s)| (s.code.clone(), k))
+            .collect();
+        for e in &out.edits {
+            let d = match e {
+                GridEdit::Update { draft, .. } | GridEdit::Create { draft } => draft,
+                GridEdit::Delete { .. } => continue,
+            };
+            let shape = Shape {
+                code: d.code.clone(),
+                parent: d.parent_code.clone(),
+                dedicated: d.kind == "dedicated",
+                ring: geo::normalise(&d.ring),
+            };
+            match at.get(&d.code) {
+                Some(&k) => after[k] = shape,
+                None => {
+                    at.insert(d.code.clone(), after.len());
+                    after.push(shape);
+                }
+            }
+        }
+        let index = Index::new(&after);
+        let positions: Vec<usize> = changed_codes
+            .iter()
+            .filter_map(|(_, c)| index.position(c))
+            .collect();
+        for p in index
+            .check_around(&positions)
+            .into_iter()
+            .filter(Problem::blocks_save)
+        {
+            let feature = p
+                .codes()
+                .iter()
+                .find_map(|c| {
+                    changed_codes
+                        .iter()
+                        .find(|(_, cc)| cc == c)
+                        .map(|(i, _)| *i)
+                })
+                .unwrap_or(0);
+            let key = match p {
+                Problem::Invalid { reason, .. } => reason.key(),
+                Problem::Overlap { .. } => "import.overlap",
+                Problem::Spill { .. } => "import.spill",
+                Problem::Gap { .. } => continue,
+            };
+            issues.push(Issue {
+                feature,
+                key: key.into(),
+                args: Vec::new(),
+            });
+        }
+        issues.sort_by_key(|i| i.feature);
+        out.issues = issues;
+        out
     }
-    issues.sort_by_key(|i| i.feature);
-    out.issues = issues;
-    out
 }
 
 /// The bounding box of a ring: (min lon, min lat, max lon, max lat).
@@ -338,437 +425,5 @@ fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::geometry::{Point, Ring};
-    use crate::grid::GridNode;
-    use crate::grid_import::{drafts, Crs, Mapping, RawFeature};
-
-    /// A stored grid as the map holds it.
-    struct Stored {
-        id: i64,
-        version: i64,
-        draft: GridDraft,
-    }
-
-    impl GridNode for Stored {
-        fn code(&self) -> &str {
-            &self.draft.code
-        }
-        fn parent_code(&self) -> Option<&str> {
-            self.draft.parent_code.as_deref()
-        }
-        fn level(&self) -> i64 {
-            self.draft.level
-        }
-        fn ring(&self) -> &[Point] {
-            &self.draft.ring
-        }
-    }
-
-    impl StoredGrid for Stored {
-        fn id(&self) -> i64 {
-            self.id
-        }
-        fn version(&self) -> i64 {
-            self.version
-        }
-        fn dedicated(&self) -> bool {
-            self.draft.kind == "dedicated"
-        }
-        fn draft(&self) -> GridDraft {
-            self.draft.clone()
-        }
-    }
-
-    /// A rectangle in hundredths of a degree from (x0, y0) to (x1, y1), with a vertex at every
-    /// whole hundredth along its edges so neighbours share them.
-    fn rect(x0: i32, y0: i32, x1: i32, y1: i32) -> Ring {
-        let p = |x: i32, y: i32| [118.0 + f64::from(x) * 0.01, 32.0 + f64::from(y) * 0.01];
-        let mut r = Vec::new();
-        r.extend((x0..x1).map(|x| p(x, y0)));
-        r.extend((y0..y1).map(|y| p(x1, y)));
-        r.extend((x0 + 1..=x1).rev().map(|x| p(x, y1)));
-        r.extend((y0 + 1..=y1).rev().map(|y| p(x0, y)));
-        r.push(p(x0, y0));
-        r
-    }
-
-    fn draft(code: &str, parent: Option<&str>, level: i64, ring: Ring) -> GridDraft {
-        GridDraft {
-            code: code.into(),
-            parent_code: parent.map(Into::into),
-            level,
-            name: format!("网格{code}"),
-            kind: "basic".into(),
-            households: 0,
-            population: 0,
-            workers: String::new(),
-            valid_from: None,
-            valid_to: None,
-            ring,
-            source_code: String::new(),
-        }
-    }
-
-    /// A community 2×1 with its left half already a grid worked by 王五.
-    fn map() -> Vec<Stored> {
-        let mut left = draft("320113001001", Some("320113001"), 2, rect(0, 0, 1, 1));
-        left.workers = "王五".into();
-        vec![
-            Stored {
-                id: 1,
-                version: 3,
-                draft: draft("320113001", None, 1, rect(0, 0, 2, 1)),
-            },
-            Stored {
-                id: 2,
-                version: 5,
-                draft: left,
-            },
-        ]
-    }
-
-    fn keys(p: &Plan) -> Vec<(usize, &str)> {
-        p.issues
-            .iter()
-            .map(|i| (i.feature, i.key.as_str()))
-            .collect()
-    }
-
-    #[test]
-    fn a_feature_without_code_or_parent_finds_both() {
-        let f = draft("", None, 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), &Options::default());
-        assert_eq!(keys(&p), vec![]);
-        assert_eq!((p.created, p.updated), (1, 0));
-        let GridEdit::Create { draft } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
-        assert_eq!(draft.code, "320113001002", "the next free child code");
-        assert_eq!(draft.level, 2);
-    }
-
-    #[test]
-    fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
-        let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
-        f.name = "新名字".into();
-        let p = plan(vec![f], vec![], &map(), &Options::default());
-        assert_eq!(keys(&p), vec![]);
-        assert_eq!((p.created, p.updated), (0, 1));
-        let GridEdit::Update { id, version, draft } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert_eq!(
-            (*id, *version),
-            (2, 5),
-            "the stored grid and the version it was read at"
-        );
-        assert_eq!(draft.name, "新名字");
-        assert_eq!(draft.workers, "王五", "workers are not in the file");
-    }
-
-    #[test]
-    fn every_problem_names_its_feature() {
-        let stray = draft("", None, 2, rect(10, 10, 11, 11));
-        let orphan = draft("320113009001", Some("320113009"), 2, rect(1, 0, 2, 1));
-        let twice = draft("320113001002", Some("320113001"), 2, rect(1, 0, 2, 1));
-        let overlapping = draft("", Some("320113001"), 2, rect(0, 0, 2, 1));
-        let already_broken = draft("", None, 2, rect(1, 0, 2, 1));
-        let read_issue = Issue {
-            feature: 5,
-            key: "import.not_polygon".into(),
-            args: Vec::new(),
-        };
-        let features = vec![
-            stray,
-            orphan,
-            twice.clone(),
-            twice,
-            overlapping,
-            already_broken,
-        ];
-        let p = plan(
-            features.clone(),
-            vec![read_issue.clone()],
-            &map(),
-            &Options::default(),
-        );
-        let k = keys(&p);
-        assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
-        assert!(k.contains(&(1, "err.grid_parent_missing")), "{k:?}");
-        assert!(k.contains(&(3, "import.duplicate_code")), "{k:?}");
-        assert!(k.contains(&(4, "import.overlap")), "{k:?}");
-        assert!(k.contains(&(5, "import.not_polygon")), "{k:?}");
-        assert!(
-            !k.iter()
-                .any(|(f, key)| *f == 5 && *key != "import.not_polygon"),
-            "a feature the reader refused is not planned: {k:?}"
-        );
-        assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by feature");
-
-        // Skipping every feature with a problem leaves the one good feature (the first copy of
-        // `twice`), checked and ready to store.
-        let skip: HashSet<usize> = [0, 1, 3, 4, 5].into();
-        let options = Options {
-            skip,
-            ..Options::default()
-        };
-        let p = plan(features, vec![read_issue], &map(), &options);
-        assert_eq!(keys(&p), vec![]);
-        assert_eq!(
-            (p.created, p.updated, p.skipped.clone()),
-            (1, 0, vec![0, 1, 3, 4, 5])
-        );
-    }
-
-    #[test]
-    fn a_concave_feature_goes_under_the_grid_it_mostly_covers() {
-        // Street 1 is a U (6 × 4 with a notch 2..4 × 1..4); street 2 fills the notch. A community
-        // drawn as the whole U has the mean of its vertices at (3.5, 2.25): in the notch, street 2.
-        let p = |x: f64, y: f64| [118.0 + x * 0.01, 32.0 + y * 0.01];
-        let u = vec![
-            p(0., 0.),
-            p(6., 0.),
-            p(6., 4.),
-            p(4., 4.),
-            p(4., 1.),
-            p(2., 1.),
-            p(2., 4.),
-            p(0., 4.),
-            p(0., 0.),
-        ];
-        let streets = vec![
-            Stored {
-                id: 1,
-                version: 1,
-                draft: draft("320113001", None, 1, u.clone()),
-            },
-            Stored {
-                id: 2,
-                version: 1,
-                draft: draft("320113002", None, 1, rect(2, 1, 4, 4)),
-            },
-        ];
-        assert!(
-            geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
-            "the vertex mean lies in the neighbouring street"
-        );
-        let p = plan(
-            vec![draft("", None, 2, u)],
-            vec![],
-            &streets,
-            &Options::default(),
-        );
-        assert_eq!(keys(&p), vec![]);
-        let GridEdit::Create { draft } = &p.edits[0] else {
-            panic!("{:?}", p)
-        };
-        assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
-    }
-
-    #[test]
-    fn a_known_code_stays_under_its_stored_parent() {
-        let mut m = map();
-        m.push(Stored {
-            id: 3,
-            version: 1,
-            draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
-        });
-        let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
-        let p = plan(vec![f], vec![], &m, &Options::default());
-        assert_eq!(keys(&p), vec![]);
-        let GridEdit::Update { draft, .. } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert_eq!(
-            draft.parent_code.as_deref(),
-            Some("320113001"),
-            "moving a grid is not an import's business"
-        );
-    }
-
-    #[test]
-    fn an_empty_map_numbers_new_streets_under_the_district() {
-        let district = Code::district("320113").unwrap();
-        let streets = vec![
-            draft("", None, 1, rect(0, 0, 1, 1)),
-            draft("", None, 1, rect(1, 0, 2, 1)),
-        ];
-        let none: Vec<Stored> = Vec::new();
-        let p = plan(
-            streets.clone(),
-            vec![],
-            &none,
-            &Options {
-                district: Some(district.clone()),
-                ..Options::default()
-            },
-        );
-        assert_eq!(keys(&p), vec![]);
-        let codes: Vec<&str> = p
-            .edits
-            .iter()
-            .map(|e| match e {
-                GridEdit::Create { draft } => draft.code.as_str(),
-                other => panic!("{other:?}"),
-            })
-            .collect();
-        assert_eq!(codes, ["320113001", "320113002"]);
-        let p = plan(streets, vec![], &none, &Options::default());
-        let GridEdit::Create { draft } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert_eq!(
-            draft.code, "101",
-            "without a district code: the fallback prefix"
-        );
-    }
-
-    /// `map()` with the old system's codes on its grids: the community is "SQ-3", its left half
-    /// "SQ-3-1".
-    fn map_with_source_codes() -> Vec<Stored> {
-        let mut m = map();
-        m[0].draft.source_code = "SQ-3".into();
-        m[1].draft.source_code = "SQ-3-1".into();
-        m
-    }
-
-    fn created(p: &Plan) -> Vec<&GridDraft> {
-        p.edits
-            .iter()
-            .filter_map(|e| match e {
-                GridEdit::Create { draft } => Some(draft),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn an_old_systems_codes_are_kept_and_find_the_parent() {
-        let mut f = draft("", Some("SQ-3"), 2, rect(1, 0, 2, 1));
-        f.source_code = "SQ-3-2".into();
-        let p = plan(
-            vec![f],
-            vec![],
-            &map_with_source_codes(),
-            &Options::default(),
-        );
-        assert_eq!(keys(&p), vec![]);
-        let new = created(&p);
-        assert_eq!(new[0].parent_code.as_deref(), Some("320113001"));
-        assert_eq!(
-            new[0].code, "320113001002",
-            "Linli numbers it under the parent"
-        );
-        assert_eq!(new[0].source_code, "SQ-3-2");
-    }
-
-    #[test]
-    fn a_source_code_used_twice_is_a_warning_not_a_block() {
-        // The new right half and the existing left half both labelled WG-7 in the old system.
-        let mut right = draft("", None, 2, rect(1, 0, 2, 1));
-        right.source_code = "WG-7".into();
-        let mut left = draft("320113001001", None, 2, rect(0, 0, 1, 1));
-        left.source_code = "WG-7".into();
-        let p = plan(vec![right, left], vec![], &map(), &Options::default());
-        assert_eq!(keys(&p), vec![]);
-        assert_eq!((p.created, p.updated), (1, 1));
-        let warned: Vec<(usize, &str)> = p
-            .warnings
-            .iter()
-            .map(|w| (w.feature, w.key.as_str()))
-            .collect();
-        assert_eq!(warned, vec![(1, "import.duplicate_source_code")]);
-    }
-
-    #[test]
-    fn a_feature_with_a_known_source_code_updates_that_grid() {
-        let mut f = draft("", None, 2, rect(0, 0, 1, 1));
-        f.source_code = "SQ-3-1".into();
-        f.households = 321;
-        let p = plan(
-            vec![f],
-            vec![],
-            &map_with_source_codes(),
-            &Options::default(),
-        );
-        assert_eq!(keys(&p), vec![]);
-        let GridEdit::Update { id, draft, .. } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert_eq!(
-            (*id, draft.code.as_str(), draft.households),
-            (2, "320113001001", 321)
-        );
-        assert_eq!(draft.workers, "王五", "what the file does not say is kept");
-    }
-
-    #[test]
-    fn digits_that_do_not_continue_the_parents_code_are_the_old_systems() {
-        let f = draft("4401", Some("320113001"), 2, rect(1, 0, 2, 1));
-        let p = plan(vec![f], vec![], &map(), &Options::default());
-        assert_eq!(keys(&p), vec![]);
-        let new = created(&p);
-        assert_eq!(
-            (new[0].code.as_str(), new[0].source_code.as_str()),
-            ("320113001002", "4401")
-        );
-    }
-
-    #[test]
-    fn a_code_that_is_not_digits_is_read_as_the_source_code() {
-        let feature = |code: &str| RawFeature {
-            properties: vec![
-                ("name".into(), "三网格".into()),
-                ("code".into(), code.into()),
-            ],
-            ring: Ok(rect(1, 0, 2, 1)),
-        };
-        let m = Mapping::guess(&["name".into(), "code".into()]);
-        let (d, issues) = drafts(
-            &[feature("SQ-3-2"), feature("320113001002")],
-            &m,
-            Crs::Wgs84,
-            2,
-        );
-        assert!(issues.is_empty(), "{issues:?}");
-        assert_eq!(
-            (d[0].code.as_str(), d[0].source_code.as_str()),
-            ("", "SQ-3-2")
-        );
-        assert_eq!(
-            (d[1].code.as_str(), d[1].source_code.as_str()),
-            ("320113001002", "")
-        );
-    }
-
-    #[test]
-    fn a_neighbour_digitised_thirty_centimetres_over_the_line_is_snapped_within_the_tolerance() {
-        // The free right half of the community, its west edge drawn 0.3 m into the left half.
-        let off = 0.3 / (111_320.0 * 32f64.to_radians().cos());
-        let ring = geo::normalise(&[
-            [118.01 - off, 32.0],
-            [118.02, 32.0],
-            [118.02, 32.01],
-            [118.01 - off, 32.01],
-        ]);
-        let f = draft("", None, 2, ring);
-        let strict = plan(vec![f.clone()], vec![], &map(), &Options::default());
-        assert_eq!(keys(&strict), vec![(0, "import.overlap")]);
-        let options = Options {
-            tolerance_m: 0.5,
-            ..Options::default()
-        };
-        let p = plan(vec![f], vec![], &map(), &options);
-        assert_eq!(keys(&p), vec![]);
-        assert_eq!(p.warnings.len(), 1);
-        assert_eq!(p.warnings[0].key, "import.snapped");
-        assert_eq!(p.warnings[0].args[0], ("n".to_owned(), "2".to_owned()));
-        let GridEdit::Create { draft } = &p.edits[0] else {
-            panic!("{:?}", p.edits)
-        };
-        assert!(draft.ring.contains(&[118.01, 32.0]) && draft.ring.contains(&[118.01, 32.01]));
-    }
-}
+#[path = "plan_tests.rs"]
+mod tests;

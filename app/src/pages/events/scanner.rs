@@ -137,16 +137,6 @@ async fn open_camera() -> Result<Stream, &'static str> {
     Err("events.camera_unavailable")
 }
 
-#[cfg(feature = "csr")]
-async fn sleep(ms: i32) {
-    let promise = leptos::web_sys::js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = leptos::web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
-
 /// Reads the camera image until scanning stops: scaled to at most 640 px wide, greyscale, decoded.
 #[cfg(feature = "csr")]
 async fn read_frames(
@@ -177,7 +167,7 @@ async fn read_frames(
     };
     let mut last: Option<(String, f64)> = None;
     loop {
-        sleep(200).await;
+        crate::ui::sleep(200).await;
         if scanning.is_disposed() || !scanning.get_untracked() {
             return;
         }

@@ -7,7 +7,7 @@ use crate::i18n::{use_i18n, I18n};
 use crate::ui::{error_message, read_file_text, FileError};
 use domain::grid::GridDraft;
 use domain::geometry::snap::{DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M};
-use domain::grid_import::{self, plan, Crs, Issue, Mapping, Options, Plan, RawFeature};
+use domain::grid_import::{self, Crs, Issue, Mapping, Options, Plan, Planner, RawFeature};
 use leptos::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -38,6 +38,9 @@ fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: 
         ],
     )
 }
+
+/// Features planned between two yields to the browser.
+const PLAN_SLICE: usize = 40;
 
 #[component]
 pub fn ImportPanel(
@@ -72,6 +75,10 @@ pub fn ImportPanel(
     let skip = RwSignal::new(HashSet::<usize>::new());
     // Metres within which boundaries are snapped onto their parent and neighbours.
     let tolerance = RwSignal::new(DEFAULT_TOLERANCE_M.to_string());
+    // Features planned so far, of how many, while a check runs; and which check is current (a
+    // new check or Cancel makes a running one stop at its next slice).
+    let progress = RwSignal::new(None::<(usize, usize)>);
+    let run = StoredValue::new(0u64);
 
     let validate = move || {
         let f = features.get_untracked();
@@ -103,18 +110,48 @@ pub fn ImportPanel(
             skip: skipped.clone(),
             tolerance_m,
         };
-        let p = work.with_untracked(|w| plan(d.clone(), issues, w, &options));
-        preview.set(
-            d.iter()
-                .enumerate()
-                .filter(|(i, d)| d.ring.len() > 3 && !skipped.contains(i))
-                .map(|(_, d)| d.clone())
-                .collect(),
-        );
-        drafts.set(d);
-        result.set(Some(p));
+        run.update_value(|r| *r += 1);
+        let this_run = run.get_value();
+        result.set(None);
+        progress.set(Some((0, d.len())));
+        // A slice at a time, yielding to the browser between slices: a level of a thousand
+        // grids keeps the page responsive, shows its progress and can be cancelled.
+        leptos::task::spawn_local(async move {
+            let w = work.get_untracked();
+            let mut planner = Planner::new(d.clone(), issues, &w, &options);
+            loop {
+                let done = planner.step(PLAN_SLICE);
+                crate::ui::sleep(0).await;
+                if busy.is_disposed() || run.get_value() != this_run {
+                    return;
+                }
+                progress.set(Some(planner.progress()));
+                if done {
+                    break;
+                }
+            }
+            let p = planner.finish();
+            progress.set(None);
+            preview.set(
+                d.iter()
+                    .enumerate()
+                    .filter(|(i, d)| d.ring.len() > 3 && !skipped.contains(i))
+                    .map(|(_, d)| d.clone())
+                    .collect(),
+            );
+            drafts.set(d);
+            result.set(Some(p));
+            busy.set(None);
+            on_fit.run(());
+        });
+    };
+    let cancel = move |_| {
+        run.update_value(|r| *r += 1);
+        progress.set(None);
         busy.set(None);
-        on_fit.run(());
+        result.set(None);
+        preview.set(vec![]);
+        error.set(Some(i18n.t("import.cancelled")));
     };
     let on_file = move |_| {
         let Some(el) = input.get_untracked() else {
@@ -216,8 +253,15 @@ pub fn ImportPanel(
             <label>{move || i18n.t("import.file")}
                 <input type="file" accept=".geojson,.json,application/geo+json,application/json" node_ref=input on:change=on_file/>
             </label>
-            {move || busy.get().map(|k| view! {
-                <p class="progress" role="status"><progress></progress>{move || i18n.t(k)}</p>
+            {move || busy.get().map(|k| match progress.get() {
+                Some((done, total)) => view! {
+                    <div class="progress" role="status">
+                        <progress max=total.to_string() value=done.to_string()></progress>
+                        <span>{move || i18n.tf("import.checking_n", &[("done", done.to_string()), ("total", total.to_string())])}</span>
+                        <button type="button" on:click=cancel>{move || i18n.t("common.cancel")}</button>
+                    </div>
+                }.into_any(),
+                None => view! { <p class="progress" role="status"><progress></progress>{move || i18n.t(k)}</p> }.into_any(),
             })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || (!features.get().is_empty()).then(|| view! {

@@ -1,0 +1,456 @@
+//! Native tests of `plan` (its own file: the planner is long enough without them).
+use super::*;
+use crate::geometry::{Point, Ring};
+use crate::grid::GridNode;
+use crate::grid_import::{drafts, Crs, Mapping, RawFeature};
+
+/// A stored grid as the map holds it.
+struct Stored {
+    id: i64,
+    version: i64,
+    draft: GridDraft,
+}
+
+impl GridNode for Stored {
+    fn code(&self) -> &str {
+        &self.draft.code
+    }
+    fn parent_code(&self) -> Option<&str> {
+        self.draft.parent_code.as_deref()
+    }
+    fn level(&self) -> i64 {
+        self.draft.level
+    }
+    fn ring(&self) -> &[Point] {
+        &self.draft.ring
+    }
+}
+
+impl StoredGrid for Stored {
+    fn id(&self) -> i64 {
+        self.id
+    }
+    fn version(&self) -> i64 {
+        self.version
+    }
+    fn dedicated(&self) -> bool {
+        self.draft.kind == "dedicated"
+    }
+    fn draft(&self) -> GridDraft {
+        self.draft.clone()
+    }
+}
+
+/// A rectangle in hundredths of a degree from (x0, y0) to (x1, y1), with a vertex at every
+/// whole hundredth along its edges so neighbours share them.
+fn rect(x0: i32, y0: i32, x1: i32, y1: i32) -> Ring {
+    let p = |x: i32, y: i32| [118.0 + f64::from(x) * 0.01, 32.0 + f64::from(y) * 0.01];
+    let mut r = Vec::new();
+    r.extend((x0..x1).map(|x| p(x, y0)));
+    r.extend((y0..y1).map(|y| p(x1, y)));
+    r.extend((x0 + 1..=x1).rev().map(|x| p(x, y1)));
+    r.extend((y0 + 1..=y1).rev().map(|y| p(x0, y)));
+    r.push(p(x0, y0));
+    r
+}
+
+fn draft(code: &str, parent: Option<&str>, level: i64, ring: Ring) -> GridDraft {
+    GridDraft {
+        code: code.into(),
+        parent_code: parent.map(Into::into),
+        level,
+        name: format!("网格{code}"),
+        kind: "basic".into(),
+        households: 0,
+        population: 0,
+        workers: String::new(),
+        valid_from: None,
+        valid_to: None,
+        ring,
+        source_code: String::new(),
+    }
+}
+
+/// A community 2×1 with its left half already a grid worked by 王五.
+fn map() -> Vec<Stored> {
+    let mut left = draft("320113001001", Some("320113001"), 2, rect(0, 0, 1, 1));
+    left.workers = "王五".into();
+    vec![
+        Stored {
+            id: 1,
+            version: 3,
+            draft: draft("320113001", None, 1, rect(0, 0, 2, 1)),
+        },
+        Stored {
+            id: 2,
+            version: 5,
+            draft: left,
+        },
+    ]
+}
+
+fn keys(p: &Plan) -> Vec<(usize, &str)> {
+    p.issues
+        .iter()
+        .map(|i| (i.feature, i.key.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_feature_without_code_or_parent_finds_both() {
+    let f = draft("", None, 2, rect(1, 0, 2, 1));
+    let p = plan(vec![f], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!((p.created, p.updated), (1, 0));
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
+    assert_eq!(draft.code, "320113001002", "the next free child code");
+    assert_eq!(draft.level, 2);
+}
+
+#[test]
+fn a_known_code_updates_and_keeps_what_the_file_does_not_carry() {
+    let mut f = draft("320113001001", None, 2, rect(0, 0, 1, 1));
+    f.name = "新名字".into();
+    let p = plan(vec![f], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!((p.created, p.updated), (0, 1));
+    let GridEdit::Update { id, version, draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(
+        (*id, *version),
+        (2, 5),
+        "the stored grid and the version it was read at"
+    );
+    assert_eq!(draft.name, "新名字");
+    assert_eq!(draft.workers, "王五", "workers are not in the file");
+}
+
+#[test]
+fn every_problem_names_its_feature() {
+    let stray = draft("", None, 2, rect(10, 10, 11, 11));
+    let orphan = draft("320113009001", Some("320113009"), 2, rect(1, 0, 2, 1));
+    let twice = draft("320113001002", Some("320113001"), 2, rect(1, 0, 2, 1));
+    let overlapping = draft("", Some("320113001"), 2, rect(0, 0, 2, 1));
+    let already_broken = draft("", None, 2, rect(1, 0, 2, 1));
+    let read_issue = Issue {
+        feature: 5,
+        key: "import.not_polygon".into(),
+        args: Vec::new(),
+    };
+    let features = vec![
+        stray,
+        orphan,
+        twice.clone(),
+        twice,
+        overlapping,
+        already_broken,
+    ];
+    let p = plan(
+        features.clone(),
+        vec![read_issue.clone()],
+        &map(),
+        &Options::default(),
+    );
+    let k = keys(&p);
+    assert!(k.contains(&(0, "map.no_parent")), "{k:?}");
+    assert!(k.contains(&(1, "err.grid_parent_missing")), "{k:?}");
+    assert!(k.contains(&(3, "import.duplicate_code")), "{k:?}");
+    assert!(k.contains(&(4, "import.overlap")), "{k:?}");
+    assert!(k.contains(&(5, "import.not_polygon")), "{k:?}");
+    assert!(
+        !k.iter()
+            .any(|(f, key)| *f == 5 && *key != "import.not_polygon"),
+        "a feature the reader refused is not planned: {k:?}"
+    );
+    assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by feature");
+
+    // Skipping every feature with a problem leaves the one good feature (the first copy of
+    // `twice`), checked and ready to store.
+    let skip: HashSet<usize> = [0, 1, 3, 4, 5].into();
+    let options = Options {
+        skip,
+        ..Options::default()
+    };
+    let p = plan(features, vec![read_issue], &map(), &options);
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!(
+        (p.created, p.updated, p.skipped.clone()),
+        (1, 0, vec![0, 1, 3, 4, 5])
+    );
+}
+
+#[test]
+fn a_concave_feature_goes_under_the_grid_it_mostly_covers() {
+    // Street 1 is a U (6 × 4 with a notch 2..4 × 1..4); street 2 fills the notch. A community
+    // drawn as the whole U has the mean of its vertices at (3.5, 2.25): in the notch, street 2.
+    let p = |x: f64, y: f64| [118.0 + x * 0.01, 32.0 + y * 0.01];
+    let u = vec![
+        p(0., 0.),
+        p(6., 0.),
+        p(6., 4.),
+        p(4., 4.),
+        p(4., 1.),
+        p(2., 1.),
+        p(2., 4.),
+        p(0., 4.),
+        p(0., 0.),
+    ];
+    let streets = vec![
+        Stored {
+            id: 1,
+            version: 1,
+            draft: draft("320113001", None, 1, u.clone()),
+        },
+        Stored {
+            id: 2,
+            version: 1,
+            draft: draft("320113002", None, 1, rect(2, 1, 4, 4)),
+        },
+    ];
+    assert!(
+        geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
+        "the vertex mean lies in the neighbouring street"
+    );
+    let p = plan(
+        vec![draft("", None, 2, u)],
+        vec![],
+        &streets,
+        &Options::default(),
+    );
+    assert_eq!(keys(&p), vec![]);
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p)
+    };
+    assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
+}
+
+#[test]
+fn a_known_code_stays_under_its_stored_parent() {
+    let mut m = map();
+    m.push(Stored {
+        id: 3,
+        version: 1,
+        draft: draft("320113002", None, 1, rect(0, 1, 2, 2)),
+    });
+    let f = draft("320113001001", Some("320113002"), 2, rect(0, 0, 1, 1));
+    let p = plan(vec![f], vec![], &m, &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    let GridEdit::Update { draft, .. } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(
+        draft.parent_code.as_deref(),
+        Some("320113001"),
+        "moving a grid is not an import's business"
+    );
+}
+
+#[test]
+fn an_empty_map_numbers_new_streets_under_the_district() {
+    let district = Code::district("320113").unwrap();
+    let streets = vec![
+        draft("", None, 1, rect(0, 0, 1, 1)),
+        draft("", None, 1, rect(1, 0, 2, 1)),
+    ];
+    let none: Vec<Stored> = Vec::new();
+    let p = plan(
+        streets.clone(),
+        vec![],
+        &none,
+        &Options {
+            district: Some(district.clone()),
+            ..Options::default()
+        },
+    );
+    assert_eq!(keys(&p), vec![]);
+    let codes: Vec<&str> = p
+        .edits
+        .iter()
+        .map(|e| match e {
+            GridEdit::Create { draft } => draft.code.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(codes, ["320113001", "320113002"]);
+    let p = plan(streets, vec![], &none, &Options::default());
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(
+        draft.code, "101",
+        "without a district code: the fallback prefix"
+    );
+}
+
+/// `map()` with the old system's codes on its grids: the community is "SQ-3", its left half
+/// "SQ-3-1".
+fn map_with_source_codes() -> Vec<Stored> {
+    let mut m = map();
+    m[0].draft.source_code = "SQ-3".into();
+    m[1].draft.source_code = "SQ-3-1".into();
+    m
+}
+
+fn created(p: &Plan) -> Vec<&GridDraft> {
+    p.edits
+        .iter()
+        .filter_map(|e| match e {
+            GridEdit::Create { draft } => Some(draft),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_old_systems_codes_are_kept_and_find_the_parent() {
+    let mut f = draft("", Some("SQ-3"), 2, rect(1, 0, 2, 1));
+    f.source_code = "SQ-3-2".into();
+    let p = plan(
+        vec![f],
+        vec![],
+        &map_with_source_codes(),
+        &Options::default(),
+    );
+    assert_eq!(keys(&p), vec![]);
+    let new = created(&p);
+    assert_eq!(new[0].parent_code.as_deref(), Some("320113001"));
+    assert_eq!(
+        new[0].code, "320113001002",
+        "Linli numbers it under the parent"
+    );
+    assert_eq!(new[0].source_code, "SQ-3-2");
+}
+
+#[test]
+fn a_source_code_used_twice_is_a_warning_not_a_block() {
+    // The new right half and the existing left half both labelled WG-7 in the old system.
+    let mut right = draft("", None, 2, rect(1, 0, 2, 1));
+    right.source_code = "WG-7".into();
+    let mut left = draft("320113001001", None, 2, rect(0, 0, 1, 1));
+    left.source_code = "WG-7".into();
+    let p = plan(vec![right, left], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!((p.created, p.updated), (1, 1));
+    let warned: Vec<(usize, &str)> = p
+        .warnings
+        .iter()
+        .map(|w| (w.feature, w.key.as_str()))
+        .collect();
+    assert_eq!(warned, vec![(1, "import.duplicate_source_code")]);
+}
+
+#[test]
+fn a_feature_with_a_known_source_code_updates_that_grid() {
+    let mut f = draft("", None, 2, rect(0, 0, 1, 1));
+    f.source_code = "SQ-3-1".into();
+    f.households = 321;
+    let p = plan(
+        vec![f],
+        vec![],
+        &map_with_source_codes(),
+        &Options::default(),
+    );
+    assert_eq!(keys(&p), vec![]);
+    let GridEdit::Update { id, draft, .. } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(
+        (*id, draft.code.as_str(), draft.households),
+        (2, "320113001001", 321)
+    );
+    assert_eq!(draft.workers, "王五", "what the file does not say is kept");
+}
+
+#[test]
+fn digits_that_do_not_continue_the_parents_code_are_the_old_systems() {
+    let f = draft("4401", Some("320113001"), 2, rect(1, 0, 2, 1));
+    let p = plan(vec![f], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    let new = created(&p);
+    assert_eq!(
+        (new[0].code.as_str(), new[0].source_code.as_str()),
+        ("320113001002", "4401")
+    );
+}
+
+#[test]
+fn a_code_that_is_not_digits_is_read_as_the_source_code() {
+    let feature = |code: &str| RawFeature {
+        properties: vec![
+            ("name".into(), "三网格".into()),
+            ("code".into(), code.into()),
+        ],
+        ring: Ok(rect(1, 0, 2, 1)),
+    };
+    let m = Mapping::guess(&["name".into(), "code".into()]);
+    let (d, issues) = drafts(
+        &[feature("SQ-3-2"), feature("320113001002")],
+        &m,
+        Crs::Wgs84,
+        2,
+    );
+    assert!(issues.is_empty(), "{issues:?}");
+    assert_eq!(
+        (d[0].code.as_str(), d[0].source_code.as_str()),
+        ("", "SQ-3-2")
+    );
+    assert_eq!(
+        (d[1].code.as_str(), d[1].source_code.as_str()),
+        ("320113001002", "")
+    );
+}
+
+#[test]
+fn a_neighbour_digitised_thirty_centimetres_over_the_line_is_snapped_within_the_tolerance() {
+    // The free right half of the community, its west edge drawn 0.3 m into the left half.
+    let off = 0.3 / (111_320.0 * 32f64.to_radians().cos());
+    let ring = geo::normalise(&[
+        [118.01 - off, 32.0],
+        [118.02, 32.0],
+        [118.02, 32.01],
+        [118.01 - off, 32.01],
+    ]);
+    let f = draft("", None, 2, ring);
+    let strict = plan(vec![f.clone()], vec![], &map(), &Options::default());
+    assert_eq!(keys(&strict), vec![(0, "import.overlap")]);
+    let options = Options {
+        tolerance_m: 0.5,
+        ..Options::default()
+    };
+    let p = plan(vec![f], vec![], &map(), &options);
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!(p.warnings.len(), 1);
+    assert_eq!(p.warnings[0].key, "import.snapped");
+    assert_eq!(p.warnings[0].args[0], ("n".to_owned(), "2".to_owned()));
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert!(draft.ring.contains(&[118.01, 32.0]) && draft.ring.contains(&[118.01, 32.01]));
+}
+
+#[test]
+fn planning_in_slices_gives_the_same_plan() {
+    let features: Vec<GridDraft> = vec![
+        draft("", None, 2, rect(1, 0, 2, 1)),
+        draft("", None, 2, rect(10, 10, 11, 11)),
+        draft("320113001001", None, 2, rect(0, 0, 1, 1)),
+    ];
+    let m = map();
+    let options = Options {
+        tolerance_m: 0.5,
+        ..Options::default()
+    };
+    let whole = plan(features.clone(), vec![], &m, &options);
+    let mut planner = Planner::new(features, vec![], &m, &options);
+    let mut seen = Vec::new();
+    while !planner.step(1) {
+        seen.push(planner.progress());
+    }
+    assert_eq!(seen, vec![(1, 3), (2, 3)]);
+    assert_eq!(planner.progress(), (3, 3));
+    assert_eq!(planner.finish(), whole);
+}
