@@ -1,6 +1,6 @@
 //! Administration: accounts, roles and scopes, self-registration, and the audit log.
 
-use crate::api::{self, admin::UserView, AppError};
+use crate::api::{self, admin::UserView, grids::GridMap, AppError};
 use crate::i18n::use_i18n;
 use crate::ui::{ErrorNote, Loaded, Loading};
 use domain::Role;
@@ -192,26 +192,39 @@ fn Registration() -> impl IntoView {
     }
 }
 
-/// The household load a grid is drawn for; the map colours grids against it.
+type SaveFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), AppError>>>>;
+
+/// One deployment setting the map carries (`GridMap`), as a one-field form: `check` turns what was
+/// typed into the value to send or the translation key of what is wrong, `save` sends it.
 #[component]
-fn GridTarget() -> impl IntoView {
+fn MapSetting(
+    title: &'static str,
+    label: &'static str,
+    current: fn(&GridMap) -> String,
+    check: fn(&str) -> Result<String, &'static str>,
+    save: fn(String) -> SaveFuture,
+    #[prop(default = "")] placeholder: &'static str,
+) -> impl IntoView {
     let i18n = use_i18n();
     let value = RwSignal::new(String::new());
     let note = RwSignal::new(None::<(bool, String)>);
-    let current = LocalResource::new(api::grids::grids_list);
+    let map = LocalResource::new(api::grids::grids_list);
     Effect::new(move |_| {
-        if let Some(Ok(m)) = current.get() {
-            value.set(m.target_households.to_string());
+        if let Some(Ok(m)) = map.get() {
+            value.set(current(&m));
         }
     });
-    let save = move |ev: leptos::ev::SubmitEvent| {
+    let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Ok(t) = value.get_untracked().trim().parse::<i64>() else {
-            note.set(Some((false, i18n.t("err.grid_target"))));
-            return;
+        let v = match check(&value.get_untracked()) {
+            Ok(v) => v,
+            Err(key) => {
+                note.set(Some((false, i18n.t(key))));
+                return;
+            }
         };
         leptos::task::spawn_local(async move {
-            let r = api::admin::admin_set_grid_target(t).await;
+            let r = save(v).await;
             if note.is_disposed() {
                 return;
             }
@@ -222,10 +235,10 @@ fn GridTarget() -> impl IntoView {
         });
     };
     view! {
-        <h2>{move || i18n.t("admin.grid_target")}</h2>
-        <form class="inline-form" on:submit=save>
-            <label class="inline">{move || i18n.t("admin.grid_target_label")}
-                <input type="number" min="1" max="100000" bind:value=value/>
+        <h2>{move || i18n.t(title)}</h2>
+        <form class="inline-form" on:submit=submit>
+            <label class="inline">{move || i18n.t(label)}
+                <input inputmode="numeric" placeholder=placeholder bind:value=value/>
             </label>
             <button type="submit">{move || i18n.t("common.save")}</button>
         </form>
@@ -233,45 +246,32 @@ fn GridTarget() -> impl IntoView {
     }
 }
 
+/// The household load a grid is drawn for; the map colours grids against it.
+#[component]
+fn GridTarget() -> impl IntoView {
+    view! {
+        <MapSetting title="admin.grid_target" label="admin.grid_target_label"
+            current=|m| m.target_households.to_string()
+            check=|s| {
+                s.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|t| (1..=100_000).contains(t))
+                    .map(|t| t.to_string())
+                    .ok_or("err.grid_target")
+            }
+            save=|v| Box::pin(api::admin::admin_set_grid_target(v.parse().unwrap_or(0)))/>
+    }
+}
+
 /// The district's administrative division code (GB/T 2260); new top-level grid codes start with it.
 #[component]
 fn District() -> impl IntoView {
-    let i18n = use_i18n();
-    let value = RwSignal::new(String::new());
-    let note = RwSignal::new(None::<(bool, String)>);
-    let current = LocalResource::new(api::grids::grids_list);
-    Effect::new(move |_| {
-        if let Some(Ok(m)) = current.get() {
-            value.set(m.district_code.unwrap_or_default());
-        }
-    });
-    let save = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let code = value.get_untracked();
-        if let Err(e) = domain::Code::district(&code) {
-            note.set(Some((false, i18n.t(e.key()))));
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            let r = api::admin::admin_set_district(code).await;
-            if note.is_disposed() {
-                return;
-            }
-            note.set(Some(match r {
-                Ok(()) => (true, i18n.t("admin.saved")),
-                Err(e) => (false, crate::ui::error_message(i18n, &e)),
-            }));
-        });
-    };
     view! {
-        <h2>{move || i18n.t("admin.district")}</h2>
-        <form class="inline-form" on:submit=save>
-            <label class="inline">{move || i18n.t("admin.district_label")}
-                <input inputmode="numeric" maxlength="6" placeholder="320113" bind:value=value/>
-            </label>
-            <button type="submit">{move || i18n.t("common.save")}</button>
-        </form>
-        {move || note.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } role=if ok { "status" } else { "alert" }>{t}</p> })}
+        <MapSetting title="admin.district" label="admin.district_label" placeholder="320113"
+            current=|m| m.district_code.clone().unwrap_or_default()
+            check=|s| domain::Code::district(s).map(String::from).map_err(|e| e.key())
+            save=|v| Box::pin(api::admin::admin_set_district(v))/>
     }
 }
 

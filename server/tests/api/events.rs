@@ -438,20 +438,25 @@ fn retime(id: i64, version: i64, mode: EditScope, at: &str, start: &str, end: &s
     }
 }
 
-#[tokio::test]
-async fn residents_cannot_edit_events() {
-    let app = spawn().await;
-    let shuji = app.login("shuji").await;
-    let jumin = app.login("jumin").await;
-    let id = weekly_meeting(&app, &shuji).await;
-    let edit = retime(
+/// Moves the whole weekly meeting an hour later, as an edit of its second occurrence (version 1).
+fn an_hour_later(id: i64) -> EventUpdate {
+    retime(
         id,
         1,
         EditScope::Series,
         "2030-03-17T09:00",
         "2030-03-17T10:00",
         "2030-03-17T12:00",
-    );
+    )
+}
+
+#[tokio::test]
+async fn residents_cannot_edit_events() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let jumin = app.login("jumin").await;
+    let id = weekly_meeting(&app, &shuji).await;
+    let edit = an_hour_later(id);
     assert_eq!(
         app.call(&edit, Some(&jumin)).await.status,
         StatusCode::FORBIDDEN
@@ -463,14 +468,7 @@ async fn retiming_one_occurrence_of_the_series_moves_every_occurrence() {
     let app = spawn().await;
     let shuji = app.login("shuji").await;
     let id = weekly_meeting(&app, &shuji).await;
-    let edit = retime(
-        id,
-        1,
-        EditScope::Series,
-        "2030-03-17T09:00",
-        "2030-03-17T10:00",
-        "2030-03-17T12:00",
-    );
+    let edit = an_hour_later(id);
     let r = app.call(&edit, Some(&shuji)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let d = app
@@ -492,14 +490,7 @@ async fn a_stale_edit_gets_a_clear_conflict_and_changes_nothing() {
     let app = spawn().await;
     let shuji = app.login("shuji").await;
     let id = weekly_meeting(&app, &shuji).await;
-    let first = retime(
-        id,
-        1,
-        EditScope::Series,
-        "2030-03-17T09:00",
-        "2030-03-17T10:00",
-        "2030-03-17T12:00",
-    );
+    let first = an_hour_later(id);
     app.call(&first, Some(&shuji)).await;
     let stale = retime(
         id,
