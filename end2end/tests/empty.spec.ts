@@ -159,6 +159,8 @@ test("a feature that cannot be stored is skipped by choice and the rest is impor
     features: [
       { type: "Feature", properties: { 名称: "燕华一网格", 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: rect(118.9, 32.1, 0.01, 0.01) } },
       { type: "Feature", properties: { 名称: "燕华二网格", 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: bowTie } },
+      // A leftover without area: dropped with a note.
+      { type: "Feature", properties: { 名称: "燕华残留", 上级编码: "32011300101" }, geometry: { type: "Polygon", coordinates: [[[118.9, 32.115], [118.905, 32.115], [118.91, 32.115], [118.9, 32.115]]] } },
     ],
   };
   const file = { name: "grids.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(grids)) };
@@ -168,6 +170,7 @@ test("a feature that cannot be stored is skipped by choice and the rest is impor
   await expect(panel.getByRole("button", { name: "导入 1 个网格" })).toBeDisabled();
   await report.getByRole("button", { name: "跳过此要素" }).click();
   await expect(report).toContainText("已跳过 1 个要素（不导入）：#2 燕华二网格");
+  await expect(report.locator(".problem-list.warnings")).toContainText("燕华残留」：没有面积");
   await shot(page, "map-import-skip");
   await panel.getByRole("button", { name: "导入 1 个网格" }).click();
   await expect(page.getByRole("status")).toContainText("导入完成");

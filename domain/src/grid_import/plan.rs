@@ -82,6 +82,25 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
         options: &'a Options,
     ) -> Self {
         issues.retain(|i| !options.skip.contains(&i.feature));
+        // A feature without area (a line drawn as a polygon, a leftover of an edit) is dropped
+        // with a note: there is nothing of it to store.
+        let zero_area: HashSet<usize> = issues
+            .iter()
+            .filter(|i| i.key == geo::Invalid::ZeroArea.key())
+            .map(|i| i.feature)
+            .collect();
+        let broken: HashSet<usize> = issues.iter().map(|i| i.feature).collect();
+        issues.retain(|i| !zero_area.contains(&i.feature));
+        let mut dropped: Vec<usize> = zero_area.into_iter().collect();
+        dropped.sort_unstable();
+        let warnings = dropped
+            .into_iter()
+            .map(|feature| Issue {
+                feature,
+                key: "import.dropped_zero_area".into(),
+                args: Vec::new(),
+            })
+            .collect();
         let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
         for g in work {
             let s = g.draft().source_code;
@@ -105,7 +124,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             total: drafts.len(),
             done: 0,
             drafts: drafts.into_iter().enumerate(),
-            broken: issues.iter().map(|i| i.feature).collect(),
+            broken,
             issues,
             by_code: work.iter().map(|g| (g.code(), g)).collect(),
             by_source,
@@ -114,6 +133,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             in_file: HashSet::new(),
             out: Plan {
                 skipped,
+                warnings,
                 ..Plan::default()
             },
             changed_codes: Vec::new(),

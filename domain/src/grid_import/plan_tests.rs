@@ -454,3 +454,30 @@ fn planning_in_slices_gives_the_same_plan() {
     assert_eq!(planner.progress(), (3, 3));
     assert_eq!(planner.finish(), whole);
 }
+
+#[test]
+fn a_feature_without_area_is_dropped_with_a_note() {
+    let line = vec![
+        [118.01, 32.0],
+        [118.015, 32.0],
+        [118.02, 32.0],
+        [118.01, 32.0],
+    ];
+    let features = vec![draft("", None, 2, rect(1, 0, 2, 1)), draft("", None, 2, line)];
+    let (mut raw, mut issues) = (features, Vec::new());
+    // As `drafts` reports it.
+    if let Err(e) = geo::validate_ring(&raw[1].ring) {
+        issues.push(Issue {
+            feature: 1,
+            key: e.key().into(),
+            args: Vec::new(),
+        });
+    }
+    assert_eq!(issues[0].key, "geo.zero_area");
+    raw[1].name = "残留".into();
+    let p = plan(raw, issues, &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    assert_eq!((p.created, p.skipped.len()), (1, 0));
+    assert_eq!(p.warnings[0].feature, 1);
+    assert_eq!(p.warnings[0].key, "import.dropped_zero_area");
+}
