@@ -158,11 +158,26 @@ mod tests {
     fn district_codes_are_six_digits_under_a_real_province() {
         assert_eq!(Code::district(" 320113 ").unwrap().as_str(), "320113");
         assert_eq!(Code::district("110105").unwrap().as_str(), "110105");
-        assert_eq!(Code::district("32011").unwrap_err(), DistrictCodeError::Shape);
-        assert_eq!(Code::district("32O113").unwrap_err(), DistrictCodeError::Shape);
-        assert_eq!(Code::district("3201130").unwrap_err(), DistrictCodeError::Shape);
-        assert_eq!(Code::district("990101").unwrap_err(), DistrictCodeError::Province("99".into()));
-        assert_eq!(Code::district("320000").unwrap_err(), DistrictCodeError::ProvinceItself("32".into()));
+        assert_eq!(
+            Code::district("32011").unwrap_err(),
+            DistrictCodeError::Shape
+        );
+        assert_eq!(
+            Code::district("32O113").unwrap_err(),
+            DistrictCodeError::Shape
+        );
+        assert_eq!(
+            Code::district("3201130").unwrap_err(),
+            DistrictCodeError::Shape
+        );
+        assert_eq!(
+            Code::district("990101").unwrap_err(),
+            DistrictCodeError::Province("99".into())
+        );
+        assert_eq!(
+            Code::district("320000").unwrap_err(),
+            DistrictCodeError::ProvinceItself("32".into())
+        );
     }
 
     use super::*;

@@ -156,8 +156,8 @@ impl GridDraft {
             return Err(GridError::Count);
         }
         let workers = clean_text(&self.workers, MAX_WORKERS, false).ok_or(GridError::Workers)?;
-        let source_code = clean_text(&self.source_code, MAX_SOURCE_CODE, false)
-            .ok_or(GridError::SourceCode)?;
+        let source_code =
+            clean_text(&self.source_code, MAX_SOURCE_CODE, false).ok_or(GridError::SourceCode)?;
         let (valid_from, valid_to) = (opt_date(&self.valid_from)?, opt_date(&self.valid_to)?);
         if let (Some(a), Some(b)) = (&valid_from, &valid_to) {
             if a > b {
@@ -726,7 +726,11 @@ mod tests {
         let none: Vec<Placed> = Vec::new();
         let district = Code::district("320113").unwrap();
         assert_eq!(new_code(&none, None, 1, Some(&district)), "320113001");
-        assert_eq!(new_code(&none, None, 1, None), "101", "no district: the fallback prefix");
+        assert_eq!(
+            new_code(&none, None, 1, None),
+            "101",
+            "no district: the fallback prefix"
+        );
         let first = vec![square("320113001", None, 1, 118.0, 32.0, 0.01)];
         assert_eq!(new_code(&first, None, 1, Some(&district)), "320113002");
         assert_eq!(

@@ -487,12 +487,7 @@ pub async fn grids_import(edits: String) -> Result<GridMap, AppError> {
 pub async fn grid_history(id: i64) -> Result<Vec<RevisionView>, AppError> {
     let p = require_user().await?;
     if !p.role.is_staff() {
-        return Err(deny(
-            &p,
-            AuditAction::GridHistory,
-            AuditObject::GridId(id),
-        )
-        .await);
+        return Err(deny(&p, AuditAction::GridHistory, AuditObject::GridId(id)).await);
     }
     let revs = state()?.db.grid_history(id).await.map_err(internal)?;
     Ok(revs

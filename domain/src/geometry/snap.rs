@@ -213,12 +213,16 @@ mod tests {
             ]
             .map(quantise),
         );
-        let gap_before = area_m2(&rect(118.0, 32.0, 118.02, 32.01)) - area_m2(&left) - area_m2(&right);
+        let gap_before =
+            area_m2(&rect(118.0, 32.0, 118.02, 32.01)) - area_m2(&left) - area_m2(&right);
         assert!(gap_before > 100.0, "{gap_before}");
         let (snapped, r) = snap_ring(&right, &[&left], DEFAULT_TOLERANCE_M);
         validate_ring(&snapped).unwrap();
         assert_eq!(r.moved, 3, "{r:?}");
-        assert!(r.max_shift_m < DEFAULT_TOLERANCE_M && r.max_shift_m > 0.25, "{r:?}");
+        assert!(
+            r.max_shift_m < DEFAULT_TOLERANCE_M && r.max_shift_m > 0.25,
+            "{r:?}"
+        );
         let gap = area_m2(&rect(118.0, 32.0, 118.02, 32.01)) - area_m2(&left) - area_m2(&snapped);
         assert!(gap.abs() < 0.5, "no gap left: {gap}");
         assert!(overlap_m2(&left, &snapped) < 0.5);
@@ -228,13 +232,21 @@ mod tests {
     fn a_neighbours_vertex_on_the_shared_edge_is_inserted() {
         // The parent's edge has a vertex half-way that the child's straight edge passes 10 cm from.
         let parent = normalise(
-            &[[118.0, 32.0], [118.02, 32.0], [118.02, 32.01], [118.01, 32.01 + 0.1 * NS], [118.0, 32.01]]
-                .map(quantise),
+            &[
+                [118.0, 32.0],
+                [118.02, 32.0],
+                [118.02, 32.01],
+                [118.01, 32.01 + 0.1 * NS],
+                [118.0, 32.01],
+            ]
+            .map(quantise),
         );
         let child = rect(118.0, 32.0, 118.02, 32.01);
         let (snapped, r) = snap_ring(&child, &[&parent], DEFAULT_TOLERANCE_M);
         assert_eq!((r.moved, r.inserted), (0, 1), "{r:?}");
-        assert!(snapped.iter().any(|p| same(*p, quantise([118.01, 32.01 + 0.1 * NS]))));
+        assert!(snapped
+            .iter()
+            .any(|p| same(*p, quantise([118.01, 32.01 + 0.1 * NS]))));
         let spill = area_m2(&snapped) - overlap_m2(&snapped, &parent);
         assert!(spill < 0.5, "{spill}");
     }
@@ -252,7 +264,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn unit(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
     }
@@ -268,7 +283,11 @@ mod tests {
             let tol = 0.2 + rng.unit() * 0.8;
             let j = |rng: &mut Lcg| (rng.unit() - 0.5) * 2.0 * 0.9 * tol;
             let n = 3 + (rng.unit() * 6.0) as usize;
-            let mut pts = vec![[118.02, 32.0], [118.02, 32.01], [118.01 + j(&mut rng) * ew(), 32.01]];
+            let mut pts = vec![
+                [118.02, 32.0],
+                [118.02, 32.01],
+                [118.01 + j(&mut rng) * ew(), 32.01],
+            ];
             for k in 0..n {
                 let y = 32.01 - 0.01 * (k as f64 + 0.5) / n as f64;
                 pts.push([118.01 + j(&mut rng) * ew(), y]);
@@ -281,12 +300,18 @@ mod tests {
             let (once, r) = snap_ring(&ring, &[&left], tol);
             assert!(r.max_shift_m <= tol + 1e-9, "case {case}: {r:?}");
             let (twice, r2) = snap_ring(&once, &[&left], tol);
-            assert_eq!(twice, once, "case {case}: snapping twice changed it ({r2:?})");
+            assert_eq!(
+                twice, once,
+                "case {case}: snapping twice changed it ({r2:?})"
+            );
             validate_ring(&once).unwrap_or_else(|e| panic!("case {case}: {e:?}"));
             // What is left is rounding: under KEEP_M along the 1.1 km shared edge.
             let length_m = 0.01 / NS;
             let overlap = overlap_m2(&left, &once);
-            assert!(overlap <= KEEP_M * length_m + 1.0, "case {case}: {overlap} m²");
+            assert!(
+                overlap <= KEEP_M * length_m + 1.0,
+                "case {case}: {overlap} m²"
+            );
             checked += 1;
         }
         assert!(checked > 200, "{checked}");

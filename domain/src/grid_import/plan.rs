@@ -66,7 +66,8 @@ pub struct Planner<'a, G: StoredGrid> {
     /// Grids by their old system's code; a source code two grids share finds neither.
     by_source: HashMap<String, Option<&'a G>>,
     sources_in_file: HashSet<String>,
-    taken: HashSet<String>,
+    /// The codes of each grid's direct children (`""`: the top level), stored and planned.
+    children: HashMap<String, Vec<String>>,
     in_file: HashSet<String>,
     out: Plan,
     changed_codes: Vec<(usize, String)>,
@@ -129,7 +130,14 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             by_code: work.iter().map(|g| (g.code(), g)).collect(),
             by_source,
             sources_in_file: HashSet::new(),
-            taken: work.iter().map(|g| g.code().to_owned()).collect(),
+            children: {
+                let mut c: HashMap<String, Vec<String>> = HashMap::new();
+                for g in work {
+                    let parent = g.parent_code().unwrap_or_default().to_owned();
+                    c.entry(parent).or_default().push(g.code().to_owned());
+                }
+                c
+            },
             in_file: HashSet::new(),
             out: Plan {
                 skipped,
@@ -241,34 +249,30 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             });
         }
         if d.code.is_empty() {
-            let (prefix, top_width) = match parent {
+            // One more than the highest of the parent's direct children (stored, and planned
+            // from this file so far), as wide as they are.
+            let key = parent.map(|p| p.code().to_owned()).unwrap_or_default();
+            let siblings: &[String] = self.children.get(&key).map_or(&[], Vec::as_slice);
+            let (prefix, width) = match parent {
                 Some(p) => (p.code().to_owned(), None),
                 None => crate::grid::top_level_prefix(
-                    self.work
-                        .iter()
-                        .filter(|g| g.level() == 1)
-                        .map(|g| g.code()),
+                    siblings.iter().map(String::as_str),
                     self.options.district.as_ref(),
                 ),
             };
             if let Ok(pc) = Code::parse(&prefix) {
-                let siblings: Vec<&str> = self
-                    .taken
+                let code = pc.next_child(siblings.iter().map(String::as_str), width);
+                // A sequence one digit wider than its siblings' would put the new grid's code
+                // inside a sibling's prefix (…10 and …100), and with it inside that sibling's
+                // scope: refuse rather than widen.
+                let seq_width = |c: &str| c.len() - prefix.len();
+                if siblings
                     .iter()
-                    .map(String::as_str)
-                    .filter(|c| c.starts_with(&prefix) && c.len() > prefix.len())
-                    .collect();
-                // Only direct children: same length as the first sibling's code, if any.
-                let width = self
-                    .work
-                    .iter()
-                    .find(|g| g.parent_code() == Some(prefix.as_str()))
-                    .map(|g| g.code().len());
-                let siblings: Vec<&str> = siblings
-                    .into_iter()
-                    .filter(|c| width.is_none_or(|w| c.len() == w))
-                    .collect();
-                d.code = pc.next_child(siblings, top_width).as_str().to_owned();
+                    .any(|s| s.starts_with(&prefix) && seq_width(s) < seq_width(code.as_str()))
+                {
+                    return self.bad(i, "import.code_full");
+                }
+                d.code = code.as_str().to_owned();
             }
         }
         if !self.in_file.insert(d.code.clone()) {
@@ -319,7 +323,10 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             return self.bad(i, e.key());
         }
         self.planned.push((d.level, bbox(&d.ring), d.ring.clone()));
-        self.taken.insert(d.code.clone());
+        self.children
+            .entry(d.parent_code.clone().unwrap_or_default())
+            .or_default()
+            .push(d.code.clone());
         self.changed_codes.push((i, d.code.clone()));
         match existing {
             Some(e) => {

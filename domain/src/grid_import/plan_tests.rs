@@ -463,7 +463,10 @@ fn a_feature_without_area_is_dropped_with_a_note() {
         [118.02, 32.0],
         [118.01, 32.0],
     ];
-    let features = vec![draft("", None, 2, rect(1, 0, 2, 1)), draft("", None, 2, line)];
+    let features = vec![
+        draft("", None, 2, rect(1, 0, 2, 1)),
+        draft("", None, 2, line),
+    ];
     let (mut raw, mut issues) = (features, Vec::new());
     // As `drafts` reports it.
     if let Err(e) = geo::validate_ring(&raw[1].ring) {
@@ -480,4 +483,55 @@ fn a_feature_without_area_is_dropped_with_a_note() {
     assert_eq!((p.created, p.skipped.len()), (1, 0));
     assert_eq!(p.warnings[0].feature, 1);
     assert_eq!(p.warnings[0].key, "import.dropped_zero_area");
+}
+
+#[test]
+fn a_parent_with_more_than_ninety_nine_children_gets_three_digit_codes() {
+    // 120 new grids in a row under the community's free right half... as a level of their own:
+    // thin strips, none with a code.
+    let strip = |k: i32| {
+        let p = |x: f64, y: f64| [118.01 + x * 0.0001, 32.0 + y * 0.01];
+        geo::normalise(&[
+            p(f64::from(k) * 0.8, 0.0),
+            p(f64::from(k + 1) * 0.8, 0.0),
+            p(f64::from(k + 1) * 0.8, 1.0),
+            p(f64::from(k) * 0.8, 1.0),
+        ])
+    };
+    let features: Vec<GridDraft> = (0..120)
+        .map(|k| draft("", Some("320113001"), 2, strip(k)))
+        .collect();
+    let p = plan(features, vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), vec![]);
+    let codes: Vec<&str> = p
+        .edits
+        .iter()
+        .map(|e| match e {
+            GridEdit::Create { draft } => draft.code.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let unique: HashSet<&str> = codes.iter().copied().collect();
+    assert_eq!(unique.len(), 120, "{codes:?}");
+    assert_eq!(codes[0], "320113001002", "after the stored 001");
+    assert_eq!(codes[119], "320113001121");
+}
+
+#[test]
+fn a_parent_whose_two_digit_codes_run_out_refuses_the_hundredth_child() {
+    // The stored child of 320113001 has a three-digit sequence; give the community two-digit
+    // children instead: 01 stored, 02..99 from the file, then one too many.
+    let mut m = map();
+    m[1].draft.code = "32011300101".into();
+    let strip = |k: i32| {
+        let p = |x: f64, y: f64| [118.01 + x * 0.0001, 32.0 + y * 0.01];
+        let (a, b) = (f64::from(k) * 0.9, f64::from(k + 1) * 0.9);
+        geo::normalise(&[p(a, 0.0), p(b, 0.0), p(b, 1.0), p(a, 1.0)])
+    };
+    let features: Vec<GridDraft> = (0..99)
+        .map(|k| draft("", Some("320113001"), 2, strip(k)))
+        .collect();
+    let p = plan(features, vec![], &m, &Options::default());
+    assert_eq!(keys(&p), vec![(98, "import.code_full")]);
+    assert_eq!(p.created, 98);
 }

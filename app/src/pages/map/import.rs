@@ -5,8 +5,8 @@
 use crate::api::grids::{self as api, GridMap, GridView};
 use crate::i18n::{use_i18n, I18n};
 use crate::ui::{error_message, read_file_text, FileError};
-use domain::grid::GridDraft;
 use domain::geometry::snap::{DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M};
+use domain::grid::GridDraft;
 use domain::grid_import::{self, Crs, Issue, Mapping, Options, Plan, Planner, RawFeature};
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -54,7 +54,11 @@ pub fn ImportPanel(
     district: Option<String>,
 ) -> impl IntoView {
     let district_code = StoredValue::new(district.clone());
-    let district = StoredValue::new(district.as_deref().and_then(|c| domain::Code::district(c).ok()));
+    let district = StoredValue::new(
+        district
+            .as_deref()
+            .and_then(|c| domain::Code::district(c).ok()),
+    );
     let i18n = use_i18n();
     let auth = crate::use_auth();
     let is_admin = move || auth.user().is_some_and(|u| u.role == domain::Role::Admin);
@@ -66,7 +70,11 @@ pub fn ImportPanel(
     let mapping = RwSignal::new(Mapping::default());
     let crs = RwSignal::new(Crs::Wgs84);
     // Into an empty map, the file's features are top-level grids unless it says otherwise.
-    let level = RwSignal::new(if work.with_untracked(Vec::is_empty) { 1i64 } else { 3 });
+    let level = RwSignal::new(if work.with_untracked(Vec::is_empty) {
+        1i64
+    } else {
+        3
+    });
     let result = RwSignal::new(None::<Plan>);
     let drafts = RwSignal::new(Vec::<GridDraft>::new());
     let busy = RwSignal::new(None::<&'static str>);
@@ -100,7 +108,10 @@ pub fn ImportPanel(
             .ok()
             .filter(|t| (0.0..=MAX_TOLERANCE_M).contains(t));
         let Some(tolerance_m) = tolerance_m else {
-            error.set(Some(i18n.tf("import.tolerance_bad", &[("max", MAX_TOLERANCE_M.to_string())])));
+            error.set(Some(i18n.tf(
+                "import.tolerance_bad",
+                &[("max", MAX_TOLERANCE_M.to_string())],
+            )));
             busy.set(None);
             return;
         };

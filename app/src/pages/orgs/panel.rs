@@ -172,7 +172,11 @@ pub(super) fn describe(i18n: I18n, s: &str) -> String {
 }
 
 #[component]
-pub(super) fn DetailsForm(ed: Ed, panel: OrgUnitPanelView, editing: RwSignal<bool>) -> impl IntoView {
+pub(super) fn DetailsForm(
+    ed: Ed,
+    panel: OrgUnitPanelView,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let u = panel.unit.clone();
     let id = u.id;
