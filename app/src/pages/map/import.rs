@@ -100,6 +100,9 @@ pub fn ImportPanel(
             crs.get_untracked(),
             level.get_untracked(),
         );
+        // Whatever happens next, a check still running is out of date.
+        run.update_value(|r| *r += 1);
+        let this_run = run.get_value();
         let skipped = skip.get_untracked();
         let tolerance_m = tolerance
             .get_untracked()
@@ -113,6 +116,7 @@ pub fn ImportPanel(
                 &[("max", MAX_TOLERANCE_M.to_string())],
             )));
             busy.set(None);
+            progress.set(None);
             return;
         };
         error.set(None);
@@ -121,8 +125,6 @@ pub fn ImportPanel(
             skip: skipped.clone(),
             tolerance_m,
         };
-        run.update_value(|r| *r += 1);
-        let this_run = run.get_value();
         result.set(None);
         progress.set(Some((0, d.len())));
         // A slice at a time, yielding to the browser between slices: a level of a thousand
