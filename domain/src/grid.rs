@@ -253,6 +253,8 @@ pub trait StoredGrid: GridNode {
     fn version(&self) -> i64;
     fn dedicated(&self) -> bool;
     fn draft(&self) -> GridDraft;
+    /// The old system's code (`GridDraft::source_code`), without copying the draft.
+    fn source_code(&self) -> &str;
 }
 
 /// Whether any grid of `grids` lies directly under the grid `code` (such a grid cannot be deleted
@@ -370,6 +372,9 @@ impl<T: StoredGrid> StoredGrid for std::sync::Arc<T> {
     }
     fn draft(&self) -> GridDraft {
         (**self).draft()
+    }
+    fn source_code(&self) -> &str {
+        (**self).source_code()
     }
 }
 

@@ -67,6 +67,9 @@ impl domain::grid::StoredGrid for GridView {
     fn draft(&self) -> GridDraft {
         GridView::draft(self)
     }
+    fn source_code(&self) -> &str {
+        &self.source_code
+    }
 }
 
 impl GridView {

@@ -104,10 +104,10 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             .collect();
         let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
         for g in work {
-            let s = g.draft().source_code;
+            let s = g.source_code();
             if !s.is_empty() {
                 by_source
-                    .entry(s)
+                    .entry(s.to_owned())
                     .and_modify(|found| *found = None)
                     .or_insert(Some(g));
             }

@@ -39,6 +39,9 @@ impl StoredGrid for Stored {
     fn draft(&self) -> GridDraft {
         self.draft.clone()
     }
+    fn source_code(&self) -> &str {
+        &self.draft.source_code
+    }
 }
 
 /// A rectangle in hundredths of a degree from (x0, y0) to (x1, y1), with a vertex at every
@@ -267,14 +270,7 @@ fn an_empty_map_numbers_new_streets_under_the_district() {
         },
     );
     assert_eq!(keys(&p), vec![]);
-    let codes: Vec<&str> = p
-        .edits
-        .iter()
-        .map(|e| match e {
-            GridEdit::Create { draft } => draft.code.as_str(),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let codes = created_codes(&p);
     assert_eq!(codes, ["320113001", "320113002"]);
     let p = plan(streets, vec![], &none, &Options::default());
     let GridEdit::Create { draft } = &p.edits[0] else {
@@ -293,6 +289,17 @@ fn map_with_source_codes() -> Vec<Stored> {
     m[0].draft.source_code = "SQ-3".into();
     m[1].draft.source_code = "SQ-3-1".into();
     m
+}
+
+/// The codes of a plan that only creates grids.
+fn created_codes(p: &Plan) -> Vec<&str> {
+    p.edits
+        .iter()
+        .map(|e| match e {
+            GridEdit::Create { draft } => draft.code.as_str(),
+            other => panic!("{other:?}"),
+        })
+        .collect()
 }
 
 fn created(p: &Plan) -> Vec<&GridDraft> {
@@ -489,28 +496,10 @@ fn a_feature_without_area_is_dropped_with_a_note() {
 fn a_parent_with_more_than_ninety_nine_children_gets_three_digit_codes() {
     // 120 new grids in a row under the community's free right half... as a level of their own:
     // thin strips, none with a code.
-    let strip = |k: i32| {
-        let p = |x: f64, y: f64| [118.01 + x * 0.0001, 32.0 + y * 0.01];
-        geo::normalise(&[
-            p(f64::from(k) * 0.8, 0.0),
-            p(f64::from(k + 1) * 0.8, 0.0),
-            p(f64::from(k + 1) * 0.8, 1.0),
-            p(f64::from(k) * 0.8, 1.0),
-        ])
-    };
-    let features: Vec<GridDraft> = (0..120)
-        .map(|k| draft("", Some("320113001"), 2, strip(k)))
-        .collect();
+    let features = strips(120);
     let p = plan(features, vec![], &map(), &Options::default());
     assert_eq!(keys(&p), vec![]);
-    let codes: Vec<&str> = p
-        .edits
-        .iter()
-        .map(|e| match e {
-            GridEdit::Create { draft } => draft.code.as_str(),
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let codes = created_codes(&p);
     let unique: HashSet<&str> = codes.iter().copied().collect();
     assert_eq!(unique.len(), 120, "{codes:?}");
     assert_eq!(codes[0], "320113001002", "after the stored 001");
@@ -523,15 +512,21 @@ fn a_parent_whose_two_digit_codes_run_out_refuses_the_hundredth_child() {
     // children instead: 01 stored, 02..99 from the file, then one too many.
     let mut m = map();
     m[1].draft.code = "32011300101".into();
-    let strip = |k: i32| {
-        let p = |x: f64, y: f64| [118.01 + x * 0.0001, 32.0 + y * 0.01];
-        let (a, b) = (f64::from(k) * 0.9, f64::from(k + 1) * 0.9);
-        geo::normalise(&[p(a, 0.0), p(b, 0.0), p(b, 1.0), p(a, 1.0)])
-    };
-    let features: Vec<GridDraft> = (0..99)
-        .map(|k| draft("", Some("320113001"), 2, strip(k)))
-        .collect();
+    let features = strips(99);
     let p = plan(features, vec![], &m, &Options::default());
     assert_eq!(keys(&p), vec![(98, "import.code_full")]);
     assert_eq!(p.created, 98);
+}
+
+/// `n` new level-2 grids without codes under 320113001: thin strips side by side across the
+/// community's free right half.
+fn strips(n: i32) -> Vec<GridDraft> {
+    let p = |x: f64, y: f64| [118.01 + x * 0.0001, 32.0 + y * 0.01];
+    (0..n)
+        .map(|k| {
+            let (a, b) = (f64::from(k) * 0.8, f64::from(k + 1) * 0.8);
+            let ring = geo::normalise(&[p(a, 0.0), p(b, 0.0), p(b, 1.0), p(a, 1.0)]);
+            draft("", Some("320113001"), 2, ring)
+        })
+        .collect()
 }

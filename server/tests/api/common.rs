@@ -91,11 +91,7 @@ pub async fn spawn() -> TestApp {
 /// `a long password` (log in with `login_as`).
 pub async fn spawn_empty() -> TestApp {
     let app = spawn_with(false).await;
-    let hash = store::password::hash(
-        &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
-    )
-    .await
-    .unwrap();
+    let hash = test_password_hash().await;
     let name = domain::Username::parse("admin").unwrap();
     app.db
         .insert_user(&name, "管理员", &hash, domain::Role::Admin, None)
@@ -376,12 +372,17 @@ fn string_agg(q: &str) -> String {
     out
 }
 
-pub async fn user(db: &store::Db, name: &str, role: domain::Role, scope: &str) -> i64 {
-    let hash = store::password::hash(
+/// The hash of `a long password`, the password of accounts tests add themselves.
+async fn test_password_hash() -> String {
+    store::password::hash(
         &domain::Password::parse("a long password", "", domain::PasswordPolicy::Standard).unwrap(),
     )
     .await
-    .unwrap();
+    .unwrap()
+}
+
+pub async fn user(db: &store::Db, name: &str, role: domain::Role, scope: &str) -> i64 {
+    let hash = test_password_hash().await;
     db.insert_user(
         &domain::Username::parse(name).unwrap(),
         name,
