@@ -69,7 +69,14 @@ fi
     echo "### 1,206 level-3 grids (Tongchuan's size, \`linli demo --scale large\`)"
     echo
   } > "$r/map-heading.md"
-  section "Grid map" $r/map-heading.md $r/map.md $n/notes.md
+  {
+    echo
+    echo "### Importing a level of 1,206 grids (clean and check in the browser)"
+    echo
+    cat $r/import.md 2>/dev/null || echo "(not measured yet)"
+    echo
+  } > "$r/import-heading.md"
+  section "Grid map" $r/map-heading.md $r/map.md $r/import-heading.md $n/notes.md
   section "Organisation tree" $r/orgs.md $n/orgs-notes.md
   section "Event calendar" $r/events.md $n/events-notes.md
   section "Server under load (200 concurrent residents)" $r/server.md $n/server-notes.md

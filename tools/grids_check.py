@@ -16,10 +16,10 @@ import math
 import sys
 from collections import defaultdict
 
-from shapely import STRtree
+import numpy as np
+from shapely import STRtree, transform
 from shapely.geometry import shape
 from shapely.geometry.polygon import LinearRing
-from shapely.ops import transform
 from shapely.validation import explain_validity
 
 
@@ -58,7 +58,7 @@ def main():
             for h in holes:
                 if LinearRing(h).is_ccw:
                     problems.append({"code": code, "problem": "hole is counter-clockwise (RFC 7946 wants clockwise)"})
-        geom = transform(lambda x, y, z=None: (x * kx, y * ky), shape(f["geometry"]))
+        geom = transform(shape(f["geometry"]), lambda xy: xy * np.array([kx, ky]))
         if not geom.is_valid:
             problems.append({"code": code, "problem": f"invalid: {explain_validity(geom)}"})
             continue

@@ -201,6 +201,8 @@ mod tests {
                 Invalid::OutOfRange,
                 Invalid::SelfIntersection,
                 Invalid::ZeroArea,
+                Invalid::HoleOutside,
+                Invalid::PartsOverlap,
             ];
             wanted.extend(invalid.map(|i| i.key().to_owned()));
             wanted
@@ -219,14 +221,20 @@ mod tests {
             );
             wanted.extend(
                 [
-                    "multipart",
                     "no_geometry",
                     "not_polygon",
                     "bad_coordinates",
-                    "holes",
                     "duplicate_code",
                     "overlap",
                     "spill",
+                    "bowtie",
+                    "propose_parts",
+                    "propose_cut",
+                    "repaired",
+                    "cut",
+                    "gap_filled",
+                    "snapped",
+                    "dropped_zero_area",
                 ]
                 .map(|k| format!("import.{k}")),
             );

@@ -3,7 +3,7 @@
 
 use crate::code::Code;
 use crate::event::clean_text;
-use crate::geometry::{normalise, validate_ring, Invalid, Ring};
+use crate::geometry::{Boundary, Invalid};
 use serde::{Deserialize, Serialize};
 
 /// 基础网格 or 专属网格: dedicated grids (a school, a hospital) may overlap basic ones.
@@ -53,7 +53,10 @@ pub struct GridDraft {
     pub workers: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
-    pub ring: Ring,
+    /// One or more parts, each an outer ring and its holes. Older clients and stored revisions
+    /// call it `ring` (one part, no holes), which still reads.
+    #[serde(alias = "ring")]
+    pub boundary: Boundary,
     /// The grid's code in the system it came from ("SQ-3-2", "WG0102"): any text, kept beside
     /// Linli's hierarchical `code` so the old system's lists still find it. Empty when none.
     #[serde(default)]
@@ -113,7 +116,7 @@ fn opt_date(s: &Option<String>) -> Result<Option<String>, GridError> {
     }
 }
 
-/// A draft checked and cleaned: trimmed text, a valid counter-clockwise ring, a code beneath
+/// A draft checked and cleaned: trimmed text, a valid boundary wound as RFC 7946 says, a code beneath
 /// the parent's, the level one below the parent's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckedGrid {
@@ -127,7 +130,7 @@ pub struct CheckedGrid {
     pub workers: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
-    pub ring: Ring,
+    pub boundary: Boundary,
     pub source_code: String,
 }
 
@@ -164,11 +167,12 @@ impl GridDraft {
                 return Err(GridError::Dates);
             }
         }
-        if self.ring.len() > crate::geometry::MAX_VERTICES + 1 {
+        if self.boundary.vertex_count() > crate::geometry::MAX_VERTICES + self.boundary.ring_count()
+        {
             return Err(GridError::Geometry(Invalid::TooManyPoints));
         }
-        let ring = normalise(&self.ring);
-        validate_ring(&ring).map_err(GridError::Geometry)?;
+        let boundary = self.boundary.normalised();
+        boundary.validate().map_err(GridError::Geometry)?;
         Ok(CheckedGrid {
             code,
             parent_code,
@@ -180,7 +184,7 @@ impl GridDraft {
             workers,
             valid_from,
             valid_to,
-            ring,
+            boundary,
             source_code,
         })
     }
@@ -243,7 +247,7 @@ pub trait GridNode {
     fn code(&self) -> &str;
     fn parent_code(&self) -> Option<&str>;
     fn level(&self) -> i64;
-    fn ring(&self) -> &[crate::geometry::Point];
+    fn boundary(&self) -> &Boundary;
 }
 
 /// A grid as stored: its identity and version beside the fields a draft has (what an import
@@ -289,20 +293,31 @@ pub fn can_merge<G: GridNode>(
     Ok(())
 }
 
-/// The parent for a grid drawn at `level` with boundary `ring`: the grid one level up that holds
-/// the ring's centre. `None` for level 1, or when no grid holds it.
+/// The parent for a grid drawn or imported at `level` with `boundary`: the grid one level up that
+/// shares the most area with it (a point such as the mean of a concave grid's vertices can lie in
+/// the neighbour); a boundary that cannot be measured falls back to the grid holding its first
+/// vertex's label point. `None` for level 1, or when no grid of the level above meets it.
 pub fn parent_for<'a, G: GridNode>(
     grids: &'a [G],
     level: i64,
-    ring: &[crate::geometry::Point],
+    boundary: &Boundary,
 ) -> Option<&'a G> {
+    use crate::geometry::{boxes_meet, AREA_EPSILON_M2};
     if level <= 1 {
         return None;
     }
-    let centre = crate::geometry::mean_point(ring);
-    grids
-        .iter()
-        .find(|g| g.level() == level - 1 && crate::geometry::contains(g.ring(), centre))
+    let above = || grids.iter().filter(|g| g.level() == level - 1);
+    let bounds = boundary.bbox();
+    let by_area = above()
+        .filter(|g| boxes_meet(bounds, g.boundary().bbox()))
+        .map(|g| (boundary.overlap_m2(g.boundary()), g))
+        .filter(|(a, _)| *a > AREA_EPSILON_M2)
+        .max_by(|x, y| x.0.total_cmp(&y.0))
+        .map(|(_, g)| g);
+    by_area.or_else(|| {
+        let c = crate::geometry::mean_point(boundary.outer());
+        above().find(|g| g.boundary().contains(c))
+    })
 }
 
 /// Where a new top-level grid's code starts, and the width of its sequence: the existing
@@ -355,8 +370,8 @@ impl<T: GridNode> GridNode for std::sync::Arc<T> {
     fn level(&self) -> i64 {
         (**self).level()
     }
-    fn ring(&self) -> &[crate::geometry::Point] {
-        (**self).ring()
+    fn boundary(&self) -> &Boundary {
+        (**self).boundary()
     }
 }
 
@@ -388,8 +403,8 @@ impl GridNode for Placed {
     fn level(&self) -> i64 {
         self.level
     }
-    fn ring(&self) -> &[crate::geometry::Point] {
-        &self.ring
+    fn boundary(&self) -> &Boundary {
+        &self.boundary
     }
 }
 
@@ -403,7 +418,7 @@ pub struct Placed {
     pub level: i64,
     pub name: String,
     pub kind: GridKind,
-    pub ring: Ring,
+    pub boundary: Boundary,
 }
 
 impl Placed {
@@ -416,7 +431,7 @@ impl Placed {
             code: self.code.clone(),
             parent: self.parent.clone(),
             dedicated: self.kind == GridKind::Dedicated,
-            ring: self.ring.clone(),
+            boundary: self.boundary.clone(),
         }
     }
 }
@@ -540,12 +555,12 @@ mod tests {
             workers: "王五".into(),
             valid_from: Some("2026-01-01".into()),
             valid_to: None,
-            ring: vec![
+            boundary: Boundary::from(vec![
                 [118.0, 32.0],
                 [118.0, 32.01],
                 [118.01, 32.01],
                 [118.01, 32.0],
-            ],
+            ]),
             source_code: String::new(),
         }
     }
@@ -554,8 +569,9 @@ mod tests {
     fn a_good_draft_is_cleaned() {
         let g = draft().check().unwrap();
         assert_eq!(g.name, "<b>第一网格</b>", "markup stays text, trimmed");
-        assert_eq!(g.ring.len(), 5, "closed");
-        assert!(g.ring[1][0] > g.ring[0][0], "turned counter-clockwise");
+        assert_eq!(g.boundary.outer().len(), 5, "closed");
+        let r = g.boundary.outer();
+        assert!(r[1][0] > r[0][0], "turned counter-clockwise");
     }
 
     #[test]
@@ -575,12 +591,12 @@ mod tests {
                 GridError::Dates,
             ),
             (
-                |d| d.ring.truncate(2),
+                |d| d.boundary.0[0][0].truncate(2),
                 GridError::Geometry(Invalid::TooFewPoints),
             ),
             (
                 |d| {
-                    d.ring = vec![
+                    d.boundary.0[0][0] = vec![
                         [118.0, 32.0],
                         [118.01, 32.01],
                         [118.01, 32.0],
@@ -590,7 +606,7 @@ mod tests {
                 GridError::Geometry(Invalid::SelfIntersection),
             ),
             (
-                |d| d.ring[0] = [200.0, 32.0],
+                |d| d.boundary.0[0][0][0] = [200.0, 32.0],
                 GridError::Geometry(Invalid::OutOfRange),
             ),
         ];
@@ -609,13 +625,13 @@ mod tests {
             level,
             name: format!("网格{code}"),
             kind: GridKind::Basic,
-            ring: vec![
+            boundary: Boundary::from(vec![
                 [x, y],
                 [x + size, y],
                 [x + size, y + size],
                 [x, y + size],
                 [x, y],
-            ],
+            ]),
         }
     }
 
@@ -713,15 +729,20 @@ mod tests {
         );
         let inner = square("x", None, 2, 118.012, 32.002, 0.001);
         assert_eq!(
-            parent_for(&grids, 2, &inner.ring).map(|g| g.code.as_str()),
+            parent_for(&grids, 2, &inner.boundary).map(|g| g.code.as_str()),
             Some("1")
         );
         assert_eq!(
-            parent_for(&grids, 3, &inner.ring).map(|g| g.code.as_str()),
+            parent_for(&grids, 3, &inner.boundary).map(|g| g.code.as_str()),
             Some("102")
         );
-        assert!(parent_for(&grids, 2, &square("y", None, 2, 120.0, 30.0, 0.001).ring).is_none());
-        assert!(parent_for(&grids, 1, &inner.ring).is_none());
+        assert!(parent_for(
+            &grids,
+            2,
+            &square("y", None, 2, 120.0, 30.0, 0.001).boundary
+        )
+        .is_none());
+        assert!(parent_for(&grids, 1, &inner.boundary).is_none());
         assert_eq!(new_code(&grids, Some("1"), 2, None), "103");
         assert_eq!(new_code(&grids, Some("101"), 3, None), "10101");
     }

@@ -130,6 +130,54 @@ test("grid map, 1,206 level-3 grids: Linli against Leaflet, OpenLayers and Leafl
   await mapBenchmark(browser, "", "map");
 });
 
+// Re-importing the large level (1,206 grids, ~170,000 vertices, after the map benchmark above has
+// densified it) through the import panel: read, clean (snap within 0.5 m, cut slivers) and check,
+// in slices with a progress bar. Baseline in the same run: the same file with the tolerance at 0
+// (no snapping: reading and checking only).
+test("grid import, 1,206 level-3 grids: clean and check in the browser", async ({ browser }) => {
+  fs.mkdirSync(out, { recursive: true });
+  const runs: { clean: number; cleanLong: number; cleanFrames: number; check: number; checkLong: number; checkFrames: number }[] = [];
+  let features = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const p = await c.newPage();
+    await login(p);
+    const geojson = await p.evaluate(async () => await (await fetch("/feeds/grids.geojson?level=3")).text());
+    features = JSON.parse(geojson).features.length;
+    await p.waitForSelector("svg.map path.grid");
+    await p.getByRole("button", { name: "导入 GeoJSON" }).click();
+    const panel = p.locator("section.import");
+    const timed = async (action: () => Promise<void>) => {
+      await recordFrames(p);
+      const t0 = Date.now();
+      await action();
+      await expect(panel.locator(".import-report")).toContainText(`更新 ${features} 个`, { timeout: 300_000 });
+      const ms = Date.now() - t0;
+      return { ms, ...(await stopFrames(p)) };
+    };
+    const clean = await timed(() => panel.getByLabel("文件").setInputFiles({ name: "level3.geojson", mimeType: "application/geo+json", buffer: Buffer.from(geojson) }));
+    const field = panel.getByLabel("吸附容差（米）");
+    const check = await timed(async () => {
+      await field.fill("0");
+      await field.press("Tab");
+    });
+    runs.push({ clean: clean.ms, cleanLong: clean.long, cleanFrames: clean.frames, check: check.ms, checkLong: check.long, checkFrames: check.frames });
+    await c.close();
+  }
+  const med = (f: (r: (typeof runs)[0]) => number) => median(runs.map(f));
+  const spread = (f: (r: (typeof runs)[0]) => number) => `${Math.min(...runs.map(f))}–${Math.max(...runs.map(f))}`;
+  const lines = [
+    `Re-import of the ${features} level-3 grids through the import panel (file chosen → report shown), ${RUNS} runs, median (min–max).`,
+    "",
+    "| measure | clean + check (tolerance 0.5 m) | check only (tolerance 0) | ratio |",
+    "|---|---|---|---|",
+    `| time | ${(med((r) => r.clean) / 1000).toFixed(1)} s (${spread((r) => r.clean)} ms) | ${(med((r) => r.check) / 1000).toFixed(1)} s (${spread((r) => r.check)} ms) | ${(med((r) => r.clean) / med((r) => r.check)).toFixed(2)} |`,
+    `| long frames (over 25 ms) | ${med((r) => r.cleanLong)} of ${med((r) => r.cleanFrames)} frames | ${med((r) => r.checkLong)} of ${med((r) => r.checkFrames)} frames | — |`,
+  ];
+  fs.writeFileSync(path.join(out, "import.md"), lines.join("\n") + "\n");
+  console.log(lines.join("\n"));
+});
+
 /** Measures Linli's map on the server at `base` ("" = the config's) against the peers; writes results/`name`.md. */
 async function mapBenchmark(browser: Browser, base: string, name: string) {
   fs.mkdirSync(out, { recursive: true });

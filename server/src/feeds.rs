@@ -283,10 +283,7 @@ pub(crate) async fn grids_geojson(
             serde_json::json!({
                 "type": "Feature",
                 "id": s.code,
-                "geometry": {
-                    "type": "Polygon",
-                    "coordinates": [domain::geometry::normalise(&s.ring)],
-                },
+                "geometry": s.boundary.normalised().to_geojson(),
                 "properties": {
                     "code": s.code,
                     "parent_code": s.parent_code,

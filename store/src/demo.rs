@@ -24,7 +24,7 @@ impl Db {
         let mut grid_ids: HashMap<&str, i64> = HashMap::new();
         for g in &d.grids {
             let parent = g.parent.as_ref().map(|p| grid_ids[p.as_str()]);
-            let geometry = crate::grids::geometry_text(&g.ring);
+            let geometry = crate::grids::geometry_text(&g.ring.clone().into());
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO grid (code, parent_id, level, name, kind, households, population, geometry, version, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9) RETURNING id",

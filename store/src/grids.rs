@@ -1,7 +1,8 @@
-//! Grids (网格): the polygons of each level, stored as GeoJSON Polygon coordinates in WGS84, with
+//! Grids (网格): the boundaries of each level (parts with holes), stored compactly in WGS84, with
 //! optimistic versions and a revision row for every saved change.
 
 use crate::{Db, Result, StoreError};
+use domain::geometry::Boundary;
 use domain::grid::{GridField, GridKind};
 use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
@@ -21,8 +22,10 @@ pub struct GridState {
     pub workers: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
-    /// Exterior ring `[lon, lat]`, closed, counter-clockwise.
-    pub ring: Vec<[f64; 2]>,
+    /// Parts, each an outer ring and its holes (`domain::geometry::Boundary`). Revisions stored
+    /// before holes existed call it `ring`, which still reads.
+    #[serde(alias = "ring")]
+    pub boundary: Boundary,
     /// The grid's code in the system it came from (any text, `""` when none).
     #[serde(default)]
     pub source_code: String,
@@ -49,7 +52,7 @@ impl GridState {
         check(self.workers != other.workers, GridField::Workers);
         check(self.valid_from != other.valid_from, GridField::ValidFrom);
         check(self.valid_to != other.valid_to, GridField::ValidTo);
-        check(self.ring != other.ring, GridField::Boundary);
+        check(self.boundary != other.boundary, GridField::Boundary);
         check(self.source_code != other.source_code, GridField::SourceCode);
         out
     }
@@ -146,7 +149,7 @@ struct GridRow {
 impl TryFrom<GridRow> for Grid {
     type Error = StoreError;
     fn try_from(r: GridRow) -> Result<Grid> {
-        let ring = ring_of(&r.geometry)
+        let boundary = boundary_of(&r.geometry)
             .ok_or_else(|| StoreError::Other(format!("grid {}: bad geometry", r.code)))?;
         Ok(Grid {
             id: r.id,
@@ -156,7 +159,7 @@ impl TryFrom<GridRow> for Grid {
             unit: r.unit_code.zip(r.unit_name),
             state: GridState {
                 kind: GridKind::parse(&r.kind).unwrap_or(GridKind::Basic),
-                ring,
+                boundary,
                 code: r.code,
                 parent_code: r.parent_code,
                 level: r.level,
@@ -178,21 +181,25 @@ const SELECT: &str = "SELECT g.id, g.code, p.code AS parent_code, g.level, g.nam
      (SELECT u.name FROM org_unit u WHERE u.grid_id = g.id AND u.dissolved_at IS NULL ORDER BY u.code LIMIT 1) AS unit_name \
      FROM grid g LEFT JOIN grid p ON p.id = g.parent_id";
 
-/// The stored form of a boundary: an encoded polyline at 1e-7° when that is exact (every ring that
-/// passed `GridDraft::check` is), else the GeoJSON-style `[[[lon, lat], …]]` text. Reading accepts
-/// both, so older rows stay readable. The encoded form is about a fifth of the size, which is most
-/// of the time it takes to list a district's grids.
-pub(crate) fn geometry_text(ring: &[[f64; 2]]) -> String {
-    domain::geometry::compact_ring::encode(ring)
-        .unwrap_or_else(|| serde_json::to_string(&[ring]).unwrap_or_else(|_| "[[]]".into()))
+/// The stored form of a boundary: one part without holes as an encoded polyline at 1e-7° when that
+/// is exact (every ring that passed `GridDraft::check` is), else the JSON of `Boundary` (parts of
+/// encoded rings, or GeoJSON-style coordinates off that step). Reading also accepts the older
+/// `[[[lon, lat], …]]` text. The encoded form is about a fifth of the size, which is most of the
+/// time it takes to list a district's grids.
+pub(crate) fn geometry_text(boundary: &Boundary) -> String {
+    if boundary.is_simple() {
+        if let Some(e) = domain::geometry::compact_ring::encode(boundary.outer()) {
+            return e;
+        }
+    }
+    serde_json::to_string(boundary).unwrap_or_else(|_| "[]".into())
 }
 
-fn ring_of(text: &str) -> Option<Vec<[f64; 2]>> {
+fn boundary_of(text: &str) -> Option<Boundary> {
     if text.trim_start().starts_with('[') {
-        let rings: Vec<Vec<[f64; 2]>> = serde_json::from_str(text).ok()?;
-        Some(rings.into_iter().next().unwrap_or_default())
+        serde_json::from_str(text).ok()
     } else {
-        domain::geometry::compact_ring::decode(text)
+        domain::geometry::compact_ring::decode(text).map(Boundary::from)
     }
 }
 
@@ -221,12 +228,12 @@ impl Db {
     }
 
     /// The boundary of the live grid with this code, if there is one.
-    pub async fn grid_ring(&self, code: &str) -> Result<Option<Vec<[f64; 2]>>> {
+    pub async fn grid_boundary(&self, code: &str) -> Result<Option<Boundary>> {
         let text: Option<String> = sqlx::query_scalar("SELECT geometry FROM grid WHERE code = $1")
             .bind(code)
             .fetch_optional(self.pool())
             .await?;
-        Ok(text.and_then(|t| ring_of(&t)))
+        Ok(text.and_then(|t| boundary_of(&t)))
     }
 
     pub async fn count_grids(&self) -> Result<i64> {
@@ -381,7 +388,7 @@ impl Db {
                     .bind(&state.workers)
                     .bind(&state.valid_from)
                     .bind(&state.valid_to)
-                    .bind(geometry_text(&state.ring))
+                    .bind(geometry_text(&state.boundary))
                     .bind(actor)
                     .bind(now)
                     .bind(id)
@@ -425,7 +432,7 @@ impl Db {
                     .bind(&state.workers)
                     .bind(&state.valid_from)
                     .bind(&state.valid_to)
-                    .bind(geometry_text(&state.ring))
+                    .bind(geometry_text(&state.boundary))
                     .bind(actor)
                     .bind(now)
                     .bind(&state.source_code)
@@ -564,13 +571,13 @@ mod tests {
             workers: String::new(),
             valid_from: None,
             valid_to: None,
-            ring: vec![[118.0, 32.0], [118.1, 32.0], [118.1, 32.1], [118.0, 32.0]],
+            boundary: vec![[118.0, 32.0], [118.1, 32.0], [118.1, 32.1], [118.0, 32.0]].into(),
             source_code: String::new(),
         };
         assert!(a.changed_fields(&a).is_empty());
         let mut b = a.clone();
         b.households = 321;
-        b.ring[1] = [118.2, 32.0];
+        b.boundary.0[0][0][1] = [118.2, 32.0];
         assert_eq!(
             a.changed_fields(&b),
             vec![GridField::Households, GridField::Boundary]
@@ -584,9 +591,18 @@ mod tests {
             [118.791_234_567, 32.041_111],
             [118.791_234_567, 32.051_999],
         ]);
-        let text = geometry_text(&ring);
+        let simple = Boundary::from(ring.clone());
+        let text = geometry_text(&simple);
         assert!(!text.starts_with('['), "{text}");
-        assert_eq!(ring_of(&text), Some(ring.clone()));
+        assert_eq!(boundary_of(&text), Some(simple));
+        // Holes and parts: a list of parts of encoded rings.
+        let mut hole =
+            domain::geometry::normalise(&[[118.785, 32.042], [118.786, 32.042], [118.786, 32.043]]);
+        hole.reverse();
+        let rich = Boundary(vec![vec![ring, hole]]);
+        let text = geometry_text(&rich);
+        assert!(text.starts_with("[[\""), "{text}");
+        assert_eq!(boundary_of(&text), Some(rich));
         // Older rows (JSON, and coordinates off the 1e-7° step) still read exactly.
         let old = vec![
             [118.781_234_567_891, 32.04],
@@ -594,9 +610,10 @@ mod tests {
             [118.79, 32.05],
             [118.781_234_567_891, 32.04],
         ];
-        let text = geometry_text(&old);
-        assert!(text.starts_with("[[["), "{text}");
-        assert_eq!(ring_of(&text), Some(old));
-        assert_eq!(ring_of("not a ring \u{0}"), None);
+        let text = serde_json::to_string(&[&old]).unwrap();
+        assert_eq!(boundary_of(&text), Some(Boundary::from(old.clone())));
+        let text = geometry_text(&Boundary::from(old.clone()));
+        assert_eq!(boundary_of(&text), Some(Boundary::from(old)));
+        assert_eq!(boundary_of("not a ring \u{0}"), None);
     }
 }

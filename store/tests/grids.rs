@@ -29,6 +29,30 @@ async fn a_save_bumps_the_version_and_keeps_a_revision(db: Db) {
     state.name = "新名字".into();
     state.households = 123;
     state.workers = "王五, 赵六".into();
+    // A hole (a school) in the middle and an exclave far away: parts and holes round-trip.
+    let [x0, y0, x1, y1] = g.state.boundary.bbox();
+    let (cx, cy, d) = (
+        (x0 + x1) / 2.0,
+        (y0 + y1) / 2.0,
+        (x1 - x0).min(y1 - y0) / 10.0,
+    );
+    let hole = vec![
+        [cx, cy],
+        [cx, cy + d],
+        [cx + d, cy + d],
+        [cx + d, cy],
+        [cx, cy],
+    ];
+    let exclave = vec![
+        [x1 + 1.0, y0],
+        [x1 + 1.01, y0],
+        [x1 + 1.01, y0 + 0.01],
+        [x1 + 1.0, y0],
+    ];
+    state.boundary.0[0].push(hole);
+    state.boundary.0.push(vec![exclave]);
+    state.boundary = state.boundary.normalised();
+    assert_eq!(state.boundary.validate(), Ok(()));
     let saved = db
         .save_grids(
             &[GridChange::Update {

@@ -419,12 +419,13 @@ async fn demo_loads_once_all_or_nothing(db: Db) {
     let l3 = db.list_grids(Some(3)).await.unwrap();
     assert_eq!(l3.len(), 32);
     assert_eq!(
-        l3[0].state.ring,
+        l3[0].state.boundary.outer(),
         d.grids
             .iter()
             .find(|g| g.code.as_str() == l3[0].state.code)
             .unwrap()
-            .ring,
+            .ring
+            .as_slice(),
         "geometry survives exactly"
     );
     let tree = domain::org::Tree::new(db.org_units().await.unwrap());

@@ -166,7 +166,7 @@ pub(crate) mod ssr_events {
         grid: Option<String>,
         point: Option<String>,
     ) -> Result<domain::event::EventDraft, AppError> {
-        use domain::geometry::{contains, mean_point, quantise};
+        use domain::geometry::quantise;
         let mut draft = draft
             .with_place(
                 grid.as_deref().unwrap_or(""),
@@ -177,8 +177,8 @@ pub(crate) mod ssr_events {
         let outside = || AppError::Invalid("err.event_point_outside".into());
         match (draft.grid_code.clone(), draft.lon_lat()) {
             (Some(code), point) => {
-                let ring = db
-                    .grid_ring(&code)
+                let boundary = db
+                    .grid_boundary(&code)
                     .await
                     .map_err(internal)?
                     .ok_or_else(|| AppError::Invalid("err.event_grid".into()))?;
@@ -187,10 +187,10 @@ pub(crate) mod ssr_events {
                     return Err(deny(p, AuditAction::EventPlace, AuditObject::Grids(&code)).await);
                 }
                 match point {
-                    Some(at) if !contains(&ring, at) => return Err(outside()),
+                    Some(at) if !boundary.contains(at) => return Err(outside()),
                     Some(_) => {}
                     None => {
-                        let [lon, lat] = quantise(mean_point(&ring));
+                        let [lon, lat] = quantise(boundary.label_point());
                         draft.point = Some(format!("{lon},{lat}"));
                     }
                 }
@@ -201,7 +201,7 @@ pub(crate) mod ssr_events {
                     .iter()
                     .filter(|g| {
                         domain::Code::parse(&g.state.code).is_ok_and(|c| p.can_link_grid(&c))
-                            && contains(&g.state.ring, at)
+                            && g.state.boundary.contains(at)
                     })
                     .max_by_key(|g| g.state.code.len())
                     .ok_or_else(outside)?;

@@ -34,9 +34,9 @@ pub struct GridView {
     /// The grid's code in the system it came from (`GridDraft::source_code`).
     #[serde(default)]
     pub source_code: String,
-    /// Sent compactly (an encoded polyline) when exact; see `domain::geometry::compact_ring`.
-    #[serde(with = "domain::geometry::compact_ring")]
-    pub ring: Vec<[f64; 2]>,
+    /// Parts with holes; one part without holes is sent as one encoded polyline (see
+    /// `domain::geometry::Boundary`'s serde).
+    pub boundary: domain::geometry::Boundary,
 }
 
 impl domain::grid::GridNode for GridView {
@@ -49,8 +49,8 @@ impl domain::grid::GridNode for GridView {
     fn level(&self) -> i64 {
         self.level
     }
-    fn ring(&self) -> &[domain::geometry::Point] {
-        &self.ring
+    fn boundary(&self) -> &domain::geometry::Boundary {
+        &self.boundary
     }
 }
 
@@ -86,7 +86,7 @@ impl GridView {
             workers: self.workers.clone(),
             valid_from: self.valid_from.clone(),
             valid_to: self.valid_to.clone(),
-            ring: self.ring.clone(),
+            boundary: self.boundary.clone(),
             source_code: self.source_code.clone(),
         }
     }
@@ -160,7 +160,7 @@ mod ssr_grids {
                 String::new()
             },
             editable,
-            ring: s.ring,
+            boundary: s.boundary,
         }
     }
 
@@ -203,7 +203,7 @@ mod ssr_grids {
             workers: g.workers,
             valid_from: g.valid_from,
             valid_to: g.valid_to,
-            ring: g.ring,
+            boundary: g.boundary,
             source_code: g.source_code,
         }
     }
@@ -220,7 +220,7 @@ mod ssr_grids {
             workers: s.workers.clone(),
             valid_from: s.valid_from.clone(),
             valid_to: s.valid_to.clone(),
-            ring: s.ring.clone(),
+            boundary: s.boundary.clone(),
             source_code: s.source_code.clone(),
         }
     }
@@ -249,7 +249,7 @@ mod ssr_grids {
             level: g.state.level,
             name: g.state.name.clone(),
             kind: g.state.kind,
-            ring: g.state.ring.clone(),
+            boundary: g.state.boundary.clone(),
         }
     }
 

@@ -88,7 +88,7 @@ mod tests {
         // A jittered tiling keeps its shared vertices shared through rounding: still no problems.
         let (mut shapes, _) = tiling(&mut Lcg(7), 4, 4);
         for s in &mut shapes {
-            s.ring = normalise(&s.ring);
+            *s.ring_mut() = normalise(&s.ring());
         }
         assert_eq!(Index::new(&shapes).check_all().problems, vec![]);
     }

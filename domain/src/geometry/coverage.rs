@@ -11,7 +11,7 @@ pub struct Shape {
     pub parent: Option<String>,
     /// 专属网格 (schools, hospitals…) may overlap basic grids; basic grids may not overlap each other.
     pub dedicated: bool,
-    pub ring: Ring,
+    pub boundary: Boundary,
 }
 
 /// A problem found by the checks, with a point to zoom to.
@@ -134,7 +134,7 @@ pub struct Report {
 pub struct Index<'a> {
     shapes: &'a [Shape],
     frame: Frame,
-    polys: Vec<Option<Polygon>>,
+    polys: Vec<Option<MultiPolygon>>,
     boxes: Vec<[f64; 4]>,
     by_code: BTreeMap<&'a str, usize>,
     children: BTreeMap<Option<&'a str>, Vec<usize>>,
@@ -152,12 +152,17 @@ impl<'a> Index<'a> {
     pub fn new(shapes: &'a [Shape]) -> Index<'a> {
         let lat0 = shapes
             .iter()
-            .find_map(|s| s.ring.first().map(|p| p[1]))
+            .find_map(|s| s.boundary.outer().first().map(|p| p[1]))
             .unwrap_or(0.0);
         let frame = Frame::at(lat0);
-        let polys: Vec<Option<Polygon>> = shapes
+        let polys: Vec<Option<MultiPolygon>> = shapes
             .iter()
-            .map(|s| validate_ring(&s.ring).ok().map(|_| frame.polygon(&s.ring)))
+            .map(|s| {
+                s.boundary
+                    .validate()
+                    .ok()
+                    .map(|_| s.boundary.to_geo(&frame))
+            })
             .collect();
         let boxes = polys
             .iter()
@@ -194,10 +199,10 @@ impl<'a> Index<'a> {
 
     fn invalid(&self, i: usize) -> Option<Problem> {
         let s = &self.shapes[i];
-        validate_ring(&s.ring).err().map(|reason| Problem::Invalid {
+        s.boundary.validate().err().map(|reason| Problem::Invalid {
             code: s.code.clone(),
             reason,
-            at: s.ring.first().copied().unwrap_or([0.0, 0.0]),
+            at: s.boundary.outer().first().copied().unwrap_or([0.0, 0.0]),
         })
     }
 
@@ -247,6 +252,7 @@ impl<'a> Index<'a> {
         let polys: Vec<&Polygon> = kids
             .iter()
             .filter_map(|&k| self.polys[k].as_ref())
+            .flat_map(|mp| mp.0.iter())
             .collect();
         let union = geo::unary_union(polys);
         let missing = pp.difference(&union);
@@ -369,14 +375,103 @@ mod tests {
         assert!((report.coverage[0].covered_pct - 100.0).abs() < 1e-6);
     }
 
+    /// A 4×4 parent with a 2×2 hole (a school) and a 1×1 exclave, covered by two children: the
+    /// ring around the hole cut in two halves, and the exclave as the right half's second part.
+    fn holed_parent() -> Vec<Shape> {
+        let p = |x: f64, y: f64| [118.0 + x * 0.01, 32.0 + y * 0.01];
+        let hole = |x0: f64, y0: f64, x1: f64, y1: f64| {
+            vec![p(x0, y0), p(x0, y1), p(x1, y1), p(x1, y0), p(x0, y0)]
+        };
+        let parent = Boundary(vec![
+            vec![
+                vec![
+                    p(0., 0.),
+                    p(2., 0.),
+                    p(4., 0.),
+                    p(4., 4.),
+                    p(2., 4.),
+                    p(0., 4.),
+                    p(0., 0.),
+                ],
+                hole(1., 1., 3., 3.),
+            ],
+            vec![square(6., 0., 1.)],
+        ]);
+        // Left child: x 0..2 minus the hole's left half (a concave "C").
+        let left = vec![
+            p(0., 0.),
+            p(2., 0.),
+            p(2., 1.),
+            p(1., 1.),
+            p(1., 3.),
+            p(2., 3.),
+            p(2., 4.),
+            p(0., 4.),
+            p(0., 0.),
+        ];
+        let right = vec![
+            p(2., 0.),
+            p(4., 0.),
+            p(4., 4.),
+            p(2., 4.),
+            p(2., 3.),
+            p(3., 3.),
+            p(3., 1.),
+            p(2., 1.),
+            p(2., 0.),
+        ];
+        let mk = |code: &str, parent: Option<&str>, b: Boundary| Shape {
+            code: code.into(),
+            parent: parent.map(Into::into),
+            dedicated: false,
+            boundary: b.normalised(),
+        };
+        vec![
+            mk("1", None, parent),
+            mk("101", Some("1"), left.into()),
+            mk(
+                "102",
+                Some("1"),
+                Boundary(vec![vec![right], vec![square(6., 0., 1.)]]),
+            ),
+        ]
+    }
+
+    #[test]
+    fn holes_and_parts_count_in_coverage() {
+        let shapes = holed_parent();
+        let report = Index::new(&shapes).check_all();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        assert!((report.coverage[0].covered_pct - 100.0).abs() < 1e-6);
+        // A child drawn in the hole spills out of its parent.
+        let mut in_hole = shapes.clone();
+        in_hole.push(shape("103", Some("1"), square(1.5, 1.5, 1.)));
+        let report = Index::new(&in_hole).check_all();
+        assert!(
+            matches!(&report.problems[..], [Problem::Spill { code, area_m2, .. }] if code == "103" && *area_m2 > 1e5),
+            "{:?}",
+            report.problems
+        );
+        // Without the exclave the right child leaves a gap the size of the exclave.
+        let mut no_exclave = shapes.clone();
+        no_exclave[2].boundary.0.pop();
+        let report = Index::new(&no_exclave).check_all();
+        let gap = area_m2(&square(6., 0., 1.));
+        assert!(
+            matches!(&report.problems[..], [Problem::Gap { area_m2, .. }] if (area_m2 / gap - 1.0).abs() < 1e-3),
+            "{:?}",
+            report.problems
+        );
+    }
+
     #[test]
     fn pushing_a_shared_vertex_one_way_overlaps_the_other_way_leaves_a_gap() {
         let base = two_halves();
-        let mid_bottom = base[1].ring[1];
+        let mid_bottom = base[1].ring()[1];
         // Move only child 101's copy (breaking topology on purpose) 10 m into 102: overlap.
         let mut shapes = base.clone();
-        shapes[1].ring[1] = [mid_bottom[0] + 0.0001, mid_bottom[1] + 0.002];
-        shapes[1].ring = normalise(&shapes[1].ring);
+        shapes[1].ring_mut()[1] = [mid_bottom[0] + 0.0001, mid_bottom[1] + 0.002];
+        *shapes[1].ring_mut() = normalise(&shapes[1].ring());
         let problems = Index::new(&shapes).check_around(&[1]);
         assert!(
             problems.iter().any(|p| matches!(p, Problem::Overlap { code, other, .. } if code == "101" && other == "102")),
@@ -384,7 +479,7 @@ mod tests {
         );
         // The other way: a gap, and the coverage drops below 100 %.
         let mut shapes = base.clone();
-        shapes[1].ring[2] = [mid_bottom[0] - 0.001, base[1].ring[2][1]];
+        shapes[1].ring_mut()[2] = [mid_bottom[0] - 0.001, base[1].ring()[2][1]];
         let report = Index::new(&shapes).check_all();
         let gap = report
             .problems
@@ -410,8 +505,8 @@ mod tests {
     #[test]
     fn a_child_outside_its_parent_spills() {
         let mut shapes = two_halves();
-        let p = shapes[2].ring[1];
-        shapes[2].ring[1] = [p[0] + 0.001, p[1]];
+        let p = shapes[2].ring_mut()[1];
+        shapes[2].ring_mut()[1] = [p[0] + 0.001, p[1]];
         let problems = Index::new(&shapes).check_around(&[2]);
         assert!(problems.iter().any(
             |p| matches!(p, Problem::Spill { code, parent, .. } if code == "102" && parent == "1")
@@ -446,7 +541,7 @@ mod tests {
                 code: g.code.as_str().to_owned(),
                 parent: g.parent.as_ref().map(|c| c.as_str().to_owned()),
                 dedicated: g.kind == crate::grid::GridKind::Dedicated,
-                ring: g.ring.clone(),
+                boundary: g.ring.clone().into(),
             })
             .collect();
         let report = Index::new(&shapes).check_all();
@@ -487,7 +582,7 @@ mod tests {
                     v[0] + (rng.next() - 0.5) * 0.0004,
                     v[1] + (rng.next() - 0.5) * 0.0004,
                 ];
-                let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring.clone()).collect();
+                let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring().clone()).collect();
                 let changed = move_vertex(&mut rings, v, to);
                 assert_eq!(
                     changed.len(),
@@ -495,36 +590,36 @@ mod tests {
                     "an inner lattice point: 4 cells and not the parent"
                 );
                 for (s, r) in shapes.iter_mut().zip(rings) {
-                    s.ring = r;
+                    *s.ring_mut() = r;
                 }
                 clean(&shapes);
                 // Moving it back restores the original rings exactly.
-                let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring.clone()).collect();
+                let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring().clone()).collect();
                 move_vertex(&mut rings, to, v);
                 for (s, r) in shapes.iter_mut().zip(rings) {
-                    s.ring = r;
+                    *s.ring_mut() = r;
                 }
             }
             // Split a random cell along a diagonal, then merge the halves back.
             let k = 1 + rng.below(shapes.len() - 1);
             let cell = shapes[k].clone();
-            let (a, b) = split_ring(&cell.ring, &[cell.ring[0], cell.ring[2]]).unwrap();
+            let (a, b) = split_ring(&cell.ring(), &[cell.ring()[0], cell.ring()[2]]).unwrap();
             let mut split = shapes.clone();
-            split[k].ring = a.clone();
+            *split[k].ring_mut() = a.clone();
             split.push(Shape {
                 code: format!("{}x", cell.code),
-                ring: b.clone(),
+                boundary: Boundary::from(b.clone()),
                 ..cell.clone()
             });
             clean(&split);
             let merged = merge_rings(&a, &b).unwrap();
-            assert!((area_m2(&merged) - area_m2(&cell.ring)).abs() < 1.0);
+            assert!((area_m2(&merged) - area_m2(&cell.ring())).abs() < 1.0);
             // Merge two horizontal neighbours.
             let (j, i) = (rng.below(ny), rng.below(nx - 1));
             let (p, q) = (1 + j * nx + i, 1 + j * nx + i + 1);
-            let m = merge_rings(&shapes[p].ring, &shapes[q].ring).unwrap();
+            let m = merge_rings(&shapes[p].ring(), &shapes[q].ring()).unwrap();
             let mut merged = shapes.clone();
-            merged[p].ring = m;
+            *merged[p].ring_mut() = m;
             merged.remove(q);
             clean(&merged);
         }
@@ -541,7 +636,7 @@ mod tests {
             let owner = shapes
                 .iter()
                 .skip(1)
-                .position(|s| s.ring.iter().any(|q| same(*q, v)))
+                .position(|s| s.ring().iter().any(|q| same(*q, v)))
                 .unwrap()
                 + 1;
             let mut broken = shapes.clone();
@@ -549,7 +644,7 @@ mod tests {
                 v[0] + 0.0003 * (rng.next() + 0.5),
                 v[1] + 0.0003 * (rng.next() + 0.5),
             ];
-            for p in broken[owner].ring.iter_mut() {
+            for p in broken[owner].ring_mut().iter_mut() {
                 if same(*p, v) {
                     *p = to;
                 }

@@ -22,14 +22,17 @@ pub fn move_vertex(rings: &mut [Ring], from: Point, to: Point) -> Vec<usize> {
     changed
 }
 
+/// Where the ring has the edge `a`–`b` (either way round): the index of its first vertex.
+pub fn edge_position(ring: &[Point], a: Point, b: Point) -> Option<usize> {
+    ring.windows(2)
+        .position(|w| (same(w[0], a) && same(w[1], b)) || (same(w[0], b) && same(w[1], a)))
+}
+
 /// Inserts `p` on the edge `a`–`b` of every ring that has that edge.
 pub fn insert_vertex(rings: &mut [Ring], a: Point, b: Point, p: Point) -> Vec<usize> {
     let mut changed = Vec::new();
     for (i, ring) in rings.iter_mut().enumerate() {
-        let at = ring
-            .windows(2)
-            .position(|w| (same(w[0], a) && same(w[1], b)) || (same(w[0], b) && same(w[1], a)));
-        if let Some(k) = at {
+        if let Some(k) = edge_position(ring, a, b) {
             ring.insert(k + 1, p);
             changed.push(i);
         }
@@ -195,6 +198,129 @@ pub fn merge_rings(a: &[Point], b: &[Point]) -> Result<Ring, EditError> {
     Ok(out)
 }
 
+// --- the same edits on whole boundaries (parts and holes) -------------------------------------
+
+/// Moves the vertex at `from` to `to` in every ring of every boundary that has it (outer rings and
+/// holes alike); returns the indices of the boundaries changed.
+pub fn move_boundary_vertex(bs: &mut [Boundary], from: Point, to: Point) -> Vec<usize> {
+    changed_boundaries(bs, |part| move_vertex(part, from, to))
+}
+
+/// Inserts `p` on the edge `a`–`b` of every ring of every boundary that has that edge.
+pub fn insert_boundary_vertex(bs: &mut [Boundary], a: Point, b: Point, p: Point) -> Vec<usize> {
+    changed_boundaries(bs, |part| insert_vertex(part, a, b, p))
+}
+
+/// Removes the vertex `at` from every ring that has it; refuses (changing nothing) when any such
+/// ring would be left with fewer than three vertices.
+pub fn remove_boundary_vertex(bs: &mut [Boundary], at: Point) -> Result<Vec<usize>, Invalid> {
+    let too_small = bs
+        .iter()
+        .flat_map(|b| b.rings())
+        .any(|r| shared_in(r, at) && open(r).len() <= 3);
+    if too_small {
+        return Err(Invalid::TooFewPoints);
+    }
+    Ok(changed_boundaries(bs, |part| {
+        remove_vertex(part, at).unwrap_or_default()
+    }))
+}
+
+fn changed_boundaries(
+    bs: &mut [Boundary],
+    mut edit: impl FnMut(&mut [Ring]) -> Vec<usize>,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    for (i, b) in bs.iter_mut().enumerate() {
+        let mut hit = false;
+        for part in b.0.iter_mut() {
+            hit |= !edit(part).is_empty();
+        }
+        if hit {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Splits a grid along `line` (as [`split_ring`] does) through the part whose outer ring has the
+/// line's ends. That part's holes go to the piece they lie in (a line crossing a hole is refused);
+/// the grid's other parts stay with the first piece.
+pub fn split_boundary(b: &Boundary, line: &[Point]) -> Result<(Boundary, Boundary), EditError> {
+    let mut last = EditError::SplitEnds;
+    for (k, part) in b.0.iter().enumerate() {
+        let (ra, rb) = match split_ring(&part[0], line) {
+            Ok(pieces) => pieces,
+            Err(e) => {
+                if e != EditError::SplitEnds {
+                    last = e;
+                }
+                continue;
+            }
+        };
+        let (mut pa, mut pb) = (vec![ra], vec![rb]);
+        for hole in &part[1..] {
+            let inside =
+                |r: &Ring| Boundary::from(r.clone()).overlap_m2(&Boundary::from(hole.clone()));
+            let (in_a, in_b) = (inside(&pa[0]), inside(&pb[0]));
+            if in_a > AREA_EPSILON_M2 && in_b > AREA_EPSILON_M2 {
+                return Err(EditError::Invalid(Invalid::HoleOutside));
+            }
+            if in_a >= in_b { &mut pa } else { &mut pb }.push(hole.clone());
+        }
+        let mut a = Boundary(vec![pa]);
+        a.0.extend(
+            b.0.iter()
+                .enumerate()
+                .filter(|(j, _)| *j != k)
+                .map(|(_, p)| p.clone()),
+        );
+        let (a, b) = (a.normalised(), Boundary(vec![pb]).normalised());
+        a.validate().map_err(EditError::Invalid)?;
+        b.validate().map_err(EditError::Invalid)?;
+        return Ok((a, b));
+    }
+    Err(last)
+}
+
+/// Merges two grids into one boundary: where a part of each shares one stretch of boundary the two
+/// parts become one (as [`merge_rings`] does, holes kept); grids that do not touch at all become
+/// one grid of several parts (a community and its exclave).
+pub fn merge_boundaries(a: &Boundary, b: &Boundary) -> Result<Boundary, EditError> {
+    for (i, pa) in a.0.iter().enumerate() {
+        for (j, pb) in b.0.iter().enumerate() {
+            let Ok(outer) = merge_rings(&pa[0], &pb[0]) else {
+                continue;
+            };
+            let mut part = vec![outer];
+            part.extend(pa[1..].iter().cloned());
+            part.extend(pb[1..].iter().cloned());
+            let mut parts = vec![part];
+            parts.extend(
+                a.0.iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != i)
+                    .map(|(_, p)| p.clone()),
+            );
+            parts.extend(
+                b.0.iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != j)
+                    .map(|(_, p)| p.clone()),
+            );
+            let out = Boundary(parts).normalised();
+            out.validate().map_err(EditError::Invalid)?;
+            return Ok(out);
+        }
+    }
+    // No part shares a stretch with the other grid's: several parts, if they do not touch.
+    let out = Boundary(a.0.iter().chain(b.0.iter()).cloned().collect()).normalised();
+    match out.validate() {
+        Ok(()) => Ok(out),
+        Err(_) => Err(EditError::NotAdjacent),
+    }
+}
+
 fn shared_in(ring: &[Point], p: Point) -> bool {
     ring.iter().any(|&q| same(p, q))
 }
@@ -262,7 +388,7 @@ mod tests {
     #[test]
     fn moving_a_shared_vertex_moves_it_everywhere_and_keeps_the_coverage() {
         let shapes = two_halves();
-        let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring.clone()).collect();
+        let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring().clone()).collect();
         let shared = rings[1][1]; // bottom middle: in the parent and both children
         let to = [shared[0] + 0.002, shared[1]];
         let changed = move_vertex(&mut rings, shared, to);
@@ -271,7 +397,7 @@ mod tests {
             .iter()
             .zip(&rings)
             .map(|(s, r)| Shape {
-                ring: r.clone(),
+                boundary: Boundary::from(r.clone()),
                 ..s.clone()
             })
             .collect();
@@ -282,7 +408,7 @@ mod tests {
     #[test]
     fn inserting_and_removing_a_vertex_on_a_shared_edge_touches_both_neighbours() {
         let shapes = two_halves();
-        let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring.clone()).collect();
+        let mut rings: Vec<Ring> = shapes.iter().map(|s| s.ring().clone()).collect();
         let (a, b) = (rings[1][1], rings[1][2]); // the shared middle edge
         let mid = [a[0] + 0.001, (a[1] + b[1]) / 2.0];
         assert_eq!(insert_vertex(&mut rings, a, b, mid), vec![1, 2]);
@@ -290,13 +416,13 @@ mod tests {
             .iter()
             .zip(&rings)
             .map(|(s, r)| Shape {
-                ring: r.clone(),
+                boundary: Boundary::from(r.clone()),
                 ..s.clone()
             })
             .collect();
         assert!(Index::new(&moved).check_all().problems.is_empty());
         assert_eq!(remove_vertex(&mut rings, mid), Ok(vec![1, 2]));
-        assert_eq!(rings[1], shapes[1].ring);
+        assert_eq!(&rings[1], shapes[1].ring());
         // A triangle cannot lose a vertex.
         let mut tri = vec![vec![[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]];
         assert_eq!(
@@ -309,7 +435,7 @@ mod tests {
     #[test]
     fn split_then_merge_gives_back_the_grid() {
         let shapes = two_halves();
-        let parent = &shapes[0].ring;
+        let parent = &shapes[0].ring();
         let (a, b) = split_ring(parent, &[parent[1], parent[4]]).unwrap();
         let total = area_m2(parent);
         assert!((area_m2(&a) + area_m2(&b) - total).abs() < total * 1e-3);
@@ -335,8 +461,8 @@ mod tests {
             Err(EditError::NotAdjacent)
         );
         let shapes = two_halves();
-        let merged = merge_rings(&shapes[1].ring, &shapes[2].ring).unwrap();
-        let total = area_m2(&shapes[0].ring);
+        let merged = merge_rings(&shapes[1].ring(), &shapes[2].ring()).unwrap();
+        let total = area_m2(&shapes[0].ring());
         assert!((area_m2(&merged) - total).abs() < total * 1e-3);
     }
 
@@ -352,5 +478,96 @@ mod tests {
         let (q, edge) = snap(rings.iter(), near_edge, 0.0001, None).unwrap();
         assert!((q[1] - 32.0).abs() < 1e-12 && edge.is_some());
         assert_eq!(snap(rings.iter(), [118.005, 32.005], 0.0001, None), None);
+    }
+
+    /// A 4×2 community with a 1×1 hole where a school (a dedicated grid) sits, sharing the hole's
+    /// vertices, and a 1×1 exclave.
+    fn community_school() -> Vec<Boundary> {
+        let mut hole = square(1., 0.5, 1.);
+        hole.reverse();
+        vec![
+            Boundary(vec![
+                vec![
+                    vec![
+                        square(0., 0., 0.)[0],
+                        [118.03, 32.0],
+                        [118.04, 32.0],
+                        [118.04, 32.02],
+                        [118.03, 32.02],
+                        [118.0, 32.02],
+                        [118.0, 32.0],
+                    ],
+                    hole,
+                ],
+                vec![square(6., 0., 1.)],
+            ])
+            .normalised(),
+            Boundary::from(square(1., 0.5, 1.)).normalised(),
+        ]
+    }
+
+    #[test]
+    fn hole_vertices_move_insert_and_remove_with_the_grid_inside() {
+        let mut bs = community_school();
+        let corner = bs[1].outer()[0];
+        let to = [corner[0] - 0.001, corner[1]];
+        assert_eq!(move_boundary_vertex(&mut bs, corner, to), vec![0, 1]);
+        assert!(bs[0].0[0][1].contains(&to) && bs[1].outer().contains(&to));
+        assert_eq!(bs[0].validate(), Ok(()));
+        let (a, b) = (bs[1].outer()[0], bs[1].outer()[1]);
+        let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
+        assert_eq!(insert_boundary_vertex(&mut bs, a, b, mid), vec![0, 1]);
+        assert_eq!(remove_boundary_vertex(&mut bs, mid), Ok(vec![0, 1]));
+        // The exclave's corners are its own; a triangle cannot lose one.
+        let mut tri = vec![Boundary::from(vec![
+            [118.0, 32.0],
+            [118.01, 32.0],
+            [118.0, 32.01],
+            [118.0, 32.0],
+        ])];
+        assert_eq!(
+            remove_boundary_vertex(&mut tri, [118.0, 32.0]),
+            Err(Invalid::TooFewPoints)
+        );
+    }
+
+    #[test]
+    fn split_and_merge_work_on_parts_and_keep_holes() {
+        let bs = community_school();
+        let community = &bs[0];
+        // Cut the main part at x = 0.03°: the hole (x 0.01..0.02) lies in the western piece,
+        // the exclave stays with the first piece.
+        let line = [[118.03, 32.0], [118.03, 32.02]];
+        let (a, b) = split_boundary(community, &line).unwrap();
+        assert_eq!(a.ring_count() + b.ring_count(), 4, "{a:?} {b:?}");
+        assert_eq!(a.hole_count() + b.hole_count(), 1);
+        let total = community.area_m2();
+        assert!((a.area_m2() + b.area_m2() - total).abs() < total * 1e-3);
+        // Merging the pieces gives the community back (same area, same hole, same exclave).
+        let m = merge_boundaries(&a, &b).unwrap();
+        assert!((m.area_m2() - total).abs() < total * 1e-3);
+        assert_eq!((m.parts().len(), m.hole_count()), (2, 1));
+        // A line through the hole is refused.
+        let through = [[118.015, 32.0], [118.015, 32.02]];
+        let mut bs2 = bs.clone();
+        insert_boundary_vertex(&mut bs2, [118.0, 32.0], [118.03, 32.0], through[0]);
+        insert_boundary_vertex(&mut bs2, [118.03, 32.02], [118.0, 32.02], through[1]);
+        assert!(split_boundary(&bs2[0], &through).is_err());
+        // Two grids that do not touch merge into one grid of two parts.
+        let far = merge_boundaries(
+            &Boundary::from(square(0., 0., 1.)),
+            &Boundary::from(square(3., 0., 1.)),
+        )
+        .unwrap();
+        assert_eq!(far.parts().len(), 2);
+        // Touching at a corner only: parts may not touch along a line, but at a point is fine; two
+        // overlapping grids are refused.
+        assert_eq!(
+            merge_boundaries(
+                &Boundary::from(square(0., 0., 2.)),
+                &Boundary::from(square(1., 1., 2.))
+            ),
+            Err(EditError::NotAdjacent)
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Grid geometry: the coverage rules and the topological edits, one implementation used by the map
 //! editor in the browser (while editing) and by the server (on save).
 //!
-//! Rings are WGS84 `[lon, lat]`, closed (first point = last point) and counter-clockwise (RFC 7946).
+//! Rings are WGS84 `[lon, lat]`, closed (first point = last point); a grid's [`Boundary`] is one or
+//! more parts, each an outer ring (counter-clockwise) and its holes (clockwise), as RFC 7946 says.
 //! Neighbouring grids share boundaries by having *identical* vertices along them, at every level: a
 //! child's edge on its parent's boundary is also an edge of the parent. The edits below keep that true
 //! (moving, inserting or removing a vertex does so in every ring that has it), and the checks work in
@@ -10,16 +11,20 @@
 use geo::{Area, Coord, LineString, Polygon, Validation};
 use serde::{Deserialize, Serialize};
 
+mod boundary;
 pub mod compact_ring;
 mod coverage;
 mod edit;
+mod repair;
 mod simplify;
 pub mod snap;
 #[cfg(test)]
 mod testing;
 
+pub use boundary::*;
 pub use coverage::*;
 pub use edit::*;
+pub use repair::*;
 pub use simplify::*;
 
 pub type Point = [f64; 2];
@@ -27,6 +32,9 @@ pub type Ring = Vec<Point>;
 
 /// The most vertices one grid boundary may have; real grids have tens to a few hundred.
 pub const MAX_VERTICES: usize = 10_000;
+/// The most rings (outer rings and holes, all parts) one grid boundary may have: a district with
+/// its islands has tens to a couple of hundred; checking parts against each other is quadratic.
+pub const MAX_RINGS: usize = 500;
 /// Overlaps, spills and gaps smaller than this (m²) are rounding noise, not problems.
 pub const AREA_EPSILON_M2: f64 = 1.0;
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
@@ -42,6 +50,10 @@ pub enum Invalid {
     OutOfRange,
     SelfIntersection,
     ZeroArea,
+    /// A hole reaching outside its part's outer ring, or crossing another hole.
+    HoleOutside,
+    /// Two parts of one boundary overlapping.
+    PartsOverlap,
 }
 
 impl Invalid {
@@ -55,6 +67,8 @@ impl Invalid {
             Invalid::OutOfRange => "geo.out_of_range",
             Invalid::SelfIntersection => "geo.self_intersection",
             Invalid::ZeroArea => "geo.zero_area",
+            Invalid::HoleOutside => "geo.hole_outside",
+            Invalid::PartsOverlap => "geo.parts_overlap",
         }
     }
 }

@@ -10,7 +10,7 @@
 //! not made: coordinates are stored at 1e-7° (about a centimetre), and chasing that rounding
 //! would never settle.
 
-use super::{normalise, open, quantise, same, Frame, Point, Ring};
+use super::{normalise, open, quantise, same, Boundary, Frame, Point, Ring};
 
 /// Vertices this close (metres) to where snapping would put them stay where they are.
 pub const KEEP_M: f64 = 0.02;
@@ -62,6 +62,23 @@ fn nearest_on(p: M, a: M, b: M) -> (M, f64) {
         },
         t,
     )
+}
+
+/// Snaps every ring of `boundary` (outer rings and holes) as [`snap_ring`] does; the boundary comes
+/// back normalised, with what changed in all its rings.
+pub fn snap_boundary(boundary: &Boundary, targets: &[&[Point]], tol_m: f64) -> (Boundary, Snapped) {
+    let mut total = Snapped::default();
+    let rings: Vec<Ring> = boundary
+        .rings()
+        .map(|r| {
+            let (r, s) = snap_ring(r, targets, tol_m);
+            total.moved += s.moved;
+            total.inserted += s.inserted;
+            total.max_shift_m = total.max_shift_m.max(s.max_shift_m);
+            r
+        })
+        .collect();
+    (boundary.with_rings(rings.into_iter()).normalised(), total)
 }
 
 /// Snaps `ring` (closed) onto the `targets` (closed rings: the parent's boundary, neighbours')

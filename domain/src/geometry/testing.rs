@@ -19,7 +19,17 @@ pub fn shape(code: &str, parent: Option<&str>, ring: Ring) -> Shape {
         code: code.into(),
         parent: parent.map(Into::into),
         dedicated: false,
-        ring,
+        boundary: Boundary::from(ring),
+    }
+}
+
+impl Shape {
+    /// The outer ring of the first part (all the tests' shapes but the holed ones have only that).
+    pub fn ring(&self) -> &Ring {
+        &self.boundary.0[0][0]
+    }
+    pub fn ring_mut(&mut self) -> &mut Ring {
+        &mut self.boundary.0[0][0]
     }
 }
 

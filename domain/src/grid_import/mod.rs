@@ -3,7 +3,7 @@
 //! a report of every problem before anything is stored. Runs in the browser (preview) and the
 //! rules it produces are checked again by the server on commit.
 
-use crate::geometry::{normalise, validate_ring, Ring, MAX_VERTICES};
+use crate::geometry::{Boundary, Part, Ring, MAX_VERTICES};
 use crate::grid::GridDraft;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -50,11 +50,12 @@ impl ReadError {
     }
 }
 
-/// One feature as read: its properties as text and its exterior ring, or why it has none.
+/// One feature as read: its properties as text and its boundary (parts, outer rings and holes,
+/// as the file has them), or why it has none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RawFeature {
     pub properties: Vec<(String, String)>,
-    pub ring: Result<Ring, String>,
+    pub boundary: Result<Boundary, String>,
 }
 
 impl RawFeature {
@@ -89,31 +90,38 @@ fn ring_of(v: &Value) -> Option<Ring> {
         .collect()
 }
 
-/// The feature's single exterior ring, or the translation key of why it is not importable.
-fn geometry_ring(g: &Value) -> Result<Ring, String> {
+fn part_of(v: &Value) -> Option<Part> {
+    let rings: Part = v.as_array()?.iter().map(ring_of).collect::<Option<_>>()?;
+    (!rings.is_empty()).then_some(rings)
+}
+
+/// The feature's boundary (a Polygon's one part, a MultiPolygon's parts, holes kept), or the
+/// translation key of why it is not importable.
+fn geometry_boundary(g: &Value) -> Result<Boundary, String> {
     let kind = g.get("type").and_then(Value::as_str).unwrap_or("");
     let coords = g.get("coordinates");
-    let polygon = match (kind, coords) {
-        ("Polygon", Some(c)) => c.clone(),
-        ("MultiPolygon", Some(c)) => match c.as_array().map(Vec::as_slice) {
-            Some([one]) => one.clone(),
-            _ => return Err("import.multipart".into()),
-        },
+    let parts: Vec<Part> = match (kind, coords) {
+        ("Polygon", Some(c)) => vec![part_of(c).ok_or("import.bad_coordinates")?],
+        ("MultiPolygon", Some(c)) => c
+            .as_array()
+            .ok_or("import.bad_coordinates")?
+            .iter()
+            .map(part_of)
+            .collect::<Option<_>>()
+            .ok_or("import.bad_coordinates")?,
         ("", _) | (_, None) if g.is_null() => return Err("import.no_geometry".into()),
         _ => return Err("import.not_polygon".into()),
     };
-    let rings = polygon.as_array().ok_or("import.bad_coordinates")?;
-    if rings.len() > 1 {
-        return Err("import.holes".into());
+    let b = Boundary(parts);
+    if b.0.is_empty() {
+        return Err("import.bad_coordinates".into());
     }
-    let ring = rings
-        .first()
-        .and_then(ring_of)
-        .ok_or("import.bad_coordinates")?;
-    if ring.len() > MAX_VERTICES + 1 {
+    if b.ring_count() > crate::geometry::MAX_RINGS
+        || b.vertex_count() > MAX_VERTICES + b.ring_count()
+    {
         return Err("geo.too_many_points".into());
     }
-    Ok(ring)
+    Ok(b)
 }
 
 /// The most coordinate positions a grid file may hold in all (a district's 1,206 grids of 140
@@ -192,7 +200,7 @@ pub fn read(text: &str) -> Result<(Vec<RawFeature>, Vec<String>), ReadError> {
             }
             RawFeature {
                 properties,
-                ring: geometry_ring(f.get("geometry").unwrap_or(&Value::Null)),
+                boundary: geometry_boundary(f.get("geometry").unwrap_or(&Value::Null)),
             }
         })
         .collect();
@@ -277,19 +285,21 @@ pub fn drafts(
                 args: Vec::new(),
             })
         };
-        let ring = match &f.ring {
-            Ok(r) => {
-                let r: Ring = r.iter().map(|&p| crs.to_wgs84(p)).collect();
+        let boundary = match &f.boundary {
+            Ok(b) => {
+                let rings = b
+                    .rings()
+                    .map(|r| r.iter().map(|&p| crs.to_wgs84(p)).collect::<Ring>());
                 // GeoJSON rings are closed; accept an unclosed one by closing it.
-                let r = normalise(&r);
-                if let Err(e) = validate_ring(&r) {
+                let b = b.with_rings(rings).normalised();
+                if let Err(e) = b.validate() {
                     bad(e.key());
                 }
-                r
+                b
             }
             Err(k) => {
                 bad(k);
-                vec![]
+                Boundary::default()
             }
         };
         let count = |k: &Option<String>, bad: &mut dyn FnMut(&str)| match get(k) {
@@ -342,7 +352,7 @@ pub fn drafts(
             workers: String::new(),
             valid_from: None,
             valid_to: None,
-            ring,
+            boundary,
             source_code,
         });
     }
@@ -411,14 +421,17 @@ mod tests {
       {"type":"Feature","properties":{"名称":"<b>二号</b>"},"geometry":{"type":"Point","coordinates":[118.8,32.1]}},
       {"type":"Feature","properties":{"名称":"三号","户数":"-3"},
        "geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.11],[118.81,32.1],[118.8,32.11],[118.8,32.1]]]}},
-      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]],[[118.801,32.101],[118.802,32.101],[118.802,32.102],[118.801,32.101]]]}},
-      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[218.8,32.1],[218.81,32.1],[218.81,32.11],[218.8,32.1]]]}}
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]],[[118.805,32.101],[118.806,32.101],[118.806,32.102],[118.805,32.101]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[218.8,32.1],[218.81,32.1],[218.81,32.11],[218.8,32.1]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]]],[[[118.9,32.1],[118.91,32.1],[118.91,32.11],[118.9,32.1]]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]],[[118.9,32.1],[118.91,32.1],[118.91,32.11],[118.9,32.1]]]}},
+      {"type":"Feature","properties":{},"geometry":{"type":"MultiPolygon","coordinates":[[[[118.8,32.1],[118.81,32.1],[118.81,32.11],[118.8,32.1]]],[]]}}
     ]}"#;
 
     #[test]
     fn reads_features_guesses_the_mapping_and_reports_each_problem() {
         let (features, keys) = read(FC).unwrap();
-        assert_eq!(features.len(), 5);
+        assert_eq!(features.len(), 8);
         let m = Mapping::guess(&keys);
         assert_eq!(m.name.as_deref(), Some("名称"));
         assert_eq!(m.code.as_deref(), Some("编码"));
@@ -438,8 +451,13 @@ mod tests {
         assert!(keys_of(0).is_empty(), "{issues:?}");
         assert_eq!(keys_of(1), ["import.not_polygon"]);
         assert_eq!(keys_of(2), ["geo.self_intersection", "err.grid_count"]);
-        assert_eq!(keys_of(3), ["import.holes"]);
+        assert!(keys_of(3).is_empty(), "a hole is kept: {issues:?}");
+        assert_eq!(drafts[3].boundary.hole_count(), 1);
         assert_eq!(keys_of(4), ["geo.out_of_range"]);
+        assert!(keys_of(5).is_empty(), "two parts are one grid: {issues:?}");
+        assert_eq!(drafts[5].boundary.parts().len(), 2);
+        assert_eq!(keys_of(6), ["geo.hole_outside"]);
+        assert_eq!(keys_of(7), ["import.bad_coordinates"]);
     }
 
     #[test]
@@ -466,7 +484,7 @@ mod tests {
         let (f, _) =
             read(r#"{"type":"FeatureCollection","features":[{"type":"Feature","geometry":null}]}"#)
                 .unwrap();
-        assert_eq!(f[0].ring, Err("import.no_geometry".to_owned()));
+        assert_eq!(f[0].boundary, Err("import.no_geometry".to_owned()));
     }
 
     #[test]

@@ -20,7 +20,26 @@ pub struct Plan {
     pub updated: usize,
     /// The features the user chose to leave out (0-based, ascending): neither stored nor checked.
     pub skipped: Vec<usize>,
+    /// Repairs the cleaner proposes but does not make on its own (a bow-tie into two parts, an
+    /// overlap or spill larger than a sliver cut away): the user accepts one (`Options::accept`)
+    /// or skips the feature.
+    pub proposals: Vec<Proposal>,
 }
+
+/// A repair proposed for one feature: what it does (a translation key and its arguments) and the
+/// boundary after it (drawn on the preview map beside the feature as the file has it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub feature: usize,
+    pub key: String,
+    pub args: Vec<(String, String)>,
+    pub boundary: geo::Boundary,
+}
+
+/// Overlaps with neighbours and spills out of the parent up to this area (m²) are cut away by the
+/// cleaner, with a note; larger ones are proposed. Loops of a self-crossing ring up to this area
+/// are dropped.
+pub const SLIVER_M2: f64 = 10.0;
 
 /// What the user chose in the import panel.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -32,6 +51,8 @@ pub struct Options {
     /// Vertices within this many metres of the parent's boundary or a neighbour's are snapped
     /// onto it (`geometry::snap`), each feature's snapping a note in the report; 0 turns it off.
     pub tolerance_m: f64,
+    /// The features whose proposed repair (`Plan::proposals`) the user accepted (0-based).
+    pub accept: HashSet<usize>,
 }
 
 /// Resolves parents (by code, else by the largest overlap with a grid of the level above), levels and codes
@@ -66,23 +87,35 @@ pub struct Planner<'a, G: StoredGrid> {
     /// Grids by their old system's code; a source code two grids share finds neither.
     by_source: HashMap<String, Option<&'a G>>,
     sources_in_file: HashSet<String>,
+    /// Stored grids that a feature of the file updates: their stored boundary is on its way out,
+    /// so nothing is snapped onto it or cut against it (the file's own version counts instead).
+    replaced: HashSet<&'a str>,
     /// The codes of each grid's direct children (`""`: the top level), stored and planned.
     children: HashMap<String, Vec<String>>,
     in_file: HashSet<String>,
     out: Plan,
     changed_codes: Vec<(usize, String)>,
-    /// The boundaries planned so far, with their level and bounding box (snapping targets).
-    planned: Vec<(i64, [f64; 4], geo::Ring)>,
+    /// The boundaries planned so far (snapping targets, neighbours to cut overlaps from).
+    planned: Vec<Planned>,
+}
+
+struct Planned {
+    level: i64,
+    parent: Option<String>,
+    dedicated: bool,
+    bbox: [f64; 4],
+    boundary: geo::Boundary,
 }
 
 impl<'a, G: StoredGrid> Planner<'a, G> {
     pub fn new(
-        drafts: Vec<GridDraft>,
+        mut drafts: Vec<GridDraft>,
         mut issues: Vec<Issue>,
         work: &'a [G],
         options: &'a Options,
     ) -> Self {
         issues.retain(|i| !options.skip.contains(&i.feature));
+        let (mut warnings, proposals) = repair_crossings(&mut drafts, &mut issues, options);
         // A feature without area (a line drawn as a polygon, a leftover of an edit) is dropped
         // with a note: there is nothing of it to store.
         let zero_area: HashSet<usize> = issues
@@ -94,14 +127,11 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
         issues.retain(|i| !zero_area.contains(&i.feature));
         let mut dropped: Vec<usize> = zero_area.into_iter().collect();
         dropped.sort_unstable();
-        let warnings = dropped
-            .into_iter()
-            .map(|feature| Issue {
-                feature,
-                key: "import.dropped_zero_area".into(),
-                args: Vec::new(),
-            })
-            .collect();
+        warnings.extend(dropped.into_iter().map(|feature| Issue {
+            feature,
+            key: "import.dropped_zero_area".into(),
+            args: Vec::new(),
+        }));
         let mut by_source: HashMap<String, Option<&G>> = HashMap::new();
         for g in work {
             let s = g.source_code();
@@ -112,6 +142,17 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                     .or_insert(Some(g));
             }
         }
+        let stored: HashSet<&str> = work.iter().map(|g| g.code()).collect();
+        let replaced: HashSet<&str> = drafts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !options.skip.contains(i))
+            .filter_map(|(_, d)| match by_source.get(&d.source_code) {
+                _ if !d.code.is_empty() => stored.get(d.code.as_str()).copied(),
+                Some(Some(g)) if !d.source_code.is_empty() => Some(g.code()),
+                _ => None,
+            })
+            .collect();
         let mut skipped: Vec<usize> = options
             .skip
             .iter()
@@ -130,6 +171,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             by_code: work.iter().map(|g| (g.code(), g)).collect(),
             by_source,
             sources_in_file: HashSet::new(),
+            replaced,
             children: {
                 let mut c: HashMap<String, Vec<String>> = HashMap::new();
                 for g in work {
@@ -142,6 +184,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             out: Plan {
                 skipped,
                 warnings,
+                proposals,
                 ..Plan::default()
             },
             changed_codes: Vec::new(),
@@ -205,20 +248,8 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                     return self.bad(i, "err.grid_parent_missing");
                 }
             },
-            // The grid of the level above that shares the most area with the feature (the mean
-            // of a concave feature's vertices can lie in the neighbour); a feature whose ring
-            // cannot be measured falls back to the grid holding that mean point.
             (None, None) if d.level > 1 => {
-                let c = geo::mean_point(&d.ring);
-                let above = || self.work.iter().filter(|g| g.level() == d.level - 1);
-                let bounds = bbox(&d.ring);
-                let by_area = above()
-                    .filter(|g| meet(bounds, bbox(g.ring())))
-                    .map(|g| (geo::overlap_m2(&d.ring, g.ring()), g))
-                    .filter(|(a, _)| *a > geo::AREA_EPSILON_M2)
-                    .max_by(|x, y| x.0.total_cmp(&y.0))
-                    .map(|(_, g)| g);
-                match by_area.or_else(|| above().find(|g| geo::contains(g.ring(), c))) {
+                match crate::grid::parent_for(self.work, d.level, &d.boundary) {
                     Some(p) => Some(p),
                     None => {
                         return self.bad(i, "map.no_parent");
@@ -278,9 +309,8 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
         if !self.in_file.insert(d.code.clone()) {
             return self.bad(i, "import.duplicate_code");
         }
-        if self.options.tolerance_m > 0.0 && d.ring.len() >= 4 {
-            let own = existing.map(|e| e.code());
-            let near = bbox(&d.ring);
+        if self.options.tolerance_m > 0.0 && d.boundary.vertex_count() >= 4 {
+            let near = d.boundary.bbox();
             // Degrees, generously: a metre is under 1e-5° in either direction below 60° N.
             let grow = self.options.tolerance_m * 2e-5;
             let near = [
@@ -291,24 +321,25 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             ];
             let mut targets: Vec<&[geo::Point]> = Vec::new();
             if let Some(p) = parent {
-                targets.push(p.ring());
+                targets.extend(p.boundary().rings().map(Vec::as_slice));
             }
             targets.extend(
                 self.work
                     .iter()
-                    .filter(|g| g.level() == d.level && Some(g.code()) != own)
-                    .filter(|g| meet(near, bbox(g.ring())))
-                    .map(|g| g.ring()),
+                    .filter(|g| g.level() == d.level && !self.replaced.contains(g.code()))
+                    .filter(|g| geo::boxes_meet(near, g.boundary().bbox()))
+                    .flat_map(|g| g.boundary().rings().map(Vec::as_slice)),
             );
             targets.extend(
                 self.planned
                     .iter()
-                    .filter(|(level, b, _)| *level == d.level && meet(near, *b))
-                    .map(|(_, _, r)| r.as_slice()),
+                    .filter(|p| p.level == d.level && geo::boxes_meet(near, p.bbox))
+                    .flat_map(|p| p.boundary.rings().map(Vec::as_slice)),
             );
-            let (ring, r) = geo::snap::snap_ring(&d.ring, &targets, self.options.tolerance_m);
-            if r.changed() && geo::validate_ring(&ring).is_ok() {
-                d.ring = ring;
+            let (boundary, r) =
+                geo::snap::snap_boundary(&d.boundary, &targets, self.options.tolerance_m);
+            if r.changed() && boundary.validate().is_ok() {
+                d.boundary = boundary;
                 self.out.warnings.push(Issue {
                     feature: i,
                     key: "import.snapped".into(),
@@ -319,10 +350,17 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                 });
             }
         }
+        self.cut_overlaps(i, &mut d, parent);
         if let Err(e) = d.check() {
             return self.bad(i, e.key());
         }
-        self.planned.push((d.level, bbox(&d.ring), d.ring.clone()));
+        self.planned.push(Planned {
+            level: d.level,
+            parent: d.parent_code.clone(),
+            dedicated: d.kind == "dedicated",
+            bbox: d.boundary.bbox(),
+            boundary: d.boundary.clone(),
+        });
         self.children
             .entry(d.parent_code.clone().unwrap_or_default())
             .or_default()
@@ -360,6 +398,73 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
         }
     }
 
+    /// Cuts away what the feature spills out of its parent and, for a basic grid, what it shares
+    /// with its siblings (stored ones it does not replace, and the file's features before it):
+    /// at once when it is a sliver ([`SLIVER_M2`]) or the user accepted it, else as a proposal.
+    fn cut_overlaps(&mut self, i: usize, d: &mut GridDraft, parent: Option<&G>) {
+        if d.boundary.validate().is_err() {
+            return;
+        }
+        let mut fixed = d.boundary.clone();
+        // What is cut, measured piece by piece (each in one frame: areas of the whole boundary
+        // measured in frames around different latitudes differ by more than a sliver).
+        let mut cut = 0.0;
+        if let Some(p) = parent {
+            let spill = fixed.area_m2() - fixed.overlap_m2(p.boundary());
+            if spill > geo::AREA_EPSILON_M2 {
+                cut += spill;
+                fixed = fixed.intersection(p.boundary());
+            }
+        }
+        if d.kind != "dedicated" {
+            let bbox = d.boundary.bbox();
+            let stored = self
+                .work
+                .iter()
+                .filter(|g| {
+                    g.level() == d.level
+                        && g.parent_code() == d.parent_code.as_deref()
+                        && !self.replaced.contains(g.code())
+                        && !g.dedicated()
+                })
+                .map(|g| g.boundary());
+            let planned = self
+                .planned
+                .iter()
+                .filter(|p| p.level == d.level && p.parent == d.parent_code && !p.dedicated)
+                .map(|p| &p.boundary);
+            for n in stored.chain(planned) {
+                if !geo::boxes_meet(bbox, n.bbox()) {
+                    continue;
+                }
+                let shared = fixed.overlap_m2(n);
+                if shared > geo::AREA_EPSILON_M2 {
+                    cut += shared;
+                    fixed = fixed.difference(n);
+                }
+            }
+        }
+        if cut <= geo::AREA_EPSILON_M2 || fixed.validate().is_err() {
+            return;
+        }
+        let args = vec![("area".to_owned(), format!("{cut:.1}"))];
+        if cut <= SLIVER_M2 || self.options.accept.contains(&i) {
+            d.boundary = fixed;
+            self.out.warnings.push(Issue {
+                feature: i,
+                key: "import.cut".into(),
+                args,
+            });
+        } else {
+            self.out.proposals.push(Proposal {
+                feature: i,
+                key: "import.propose_cut".into(),
+                args,
+                boundary: fixed,
+            });
+        }
+    }
+
     /// Runs the coverage rules over the map as it would be after the import, and returns the plan.
     pub fn finish(mut self) -> Plan {
         let work = self.work;
@@ -373,7 +478,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                 code: g.code().to_owned(),
                 parent: g.parent_code().map(str::to_owned),
                 dedicated: g.dedicated(),
-                ring: g.ring().to_vec(),
+                boundary: g.boundary().clone(),
             })
             .collect();
         let mut at: HashMap<String, usize> = after
@@ -390,7 +495,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                 code: d.code.clone(),
                 parent: d.parent_code.clone(),
                 dedicated: d.kind == "dedicated",
-                ring: geo::normalise(&d.ring),
+                boundary: d.boundary.normalised(),
             };
             match at.get(&d.code) {
                 Some(&k) => after[k] = shape,
@@ -400,6 +505,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                 }
             }
         }
+        fill_slivers(&mut after, &at, &changed_codes, &mut out);
         let index = Index::new(&after);
         let positions: Vec<usize> = changed_codes
             .iter()
@@ -438,17 +544,122 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
     }
 }
 
-/// The bounding box of a ring: (min lon, min lat, max lon, max lat).
-fn bbox(ring: &[geo::Point]) -> [f64; 4] {
-    ring.iter().fold(
-        [f64::MAX, f64::MAX, f64::MIN, f64::MIN],
-        |[a, b, c, d], p| [a.min(p[0]), b.min(p[1]), c.max(p[0]), d.max(p[1])],
-    )
+/// Slivers of gap ([`SLIVER_M2`] or less) that the file's grids leave inside their parent (two
+/// neighbours digitised a little apart, beyond the snapping tolerance) go to a grid of the file
+/// that borders the sliver (the union stays as many parts as the grid had), with a note.
+fn fill_slivers(
+    after: &mut [Shape],
+    at: &HashMap<String, usize>,
+    changed: &[(usize, String)],
+    out: &mut Plan,
+) {
+    let gaps: Vec<(String, geo::Boundary)> = {
+        let index = Index::new(after);
+        let parents: HashSet<usize> = changed
+            .iter()
+            .filter_map(|(_, c)| at.get(c))
+            .filter_map(|&k| after[k].parent.as_deref())
+            .filter_map(|p| index.position(p))
+            .collect();
+        let parents: Vec<usize> = parents.into_iter().collect();
+        index
+            .coverage_of(&parents)
+            .0
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::Gap {
+                    parent,
+                    area_m2,
+                    ring,
+                    ..
+                } if area_m2 <= SLIVER_M2 => Some((parent, geo::Boundary::from(ring).normalised())),
+                _ => None,
+            })
+            .collect()
+    };
+    for (parent, gap) in gaps {
+        let area = gap.area_m2();
+        for (feature, code) in changed {
+            let Some(&k) = at.get(code) else { continue };
+            let s = &after[k];
+            if s.parent.as_deref() != Some(parent.as_str()) || s.dedicated {
+                continue;
+            }
+            let grown = s.boundary.union(&gap);
+            if grown.parts().len() != s.boundary.parts().len() || grown.validate().is_err() {
+                continue;
+            }
+            after[k].boundary = grown.clone();
+            for e in out.edits.iter_mut() {
+                if let GridEdit::Update { draft, .. } | GridEdit::Create { draft } = e {
+                    if &draft.code == code {
+                        draft.boundary = grown.clone();
+                    }
+                }
+            }
+            out.warnings.push(Issue {
+                feature: *feature,
+                key: "import.gap_filled".into(),
+                args: vec![("area".into(), format!("{area:.1}"))],
+            });
+            break;
+        }
+    }
 }
 
-/// Whether two bounding boxes overlap (only then can the rings share area).
-fn meet(a: [f64; 4], b: [f64; 4]) -> bool {
-    a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]
+/// Repairs the features whose ring crosses itself (`geometry::repair_boundary`): loops under
+/// [`SLIVER_M2`] are dropped with a note; a repair into several parts is made only when the user
+/// accepted it, else proposed (and the feature stays listed as `import.bowtie`).
+fn repair_crossings(
+    drafts: &mut [GridDraft],
+    issues: &mut Vec<Issue>,
+    options: &Options,
+) -> (Vec<Issue>, Vec<Proposal>) {
+    let crossing = geo::Invalid::SelfIntersection.key();
+    let mut features: Vec<usize> = issues
+        .iter()
+        .filter(|x| x.key == crossing)
+        .map(|x| x.feature)
+        .collect();
+    features.dedup();
+    let (mut notes, mut proposals) = (Vec::new(), Vec::new());
+    for f in features {
+        let Some(r) = drafts
+            .get(f)
+            .and_then(|d| geo::repair_boundary(&d.boundary, SLIVER_M2))
+        else {
+            continue;
+        };
+        let args = vec![
+            ("parts".to_owned(), (r.parts_added + 1).to_string()),
+            ("loops".to_owned(), r.loops_dropped.to_string()),
+            ("area".to_owned(), format!("{:.1}", r.dropped_m2)),
+        ];
+        if r.parts_added == 0 || options.accept.contains(&f) {
+            drafts[f].boundary = r.boundary;
+            issues.retain(|x| !(x.feature == f && x.key == crossing));
+            notes.push(Issue {
+                feature: f,
+                key: "import.repaired".into(),
+                args,
+            });
+        } else {
+            for x in issues
+                .iter_mut()
+                .filter(|x| x.feature == f && x.key == crossing)
+            {
+                x.key = "import.bowtie".into();
+                x.args = args.clone();
+            }
+            proposals.push(Proposal {
+                feature: f,
+                key: "import.propose_parts".into(),
+                args,
+                boundary: r.boundary,
+            });
+        }
+    }
+    (notes, proposals)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Native tests of `plan` (its own file: the planner is long enough without them).
 use super::*;
-use crate::geometry::{Point, Ring};
+use crate::geometry::Ring;
 use crate::grid::GridNode;
 use crate::grid_import::{drafts, Crs, Mapping, RawFeature};
 
@@ -21,8 +21,8 @@ impl GridNode for Stored {
     fn level(&self) -> i64 {
         self.draft.level
     }
-    fn ring(&self) -> &[Point] {
-        &self.draft.ring
+    fn boundary(&self) -> &geo::Boundary {
+        &self.draft.boundary
     }
 }
 
@@ -69,7 +69,7 @@ fn draft(code: &str, parent: Option<&str>, level: i64, ring: Ring) -> GridDraft 
         workers: String::new(),
         valid_from: None,
         valid_to: None,
-        ring,
+        boundary: ring.into(),
         source_code: String::new(),
     }
 }
@@ -215,7 +215,7 @@ fn a_concave_feature_goes_under_the_grid_it_mostly_covers() {
         },
     ];
     assert!(
-        geo::contains(&streets[1].draft.ring, geo::mean_point(&u)),
+        streets[1].draft.boundary.contains(geo::mean_point(&u)),
         "the vertex mean lies in the neighbouring street"
     );
     let p = plan(
@@ -391,7 +391,7 @@ fn a_code_that_is_not_digits_is_read_as_the_source_code() {
             ("name".into(), "三网格".into()),
             ("code".into(), code.into()),
         ],
-        ring: Ok(rect(1, 0, 2, 1)),
+        boundary: Ok(rect(1, 0, 2, 1).into()),
     };
     let m = Mapping::guess(&["name".into(), "code".into()]);
     let (d, issues) = drafts(
@@ -436,7 +436,8 @@ fn a_neighbour_digitised_thirty_centimetres_over_the_line_is_snapped_within_the_
     let GridEdit::Create { draft } = &p.edits[0] else {
         panic!("{:?}", p.edits)
     };
-    assert!(draft.ring.contains(&[118.01, 32.0]) && draft.ring.contains(&[118.01, 32.01]));
+    let ring = draft.boundary.outer();
+    assert!(ring.contains(&[118.01, 32.0]) && ring.contains(&[118.01, 32.01]));
 }
 
 #[test]
@@ -476,7 +477,7 @@ fn a_feature_without_area_is_dropped_with_a_note() {
     ];
     let (mut raw, mut issues) = (features, Vec::new());
     // As `drafts` reports it.
-    if let Err(e) = geo::validate_ring(&raw[1].ring) {
+    if let Err(e) = raw[1].boundary.validate() {
         issues.push(Issue {
             feature: 1,
             key: e.key().into(),
@@ -529,4 +530,170 @@ fn strips(n: i32) -> Vec<GridDraft> {
             draft("", Some("320113001"), 2, ring)
         })
         .collect()
+}
+
+fn at(x: f64, y: f64) -> geo::Point {
+    [118.0 + x * 0.01, 32.0 + y * 0.01]
+}
+
+/// As `drafts` reports a feature whose boundary is not valid.
+fn invalid(feature: usize, d: &GridDraft) -> Issue {
+    Issue {
+        feature,
+        key: d.boundary.normalised().validate().unwrap_err().key().into(),
+        args: Vec::new(),
+    }
+}
+
+#[test]
+fn a_bow_tie_is_proposed_as_two_parts_and_stored_so_once_accepted() {
+    // The right half digitised with its top corners swapped: two triangles meeting in the middle.
+    let bow = draft(
+        "",
+        None,
+        2,
+        vec![at(1., 0.), at(2., 0.), at(1., 1.), at(2., 1.), at(1., 0.)],
+    );
+    let issues = vec![invalid(0, &bow)];
+    assert_eq!(issues[0].key, "geo.self_intersection");
+    let p = plan(
+        vec![bow.clone()],
+        issues.clone(),
+        &map(),
+        &Options::default(),
+    );
+    assert_eq!(keys(&p), [(0, "import.bowtie")]);
+    assert_eq!(p.proposals.len(), 1);
+    assert_eq!(p.proposals[0].boundary.parts().len(), 2);
+    assert!(p.edits.is_empty());
+    let accepted = Options {
+        accept: [0].into(),
+        ..Options::default()
+    };
+    let p = plan(vec![bow], issues, &map(), &accepted);
+    assert_eq!(keys(&p), []);
+    assert_eq!(p.warnings[0].key, "import.repaired");
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    assert_eq!(draft.boundary.parts().len(), 2);
+    assert_eq!(draft.parent_code.as_deref(), Some("320113001"));
+}
+
+#[test]
+fn an_overlap_beyond_a_sliver_is_proposed_cut_and_cut_once_accepted() {
+    // The right half drawn a tenth of a hundredth (about 94 m) into the stored left half.
+    let wide = draft(
+        "",
+        None,
+        2,
+        vec![
+            at(0.9, 0.),
+            at(2., 0.),
+            at(2., 1.),
+            at(0.9, 1.),
+            at(0.9, 0.),
+        ],
+    );
+    let p = plan(vec![wide.clone()], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), [(0, "import.overlap")]);
+    assert_eq!(p.proposals[0].key, "import.propose_cut");
+    let accepted = Options {
+        accept: [0].into(),
+        ..Options::default()
+    };
+    let p = plan(vec![wide], vec![], &map(), &accepted);
+    assert_eq!(keys(&p), []);
+    assert_eq!(p.warnings[0].key, "import.cut");
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    let half = draft.boundary.area_m2() / geo::Boundary::from(rect(1, 0, 2, 1)).area_m2();
+    assert!((half - 1.0).abs() < 1e-3, "{half}");
+}
+
+/// The right half with the middle of its west edge bent `dx` hundredths of a degree east (1e-5:
+/// about a centimetre; negative: into the stored left half).
+fn right_half_bent(dx: f64) -> GridDraft {
+    let ring = vec![
+        at(1., 0.),
+        at(2., 0.),
+        at(2., 1.),
+        at(1., 1.),
+        at(1. + dx, 0.5),
+        at(1., 0.),
+    ];
+    draft("", None, 2, ring)
+}
+
+#[test]
+fn a_sliver_of_overlap_is_cut_with_a_note() {
+    // The right half's west edge bends a centimetre into the left half: about 5 m² of overlap.
+    let poke = right_half_bent(-1e-5);
+    let p = plan(vec![poke], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), []);
+    assert_eq!(p.proposals, []);
+    let cut = p.warnings.iter().find(|w| w.key == "import.cut").unwrap();
+    let area: f64 = cut.args[0].1.parse().unwrap();
+    assert!(area > geo::AREA_EPSILON_M2 && area <= SLIVER_M2, "{area}");
+}
+
+#[test]
+fn a_sliver_of_gap_goes_to_the_neighbour_that_borders_it() {
+    // The right half's west edge bends a centimetre away from the stored left half: a sliver of
+    // gap of about 5 m² inside the parent, which the right half takes back.
+    let dent = right_half_bent(1e-5);
+    let p = plan(vec![dent], vec![], &map(), &Options::default());
+    assert_eq!(keys(&p), []);
+    let filled = p
+        .warnings
+        .iter()
+        .find(|w| w.key == "import.gap_filled")
+        .unwrap();
+    let area: f64 = filled.args[0].1.parse().unwrap();
+    assert!(area > geo::AREA_EPSILON_M2 && area <= SLIVER_M2, "{area}");
+    let GridEdit::Create { draft } = &p.edits[0] else {
+        panic!("{:?}", p.edits)
+    };
+    let half = geo::Boundary::from(rect(1, 0, 2, 1));
+    assert!(
+        (half.overlap_m2(&draft.boundary) - half.area_m2()).abs() < geo::AREA_EPSILON_M2,
+        "the whole right half is the grid's again"
+    );
+}
+
+#[test]
+fn a_file_that_moves_a_shared_edge_between_two_stored_grids_cuts_nothing() {
+    let mut stored = map();
+    stored.push(Stored {
+        id: 3,
+        version: 1,
+        draft: draft("320113001002", Some("320113001"), 2, rect(1, 0, 2, 1)),
+    });
+    // Both halves re-exported with their shared edge moved half a hundredth east.
+    let left = vec![at(0., 0.), at(1.5, 0.), at(1.5, 1.), at(0., 1.), at(0., 0.)];
+    let right = vec![
+        at(1.5, 0.),
+        at(2., 0.),
+        at(2., 1.),
+        at(1.5, 1.),
+        at(1.5, 0.),
+    ];
+    let file = vec![
+        draft("320113001001", None, 2, left),
+        draft("320113001002", None, 2, right),
+    ];
+    let options = Options {
+        tolerance_m: 0.5,
+        ..Options::default()
+    };
+    let p = plan(file, vec![], &stored, &options);
+    assert_eq!(keys(&p), []);
+    assert_eq!(p.proposals, []);
+    assert!(
+        p.warnings.iter().all(|w| w.key != "import.cut"),
+        "{:?}",
+        p.warnings
+    );
+    assert_eq!((p.created, p.updated), (0, 2));
 }

@@ -27,12 +27,13 @@ fn square(code: &str, parent: Option<&str>, level: i64, x: f64, y: f64, size: f6
         workers: String::new(),
         valid_from: None,
         valid_to: None,
-        ring: domain::geometry::normalise(&[
+        boundary: domain::geometry::normalise(&[
             [x, y],
             [x + size, y],
             [x + size, y + size],
             [x, y + size],
-        ]),
+        ])
+        .into(),
         source_code: String::new(),
     }
 }
@@ -205,16 +206,182 @@ fn two_streets_file() -> String {
 
 /// What the import panel does with a file: read, map, plan (natively, the same code).
 fn plan_file(text: &str, tolerance_m: f64) -> domain::grid_import::Plan {
+    plan_level(text, 1, &[], tolerance_m, &[])
+}
+
+/// The same for a level under grids already stored (`work`, as the map lists them), with the
+/// features in `skip` left out (the decision "skip this feature").
+fn plan_level(
+    text: &str,
+    level: i64,
+    work: &[app::api::grids::GridView],
+    tolerance_m: f64,
+    skip: &[usize],
+) -> domain::grid_import::Plan {
     use domain::grid_import::{drafts, plan, read, Crs, Mapping, Options};
     let (features, keys) = read(text).unwrap();
-    let (d, issues) = drafts(&features, &Mapping::guess(&keys), Crs::Wgs84, 1);
-    let empty: Vec<app::api::grids::GridView> = Vec::new();
+    let (d, issues) = drafts(&features, &Mapping::guess(&keys), Crs::Wgs84, level);
     let options = Options {
         district: Some(domain::Code::district("320113").unwrap()),
         tolerance_m,
+        skip: skip.iter().copied().collect(),
         ..Options::default()
     };
-    plan(d, issues, &empty, &options)
+    plan(d, issues, work, &options)
+}
+
+async fn import(app: &TestApp, cookie: &str, p: &domain::grid_import::Plan) -> Reply {
+    let json = serde_json::to_string(&p.edits).unwrap();
+    app.post(
+        "grids_import",
+        &format!("edits={}", enc(&json)),
+        Some(cookie),
+    )
+    .await
+}
+
+fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> serde_json::Value {
+    serde_json::json!([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
+}
+
+/// Two streets as DataV-style files have them: one with a hole (a university campus run by
+/// itself), one MultiPolygon of a main part and an exclave.
+fn holed_streets_file() -> String {
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "燕子矶街道"},
+             "geometry": {"type": "Polygon", "coordinates": [
+                 rect(118.90, 32.10, 118.94, 32.14),
+                 // A hole as QGIS writes it: counter-clockwise like its shell.
+                 rect(118.91, 32.11, 118.93, 32.13),
+             ]}},
+            {"type": "Feature", "properties": {"name": "迈皋桥街道"},
+             "geometry": {"type": "MultiPolygon", "coordinates": [
+                 [rect(118.94, 32.10, 118.96, 32.14)],
+                 [rect(118.98, 32.10, 118.99, 32.11)],
+             ]}},
+        ]
+    })
+    .to_string()
+}
+
+/// The holed street's two communities, each a "C" around half of the hole.
+fn communities_around_the_hole() -> String {
+    let c_west = serde_json::json!([[
+        [118.90, 32.10],
+        [118.92, 32.10],
+        [118.92, 32.11],
+        [118.91, 32.11],
+        [118.91, 32.13],
+        [118.92, 32.13],
+        [118.92, 32.14],
+        [118.90, 32.14],
+        [118.90, 32.10]
+    ]]);
+    let c_east = serde_json::json!([[
+        [118.92, 32.10],
+        [118.94, 32.10],
+        [118.94, 32.14],
+        [118.92, 32.14],
+        [118.92, 32.13],
+        [118.93, 32.13],
+        [118.93, 32.11],
+        [118.92, 32.11],
+        [118.92, 32.10]
+    ]]);
+    serde_json::json!({
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": "西社区"},
+             "geometry": {"type": "Polygon", "coordinates": c_west}},
+            {"type": "Feature", "properties": {"name": "东社区"},
+             "geometry": {"type": "Polygon", "coordinates": c_east}},
+            {"type": "Feature", "properties": {"name": "校园里的社区"},
+             "geometry": {"type": "Polygon", "coordinates": [rect(118.915, 32.115, 118.925, 32.125)]}},
+        ]
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn holes_and_parts_import_store_cover_and_feed_as_they_are() {
+    let app = spawn_empty().await;
+    let admin = app.login_as("admin", PASSWORD).await;
+    let streets = plan_file(&holed_streets_file(), 0.5);
+    assert!(streets.issues.is_empty(), "{:?}", streets.issues);
+    let r = import(&app, &admin, &streets).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = map(&app, &admin).await;
+    let by_name = |name: &str| m.grids.iter().find(|g| g.name == name).unwrap().clone();
+    let (holed, split) = (by_name("燕子矶街道"), by_name("迈皋桥街道"));
+    assert_eq!(holed.boundary.hole_count(), 1);
+    assert_eq!(split.boundary.parts().len(), 2);
+
+    // The communities around the hole are placed in the holed street; one drawn inside the hole
+    // lies in no street and is listed for a decision.
+    let level2 = plan_level(&communities_around_the_hole(), 2, &m.grids, 0.5, &[]);
+    let keys: Vec<(usize, &str)> = level2
+        .issues
+        .iter()
+        .map(|i| (i.feature, i.key.as_str()))
+        .collect();
+    assert_eq!(keys, [(2, "map.no_parent")]);
+    let level2 = plan_level(&communities_around_the_hole(), 2, &m.grids, 0.5, &[2]);
+    assert!(level2.issues.is_empty(), "{:?}", level2.issues);
+    let r = import(&app, &admin, &level2).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // The holed street is fully covered by its two communities (the hole counts for nothing).
+    let m = map(&app, &admin).await;
+    let shapes: Vec<domain::geometry::Shape> = m
+        .grids
+        .iter()
+        .map(|g| domain::geometry::Shape {
+            code: g.code.clone(),
+            parent: g.parent_code.clone(),
+            dedicated: false,
+            boundary: g.boundary.clone(),
+        })
+        .collect();
+    let report = domain::geometry::Index::new(&shapes).check_all();
+    let holed_code = by_name("燕子矶街道").code;
+    let cover = report
+        .coverage
+        .iter()
+        .find(|c| c.parent == holed_code)
+        .unwrap();
+    assert!(cover.covered_pct > 99.999, "{cover:?}");
+    assert!(
+        report.problems.iter().all(|p| !p.blocks_save()),
+        "{:?}",
+        report.problems
+    );
+
+    // The feed writes a Polygon with its hole and a MultiPolygon, as RFC 7946 winds them.
+    let feed = app.get_with("/feeds/grids.geojson", Some(&admin)).await;
+    let fc: serde_json::Value = serde_json::from_str(&feed.body).unwrap();
+    let geometry = |name: &str| {
+        fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["properties"]["name"] == name)
+            .unwrap()["geometry"]
+            .clone()
+    };
+    let g = geometry("燕子矶街道");
+    assert_eq!(
+        (
+            g["type"].as_str(),
+            g["coordinates"].as_array().unwrap().len()
+        ),
+        (Some("Polygon"), 2)
+    );
+    assert_eq!(geometry("迈皋桥街道")["type"], "MultiPolygon");
+    let (ok, report) = shapely_check(&feed.body);
+    assert!(ok, "{report}");
+    assert_eq!(report["features"], 4);
 }
 
 #[tokio::test]
@@ -231,14 +398,7 @@ async fn a_file_with_a_sliver_imports_in_one_pass_and_its_feed_passes_shapely() 
 
     let app = spawn_empty().await;
     let admin = app.login_as("admin", PASSWORD).await;
-    let json = serde_json::to_string(&p.edits).unwrap();
-    let r = app
-        .post(
-            "grids_import",
-            &format!("edits={}", enc(&json)),
-            Some(&admin),
-        )
-        .await;
+    let r = import(&app, &admin, &p).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let feed = app.get_with("/feeds/grids.geojson", Some(&admin)).await;
     let (ok, report) = shapely_check(&feed.body);

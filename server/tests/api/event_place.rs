@@ -125,7 +125,7 @@ async fn an_event_cannot_be_placed_in_another_community() {
     let r = app.call(&create(code, ""), Some(&shuji)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // Named only by a point inside it: not a place of the organiser's area.
-    let ring = foreign["ring"].as_str().unwrap();
+    let ring = foreign["boundary"].as_str().unwrap();
     let ring = domain::geometry::compact_ring::decode(ring).expect("an encoded ring");
     let [lon, lat] = domain::geometry::quantise(domain::geometry::mean_point(&ring));
     let r = app

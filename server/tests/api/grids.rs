@@ -19,7 +19,7 @@ async fn save(app: &TestApp, cookie: &str, edits: &[GridEdit]) -> Reply {
 
 fn update(g: &GridView, ring: Ring) -> GridEdit {
     let mut draft = g.draft();
-    draft.ring = ring;
+    draft.boundary = (ring).into();
     GridEdit::Update {
         id: g.id,
         version: g.version,
@@ -36,11 +36,12 @@ fn nudge_inside(grids: &[GridView], parent: &str) -> (Vec<GridEdit>, [f64; 2]) {
         .find(|g| g.parent_code.as_deref() == Some(parent))
         .unwrap();
     let v = *kid
-        .ring
+        .boundary
+        .outer()
         .iter()
-        .find(|v| !p.ring.iter().any(|q| same(**v, *q)))
+        .find(|v| !p.boundary.outer().iter().any(|q| same(**v, *q)))
         .expect("an inner vertex");
-    let mut rings: Vec<Ring> = grids.iter().map(|g| g.ring.clone()).collect();
+    let mut rings: Vec<Ring> = grids.iter().map(|g| g.boundary.outer().to_vec()).collect();
     let to = [v[0] + 0.000_003, v[1] + 0.000_002];
     let changed = move_vertex(&mut rings, v, to);
     assert!(changed.len() >= 2, "an inner vertex is shared");
@@ -67,7 +68,7 @@ async fn residents_see_the_map_without_personal_data_and_cannot_save() {
     );
     assert_eq!(m.target_households, 300);
     let g = &m.grids[40];
-    let r = save(&app, &jumin, &[update(g, g.ring.clone())]).await;
+    let r = save(&app, &jumin, &[update(g, g.boundary.outer().to_vec())]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = app
         .post("grid_history", &format!("id={}", g.id), Some(&jumin))
@@ -107,7 +108,7 @@ async fn a_grid_worker_moves_a_shared_vertex_in_scope_and_history_can_restore_it
         assert_eq!(g.version, 2);
         assert_eq!(g.updated_by, "wangge");
         assert!(
-            !g.ring.iter().any(|p| same(*p, v)),
+            !g.boundary.outer().iter().any(|p| same(*p, v)),
             "the old vertex is gone everywhere"
         );
     }
@@ -119,7 +120,7 @@ async fn a_grid_worker_moves_a_shared_vertex_in_scope_and_history_can_restore_it
     let hist: Vec<RevisionView> = serde_json::from_str(&r.body).unwrap();
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].actor, "wangge");
-    let old_ring = hist[0].before.as_ref().unwrap().ring.clone();
+    let old_ring = hist[0].before.as_ref().unwrap().boundary.outer().to_vec();
     // Restoring only this grid would tear the shared boundary apart: its neighbours still have the
     // moved vertex, so the restored grid overlaps or leaves a gap; an overlap is refused.
     let r = app
@@ -132,7 +133,7 @@ async fn a_grid_worker_moves_a_shared_vertex_in_scope_and_history_can_restore_it
     if r.status == StatusCode::OK {
         let m: GridMap = serde_json::from_str(&r.body).unwrap();
         let g = m.grids.iter().find(|g| g.id == ids[0]).unwrap();
-        assert_eq!((g.version, &g.ring), (3, &old_ring));
+        assert_eq!((g.version, g.boundary.outer()), (3, old_ring.as_slice()));
         let hist: Vec<RevisionView> = serde_json::from_str(
             &app.post("grid_history", &format!("id={}", ids[0]), Some(&wangge))
                 .await
@@ -174,10 +175,11 @@ fn basic_grid_and_inner_vertex(m: &GridMap) -> (&GridView, usize, [f64; 2]) {
         .find(|g| Some(&g.code) == a.parent_code.as_ref())
         .unwrap();
     let (i, v) = a
-        .ring
+        .boundary
+        .outer()
         .iter()
         .enumerate()
-        .find(|(_, v)| !parent.ring.iter().any(|q| same(**v, *q)))
+        .find(|(_, v)| !parent.boundary.outer().iter().any(|q| same(**v, *q)))
         .map(|(i, v)| (i, *v))
         .unwrap();
     (a, i, v)
@@ -193,7 +195,7 @@ async fn a_save_outside_the_workers_scope_is_refused_by_name() {
         .iter()
         .find(|g| g.level == 3 && !g.code.starts_with("32011300100101"))
         .unwrap();
-    let edit = update(outside, outside.ring.clone());
+    let edit = update(outside, outside.boundary.outer().to_vec());
     let why = refused(&app, &wangge, &[edit], StatusCode::FORBIDDEN).await;
     assert_eq!(why["key"], "err.grid_scope");
 }
@@ -204,8 +206,8 @@ async fn a_vertex_pushed_into_the_neighbour_is_refused_naming_the_grid() {
     let admin = app.login("admin").await;
     let m = map(&app, &admin).await;
     let (a, i, v) = basic_grid_and_inner_vertex(&m);
-    let n = (a.ring.len() - 1) as f64;
-    let sum = a.ring[..a.ring.len() - 1]
+    let n = (a.boundary.outer().len() - 1) as f64;
+    let sum = a.boundary.outer()[..a.boundary.outer().len() - 1]
         .iter()
         .fold([0.0, 0.0], |s, p| [s[0] + p[0], s[1] + p[1]]);
     let centre = [sum[0] / n, sum[1] / n];
@@ -214,7 +216,7 @@ async fn a_vertex_pushed_into_the_neighbour_is_refused_naming_the_grid() {
         v[0] + (v[0] - centre[0]) * 0.3,
         v[1] + (v[1] - centre[1]) * 0.3,
     ];
-    let mut ring = a.ring.clone();
+    let mut ring = a.boundary.outer().to_vec();
     ring[i] = out;
     if i == 0 {
         let last = ring.len() - 1;
@@ -237,7 +239,7 @@ async fn a_self_intersecting_boundary_is_refused() {
     let admin = app.login("admin").await;
     let m = map(&app, &admin).await;
     let (a, _, _) = basic_grid_and_inner_vertex(&m);
-    let mut bow = a.ring.clone();
+    let mut bow = a.boundary.outer().to_vec();
     bow.swap(1, 2);
     let why = refused(&app, &admin, &[update(a, bow)], StatusCode::BAD_REQUEST).await;
     assert_eq!(why["key"], "geo.self_intersection");
@@ -286,7 +288,10 @@ async fn hostile_saves_are_refused_and_change_nothing() {
     let huge: Ring = (0..100_000)
         .map(|k| {
             let t = k as f64 / 100_000.0 * std::f64::consts::TAU;
-            [a.ring[0][0] + t.cos() * 1e-4, a.ring[0][1] + t.sin() * 1e-4]
+            [
+                a.boundary.outer()[0][0] + t.cos() * 1e-4,
+                a.boundary.outer()[0][1] + t.sin() * 1e-4,
+            ]
         })
         .collect();
     let r = save(&app, &admin, &[update(a, huge)]).await;
@@ -309,8 +314,12 @@ async fn create_split_and_delete_keep_codes_nested() {
         .find(|g| g.level == 3 && g.kind == "basic")
         .unwrap();
     // Split along a chord between two vertices: the original keeps one piece, a new sibling the other.
-    let n = g.ring.len() - 1;
-    let (a, b) = domain::geometry::split_ring(&g.ring, &[g.ring[0], g.ring[n / 2]]).unwrap();
+    let n = g.boundary.outer().len() - 1;
+    let (a, b) = domain::geometry::split_ring(
+        &g.boundary.outer(),
+        &[g.boundary.outer()[0], g.boundary.outer()[n / 2]],
+    )
+    .unwrap();
     let parent = g.parent_code.clone().unwrap();
     let siblings: Vec<&str> = m
         .grids
@@ -324,7 +333,7 @@ async fn create_split_and_delete_keep_codes_nested() {
     let mut new = g.draft();
     new.code = code.as_str().to_owned();
     new.name = "拆分出的网格".into();
-    new.ring = b;
+    new.boundary = (b).into();
     let r = save(
         &app,
         &admin,
@@ -471,7 +480,7 @@ fn whole_district(m: &GridMap) -> Vec<GridEdit> {
     let edits: Vec<GridEdit> = m
         .grids
         .iter()
-        .map(|g| update(g, densify(&g.ring, 7)))
+        .map(|g| update(g, densify(&g.boundary.outer().to_vec(), 7)))
         .collect();
     let len = serde_json::to_string(&edits).unwrap().len();
     assert!(len > 2 * 1024 * 1024, "{len}");
@@ -498,7 +507,7 @@ async fn a_whole_district_is_too_large_for_a_save_and_imports_at_once() {
     assert!(after
         .grids
         .iter()
-        .all(|g| g.version == 2 && g.ring.len() > 500));
+        .all(|g| g.version == 2 && g.boundary.outer().len() > 500));
     let r = app
         .post(
             "grid_history",
@@ -528,7 +537,7 @@ async fn an_import_with_one_overlapping_grid_is_refused_whole() {
     let mut renamed = b.draft();
     renamed.name = "改名".into();
     let mut on_top = a.draft();
-    on_top.ring = b.ring.clone();
+    on_top.boundary = (b.boundary.outer().to_vec()).into();
     let edits = [
         GridEdit::Update {
             id: b.id,

@@ -1,11 +1,13 @@
-//! The map editor. Why one file of ~1,400 lines: its pointer gestures, keyboard, edits, drawing and
-//! panels are closures over one set of signals (the map being edited, its history, selection, view
-//! box, gesture), and each reads most of the others; cutting it into components would pass that
-//! whole set around. What can stand alone already lives elsewhere: the rules (`domain::grid`,
-//! `domain::geometry`), the projection and paths (`projection.rs`), the map being edited and what
-//! a save sends (`work.rs`), DOM reads (`dom.rs`), the attribute form (`grid_form.rs`) and the
-//! import panel (`import.rs`). The file reads top to bottom: state, view and zoom, editing
-//! operations, pointer and keyboard, drawing, side panels, the view.
+//! The map editor component. Why one file of ~1,450 lines: its pointer gestures, keyboard,
+//! drawing and panels are closures over one set of signals (the map being edited, its history,
+//! selection, view box, gesture), and each reads most of the others; cutting it into components
+//! would pass that whole set around. What can stand alone lives elsewhere: the rules
+//! (`domain::grid`, `domain::geometry`), the editing operations as transitions of the map being
+//! edited (`model.rs`: moves, vertex and ring removal, parts and holes, split, merge, delete —
+//! natively tested; here `edit` runs one and records the undo step), the projection and paths
+//! (`projection.rs`), what a save sends and the local checks (`work.rs`), DOM reads (`dom.rs`), the
+//! attribute form (`grid_form.rs`) and the import panel (`import.rs`). The file reads top to bottom:
+//! state, view and zoom, editing operations, pointer and keyboard, drawing, side panels, the view.
 
 use super::*;
 
@@ -13,16 +15,12 @@ use super::*;
 pub(super) enum Mode {
     Select,
     Draw,
+    /// Drawing a new part of the selected grid (an exclave).
+    Part,
+    /// Drawing a hole in the selected grid.
+    Hole,
     Split,
     Merge,
-}
-
-/// A vertex being dragged: from where, to where, and the edge it is being inserted into, if any.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Drag {
-    from: Point,
-    to: Point,
-    insert: Option<(Point, Point)>,
 }
 
 /// What a pointer gesture on the map is doing.
@@ -97,7 +95,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
     let next_temp = StoredValue::new(-1i64);
     let history_panel = RwSignal::new(None::<Result<Vec<RevisionView>, String>>);
-    let import_preview = RwSignal::new(Vec::<domain::grid::GridDraft>::new());
+    let import_preview = RwSignal::new(Vec::<super::import::PreviewShape>::new());
     let layers = RwSignal::new(Vec::<api::LayerView>::new());
     let hidden_layers = RwSignal::new(HashSet::<i64>::new());
     leptos::task::spawn_local(async move {
@@ -166,9 +164,9 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             v.cy - vh / 2.0 + (cy - oy) / k,
         )
     };
-    let fit_rings = move |rings: Vec<&Ring>, pad: f64| {
+    let fit_boundaries = move |bs: Vec<&Boundary>, pad: f64| {
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
-        for p in rings.into_iter().flat_map(|r| r.iter()) {
+        for p in bs.into_iter().flat_map(|b| b.points()) {
             let (x, y) = proj.fwd(*p);
             x0 = x0.min(x);
             y0 = y0.min(y);
@@ -186,12 +184,13 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             w,
         });
     };
-    let fit_all =
-        move || work.with_untracked(|w| fit_rings(w.iter().map(|g| &g.ring).collect(), 1.04));
+    let fit_all = move || {
+        work.with_untracked(|w| fit_boundaries(w.iter().map(|g| &g.boundary).collect(), 1.04))
+    };
     let fly_to = move |id: i64| {
         work.with_untracked(|w| {
             if let Some(g) = w.iter().find(|g| g.id == id) {
-                fit_rings(vec![&g.ring], 2.2);
+                fit_boundaries(vec![&g.boundary], 2.2);
             }
         });
     };
@@ -254,63 +253,38 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     let err_key = move |key: &str, grid: &str| {
         i18n.tf(key, &[("grid", grid.to_owned()), ("other", String::new())])
     };
-    // Replaces grids by index with new versions; returns their ids.
-    let apply = move |w: &mut Work, rings: &[Ring], changed: &[usize]| -> Vec<i64> {
-        changed
-            .iter()
-            .map(|&i| {
-                let mut g = (*w[i]).clone();
-                g.ring = rings[i].clone();
-                w[i] = Arc::new(g);
-                w[i].id
-            })
-            .collect()
-    };
-    // Every grid that has vertex `p` must be editable by the caller.
-    let all_editable = move |w: &Work, p: Point| {
-        w.iter()
-            .filter(|g| g.ring.iter().any(|q| geo::same(*q, p)))
-            .all(|g| g.editable)
+    let refuse = move |r: Refusal| say(false, i18n.tf(&r.key, &r.args));
+    // Runs one editing operation (`model.rs`) on a copy of the map; keeps it, with an undo step,
+    // when it succeeds, and says why when it does not. Returns the ids it changed.
+    let edit = move |op: &dyn Fn(&mut Work) -> Result<Vec<i64>, Refusal>| -> Option<Vec<i64>> {
+        let mut w = work.get_untracked();
+        match op(&mut w) {
+            Ok(ids) => {
+                record();
+                work.set(w);
+                recheck(ids.clone());
+                Some(ids)
+            }
+            Err(r) => {
+                refuse(r);
+                None
+            }
+        }
     };
     let commit_move = move |d: Drag| {
         if geo::same(d.from, d.to) && d.insert.is_none() {
             return;
         }
-        let mut w = work.get_untracked();
-        if !all_editable(&w, d.from) {
-            say(false, i18n.t("map.shared_outside"));
-            return;
+        if edit(&|w| model::move_vertex(w, &d)).is_some() {
+            sel_vertex.set(Some(d.to));
         }
-        let mut rings: Vec<Ring> = w.iter().map(|g| g.ring.clone()).collect();
-        if let Some((a, b)) = d.insert {
-            geo::insert_vertex(&mut rings, a, b, d.from);
-        }
-        let changed = geo::move_vertex(&mut rings, d.from, d.to);
-        record();
-        let ids = apply(&mut w, &rings, &changed);
-        work.set(w);
-        sel_vertex.set(Some(d.to));
-        recheck(ids);
     };
     let remove_selected_vertex = move || {
         let Some(p) = sel_vertex.get_untracked() else {
             return;
         };
-        let mut w = work.get_untracked();
-        if !all_editable(&w, p) {
-            say(false, i18n.t("map.shared_outside"));
-            return;
-        }
-        let mut rings: Vec<Ring> = w.iter().map(|g| g.ring.clone()).collect();
-        match geo::remove_vertex(&mut rings, p) {
-            Ok(changed) => {
-                record();
-                let ids = apply(&mut w, &rings, &changed);
-                work.set(w);
-                sel_vertex.set(None);
-                recheck(ids);
-            }
-            Err(e) => say(false, err_key(e.key(), "")),
+        if edit(&|w| model::remove_vertex(w, p)).is_some() {
+            sel_vertex.set(None);
         }
     };
     let undo = move || {
@@ -355,21 +329,55 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         id
     };
 
+    // Finish drawing a part or a hole of the selected grid.
+    let finish_ring = move |hole: bool| {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        let pts = sketch.get_untracked();
+        if edit(&|w| model::add_ring(w, id, &pts, hole)).is_some() {
+            sketch.set(vec![]);
+            mode.set(Mode::Select);
+            say(
+                true,
+                i18n.t(if hole {
+                    "map.hole_added"
+                } else {
+                    "map.part_added"
+                }),
+            );
+        }
+    };
+    // Remove the ring through the selected vertex: fill a hole, or drop a part.
+    let remove_selected_ring = move || {
+        let (Some(p), Some(id)) = (sel_vertex.get_untracked(), selected.get_untracked()) else {
+            return;
+        };
+        if edit(&|w| model::remove_ring(w, id, p)).is_some() {
+            sel_vertex.set(None);
+            say(true, i18n.t("map.ring_removed"));
+        }
+    };
     // Finish drawing a new grid of the active level inside the grid of the level above.
     let finish_draw = move || {
+        match mode.get_untracked() {
+            Mode::Part => return finish_ring(false),
+            Mode::Hole => return finish_ring(true),
+            _ => {}
+        }
         let pts = sketch.get_untracked();
         if pts.len() < 3 {
             say(false, i18n.t("map.draw_more"));
             return;
         }
-        let ring = geo::normalise(&pts);
-        if let Err(e) = geo::validate_ring(&ring) {
+        let boundary = Boundary::from(geo::normalise(&pts));
+        if let Err(e) = boundary.validate() {
             say(false, err_key(e.key(), &i18n.t("map.new_grid")));
             return;
         }
         let level = active_level.get_untracked();
         let mut w = work.get_untracked();
-        let parent = match domain::grid::parent_for(&w, level, &ring) {
+        let parent = match domain::grid::parent_for(&w, level, &boundary) {
             Some(p) => Some(p.code.clone()),
             None if level > 1 => {
                 say(false, i18n.t("map.no_parent"));
@@ -380,30 +388,8 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         let code = new_code(&w, parent.as_deref(), level);
         let n = -next_temp.get_value();
         record();
-        let id = add_grid(
-            &mut w,
-            GridView {
-                id: 0,
-                version: 0,
-                code,
-                parent_code: parent,
-                level,
-                name: format!("{} {n}", i18n.t("map.new_grid")),
-                kind: "basic".into(),
-                households: 0,
-                population: 0,
-                workers: String::new(),
-                valid_from: None,
-                valid_to: None,
-                unit_code: None,
-                unit_name: None,
-                updated_by: String::new(),
-                updated_at: String::new(),
-                editable: true,
-                ring,
-                source_code: String::new(),
-            },
-        );
+        let name = format!("{} {n}", i18n.t("map.new_grid"));
+        let id = add_grid(&mut w, new_grid(0, code, parent, level, name, boundary));
         work.set(w);
         sketch.set(vec![]);
         mode.set(Mode::Select);
@@ -415,37 +401,29 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         let Some(id) = selected.get_untracked() else {
             return;
         };
-        let Some(i) = index_of(id) else { return };
         let line = sketch.get_untracked();
-        let mut w = work.get_untracked();
-        let g = (*w[i]).clone();
-        match geo::split_ring(&g.ring, &line) {
-            Ok((a, b)) => {
-                record();
-                let code = new_code(&w, g.parent_code.as_deref(), g.level);
-                let mut first = g.clone();
-                first.ring = a;
-                w[i] = Arc::new(first);
-                let new_id = add_grid(
-                    &mut w,
-                    GridView {
-                        code,
-                        name: format!("{}{}", g.name, i18n.t("map.split_suffix")),
-                        households: 0,
-                        population: 0,
-                        unit_code: None,
-                        unit_name: None,
-                        ring: b,
-                        // The old system's code names the part that kept the grid's identity.
-                        source_code: String::new(),
-                        ..g.clone()
-                    },
-                );
-                work.set(w);
-                recheck(vec![id, new_id]);
-                say(true, i18n.t("map.split_done"));
-            }
-            Err(e) => say(false, err_key(e.key(), &g.name)),
+        let Some((code, name)) = work.with_untracked(|w| {
+            w.iter().find(|g| g.id == id).map(|g| {
+                (
+                    new_code(w, g.parent_code.as_deref(), g.level),
+                    format!("{}{}", g.name, i18n.t("map.split_suffix")),
+                )
+            })
+        }) else {
+            return;
+        };
+        let new_id = next_temp.get_value();
+        let made = edit(&|w| {
+            let new = NewGrid {
+                id: new_id,
+                code: code.clone(),
+                name: name.clone(),
+            };
+            model::split(w, id, &line, new)
+        });
+        if made.is_some() {
+            next_temp.set_value(new_id - 1);
+            say(true, i18n.t("map.split_done"));
         }
         sketch.set(vec![]);
         mode.set(Mode::Select);
@@ -454,76 +432,24 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         let Some(id) = selected.get_untracked() else {
             return;
         };
-        let (Some(i), Some(j)) = (index_of(id), index_of(other)) else {
-            return;
-        };
-        let mut w = work.get_untracked();
-        let (a, b) = ((*w[i]).clone(), (*w[j]).clone());
         mode.set(Mode::Select);
-        match domain::grid::can_merge(&w, &a, &b, b.editable) {
-            Ok(()) => {}
-            Err(domain::grid::MergeRefusal::NotSiblings) => {
-                say(false, i18n.t("map.merge_siblings"));
-                return;
-            }
-            Err(domain::grid::MergeRefusal::HasChildren) => {
-                say(
-                    false,
-                    i18n.tf(
-                        "err.grid_has_children",
-                        &[("grid", b.name.clone()), ("other", String::new())],
-                    ),
-                );
-                return;
-            }
-        }
-        match geo::merge_rings(&a.ring, &b.ring) {
-            Ok(ring) => {
-                record();
-                w[i] = Arc::new(GridView {
-                    ring,
-                    households: a.households + b.households,
-                    population: a.population + b.population,
-                    ..a
-                });
-                w.remove(j);
-                work.set(w);
-                recheck(vec![id]);
-                say(true, i18n.t("map.merge_done"));
-            }
-            Err(e) => say(false, err_key(e.key(), &a.name)),
+        if edit(&|w| model::merge(w, id, other)).is_some() {
+            say(true, i18n.t("map.merge_done"));
         }
     };
     let delete_selected = move || {
         let Some(id) = selected.get_untracked() else {
             return;
         };
-        let Some(i) = index_of(id) else { return };
-        let mut w = work.get_untracked();
-        let g = w[i].clone();
-        if domain::grid::has_children(&w, &g.code) {
+        let name = work.with_untracked(|w| w.iter().find(|g| g.id == id).map(|g| g.name.clone()));
+        if edit(&|w| model::delete(w, id)).is_some() {
+            selected.set(None);
+            editing.set(false);
             say(
-                false,
-                i18n.tf(
-                    "err.grid_has_children",
-                    &[("grid", g.name.clone()), ("other", String::new())],
-                ),
+                true,
+                i18n.tf("map.deleted", &[("grid", name.clone().unwrap_or_default())]),
             );
-            return;
         }
-        record();
-        w.remove(i);
-        // Re-check what the deletion leaves: the gap in the parent shows at once.
-        let siblings: Vec<i64> = w
-            .iter()
-            .filter(|x| x.parent_code == g.parent_code && x.level == g.level)
-            .map(|x| x.id)
-            .collect();
-        work.set(w);
-        recheck(siblings);
-        selected.set(None);
-        editing.set(false);
-        say(true, i18n.tf("map.deleted", &[("grid", g.name.clone())]));
     };
     let reload = move |m: GridMap| {
         let keep = selected.get_untracked().and_then(|id| {
@@ -583,7 +509,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             let rings = w
                 .iter()
                 .filter(|g| levels[(g.level as usize).clamp(1, 3) - 1])
-                .map(|g| &g.ring);
+                .flat_map(|g| g.boundary.rings());
             geo::snap(rings, p, tol, exclude)
                 .map(|(q, _)| q)
                 .unwrap_or(p)
@@ -620,7 +546,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             else {
                 return;
             };
-            if let Some(&p) = v.parse::<usize>().ok().and_then(|k| g.ring.get(k)) {
+            if let Some(p) = handle_at(&g.boundary, &v).map(|(ring, k)| ring[k]) {
                 sel_vertex.set(Some(p));
                 gesture.set(Gesture::Vertex(Drag {
                     from: p,
@@ -638,8 +564,8 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             else {
                 return;
             };
-            if let Some(k) = v.parse::<usize>().ok().filter(|k| k + 1 < g.ring.len()) {
-                let (a, b) = (g.ring[k], g.ring[k + 1]);
+            if let Some((ring, k)) = handle_at(&g.boundary, &v).filter(|(r, k)| k + 1 < r.len()) {
+                let (a, b) = (ring[k], ring[k + 1]);
                 let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
                 gesture.set(Gesture::Vertex(Drag {
                     from: mid,
@@ -707,31 +633,27 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 let nd = Drag { to: p, ..d };
                 // Live check of the edited neighbourhood only.
                 work.with_untracked(|w| {
-                    let mut rings: Vec<(usize, Ring)> = w
+                    let mut moved: Vec<(usize, Boundary)> = w
                         .iter()
                         .enumerate()
                         .filter(|(_, g)| {
-                            g.ring.iter().any(|q| geo::same(*q, nd.from))
-                                || nd.insert.is_some_and(|(a, b)| {
-                                    g.ring.windows(2).any(|s| {
-                                        (geo::same(s[0], a) && geo::same(s[1], b))
-                                            || (geo::same(s[0], b) && geo::same(s[1], a))
-                                    })
-                                })
+                            g.boundary.has_vertex(nd.from)
+                                || nd.insert.is_some_and(|(a, b)| g.boundary.has_edge(a, b))
                         })
-                        .map(|(i, g)| (i, g.ring.clone()))
+                        .map(|(i, g)| (i, g.boundary.clone()))
                         .collect();
-                    for (_, r) in rings.iter_mut() {
+                    for (_, b) in moved.iter_mut() {
+                        let one = std::slice::from_mut(b);
                         if let Some((a, b)) = nd.insert {
-                            geo::insert_vertex(std::slice::from_mut(r), a, b, nd.from);
+                            geo::insert_boundary_vertex(one, a, b, nd.from);
                         }
-                        geo::move_vertex(std::slice::from_mut(r), nd.from, nd.to);
+                        geo::move_boundary_vertex(one, nd.from, nd.to);
                     }
                     let mut copy = w.clone();
-                    let changed: Vec<usize> = rings.iter().map(|(i, _)| *i).collect();
-                    for (i, r) in rings {
+                    let changed: Vec<usize> = moved.iter().map(|(i, _)| *i).collect();
+                    for (i, b) in moved {
                         let mut g = (*copy[i]).clone();
-                        g.ring = r;
+                        g.boundary = b;
                         copy[i] = Arc::new(g);
                     }
                     let (p, _) = local_check(&copy, &changed);
@@ -771,7 +693,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 let (mx, my) = to_map(e.client_x() as f64, e.client_y() as f64);
                 let p = proj.inv(mx, my);
                 match mode.get_untracked() {
-                    Mode::Draw => {
+                    Mode::Draw | Mode::Part | Mode::Hole => {
                         let first = sketch.with_untracked(|s| s.first().copied());
                         let q = snapped(p, None);
                         let near_first = first.is_some_and(|f| {
@@ -787,15 +709,10 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                     }
                     Mode::Split => {
                         let q = snapped(p, None);
-                        let on_ring =
-                            selected
-                                .get_untracked()
-                                .and_then(index_of)
-                                .is_some_and(|i| {
-                                    work.with_untracked(|w| {
-                                        w[i].ring.iter().any(|v| geo::same(*v, q))
-                                    })
-                                });
+                        let on_ring = selected
+                            .get_untracked()
+                            .and_then(index_of)
+                            .is_some_and(|i| work.with_untracked(|w| w[i].boundary.has_vertex(q)));
                         let n = sketch.with_untracked(|s| s.len());
                         if n == 0 && !on_ring {
                             say(false, i18n.t("map.split_start"));
@@ -853,7 +770,9 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 gesture.set(Gesture::None);
                 live.set(vec![]);
             }
-            "Enter" if mode.get_untracked() == Mode::Draw => finish_draw(),
+            "Enter" if matches!(mode.get_untracked(), Mode::Draw | Mode::Part | Mode::Hole) => {
+                finish_draw()
+            }
             _ => {}
         }
     });
@@ -907,10 +826,10 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                     let shape = g.clone();
                     let d = move || {
                         let t = detail.get();
-                        outline[t].get_or_init(|| path_simplified(&proj, &shape.ring, detail_tolerance(t))).clone()
+                        outline[t].get_or_init(|| boundary_d(&proj, &shape.boundary, detail_tolerance(t))).clone()
                     };
                     view! {
-                        <path d=d class=class data-id=id.to_string()
+                        <path d=d class=class data-id=id.to_string() fill-rule="evenodd"
                             class:selected=move || selected.get() == Some(id)
                             class:dirty=move || base.with_value(|b| !b.iter().any(|x| x.id == id && *x == *mine))>
                             <title>{format!("{} · {}", g.name, g.code)}</title>
@@ -941,13 +860,16 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             w.iter()
                 .map(|g| {
                     // Mercator x is linear in longitude: no projection needed for the width.
-                    let (x0, x1) = g
-                        .ring
-                        .iter()
-                        .map(|p| p[0])
-                        .fold((f64::MAX, f64::MIN), |a, x| (a.0.min(x), a.1.max(x)));
+                    let [x0, _, x1, _] = g.boundary.bbox();
                     let (x0, x1) = (proj.fwd([x0, 0.0]).0, proj.fwd([x1, 0.0]).0);
-                    let (x, y) = proj.fwd(geo::mean_point(&g.ring));
+                    // A point inside (not in a hole) for grids with holes or parts; the cheap
+                    // vertex mean for the rest.
+                    let at = if g.boundary.is_simple() {
+                        geo::mean_point(g.boundary.outer())
+                    } else {
+                        g.boundary.label_point()
+                    };
+                    let (x, y) = proj.fwd(at);
                     (g.level, x1 - x0, x, y, g.name.clone())
                 })
                 .collect::<Vec<_>>()
@@ -985,32 +907,41 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             return None;
         }
         let r = handle_px / ppu();
-        let n = g.ring.len().saturating_sub(1);
         let sel = sel_vertex.get();
+        // Every ring's handles (outer rings, holes, every part), named "ring.vertex"; the
+        // vertices are numbered on through the rings for the keyboard's labels.
+        let rings: Vec<(usize, Ring)> = g.boundary.rings().cloned().enumerate().collect();
+        let mut number = 0usize;
+        let mids = rings.iter().flat_map(|(ri, ring)| {
+            ring.windows(2).enumerate().map(move |(k, e)| {
+                let (x, y) = proj.fwd([(e[0][0] + e[1][0]) / 2.0, (e[0][1] + e[1][1]) / 2.0]);
+                view! { <circle class="mid" cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{:.3}", r * 0.6) data-mid=format!("{ri}.{k}")/> }
+            })
+        }).collect_view();
+        let vertices = rings.iter().flat_map(|(ri, ring)| {
+            let ri = *ri;
+            ring[..ring.len().saturating_sub(1)].iter().copied().enumerate().map(move |(k, p)| (ri, k, p))
+        }).map(|(ri, k, p)| {
+            number += 1;
+            let (x, y) = proj.fwd(p);
+            // How many grids share this vertex, and whether any of them is outside the caller's reach.
+            let (shared, locked) = work.with_untracked(|w| {
+                w.iter()
+                    .filter(|o| o.boundary.has_vertex(p))
+                    .fold((0usize, false), |(n, l), o| (n + 1, l || !o.editable))
+            });
+            let label = format!("{} {}", i18n.t("map.vertex"), number);
+            view! {
+                <circle class="vertex" class:chosen=sel.is_some_and(|s| geo::same(s, p)) class:locked=locked data-shared=shared.to_string() cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{r:.3}")
+                    data-vertex=format!("{ri}.{k}") tabindex="0" role="button" aria-label=label
+                    on:focus=move |_| sel_vertex.set(Some(p))
+                    on:keydown=move |e| vertex_key(e, p)/>
+            }
+        }).collect_view();
         Some(view! {
             <g class="handles">
-                {(0..n).map(|k| {
-                    let (a, b) = (g.ring[k], g.ring[k + 1]);
-                    let (x, y) = proj.fwd([(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]);
-                    view! { <circle class="mid" cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{:.3}", r * 0.6) data-mid=k.to_string()/> }
-                }).collect_view()}
-                {(0..n).map(|k| {
-                    let p = g.ring[k];
-                    let (x, y) = proj.fwd(p);
-                    // How many grids share this vertex, and whether any of them is outside the caller's reach.
-                    let (shared, locked) = work.with_untracked(|w| {
-                        w.iter()
-                            .filter(|o| o.ring.iter().any(|q| geo::same(*q, p)))
-                            .fold((0usize, false), |(n, l), o| (n + 1, l || !o.editable))
-                    });
-                    let label = format!("{} {}", i18n.t("map.vertex"), k + 1);
-                    view! {
-                        <circle class="vertex" class:chosen=sel.is_some_and(|s| geo::same(s, p)) class:locked=locked data-shared=shared.to_string() cx=format!("{x:.3}") cy=format!("{y:.3}") r=format!("{r:.3}")
-                            data-vertex=k.to_string() tabindex="0" role="button" aria-label=label
-                            on:focus=move |_| sel_vertex.set(Some(p))
-                            on:keydown=move |e| vertex_key(e, p)/>
-                    }
-                }).collect_view()}
+                {mids}
+                {vertices}
             </g>
         })
     };
@@ -1018,24 +949,17 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         Gesture::Vertex(d) => {
             let paths = work.with_untracked(|w| {
                 w.iter()
-                    .filter(|g| g.ring.iter().any(|q| geo::same(*q, d.from)) || d.insert.is_some())
-                    .filter(|g| {
-                        d.insert.is_none()
-                            || g.id == selected.get_untracked().unwrap_or(0)
-                            || g.ring.windows(2).any(|s| {
-                                d.insert.is_some_and(|(a, b)| {
-                                    (geo::same(s[0], a) && geo::same(s[1], b))
-                                        || (geo::same(s[0], b) && geo::same(s[1], a))
-                                })
-                            })
+                    .filter(|g| match d.insert {
+                        None => g.boundary.has_vertex(d.from),
+                        Some((a, b)) => g.boundary.has_edge(a, b),
                     })
                     .map(|g| {
-                        let mut r = vec![g.ring.clone()];
+                        let mut one = [g.boundary.clone()];
                         if let Some((a, b)) = d.insert {
-                            geo::insert_vertex(&mut r, a, b, d.from);
+                            geo::insert_boundary_vertex(&mut one, a, b, d.from);
                         }
-                        geo::move_vertex(&mut r, d.from, d.to);
-                        path_d(&proj, &r[0])
+                        geo::move_boundary_vertex(&mut one, d.from, d.to);
+                        boundary_d(&proj, &one[0], 0.0)
                     })
                     .collect::<Vec<_>>()
             });
@@ -1178,7 +1102,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 .collect();
             (!kids.is_empty()).then(|| (kids.len(), kids.iter().map(|k| k.households).sum::<i64>()))
         });
-        let area = geo::area_m2(&g.ring);
+        let area = g.boundary.area_m2();
         let gv: GridView = (*g).clone();
         Some(view! {
             <aside class="panel card" aria-live="polite">
@@ -1215,6 +1139,23 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                         <button type="button" aria-pressed=move || editing.get().to_string() on:click=move |_| editing.update(|e| *e = !*e)>
                             {move || i18n.t(if editing.get() { "map.stop_editing" } else { "map.edit_boundary" })}
                         </button>
+                    })}
+                    {(g.editable).then(|| {
+                        // Parts and holes: draw one on the map (click near the first point or press
+                        // Enter to close it), or remove the ring through the selected vertex.
+                        let draw = move |m: Mode| {
+                            sketch.set(vec![]);
+                            let next = if mode.get_untracked() == m { Mode::Select } else { m };
+                            mode.set(next);
+                            if next != Mode::Select {
+                                say(true, i18n.t("map.draw_hint"));
+                            }
+                        };
+                        view! {
+                            <button type="button" aria-pressed=move || (mode.get() == Mode::Part).to_string() on:click=move |_| draw(Mode::Part)>{move || i18n.t("map.add_part")}</button>
+                            <button type="button" aria-pressed=move || (mode.get() == Mode::Hole).to_string() on:click=move |_| draw(Mode::Hole)>{move || i18n.t("map.add_hole")}</button>
+                            <button type="button" disabled=move || sel_vertex.get().is_none() on:click=move |_| remove_selected_ring()>{move || i18n.t("map.remove_ring")}</button>
+                        }
                     })}
                     {(g.id > 0 && can_edit).then(|| view! {
                         <button type="button" on:click=move |_| {
@@ -1269,7 +1210,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                             <ol>
                                 {revs.into_iter().map(|r| {
                                     let rid = r.id;
-                                    let summary = r.after.as_ref().or(r.before.as_ref()).map(|d| format!("{} · {} {} · {} {}", d.name, d.households, i18n.t("grid.households"), d.ring.len().saturating_sub(1), i18n.t("map.vertices"))).unwrap_or_default();
+                                    let summary = r.after.as_ref().or(r.before.as_ref()).map(|d| format!("{} · {} {} · {} {}", d.name, d.households, i18n.t("grid.households"), d.boundary.vertex_count().saturating_sub(d.boundary.ring_count()), i18n.t("map.vertices"))).unwrap_or_default();
                                     let can_restore = r.before.is_some();
                                     view! {
                                         <li>
@@ -1454,7 +1395,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                             let items = import_preview.get();
                             (!items.is_empty()).then(|| view! {
                                 <g class="import-preview">
-                                    {items.into_iter().map(|d| view! { <path d=path_d(&proj, &d.ring)><title>{d.name.clone()}</title></path> }).collect_view()}
+                                    {items.into_iter().map(|d| view! { <path class=d.class d=boundary_d(&proj, &d.boundary, 0.0) fill-rule="evenodd"><title>{d.name.clone()}</title></path> }).collect_view()}
                                 </g>
                             })
                         }}
@@ -1488,7 +1429,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                             say(true, i18n.tf("import.done", &[("n", n.to_string())]));
                         })
                         on_fit=Callback::new(move |_| {
-                            import_preview.with_untracked(|p| fit_rings(p.iter().map(|d| &d.ring).collect(), 1.1));
+                            import_preview.with_untracked(|p| fit_boundaries(p.iter().map(|d| &d.boundary).collect(), 1.1));
                         })/>
                 })}
                 {panel}

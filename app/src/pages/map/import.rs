@@ -6,11 +6,21 @@ use crate::api::grids::{self as api, GridMap, GridView};
 use crate::i18n::{use_i18n, I18n};
 use crate::ui::{error_message, read_file_text, FileError};
 use domain::geometry::snap::{DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M};
-use domain::grid::GridDraft;
+use domain::geometry::Boundary;
+use domain::grid::{GridDraft, GridEdit};
 use domain::grid_import::{self, Crs, Issue, Mapping, Options, Plan, Planner, RawFeature};
 use leptos::prelude::*;
 use std::collections::HashSet;
 use std::sync::Arc;
+
+/// One outline on the preview map: a grid as it would be stored (`planned`), a feature as the file
+/// has it that waits for a decision (`undecided`), or a repair proposed for one (`proposed`).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct PreviewShape {
+    pub name: String,
+    pub boundary: Boundary,
+    pub class: &'static str,
+}
 
 fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: &Issue) -> String {
     let name = drafts
@@ -39,13 +49,16 @@ fn issue_text(i18n: I18n, features: &[RawFeature], drafts: &[GridDraft], issue: 
     )
 }
 
-/// Features planned between two yields to the browser.
+/// Features planned between two yields to the browser: at most this many, and no more once the
+/// slice has taken `SLICE_MS` (a level of heavy grids — 140 vertices each, snapped and checked
+/// against their neighbours — then still yields about every frame).
 const PLAN_SLICE: usize = 40;
+const SLICE_MS: f64 = 12.0;
 
 #[component]
 pub fn ImportPanel(
     work: RwSignal<Vec<Arc<GridView>>>,
-    preview: RwSignal<Vec<GridDraft>>,
+    preview: RwSignal<Vec<PreviewShape>>,
     on_done: Callback<GridMap>,
     on_fit: Callback<()>,
     /// The map's context layers; administrators may add one from the chosen file.
@@ -81,6 +94,8 @@ pub fn ImportPanel(
     let error = RwSignal::new(None::<String>);
     // The features the user decided to leave out (0-based); cleared with every new file.
     let skip = RwSignal::new(HashSet::<usize>::new());
+    // The features whose proposed repair the user accepted (0-based); cleared likewise.
+    let accept = RwSignal::new(HashSet::<usize>::new());
     // Metres within which boundaries are snapped onto their parent and neighbours.
     let tolerance = RwSignal::new(DEFAULT_TOLERANCE_M.to_string());
     // Features planned so far, of how many, while a check runs; and which check is current (a
@@ -124,6 +139,7 @@ pub fn ImportPanel(
             district: district.get_value(),
             skip: skipped.clone(),
             tolerance_m,
+            accept: accept.get_untracked(),
         };
         result.set(None);
         progress.set(Some((0, d.len())));
@@ -133,7 +149,12 @@ pub fn ImportPanel(
             let w = work.get_untracked();
             let mut planner = Planner::new(d.clone(), issues, &w, &options);
             loop {
-                let done = planner.step(PLAN_SLICE);
+                let t0 = crate::ui::now_ms();
+                let (mut done, mut n) = (false, 0);
+                while !done && n < PLAN_SLICE && crate::ui::now_ms() - t0 < SLICE_MS {
+                    done = planner.step(1);
+                    n += 1;
+                }
                 crate::ui::sleep(0).await;
                 if busy.is_disposed() || run.get_value() != this_run {
                     return;
@@ -145,13 +166,33 @@ pub fn ImportPanel(
             }
             let p = planner.finish();
             progress.set(None);
-            preview.set(
-                d.iter()
-                    .enumerate()
-                    .filter(|(i, d)| d.ring.len() > 3 && !skipped.contains(i))
-                    .map(|(_, d)| d.clone())
-                    .collect(),
-            );
+            // The preview map shows what would be stored (boundaries as cleaned: snapped, cut,
+            // repaired; holes and parts kept), the features still to decide as the file has
+            // them, and the repairs proposed for them: before and after, side by side.
+            let undecided: HashSet<usize> = p.issues.iter().map(|x| x.feature).collect();
+            let shape = |name: &str, boundary: &Boundary, class| PreviewShape {
+                name: name.to_owned(),
+                boundary: boundary.clone(),
+                class,
+            };
+            let planned = p.edits.iter().filter_map(|e| match e {
+                GridEdit::Create { draft } | GridEdit::Update { draft, .. } => {
+                    Some(shape(&draft.name, &draft.boundary, "planned"))
+                }
+                GridEdit::Delete { .. } => None,
+            });
+            let waiting = d
+                .iter()
+                .enumerate()
+                .filter(|(i, d)| {
+                    undecided.contains(i) && d.boundary.vertex_count() > 3 && !skipped.contains(i)
+                })
+                .map(|(_, d)| shape(&d.name, &d.boundary, "undecided"));
+            let proposed = p.proposals.iter().filter_map(|x| {
+                d.get(x.feature)
+                    .map(|d| shape(&d.name, &x.boundary, "proposed"))
+            });
+            preview.set(planned.chain(waiting).chain(proposed).collect());
             drafts.set(d);
             result.set(Some(p));
             busy.set(None);
@@ -174,6 +215,7 @@ pub fn ImportPanel(
         result.set(None);
         preview.set(vec![]);
         skip.set(HashSet::new());
+        accept.set(HashSet::new());
         busy.set(Some("import.reading"));
         leptos::task::spawn_local(async move {
             let text = read_file_text(&el, grid_import::MAX_FILE_BYTES).await;
@@ -334,9 +376,14 @@ pub fn ImportPanel(
                 let skipped: Vec<String> = p.skipped.iter().map(|&i| d.get(i).map(|d| format!("#{} {}", i + 1, d.name)).unwrap_or_else(|| format!("#{}", i + 1))).collect();
                 let more = p.issues.len().saturating_sub(200);
                 let warnings: Vec<String> = p.warnings.iter().take(200).map(|x| issue_text(i18n, &f, &d, x)).collect();
+                let proposals: Vec<(usize, String)> = p.proposals.iter().take(200).map(|x| {
+                    let as_issue = Issue { feature: x.feature, key: x.key.clone(), args: x.args.clone() };
+                    (x.feature, issue_text(i18n, &f, &d, &as_issue))
+                }).collect();
                 view! {
                     <div class="import-report">
                         <p>{i18n.tf("import.summary", &[("n", f.len().to_string()), ("new", p.created.to_string()), ("upd", p.updated.to_string()), ("bad", p.issues.len().to_string())])}</p>
+                        <p class="muted">{move || i18n.t("import.legend")}</p>
                         {(!lines.is_empty()).then(|| view! {
                             <ul class="problem-list">
                                 {lines.into_iter().map(|(feature, l)| view! {
@@ -348,6 +395,21 @@ pub fn ImportPanel(
                                     </li>
                                 }).collect_view()}
                                 {(more > 0).then(|| view! { <li>{i18n.tf("import.more", &[("n", more.to_string())])}</li> })}
+                            </ul>
+                        })}
+                        {(!proposals.is_empty()).then(|| view! {
+                            <ul class="problem-list proposals" aria-label=move || i18n.t("import.proposals")>
+                                {proposals.into_iter().map(|(feature, l)| view! {
+                                    <li class="problem proposal">
+                                        <span>{l}</span>
+                                        <button type="button" class="link" on:click=move |_| { accept.update(|s| { s.insert(feature); }); validate(); }>
+                                            {move || i18n.t("import.accept")}
+                                        </button>
+                                        <button type="button" class="link" on:click=move |_| { skip.update(|s| { s.insert(feature); }); validate(); }>
+                                            {move || i18n.t("import.skip")}
+                                        </button>
+                                    </li>
+                                }).collect_view()}
                             </ul>
                         })}
                         {(with_problems.len() > 1).then(|| {

@@ -7,7 +7,7 @@
 use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
 use crate::i18n::use_i18n;
 use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
-use domain::geometry::{self as geo, Coverage, Index, Point, Problem, Ring, Shape};
+use domain::geometry::{self as geo, Boundary, Coverage, Index, Point, Problem, Ring, Shape};
 use domain::history::History;
 use leptos::ev;
 use leptos::prelude::*;
@@ -18,11 +18,13 @@ mod dom;
 mod editor;
 mod grid_form;
 mod import;
+mod model;
 mod projection;
 mod work;
 use dom::*;
 use editor::*;
 use grid_form::*;
+use model::{new_grid, Drag, NewGrid, Refusal};
 use projection::*;
 use work::*;
 

@@ -25,7 +25,7 @@ impl Proj {
     pub(super) fn fit(grids: &[GridView]) -> (Proj, f64) {
         // Mercator is monotonic in longitude and latitude: project the corners of the bounds only.
         let (mut lo, mut hi) = ([f64::MAX, f64::MAX], [f64::MIN, f64::MIN]);
-        for p in grids.iter().flat_map(|g| g.ring.iter()) {
+        for p in grids.iter().flat_map(|g| g.boundary.points()) {
             lo = [lo[0].min(p[0]), lo[1].min(p[1])];
             hi = [hi[0].max(p[0]), hi[1].max(p[1])];
         }
@@ -127,6 +127,14 @@ pub(super) fn path_d(proj: &Proj, ring: &[Point]) -> String {
     path_simplified(proj, ring, 0.0)
 }
 
+/// SVG path data of a whole boundary: one closed subpath per ring (parts and holes; drawn with
+/// `fill-rule: evenodd`, a hole is a hole and a click in it reaches what lies beneath).
+pub(super) fn boundary_d(proj: &Proj, b: &Boundary, tolerance: f64) -> String {
+    b.rings()
+        .map(|r| path_simplified(proj, r, tolerance))
+        .collect()
+}
+
 /// Levels of detail for the grids' outlines: tier `t` serves while the map shows at most
 /// `DETAIL_PPU[t]` pixels per map unit and drops vertices within a quarter pixel at that scale
 /// (Leaflet simplifies the same way); the last tier draws every vertex.
@@ -214,31 +222,16 @@ mod tests {
     use super::*;
 
     pub(super) fn grid_at(lon: f64, lat: f64) -> GridView {
+        let square = vec![
+            [lon, lat],
+            [lon + 0.02, lat],
+            [lon + 0.02, lat + 0.02],
+            [lon, lat],
+        ];
         GridView {
-            id: 1,
             version: 1,
-            code: "1".into(),
-            parent_code: None,
-            level: 1,
-            name: "g".into(),
-            kind: "basic".into(),
-            households: 0,
-            population: 0,
-            workers: String::new(),
-            valid_from: None,
-            valid_to: None,
-            unit_code: None,
-            unit_name: None,
-            updated_by: String::new(),
-            updated_at: String::new(),
             editable: false,
-            source_code: String::new(),
-            ring: vec![
-                [lon, lat],
-                [lon + 0.02, lat],
-                [lon + 0.02, lat + 0.02],
-                [lon, lat],
-            ],
+            ..new_grid(1, "1".into(), None, 1, "g".into(), Boundary::from(square))
         }
     }
 
@@ -264,7 +257,7 @@ mod tests {
         assert_eq!(d, "0 0.05 0.4 1 12.34 -0.07 -12.34 -1 ");
         let g = grid_at(118.78, 32.06);
         let (proj, _) = Proj::fit(std::slice::from_ref(&g));
-        let d = path_d(&proj, &g.ring);
+        let d = path_d(&proj, g.boundary.outer());
         // Summing the relative steps gives each point rounded to 0.01 unit, without drift.
         let nums: Vec<f64> = d
             .trim_start_matches('M')
@@ -274,7 +267,7 @@ mod tests {
             .map(|t| t.parse().unwrap())
             .collect();
         let (mut x, mut y) = (0.0, 0.0);
-        for (i, p) in g.ring.iter().enumerate() {
+        for (i, p) in g.boundary.outer().iter().enumerate() {
             x += nums[2 * i];
             y += nums[2 * i + 1];
             let (ex, ey) = proj.fwd(*p);

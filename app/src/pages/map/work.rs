@@ -18,9 +18,18 @@ pub(super) fn shapes_of(w: &[Arc<GridView>]) -> Vec<Shape> {
             code: g.code.clone(),
             parent: g.parent_code.clone(),
             dedicated: g.kind == "dedicated",
-            ring: g.ring.clone(),
+            boundary: g.boundary.clone(),
         })
         .collect()
+}
+
+/// The ring and vertex a handle names: `data-vertex="r.k"` (and `data-mid`, the edge from vertex
+/// k) is vertex `k` of ring `r`, rings counted in `Boundary::rings` order (holes and parts too).
+pub(super) fn handle_at<'a>(b: &'a Boundary, attr: &str) -> Option<(&'a Ring, usize)> {
+    let (r, k) = attr.split_once('.')?;
+    let ring = b.rings().nth(r.parse().ok()?)?;
+    let k: usize = k.parse().ok()?;
+    (k < ring.len()).then_some((ring, k))
 }
 
 /// The edited grids plus their parents, siblings and children: all a local check needs.
