@@ -335,29 +335,50 @@ pub fn top_level_prefix<'a>(
     }
 }
 
-/// The code for a new grid at `level` under `parent` (`Code::next_child` over its siblings); a
-/// new top-level grid's code starts at `top_level_prefix`.
+/// The code of a new child of `parent` (`None`: a new top-level grid, whose code starts at
+/// `top_level_prefix`) among `siblings`, the parent's direct children (`Code::next_child`). The
+/// one rule for the editor (a grid drawn or split off) and the import. Refused with
+/// [`CODE_FULL`] when the sequence would outgrow its siblings' width: …10 and …100 would put the
+/// new grid's code inside a sibling's prefix, and with it inside that sibling's scope.
+pub fn child_code<'a>(
+    parent: Option<&str>,
+    siblings: impl IntoIterator<Item = &'a str> + Clone,
+    district: Option<&Code>,
+) -> Result<String, &'static str> {
+    let (prefix, width) = match parent {
+        Some(p) => (p.to_owned(), None),
+        None => top_level_prefix(siblings.clone(), district),
+    };
+    let Ok(pc) = Code::parse(&prefix) else {
+        return Ok(prefix);
+    };
+    let code = pc.next_child(siblings.clone(), width);
+    let seq_width = |c: &str| c.len() - prefix.len();
+    if siblings
+        .into_iter()
+        .any(|s| s.starts_with(&prefix) && seq_width(s) < seq_width(code.as_str()))
+    {
+        return Err(CODE_FULL);
+    }
+    Ok(code.as_str().to_owned())
+}
+
+/// Why [`child_code`] found no code: the parent's codes at its children's width are used up.
+pub const CODE_FULL: &str = "import.code_full";
+
+/// [`child_code`] for a new grid at `level` under `parent`, its siblings taken from `grids`.
 pub fn new_code<G: GridNode>(
     grids: &[G],
     parent: Option<&str>,
     level: i64,
     district: Option<&Code>,
-) -> String {
+) -> Result<String, &'static str> {
     let siblings: Vec<&str> = grids
         .iter()
         .filter(|g| g.level() == level && g.parent_code() == parent)
         .map(|g| g.code())
         .collect();
-    let (prefix, width) = match parent {
-        Some(p) => (p.to_owned(), None),
-        None => top_level_prefix(
-            grids.iter().filter(|g| g.level() == 1).map(|g| g.code()),
-            district,
-        ),
-    };
-    Code::parse(&prefix)
-        .map(|p| p.next_child(siblings.iter().copied(), width).to_string())
-        .unwrap_or(prefix)
+    child_code(parent, siblings.iter().copied(), district)
 }
 
 impl<T: GridNode> GridNode for std::sync::Arc<T> {
@@ -743,24 +764,30 @@ mod tests {
         )
         .is_none());
         assert!(parent_for(&grids, 1, &inner.boundary).is_none());
-        assert_eq!(new_code(&grids, Some("1"), 2, None), "103");
-        assert_eq!(new_code(&grids, Some("101"), 3, None), "10101");
+        assert_eq!(new_code(&grids, Some("1"), 2, None).unwrap(), "103");
+        assert_eq!(new_code(&grids, Some("101"), 3, None).unwrap(), "10101");
     }
 
     #[test]
     fn the_first_top_level_grid_is_numbered_under_the_district() {
         let none: Vec<Placed> = Vec::new();
         let district = Code::district("320113").unwrap();
-        assert_eq!(new_code(&none, None, 1, Some(&district)), "320113001");
         assert_eq!(
-            new_code(&none, None, 1, None),
+            new_code(&none, None, 1, Some(&district)).unwrap(),
+            "320113001"
+        );
+        assert_eq!(
+            new_code(&none, None, 1, None).unwrap(),
             "101",
             "no district: the fallback prefix"
         );
         let first = vec![square("320113001", None, 1, 118.0, 32.0, 0.01)];
-        assert_eq!(new_code(&first, None, 1, Some(&district)), "320113002");
         assert_eq!(
-            new_code(&first, None, 1, None),
+            new_code(&first, None, 1, Some(&district)).unwrap(),
+            "320113002"
+        );
+        assert_eq!(
+            new_code(&first, None, 1, None).unwrap(),
             "320113002",
             "existing top-level grids lead, set or not"
         );

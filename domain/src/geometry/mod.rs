@@ -8,7 +8,7 @@
 //! (moving, inserting or removing a vertex does so in every ring that has it), and the checks work in
 //! a local metric frame so areas are in m².
 
-use geo::{Area, Coord, LineString, Polygon, Validation};
+use geo::{Area, Coord, LineString, Polygon};
 use serde::{Deserialize, Serialize};
 
 mod boundary;
@@ -162,13 +162,52 @@ pub fn validate_ring(ring: &[Point]) -> Result<(), Invalid> {
     } {
         return Err(Invalid::SelfIntersection);
     }
-    if !poly.is_valid() {
+    if crosses_itself(ring) {
         return Err(Invalid::SelfIntersection);
     }
     if poly.unsigned_area() < 1e-6 {
         return Err(Invalid::ZeroArea);
     }
     Ok(())
+}
+
+/// Whether two edges of the closed `ring` meet other than where consecutive edges join: the
+/// rule of `geo`'s polygon validation (edges that touch, cross or overlap, unless one starts where
+/// the other ends), found by sweeping the edges along x so that only edges whose boxes overlap
+/// are compared — `geo`'s check compares every pair, which took seconds on the rings of a
+/// district's level of grids.
+pub fn crosses_itself(ring: &[Point]) -> bool {
+    use geo::Intersects;
+    let edges: Vec<geo::Line> = ring
+        .windows(2)
+        .map(|w| {
+            geo::Line::new(
+                Coord::from((w[0][0], w[0][1])),
+                Coord::from((w[1][0], w[1][1])),
+            )
+        })
+        .collect();
+    let lo = |e: &geo::Line| e.start.x.min(e.end.x);
+    let hi = |e: &geo::Line| e.start.x.max(e.end.x);
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_by(|&a, &b| lo(&edges[a]).total_cmp(&lo(&edges[b])));
+    for (n, &i) in order.iter().enumerate() {
+        let a = &edges[i];
+        let (ay0, ay1) = (a.start.y.min(a.end.y), a.start.y.max(a.end.y));
+        for &j in &order[n + 1..] {
+            let b = &edges[j];
+            if lo(b) > hi(a) {
+                break;
+            }
+            if b.start.y.max(b.end.y) < ay0 || b.start.y.min(b.end.y) > ay1 {
+                continue;
+            }
+            if a.start != b.end && a.end != b.start && a.intersects(b) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A local equirectangular frame in metres around one latitude: accurate to well under 0.1 % over
@@ -287,6 +326,47 @@ mod tests {
             .collect();
         huge.push(huge[0]);
         assert_eq!(validate_ring(&huge), Err(Invalid::TooManyPoints));
+    }
+
+    #[test]
+    fn crosses_itself_agrees_with_geos_check_on_rings_full_of_touching_and_collinear_edges() {
+        use geo::Validation;
+        let mut rng = Lcg(7);
+        let (mut crossing, mut simple) = (0, 0);
+        for case in 0..3000 {
+            // Points on a 4 × 4 lattice: edges that touch, overlap and cross all come up.
+            let n = 4 + rng.below(6);
+            let mut ring: Ring = (0..n)
+                .map(|_| [118.0 + rng.below(4) as f64, 32.0 + rng.below(4) as f64])
+                .collect();
+            ring.dedup();
+            if ring.len() < 3 {
+                continue;
+            }
+            ring.push(ring[0]);
+            // The same coordinates (in a metric frame, rounding would make lattice points that
+            // lie on an edge fall just off it).
+            let poly = geo::Polygon::new(
+                geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+                vec![],
+            );
+            let theirs = poly.validation_errors().iter().any(|e| {
+                matches!(
+                    e,
+                    geo::algorithm::validation::InvalidPolygon::SelfIntersection(_)
+                )
+            });
+            assert_eq!(crosses_itself(&ring), theirs, "case {case}: {ring:?}");
+            if theirs {
+                crossing += 1;
+            } else {
+                simple += 1;
+            }
+        }
+        assert!(
+            crossing > 300 && simple > 300,
+            "{crossing} crossing, {simple} simple"
+        );
     }
 
     #[test]

@@ -284,26 +284,13 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             // from this file so far), as wide as they are.
             let key = parent.map(|p| p.code().to_owned()).unwrap_or_default();
             let siblings: &[String] = self.children.get(&key).map_or(&[], Vec::as_slice);
-            let (prefix, width) = match parent {
-                Some(p) => (p.code().to_owned(), None),
-                None => crate::grid::top_level_prefix(
-                    siblings.iter().map(String::as_str),
-                    self.options.district.as_ref(),
-                ),
-            };
-            if let Ok(pc) = Code::parse(&prefix) {
-                let code = pc.next_child(siblings.iter().map(String::as_str), width);
-                // A sequence one digit wider than its siblings' would put the new grid's code
-                // inside a sibling's prefix (…10 and …100), and with it inside that sibling's
-                // scope: refuse rather than widen.
-                let seq_width = |c: &str| c.len() - prefix.len();
-                if siblings
-                    .iter()
-                    .any(|s| s.starts_with(&prefix) && seq_width(s) < seq_width(code.as_str()))
-                {
-                    return self.bad(i, "import.code_full");
-                }
-                d.code = code.as_str().to_owned();
+            match crate::grid::child_code(
+                parent.map(|p| p.code()),
+                siblings.iter().map(String::as_str),
+                self.options.district.as_ref(),
+            ) {
+                Ok(code) => d.code = code,
+                Err(key) => return self.bad(i, key),
             }
         }
         if !self.in_file.insert(d.code.clone()) {

@@ -697,3 +697,84 @@ fn a_file_that_moves_a_shared_edge_between_two_stored_grids_cuts_nothing() {
     );
     assert_eq!((p.created, p.updated), (0, 2));
 }
+
+/// A district shaped like the benchmark's large level: 30 communities, each tiled by 8 × 5
+/// grids whose edges carry 35 vertices each (about 140 a grid, 1,200 grids), stored; the
+/// file re-imports every grid unchanged (each an update).
+fn large_level() -> (Vec<Stored>, Vec<GridDraft>) {
+    const K: usize = 35;
+    let d = 0.002;
+    let p = |i: usize, j: usize| {
+        let q = |v: f64| (v * 1e7).round() / 1e7;
+        [
+            q(118.0 + i as f64 * d / K as f64),
+            q(32.0 + j as f64 * d / K as f64),
+        ]
+    };
+    // A rectangle in lattice steps with every step on its edges.
+    let ring = |i0: usize, j0: usize, i1: usize, j1: usize| -> Ring {
+        let mut r = Vec::new();
+        r.extend((i0..i1).map(|i| p(i, j0)));
+        r.extend((j0..j1).map(|j| p(i1, j)));
+        r.extend((i0 + 1..=i1).rev().map(|i| p(i, j1)));
+        r.extend((j0 + 1..=j1).rev().map(|j| p(i0, j)));
+        r.push(p(i0, j0));
+        r
+    };
+    let (mut stored, mut file) = (Vec::new(), Vec::new());
+    let mut id = 0;
+    for c in 0..30 {
+        let (ci, cj) = (c % 6 * 8 * K, c / 6 * 5 * K);
+        let community = format!("320113001{:03}", c + 1);
+        id += 1;
+        stored.push(Stored {
+            id,
+            version: 1,
+            draft: draft(&community, None, 2, ring(ci, cj, ci + 8 * K, cj + 5 * K)),
+        });
+        for g in 0..40 {
+            let (gi, gj) = (ci + g % 8 * K, cj + g / 8 * K);
+            let code = format!("{community}{:03}", g + 1);
+            let d = draft(&code, Some(&community), 3, ring(gi, gj, gi + K, gj + K));
+            file.push(GridDraft {
+                parent_code: None,
+                ..d.clone()
+            });
+            id += 1;
+            stored.push(Stored {
+                id,
+                version: 1,
+                draft: d,
+            });
+        }
+    }
+    (stored, file)
+}
+
+/// Not a test: the time each phase of planning the large level takes, natively
+/// (`cargo test --release -p domain large_level_timing -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn large_level_timing() {
+    let (stored, file) = large_level();
+    for tolerance_m in [0.5, 0.0] {
+        let options = Options {
+            tolerance_m,
+            ..Options::default()
+        };
+        let t = std::time::Instant::now();
+        let mut planner = Planner::new(file.clone(), vec![], &stored, &options);
+        while !planner.step(usize::MAX) {}
+        let stepped = t.elapsed();
+        let plan = planner.finish();
+        println!(
+            "tolerance {tolerance_m}: steps {stepped:?}, finish {:?}; {} updated, {} issues, {} warnings",
+            t.elapsed() - stepped,
+            plan.updated,
+            plan.issues.len(),
+            plan.warnings.len()
+        );
+        assert_eq!(plan.updated, 1200);
+        assert!(plan.issues.is_empty(), "{:?}", &plan.issues[..3]);
+    }
+}

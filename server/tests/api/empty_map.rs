@@ -124,7 +124,7 @@ async fn the_first_grids_are_numbered_under_the_district_and_the_next_level_unde
     .await;
     let district = domain::Code::district(&map(&app, &admin).await.district_code.unwrap()).unwrap();
     // As the editor numbers a street drawn on the empty map.
-    let code = new_code(&map(&app, &admin).await.grids, None, 1, Some(&district));
+    let code = new_code(&map(&app, &admin).await.grids, None, 1, Some(&district)).unwrap();
     assert_eq!(code, "320113001");
     let r = save(
         &app,
@@ -134,7 +134,7 @@ async fn the_first_grids_are_numbered_under_the_district_and_the_next_level_unde
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let m = map(&app, &admin).await;
-    let child = new_code(&m.grids, Some(&code), 2, Some(&district));
+    let child = new_code(&m.grids, Some(&code), 2, Some(&district)).unwrap();
     assert_eq!(child, "32011300101");
     let r = save(
         &app,
@@ -145,7 +145,10 @@ async fn the_first_grids_are_numbered_under_the_district_and_the_next_level_unde
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let m = map(&app, &admin).await;
     assert_eq!(m.grids.len(), 2);
-    assert_eq!(new_code(&m.grids, None, 1, Some(&district)), "320113002");
+    assert_eq!(
+        new_code(&m.grids, None, 1, Some(&district)).unwrap(),
+        "320113002"
+    );
 }
 
 #[tokio::test]

@@ -2,7 +2,8 @@
 //! coordinate system, preview the grids on the map with a report of every problem, then commit all
 //! or nothing through the same checks as any save.
 
-use crate::api::grids::{self as api, GridMap, GridView};
+use super::{district_note, Ed};
+use crate::api::grids::{self as api, GridMap};
 use crate::i18n::{use_i18n, I18n};
 use crate::ui::{error_message, read_file_text, FileError};
 use domain::geometry::snap::{DEFAULT_TOLERANCE_M, MAX_TOLERANCE_M};
@@ -11,7 +12,6 @@ use domain::grid::{GridDraft, GridEdit};
 use domain::grid_import::{self, Crs, Issue, Mapping, Options, Plan, Planner, RawFeature};
 use leptos::prelude::*;
 use std::collections::HashSet;
-use std::sync::Arc;
 
 /// One outline on the preview map: a grid as it would be stored (`planned`), a feature as the file
 /// has it that waits for a decision (`undecided`), or a repair proposed for one (`proposed`).
@@ -56,22 +56,23 @@ const PLAN_SLICE: usize = 40;
 const SLICE_MS: f64 = 12.0;
 
 #[component]
-pub fn ImportPanel(
-    work: RwSignal<Vec<Arc<GridView>>>,
-    preview: RwSignal<Vec<PreviewShape>>,
+pub(super) fn ImportPanel(
+    /// The editor: its map (what the file is planned against), its preview layer, its context
+    /// layers (administrators may add one from the chosen file) and its district code.
+    ed: Ed,
     on_done: Callback<GridMap>,
-    on_fit: Callback<()>,
-    /// The map's context layers; administrators may add one from the chosen file.
-    layers: RwSignal<Vec<api::LayerView>>,
-    /// The district code new top-level grids are numbered under (`GridMap::district_code`).
-    district: Option<String>,
 ) -> impl IntoView {
-    let district_code = StoredValue::new(district.clone());
-    let district = StoredValue::new(
-        district
-            .as_deref()
-            .and_then(|c| domain::Code::district(c).ok()),
-    );
+    let Ed {
+        work,
+        import_preview: preview,
+        layers,
+        district,
+        ..
+    } = ed;
+    // Shows the whole preview.
+    let on_fit = Callback::new(move |_: ()| {
+        preview.with_untracked(|p| ed.fit_boundaries(p.iter().map(|d| &d.boundary).collect(), 1.1))
+    });
     let i18n = use_i18n();
     let auth = crate::use_auth();
     let is_admin = move || auth.user().is_some_and(|u| u.role == domain::Role::Admin);
@@ -300,10 +301,7 @@ pub fn ImportPanel(
             <p class="muted">{move || i18n.t("import.hint")}</p>
             // New top-level grids get codes here; say under which district code, or that none is set.
             {move || work.with(|w| !w.iter().any(|g| g.level == 1)).then(|| view! {
-                <p class="note">{move || match district_code.get_value() {
-                    Some(code) => i18n.tf("map.district_set", &[("code", code)]),
-                    None => i18n.t("map.district_unset"),
-                }}</p>
+                <p class="note">{district_note(ed)}</p>
             })}
             <label>{move || i18n.t("import.file")}
                 <input type="file" accept=".geojson,.json,application/geo+json,application/json" node_ref=input on:change=on_file/>

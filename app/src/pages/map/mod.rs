@@ -16,15 +16,19 @@ use std::sync::Arc;
 
 mod dom;
 mod editor;
+mod gestures;
 mod grid_form;
 mod import;
+mod layers;
 mod model;
+mod panels;
 mod projection;
 mod work;
 use dom::*;
 use editor::*;
 use grid_form::*;
-use model::{new_grid, Drag, NewGrid, Refusal};
+use layers::*;
+use model::{Drag, NewGrid, Refusal};
 use projection::*;
 use work::*;
 

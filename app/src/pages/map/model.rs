@@ -151,25 +151,101 @@ pub(super) fn new_grid(
     }
 }
 
-/// The new grid a split or a drawing makes: its temporary id, code and name.
+/// The new grid a split makes: its temporary id and name (its code follows its siblings').
 pub(super) struct NewGrid {
     pub id: i64,
-    pub code: String,
     pub name: String,
+}
+
+/// The code of a new grid among its siblings in `w` (`domain::grid::new_code`), or why none is left.
+fn code_for(
+    w: &Work,
+    parent: Option<&str>,
+    level: i64,
+    district: Option<&domain::Code>,
+) -> Result<String, Refusal> {
+    domain::grid::new_code(w, parent, level, district).map_err(|key| Refusal::of(key, ""))
+}
+
+/// Adds the grid drawn (open: the points clicked) at `level`, inside the grid of the level above
+/// that it overlaps most (none at level 1), as a new basic grid with temporary id `id`.
+pub(super) fn draw(
+    w: &mut Work,
+    points: &[Point],
+    level: i64,
+    id: i64,
+    name: &str,
+    district: Option<&domain::Code>,
+) -> Edited {
+    if points.len() < 3 {
+        return Err(Refusal::of("map.draw_more", ""));
+    }
+    let boundary = Boundary::from(geo::normalise(points));
+    boundary
+        .validate()
+        .map_err(|e| Refusal::of(e.key(), name))?;
+    let parent = match domain::grid::parent_for(w, level, &boundary) {
+        Some(p) => Some(p.code.clone()),
+        None if level > 1 => return Err(Refusal::of("map.no_parent", "")),
+        None => None,
+    };
+    let code = code_for(w, parent.as_deref(), level, district)?;
+    w.push(Arc::new(new_grid(
+        id,
+        code,
+        parent,
+        level,
+        name.to_owned(),
+        boundary,
+    )));
+    Ok(vec![id])
+}
+
+/// Applies the attribute form to grid `id`: checked as the server will check it, and its code
+/// not another grid's.
+pub(super) fn set_attributes(w: &mut Work, id: i64, draft: &domain::grid::GridDraft) -> Edited {
+    let i = position(w, id)?;
+    let c = draft
+        .check()
+        .map_err(|e| Refusal::of(e.key(), draft.name.trim()))?;
+    if w.iter().any(|x| x.id != id && x.code == c.code.as_str()) {
+        return Err(Refusal::of("err.grid_code_taken", ""));
+    }
+    let old = (*w[i]).clone();
+    w[i] = Arc::new(GridView {
+        code: c.code.as_str().to_owned(),
+        name: c.name,
+        kind: c.kind.as_str().into(),
+        households: c.households,
+        population: c.population,
+        workers: c.workers,
+        valid_from: c.valid_from,
+        valid_to: c.valid_to,
+        source_code: c.source_code,
+        ..old
+    });
+    Ok(vec![id])
 }
 
 /// Splits grid `id` along `line`; the piece beyond the line becomes `new` (same level, parent,
 /// kind and workers; no households yet; the old system's code stays with the grid that keeps its
 /// identity).
-pub(super) fn split(w: &mut Work, id: i64, line: &[Point], new: NewGrid) -> Edited {
+pub(super) fn split(
+    w: &mut Work,
+    id: i64,
+    line: &[Point],
+    new: NewGrid,
+    district: Option<&domain::Code>,
+) -> Edited {
     let i = position(w, id)?;
     let g = (*w[i]).clone();
     let (a, b) =
         geo::split_boundary(&g.boundary, line).map_err(|e| Refusal::of(e.key(), &g.name))?;
+    let code = code_for(w, g.parent_code.as_deref(), g.level, district)?;
     w.push(Arc::new(GridView {
         id: new.id,
         version: 0,
-        code: new.code,
+        code,
         name: new.name,
         households: 0,
         population: 0,
@@ -316,14 +392,14 @@ mod tests {
         let mut w = work();
         let new = NewGrid {
             id: -1,
-            code: "103".into(),
             name: "新".into(),
         };
         assert_eq!(
-            split(&mut w, 3, &[p(1., 0.), p(2., 1.)], new),
+            split(&mut w, 3, &[p(1., 0.), p(2., 1.)], new, None),
             Ok(vec![3, -1])
         );
         assert_eq!(w.len(), 4);
+        assert_eq!(w[3].code, "103", "the next of its siblings' codes");
         assert_eq!(merge(&mut w, 3, -1), Ok(vec![3]));
         assert_eq!(w.len(), 3);
         assert!((w[2].boundary.area_m2() / work()[2].boundary.area_m2() - 1.0).abs() < 1e-6);
@@ -347,5 +423,97 @@ mod tests {
             add_ring(&mut w, 2, &hole[..2], true).unwrap_err().key,
             "map.draw_more"
         );
+    }
+
+    #[test]
+    fn a_drawn_grid_goes_under_the_grid_it_overlaps_most_with_the_next_code() {
+        let mut w = work();
+        // Mostly over the community, a little outside it.
+        let pts = [p(0.2, 0.2), p(2.1, 0.2), p(2.1, 0.8), p(0.2, 0.8)];
+        assert_eq!(draw(&mut w, &pts, 3, -1, "新网格 1", None), Ok(vec![-1]));
+        let g = w.last().unwrap();
+        assert_eq!(
+            (g.parent_code.as_deref(), g.code.as_str()),
+            (Some("1"), "103")
+        );
+        let far = [p(5., 5.), p(6., 5.), p(6., 6.)];
+        assert_eq!(
+            draw(&mut w, &far, 3, -2, "新网格 2", None).unwrap_err().key,
+            "map.no_parent"
+        );
+        let line = [p(0., 0.), p(1., 0.), p(2., 0.)];
+        assert_eq!(
+            draw(&mut w, &line, 3, -2, "新网格 2", None)
+                .unwrap_err()
+                .key,
+            geo::Invalid::ZeroArea.key()
+        );
+    }
+
+    #[test]
+    fn a_parent_whose_codes_ran_out_refuses_a_new_child_instead_of_widening() {
+        let mut w = work();
+        for k in 3..=99 {
+            w.push(grid(
+                100 + k,
+                &format!("1{k:02}"),
+                Some("1"),
+                3,
+                vec![p(5., 5.), p(6., 5.), p(6., 6.)],
+            ));
+        }
+        let pts = [p(0.2, 0.2), p(0.8, 0.2), p(0.8, 0.8), p(0.2, 0.8)];
+        let before = w.clone();
+        assert_eq!(
+            draw(&mut w, &pts, 3, -1, "新网格 1", None).unwrap_err().key,
+            domain::grid::CODE_FULL
+        );
+        let new = NewGrid {
+            id: -1,
+            name: "新".into(),
+        };
+        assert_eq!(
+            split(&mut w, 3, &[p(1., 0.), p(2., 1.)], new, None)
+                .unwrap_err()
+                .key,
+            domain::grid::CODE_FULL
+        );
+        assert_eq!(w, before, "nothing changed");
+    }
+
+    #[test]
+    fn the_attribute_form_is_checked_and_a_taken_code_refused() {
+        let mut w = work();
+        let mut d = domain::grid::GridDraft {
+            code: "102".into(),
+            parent_code: Some("1".into()),
+            level: 3,
+            name: "东片".into(),
+            kind: "basic".into(),
+            households: 120,
+            population: 300,
+            workers: "李四".into(),
+            valid_from: None,
+            valid_to: None,
+            boundary: w[1].boundary.clone(),
+            source_code: "SQ-1-1".into(),
+        };
+        assert_eq!(
+            set_attributes(&mut w, 2, &d).unwrap_err().key,
+            "err.grid_code_taken"
+        );
+        d.code = "101".into();
+        assert_eq!(set_attributes(&mut w, 2, &d), Ok(vec![2]));
+        assert_eq!(
+            (
+                w[1].name.as_str(),
+                w[1].households,
+                w[1].source_code.as_str()
+            ),
+            ("东片", 120, "SQ-1-1")
+        );
+        d.name = " ".into();
+        assert!(set_attributes(&mut w, 2, &d).is_err());
+        assert_eq!(w[1].name, "东片");
     }
 }
