@@ -329,9 +329,11 @@ pub fn top_level_prefix<'a>(
     district: Option<&Code>,
 ) -> (String, Option<usize>) {
     match (top_level_codes.into_iter().next(), district) {
-        (Some(c), _) => (c[..c.len().saturating_sub(3)].to_owned(), None),
+        // A street's code: its district's and three digits.
+        (Some(c), _) if c.len() > 3 => (c[..c.len() - 3].to_owned(), None),
         (None, Some(d)) => (d.as_str().to_owned(), Some(3)),
-        (None, None) => ("1".into(), None),
+        // None yet, or numbered before a district was set: "101", "102", …
+        _ => ("1".into(), None),
     }
 }
 
@@ -790,6 +792,12 @@ mod tests {
             new_code(&first, None, 1, None).unwrap(),
             "320113002",
             "existing top-level grids lead, set or not"
+        );
+        let unset = vec![square("101", None, 1, 118.0, 32.0, 0.01)];
+        assert_eq!(
+            new_code(&unset, None, 1, None).unwrap(),
+            "102",
+            "numbered before a district was set: on from there"
         );
     }
 }

@@ -70,9 +70,7 @@ fn real_files_level_by_level() {
         let level = n as i64 + 1;
         let text = std::fs::read_to_string(path).expect("read the file");
         let (features, keys) = read(&text).expect("GeoJSON");
-        let mut mapping = Mapping::guess(&keys);
-        // Codes of another system (adcode) are source codes here.
-        mapping.source_code = mapping.code.take().or(mapping.source_code);
+        let mapping = Mapping::guess_for(&keys, &features);
         let (ds, issues) = drafts(&features, &mapping, crs, level);
         let mut options = Options {
             tolerance_m: 0.5,
@@ -110,6 +108,25 @@ fn real_files_level_by_level() {
                 .map(|i| format!("{} {}", i.feature, i.key))
                 .collect::<Vec<_>>()
         );
+        for x in &first.proposals {
+            let parent = map.iter().max_by(|a, b| {
+                a.1.boundary
+                    .overlap_m2(&x.boundary)
+                    .total_cmp(&b.1.boundary.overlap_m2(&x.boundary))
+            });
+            if let Some(parent) = parent {
+                let spill = x.boundary.area_m2() - x.boundary.overlap_m2(&parent.1.boundary);
+                println!(
+                    "  proposal for {} ({:?}): {:.1} m² of {:.0} m² still outside {} ({} vertices)",
+                    x.feature,
+                    x.args,
+                    spill,
+                    x.boundary.area_m2(),
+                    parent.1.name,
+                    x.boundary.vertex_count()
+                );
+            }
+        }
         let broken: HashSet<usize> = p.issues.iter().map(|i| i.feature).collect();
         if !broken.is_empty() {
             options.skip = broken;

@@ -249,6 +249,11 @@ impl Boundary {
         self.to_geo(&self.frame()).unsigned_area()
     }
 
+    /// The length of every ring (outer rings and holes), in metres.
+    pub fn perimeter_m(&self) -> f64 {
+        perimeter_of(&self.to_geo(&self.frame()))
+    }
+
     /// The area two boundaries share, in m² (0 when either is not valid).
     pub fn overlap_m2(&self, other: &Boundary) -> f64 {
         if self.validate().is_err() || other.validate().is_err() {

@@ -136,6 +136,8 @@ pub struct Index<'a> {
     frame: Frame,
     polys: Vec<Option<MultiPolygon>>,
     boxes: Vec<[f64; 4]>,
+    /// Each shape's perimeter in metres (what counts as rounding scales with it: `noise_m2`).
+    perimeters: Vec<f64>,
     by_code: BTreeMap<&'a str, usize>,
     children: BTreeMap<Option<&'a str>, Vec<usize>>,
 }
@@ -173,6 +175,10 @@ impl<'a> Index<'a> {
                     .unwrap_or([f64::NAN; 4])
             })
             .collect();
+        let perimeters = polys
+            .iter()
+            .map(|p| p.as_ref().map_or(0.0, perimeter_of))
+            .collect();
         let by_code = shapes
             .iter()
             .enumerate()
@@ -187,6 +193,7 @@ impl<'a> Index<'a> {
             frame,
             polys,
             boxes,
+            perimeters,
             by_code,
             children,
         }
@@ -214,7 +221,8 @@ impl<'a> Index<'a> {
         let (pa, pb) = (self.polys[i].as_ref()?, self.polys[j].as_ref()?);
         let common = pa.intersection(pb);
         let area = common.unsigned_area();
-        (area > AREA_EPSILON_M2).then(|| Problem::Overlap {
+        let noise = noise_m2(self.perimeters[i].min(self.perimeters[j]));
+        (area > noise).then(|| Problem::Overlap {
             code: a.code.clone(),
             other: b.code.clone(),
             area_m2: area,
@@ -229,7 +237,7 @@ impl<'a> Index<'a> {
             .as_ref()?
             .difference(self.polys[p].as_ref()?);
         let area = outside.unsigned_area();
-        (area > AREA_EPSILON_M2).then(|| Problem::Spill {
+        (area > noise_m2(self.perimeters[child])).then(|| Problem::Spill {
             code: c.code.clone(),
             parent: self.shapes[p].code.clone(),
             area_m2: area,

@@ -141,6 +141,23 @@ fn crossing(a: Coord, b: Coord, c: Coord, d: Coord) -> Option<(f64, f64)> {
     (inside(t) && inside(u)).then_some((t, u))
 }
 
+/// The parts of `b` joined where they overlap or share an edge (DataV and AMap files split a
+/// district into parts that meet along a line): the same ground as one valid boundary, with the
+/// area the parts had in common (counted twice before). `None` when the parts already stand apart
+/// or the union is not valid.
+pub fn join_parts(b: &Boundary) -> Option<(Boundary, f64)> {
+    if b.validate() != Err(Invalid::PartsOverlap) {
+        return None;
+    }
+    let f = Frame::at(b.outer().first()?[1]);
+    let polys: Vec<Polygon> = b.to_geo(&f).0;
+    let summed: f64 = polys.iter().map(|p| p.unsigned_area()).sum();
+    let union = geo::unary_union(polys.iter());
+    let joined = Boundary::from_geo(&f, &union);
+    joined.validate().ok()?;
+    Some((joined, (summed - union.unsigned_area()).max(0.0)))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::geometry::*;
@@ -205,5 +222,29 @@ mod tests {
         ];
         assert!(validate_ring(&twice).is_err());
         assert_eq!(repair_boundary(&Boundary::from(twice), 1.0), None);
+    }
+
+    #[test]
+    fn parts_that_share_an_edge_or_overlap_are_joined_into_one() {
+        let left = vec![p(0., 0.), p(1., 0.), p(1., 1.), p(0., 1.), p(0., 0.)];
+        let right = vec![p(1., 0.), p(2., 0.), p(2., 1.), p(1., 1.), p(1., 0.)];
+        let touching = Boundary(vec![vec![left.clone()], vec![right]]).normalised();
+        assert_eq!(touching.validate(), Err(Invalid::PartsOverlap));
+        let (joined, shared) = join_parts(&touching).unwrap();
+        assert_eq!((joined.parts().len(), joined.validate()), (1, Ok(())));
+        assert!(shared < 1.0, "{shared}");
+        // Areas in one frame (`area_m2` frames a boundary at its first vertex's latitude).
+        let area = |b: &Boundary| geo::Area::unsigned_area(&b.to_geo(&Frame::at(32.0)));
+        let ratio = area(&joined) / area(&touching);
+        assert!((ratio - 1.0).abs() < 1e-6, "{ratio}");
+        let over = vec![p(0.5, 0.), p(1.5, 0.), p(1.5, 1.), p(0.5, 1.), p(0.5, 0.)];
+        let overlapping = Boundary(vec![vec![left.clone()], vec![over]]).normalised();
+        let (joined, shared) = join_parts(&overlapping).unwrap();
+        assert_eq!(joined.parts().len(), 1);
+        let half = Boundary::from(left.clone()).area_m2() / 2.0;
+        assert!((shared / half - 1.0).abs() < 1e-3, "{shared} vs {half}");
+        let far = vec![p(5., 0.), p(6., 0.), p(6., 1.), p(5., 1.), p(5., 0.)];
+        let apart = Boundary(vec![vec![left], vec![far]]).normalised();
+        assert_eq!(join_parts(&apart), None, "already apart");
     }
 }

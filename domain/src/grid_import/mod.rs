@@ -238,7 +238,41 @@ impl Mapping {
             households: find(&["households", "户数"]),
             population: find(&["population", "人口", "人数"]),
             kind: find(&["kind", "type", "类型"]),
-            source_code: find(&["source_code", "原编码", "源编码", "原网格编码", "old_code"]),
+            source_code: find(&[
+                "source_code",
+                "原编码",
+                "源编码",
+                "原网格编码",
+                "old_code",
+                "adcode",
+                "行政区划代码",
+            ]),
+        }
+    }
+
+    /// [`Mapping::guess`], keeping only the properties whose values in `features` suit them: a
+    /// DataV file's `level` ("district") is no level number, its `parent` ({"adcode": …}) no code.
+    pub fn guess_for(keys: &[String], features: &[RawFeature]) -> Mapping {
+        let suits = |k: Option<String>, ok: &dyn Fn(&str) -> bool| {
+            k.filter(|k| {
+                features
+                    .iter()
+                    .filter_map(|f| f.property(k))
+                    .all(|v| ok(v.trim()))
+            })
+        };
+        let count = |v: &str| v.parse::<f64>().is_ok_and(|n| n >= 0.0 && n.fract() == 0.0);
+        let text = |v: &str| !v.starts_with('{') && !v.starts_with('[');
+        let m = Mapping::guess(keys);
+        Mapping {
+            name: suits(m.name, &text),
+            code: suits(m.code, &text),
+            level: suits(m.level, &|v| matches!(v, "1" | "2" | "3")),
+            parent: suits(m.parent, &text),
+            households: suits(m.households, &count),
+            population: suits(m.population, &count),
+            kind: suits(m.kind, &|v| kind_of(v).is_some()),
+            source_code: suits(m.source_code, &text),
         }
     }
 }

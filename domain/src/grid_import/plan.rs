@@ -116,6 +116,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
     ) -> Self {
         issues.retain(|i| !options.skip.contains(&i.feature));
         let (mut warnings, proposals) = repair_crossings(&mut drafts, &mut issues, options);
+        warnings.extend(join_parts(&mut drafts, &mut issues));
         // A feature without area (a line drawn as a polygon, a leftover of an edit) is dropped
         // with a note: there is nothing of it to store.
         let zero_area: HashSet<usize> = issues
@@ -393,12 +394,13 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
             return;
         }
         let mut fixed = d.boundary.clone();
+        let perimeter = d.boundary.perimeter_m();
         // What is cut, measured piece by piece (each in one frame: areas of the whole boundary
         // measured in frames around different latitudes differ by more than a sliver).
         let mut cut = 0.0;
         if let Some(p) = parent {
             let spill = fixed.area_m2() - fixed.overlap_m2(p.boundary());
-            if spill > geo::AREA_EPSILON_M2 {
+            if spill > geo::noise_m2(perimeter) {
                 cut += spill;
                 fixed = fixed.intersection(p.boundary());
             }
@@ -425,7 +427,7 @@ impl<'a, G: StoredGrid> Planner<'a, G> {
                     continue;
                 }
                 let shared = fixed.overlap_m2(n);
-                if shared > geo::AREA_EPSILON_M2 {
+                if shared > geo::noise_m2(perimeter.min(n.perimeter_m())) {
                     cut += shared;
                     fixed = fixed.difference(n);
                 }
@@ -592,6 +594,33 @@ fn fill_slivers(
             break;
         }
     }
+}
+
+/// Joins the parts of features whose parts overlap or meet along a line (`geometry::join_parts`:
+/// the same ground, one valid boundary), each with a note.
+fn join_parts(drafts: &mut [GridDraft], issues: &mut Vec<Issue>) -> Vec<Issue> {
+    let key = geo::Invalid::PartsOverlap.key();
+    let mut features: Vec<usize> = issues
+        .iter()
+        .filter(|x| x.key == key)
+        .map(|x| x.feature)
+        .collect();
+    features.dedup();
+    let mut notes = Vec::new();
+    for f in features {
+        let Some((boundary, shared)) = drafts.get(f).and_then(|d| geo::join_parts(&d.boundary))
+        else {
+            continue;
+        };
+        drafts[f].boundary = boundary;
+        issues.retain(|x| !(x.feature == f && x.key == key));
+        notes.push(Issue {
+            feature: f,
+            key: "import.parts_joined".into(),
+            args: vec![("area".into(), format!("{shared:.1}"))],
+        });
+    }
+    notes
 }
 
 /// Repairs the features whose ring crosses itself (`geometry::repair_boundary`): loops under

@@ -2,7 +2,7 @@
 use super::*;
 use crate::geometry::Ring;
 use crate::grid::GridNode;
-use crate::grid_import::{drafts, Crs, Mapping, RawFeature};
+use crate::grid_import::{drafts, read, Crs, Mapping, RawFeature};
 
 /// A stored grid as the map holds it.
 struct Stored {
@@ -696,6 +696,58 @@ fn a_file_that_moves_a_shared_edge_between_two_stored_grids_cuts_nothing() {
         p.warnings
     );
     assert_eq!((p.created, p.updated), (0, 2));
+}
+
+/// Two districts as DataV (AMap's data portal) exports them: GCJ-02 MultiPolygons, `adcode`,
+/// `level` as a word, `parent` as an object; the second district in two parts that meet
+/// along a line, as DataV splits some.
+const DATAV: &str = r#"{"type":"FeatureCollection","features":[
+  {"type":"Feature","properties":{"adcode":320102,"name":"玄武区","center":[118.79,32.05],"centroid":[118.84,32.06],"childrenNum":0,"level":"district","parent":{"adcode":320100},"subFeatureIndex":0,"acroutes":[100000,320000,320100]},
+   "geometry":{"type":"MultiPolygon","coordinates":[[[[118.80,32.05],[118.82,32.05],[118.82,32.07],[118.80,32.07],[118.80,32.05]]]]}},
+  {"type":"Feature","properties":{"adcode":320104,"name":"秦淮区","center":[118.78,32.03],"centroid":[118.81,32.01],"childrenNum":0,"level":"district","parent":{"adcode":320100},"subFeatureIndex":1,"acroutes":[100000,320000,320100]},
+   "geometry":{"type":"MultiPolygon","coordinates":[
+     [[[118.82,32.05],[118.84,32.05],[118.84,32.06],[118.82,32.06],[118.82,32.05]]],
+     [[[118.82,32.06],[118.84,32.06],[118.84,32.07],[118.82,32.07],[118.82,32.06]]]]}}
+]}"#;
+
+#[test]
+fn a_datav_file_maps_adcode_as_the_source_code_and_ignores_its_level_and_parent_objects() {
+    let (features, keys) = read(DATAV).unwrap();
+    let m = Mapping::guess_for(&keys, &features);
+    assert_eq!(m.name.as_deref(), Some("name"));
+    assert_eq!(m.source_code.as_deref(), Some("adcode"));
+    assert_eq!((&m.level, &m.parent, &m.code), (&None, &None, &None));
+    let (d, issues) = drafts(&features, &m, Crs::Gcj02, 1);
+    assert_eq!(d[0].source_code, "320102");
+    assert_eq!(d[1].boundary.parts().len(), 2);
+    assert_eq!(
+        issues
+            .iter()
+            .map(|i| (i.feature, i.key.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(1, "geo.parts_overlap")],
+        "parts meeting along a line are not yet one boundary"
+    );
+    let none: Vec<Stored> = Vec::new();
+    let options = Options {
+        tolerance_m: 0.5,
+        ..Options::default()
+    };
+    let p = plan(d, issues, &none, &options);
+    assert!(p.issues.is_empty(), "{:?}", p.issues);
+    assert_eq!(p.created, 2);
+    assert!(p
+        .warnings
+        .iter()
+        .any(|w| w.feature == 1 && w.key == "import.parts_joined"));
+    let GridEdit::Create { draft } = &p.edits[1] else {
+        panic!("{:?}", p.edits[1]);
+    };
+    assert_eq!(draft.boundary.parts().len(), 1, "one part after joining");
+    // GCJ-02 is shifted back to WGS84: a few hundred metres in Nanjing.
+    let [x, y, ..] = draft.boundary.bbox();
+    let shift_m = ((118.82 - x) * 94_400.0).hypot((32.05 - y) * 111_000.0);
+    assert!((100.0..1_000.0).contains(&shift_m), "{shift_m} m");
 }
 
 /// A district shaped like the benchmark's large level: 30 communities, each tiled by 8 × 5

@@ -239,7 +239,7 @@ pub(super) fn ImportPanel(
                         &[("mb", format!("{:.1}", text.len() as f64 / 1_048_576.0))],
                     ))),
                     Ok((f, k)) => {
-                        mapping.set(Mapping::guess(&k));
+                        mapping.set(Mapping::guess_for(&k, &f));
                         keys.set(k);
                         features.set(f);
                         validate();

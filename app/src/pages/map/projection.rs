@@ -219,6 +219,7 @@ pub(super) fn push_hundredths(d: &mut String, n: i64) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::new_grid;
     use super::*;
 
     pub(super) fn grid_at(lon: f64, lat: f64) -> GridView {
