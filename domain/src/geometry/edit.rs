@@ -244,8 +244,8 @@ fn changed_boundaries(
 }
 
 /// Splits a grid along `line` (as [`split_ring`] does) through the part whose outer ring has the
-/// line's ends. That part's holes go to the piece they lie in (a line crossing a hole is refused);
-/// the grid's other parts stay with the first piece.
+/// line's ends. That part's holes go to the piece they lie in (a hole the line crosses is cut out of
+/// both pieces); the grid's other parts stay with the first piece.
 pub fn split_boundary(b: &Boundary, line: &[Point]) -> Result<(Boundary, Boundary), EditError> {
     let mut last = EditError::SplitEnds;
     for (k, part) in b.0.iter().enumerate() {
@@ -259,12 +259,14 @@ pub fn split_boundary(b: &Boundary, line: &[Point]) -> Result<(Boundary, Boundar
             }
         };
         let (mut pa, mut pb) = (vec![ra], vec![rb]);
+        let mut crossed = Vec::new();
         for hole in &part[1..] {
             let inside =
                 |r: &Ring| Boundary::from(r.clone()).overlap_m2(&Boundary::from(hole.clone()));
             let (in_a, in_b) = (inside(&pa[0]), inside(&pb[0]));
             if in_a > AREA_EPSILON_M2 && in_b > AREA_EPSILON_M2 {
-                return Err(EditError::Invalid(Invalid::HoleOutside));
+                crossed.push(Boundary::from(hole.clone()).normalised());
+                continue;
             }
             if in_a >= in_b { &mut pa } else { &mut pb }.push(hole.clone());
         }
@@ -275,7 +277,13 @@ pub fn split_boundary(b: &Boundary, line: &[Point]) -> Result<(Boundary, Boundar
                 .filter(|(j, _)| *j != k)
                 .map(|(_, p)| p.clone()),
         );
-        let (a, b) = (a.normalised(), Boundary(vec![pb]).normalised());
+        let (mut a, mut b) = (a.normalised(), Boundary(vec![pb]).normalised());
+        // A hole the line crosses is cut out of both pieces: each keeps its side of the hole as a
+        // notch (or, where the hole reaches across, as separate parts).
+        for hole in &crossed {
+            a = a.difference(hole);
+            b = b.difference(hole);
+        }
         a.validate().map_err(EditError::Invalid)?;
         b.validate().map_err(EditError::Invalid)?;
         return Ok((a, b));
@@ -547,12 +555,17 @@ mod tests {
         let m = merge_boundaries(&a, &b).unwrap();
         assert!((m.area_m2() - total).abs() < total * 1e-3);
         assert_eq!((m.parts().len(), m.hole_count()), (2, 1));
-        // A line through the hole is refused.
+        // A line through the hole cuts the hole out of both pieces: no hole left, no area lost.
         let through = [[118.015, 32.0], [118.015, 32.02]];
         let mut bs2 = bs.clone();
         insert_boundary_vertex(&mut bs2, [118.0, 32.0], [118.03, 32.0], through[0]);
         insert_boundary_vertex(&mut bs2, [118.03, 32.02], [118.0, 32.02], through[1]);
-        assert!(split_boundary(&bs2[0], &through).is_err());
+        let (a, b) = split_boundary(&bs2[0], &through).unwrap();
+        assert_eq!((a.hole_count(), b.hole_count()), (0, 0), "{a:?} {b:?}");
+        let area = |x: &Boundary| geo::Area::unsigned_area(&x.to_geo(&Frame::at(32.0)));
+        let whole = area(&bs2[0]);
+        assert!((area(&a) + area(&b) - whole).abs() < whole * 1e-6 + 1.0);
+        assert!(a.overlap_m2(&b) < AREA_EPSILON_M2);
         // Two grids that do not touch merge into one grid of two parts.
         let far = merge_boundaries(
             &Boundary::from(square(0., 0., 1.)),

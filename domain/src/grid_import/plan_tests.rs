@@ -830,3 +830,168 @@ fn large_level_timing() {
         assert!(plan.issues.is_empty(), "{:?}", &plan.issues[..3]);
     }
 }
+
+/// A small deterministic generator (no dependency for tests).
+struct Lcg(u64);
+impl Lcg {
+    fn unit(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// A community (stored) and a file of its 5 × 3 grids: a lattice with jittered inner corners and
+/// a vertex every ~50 m along each edge, each grid then digitised on its own — every vertex off by
+/// up to `noise_m` in each direction, as two neighbours drawn separately are.
+fn digitised_separately(rng: &mut Lcg, noise_m: f64) -> (Vec<Stored>, Vec<GridDraft>) {
+    let (nx, ny, k, d) = (5usize, 3usize, 4usize, 0.002);
+    let q = |v: f64| (v * 1e7).round() / 1e7;
+    let mut corner = vec![[0.0; 2]; (nx + 1) * (ny + 1)];
+    for j in 0..=ny {
+        for i in 0..=nx {
+            let inner = i > 0 && i < nx && j > 0 && j < ny;
+            let (jx, jy) = if inner {
+                (rng.unit() - 0.5, rng.unit() - 0.5)
+            } else {
+                (0.0, 0.0)
+            };
+            corner[j * (nx + 1) + i] = [
+                118.9 + (i as f64 + 0.3 * jx) * d,
+                32.1 + (j as f64 + 0.3 * jy) * d,
+            ];
+        }
+    }
+    let c = |i: usize, j: usize| corner[j * (nx + 1) + i];
+    // The points from corner a to corner b (a included, b not), k to an edge.
+    let edge = |a: geo::Point, b: geo::Point| -> Vec<geo::Point> {
+        (0..k)
+            .map(|s| {
+                let t = s as f64 / k as f64;
+                [q(a[0] + (b[0] - a[0]) * t), q(a[1] + (b[1] - a[1]) * t)]
+            })
+            .collect()
+    };
+    let walk = |corners: &[(usize, usize)]| -> Ring {
+        let mut r: Ring = corners
+            .windows(2)
+            .flat_map(|w| edge(c(w[0].0, w[0].1), c(w[1].0, w[1].1)))
+            .collect();
+        r.push(r[0]);
+        r
+    };
+    let mut border = Vec::new();
+    border.extend((0..nx).map(|i| (i, 0)));
+    border.extend((0..ny).map(|j| (nx, j)));
+    border.extend((1..=nx).rev().map(|i| (i, ny)));
+    border.extend((0..=ny).rev().map(|j| (0, j)));
+    let stored = vec![Stored {
+        id: 1,
+        version: 1,
+        draft: draft("320113001", None, 1, walk(&border)),
+    }];
+    let (ew, ns) = (1.0 / 94_400.0, 1.0 / 111_000.0);
+    let mut file = Vec::new();
+    for j in 0..ny {
+        for i in 0..nx {
+            let mut ring = walk(&[(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1), (i, j)]);
+            let n = ring.len() - 1;
+            for p in &mut ring[..n] {
+                p[0] = q(p[0] + (rng.unit() - 0.5) * 2.0 * noise_m * ew);
+                p[1] = q(p[1] + (rng.unit() - 0.5) * 2.0 * noise_m * ns);
+            }
+            ring[n] = ring[0];
+            file.push(draft("", None, 2, ring));
+        }
+    }
+    (stored, file)
+}
+
+fn planned(p: &Plan) -> Vec<GridDraft> {
+    p.edits
+        .iter()
+        .filter_map(|e| match e {
+            GridEdit::Create { draft } => Some(draft.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The cleaner's promises on neighbours digitised separately within the tolerance: what it stores
+/// neither overlaps nor spills nor leaves gaps (beyond rounding), it never changes more area than
+/// its notes account for, and cleaning its own output again changes nothing.
+#[test]
+fn property_the_cleaner_leaves_no_overlap_accounts_for_every_square_metre_and_is_idempotent() {
+    use ::geo::Area;
+    let frame = geo::Frame::at(32.1);
+    let area = |b: &geo::Boundary| b.to_geo(&frame).unsigned_area();
+    let mut rng = Lcg(2026);
+    for case in 0..40 {
+        let noise_m = 0.02 + rng.unit() * 0.2;
+        let (stored, file) = digitised_separately(&mut rng, noise_m);
+        let options = Options {
+            tolerance_m: 0.5,
+            ..Options::default()
+        };
+        let p = plan(file.clone(), vec![], &stored, &options);
+        assert_eq!(keys(&p), [], "case {case} ({noise_m:.2} m)");
+        assert_eq!(p.proposals, [], "case {case}");
+        let out = planned(&p);
+        assert_eq!(out.len(), 15);
+        // Nothing left to report on the map as stored.
+        let mut shapes: Vec<geo::Shape> = out
+            .iter()
+            .map(|d| geo::Shape {
+                code: d.code.clone(),
+                parent: d.parent_code.clone(),
+                dedicated: false,
+                boundary: d.boundary.clone(),
+            })
+            .collect();
+        shapes.push(geo::Shape {
+            code: "320113001".into(),
+            parent: None,
+            dedicated: false,
+            boundary: stored[0].draft.boundary.clone(),
+        });
+        let report = Index::new(&shapes).check_all();
+        assert_eq!(report.problems, [], "case {case} ({noise_m:.2} m)");
+        assert!(
+            report.coverage[0].covered_pct > 99.999,
+            "case {case}: {:?}",
+            report.coverage
+        );
+        // Every square metre changed is accounted for: areas cut and gaps filled as reported,
+        // and at most the largest snapping shift along each grid's boundary.
+        let reported: f64 = p
+            .warnings
+            .iter()
+            .map(|w| {
+                let arg = |k: &str| {
+                    w.args
+                        .iter()
+                        .find(|(key, _)| key == k)
+                        .and_then(|(_, v)| v.parse::<f64>().ok())
+                        .unwrap_or(0.0)
+                };
+                match w.key.as_str() {
+                    "import.snapped" => arg("m") * file[w.feature].boundary.perimeter_m(),
+                    _ => arg("area"),
+                }
+            })
+            .sum();
+        let before: f64 = file.iter().map(|d| area(&d.boundary)).sum();
+        let after: f64 = out.iter().map(|d| area(&d.boundary)).sum();
+        assert!(
+            (before - after).abs() <= reported + 1.0,
+            "case {case}: {before:.1} m² in, {after:.1} m² out, {reported:.1} m² reported"
+        );
+        // Cleaning the output again changes nothing.
+        let again = plan(out.clone(), vec![], &stored, &options);
+        assert_eq!(keys(&again), [], "case {case}");
+        assert_eq!(again.warnings, [], "case {case}");
+        assert_eq!(planned(&again), out, "case {case}");
+    }
+}
