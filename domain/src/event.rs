@@ -352,7 +352,8 @@ impl EventDraft {
         let visibility = Visibility::parse(r.visibility).ok_or(EventError::Visibility)?;
         let starts_at = LocalDateTime::parse(r.starts_at)?;
         let ends_at = LocalDateTime::parse(r.ends_at)?;
-        if ends_at <= starts_at {
+        // An event may be a moment (RFC 5545: a DATE-TIME without DTEND lasts no time at all).
+        if ends_at < starts_at {
             return Err(EventError::EndBeforeStart);
         }
         if ends_at.minutes() - starts_at.minutes() > 7 * 1440 {
@@ -601,13 +602,6 @@ mod tests {
             (
                 RawEvent {
                     ends_at: "2026-12-15T08:00",
-                    ..raw()
-                },
-                EventError::EndBeforeStart,
-            ),
-            (
-                RawEvent {
-                    ends_at: "2026-12-15T09:00",
                     ..raw()
                 },
                 EventError::EndBeforeStart,

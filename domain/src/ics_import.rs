@@ -97,11 +97,9 @@ pub use read::read_ics;
 mod read {
     use super::*;
     use crate::event::{Category, LocalDateTime, RawEvent};
-    use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone};
-    use chrono_tz::Tz;
+    use crate::ics_zones::Zones;
+    use chrono::{Duration, NaiveDate, NaiveDateTime};
     use icalendar::parser::{read_calendar, unfold, Component, Property};
-
-    const SHANGHAI: Tz = Tz::Asia__Shanghai;
 
     /// Reads every VEVENT of `text` into a row; `Err` when the file as a whole cannot be read.
     pub fn read_ics(file: &str, defaults: &IcsDefaults) -> Result<Vec<IcsRow>, IcsFileError> {
@@ -140,6 +138,7 @@ mod read {
                     .collect(),
             )
         })?;
+        let zones = Zones::of(&cal);
         let events: Vec<&Component<'_>> = cal
             .components
             .iter()
@@ -161,13 +160,13 @@ mod read {
             let uid = text(c, "UID");
             if let Some(p) = c.find_prop("RECURRENCE-ID") {
                 if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") && masters.contains(&uid) {
-                    if let Ok((at, _)) = when(p, p.val.as_str()) {
+                    if let Ok((at, _)) = when(&zones, p, p.val.as_str()) {
                         cancelled_by_uid.entry(uid).or_default().push(local(at));
                         continue;
                     }
                 }
             }
-            rows.push(row(c, defaults, &never_left));
+            rows.push(row(c, defaults, &zones, &never_left));
             if never_left.get() == 0 {
                 return Err(IcsFileError::NeverRules);
             }
@@ -205,8 +204,13 @@ mod read {
             .map(|v| v.as_str().trim_matches('"'))
     }
 
-    /// A DATE or DATE-TIME value in Asia/Shanghai; `Ok(None)` never: errors carry the key.
-    fn when(p: &Property<'_>, value: &str) -> Result<(NaiveDateTime, bool), (String, String)> {
+    /// A DATE or DATE-TIME value in Asia/Shanghai (`ics_zones`), and whether it is a DATE;
+    /// errors carry the key.
+    fn when(
+        zones: &Zones,
+        p: &Property<'_>,
+        value: &str,
+    ) -> Result<(NaiveDateTime, bool), (String, String)> {
         let v = value.trim();
         let bad = || ("ics.bad_time".to_owned(), v.to_owned());
         if v.len() == 8 || param(p, "VALUE").is_some_and(|t| t.eq_ignore_ascii_case("DATE")) {
@@ -218,27 +222,13 @@ mod read {
             None => (v, false),
         };
         let t = NaiveDateTime::parse_from_str(local, "%Y%m%dT%H%M%S").map_err(|_| bad())?;
-        let zone = if utc {
-            Some(Tz::UTC)
-        } else {
-            match param(p, "TZID") {
-                None => None, // floating time: read as local time in Asia/Shanghai
-                Some(id) => Some(
-                    id.trim_start_matches('/')
-                        .parse::<Tz>()
-                        .map_err(|_| ("ics.time_zone".to_owned(), id.to_owned()))?,
-                ),
+        let shanghai = zones.to_shanghai(t, param(p, "TZID"), utc).map_err(|id| {
+            if id.is_empty() {
+                bad()
+            } else {
+                ("ics.time_zone".to_owned(), id)
             }
-        };
-        let shanghai = match zone {
-            None => t,
-            Some(z) => z
-                .from_local_datetime(&t)
-                .earliest()
-                .ok_or_else(bad)?
-                .with_timezone(&SHANGHAI)
-                .naive_local(),
-        };
+        })?;
         Ok((shanghai, false))
     }
 
@@ -286,7 +276,12 @@ mod read {
         guess.unwrap_or_else(|| default.to_owned())
     }
 
-    fn row(c: &Component<'_>, defaults: &IcsDefaults, never_left: &std::cell::Cell<u32>) -> IcsRow {
+    fn row(
+        c: &Component<'_>,
+        defaults: &IcsDefaults,
+        zones: &Zones,
+        never_left: &std::cell::Cell<u32>,
+    ) -> IcsRow {
         let mut r = IcsRow {
             uid: text(c, "UID"),
             title: text(c, "SUMMARY").chars().take(300).collect(),
@@ -298,7 +293,7 @@ mod read {
             draft: None,
             problem: None,
         };
-        if let Err(p) = fill(c, defaults, &mut r, never_left) {
+        if let Err(p) = fill(c, defaults, zones, &mut r, never_left) {
             r.problem = Some(p);
             r.draft = None;
         }
@@ -308,6 +303,7 @@ mod read {
     fn fill(
         c: &Component<'_>,
         defaults: &IcsDefaults,
+        zones: &Zones,
         r: &mut IcsRow,
         never_left: &std::cell::Cell<u32>,
     ) -> Result<(), (String, String)> {
@@ -322,17 +318,24 @@ mod read {
             return Err(none("ics.cancelled"));
         }
         let start_p = c.find_prop("DTSTART").ok_or_else(|| none("ics.no_start"))?;
-        let (start, all_day) = when(start_p, start_p.val.as_str())?;
+        let (start, all_day) = when(zones, start_p, start_p.val.as_str())?;
         r.starts_at = local(start);
         let end = match (c.find_prop("DTEND"), c.find_prop("DURATION")) {
-            (Some(p), _) => when(p, p.val.as_str())?.0,
+            (Some(p), _) => when(zones, p, p.val.as_str())?.0,
             (None, Some(d)) => {
                 start
                     + duration(d.val.as_str())
                         .ok_or_else(|| ("ics.bad_duration".into(), d.val.as_str().to_owned()))?
             }
+            // RFC 5545 3.6.1: a DATE lasts one day, a DATE-TIME no time at all.
             (None, None) if all_day => start + Duration::days(1),
-            (None, None) => return Err(none("ics.no_end")),
+            (None, None) => start,
+        };
+        // An all-day event whose DTEND repeats its DTSTART (a common export mistake) is one day.
+        let end = if all_day && end == start {
+            start + Duration::days(1)
+        } else {
+            end
         };
         for p in c
             .properties
@@ -340,7 +343,7 @@ mod read {
             .filter(|p| p.name.as_str().eq_ignore_ascii_case("EXDATE"))
         {
             for v in p.val.as_str().split(',').filter(|v| !v.trim().is_empty()) {
-                r.cancelled.push(local(when(p, v)?.0));
+                r.cancelled.push(local(when(zones, p, v)?.0));
             }
         }
         let category = category(c, &defaults.category);
@@ -372,6 +375,9 @@ mod read {
                     .unwrap_or(false)
             })
         });
+        // An EXDATE written twice, or also as a cancelled override, is one cancellation.
+        r.cancelled.sort();
+        r.cancelled.dedup();
         r.draft = Some(draft);
         Ok(())
     }
@@ -461,8 +467,8 @@ mod read {
         fn what_cannot_be_imported_is_named_on_its_row() {
             let text = cal(concat!(
                 "BEGIN:VEVENT\r\nUID:1\r\nSUMMARY:moved\r\nRECURRENCE-ID:20261225T090000\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
-                "BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:zone\r\nDTSTART;TZID=China Standard Time:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
-                "BEGIN:VEVENT\r\nUID:3\r\nSUMMARY:no end\r\nDTSTART:20261226T090000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:2\r\nSUMMARY:zone\r\nDTSTART;TZID=Mars/Olympus:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:3\r\nSUMMARY:no start\r\nDTEND:20261226T090000\r\nEND:VEVENT\r\n",
                 "BEGIN:VEVENT\r\nUID:4\r\nSUMMARY:backwards\r\nDTSTART:20261226T090000\r\nDTEND:20261226T080000\r\nEND:VEVENT\r\n",
                 "BEGIN:VEVENT\r\nUID:5\r\nSUMMARY:hourly\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nRRULE:FREQ=HOURLY\r\nEND:VEVENT\r\n",
                 "BEGIN:VEVENT\r\nUID:6\r\nSUMMARY:\r\nDTSTART:20261226T090000\r\nDTEND:20261226T100000\r\nEND:VEVENT\r\n",
@@ -480,7 +486,7 @@ mod read {
                 vec![
                     Some("ics.override"),
                     Some("ics.time_zone"),
-                    Some("ics.no_end"),
+                    Some("ics.no_start"),
                     Some("err.event_end_before_start"),
                     Some("err.rrule_frequency"),
                     Some("err.event_title"),
@@ -530,6 +536,43 @@ mod read {
             assert_eq!(rows.len(), 1);
             assert_eq!(rows[0].cancelled, vec!["2026-12-08T19:00"]);
             assert!(rows[0].problem.is_none());
+        }
+
+        #[test]
+        fn outlook_and_rfc_defaults_read_as_a_calendar_application_shows_them() {
+            let text = concat!(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:Microsoft Exchange Server 2010\r\n",
+                "BEGIN:VTIMEZONE\r\nTZID:China Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n",
+                "TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n",
+                "BEGIN:VEVENT\r\nUID:o@x\r\nSUMMARY:支部委员会\r\nDTSTART;TZID=China Standard Time:20261210T143000\r\n",
+                "DTEND;TZID=China Standard Time:20261210T160000\r\nRRULE:FREQ=MONTHLY;BYDAY=2TH;COUNT=3\r\n",
+                "EXDATE;TZID=China Standard Time:20270114T143000\r\nEXDATE;TZID=China Standard Time:20270114T143000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:o@x\r\nRECURRENCE-ID;TZID=China Standard Time:20270114T143000\r\nSTATUS:CANCELLED\r\n",
+                "DTSTART;TZID=China Standard Time:20270114T143000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:m@x\r\nSUMMARY:提醒\r\nDTSTART:20261211T080000\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:d@x\r\nSUMMARY:全天\r\nDTSTART;VALUE=DATE:20261212\r\nDTEND;VALUE=DATE:20261212\r\nEND:VEVENT\r\n",
+                "END:VCALENDAR\r\n",
+            );
+            let rows = read_ics(text, &defaults()).unwrap();
+            assert!(rows.iter().all(|r| r.problem.is_none()), "{rows:?}");
+            let o = rows[0].draft.as_ref().unwrap();
+            assert_eq!(
+                (o.starts_at.as_str(), o.ends_at.as_str()),
+                ("2026-12-10T14:30", "2026-12-10T16:00")
+            );
+            assert_eq!(
+                rows[0].cancelled,
+                vec!["2027-01-14T14:30"],
+                "one cancellation, however often it is said"
+            );
+            let m = rows[1].draft.as_ref().unwrap();
+            assert_eq!(m.starts_at, m.ends_at, "no DTEND: a moment");
+            let d = rows[2].draft.as_ref().unwrap();
+            assert_eq!(
+                (d.starts_at.as_str(), d.ends_at.as_str()),
+                ("2026-12-12T00:00", "2026-12-13T00:00"),
+                "DTEND = DTSTART on a DATE: one day"
+            );
         }
 
         #[test]

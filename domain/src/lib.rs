@@ -13,6 +13,8 @@ pub mod grid_import;
 pub mod history;
 pub mod ics;
 pub mod ics_import;
+#[cfg(feature = "calendar-import")]
+pub mod ics_zones;
 pub mod mask;
 pub mod org;
 #[cfg(feature = "recurrence")]
@@ -22,6 +24,8 @@ pub mod rsvp;
 pub mod session;
 pub mod stats;
 pub mod throttle;
+#[cfg(feature = "calendar-import")]
+pub mod windows_zones;
 
 pub use account::{Password, PasswordPolicy, Username};
 pub use code::Code;

@@ -233,7 +233,7 @@ impl Db {
         starts_at: &LocalDateTime,
         ends_at: &LocalDateTime,
     ) -> Result<()> {
-        if ends_at <= starts_at {
+        if ends_at < starts_at {
             return Err(StoreError::Invalid("err.event_end_before_start".into()));
         }
         if ends_at.minutes() - starts_at.minutes() > 7 * 1440 {

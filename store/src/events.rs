@@ -204,7 +204,7 @@ impl Db {
             for at in cancelled {
                 sqlx::query(
                     "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) \
-                     VALUES ($1, $2, $3, 0, 0, 'cancelled')",
+                     VALUES ($1, $2, $3, 0, 0, 'cancelled') ON CONFLICT (event_id, starts_at) DO NOTHING",
                 )
                 .bind(id)
                 .bind(at.as_str())

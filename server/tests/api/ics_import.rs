@@ -207,3 +207,71 @@ async fn linli_reads_back_its_own_event_files() {
     assert_eq!(rows[0]["draft"]["starts_at"], "2030-05-06T19:00");
     assert_eq!(rows[0]["cancelled"][0], "2030-05-13T19:00");
 }
+
+/// An Outlook calendar of a community in China: its zone by the Windows name, a meeting series
+/// with one occurrence cancelled twice over (an EXDATE written twice and a deleted modification
+/// of the same date), and a reminder without DTEND. Imported whole, without a 500.
+const OUTLOOK: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:Microsoft Exchange Server 2010\r\n\
+BEGIN:VTIMEZONE\r\nTZID:China Standard Time\r\nBEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n\
+TZOFFSETFROM:+0800\r\nTZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n\
+BEGIN:VEVENT\r\nUID:040000008200E00074C5B7101A82E008\r\nSUMMARY:支部委员会会议\r\n\
+DTSTART;TZID=China Standard Time:20300307T143000\r\nDTEND;TZID=China Standard Time:20300307T160000\r\n\
+RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TH\r\nEXDATE;TZID=China Standard Time:20300314T143000\r\n\
+EXDATE;TZID=China Standard Time:20300314T143000\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:040000008200E00074C5B7101A82E008\r\n\
+RECURRENCE-ID;TZID=China Standard Time:20300314T143000\r\nSTATUS:CANCELLED\r\nSUMMARY:支部委员会会议\r\n\
+DTSTART;TZID=China Standard Time:20300314T143000\r\nDTEND;TZID=China Standard Time:20300314T160000\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:reminder@outlook\r\nSUMMARY:交党费提醒\r\nDTSTART;TZID=China Standard Time:20300305T090000\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+
+#[tokio::test]
+async fn an_outlook_calendar_with_a_deleted_modification_imports_whole() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let r = app
+        .post(
+            "events_import_ics",
+            &form("320113001001", OUTLOOK, true),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rep = r.json();
+    assert_eq!(rep["imported"], 2, "{rep}");
+    let rows = rep["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["draft"]["starts_at"], "2030-03-07T14:30");
+    assert_eq!(
+        rows[0]["cancelled"],
+        serde_json::json!(["2030-03-14T14:30"])
+    );
+    assert_eq!(rows[1]["draft"]["ends_at"], "2030-03-05T09:00");
+    let cal = app
+        .post(
+            "events_calendar",
+            "from=2030-03-01T00:00&to=2030-04-01T00:00&category=&community=",
+            Some(&shuji),
+        )
+        .await;
+    let meetings: Vec<(String, bool)> = cal
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["title"] == "支部委员会会议")
+        .map(|o| {
+            (
+                o["starts_at"].as_str().unwrap().to_owned(),
+                o["cancelled"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        meetings,
+        [
+            ("2030-03-07T14:30".to_owned(), false),
+            ("2030-03-14T14:30".to_owned(), true),
+            ("2030-03-21T14:30".to_owned(), false),
+            ("2030-03-28T14:30".to_owned(), false),
+        ]
+    );
+}
