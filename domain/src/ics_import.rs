@@ -84,10 +84,26 @@ pub struct IcsRow {
     pub rrule: Option<String>,
     /// Excluded occurrences (local starts) that become cancelled occurrences.
     pub cancelled: Vec<String>,
+    /// Occurrences the file changes (RECURRENCE-ID overrides): moved, or with their own title
+    /// or place.
+    #[serde(default)]
+    pub changed: Vec<ChangedOccurrence>,
     /// The event as it will be stored, when the row can be imported.
     pub draft: Option<EventDraft>,
     /// Why it cannot be imported: a translation key and a detail to show with it.
     pub problem: Option<(String, String)>,
+}
+
+/// One occurrence of a series as an override changes it (times in Asia/Shanghai).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangedOccurrence {
+    /// The start the series gives it (RECURRENCE-ID).
+    pub recurrence_id: String,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// Its own title and place, where they differ from the series'.
+    pub title: Option<String>,
+    pub location: Option<String>,
 }
 
 #[cfg(feature = "calendar-import")]
@@ -148,6 +164,9 @@ mod read {
         // write them) is the same as an EXDATE of its series: it joins the series' row.
         let mut cancelled_by_uid: std::collections::HashMap<String, Vec<String>> =
             Default::default();
+        // Any other override moves or changes one occurrence of its series.
+        let mut changed_by_uid: std::collections::HashMap<String, Vec<Override>> =
+            Default::default();
         let mut masters = std::collections::HashSet::new();
         for c in &events {
             if c.find_prop("RECURRENCE-ID").is_none() {
@@ -158,15 +177,21 @@ mod read {
         let never_left = std::cell::Cell::new(MAX_NEVER_RULES + 1);
         for c in &events {
             let uid = text(c, "UID");
-            if let Some(p) = c.find_prop("RECURRENCE-ID") {
-                if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") && masters.contains(&uid) {
+            if let Some(p) = c
+                .find_prop("RECURRENCE-ID")
+                .filter(|_| masters.contains(&uid))
+            {
+                if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") {
                     if let Ok((at, _)) = when(&zones, p, p.val.as_str()) {
                         cancelled_by_uid.entry(uid).or_default().push(local(at));
                         continue;
                     }
+                } else if let Ok(o) = override_of(c, p, &zones) {
+                    changed_by_uid.entry(uid).or_default().push(o);
+                    continue;
                 }
             }
-            rows.push(row(c, defaults, &zones, &never_left));
+            rows.extend(row(c, defaults, &zones, &never_left));
             if never_left.get() == 0 {
                 return Err(IcsFileError::NeverRules);
             }
@@ -184,10 +209,177 @@ mod read {
                 }
             }
         }
+        for r in rows.iter_mut() {
+            if let (Some(changes), Some(d)) = (changed_by_uid.remove(&r.uid), &r.draft) {
+                for o in changes {
+                    let Some(c) = o.applied_to(d, &r.changed) else {
+                        continue;
+                    };
+                    if r.cancelled.contains(&c.recurrence_id) {
+                        continue;
+                    }
+                    // The override's own times replace the zone's shift of that occurrence.
+                    r.changed.retain(|x| x.recurrence_id != c.recurrence_id);
+                    r.changed.push(c);
+                }
+                r.changed
+                    .sort_by(|a, b| a.recurrence_id.cmp(&b.recurrence_id));
+            }
+        }
         if rows.is_empty() {
             return Err(IcsFileError::NoEvents);
         }
         Ok(rows)
+    }
+
+    /// Linli keeps a series in Beijing time; a series the file keeps in a zone whose offset from
+    /// Beijing changes (summer time) or whose day differs shifts against it. The occurrences of
+    /// the next two years that the zone puts elsewhere become moved occurrences of the Beijing
+    /// series; when the two do not pair up, the event is refused (`ics.zone_shift`).
+    fn zone_shifts(
+        start_p: &Property<'_>,
+        zones: &Zones,
+        d: &EventDraft,
+        rule: &str,
+    ) -> Result<Vec<ChangedOccurrence>, (String, String)> {
+        let v = start_p.val.as_str().trim();
+        let (naive, is_utc) = match v.strip_suffix('Z') {
+            Some(s) => (s, true),
+            None => (v, false),
+        };
+        let Ok(naive) = NaiveDateTime::parse_from_str(naive, "%Y%m%dT%H%M%S") else {
+            return Ok(Vec::new());
+        };
+        let tzid = param(start_p, "TZID");
+        let zone = || (tzid.unwrap_or(if is_utc { "UTC" } else { "" }).to_owned());
+        // A series whose day in Beijing is not its day at home (18:00 Tuesday in San Francisco is
+        // 10:00 Wednesday here) cannot keep a rule that names days: RFC 5545 leaves a DTSTART
+        // off its rule undefined, and implementations disagree.
+        let names_days = rule.split(';').any(|p| {
+            let k = p.split('=').next().unwrap_or("").to_ascii_uppercase();
+            matches!(
+                k.as_str(),
+                "BYDAY" | "BYMONTHDAY" | "BYYEARDAY" | "BYWEEKNO" | "BYSETPOS"
+            )
+        });
+        if names_days && naive.date().to_string() != d.starts_at.as_str()[..10] {
+            return Err(("ics.zone_shift".into(), zone()));
+        }
+        let horizon = LocalDateTime::from_minutes(d.starts_at.minutes() + 731 * 1440);
+        let ours =
+            crate::recurrence::occurrences(&d.starts_at, Some(rule), &[], &d.starts_at, &horizon)
+                .map_err(|e| (e.key().to_owned(), rule.to_owned()))?;
+        let theirs: Vec<String> = zones
+            .expand_in_zone(
+                naive,
+                tzid,
+                is_utc,
+                rule,
+                naive + Duration::days(733),
+                crate::recurrence::MAX_EXPANSION,
+            )
+            .unwrap_or_default()
+            .into_iter()
+            .map(local)
+            .filter(|t| t.as_str() < horizon.as_str())
+            .collect();
+        if ours
+            .iter()
+            .map(LocalDateTime::as_str)
+            .eq(theirs.iter().map(String::as_str))
+        {
+            return Ok(Vec::new());
+        }
+        if ours.len() != theirs.len() {
+            return Err(("ics.zone_shift".into(), zone()));
+        }
+        let minutes = d.ends_at.minutes() - d.starts_at.minutes();
+        Ok(ours
+            .iter()
+            .zip(&theirs)
+            .filter(|(o, t)| o.as_str() != t.as_str())
+            .filter_map(|(o, t)| {
+                let start = LocalDateTime::parse(t).ok()?;
+                Some(ChangedOccurrence {
+                    recurrence_id: o.as_str().to_owned(),
+                    starts_at: t.clone(),
+                    ends_at: LocalDateTime::from_minutes(start.minutes() + minutes)
+                        .as_str()
+                        .to_owned(),
+                    title: None,
+                    location: None,
+                })
+            })
+            .collect())
+    }
+
+    /// A RECURRENCE-ID override as the file writes it.
+    struct Override {
+        at: NaiveDateTime,
+        start: NaiveDateTime,
+        end: Option<NaiveDateTime>,
+        title: String,
+        location: String,
+    }
+
+    fn override_of(
+        c: &Component<'_>,
+        rid: &Property<'_>,
+        zones: &Zones,
+    ) -> Result<Override, (String, String)> {
+        let (at, _) = when(zones, rid, rid.val.as_str())?;
+        let start = match c.find_prop("DTSTART") {
+            Some(p) => when(zones, p, p.val.as_str())?.0,
+            None => at,
+        };
+        let end = match (c.find_prop("DTEND"), c.find_prop("DURATION")) {
+            (Some(p), _) => Some(when(zones, p, p.val.as_str())?.0),
+            (None, Some(d)) => duration(d.val.as_str()).map(|d| start + d),
+            (None, None) => None,
+        };
+        Ok(Override {
+            at,
+            start,
+            end,
+            title: text(c, "SUMMARY").chars().take(300).collect(),
+            location: text(c, "LOCATION"),
+        })
+    }
+
+    impl Override {
+        /// The change this override makes to an occurrence of `d`; `None` when it names no
+        /// occurrence of the series (or its times are unusable).
+        fn applied_to(
+            self,
+            d: &EventDraft,
+            shifted: &[ChangedOccurrence],
+        ) -> Option<ChangedOccurrence> {
+            // A RECURRENCE-ID names the occurrence at its true time (see `zone_shifts`).
+            let at = local(self.at);
+            let at = shifted
+                .iter()
+                .find(|c| c.starts_at == at)
+                .map_or(at, |c| c.recurrence_id.clone());
+            let id = LocalDateTime::parse(&at).ok()?;
+            if !crate::recurrence::is_occurrence(&d.starts_at, d.rrule.as_deref(), &id)
+                .unwrap_or(false)
+            {
+                return None;
+            }
+            let minutes = d.ends_at.minutes() - d.starts_at.minutes();
+            let end = self.end.unwrap_or(self.start + Duration::minutes(minutes));
+            if end < self.start || (end - self.start).num_minutes() > 7 * 1440 {
+                return None;
+            }
+            let own = |v: String, series: &str| (!v.trim().is_empty() && v != series).then_some(v);
+            Some(ChangedOccurrence {
+                recurrence_id: id.as_str().to_owned(),
+                starts_at: local(self.start),
+                ends_at: local(end),
+                title: own(self.title, &d.title),
+                location: own(self.location, &d.location),
+            })
+        }
     }
 
     fn text(c: &Component<'_>, name: &str) -> String {
@@ -281,7 +473,7 @@ mod read {
         defaults: &IcsDefaults,
         zones: &Zones,
         never_left: &std::cell::Cell<u32>,
-    ) -> IcsRow {
+    ) -> Vec<IcsRow> {
         let mut r = IcsRow {
             uid: text(c, "UID"),
             title: text(c, "SUMMARY").chars().take(300).collect(),
@@ -290,14 +482,62 @@ mod read {
                 .find_prop("RRULE")
                 .map(|p| p.val.as_str().trim().to_owned()),
             cancelled: Vec::new(),
+            changed: Vec::new(),
             draft: None,
             problem: None,
         };
-        if let Err(p) = fill(c, defaults, zones, &mut r, never_left) {
+        let mut rdates = Vec::new();
+        if let Err(p) = fill(c, defaults, zones, &mut r, &mut rdates, never_left) {
             r.problem = Some(p);
             r.draft = None;
         }
-        r
+        let extra = r.draft.as_ref().map(|d| rdate_rows(&r, d, rdates));
+        let mut rows = vec![r];
+        rows.extend(extra.into_iter().flatten());
+        rows
+    }
+
+    /// The occurrences RDATE adds (starts, and ends where a PERIOD gives them), each a single
+    /// event beside the series (Linli's series are a rule and its exceptions): those the rule
+    /// gives anyway, and those an EXDATE cancels, are left out.
+    fn rdate_rows(
+        r: &IcsRow,
+        d: &EventDraft,
+        rdates: Vec<(NaiveDateTime, Option<NaiveDateTime>)>,
+    ) -> Vec<IcsRow> {
+        let minutes = d.ends_at.minutes() - d.starts_at.minutes();
+        let mut seen = std::collections::HashSet::new();
+        rdates
+            .into_iter()
+            .filter_map(|(start, end)| {
+                let at = local(start);
+                let id = LocalDateTime::parse(&at).ok()?;
+                let given = crate::recurrence::is_occurrence(&d.starts_at, d.rrule.as_deref(), &id)
+                    .unwrap_or(false);
+                if given || r.cancelled.contains(&at) || !seen.insert(at.clone()) {
+                    return None;
+                }
+                let end = end.unwrap_or(start + Duration::minutes(minutes));
+                if end < start || (end - start).num_minutes() > 7 * 1440 {
+                    return None;
+                }
+                Some(IcsRow {
+                    uid: format!("{}#{at}", r.uid),
+                    title: r.title.clone(),
+                    starts_at: at,
+                    rrule: None,
+                    cancelled: Vec::new(),
+                    changed: Vec::new(),
+                    draft: Some(EventDraft {
+                        starts_at: id,
+                        ends_at: LocalDateTime::parse(&local(end)).ok()?,
+                        rrule: None,
+                        ..d.clone()
+                    }),
+                    problem: None,
+                })
+            })
+            .collect()
     }
 
     fn fill(
@@ -305,14 +545,12 @@ mod read {
         defaults: &IcsDefaults,
         zones: &Zones,
         r: &mut IcsRow,
+        rdates: &mut Vec<(NaiveDateTime, Option<NaiveDateTime>)>,
         never_left: &std::cell::Cell<u32>,
     ) -> Result<(), (String, String)> {
         let none = |k: &str| (k.to_owned(), String::new());
         if let Some(p) = c.find_prop("RECURRENCE-ID") {
             return Err(("ics.override".into(), p.val.as_str().to_owned()));
-        }
-        if c.find_prop("RDATE").is_some() {
-            return Err(none("ics.rdate"));
         }
         if text(c, "STATUS").eq_ignore_ascii_case("CANCELLED") {
             return Err(none("ics.cancelled"));
@@ -337,6 +575,30 @@ mod read {
         } else {
             end
         };
+        for p in c
+            .properties
+            .iter()
+            .filter(|p| p.name.as_str().eq_ignore_ascii_case("RDATE"))
+        {
+            for v in p.val.as_str().split(',').filter(|v| !v.trim().is_empty()) {
+                // A PERIOD: start/end or start/duration.
+                let (from, to) = match v.split_once('/') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (v, None),
+                };
+                let start = when(zones, p, from)?.0;
+                let end = match to {
+                    Some(b) if b.trim_start().starts_with(['P', '+']) => Some(
+                        start
+                            + duration(b)
+                                .ok_or_else(|| ("ics.bad_duration".into(), b.to_owned()))?,
+                    ),
+                    Some(b) => Some(when(zones, p, b)?.0),
+                    None => None,
+                };
+                rdates.push((start, end));
+            }
+        }
         for p in c
             .properties
             .iter()
@@ -368,7 +630,22 @@ mod read {
                 }
                 (e.key().to_owned(), rule.clone())
             })?;
+            if !all_day {
+                r.changed = zone_shifts(start_p, zones, &draft, rule)?;
+            }
         }
+        // An EXDATE names the occurrence at its true time: where the zone shifted it, that is
+        // the occurrence the shift moved there.
+        for at in r.cancelled.iter_mut() {
+            if let Some(c) = r.changed.iter().find(|c| &c.starts_at == at) {
+                *at = c.recurrence_id.clone();
+            }
+        }
+        let changed = std::mem::take(&mut r.changed);
+        r.changed = changed
+            .into_iter()
+            .filter(|c| !r.cancelled.contains(&c.recurrence_id))
+            .collect();
         r.cancelled.retain(|at| {
             LocalDateTime::parse(at).is_ok_and(|at| {
                 crate::recurrence::is_occurrence(&draft.starts_at, draft.rrule.as_deref(), &at)
@@ -385,6 +662,7 @@ mod read {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use crate::ics_import::ChangedOccurrence;
 
         fn defaults() -> IcsDefaults {
             IcsDefaults {
@@ -573,6 +851,88 @@ mod read {
                 ("2026-12-12T00:00", "2026-12-13T00:00"),
                 "DTEND = DTSTART on a DATE: one day"
             );
+        }
+
+        #[test]
+        fn overrides_move_or_change_occurrences_and_rdates_add_them() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:w@x\r\nSUMMARY:周会\r\nLOCATION:会议室\r\n",
+                "DTSTART;TZID=Asia/Shanghai:20261201T190000\r\nDTEND;TZID=Asia/Shanghai:20261201T200000\r\n",
+                "RRULE:FREQ=WEEKLY;COUNT=4\r\nRDATE;TZID=Asia/Shanghai:20261203T190000,20261208T190000\r\n",
+                "RDATE;VALUE=PERIOD:20261230T010000Z/20261230T033000Z\r\nEND:VEVENT\r\n",
+                // Moved two hours later and renamed.
+                "BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;TZID=Asia/Shanghai:20261208T190000\r\nSUMMARY:周会（改期）\r\n",
+                "DTSTART;TZID=Asia/Shanghai:20261208T210000\r\nDTEND;TZID=Asia/Shanghai:20261208T220000\r\nEND:VEVENT\r\n",
+                // Same time, another room; no DTEND: the series' length.
+                "BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;TZID=Asia/Shanghai:20261215T190000\r\nSUMMARY:周会\r\n",
+                "LOCATION:党群服务中心\r\nDTSTART;TZID=Asia/Shanghai:20261215T190000\r\nEND:VEVENT\r\n",
+                // Names no occurrence of the series: left out.
+                "BEGIN:VEVENT\r\nUID:w@x\r\nRECURRENCE-ID;TZID=Asia/Shanghai:20261216T190000\r\nSUMMARY:x\r\n",
+                "DTSTART;TZID=Asia/Shanghai:20261216T190000\r\nEND:VEVENT\r\n",
+            ));
+            let rows = read_ics(&text, &defaults()).unwrap();
+            assert!(rows.iter().all(|r| r.problem.is_none()), "{rows:?}");
+            let starts: Vec<(&str, Option<&str>)> = rows
+                .iter()
+                .map(|r| (r.starts_at.as_str(), r.rrule.as_deref()))
+                .collect();
+            assert_eq!(
+                starts,
+                vec![
+                    ("2026-12-01T19:00", Some("FREQ=WEEKLY;COUNT=4")),
+                    ("2026-12-03T19:00", None),
+                    ("2026-12-30T09:00", None),
+                ],
+                "the RDATE the rule gives anyway (the 8th) is not added twice"
+            );
+            let period = rows[2].draft.as_ref().unwrap();
+            assert_eq!(period.ends_at.as_str(), "2026-12-30T11:30");
+            assert_eq!(
+                rows[1].draft.as_ref().unwrap().ends_at.as_str(),
+                "2026-12-03T20:00"
+            );
+            assert_eq!(
+                rows[0].changed,
+                vec![
+                    ChangedOccurrence {
+                        recurrence_id: "2026-12-08T19:00".into(),
+                        starts_at: "2026-12-08T21:00".into(),
+                        ends_at: "2026-12-08T22:00".into(),
+                        title: Some("周会（改期）".into()),
+                        location: None,
+                    },
+                    ChangedOccurrence {
+                        recurrence_id: "2026-12-15T19:00".into(),
+                        starts_at: "2026-12-15T19:00".into(),
+                        ends_at: "2026-12-15T20:00".into(),
+                        title: None,
+                        location: Some("党群服务中心".into()),
+                    },
+                ]
+            );
+        }
+
+        #[test]
+        fn a_series_whose_day_differs_in_beijing_is_refused_in_words() {
+            let text = cal(concat!(
+                "BEGIN:VEVENT\r\nUID:sf@x\r\nSUMMARY:Tuesday evening in San Francisco\r\n",
+                "DTSTART;TZID=America/Los_Angeles:20270105T180000\r\nDTEND;TZID=America/Los_Angeles:20270105T190000\r\n",
+                "RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=20\r\nEND:VEVENT\r\n",
+                "BEGIN:VEVENT\r\nUID:ny@x\r\nSUMMARY:Weekly in New York, same day here\r\n",
+                "DTSTART;TZID=America/New_York:20270105T080000\r\nDTEND;TZID=America/New_York:20270105T090000\r\n",
+                "RRULE:FREQ=WEEKLY;COUNT=20\r\nEND:VEVENT\r\n",
+            ));
+            let rows = read_ics(&text, &defaults()).unwrap();
+            assert_eq!(
+                rows[0].problem,
+                Some(("ics.zone_shift".into(), "America/Los_Angeles".into()))
+            );
+            // 08:00 in New York is 21:00 here in winter and 20:00 in summer: the summer weeks are
+            // moved occurrences of the Beijing series.
+            assert!(rows[1].problem.is_none(), "{rows:?}");
+            let moved = &rows[1].changed;
+            assert!(!moved.is_empty());
+            assert!(moved.iter().all(|c| c.starts_at.ends_with("T20:00") && c.recurrence_id.ends_with("T21:00")), "{moved:?}");
         }
 
         #[test]

@@ -96,6 +96,69 @@ impl Zones {
     }
 }
 
+impl Zones {
+    /// Local time in zone `tzid` (as `to_shanghai` reads it) of the UTC time `utc`.
+    fn local_of_utc(
+        &self,
+        utc: NaiveDateTime,
+        tzid: Option<&str>,
+        is_utc: bool,
+    ) -> Option<NaiveDateTime> {
+        let zone = match (is_utc, tzid) {
+            (true, _) => return Some(utc),
+            (false, None) => Zone::Iana(self.floating),
+            (false, Some(id)) => self.zone(id)?,
+        };
+        Some(match zone {
+            Zone::Iana(z) => z.from_utc_datetime(&utc).naive_local(),
+            Zone::Defined(d) => utc + Duration::seconds(i64::from(d.offset_at(utc))),
+        })
+    }
+
+    /// The starts, in Beijing time, of a series as its own zone keeps it: `start` (local time in
+    /// `tzid`, or UTC, or floating) repeated by `rule` in that zone's local time, up to the local
+    /// time `until`, at most `max`. `None` when the rule does not read.
+    pub fn expand_in_zone(
+        &self,
+        start: NaiveDateTime,
+        tzid: Option<&str>,
+        is_utc: bool,
+        rule: &str,
+        until: NaiveDateTime,
+        max: u16,
+    ) -> Option<Vec<NaiveDateTime>> {
+        // UNTIL is a UTC time when DTSTART has a zone (RFC 5545 3.3.10): as local time here.
+        let rule: Vec<String> = rule
+            .trim()
+            .trim_end_matches(';')
+            .split(';')
+            .map(|part| match part.split_once('=') {
+                Some((k, v)) if k.eq_ignore_ascii_case("UNTIL") && v.ends_with('Z') => {
+                    let local = local(v)
+                        .and_then(|u| self.local_of_utc(u, tzid, is_utc))
+                        .map(|l| l.format("%Y%m%dT%H%M%SZ").to_string())
+                        .unwrap_or_else(|| v.to_owned());
+                    format!("{k}={local}")
+                }
+                _ => part.to_owned(),
+            })
+            .collect();
+        let text = format!(
+            "DTSTART;TZID=UTC:{}\nRRULE:{}",
+            start.format("%Y%m%dT%H%M%S"),
+            rule.join(";")
+        );
+        let set = text.parse::<rrule::RRuleSet>().ok()?;
+        let until = rrule::Tz::UTC.from_utc_datetime(&until);
+        set.before(until)
+            .all(max)
+            .dates
+            .into_iter()
+            .map(|d| self.to_shanghai(d.naive_utc(), tzid, is_utc).ok())
+            .collect()
+    }
+}
+
 fn clean(id: &str) -> &str {
     id.trim().trim_matches('"')
 }

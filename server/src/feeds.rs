@@ -89,9 +89,9 @@ async fn series(db: &store::Db, e: &Event) -> store::Result<Vec<IcsEvent>> {
                 end: o.ends_at.clone(),
                 rrule: None,
                 cancelled: o.cancelled,
-                summary: base.summary.clone(),
+                summary: o.title.clone().unwrap_or_else(|| base.summary.clone()),
                 description: base.description.clone(),
-                location: base.location.clone(),
+                location: o.location.clone().unwrap_or_else(|| base.location.clone()),
                 category: base.category.clone(),
                 sequence: base.sequence,
                 exdates: vec![],
@@ -209,13 +209,20 @@ pub(crate) async fn personal_feed(State(sh): State<Shared>, Path(file): Path<Str
                 at.as_str().replace(['-', ':'], "")
             ),
             sequence: e.sequence,
-            summary: if waiting {
-                format!("[候补] {}", e.title)
-            } else {
-                e.title.clone()
+            summary: {
+                let title = o.title.as_deref().unwrap_or(&e.title);
+                if waiting {
+                    format!("[候补] {title}")
+                } else {
+                    title.to_owned()
+                }
             },
             description: e.description.clone(),
-            location: format!("{} · {}", e.location, e.unit_name),
+            location: format!(
+                "{} · {}",
+                o.location.as_deref().unwrap_or(&e.location),
+                e.unit_name
+            ),
             category: e.category.as_str().into(),
             start: o.starts_at,
             end: o.ends_at,

@@ -3,6 +3,7 @@
 
 use crate::{Db, Result, StoreError};
 use domain::event::{Category, EventDraft, EventStatus, LocalDateTime, Visibility};
+use domain::ics_import::ChangedOccurrence;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -64,9 +65,23 @@ pub struct Occurrence {
     pub taken: i64,
     pub cancelled: bool,
     pub moved: bool,
+    /// This occurrence's own title and place, where they differ from the series'.
+    pub title: Option<String>,
+    pub location: Option<String>,
 }
 
-type OccurrenceRow = (String, i64, i64, String, Option<String>, Option<String>);
+/// starts_at (the recurrence id), capacity, taken, status, moved start, moved end, own title,
+/// own place.
+type OccurrenceRow = (
+    String,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occurrence {
     let dur = event.duration_minutes();
@@ -86,6 +101,8 @@ fn build(event: &Event, id: LocalDateTime, row: Option<&OccurrenceRow>) -> Occur
         cancelled: event.status == EventStatus::Cancelled
             || row.is_some_and(|r| r.3 == "cancelled"),
         moved: moved.is_some(),
+        title: row.and_then(|r| r.6.clone()),
+        location: row.and_then(|r| r.7.clone()),
         starts_at,
         recurrence_id: id,
     }
@@ -180,13 +197,27 @@ impl Db {
     }
 
     /// Publishes imported events for the organisation unit `unit_code` in one transaction, all or nothing;
-    /// each event's `cancelled` starts become cancelled occurrences. Answers the new ids.
+    /// each event's `cancelled` starts become cancelled occurrences, its `changed` ones moved
+    /// occurrences or ones with their own title or place. Answers the new ids.
     pub async fn import_events(
         &self,
         unit_code: &str,
-        events: &[(EventDraft, Vec<LocalDateTime>)],
+        events: &[(EventDraft, Vec<LocalDateTime>, Vec<ChangedOccurrence>)],
     ) -> Result<Vec<i64>> {
-        for (d, _) in events {
+        for (d, _, changed) in events {
+            for c in changed {
+                let (id, from, to) = (
+                    LocalDateTime::parse(&c.recurrence_id),
+                    LocalDateTime::parse(&c.starts_at),
+                    LocalDateTime::parse(&c.ends_at),
+                );
+                let (Ok(_), Ok(from), Ok(to)) = (id, from, to) else {
+                    return Err(StoreError::Invalid("ics.bad_time".into()));
+                };
+                if to < from || to.minutes() - from.minutes() > 7 * 1440 {
+                    return Err(StoreError::Invalid("err.event_end_before_start".into()));
+                }
+            }
             if let Some(rule) = &d.rrule {
                 domain::recurrence::parse(rule, &d.starts_at)
                     .map_err(|e| StoreError::Invalid(e.key().into()))?;
@@ -199,8 +230,37 @@ impl Db {
             .await?;
         let unit = unit.ok_or(StoreError::NotFound)?;
         let mut ids = Vec::with_capacity(events.len());
-        for (d, cancelled) in events {
+        for (d, cancelled, changed) in events {
             let id = insert_event(&mut *tx, unit, d).await?;
+            let series_minutes = d.ends_at.minutes() - d.starts_at.minutes();
+            for c in changed {
+                let from = LocalDateTime::parse(&c.starts_at)
+                    .map_err(|_| StoreError::Invalid("ics.bad_time".into()))?;
+                let to = LocalDateTime::parse(&c.ends_at)
+                    .map_err(|_| StoreError::Invalid("ics.bad_time".into()))?;
+                // Moved only where the time differs from what the series gives.
+                let same_time = c.starts_at == c.recurrence_id
+                    && to.minutes() - from.minutes() == series_minutes;
+                let (moved_from, moved_to) = if same_time {
+                    (None, None)
+                } else {
+                    (Some(c.starts_at.as_str()), Some(c.ends_at.as_str()))
+                };
+                sqlx::query(
+                    "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status, \
+                     moved_starts_at, moved_ends_at, title, location) \
+                     VALUES ($1, $2, $3, 0, 0, 'scheduled', $4, $5, $6, $7) ON CONFLICT (event_id, starts_at) DO NOTHING",
+                )
+                .bind(id)
+                .bind(c.recurrence_id.as_str())
+                .bind(d.capacity)
+                .bind(moved_from)
+                .bind(moved_to)
+                .bind(c.title.as_deref())
+                .bind(c.location.as_deref())
+                .execute(&mut *tx)
+                .await?;
+            }
             for at in cancelled {
                 sqlx::query(
                     "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) \
@@ -272,7 +332,7 @@ impl Db {
         to: &LocalDateTime,
     ) -> Result<Vec<Occurrence>> {
         let rows: Vec<OccurrenceRow> = sqlx::query_as(
-            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 \
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at, title, location FROM occurrence WHERE event_id = $1 \
              AND ((starts_at >= $2 AND starts_at < $3) OR (moved_starts_at >= $2 AND moved_starts_at < $3))",
         )
         .bind(event.id)
@@ -291,8 +351,19 @@ impl Db {
         from: &LocalDateTime,
         to: &LocalDateTime,
     ) -> Result<Vec<Vec<Occurrence>>> {
-        let rows: Vec<(i64, String, i64, i64, String, Option<String>, Option<String>)> = sqlx::query_as(
-            "SELECT event_id, starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence \
+        type Row = (
+            i64,
+            String,
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT event_id, starts_at, capacity, taken, status, moved_starts_at, moved_ends_at, title, location FROM occurrence \
              WHERE (starts_at >= $1 AND starts_at < $2) OR (moved_starts_at >= $1 AND moved_starts_at < $2)",
         )
         .bind(from.as_str())
@@ -300,11 +371,11 @@ impl Db {
         .fetch_all(self.pool())
         .await?;
         let mut by_event: std::collections::HashMap<i64, Vec<OccurrenceRow>> = Default::default();
-        for (event_id, a, b, c, d, e, f) in rows {
+        for (event_id, a, b, c, d, e, f, g, h) in rows {
             by_event
                 .entry(event_id)
                 .or_default()
-                .push((a, b, c, d, e, f));
+                .push((a, b, c, d, e, f, g, h));
         }
         events
             .iter()
@@ -328,7 +399,7 @@ impl Db {
         let real = domain::recurrence::is_occurrence(&event.start()?, event.rrule.as_deref(), at)
             .map_err(|e| StoreError::Other(format!("event {}: {e}", event.id)))?;
         let row: Option<OccurrenceRow> = sqlx::query_as(
-            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 AND starts_at = $2",
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at, title, location FROM occurrence WHERE event_id = $1 AND starts_at = $2",
         )
         .bind(event.id)
         .bind(at.as_str())
@@ -347,8 +418,8 @@ impl Db {
     /// Occurrences that differ from the series: moved or cancelled (for RECURRENCE-ID overrides).
     pub async fn changed_occurrences(&self, event: &Event) -> Result<Vec<Occurrence>> {
         let rows: Vec<OccurrenceRow> = sqlx::query_as(
-            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at FROM occurrence WHERE event_id = $1 \
-             AND (status = 'cancelled' OR moved_starts_at IS NOT NULL) ORDER BY starts_at",
+            "SELECT starts_at, capacity, taken, status, moved_starts_at, moved_ends_at, title, location FROM occurrence WHERE event_id = $1 \
+             AND (status = 'cancelled' OR moved_starts_at IS NOT NULL OR title IS NOT NULL OR location IS NOT NULL) ORDER BY starts_at",
         )
         .bind(event.id)
         .fetch_all(self.pool())

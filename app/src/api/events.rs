@@ -120,10 +120,10 @@ pub(crate) mod ssr_events {
             event_id: e.id,
             recurrence_id: o.recurrence_id.to_string(),
             moved: o.moved,
-            title: e.title.clone(),
+            title: o.title.clone().unwrap_or_else(|| e.title.clone()),
             category: e.category,
             unit_name: e.unit_name.clone(),
-            location: e.location.clone(),
+            location: o.location.clone().unwrap_or_else(|| e.location.clone()),
             starts_at: o.starts_at.to_string(),
             ends_at: o.ends_at.to_string(),
             capacity: o.capacity,
@@ -675,7 +675,7 @@ pub async fn events_import_ics(
                 .iter()
                 .filter_map(|at| domain::event::LocalDateTime::parse(at).ok())
                 .collect();
-            Some((d, cancelled))
+            Some((d, cancelled, r.changed.clone()))
         })
         .collect();
     if events.is_empty() {

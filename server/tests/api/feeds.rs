@@ -8,6 +8,19 @@ use domain::event::EditScope;
 
 /// Expands an .ics body with the independent Python implementation (tools/ics_expand.py).
 fn python_expand(ics: &str, from: &str, to: &str) -> Vec<(String, String, String)> {
+    python_expand_full(ics, from, to)
+        .into_iter()
+        .map(|(u, s, st, _)| (u, s, st))
+        .collect()
+}
+
+/// (uid, start in Asia/Shanghai, status, summary) of every occurrence in `[from, to)`, as the
+/// independent Python implementation (tools/ics_expand.py) expands `ics`.
+pub(crate) fn python_expand_full(
+    ics: &str,
+    from: &str,
+    to: &str,
+) -> Vec<(String, String, String, String)> {
     let dir =
         std::env::temp_dir().join(format!("linli_ics_{}_{}", std::process::id(), store::now()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -26,8 +39,7 @@ fn python_expand(ics: &str, from: &str, to: &str) -> Vec<(String, String, String
         "ics_expand.py failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let rows: Vec<(String, String, String, String)> = serde_json::from_slice(&out.stdout).unwrap();
-    rows.into_iter().map(|(u, s, st, _)| (u, s, st)).collect()
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 /// The window every test expands.

@@ -275,3 +275,63 @@ async fn an_outlook_calendar_with_a_deleted_modification_imports_whole() {
         ]
     );
 }
+
+/// Every calendar of `server/tests/ics_corpus` (exports shaped like Outlook's, Google's, WPS's and
+/// DingTalk's, and RFC 5545's examples) imported whole: the occurrences Linli then serves in each
+/// event's feed over two years equal those an independent implementation (Python's
+/// `recurring_ical_events`, tools/ics_expand.py) expands from the file, in Beijing time, by start
+/// and title.
+#[tokio::test]
+async fn the_corpus_imports_with_the_occurrences_an_independent_implementation_expands() {
+    let (from, to) = ("2027-01-01T00:00", "2029-01-01T00:00");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/ics_corpus");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ics"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 4, "{files:?}");
+    for path in files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let app = spawn().await;
+        let shuji = app.login("shuji").await;
+        let before = app.db.count_events().await.unwrap();
+        let r = app
+            .post(
+                "events_import_ics",
+                &form("320113001001", &text, true),
+                Some(&shuji),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+        let rows = r.json()["rows"].as_array().unwrap().clone();
+        let refused: Vec<_> = rows.iter().filter(|r| !r["problem"].is_null()).collect();
+        assert!(refused.is_empty(), "{name}: refused rows {refused:?}");
+        let after = app.db.count_events().await.unwrap();
+        let confirmed = |v: Vec<(String, String, String, String)>| {
+            let mut out: Vec<(String, String)> = v
+                .into_iter()
+                .filter(|(_, _, status, _)| status != "CANCELLED")
+                .map(|(_, start, _, summary)| (start, summary))
+                .collect();
+            out.sort();
+            out
+        };
+        let theirs = confirmed(crate::feeds::python_expand_full(&text, from, to));
+        let mut ours = Vec::new();
+        for id in before + 1..=after {
+            let feed = app.get(&format!("/feeds/events/{id}.ics")).await;
+            assert_eq!(feed.status, StatusCode::OK, "{name}: event {id}");
+            ours.extend(crate::feeds::python_expand_full(&feed.body, from, to));
+        }
+        let ours = confirmed(ours);
+        println!(
+            "{name}: {} occurrences in the file, {} served by Linli",
+            theirs.len(),
+            ours.len()
+        );
+        assert_eq!(ours, theirs, "{name}");
+    }
+}

@@ -105,10 +105,18 @@ pub fn IcsImport(unit: String) -> impl IntoView {
                         <tbody>
                             {rep.rows.into_iter().map(|r| {
                                 let rule = r.rrule.clone().map(|x| super::describe_rrule(&i18n, &x)).unwrap_or_default();
-                                let cancelled = r.cancelled.len();
+                                let (cancelled, changed) = (r.cancelled.len(), r.changed.len());
                                 let outcome = move || match &r.problem {
-                                    None if cancelled > 0 => i18n.tf("ics.will_import_cancelled", &[("n", cancelled.to_string())]),
-                                    None => i18n.t("ics.will_import"),
+                                    None => {
+                                        let mut text = i18n.t("ics.will_import");
+                                        if cancelled > 0 {
+                                            text += &i18n.tf("ics.with_cancelled", &[("n", cancelled.to_string())]);
+                                        }
+                                        if changed > 0 {
+                                            text += &i18n.tf("ics.with_changed", &[("n", changed.to_string())]);
+                                        }
+                                        text
+                                    }
                                     Some((key, detail)) => i18n.tf(key, &[("detail", detail.clone())]),
                                 };
                                 let bad = r.draft.is_none();
