@@ -235,6 +235,7 @@ mod tests {
                     "gap_filled",
                     "snapped",
                     "dropped_zero_area",
+                    "parts_joined",
                 ]
                 .map(|k| format!("import.{k}")),
             );
@@ -259,12 +260,11 @@ mod tests {
             wanted.extend(
                 [
                     "override",
-                    "rdate",
                     "cancelled",
                     "no_start",
-                    "no_end",
                     "bad_time",
                     "time_zone",
+                    "zone_shift",
                     "bad_duration",
                     "duplicate",
                     "nothing",

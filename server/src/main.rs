@@ -59,9 +59,10 @@ enum Command {
     /// Create or upgrade the database schema.
     Migrate,
     /// Choose the party organisation's level set: `five` (街道党工委 … 党员中心户, the default),
-    /// `four` (社区党组织 … 党员中心户), or a JSON file with your own levels.
+    /// `four` (社区党组织 … 党员中心户), `district` (区委 → 党工委 → 党委 → 党总支 → 党支部 → 党小组,
+    /// committees inside committees), or a JSON file with your own levels.
     OrgLevels {
-        /// five, four, or the path of a JSON level set
+        /// five, four, district, or the path of a JSON level set
         levels: String,
     },
     /// Set the district's administrative division code (GB/T 2260, six digits, e.g. 320113):
@@ -248,7 +249,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::OrgLevels { levels } => {
             let value = match levels.as_str() {
-                "five" | "four" => levels.clone(),
+                "five" | "four" | "district" => levels.clone(),
                 path => {
                     std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?
                 }

@@ -98,6 +98,41 @@ impl LevelSet {
         }
     }
 
+    /// A district-wide tree as 智慧党建 systems export it: 区委 → 党工委 (street, 机关工委) →
+    /// 党委 → 党总支 → 党支部 → 党小组, where committees sit inside committees (机关工委 → 局党委 →
+    /// 下属单位党委) and a 党支部 hangs wherever its organisation does (under the district
+    /// committee, a working committee, a committee or a general branch).
+    pub fn district_wide() -> Self {
+        LevelSet {
+            levels: vec![
+                level(
+                    "district-committee",
+                    "区委",
+                    "District committee",
+                    &["working-committee", "committee", "general-branch", "branch"],
+                    5,
+                ),
+                level(
+                    "working-committee",
+                    "党工委",
+                    "Working committee",
+                    &["committee", "general-branch", "branch"],
+                    5,
+                ),
+                level(
+                    "committee",
+                    "党委",
+                    "Party committee",
+                    &["committee", "general-branch", "branch"],
+                    5,
+                ),
+                level("general-branch", "党总支", "General branch", &["branch"], 3),
+                level("branch", "党支部", "Branch", &["group"], 3),
+                level("group", "党小组", "Party group", &[], 3),
+            ],
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&Level> {
         self.levels.iter().find(|l| l.key == key)
     }
@@ -112,18 +147,22 @@ impl LevelSet {
             .is_some_and(|p| p.children.iter().any(|c| c == child))
     }
 
-    /// The level set stored in the `org_levels` setting: `five`, `four`, or a JSON `LevelSet`.
+    /// The level set stored in the `org_levels` setting: `five`, `four`, `district`, or a JSON
+    /// `LevelSet`.
     pub fn from_setting(value: &str) -> Option<LevelSet> {
         match value.trim() {
             "" | "five" => Some(LevelSet::five_level()),
             "four" => Some(LevelSet::four_level()),
+            "district" => Some(LevelSet::district_wide()),
             json => serde_json::from_str::<LevelSet>(json)
                 .ok()
                 .filter(|s| s.is_consistent()),
         }
     }
 
-    /// Non-empty, unique keys, children naming known levels, no level beneath itself.
+    /// Non-empty, unique keys, children naming known levels. A level may be allowed beneath
+    /// itself (a committee inside a committee): the tree's rules refuse cycles of units, not of
+    /// levels.
     pub fn is_consistent(&self) -> bool {
         let keys: HashSet<&str> = self.levels.iter().map(|l| l.key.as_str()).collect();
         !self.levels.is_empty()
@@ -131,9 +170,7 @@ impl LevelSet {
             && self.levels.iter().all(|l| {
                 !l.key.is_empty()
                     && (1..=10).contains(&l.term_years)
-                    && l.children
-                        .iter()
-                        .all(|c| keys.contains(c.as_str()) && c != &l.key)
+                    && l.children.iter().all(|c| keys.contains(c.as_str()))
             })
     }
 
@@ -214,5 +251,28 @@ mod tests {
             "children must name levels"
         );
         assert_eq!(LevelSet::from_setting("{"), None);
+    }
+
+    #[test]
+    fn the_district_wide_set_nests_committees_and_hangs_branches_at_any_depth() {
+        let s = LevelSet::district_wide();
+        assert!(s.is_consistent());
+        assert_eq!(LevelSet::from_setting("district"), Some(s.clone()));
+        assert!(
+            s.allows_child("committee", "committee"),
+            "机关工委 → 局党委"
+        );
+        for parent in [
+            "district-committee",
+            "working-committee",
+            "committee",
+            "general-branch",
+        ] {
+            assert!(s.allows_child(parent, "branch"), "{parent}");
+        }
+        assert!(!s.allows_child("branch", "branch"));
+        assert!(!s.allows_child("group", "branch"));
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(LevelSet::from_setting(&json), Some(s));
     }
 }

@@ -478,4 +478,38 @@ mod tests {
         assert_eq!(m[&2], 3);
         assert_eq!(m[&6], 1);
     }
+
+    #[test]
+    fn committees_inside_committees_move_and_nest_but_never_beneath_themselves() {
+        // 区委 → 机关工委 → 局党委 → 下属单位党委 → 党支部, and a 党支部 straight under the 区委.
+        let levels = LevelSet::district_wide();
+        let t = Tree::new(vec![
+            u(1, None, "320113", "district-committee", "栖霞区委"),
+            u(2, Some(1), "320113001", "working-committee", "区级机关工委"),
+            u(3, Some(2), "32011300101", "committee", "区教育局党委"),
+            u(
+                4,
+                Some(3),
+                "3201130010101",
+                "committee",
+                "区教育局下属学校党委",
+            ),
+            u(5, Some(4), "320113001010101", "branch", "某小学党支部"),
+            u(6, Some(1), "320113002", "branch", "区委直属党支部"),
+        ]);
+        let all = |_: &str| true;
+        assert_eq!(t.can_add(&levels, 4, "committee", all), Ok(()));
+        assert_eq!(t.can_add(&levels, 1, "branch", all), Ok(()));
+        assert!(
+            t.can_add(&levels, 5, "branch", all).is_err(),
+            "a branch holds groups"
+        );
+        // The school committee moves up beside its bureau: a committee under a working committee.
+        assert_eq!(t.can_move(&levels, &[4], 2, all), Ok(()));
+        // The bureau's committee may not go beneath its own school committee.
+        assert!(matches!(
+            t.can_move(&levels, &[3], 4, all),
+            Err(OrgError::Cycle { .. })
+        ));
+    }
 }
