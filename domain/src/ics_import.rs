@@ -251,7 +251,7 @@ mod read {
             return Ok(Vec::new());
         };
         let tzid = param(start_p, "TZID");
-        let zone = || (tzid.unwrap_or(if is_utc { "UTC" } else { "" }).to_owned());
+        let zone = || tzid.unwrap_or(if is_utc { "UTC" } else { "" }).to_owned();
         // A series whose day in Beijing is not its day at home (18:00 Tuesday in San Francisco is
         // 10:00 Wednesday here) cannot keep a rule that names days: RFC 5545 leaves a DTSTART
         // off its rule undefined, and implementations disagree.

@@ -171,26 +171,32 @@ test("import an .ics file: preview with problems named, import, see it in the ca
   const page = await as(browser, "shuji");
   const problems = watchConsole(page);
   // Three days from now, 10:00–11:30 Beijing time, written in UTC as other calendars do.
-  const ymd = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
+  const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
+  const ymd = day(3);
+  // An Outlook series in "China Standard Time" whose second week was moved to 20:00 and renamed.
+  const series = `${title} 例会`;
   const ics = [
     "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other//EN",
     "BEGIN:VEVENT", `UID:${title}@other`, `SUMMARY:${title}`, `DTSTART:${ymd}T020000Z`, `DTEND:${ymd}T033000Z`, "LOCATION:滨江公园", "END:VEVENT",
     "BEGIN:VEVENT", "UID:mars@other", "SUMMARY:火星活动 <b>x</b>", `DTSTART;TZID=Mars/Olympus:${ymd}T100000`, `DTEND;TZID=Mars/Olympus:${ymd}T110000`, "END:VEVENT",
+    "BEGIN:VEVENT", `UID:${series}@outlook`, `SUMMARY:${series}`, `DTSTART;TZID=China Standard Time:${ymd}T190000`, `DTEND;TZID=China Standard Time:${ymd}T200000`, "RRULE:FREQ=WEEKLY;COUNT=3", "END:VEVENT",
+    "BEGIN:VEVENT", `UID:${series}@outlook`, `RECURRENCE-ID;TZID=China Standard Time:${day(10)}T190000`, `SUMMARY:${series}（改期）`, `DTSTART;TZID=China Standard Time:${day(10)}T200000`, `DTEND;TZID=China Standard Time:${day(10)}T210000`, "END:VEVENT",
     "END:VCALENDAR", "",
   ].join("\r\n");
   await page.goto("/events/new");
   await page.getByLabel("选择 .ics 文件").setInputFiles({ name: "walk.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
-  await expect(page.getByRole("cell", { name: title })).toBeVisible();
+  await expect(page.getByRole("cell", { name: title, exact: true })).toBeVisible();
   await expect(page.getByRole("cell", { name: "火星活动 <b>x</b>" })).toBeVisible();
   await expect(page.getByText("未知时区：Mars/Olympus")).toBeVisible();
-  await expect(page.getByText("可导入 1 个，不能导入 1 个。")).toBeVisible();
-  await page.getByRole("cell", { name: title }).scrollIntoViewIfNeeded();
+  await expect(page.getByRole("cell", { name: "将导入（1 场改期或变更）" })).toBeVisible();
+  await expect(page.getByText("可导入 2 个，不能导入 1 个。")).toBeVisible();
+  await page.getByRole("cell", { name: title, exact: true }).scrollIntoViewIfNeeded();
   await shot(page, "events-import");
-  await page.getByRole("button", { name: "导入 1 个活动" }).click();
-  await expect(page.getByText("已导入 1 个活动。")).toBeVisible();
+  await page.getByRole("button", { name: "导入 2 个活动" }).click();
+  await expect(page.getByText("已导入 2 个活动。")).toBeVisible();
   await page.getByRole("link", { name: "查看日历" }).click();
   await page.getByRole("button", { name: "列表" }).click();
-  await expect(page.getByRole("heading", { name: title })).toBeVisible();
+  await expect(page.getByRole("heading", { name: title, exact: true })).toBeVisible();
   await expectNoProblems(problems);
 });
 
