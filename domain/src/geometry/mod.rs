@@ -19,7 +19,7 @@ mod repair;
 mod simplify;
 pub mod snap;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use boundary::*;
 pub use coverage::*;

@@ -277,17 +277,7 @@ mod tests {
         assert_eq!(snapped, right);
     }
 
-    /// A small deterministic generator (no dependency for tests).
-    struct Lcg(u64);
-    impl Lcg {
-        fn unit(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
+    use crate::geometry::testing::Lcg;
 
     #[test]
     fn property_snapping_twice_changes_nothing_moves_within_the_tolerance_and_leaves_no_overlap() {
@@ -297,9 +287,9 @@ mod tests {
             // A ring east of `left` whose western vertices were digitised up to 90 % of the
             // tolerance off the shared edge (x = 118.01), either side of it.
             let left = rect(118.0, 32.0, 118.01, 32.01);
-            let tol = 0.2 + rng.unit() * 0.8;
-            let j = |rng: &mut Lcg| (rng.unit() - 0.5) * 2.0 * 0.9 * tol;
-            let n = 3 + (rng.unit() * 6.0) as usize;
+            let tol = 0.2 + rng.next() * 0.8;
+            let j = |rng: &mut Lcg| (rng.next() - 0.5) * 2.0 * 0.9 * tol;
+            let n = 3 + (rng.next() * 6.0) as usize;
             let mut pts = vec![
                 [118.02, 32.0],
                 [118.02, 32.01],

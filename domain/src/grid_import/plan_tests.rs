@@ -831,17 +831,7 @@ fn large_level_timing() {
     }
 }
 
-/// A small deterministic generator (no dependency for tests).
-struct Lcg(u64);
-impl Lcg {
-    fn unit(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+use crate::geometry::testing::Lcg;
 
 /// A community (stored) and a file of its 5 × 3 grids: a lattice with jittered inner corners and
 /// a vertex every ~50 m along each edge, each grid then digitised on its own — every vertex off by
@@ -854,7 +844,7 @@ fn digitised_separately(rng: &mut Lcg, noise_m: f64) -> (Vec<Stored>, Vec<GridDr
         for i in 0..=nx {
             let inner = i > 0 && i < nx && j > 0 && j < ny;
             let (jx, jy) = if inner {
-                (rng.unit() - 0.5, rng.unit() - 0.5)
+                (rng.next() - 0.5, rng.next() - 0.5)
             } else {
                 (0.0, 0.0)
             };
@@ -899,8 +889,8 @@ fn digitised_separately(rng: &mut Lcg, noise_m: f64) -> (Vec<Stored>, Vec<GridDr
             let mut ring = walk(&[(i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1), (i, j)]);
             let n = ring.len() - 1;
             for p in &mut ring[..n] {
-                p[0] = q(p[0] + (rng.unit() - 0.5) * 2.0 * noise_m * ew);
-                p[1] = q(p[1] + (rng.unit() - 0.5) * 2.0 * noise_m * ns);
+                p[0] = q(p[0] + (rng.next() - 0.5) * 2.0 * noise_m * ew);
+                p[1] = q(p[1] + (rng.next() - 0.5) * 2.0 * noise_m * ns);
             }
             ring[n] = ring[0];
             file.push(draft("", None, 2, ring));
@@ -929,7 +919,7 @@ fn property_the_cleaner_leaves_no_overlap_accounts_for_every_square_metre_and_is
     let area = |b: &geo::Boundary| b.to_geo(&frame).unsigned_area();
     let mut rng = Lcg(2026);
     for case in 0..40 {
-        let noise_m = 0.02 + rng.unit() * 0.2;
+        let noise_m = 0.02 + rng.next() * 0.2;
         let (stored, file) = digitised_separately(&mut rng, noise_m);
         let options = Options {
             tolerance_m: 0.5,

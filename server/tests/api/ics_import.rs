@@ -11,6 +11,22 @@ fn form(unit: &str, ics: &str, commit: bool) -> String {
     )
 }
 
+/// (start, cancelled) of the occurrences titled `title` in a calendar answer.
+fn titled(cal: &Reply, title: &str) -> Vec<(String, bool)> {
+    cal.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["title"] == title)
+        .map(|o| {
+            (
+                o["starts_at"].as_str().unwrap().to_owned(),
+                o["cancelled"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
 const FILE: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Other//EN\r\n\
 BEGIN:VEVENT\r\nUID:walk@other\r\nSUMMARY:健步走\r\nCATEGORIES:volunteer\r\n\
 DTSTART:20300301T003000Z\r\nDTEND:20300301T020000Z\r\nRRULE:FREQ=WEEKLY;COUNT=5\r\n\
@@ -68,19 +84,7 @@ async fn an_ics_file_is_previewed_then_imported_and_never_twice() {
         )
         .await;
     assert_eq!(cal.status, StatusCode::OK, "{}", cal.body);
-    let walks: Vec<_> = cal
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|o| o["title"] == "健步走")
-        .map(|o| {
-            (
-                o["starts_at"].as_str().unwrap().to_owned(),
-                o["cancelled"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let walks = titled(&cal, "健步走");
     assert_eq!(walks.len(), 5, "{walks:?}");
     assert_eq!(walks[1], ("2030-03-08T08:30".to_owned(), true));
     assert!(walks.iter().filter(|w| !w.1).count() == 4);
@@ -252,19 +256,7 @@ async fn an_outlook_calendar_with_a_deleted_modification_imports_whole() {
             Some(&shuji),
         )
         .await;
-    let meetings: Vec<(String, bool)> = cal
-        .json()
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|o| o["title"] == "支部委员会会议")
-        .map(|o| {
-            (
-                o["starts_at"].as_str().unwrap().to_owned(),
-                o["cancelled"].as_bool().unwrap(),
-            )
-        })
-        .collect();
+    let meetings = titled(&cal, "支部委员会会议");
     assert_eq!(
         meetings,
         [
