@@ -173,14 +173,15 @@ test("import an .ics file: preview with problems named, import, see it in the ca
   // Three days from now, 10:00–11:30 Beijing time, written in UTC as other calendars do.
   const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10).replace(/-/g, "");
   const ymd = day(3);
-  // An Outlook series in "China Standard Time" whose second week was moved to 20:00 and renamed.
+  // An Outlook series in "China Standard Time" whose second week was moved to 20:00 and renamed
+  // (two months out, so it crowds no day the other tests look at).
   const series = `${title} 例会`;
   const ics = [
     "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Other//EN",
     "BEGIN:VEVENT", `UID:${title}@other`, `SUMMARY:${title}`, `DTSTART:${ymd}T020000Z`, `DTEND:${ymd}T033000Z`, "LOCATION:滨江公园", "END:VEVENT",
     "BEGIN:VEVENT", "UID:mars@other", "SUMMARY:火星活动 <b>x</b>", `DTSTART;TZID=Mars/Olympus:${ymd}T100000`, `DTEND;TZID=Mars/Olympus:${ymd}T110000`, "END:VEVENT",
-    "BEGIN:VEVENT", `UID:${series}@outlook`, `SUMMARY:${series}`, `DTSTART;TZID=China Standard Time:${ymd}T190000`, `DTEND;TZID=China Standard Time:${ymd}T200000`, "RRULE:FREQ=WEEKLY;COUNT=3", "END:VEVENT",
-    "BEGIN:VEVENT", `UID:${series}@outlook`, `RECURRENCE-ID;TZID=China Standard Time:${day(10)}T190000`, `SUMMARY:${series}（改期）`, `DTSTART;TZID=China Standard Time:${day(10)}T200000`, `DTEND;TZID=China Standard Time:${day(10)}T210000`, "END:VEVENT",
+    "BEGIN:VEVENT", `UID:${series}@outlook`, `SUMMARY:${series}`, `DTSTART;TZID=China Standard Time:${day(60)}T190000`, `DTEND;TZID=China Standard Time:${day(60)}T200000`, "RRULE:FREQ=WEEKLY;COUNT=3", "END:VEVENT",
+    "BEGIN:VEVENT", `UID:${series}@outlook`, `RECURRENCE-ID;TZID=China Standard Time:${day(67)}T190000`, `SUMMARY:${series}（改期）`, `DTSTART;TZID=China Standard Time:${day(67)}T200000`, `DTEND;TZID=China Standard Time:${day(67)}T210000`, "END:VEVENT",
     "END:VCALENDAR", "",
   ].join("\r\n");
   await page.goto("/events/new");
