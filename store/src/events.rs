@@ -72,6 +72,18 @@ pub struct Occurrence {
 
 /// starts_at (the recurrence id), capacity, taken, status, moved start, moved end, own title,
 /// own place.
+/// The start and end of an imported changed occurrence, checked as an event's are.
+fn changed_times(c: &ChangedOccurrence) -> Result<(LocalDateTime, LocalDateTime)> {
+    let bad = || StoreError::Invalid("ics.bad_time".into());
+    LocalDateTime::parse(&c.recurrence_id).map_err(|_| bad())?;
+    let from = LocalDateTime::parse(&c.starts_at).map_err(|_| bad())?;
+    let to = LocalDateTime::parse(&c.ends_at).map_err(|_| bad())?;
+    if to < from || to.minutes() - from.minutes() > 7 * 1440 {
+        return Err(StoreError::Invalid("err.event_end_before_start".into()));
+    }
+    Ok((from, to))
+}
+
 type OccurrenceRow = (
     String,
     i64,
@@ -206,17 +218,7 @@ impl Db {
     ) -> Result<Vec<i64>> {
         for (d, _, changed) in events {
             for c in changed {
-                let (id, from, to) = (
-                    LocalDateTime::parse(&c.recurrence_id),
-                    LocalDateTime::parse(&c.starts_at),
-                    LocalDateTime::parse(&c.ends_at),
-                );
-                let (Ok(_), Ok(from), Ok(to)) = (id, from, to) else {
-                    return Err(StoreError::Invalid("ics.bad_time".into()));
-                };
-                if to < from || to.minutes() - from.minutes() > 7 * 1440 {
-                    return Err(StoreError::Invalid("err.event_end_before_start".into()));
-                }
+                changed_times(c)?;
             }
             if let Some(rule) = &d.rrule {
                 domain::recurrence::parse(rule, &d.starts_at)
@@ -234,10 +236,7 @@ impl Db {
             let id = insert_event(&mut *tx, unit, d).await?;
             let series_minutes = d.ends_at.minutes() - d.starts_at.minutes();
             for c in changed {
-                let from = LocalDateTime::parse(&c.starts_at)
-                    .map_err(|_| StoreError::Invalid("ics.bad_time".into()))?;
-                let to = LocalDateTime::parse(&c.ends_at)
-                    .map_err(|_| StoreError::Invalid("ics.bad_time".into()))?;
+                let (from, to) = changed_times(c)?;
                 // Moved only where the time differs from what the series gives.
                 let same_time = c.starts_at == c.recurrence_id
                     && to.minutes() - from.minutes() == series_minutes;

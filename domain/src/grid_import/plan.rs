@@ -596,16 +596,22 @@ fn fill_slivers(
     }
 }
 
-/// Joins the parts of features whose parts overlap or meet along a line (`geometry::join_parts`:
-/// the same ground, one valid boundary), each with a note.
-fn join_parts(drafts: &mut [GridDraft], issues: &mut Vec<Issue>) -> Vec<Issue> {
-    let key = geo::Invalid::PartsOverlap.key();
+/// The features (in order, each once) that have an issue `key`.
+fn features_with(issues: &[Issue], key: &str) -> Vec<usize> {
     let mut features: Vec<usize> = issues
         .iter()
         .filter(|x| x.key == key)
         .map(|x| x.feature)
         .collect();
     features.dedup();
+    features
+}
+
+/// Joins the parts of features whose parts overlap or meet along a line (`geometry::join_parts`:
+/// the same ground, one valid boundary), each with a note.
+fn join_parts(drafts: &mut [GridDraft], issues: &mut Vec<Issue>) -> Vec<Issue> {
+    let key = geo::Invalid::PartsOverlap.key();
+    let features = features_with(issues, key);
     let mut notes = Vec::new();
     for f in features {
         let Some((boundary, shared)) = drafts.get(f).and_then(|d| geo::join_parts(&d.boundary))
@@ -632,12 +638,7 @@ fn repair_crossings(
     options: &Options,
 ) -> (Vec<Issue>, Vec<Proposal>) {
     let crossing = geo::Invalid::SelfIntersection.key();
-    let mut features: Vec<usize> = issues
-        .iter()
-        .filter(|x| x.key == crossing)
-        .map(|x| x.feature)
-        .collect();
-    features.dedup();
+    let features = features_with(issues, crossing);
     let (mut notes, mut proposals) = (Vec::new(), Vec::new());
     for f in features {
         let Some(r) = drafts
