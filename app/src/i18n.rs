@@ -329,7 +329,7 @@ mod tests {
             wanted.extend(
                 [
                     "code",
-                    "code_prefix",
+                    "code_full",
                     "cycle",
                     "date",
                     "duplicate",
@@ -348,8 +348,17 @@ mod tests {
                     "unknown_level",
                     "unknown_parent",
                     "dissolved",
+                    "json",
+                    "json_item",
+                    "id",
+                    "phone",
+                    "members",
                 ]
                 .map(|k| format!("org_import.{k}")),
+            );
+            wanted.extend(
+                domain::org::import::Field::ALL
+                    .map(|f| format!("org_import.field_{}", f.key())),
             );
         }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);

@@ -217,7 +217,6 @@ pub fn router(cfg: Config) -> Router {
         .route("/api/grids_import", post(server_fn_handler))
         .route("/api/map_layer_upload", post(server_fn_handler))
         .route("/api/orgs_import", post(server_fn_handler))
-        .route("/api/orgs_import_xlsx", post(server_fn_handler))
         .route("/api/events_import_ics", post(server_fn_handler))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(
             IMPORT_BODY_LIMIT,

@@ -46,7 +46,9 @@ impl From<UnitRow> for OrgUnit {
 const UNIT_SELECT: &str = "SELECT u.id, u.parent_id, u.code, u.level, u.name, \
      (SELECT r.person_name FROM org_role r WHERE r.unit_id = u.id AND r.role = 'secretary' AND r.removed_at IS NULL ORDER BY r.id LIMIT 1) AS secretary, \
      g.code AS grid_code, u.term_start, u.term_years, \
-     (SELECT COUNT(*) FROM org_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) AS members, u.version \
+     CASE WHEN u.member_count > (SELECT COUNT(*) FROM org_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) \
+     THEN u.member_count \
+     ELSE (SELECT COUNT(*) FROM org_role r WHERE r.unit_id = u.id AND r.role = 'member' AND r.removed_at IS NULL) END AS members, u.version \
      FROM org_unit u LEFT JOIN grid g ON g.id = u.grid_id";
 
 /// A person's role on a unit as stored (the phone is masked before it leaves the server).
@@ -604,33 +606,38 @@ impl Db {
         Ok(Ok(applied))
     }
 
-    /// Writes a planned import in one transaction: new units are inserted parents first, existing
-    /// ones (same code) get the file's name, secretary, term start and grid. `plan` runs inside the
+    /// Writes a planned import in one transaction: new units are inserted parents first (with the
+    /// file's id as `source_id` when Linli numbered them), existing ones get the file's name,
+    /// secretary (and phone), term start, member count and grid. `plan` runs inside the
     /// transaction on the tree as it is then, and refusing there writes nothing.
     pub async fn import_org(
         &self,
         actor: &str,
         now: i64,
-        plan: impl FnOnce(&Tree, &HashSet<String>) -> domain_plan::Plan,
+        plan: impl FnOnce(&domain::org::import::Stored, &HashSet<String>) -> domain_plan::Plan,
     ) -> Result<domain_plan::Plan> {
         let levels = self.org_levels().await?;
         let mut tx = self.begin_write().await?;
         let (units, taken) = self.live_tree(&mut tx).await?;
         let tree = Tree::new(units);
+        let sources: std::collections::HashMap<String, String> = sqlx::query_as(
+            "SELECT source_id, code FROM org_unit WHERE source_id IS NOT NULL AND dissolved_at IS NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        let taken: HashSet<String> = taken.into_iter().collect();
         let grids: Vec<(String, i64)> = sqlx::query_as("SELECT code, id FROM grid")
             .fetch_all(&mut *tx)
             .await?;
         let grid_codes: HashSet<String> = grids.iter().map(|g| g.0.clone()).collect();
-        let mut p = plan(&tree, &grid_codes);
-        for r in &p.rows {
-            if taken.contains(&r.code) {
-                p.problems.push(domain::org::import::Problem {
-                    line: r.line,
-                    key: "org_import.dissolved".into(),
-                    args: vec![("code".into(), r.code.clone())],
-                });
-            }
-        }
+        let stored = domain::org::import::Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
+        let p = plan(&stored, &grid_codes);
         if !p.is_clean() {
             return Ok(p);
         }
@@ -646,10 +653,11 @@ impl Db {
             .collect();
         for r in domain::org::import::write_order(&p.rows) {
             let id = if let Some(&id) = ids.get(&r.code) {
-                sqlx::query("UPDATE org_unit SET name = $1, term_start = COALESCE($2, term_start), grid_id = COALESCE($3, grid_id), version = version + 1, updated_at = $4, updated_by = $5 WHERE id = $6")
+                sqlx::query("UPDATE org_unit SET name = $1, term_start = COALESCE($2, term_start), grid_id = COALESCE($3, grid_id), member_count = COALESCE($4, member_count), version = version + 1, updated_at = $5, updated_by = $6 WHERE id = $7")
                     .bind(&r.name)
                     .bind(&r.term_start)
                     .bind(grid_id(&r.grid))
+                    .bind(r.members)
                     .bind(now)
                     .bind(actor)
                     .bind(id)
@@ -659,8 +667,8 @@ impl Db {
             } else {
                 let parent = r.parent.as_ref().and_then(|c| ids.get(c)).copied();
                 let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO org_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at, updated_by) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING id",
+                    "INSERT INTO org_unit (code, parent_id, level, name, grid_id, term_start, term_years, version, updated_at, updated_by, source_id, member_count) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING id",
                 )
                 .bind(&r.code)
                 .bind(parent)
@@ -671,6 +679,8 @@ impl Db {
                 .bind(levels.term_years(&r.level) as i64)
                 .bind(now)
                 .bind(actor)
+                .bind((r.source_id != r.code).then_some(&r.source_id))
+                .bind(r.members)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(StoreError::from_insert)?;
@@ -678,25 +688,48 @@ impl Db {
                 id
             };
             if let Some(s) = &r.secretary {
-                let n = sqlx::query("UPDATE org_role SET person_name = $1 WHERE id = (SELECT MIN(id) FROM org_role WHERE unit_id = $2 AND role = 'secretary' AND removed_at IS NULL)")
+                let n = sqlx::query("UPDATE org_role SET person_name = $1, phone = COALESCE($2, phone) WHERE id = (SELECT MIN(id) FROM org_role WHERE unit_id = $3 AND role = 'secretary' AND removed_at IS NULL)")
                     .bind(s)
+                    .bind(&r.phone)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
                 if n == 0 {
-                    sqlx::query("INSERT INTO org_role (unit_id, role, person_name) VALUES ($1, 'secretary', $2)")
+                    sqlx::query("INSERT INTO org_role (unit_id, role, person_name, phone) VALUES ($1, 'secretary', $2, $3)")
                         .bind(id)
                         .bind(s)
+                        .bind(r.phone.as_deref().unwrap_or(""))
                         .execute(&mut *tx)
                         .await?;
                 }
             }
-            let after = serde_json::json!({"code": r.code, "name": r.name, "level": r.level, "secretary": r.secretary}).to_string();
+            let after = serde_json::json!({"code": r.code, "name": r.name, "level": r.level, "secretary": r.secretary, "source_id": r.source_id, "members": r.members}).to_string();
             log(&mut tx, id, now, actor, "import", "", &after, "", "").await?;
         }
         tx.commit().await?;
         Ok(p)
+    }
+
+    /// What an import preview needs beside the tree: imported units' source ids (→ code) and the
+    /// codes of dissolved units.
+    pub async fn org_import_context(
+        &self,
+    ) -> Result<(std::collections::HashMap<String, String>, HashSet<String>)> {
+        let sources = sqlx::query_as::<_, (String, String)>(
+            "SELECT source_id, code FROM org_unit WHERE source_id IS NOT NULL AND dissolved_at IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .collect();
+        let taken =
+            sqlx::query_scalar::<_, String>("SELECT code FROM org_unit WHERE dissolved_at IS NOT NULL")
+                .fetch_all(self.pool())
+                .await?
+                .into_iter()
+                .collect();
+        Ok((sources, taken))
     }
 
     pub async fn count_units(&self) -> Result<i64> {

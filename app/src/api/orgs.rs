@@ -62,14 +62,19 @@ pub struct OrgUnitPanelView {
     pub full: bool,
 }
 
-/// What an import found, and whether it was written (the first 200 rows and 500 problems).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an import found, and whether it was written (the first 200 rows and 500 problems), with
+/// the file's columns, the mapping used (guessed when none was sent) and the file's type values
+/// with their counts, for the user to correct the mapping.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     pub rows: Vec<domain::org::import::ImportRow>,
     pub problems: Vec<domain::org::import::Problem>,
     pub new: usize,
     pub updated: usize,
     pub committed: bool,
+    pub headers: Vec<String>,
+    pub mapping: domain::org::import::Mapping,
+    pub kinds: Vec<(String, usize)>,
 }
 
 /// What a committed batch changed (see `store::orgs::Applied`).
@@ -133,24 +138,42 @@ mod ssr_orgs {
         }
     }
 
-    /// Checks a read file against the tree and the caller's scope; writes it when `commit` is set
-    /// and nothing is wrong.
+    /// Reads a file, maps it (`mapping`, or the guess) and checks it against the tree and the
+    /// caller's scope; writes it when `commit` is set and nothing is wrong.
     pub async fn import(
         p: &Principal,
-        read: domain::org::import::ImportPlan,
+        table: Result<domain::org::import::Table, domain::org::import::Problem>,
+        mapping: Option<domain::org::import::Mapping>,
         commit: bool,
     ) -> Result<ImportReport, AppError> {
+        use domain::org::import as imp;
         let db = &state()?.db;
         let levels = db.org_levels().await.map_err(internal)?;
         let editable = editable(p);
+        let mut report = ImportReport::default();
+        let read = match &table {
+            Ok(t) => {
+                let m = mapping.unwrap_or_else(|| imp::guess(t, &levels));
+                report.headers = t.headers.clone();
+                report.kinds = imp::kind_values(t, m.column(imp::Field::Kind));
+                let read = imp::rows(t, &m, &levels);
+                report.mapping = m;
+                read
+            }
+            Err(problem) => imp::ImportPlan {
+                rows: Vec::new(),
+                problems: vec![problem.clone()],
+            },
+        };
         let plan = if commit && read.is_clean() {
-            db.import_org(&p.username, store::now(), |tree, grids| {
-                domain::org::import::plan(read, tree, &levels, &editable, grid_usable(p, grids))
+            db.import_org(&p.username, store::now(), |stored, grids| {
+                imp::plan(read, stored, &levels, &editable, grid_usable(p, grids))
             })
             .await
             .map_err(internal)?
         } else {
             let tree = domain::org::Tree::new(db.org_units().await.map_err(internal)?);
+            let (sources, taken) = db.org_import_context().await.map_err(internal)?;
             let grids: std::collections::HashSet<String> = db
                 .list_grids(None)
                 .await
@@ -158,7 +181,12 @@ mod ssr_orgs {
                 .into_iter()
                 .map(|g| g.state.code)
                 .collect();
-            domain::org::import::plan(read, &tree, &levels, &editable, grid_usable(p, &grids))
+            let stored = imp::Stored {
+                tree: &tree,
+                sources: &sources,
+                taken: &taken,
+            };
+            imp::plan(read, &stored, &levels, &editable, grid_usable(p, &grids))
         };
         let committed = commit && plan.is_clean();
         audit(
@@ -179,14 +207,12 @@ mod ssr_orgs {
             ),
         )
         .await;
-        let updated = plan.rows.iter().filter(|r| r.update).count();
-        Ok(ImportReport {
-            new: plan.rows.len() - updated,
-            updated,
-            committed,
-            rows: plan.rows.into_iter().take(200).collect(),
-            problems: plan.problems.into_iter().take(500).collect(),
-        })
+        report.updated = plan.rows.iter().filter(|r| r.update).count();
+        report.new = plan.rows.len() - report.updated;
+        report.committed = committed;
+        report.rows = plan.rows.into_iter().take(200).collect();
+        report.problems = plan.problems.into_iter().take(500).collect();
+        Ok(report)
     }
 
     pub async fn refusal(p: &Principal, r: OrgRefusal) -> AppError {
@@ -362,30 +388,41 @@ pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {
     }
 }
 
-/// Reads a CSV (decoded to UTF-8 by the browser) in the parent-code layout, checks every row
-/// against the tree and the caller's scope, and writes it all when `commit` is set and nothing is
-/// wrong. Its route accepts larger bodies than other server functions.
+/// Reads an export — `format` `csv` (text, decoded to UTF-8 by the browser), `xlsx` (base64) or
+/// `json` (text) — maps its columns and type values (`mapping`: a JSON `Mapping`, or empty for the
+/// guess), checks every row against the tree and the caller's scope, and writes it all when
+/// `commit` is set and nothing is wrong. Its route accepts larger bodies than other server
+/// functions.
 #[server(prefix = "/api", endpoint = "orgs_import")]
-pub async fn orgs_import(csv: String, commit: bool) -> Result<ImportReport, AppError> {
+pub async fn orgs_import(
+    data: String,
+    format: String,
+    mapping: String,
+    commit: bool,
+) -> Result<ImportReport, AppError> {
+    use domain::org::import as imp;
     let p = require_user().await?;
     if ssr_orgs::editable_prefix(&p).is_none() {
         return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
     }
-    let levels = state()?.db.org_levels().await.map_err(internal)?;
-    ssr_orgs::import(&p, domain::org::import::read_csv(&csv, &levels), commit).await
-}
-
-/// The same for an XLSX workbook (first worksheet), sent base64-encoded.
-#[server(prefix = "/api", endpoint = "orgs_import_xlsx")]
-pub async fn orgs_import_xlsx(data: String, commit: bool) -> Result<ImportReport, AppError> {
-    let p = require_user().await?;
-    if ssr_orgs::editable_prefix(&p).is_none() {
-        return Err(deny(&p, AuditAction::OrgsImport, AuditObject::None).await);
-    }
-    use base64::Engine;
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data.trim())
-        .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
-    let levels = state()?.db.org_levels().await.map_err(internal)?;
-    ssr_orgs::import(&p, domain::org::import::read_xlsx(&bytes, &levels), commit).await
+    let mapping = match mapping.trim() {
+        "" => None,
+        m => Some(
+            serde_json::from_str::<imp::Mapping>(m)
+                .map_err(|_| AppError::Invalid("err.org_payload".into()))?,
+        ),
+    };
+    let table = match format.as_str() {
+        "csv" => imp::read_csv_table(&data),
+        "json" => imp::read_json_table(&data),
+        "xlsx" => {
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
+            imp::read_xlsx_table(&bytes)
+        }
+        _ => return Err(AppError::Invalid("err.org_payload".into())),
+    };
+    ssr_orgs::import(&p, table, mapping, commit).await
 }

@@ -101,7 +101,8 @@ impl LevelSet {
     /// A district-wide tree as 智慧党建 systems export it: 区委 → 党工委 (street, 机关工委) →
     /// 党委 → 党总支 → 党支部 → 党小组, where committees sit inside committees (机关工委 → 局党委 →
     /// 下属单位党委) and a 党支部 hangs wherever its organisation does (under the district
-    /// committee, a working committee, a committee or a general branch).
+    /// committee, a working committee, a committee or a general branch). Its keys are the
+    /// five-level set's, so a street's tree kept in `five` fits it unchanged.
     pub fn district_wide() -> Self {
         LevelSet {
             levels: vec![
@@ -128,7 +129,20 @@ impl LevelSet {
                 ),
                 level("general-branch", "党总支", "General branch", &["branch"], 3),
                 level("branch", "党支部", "Branch", &["group"], 3),
-                level("group", "党小组", "Party group", &[], 3),
+                level(
+                    "group",
+                    "党小组",
+                    "Party group",
+                    &["central-household"],
+                    3,
+                ),
+                level(
+                    "central-household",
+                    "党员中心户",
+                    "Central household",
+                    &[],
+                    3,
+                ),
             ],
         }
     }

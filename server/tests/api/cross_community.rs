@@ -98,7 +98,7 @@ fn xlsx(rows: &[[&str; 5]]) -> String {
     }
     let bytes = book.save_to_buffer().unwrap();
     format!(
-        "data={}&commit=true",
+        "format=xlsx&mapping=&data={}&commit=true",
         enc(&base64::engine::general_purpose::STANDARD.encode(bytes))
     )
 }
@@ -300,7 +300,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             "a file renaming the other community's unit",
             Some(|o| {
                 format!(
-                    "csv={}&commit=true",
+                    "format=csv&mapping=&data={}&commit=true",
                     enc(&org_csv(&format!(
                         "{},改名,小区党支部,{OTHER},\n",
                         o.unit_code
@@ -314,7 +314,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             "a file adding a unit of the caller's code under the street committee",
             Some(|_| {
                 format!(
-                    "csv={}&commit=true",
+                    "format=csv&mapping=&data={}&commit=true",
                     enc(&org_csv("3201130010019,越级新建,社区党委,320113001,\n"))
                 )
             }),
@@ -325,7 +325,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             "a file linking a new unit of the caller's to the other community's grid",
             Some(|o| {
                 format!(
-                    "csv={}&commit=true",
+                    "format=csv&mapping=&data={}&commit=true",
                     enc(&org_csv(&format!(
                         "32011300100109,新支部,小区党支部,320113001001,{}\n",
                         o.grid.code
@@ -335,13 +335,13 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [NotCommitted; 3],
         ),
         (
-            "orgs_import_xlsx",
+            "orgs_import",
             "a workbook adding a unit under the other community",
             Some(|_| xlsx(&[["3201130010029", "越界支部", "小区党支部", OTHER, ""]])),
             [NotCommitted; 3],
         ),
         (
-            "orgs_import_xlsx",
+            "orgs_import",
             "a workbook adding a unit of the caller's code under the street committee",
             Some(|_| xlsx(&[["3201130010019", "越级新建", "社区党委", "320113001", ""]])),
             [NotCommitted; 3],

@@ -24,6 +24,8 @@ mod grids;
 mod http;
 /// Calendar files in.
 mod ics_import;
+/// Organisation lists as other systems export them.
+mod org_exports;
 /// The organisation tree: edits, imports, exports.
 mod orgs;
 /// Personal data: masking, access, erasure.

@@ -60,7 +60,7 @@ async fn residents_read_names_and_secretaries_only() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post("orgs_import", "csv=x&commit=true", Some(&c)).await;
+    let r = app.post("orgs_import", "format=csv&mapping=&data=x&commit=true", Some(&c)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.get_with("/export/orgs.csv", Some(&c)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -316,7 +316,7 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
     let r = app
         .post(
             "orgs_import",
-            &format!("csv={}&commit=false", enc(&csv)),
+            &format!("format=csv&mapping=&data={}&commit=false", enc(&csv)),
             Some(&c),
         )
         .await;
@@ -333,7 +333,7 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
     let r = app
         .post(
             "orgs_import",
-            &format!("csv={}&commit=true", enc(&bad)),
+            &format!("format=csv&mapping=&data={}&commit=true", enc(&bad)),
             Some(&c),
         )
         .await;
@@ -353,7 +353,7 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
     let r = app
         .post(
             "orgs_import",
-            &format!("csv={}&commit=true", enc(&good)),
+            &format!("format=csv&mapping=&data={}&commit=true", enc(&good)),
             Some(&c),
         )
         .await;
@@ -361,16 +361,28 @@ async fn export_then_import_round_trips_and_problems_write_nothing() {
     assert!(rep.committed && rep.new == 1);
     assert_eq!(tree(&app, &c).await.units.len(), t.units.len() + 1);
     // Rows outside the scope are refused.
-    let other = format!("组织编码,名称,层级,上级组织编码\n32011300299,外面,小区党支部,320113002\n");
+    let elsewhere = t
+        .units
+        .iter()
+        .find(|u| u.level == "committee" && !u.code.starts_with(&scope))
+        .unwrap();
+    let other = format!(
+        "组织编码,名称,层级,上级组织编码\n{c}99,外面,小区党支部,{c}\n",
+        c = elsewhere.code
+    );
     let r = app
         .post(
             "orgs_import",
-            &format!("csv={}&commit=true", enc(&other)),
+            &format!("format=csv&mapping=&data={}&commit=true", enc(&other)),
             Some(&c),
         )
         .await;
     let rep: ImportReport = serde_json::from_str(&r.body).unwrap();
-    assert!(!rep.committed && rep.problems.iter().any(|p| p.key == "org_import.scope"));
+    assert!(
+        !rep.committed && rep.problems.iter().any(|p| p.key == "org_import.scope"),
+        "{:?}",
+        rep.problems
+    );
 }
 
 #[tokio::test]
@@ -385,7 +397,7 @@ async fn a_hundred_thousand_rows_get_a_clear_refusal() {
     let r = app
         .post(
             "orgs_import",
-            &format!("csv={}&commit=true", enc(&big)),
+            &format!("format=csv&mapping=&data={}&commit=true", enc(&big)),
             Some(&c),
         )
         .await;
@@ -434,8 +446,8 @@ async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
     let b64 = base64::engine::general_purpose::STANDARD.encode(&bytes);
     let r = app
         .post(
-            "orgs_import_xlsx",
-            &format!("data={}&commit=false", enc(&b64)),
+            "orgs_import",
+            &format!("format=xlsx&mapping=&data={}&commit=false", enc(&b64)),
             Some(&c),
         )
         .await;
@@ -452,8 +464,8 @@ async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
     let junk = base64::engine::general_purpose::STANDARD.encode(b"PK\x03\x04 broken");
     let r = app
         .post(
-            "orgs_import_xlsx",
-            &format!("data={}&commit=true", enc(&junk)),
+            "orgs_import",
+            &format!("format=xlsx&mapping=&data={}&commit=true", enc(&junk)),
             Some(&c),
         )
         .await;
@@ -461,7 +473,7 @@ async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
     assert!(!rep.committed);
     assert_eq!(rep.problems[0].key, "org_import.xlsx");
     let r = app
-        .post("orgs_import_xlsx", "data=%25%25%25&commit=true", Some(&c))
+        .post("orgs_import", "format=xlsx&mapping=&data=%25%25%25&commit=true", Some(&c))
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "not base64");
 }

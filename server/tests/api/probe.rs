@@ -23,8 +23,8 @@ async fn a_tiny_workbook_declaring_a_huge_sheet_is_refused_and_the_server_stays_
     let before = fingerprint(&app.db).await;
     let r = app
         .post(
-            "orgs_import_xlsx",
-            &format!("data={}&commit=false", enc(&data)),
+            "orgs_import",
+            &format!("format=xlsx&mapping=&data={}&commit=false", enc(&data)),
             Some(&shuji),
         )
         .await;

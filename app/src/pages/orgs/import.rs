@@ -1,31 +1,34 @@
-//! Importing units from CSV or XLSX: preview with every problem, then all or nothing.
+//! Importing units from CSV, XLSX or JSON exports: the columns and type values mapped (guessed
+//! first, corrected by the user), a preview with every problem, then all or nothing.
 
 use super::*;
 use crate::ui::{read_file_bytes, FileError};
+use domain::org::import::{Field, Mapping};
 
-/// CSV import: the browser decodes the file (UTF-8, or GBK/GB18030 when it is not valid UTF-8),
-/// the server checks every row and shows the problems; nothing is written until the file is clean
-/// and the organiser confirms.
+/// The import: the browser reads the file (CSV and JSON decoded as UTF-8, or GBK/GB18030 when not
+/// valid UTF-8; XLSX sent as it is), the server maps and checks every row and shows the problems;
+/// nothing is written until the file is clean and the organiser confirms.
 #[component]
 pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
     let i18n = use_i18n();
     let input = NodeRef::<leptos::html::Input>::new();
-    // The file as sent: CSV text, or an XLSX workbook in base64.
-    let text = StoredValue::new(String::new());
-    let xlsx = StoredValue::new(false);
+    // The file as sent (CSV or JSON text, or an XLSX workbook in base64) and its format.
+    let data = StoredValue::new(String::new());
+    let format = StoredValue::new("csv");
+    // The mapping the user corrected; `None` until the first report (the server guesses).
+    let mapping = StoredValue::new(None::<Mapping>);
     let note = RwSignal::new(None::<String>);
     let report = RwSignal::new(None::<api::ImportReport>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let check = move |commit: bool| {
-        let csv = text.get_value();
+        let m = mapping
+            .get_value()
+            .map(|m| serde_json::to_string(&m).unwrap_or_default())
+            .unwrap_or_default();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let r = if xlsx.get_value() {
-                api::orgs_import_xlsx(csv, commit).await
-            } else {
-                api::orgs_import(csv, commit).await
-            };
+            let r = api::orgs_import(data.get_value(), format.get_value().into(), m, commit).await;
             if busy.is_disposed() {
                 return;
             }
@@ -45,24 +48,35 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
                             ),
                         );
                         report.set(None);
+                        mapping.set_value(None);
                         ed.refetch();
                     } else {
+                        mapping.set_value(Some(rep.mapping.clone()));
                         report.set(Some(rep));
                     }
                 }
             }
         });
     };
+    let remap = move |f: &dyn Fn(&mut Mapping)| {
+        mapping.update_value(|m| {
+            if let Some(m) = m {
+                f(m)
+            }
+        });
+        check(false);
+    };
     let on_file = move |_| {
         error.set(None);
         report.set(None);
         note.set(None);
+        mapping.set_value(None);
         let Some(el) = input.get_untracked() else {
             return;
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let r = read_csv_file(&el).await;
+            let r = read_import_file(&el).await;
             if busy.is_disposed() {
                 return;
             }
@@ -73,17 +87,12 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
                     error.set(Some(i18n.tf("orgs.import_too_large", &[("mb", mb)])))
                 }
                 Err(FileError::Unreadable) => error.set(Some(i18n.t("import.unreadable"))),
-                Ok(FileText::Csv(t, gbk)) => {
-                    if gbk {
+                Ok(file) => {
+                    if file.gbk {
                         note.set(Some(i18n.t("orgs.import_gbk")));
                     }
-                    text.set_value(t);
-                    xlsx.set_value(false);
-                    check(false);
-                }
-                Ok(FileText::Xlsx(b64)) => {
-                    text.set_value(b64);
-                    xlsx.set_value(true);
+                    data.set_value(file.data);
+                    format.set_value(file.format);
                     check(false);
                 }
             }
@@ -94,11 +103,14 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
             <h2 id="org-import-h">{move || i18n.t("orgs.import")}</h2>
             <p class="muted">{move || i18n.t("orgs.import_hint")}</p>
             <label>{move || i18n.t("import.file")}
-                <input type="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
+                <input type="file" accept=".csv,.xlsx,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
             </label>
             {move || busy.get().then(|| view! { <p class="loading" role="status">{i18n.t("import.checking")}</p> })}
             {move || note.get().map(|n| view! { <p class="note">{n}</p> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || report.get().filter(|r| !r.headers.is_empty()).map(|rep| view! {
+                <MappingForm ed=ed rep=rep remap=remap busy=busy/>
+            })}
             {move || report.get().map(|rep| {
                 let clean = rep.problems.is_empty();
                 view! {
@@ -108,20 +120,24 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
                             <ul class="problems">
                                 {rep.problems.iter().map(|p| {
                                     let args: Vec<(&str, String)> = p.args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                                    view! { <li>{i18n.tf("orgs.import_line", &[("line", p.line.to_string())])}" "{i18n.tf(&p.key, &args)}</li> }
+                                    let at = if format.get_value() == "json" { "orgs.import_item" } else { "orgs.import_line" };
+                                    view! { <li>{i18n.tf(at, &[("line", p.line.to_string())])}" "{i18n.tf(&p.key, &args)}</li> }
                                 }).collect_view()}
                             </ul>
                         })}
                         {clean.then(|| view! {
-                            <table class="preview">
-                                <thead><tr><th>{i18n.t("orgs.code")}</th><th>{i18n.t("orgs.name")}</th><th>{i18n.t("orgs.level")}</th><th></th></tr></thead>
-                                <tbody>
-                                    {rep.rows.iter().take(20).map(|r| view! {
-                                        <tr><td><code>{r.code.clone()}</code></td><td>{r.name.clone()}</td><td>{ed.level_name(&r.level, ed.zh(i18n))}</td>
-                                        <td>{if r.update { i18n.t("orgs.import_update") } else { i18n.t("orgs.import_new") }}</td></tr>
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                            <div class="table-scroll">
+                                <table class="preview">
+                                    <thead><tr><th>{i18n.t("orgs.code")}</th><th>{i18n.t("orgs.name")}</th><th>{i18n.t("orgs.level")}</th><th>{i18n.t("orgs.import_source_id")}</th><th></th></tr></thead>
+                                    <tbody>
+                                        {rep.rows.iter().take(20).map(|r| view! {
+                                            <tr><td><code>{r.code.clone()}</code></td><td>{r.name.clone()}</td><td>{ed.level_name(&r.level, ed.zh(i18n))}</td>
+                                            <td>{(r.source_id != r.code).then(|| r.source_id.clone())}</td>
+                                            <td>{if r.update { i18n.t("orgs.import_update") } else { i18n.t("orgs.import_new") }}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
                             <button type="button" class="primary" disabled=move || busy.get() on:click=move |_| check(true)>{i18n.t("orgs.import_commit")}</button>
                         })}
                     </div>
@@ -131,28 +147,126 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
     }
 }
 
-/// A chosen file as sent to the server.
-#[cfg_attr(not(feature = "csr"), allow(dead_code))]
-pub(super) enum FileText {
-    /// CSV text, and whether it had to be read as GB18030 (a superset of GBK).
-    Csv(String, bool),
-    /// An XLSX workbook, base64-encoded.
-    Xlsx(String),
+/// Which column holds each field, and which level each of the file's type values is; every
+/// change checks the file again.
+#[component]
+fn MappingForm(
+    ed: Ed,
+    rep: api::ImportReport,
+    remap: impl Fn(&dyn Fn(&mut Mapping)) + Copy + Send + Sync + 'static,
+    busy: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let headers = rep.headers.clone();
+    let m = rep.mapping.clone();
+    let columns = Field::ALL
+        .iter()
+        .map(|&f| {
+            let chosen = m.column(f);
+            let label = i18n.t(&format!("org_import.field_{}", f.key()));
+            let id = format!("org-map-{}", f.key());
+            view! {
+                <label for=id.clone()>{label}{f.required().then_some(" *")}</label>
+                <select id=id disabled=move || busy.get() on:change=move |e| {
+                    let v = event_target_value(&e).parse::<usize>().ok();
+                    remap(&|m: &mut Mapping| m.set_column(f, v));
+                }>
+                    <option value="" selected=chosen.is_none()>{i18n.t("org_import.not_in_file")}</option>
+                    {headers.iter().enumerate().map(|(i, h)| view! {
+                        <option value=i.to_string() selected=chosen == Some(i)>{h.clone()}</option>
+                    }).collect_view()}
+                </select>
+            }
+        })
+        .collect_view();
+    let zh = ed.zh(i18n);
+    let levels: Vec<(String, String)> = ed.levels.with_value(|l| {
+        l.levels
+            .iter()
+            .map(|x| (x.key.clone(), if zh { x.name_zh.clone() } else { x.name_en.clone() }))
+            .collect()
+    });
+    let kinds = (m.column(Field::Kind).is_some() && !rep.kinds.is_empty()).then(|| {
+        let rows = rep
+            .kinds
+            .iter()
+            .take(100)
+            .enumerate()
+            .map(|(n, (value, count))| {
+                let chosen = m.level_for(value).unwrap_or("").to_owned();
+                let v = value.clone();
+                let id = format!("org-kind-{n}");
+                let shown = if value.is_empty() { i18n.t("org_import.empty_value") } else { value.clone() };
+                view! {
+                    <tr>
+                        <td><label for=id.clone()>{shown}</label></td>
+                        <td class="num">{count.to_string()}</td>
+                        <td>
+                            <select id=id disabled=move || busy.get() on:change=move |e| {
+                                let level = event_target_value(&e);
+                                let v = v.clone();
+                                remap(&move |m: &mut Mapping| m.set_kind(&v, &level));
+                            }>
+                                <option value="" selected=chosen.is_empty()>{i18n.t("org_import.unmapped")}</option>
+                                {levels.iter().map(|(k, name)| view! {
+                                    <option value=k.clone() selected=*k == chosen>{name.clone()}</option>
+                                }).collect_view()}
+                            </select>
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view();
+        view! {
+            <table class="preview kinds">
+                <caption>{i18n.t("org_import.kinds")}</caption>
+                <thead><tr><th>{i18n.t("org_import.kind_value")}</th><th>{i18n.t("org_import.kind_count")}</th><th>{i18n.t("orgs.level")}</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+    });
+    view! {
+        <fieldset class="import-mapping">
+            <legend>{i18n.t("org_import.columns")}</legend>
+            <div class="mapping-grid">{columns}</div>
+        </fieldset>
+        {kinds}
+    }
 }
 
-/// The chosen file as an XLSX workbook (by name or zip signature) or as CSV text, decoded as
-/// UTF-8 or else as GB18030 (a superset of GBK).
-pub(super) async fn read_csv_file(
+/// A chosen file as sent to the server: its format (`csv`, `json`, `xlsx`), its content (text, or
+/// base64 for XLSX) and whether the text had to be read as GB18030 (a superset of GBK).
+pub(super) struct ImportFile {
+    pub format: &'static str,
+    pub data: String,
+    pub gbk: bool,
+}
+
+/// The chosen file as an XLSX workbook (by name or zip signature), JSON (by name or a leading
+/// `[`/`{`) or CSV text, text decoded as UTF-8 or else as GB18030.
+pub(super) async fn read_import_file(
     input: &leptos::web_sys::HtmlInputElement,
-) -> Result<FileText, FileError> {
+) -> Result<ImportFile, FileError> {
     let (name, bytes) = read_file_bytes(input, 32 * 1_048_576).await?;
-    if name.to_lowercase().ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
-        return base64(&bytes).map(FileText::Xlsx);
+    let name = name.to_lowercase();
+    if name.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
+        return base64(&bytes).map(|data| ImportFile {
+            format: "xlsx",
+            data,
+            gbk: false,
+        });
     }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok(FileText::Csv(s, false)),
-        Err(e) => gb18030(e.into_bytes()).map(|s| FileText::Csv(s, true)),
-    }
+    let (text, gbk) = match String::from_utf8(bytes) {
+        Ok(s) => (s, false),
+        Err(e) => (gb18030(e.into_bytes())?, true),
+    };
+    let first = text.trim_start_matches('\u{feff}').trim_start().chars().next();
+    let json = name.ends_with(".json") || matches!(first, Some('[') | Some('{'));
+    Ok(ImportFile {
+        format: if json { "json" } else { "csv" },
+        data: text,
+        gbk,
+    })
 }
 
 /// The browser's own base64 (`btoa`), so the bundle carries no encoder.

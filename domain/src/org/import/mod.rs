@@ -1,56 +1,52 @@
-//! Importing organisation units from a spreadsheet in the parent-code layout (组织编码, 名称, 层级,
-//! 上级组织编码, 书记, 任期开始, 网格编码), as Visio's org-chart wizard and most Chinese systems use.
-//! Reading (feature `spreadsheet`, server only) and planning are pure: the server commits a plan only when it has no problems, in one
-//! transaction, so an import is all or nothing.
+//! Importing organisation units from what systems export: CSV, XLSX or JSON (`table.rs`), its
+//! columns and type values mapped to Linli's fields and levels (`mapping.rs`), each unit placed
+//! under its parent and numbered (`place.rs`), then checked against the stored tree (`plan`).
+//! Linli's own layout (组织编码, 名称, 层级, 上级组织编码, 书记, 任期开始, 网格编码) is one such
+//! export: its codes are kept. Reading (feature `spreadsheet`, server only) and planning are pure:
+//! the server commits a plan only when it has no problems, in one transaction, so an import is all
+//! or nothing.
 
 use crate::code::Code;
 use crate::event::clean_text;
-use crate::org::{clean_name, parse_date, LevelSet, Tree, MAX_IMPORT_ROWS, MAX_PERSON};
+use crate::org::{clean_name, parse_date, Level, LevelSet, Tree, MAX_IMPORT_ROWS, MAX_PERSON};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 
-mod read;
-pub use read::*;
+mod mapping;
+mod place;
+mod table;
+pub use mapping::*;
+pub use place::Stored;
+pub use table::*;
 
-/// The columns, in export order, with the header names each is recognised by.
-pub const COLUMNS: [(&str, &[&str]); 7] = [
-    ("code", &["组织编码", "编码", "code"]),
-    ("name", &["名称", "组织名称", "name"]),
-    ("level", &["层级", "类型", "级别", "level"]),
-    (
-        "parent",
-        &[
-            "上级组织编码",
-            "上级编码",
-            "parent code",
-            "parent_code",
-            "parent",
-        ],
-    ),
-    ("secretary", &["书记", "secretary"]),
-    (
-        "term_start",
-        &["任期开始", "换届时间", "term start", "term_start"],
-    ),
-    ("grid", &["网格编码", "grid code", "grid_code", "grid"]),
-];
-
-/// The header row an export writes (Chinese, the users' language).
+/// The header row Linli's export writes (Chinese, the users' language), which the import reads
+/// back as it is.
 pub fn header() -> [&'static str; 7] {
-    COLUMNS.map(|(_, names)| names[0])
+    ["组织编码", "名称", "层级", "上级组织编码", "书记", "任期开始", "网格编码"]
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportRow {
-    /// 1-based line in the file (the header is line 1).
+    /// 1-based line in the file (the header is line 1), or position of a JSON record.
     pub line: usize,
+    /// The unit's id in the file (a code of Linli's, or another system's id).
+    pub source_id: String,
+    /// The parent's id in the file, when it has one.
+    pub source_parent: Option<String>,
+    /// Linli's code: the stored unit's when the row updates it, the file's id when it is one of
+    /// Linli's codes under the parent, else the next free code under the parent (set by `plan`).
     pub code: String,
     pub name: String,
     /// Level key.
     pub level: String,
+    /// The parent's code (set by `plan`).
     pub parent: Option<String>,
     pub secretary: Option<String>,
+    /// The secretary's phone.
+    pub phone: Option<String>,
     pub term_start: Option<String>,
+    /// Party members the source system counts on the unit.
+    pub members: Option<i64>,
     pub grid: Option<String>,
     /// True when a unit with this code exists and the row updates it.
     pub update: bool,
@@ -87,16 +83,16 @@ impl ImportPlan {
     }
 }
 
-/// Checks the rows against the stored tree and each other: duplicate codes, unknown parents,
-/// levels not allowed beneath their parent, cycles, codes that do not extend their parent's,
-/// changes of parent or level (use "Move to…"), grids that do not exist, rows outside the caller's
-/// scope. `editable(code)` says whether the caller may edit the unit `code` (asked for every row,
-/// and for the parent of every new unit; `""` asks whether they may add top-level units);
-/// `grid_usable(code)` says whether a row may link the grid `code`, or the problem's key.
-/// Marks rows that update an existing unit.
+/// Places the rows (`place.rs`: duplicate ids, unknown parents, cycles, codes) and checks them
+/// against the stored tree: levels not allowed beneath their parent, changes of parent or level
+/// (use "Move to…"), grids that do not exist, rows outside the caller's scope. `editable(code)`
+/// says whether the caller may edit the unit `code` (asked for every row, and for the parent of
+/// every new unit; `""` asks whether they may add top-level units); `grid_usable(code)` says
+/// whether a row may link the grid `code`, or the problem's key. Marks rows that update an
+/// existing unit.
 pub fn plan(
     mut plan: ImportPlan,
-    tree: &Tree,
+    stored: &Stored,
     levels: &LevelSet,
     editable: impl Fn(&str) -> bool,
     grid_usable: impl Fn(&str) -> Result<(), &'static str>,
@@ -109,18 +105,8 @@ pub fn plan(
     {
         return plan;
     }
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for r in &plan.rows {
-        if let Some(first) = seen.get(&r.code) {
-            plan.problems.push(problem(
-                r.line,
-                "org_import.duplicate",
-                &[("code", &r.code), ("first", &first.to_string())],
-            ));
-        } else {
-            seen.insert(r.code.clone(), r.line);
-        }
-    }
+    let tree = stored.tree;
+    let mut problems = place::place(&mut plan.rows, stored);
     let in_file: HashMap<&str, &ImportRow> =
         plan.rows.iter().map(|r| (r.code.as_str(), r)).collect();
     let level_of = |code: &str| -> Option<String> {
@@ -129,25 +115,6 @@ pub fn plan(
             .map(|r| r.level.clone())
             .or_else(|| tree.by_code(code).map(|u| u.level.clone()))
     };
-    let mut problems = Vec::new();
-    let mut in_cycle: HashSet<&str> = HashSet::new();
-    for r in &plan.rows {
-        // Follow parents inside the file: coming back to this row is a cycle.
-        let mut at = r.parent.as_deref();
-        let mut steps = 0;
-        while let Some(p) = at {
-            if p == r.code {
-                in_cycle.insert(r.code.as_str());
-                problems.push(problem(r.line, "org_import.cycle", &[("code", &r.code)]));
-                break;
-            }
-            steps += 1;
-            if steps > plan.rows.len() {
-                break;
-            }
-            at = in_file.get(p).and_then(|q| q.parent.as_deref());
-        }
-    }
     for r in &plan.rows {
         if !editable(&r.code) {
             problems.push(problem(r.line, "org_import.scope", &[("code", &r.code)]));
@@ -196,16 +163,8 @@ pub fn plan(
                     ));
                 }
             }
-            Some(p) => match level_of(p) {
-                None => problems.push(problem(
-                    r.line,
-                    "org_import.unknown_parent",
-                    &[("parent", p)],
-                )),
-                Some(pl) => {
-                    if in_cycle.contains(r.code.as_str()) {
-                        continue;
-                    }
+            Some(p) => {
+                if let Some(pl) = level_of(p) {
                     if !r.level.is_empty() && !pl.is_empty() && !levels.allows_child(&pl, &r.level)
                     {
                         problems.push(problem(
@@ -217,15 +176,8 @@ pub fn plan(
                             ],
                         ));
                     }
-                    if !(r.code.starts_with(p.as_str()) && r.code.len() > p.len()) {
-                        problems.push(problem(
-                            r.line,
-                            "org_import.code_prefix",
-                            &[("code", &r.code), ("parent", p)],
-                        ));
-                    }
                 }
-            },
+            }
         }
         if let Some(g) = &r.grid {
             if let Err(key) = grid_usable(g) {
@@ -275,7 +227,7 @@ mod tests {
 
     fn run(csv: &str) -> ImportPlan {
         let l = LevelSet::five_level();
-        plan(
+        plan_on(
             read_csv(csv, &l),
             &stored(),
             &l,
@@ -300,15 +252,28 @@ mod tests {
             "code,name,level,parent\n3201130010019,x,committee,320113001\n",
             &l,
         );
-        let p = plan(under_street, &stored(), &l, scope, |_| Ok(()));
+        let p = plan_on(under_street, &stored(), &l, scope, |_| Ok(()));
         assert_eq!(keys(&p), vec![(2, "org_import.parent_scope")]);
         // Nor a new top-level unit, whatever its code.
         let root = read_csv(
             "code,name,level,parent\n3201130010019,x,working-committee,\n",
             &l,
         );
-        let p = plan(root, &stored(), &l, scope, |_| Ok(()));
+        let p = plan_on(root, &stored(), &l, scope, |_| Ok(()));
         assert_eq!(keys(&p), vec![(2, "org_import.parent_scope")]);
+    }
+
+    /// `plan` on a stored tree without imported source ids or dissolved units.
+    pub(super) fn plan_on(
+        read: ImportPlan,
+        tree: &Tree,
+        levels: &LevelSet,
+        editable: impl Fn(&str) -> bool,
+        grid_usable: impl Fn(&str) -> Result<(), &'static str>,
+    ) -> ImportPlan {
+        let (sources, taken) = (HashMap::new(), HashSet::new());
+        let stored = Stored { tree, sources: &sources, taken: &taken };
+        plan(read, &stored, levels, editable, grid_usable)
     }
 
     pub(super) fn keys(p: &ImportPlan) -> Vec<(usize, &str)> {
@@ -360,7 +325,10 @@ mod tests {
         );
         assert!(k.contains(&(8, "org_import.name")), "{k:?}");
         assert!(k.contains(&(9, "org_import.unknown_level")), "{k:?}");
-        assert!(k.contains(&(10, "org_import.code_prefix")), "{k:?}");
+        // Not Linli's layout (3301 does not extend its parent's code): every unit is numbered.
+        let r = p.rows.iter().find(|r| r.source_id == "3301").unwrap();
+        assert!(r.code.len() == 11 && r.code.starts_with("320113001"), "{}", r.code);
+        assert!(!k.iter().any(|(l, _)| *l == 10), "{k:?}");
         assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by line");
     }
 
@@ -368,7 +336,7 @@ mod tests {
     fn file_level_problems() {
         let p = run("名称,层级\n甲,branch\n");
         assert_eq!(keys(&p), vec![(1, "org_import.header")]);
-        assert_eq!(p.problems[0].args[0].1, "组织编码、上级组织编码");
+        assert_eq!(p.problems[0].args[0].1, "组织编码");
         assert_eq!(keys(&run("")), vec![(1, "org_import.header")]);
         assert_eq!(
             keys(&run("code,name,level,parent\n")),
@@ -390,7 +358,7 @@ mod tests {
             "code,name,level,parent,grid\n32011300101,x,branch,320113001,999\n320113001,y,branch,320113,\n",
             &l,
         );
-        let p = plan(
+        let p = plan_on(
             rows,
             &stored(),
             &l,
@@ -404,13 +372,13 @@ mod tests {
             "code,name,level,parent,grid\n32011300101,x,branch,320113001,999\n",
             &l,
         );
-        let p = plan(rows, &stored(), &l, |_| true, |_| Err("org_import.grid"));
+        let p = plan_on(rows, &stored(), &l, |_| true, |_| Err("org_import.grid"));
         assert_eq!(keys(&p), vec![(2, "org_import.grid")]);
         let rows = read_csv("code,name,level,parent\n320113001,y,branch,320113\n", &l);
-        let p = plan(rows, &stored(), &l, |_| true, |_| Ok(()));
+        let p = plan_on(rows, &stored(), &l, |_| true, |_| Ok(()));
         assert!(keys(&p).contains(&(2, "org_import.level_changed")));
         let rows = read_csv("code,name,level,parent\n3301,y,committee,\n", &l);
-        let p = plan(rows, &stored(), &l, |_| true, |_| Ok(()));
+        let p = plan_on(rows, &stored(), &l, |_| true, |_| Ok(()));
         assert_eq!(keys(&p), vec![(2, "org_import.root_level")]);
     }
 }

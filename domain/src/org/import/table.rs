@@ -1,38 +1,170 @@
-//! Reading a table of units: CSV (any separator, quoted fields) and XLSX (streamed, with the
-//! container checked first), into the rows `plan` checks.
+//! Reading an export into a table of text cells: CSV (any separator, quoted fields), XLSX
+//! (streamed, with the container checked first) and JSON (an array of objects, as 智慧党建 systems
+//! and their APIs give it). What the columns mean is the mapping's business (`mapping.rs`).
 
 use super::*;
 
-fn level_key(levels: &LevelSet, s: &str) -> Option<String> {
-    let s = s.trim();
-    levels
-        .levels
-        .iter()
-        .find(|l| l.key == s || l.name_zh == s || l.name_en.eq_ignore_ascii_case(s))
-        .map(|l| l.key.clone())
+/// A file's columns and its records, each with the line (or, for JSON, the position) a user finds
+/// it at.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub records: Vec<Record>,
 }
 
-fn opt(s: Option<&str>) -> Option<String> {
-    s.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub line: usize,
+    pub cells: Vec<String>,
 }
 
-/// Reads the rows of a CSV text (already decoded to UTF-8; a BOM is ignored). File-level problems
-/// (no header, missing columns, too many rows, broken quoting) come back as line-0/line-N problems.
+impl Table {
+    /// A table whose first record names the columns; blank records are skipped, and a file of
+    /// more than `MAX_IMPORT_ROWS` records or with a record that cannot be read is refused.
+    pub fn from_records(
+        mut records: impl Iterator<Item = Result<Vec<String>, ()>>,
+    ) -> Result<Table, Problem> {
+        let headers = match records.next() {
+            Some(Ok(h)) => h
+                .into_iter()
+                .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+                .collect(),
+            _ => return Err(problem(1, "org_import.header", &[("missing", "组织编码")])),
+        };
+        let mut t = Table {
+            headers,
+            records: Vec::new(),
+        };
+        for (n, rec) in records.enumerate() {
+            let line = n + 2;
+            let Ok(cells) = rec else {
+                return Err(problem(line, "org_import.malformed", &[]));
+            };
+            if cells.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            if t.records.len() >= MAX_IMPORT_ROWS {
+                return Err(too_many(line));
+            }
+            t.records.push(Record { line, cells });
+        }
+        if t.records.is_empty() {
+            return Err(problem(1, "org_import.empty", &[]));
+        }
+        Ok(t)
+    }
+
+    /// A record's cell in column `i` (empty when the record is shorter).
+    pub fn cell<'a>(&self, r: &'a Record, i: Option<usize>) -> &'a str {
+        i.and_then(|i| r.cells.get(i)).map_or("", |s| s.trim())
+    }
+}
+
+fn too_many(line: usize) -> Problem {
+    problem(
+        line,
+        "org_import.too_many",
+        &[("max", &MAX_IMPORT_ROWS.to_string())],
+    )
+}
+
+/// Reads a JSON export: an array of objects, or an object holding one (`{"data": {"records":
+/// [...]}}`, as web APIs wrap their lists), found up to three levels down. Every key seen becomes a
+/// column (an object's keys in
+/// name order, then keys first seen in later records); numbers are written as typed (whole numbers without a decimal
+/// point), `null` as an empty cell, nested values as their JSON text. Records are numbered from 1.
 #[cfg(feature = "spreadsheet")]
-pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
+pub fn read_json_table(text: &str) -> Result<Table, Problem> {
+    use serde_json::Value;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok(doc) = serde_json::from_str::<Value>(text) else {
+        return Err(problem(1, "org_import.json", &[]));
+    };
+    fn objects(v: &Value, depth: usize) -> Option<&Vec<Value>> {
+        match v {
+            Value::Array(a) if a.iter().any(Value::is_object) => Some(a),
+            Value::Object(o) if depth < 3 => o
+                .values()
+                .filter_map(|v| objects(v, depth + 1))
+                .max_by_key(|a| a.len()),
+            _ => None,
+        }
+    }
+    let Some(items) = objects(&doc, 0) else {
+        return Err(problem(1, "org_import.json", &[]));
+    };
+    if items.len() > MAX_IMPORT_ROWS {
+        return Err(too_many(MAX_IMPORT_ROWS + 1));
+    }
+    let mut headers: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut records = Vec::new();
+    for (n, item) in items.iter().enumerate() {
+        let Value::Object(o) = item else {
+            return Err(problem(n + 1, "org_import.json_item", &[]));
+        };
+        let mut cells = vec![String::new(); headers.len()];
+        for (k, v) in o {
+            let i = *index.entry(k.clone()).or_insert_with(|| {
+                headers.push(k.trim().to_owned());
+                headers.len() - 1
+            });
+            if headers.len() > xlsx_limits::MAX_COLUMNS as usize {
+                return Err(problem(
+                    n + 1,
+                    "org_import.xlsx_columns",
+                    &[("max", &xlsx_limits::MAX_COLUMNS.to_string())],
+                ));
+            }
+            let text = match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                Value::Number(x) => match (x.as_i64(), x.as_f64()) {
+                    (Some(i), _) => i.to_string(),
+                    (None, Some(f)) if f.fract() == 0.0 && f.abs() < 1e15 => {
+                        format!("{}", f as i64)
+                    }
+                    _ => x.to_string(),
+                },
+                other => other.to_string(),
+            };
+            if text.chars().count() > xlsx_limits::MAX_CELL_CHARS {
+                return Err(problem(
+                    n + 1,
+                    "org_import.xlsx_cell_long",
+                    &[("max", &xlsx_limits::MAX_CELL_CHARS.to_string())],
+                ));
+            }
+            if cells.len() <= i {
+                cells.resize(i + 1, String::new());
+            }
+            cells[i] = text;
+        }
+        if cells.iter().any(|c| !c.trim().is_empty()) {
+            records.push(Record {
+                line: n + 1,
+                cells,
+            });
+        }
+    }
+    if records.is_empty() {
+        return Err(problem(1, "org_import.empty", &[]));
+    }
+    Ok(Table { headers, records })
+}
+
+/// Reads a CSV text (already decoded to UTF-8; a BOM is ignored). A file that cannot be read as a
+/// table (no header, too many rows, broken quoting, an overlong line) is refused with its problem.
+#[cfg(feature = "spreadsheet")]
+pub fn read_csv_table(text: &str) -> Result<Table, Problem> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     // A line of millions of separators would become millions of fields before any row is checked.
     if let Some(n) = text.lines().position(|l| l.len() > MAX_CSV_LINE) {
-        return ImportPlan {
-            rows: Vec::new(),
-            problems: vec![problem(
-                n + 1,
-                "org_import.line_long",
-                &[("max", &MAX_CSV_LINE.to_string())],
-            )],
-        };
+        return Err(problem(
+            n + 1,
+            "org_import.line_long",
+            &[("max", &MAX_CSV_LINE.to_string())],
+        ));
     }
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -42,7 +174,7 @@ pub fn read_csv(text: &str, levels: &LevelSet) -> ImportPlan {
         r.map(|r| r.iter().map(str::to_owned).collect())
             .map_err(|_| ())
     });
-    read_records(records, levels)
+    Table::from_records(records)
 }
 
 /// Bytes in one line of a CSV file (a real row is a few hundred).
@@ -68,18 +200,15 @@ pub mod xlsx_limits {
 
 /// Why a workbook was refused before its cells were read: translation key and its arguments.
 #[cfg(feature = "spreadsheet")]
-fn xlsx_refusal(key: &str, args: &[(&str, &str)]) -> ImportPlan {
-    ImportPlan {
-        rows: Vec::new(),
-        problems: vec![problem(1, key, args)],
-    }
+fn xlsx_refusal(key: &str, args: &[(&str, &str)]) -> Problem {
+    problem(1, key, args)
 }
 
 /// Checks the zip container of a workbook without trusting what it declares: the number of entries,
 /// each entry's size after inflating it (counted while inflating into nothing, so memory stays
 /// flat), and the shared-string count that the reader would reserve room for.
 #[cfg(feature = "spreadsheet")]
-fn check_xlsx_container(bytes: &[u8]) -> Result<(), ImportPlan> {
+fn check_xlsx_container(bytes: &[u8]) -> Result<(), Problem> {
     use std::io::Read;
     use xlsx_limits::*;
     let broken = || xlsx_refusal("org_import.xlsx", &[]);
@@ -151,27 +280,25 @@ fn xml_attr_number(xml: &[u8], name: &str) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX))
 }
 
-/// Reads the first worksheet of an XLSX workbook in the same layout. Numbers typed into code
+/// Reads the first worksheet of an XLSX workbook. Numbers typed into code
 /// columns lose nothing (whole numbers are written without a decimal point) and date cells become
 /// `YYYY-MM-DD`. The container is checked first (`xlsx_limits`); cells are then read one by one,
 /// and a sheet reaching past the row or column limits, or with too many cells, is refused without
 /// building its bounding box (which is what a reader of ranges would allocate).
 #[cfg(feature = "spreadsheet")]
-pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
+pub fn read_xlsx_table(bytes: &[u8]) -> Result<Table, Problem> {
     use calamine::{DataRef, Reader, Xlsx};
     use xlsx_limits::*;
-    if let Err(refusal) = check_xlsx_container(bytes) {
-        return refusal;
-    }
+    check_xlsx_container(bytes)?;
     let broken = || xlsx_refusal("org_import.xlsx", &[]);
     let Ok(mut book) = Xlsx::new(std::io::Cursor::new(bytes)) else {
-        return broken();
+        return Err(broken());
     };
     let Some(first) = book.sheet_names().first().cloned() else {
-        return broken();
+        return Err(broken());
     };
     let Ok(mut cells) = book.worksheet_cells_reader(&first) else {
-        return broken();
+        return Err(broken());
     };
     let cell = |d: &DataRef| -> String {
         match d {
@@ -192,7 +319,7 @@ pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
         }
     };
     // Header plus the row limit, plus one so that a sheet with too many rows still reaches the
-    // "too many rows" problem of `read_records` rather than a refusal of the whole file.
+    // "too many rows" problem of `Table::from_records` rather than a refusal of the whole file.
     let max_rows = (MAX_IMPORT_ROWS + 2) as u32;
     let mut seen = 0usize;
     let mut filled: std::collections::BTreeMap<u32, Vec<(u32, String)>> = Default::default();
@@ -200,45 +327,45 @@ pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
         let c = match cells.next_cell() {
             Ok(Some(c)) => c,
             Ok(None) => break,
-            Err(_) => return broken(),
+            Err(_) => return Err(broken()),
         };
         seen += 1;
         if seen > MAX_CELLS {
-            return xlsx_refusal("org_import.xlsx_cells", &[("max", &MAX_CELLS.to_string())]);
+            return Err(xlsx_refusal(
+                "org_import.xlsx_cells",
+                &[("max", &MAX_CELLS.to_string())],
+            ));
         }
         if matches!(c.get_value(), DataRef::Empty) {
             continue;
         }
         let (row, col) = c.get_position();
         if col >= MAX_COLUMNS {
-            return xlsx_refusal(
+            return Err(xlsx_refusal(
                 "org_import.xlsx_columns",
                 &[("max", &MAX_COLUMNS.to_string())],
-            );
+            ));
         }
         if row >= max_rows {
             // Only the first rows are read; the row count is reported below.
             if row >= max_rows.saturating_mul(4) {
-                return xlsx_refusal(
-                    "org_import.too_many",
-                    &[("max", &MAX_IMPORT_ROWS.to_string())],
-                );
+                return Err(too_many(row as usize + 1));
             }
             continue;
         }
         let text = cell(c.get_value());
         if text.chars().count() > MAX_CELL_CHARS {
-            return xlsx_refusal(
+            return Err(xlsx_refusal(
                 "org_import.xlsx_cell_long",
                 &[("max", &MAX_CELL_CHARS.to_string())],
-            );
+            ));
         }
         filled.entry(row).or_default().push((col, text));
     }
     // The table starts at the first filled row and column, as a spreadsheet's used range does.
     let (Some(&first_row), Some(&last_row)) = (filled.keys().next(), filled.keys().next_back())
     else {
-        return read_records(std::iter::empty(), levels);
+        return Table::from_records(std::iter::empty());
     };
     let first_col = filled
         .values()
@@ -259,144 +386,14 @@ pub fn read_xlsx(bytes: &[u8], levels: &LevelSet) -> ImportPlan {
         }
         Ok(rec)
     });
-    read_records(records, levels)
-}
-
-/// The rows of a table whose first record names the columns.
-#[cfg_attr(not(feature = "spreadsheet"), allow(dead_code))]
-fn read_records(
-    mut records: impl Iterator<Item = Result<Vec<String>, ()>>,
-    levels: &LevelSet,
-) -> ImportPlan {
-    let mut plan = ImportPlan::default();
-    let headers = match records.next() {
-        Some(Ok(h)) => h,
-        _ => {
-            plan.problems
-                .push(problem(1, "org_import.header", &[("missing", "组织编码")]));
-            return plan;
-        }
-    };
-    let mut col: HashMap<&str, usize> = HashMap::new();
-    for (i, h) in headers.iter().enumerate() {
-        let h = h.trim().trim_start_matches('\u{feff}').to_lowercase();
-        if let Some((key, _)) = COLUMNS
-            .iter()
-            .find(|(_, names)| names.iter().any(|n| n.to_lowercase() == h))
-        {
-            col.entry(key).or_insert(i);
-        }
-    }
-    let missing: Vec<&str> = COLUMNS
-        .iter()
-        .take(4)
-        .filter(|(k, _)| !col.contains_key(k))
-        .map(|(_, names)| names[0])
-        .collect();
-    if !missing.is_empty() {
-        plan.problems.push(problem(
-            1,
-            "org_import.header",
-            &[("missing", &missing.join("、"))],
-        ));
-        return plan;
-    }
-    for (n, rec) in records.enumerate() {
-        let line = n + 2;
-        if plan.rows.len() >= MAX_IMPORT_ROWS {
-            plan.problems.push(problem(
-                line,
-                "org_import.too_many",
-                &[("max", &MAX_IMPORT_ROWS.to_string())],
-            ));
-            return plan;
-        }
-        let rec = match rec {
-            Ok(r) => r,
-            Err(_) => {
-                plan.problems
-                    .push(problem(line, "org_import.malformed", &[]));
-                return plan;
-            }
-        };
-        if rec.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let get = |k: &str| col.get(k).and_then(|&i| rec.get(i)).map(String::as_str);
-        let code = get("code").unwrap_or("").trim().to_owned();
-        let raw_name = get("name").unwrap_or("");
-        let raw_level = get("level").unwrap_or("");
-        let name = match clean_name(raw_name) {
-            Ok(n) => n,
-            Err(_) => {
-                plan.problems.push(problem(line, "org_import.name", &[]));
-                String::new()
-            }
-        };
-        let level = match level_key(levels, raw_level) {
-            Some(l) => l,
-            None => {
-                plan.problems.push(problem(
-                    line,
-                    "org_import.unknown_level",
-                    &[("level", raw_level.trim())],
-                ));
-                String::new()
-            }
-        };
-        if Code::parse(&code).is_err() {
-            plan.problems
-                .push(problem(line, "org_import.code", &[("code", &code)]));
-        }
-        let parent = opt(get("parent"));
-        if let Some(p) = &parent {
-            if Code::parse(p).is_err() {
-                plan.problems
-                    .push(problem(line, "org_import.code", &[("code", p)]));
-            }
-        }
-        let secretary = opt(get("secretary"));
-        if let Some(s) = &secretary {
-            if clean_text(s, MAX_PERSON, false).is_none() {
-                plan.problems
-                    .push(problem(line, "org_import.secretary", &[]));
-            }
-        }
-        let term_start = opt(get("term_start"));
-        if let Some(d) = &term_start {
-            if parse_date(d).is_err() {
-                plan.problems
-                    .push(problem(line, "org_import.date", &[("date", d)]));
-            }
-        }
-        let grid = opt(get("grid"));
-        if let Some(g) = &grid {
-            if Code::parse(g).is_err() {
-                plan.problems
-                    .push(problem(line, "org_import.code", &[("code", g)]));
-            }
-        }
-        plan.rows.push(ImportRow {
-            line,
-            code,
-            name,
-            level,
-            parent,
-            secretary,
-            term_start,
-            grid,
-            update: false,
-        });
-    }
-    if plan.rows.is_empty() && plan.problems.is_empty() {
-        plan.problems.push(problem(1, "org_import.empty", &[]));
-    }
-    plan
+    Table::from_records(records)
 }
 
 /// Problems about the file as a whole.
-pub const FILE_LEVEL: [&str; 5] = [
+pub const FILE_LEVEL: [&str; 7] = [
     "org_import.xlsx",
+    "org_import.json",
+    "org_import.json_item",
     "org_import.header",
     "org_import.too_many",
     "org_import.malformed",
@@ -406,7 +403,7 @@ pub const FILE_LEVEL: [&str; 5] = [
 #[cfg(all(test, feature = "spreadsheet"))]
 mod tests {
     use super::*;
-    use crate::org::import::tests::{keys, stored};
+    use crate::org::import::tests::{keys, plan_on, stored};
 
     #[test]
     fn xlsx_reads_like_csv_with_numbers_and_dates() {
@@ -438,18 +435,50 @@ mod tests {
             .unwrap();
         let bytes = book.save_to_buffer().unwrap();
         let l = LevelSet::five_level();
-        let p = plan(read_xlsx(&bytes, &l), &stored(), &l, |_| true, |_| Ok(()));
+        let p = plan_on(read_xlsx(&bytes, &l), &stored(), &l, |_| true, |_| Ok(()));
         assert!(p.is_clean(), "{:?}", p.problems);
         assert_eq!(p.rows[0].code, "32011300101");
         assert_eq!(p.rows[0].parent.as_deref(), Some("320113001"));
         assert_eq!(p.rows[0].term_start.as_deref(), Some("2024-03-01"));
         let broken = read_xlsx(b"PK\x03\x04 not really a workbook", &l);
         assert_eq!(keys(&broken), vec![(1, "org_import.xlsx")]);
-        let p = plan(broken, &stored(), &l, |_| true, |_| Ok(()));
+        let p = plan_on(broken, &stored(), &l, |_| true, |_| Ok(()));
         assert_eq!(
             p.problems.len(),
             1,
             "a broken file is not checked row by row"
         );
+    }
+}
+
+#[cfg(all(test, feature = "spreadsheet"))]
+mod json_tests {
+    use super::*;
+
+    #[test]
+    fn a_wrapped_array_of_objects_reads_as_a_table() {
+        let t = read_json_table(
+            r#"{"code":200,"msg":"ok","data":{"total":2,"records":[
+                {"orgId":1001,"orgName":"某区委","parentId":null,"memberCount":12000.0},
+                {"orgId":1002,"orgName":"机关工委","parentId":1001,"extra":{"a":1}},
+                {}
+            ]}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.headers,
+            vec!["memberCount", "orgId", "orgName", "parentId", "extra"]
+        );
+        assert_eq!(t.records.len(), 2, "the empty object is skipped");
+        assert_eq!(t.records[0].cells, vec!["12000", "1001", "某区委", ""]);
+        assert_eq!(t.records[1].line, 2);
+        assert_eq!(t.cell(&t.records[1], Some(4)), r#"{"a":1}"#);
+        let key = |s: &str| read_json_table(s).unwrap_err().key;
+        assert_eq!(key("not json"), "org_import.json");
+        assert_eq!(key(r#"{"data": [1, 2]}"#), "org_import.json");
+        assert_eq!(key(r#"[{"a": 1}, 2]"#), "org_import.json_item");
+        assert_eq!(key("[]"), "org_import.json");
+        let many = format!("[{}]", vec![r#"{"a":1}"#; MAX_IMPORT_ROWS + 1].join(","));
+        assert_eq!(key(&many), "org_import.too_many");
     }
 }
