@@ -17,6 +17,10 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
     let format = StoredValue::new("csv");
     // The mapping the user corrected; `None` until the first report (the server guesses).
     let mapping = StoredValue::new(None::<Mapping>);
+    // The columns and mapping of the last file imported: the same export again (a re-import) is
+    // read with it rather than with the guess, so the user's type mapping is not asked twice.
+    let last = StoredValue::new(None::<(Vec<String>, Mapping)>);
+    let sent_headers = StoredValue::new(Vec::<String>::new());
     let note = RwSignal::new(None::<String>);
     let report = RwSignal::new(None::<api::ImportReport>);
     let busy = RwSignal::new(false);
@@ -28,7 +32,21 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
             .unwrap_or_default();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let r = api::orgs_import(data.get_value(), format.get_value().into(), m, commit).await;
+            let guessed = m.is_empty();
+            let (d, f) = (data.get_value(), format.get_value());
+            let mut r = api::orgs_import(d.clone(), f.into(), m, commit).await;
+            // The same columns as the last file imported: read it again with that file's mapping.
+            let again = r.as_ref().ok().and_then(|rep| {
+                last.try_with_value(|l| {
+                    l.as_ref()
+                        .filter(|(h, m)| guessed && !commit && *h == rep.headers && *m != rep.mapping)
+                        .map(|(_, m)| serde_json::to_string(m).unwrap_or_default())
+                })
+                .flatten()
+            });
+            if let Some(m) = again {
+                r = api::orgs_import(d, f.into(), m, false).await;
+            }
             if busy.is_disposed() {
                 return;
             }
@@ -48,10 +66,14 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
                             ),
                         );
                         report.set(None);
+                        if let Some(m) = mapping.get_value() {
+                            last.set_value(Some((sent_headers.get_value(), m)));
+                        }
                         mapping.set_value(None);
                         ed.refetch();
                     } else {
                         mapping.set_value(Some(rep.mapping.clone()));
+                        sent_headers.set_value(rep.headers.clone());
                         report.set(Some(rep));
                     }
                 }
