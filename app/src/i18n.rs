@@ -179,6 +179,7 @@ mod tests {
             .map(|r| format!("role.{}", r.as_str()))
             .collect();
         wanted.extend((1..=3).map(|l| format!("grid.level{l}")));
+        wanted.extend(["five", "four", "district"].map(|k| format!("orgs.level_set_{k}")));
         wanted.extend(["basic", "dedicated"].map(|k| format!("grid.kind.{k}")));
         wanted.extend(
             [

@@ -58,6 +58,7 @@ actions! {
     MapLayerDelete = "map_layer_delete",
     OrgsApply = "orgs_apply" | "orgs.edit",
     OrgsImport = "orgs_import" | "orgs.import",
+    OrgsSetLevels = "orgs_set_levels",
     ExportOrgs = "export_orgs",
     EventCreate = "event_create",
     EventUpdate = "event_update",

@@ -113,6 +113,13 @@ test("a district's 智慧党建 JSON export imports whole after a type mapping, 
   await box.getByRole("button", { name: "确认导入" }).click();
   await expect(page.getByRole("status").filter({ hasText: `已导入：新增 ${count} 个` })).toBeVisible({ timeout: 30_000 });
 
+  // The district's tree needs its level set: switching to the street's five levels is refused.
+  const levelSet = box.getByRole("combobox", { name: "层级体系" });
+  await expect(levelSet.locator("option:checked")).toHaveText(/^区县全域/);
+  await levelSet.selectOption({ label: (await levelSet.locator("option").first().textContent())! });
+  await expect(box.getByRole("alert")).toContainText("“某某区委”的层级在新体系中不存在");
+  await expect(levelSet.locator("option:checked")).toHaveText(/^区县全域/);
+
   // Committees inside committees, found in the tree with their parents.
   await page.getByRole("searchbox", { name: "搜索组织" }).fill("局2-5下属3党委");
   await expect(page.getByRole("treeitem", { name: /^局2-5下属3党委/ })).toBeVisible();

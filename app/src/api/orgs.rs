@@ -336,6 +336,35 @@ pub async fn org_unit_panel(id: i64) -> Result<OrgUnitPanelView, AppError> {
     })
 }
 
+/// Chooses the built-in level set (`five`, `four` or `district`; a custom set is a JSON file for
+/// `linli org-levels`). Administrators only; refused while live units have a level the new set
+/// lacks.
+#[server(prefix = "/api", endpoint = "orgs_set_levels")]
+pub async fn orgs_set_levels(set: String) -> Result<(), AppError> {
+    let object = AuditObject::Setting("org_levels");
+    let p = require(AuditAction::OrgsSetLevels, object, |p| p.is_admin()).await?;
+    let Some(levels) = ["five", "four", "district"]
+        .contains(&set.as_str())
+        .then(|| domain::org::LevelSet::from_setting(&set))
+        .flatten()
+    else {
+        return Err(AppError::Invalid("err.org_levels".into()));
+    };
+    let db = &state()?.db;
+    let units = db.org_units().await.map_err(internal)?;
+    if let Some(u) = units.iter().find(|u| levels.get(&u.level).is_none()) {
+        audit(Some(&p), AuditAction::OrgsSetLevels, object, AuditResult::Refused, &set).await;
+        return Err(AppError::Refused {
+            status: 409,
+            key: "err.org_levels_used".into(),
+            args: vec![("unit".into(), u.name.clone())],
+        });
+    }
+    db.set_org_levels(&set).await.map_err(internal)?;
+    audit(Some(&p), AuditAction::OrgsSetLevels, object, AuditResult::Ok, &set).await;
+    Ok(())
+}
+
 /// Applies a batch of edit commands (JSON list of `domain::org::OrgCommand`) all or nothing.
 #[server(prefix = "/api", endpoint = "orgs_apply")]
 pub async fn orgs_apply(commands: String) -> Result<AppliedView, AppError> {

@@ -182,6 +182,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "orgs_set_levels",
+            "the district's level set",
+            Some(|_| "set=district".into()),
+            [No; 3],
+        ),
+        (
             "admin_audit",
             "the other community's audit entries",
             Some(|_| format!("actor={OTHER}")),

@@ -186,3 +186,23 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
     assert_eq!(rep.problems[0].key, "org_import.scope");
     assert_eq!(fingerprint(&app.db).await, before);
 }
+
+#[tokio::test]
+async fn an_administrator_switches_the_level_set_when_every_unit_fits_it() {
+    let app = spawn().await;
+    let c = app.login("admin").await;
+    let set = |s: &'static str| format!("set={s}");
+    let r = app.post("orgs_set_levels", &set("district"), Some(&c)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(tree(&app, &c).await.levels, domain::org::LevelSet::district_wide());
+    // The demo's street working committee has no place in the four-level set.
+    let r = app.post("orgs_set_levels", &set("four"), Some(&c)).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("err.org_levels_used"), "{}", r.body);
+    let r = app.post("orgs_set_levels", "set=%7B%7D", Some(&c)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(tree(&app, &c).await.levels, domain::org::LevelSet::district_wide());
+    let shuji = app.login("shuji").await;
+    let r = app.post("orgs_set_levels", &set("five"), Some(&shuji)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}

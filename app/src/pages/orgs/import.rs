@@ -124,6 +124,7 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
         <section class="card import-box" aria-labelledby="org-import-h">
             <h2 id="org-import-h">{move || i18n.t("orgs.import")}</h2>
             <p class="muted">{move || i18n.t("orgs.import_hint")}</p>
+            {ed.prefix.with_value(|p| p.as_deref() == Some("")).then(|| view! { <LevelSetChoice ed=ed/> })}
             <label>{move || i18n.t("import.file")}
                 <input type="file" accept=".csv,.xlsx,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
             </label>
@@ -166,6 +167,54 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
                 }
             })}
         </section>
+    }
+}
+
+/// The built-in level set, for administrators: a district's export with committees inside
+/// committees needs `district`. The page reloads with the new set.
+#[component]
+fn LevelSetChoice(ed: Ed) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = RwSignal::new(None::<String>);
+    let current = ed.levels.with_value(|l| {
+        ["five", "four", "district"]
+            .into_iter()
+            .find(|k| LevelSet::from_setting(k).as_ref() == Some(l))
+            .unwrap_or("")
+    });
+    let select = NodeRef::<leptos::html::Select>::new();
+    let change = move |e: leptos::ev::Event| {
+        let set = event_target_value(&e);
+        leptos::task::spawn_local(async move {
+            match api::orgs_set_levels(set).await {
+                Ok(()) => {
+                    if let Some(w) = leptos::web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(e) => {
+                    if !error.is_disposed() {
+                        error.set(Some(error_message(i18n, &e)));
+                    }
+                    // The set did not change: show the one in force again.
+                    if let Some(el) = select.get_untracked() {
+                        el.set_value(current);
+                    }
+                }
+            }
+        });
+    };
+    view! {
+        <label>{move || i18n.t("orgs.level_set")}
+            <select node_ref=select on:change=change>
+                {current.is_empty().then(|| view! { <option value="" selected=true>{i18n.t("orgs.level_set_custom")}</option> })}
+                {["five", "four", "district"].into_iter().map(|k| view! {
+                    <option value=k selected=k == current>{move || i18n.t(&format!("orgs.level_set_{k}"))}</option>
+                }).collect_view()}
+            </select>
+        </label>
+        <p class="muted">{move || i18n.t("orgs.level_set_hint")}</p>
+        {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
 }
 
