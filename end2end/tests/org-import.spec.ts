@@ -117,6 +117,7 @@ test("a district's 智慧党建 JSON export imports whole after a type mapping, 
   const levelSet = box.getByRole("combobox", { name: "层级体系" });
   await expect(levelSet.locator("option:checked")).toHaveText(/^区县全域/);
   await levelSet.selectOption({ label: (await levelSet.locator("option").first().textContent())! });
+  await box.getByRole("button", { name: "切换" }).click();
   await expect(box.getByRole("alert")).toContainText("“某某区委”的层级在新体系中不存在");
   await expect(levelSet.locator("option:checked")).toHaveText(/^区县全域/);
 

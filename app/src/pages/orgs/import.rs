@@ -182,9 +182,10 @@ fn LevelSetChoice(ed: Ed) -> impl IntoView {
             .find(|k| LevelSet::from_setting(k).as_ref() == Some(l))
             .unwrap_or("")
     });
-    let select = NodeRef::<leptos::html::Select>::new();
-    let change = move |e: leptos::ev::Event| {
-        let set = event_target_value(&e);
+    let chosen = RwSignal::new(current.to_owned());
+    let apply = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let set = chosen.get_untracked();
         leptos::task::spawn_local(async move {
             match api::orgs_set_levels(set).await {
                 Ok(()) => {
@@ -195,24 +196,25 @@ fn LevelSetChoice(ed: Ed) -> impl IntoView {
                 Err(e) => {
                     if !error.is_disposed() {
                         error.set(Some(error_message(i18n, &e)));
-                    }
-                    // The set did not change: show the one in force again.
-                    if let Some(el) = select.get_untracked() {
-                        el.set_value(current);
+                        // The set did not change: show the one in force again.
+                        chosen.set(current.to_owned());
                     }
                 }
             }
         });
     };
     view! {
-        <label>{move || i18n.t("orgs.level_set")}
-            <select node_ref=select on:change=change>
-                {current.is_empty().then(|| view! { <option value="" selected=true>{i18n.t("orgs.level_set_custom")}</option> })}
-                {["five", "four", "district"].into_iter().map(|k| view! {
-                    <option value=k selected=k == current>{move || i18n.t(&format!("orgs.level_set_{k}"))}</option>
-                }).collect_view()}
-            </select>
-        </label>
+        <form class="inline-form" on:submit=apply>
+            <label>{move || i18n.t("orgs.level_set")}
+                <select prop:value=move || chosen.get() on:change=move |e| chosen.set(event_target_value(&e))>
+                    {current.is_empty().then(|| view! { <option value="">{i18n.t("orgs.level_set_custom")}</option> })}
+                    {["five", "four", "district"].into_iter().map(|k| view! {
+                        <option value=k selected=k == current>{move || i18n.t(&format!("orgs.level_set_{k}"))}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <button type="submit" disabled=move || chosen.get() == current>{move || i18n.t("orgs.level_set_apply")}</button>
+        </form>
         <p class="muted">{move || i18n.t("orgs.level_set_hint")}</p>
         {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
     }
