@@ -138,3 +138,38 @@ test("a district's 智慧党建 JSON export imports whole after a type mapping, 
   await shot(page, "orgs-import-json-done");
   await expectNoProblems(problems);
 });
+
+test("a committee moves under another committee with 移动到…, and the chart draws committees inside committees", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "admin", PASSWORD);
+  await page.goto("/orgs");
+  const search = page.getByRole("searchbox", { name: "搜索组织" });
+  const bureau = page.getByRole("treeitem", { name: /^工委3第7局党委/ });
+  await search.fill("工委3第7局党委");
+  const bureauCode = (await bureau.getAttribute("data-code"))!;
+
+  // 局1-2下属0党委 (a 党委 inside the bureau committee 工委1第2局党委) moves to another bureau.
+  const sub = page.getByRole("treeitem", { name: /^局1-2下属0党委/ });
+  await search.fill("局1-2下属0党委");
+  await sub.click();
+  await page.getByRole("button", { name: "移动到…" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("heading", { name: "移动到…" })).toBeVisible();
+  await page.keyboard.type("工委3第7局党委");
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("Enter");
+  await expect(dialog.getByText("移到：工委3第7局党委")).toBeVisible();
+  await dialog.getByLabel("原因").fill("机构改革划转");
+  await dialog.getByRole("button", { name: "确认移动" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(sub).toHaveAttribute("data-code", new RegExp(`^${bureauCode}\\d+$`));
+
+  // The chart of the receiving bureau: its committees (the moved one among them) and their branches.
+  await search.fill("工委3第7局党委");
+  await bureau.click();
+  await page.getByRole("link", { name: "组织架构图" }).click();
+  await expect(page.locator("svg.org-chart")).toContainText("局1-2下属0党委");
+  await expect(page.locator("svg.org-chart")).toContainText("局3-7下属0党委");
+  await shot(page, "org-chart-district");
+  await expectNoProblems(problems);
+});

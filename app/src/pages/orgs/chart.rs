@@ -142,6 +142,19 @@ fn Chart(levels: LevelSet, tree: Tree) -> impl IntoView {
     let levels = StoredValue::new(levels);
     let laid = Memo::new(move |_| tree.with_value(|t| layout(t, root.get(), depth.get())));
     let svg_ref = NodeRef::<leptos::svg::Svg>::new();
+    let frame = NodeRef::<leptos::html::Div>::new();
+    // A wide chart opens with its root in view (centred), not at its left edge.
+    Effect::new(move |_| {
+        let centre = laid.with(|(boxes, _)| {
+            boxes
+                .iter()
+                .find(|b| b.parent.is_none())
+                .map(|b| b.x + W / 2.0)
+        });
+        if let (Some(el), Some(x)) = (frame.get(), centre) {
+            el.set_scroll_left((x - f64::from(el.client_width()) / 2.0).max(0.0) as i32);
+        }
+    });
     let chain = move || {
         tree.with_value(|t| {
             let mut v: Vec<(i64, String)> = t
@@ -178,7 +191,7 @@ fn Chart(levels: LevelSet, tree: Tree) -> impl IntoView {
             <a href="/orgs">{move || i18n.t("chart.back")}</a>
         </div>
         {move || laid.with(|(_, t)| *t).then(|| view! { <p class="muted no-print">{i18n.t("chart.truncated")}</p> })}
-        <div class="chart-frame">
+        <div class="chart-frame" node_ref=frame>
             {move || {
                 let zh = i18n.locale.get() == Locale::Zh;
                 let (boxes, _) = laid.get();
