@@ -342,7 +342,6 @@ mod tests {
                     "malformed",
                     "name",
                     "parent_changed",
-                    "root_level",
                     "scope",
                     "secretary",
                     "too_many",

@@ -153,30 +153,18 @@ pub fn plan(
                 ));
             }
         }
-        match &r.parent {
-            None => {
-                if existing.is_none() && !r.level.is_empty() && r.level != levels.root().key {
-                    problems.push(problem(
-                        r.line,
-                        "org_import.root_level",
-                        &[("level", &levels.name(&r.level, true))],
-                    ));
-                }
-            }
-            Some(p) => {
-                if let Some(pl) = level_of(p) {
-                    if !r.level.is_empty() && !pl.is_empty() && !levels.allows_child(&pl, &r.level)
-                    {
-                        problems.push(problem(
-                            r.line,
-                            "org_import.level",
-                            &[
-                                ("child", &levels.name(&r.level, true)),
-                                ("parent", &levels.name(&pl, true)),
-                            ],
-                        ));
-                    }
-                }
+        // A top-level unit may be of any level (an export of committees only has committees at
+        // its top, and a district committee is often typed 党委 like the committees beneath it).
+        if let Some(pl) = r.parent.as_deref().and_then(level_of) {
+            if !r.level.is_empty() && !pl.is_empty() && !levels.allows_child(&pl, &r.level) {
+                problems.push(problem(
+                    r.line,
+                    "org_import.level",
+                    &[
+                        ("child", &levels.name(&r.level, true)),
+                        ("parent", &levels.name(&pl, true)),
+                    ],
+                ));
             }
         }
         if let Some(g) = &r.grid {
@@ -377,8 +365,9 @@ mod tests {
         let rows = read_csv("code,name,level,parent\n320113001,y,branch,320113\n", &l);
         let p = plan_on(rows, &stored(), &l, |_| true, |_| Ok(()));
         assert!(keys(&p).contains(&(2, "org_import.level_changed")));
+        // A top-level unit of a lower level: a file of committees only.
         let rows = read_csv("code,name,level,parent\n3301,y,committee,\n", &l);
         let p = plan_on(rows, &stored(), &l, |_| true, |_| Ok(()));
-        assert_eq!(keys(&p), vec![(2, "org_import.root_level")]);
+        assert_eq!(keys(&p), vec![]);
     }
 }

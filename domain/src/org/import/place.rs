@@ -54,6 +54,15 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
             .map(String::as_str)
             .or_else(|| tree.by_code(id).map(|u| u.code.as_str()))
     };
+    // An export of part of a larger tree (a district's, whose top unit names the city committee
+    // as its parent) has no row without a parent and none hung on a stored unit: the rows whose
+    // parent is outside the file are then its top-level units. Otherwise such a parent is a
+    // mistake.
+    let hangs_outside = rows.iter().all(|r| {
+        r.source_parent
+            .as_deref()
+            .is_some_and(|p| stored_code(p).is_none())
+    });
     let mut parents: Vec<Parent> = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         parents.push(match r.source_parent.as_deref() {
@@ -61,6 +70,7 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
             Some(p) => match (index.get(p), stored_code(p)) {
                 (Some(&j), _) => Parent::Row(j),
                 (None, Some(code)) => Parent::Stored(code),
+                (None, None) if hangs_outside => Parent::None,
                 (None, None) => {
                     problems.push(problem(r.line, "org_import.unknown_parent", &[("parent", p)]));
                     bad[i] = true;
@@ -372,6 +382,24 @@ mod tests {
             ]
         );
         assert_eq!(codes(&rows), vec![("1", "900001", None)], "only the first row is placed");
+    }
+
+    #[test]
+    fn an_export_of_part_of_a_tree_starts_at_the_rows_whose_parent_is_outside() {
+        let tree = Tree::new(vec![]);
+        let (sources, taken) = (HashMap::new(), HashSet::new());
+        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        // The district committee's parent is the city committee, which is not in the export.
+        let mut rows = vec![row(2, "d1", Some("city")), row(3, "b1", Some("d1"))];
+        assert!(place(&mut rows, &s).is_empty());
+        assert_eq!(
+            codes(&rows),
+            vec![("d1", "900001", None), ("b1", "90000101", Some("900001"))]
+        );
+        // With a top-level row in the file, a parent nobody knows is a mistake.
+        let mut rows = vec![row(2, "d1", None), row(3, "b1", Some("d9"))];
+        let p = place(&mut rows, &s);
+        assert_eq!(p[0].key, "org_import.unknown_parent");
     }
 
     #[test]
