@@ -21,6 +21,7 @@ pub mod org;
 pub mod recurrence;
 pub mod role;
 pub mod rsvp;
+pub mod service;
 pub mod session;
 pub mod stats;
 pub mod throttle;

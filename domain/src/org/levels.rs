@@ -129,13 +129,7 @@ impl LevelSet {
                 ),
                 level("general-branch", "党总支", "General branch", &["branch"], 3),
                 level("branch", "党支部", "Branch", &["group"], 3),
-                level(
-                    "group",
-                    "党小组",
-                    "Party group",
-                    &["central-household"],
-                    3,
-                ),
+                level("group", "党小组", "Party group", &["central-household"], 3),
                 level(
                     "central-household",
                     "党员中心户",

@@ -59,37 +59,103 @@ impl Field {
     fn names(self) -> &'static [&'static str] {
         match self {
             Field::Id => &[
-                "组织编码", "编码", "code", "组织id", "党组织id", "党组织编码", "组织代码",
-                "id", "orgid", "orgcode", "deptid", "uuid",
+                "组织编码",
+                "编码",
+                "code",
+                "组织id",
+                "党组织id",
+                "党组织编码",
+                "组织代码",
+                "id",
+                "orgid",
+                "orgcode",
+                "deptid",
+                "uuid",
             ],
             Field::Name => &[
-                "名称", "组织名称", "党组织名称", "组织全称", "党组织全称", "name", "orgname",
-                "fullname", "deptname",
+                "名称",
+                "组织名称",
+                "党组织名称",
+                "组织全称",
+                "党组织全称",
+                "name",
+                "orgname",
+                "fullname",
+                "deptname",
             ],
             Field::Parent => &[
-                "上级组织编码", "上级编码", "上级组织id", "上级党组织id", "上级党组织编码",
-                "上级id", "父级id", "父组织id", "parentcode", "parent", "parentid", "pid",
-                "parentorgid", "parentorgcode",
+                "上级组织编码",
+                "上级编码",
+                "上级组织id",
+                "上级党组织id",
+                "上级党组织编码",
+                "上级id",
+                "父级id",
+                "父组织id",
+                "parentcode",
+                "parent",
+                "parentid",
+                "pid",
+                "parentorgid",
+                "parentorgcode",
             ],
             Field::Kind => &[
-                "层级", "类型", "级别", "组织类型", "组织类别", "党组织类型", "党组织类别",
-                "level", "type", "orgtype", "category", "orgcategory", "kind",
+                "层级",
+                "类型",
+                "级别",
+                "组织类型",
+                "组织类别",
+                "党组织类型",
+                "党组织类别",
+                "level",
+                "type",
+                "orgtype",
+                "category",
+                "orgcategory",
+                "kind",
             ],
             Field::Secretary => &[
-                "书记", "书记姓名", "党组织书记", "secretary", "secretaryname", "leader",
+                "书记",
+                "书记姓名",
+                "党组织书记",
+                "secretary",
+                "secretaryname",
+                "leader",
                 "leadername",
             ],
             Field::Phone => &[
-                "联系电话", "书记电话", "书记联系电话", "电话", "手机", "手机号", "phone",
-                "mobile", "tel", "telephone", "contactphone",
+                "联系电话",
+                "书记电话",
+                "书记联系电话",
+                "电话",
+                "手机",
+                "手机号",
+                "phone",
+                "mobile",
+                "tel",
+                "telephone",
+                "contactphone",
             ],
             Field::TermStart => &[
-                "任期开始", "换届时间", "换届日期", "本届任期开始", "届期开始", "任期开始日期",
-                "termstart", "electiondate", "termstartdate",
+                "任期开始",
+                "换届时间",
+                "换届日期",
+                "本届任期开始",
+                "届期开始",
+                "任期开始日期",
+                "termstart",
+                "electiondate",
+                "termstartdate",
             ],
             Field::Members => &[
-                "党员数", "党员人数", "党员总数", "人数", "membercount", "members",
-                "partymembercount", "membernum",
+                "党员数",
+                "党员人数",
+                "党员总数",
+                "人数",
+                "membercount",
+                "members",
+                "partymembercount",
+                "membernum",
             ],
             Field::Grid => &["网格编码", "所属网格", "网格", "gridcode", "grid"],
         }
@@ -311,14 +377,16 @@ pub fn rows(table: &Table, mapping: &Mapping, levels: &LevelSet) -> ImportPlan {
                 String::new()
             }
         };
-        let parent = opt(Field::Parent)
-            .filter(|p| ids.contains(p.as_str()) || !NO_PARENT.contains(&p.to_lowercase().as_str()));
+        let parent = opt(Field::Parent).filter(|p| {
+            ids.contains(p.as_str()) || !NO_PARENT.contains(&p.to_lowercase().as_str())
+        });
         let secretary = opt(Field::Secretary);
         if secretary
             .as_deref()
             .is_some_and(|s| clean_text(s, MAX_PERSON, false).is_none())
         {
-            plan.problems.push(problem(line, "org_import.secretary", &[]));
+            plan.problems
+                .push(problem(line, "org_import.secretary", &[]));
         }
         let phone = opt(Field::Phone);
         if let Some(p) = &phone {
@@ -419,7 +487,15 @@ mod tests {
     fn headers_and_type_values_are_guessed_as_exports_write_them() {
         let l = LevelSet::district_wide();
         let t = table(
-            &["orgId", "orgName", "parent_id", "组织类别", "书记姓名", "Member Count", "备注"],
+            &[
+                "orgId",
+                "orgName",
+                "parent_id",
+                "组织类别",
+                "书记姓名",
+                "Member Count",
+                "备注",
+            ],
             &[
                 &["1", "某区委", "0", "区委", "", "", ""],
                 &["2", "区级机关工委", "1", "机关工委", "", "", ""],
@@ -447,7 +523,11 @@ mod tests {
         assert_eq!(level("机关党委").as_deref(), Some("committee"));
         assert_eq!(level("联合党支部").as_deref(), Some("branch"));
         assert_eq!(level("党组"), None, "not a level: the user maps it");
-        assert_eq!(m.kinds[0], ("党支部".to_owned(), "branch".to_owned()), "most used first");
+        assert_eq!(
+            m.kinds[0],
+            ("党支部".to_owned(), "branch".to_owned()),
+            "most used first"
+        );
     }
 
     #[test]
@@ -456,14 +536,34 @@ mod tests {
         let t = table(
             &["id", "name", "pid", "type", "phone", "换届日期", "党员数"],
             &[
-                &["1", "某区委", "0", "区委", "025-8888 0000", "2021/6/30", "12000"],
-                &["2", "甲党支部", "1", "党支部", "1380013800a", "20210631", "十二"],
+                &[
+                    "1",
+                    "某区委",
+                    "0",
+                    "区委",
+                    "025-8888 0000",
+                    "2021/6/30",
+                    "12000",
+                ],
+                &[
+                    "2",
+                    "甲党支部",
+                    "1",
+                    "党支部",
+                    "1380013800a",
+                    "20210631",
+                    "十二",
+                ],
                 &["9", "乙党支部", "", "党支部", "", "1625011200000", ""],
                 &["3", "", "-1", "乙", "", "", "35人"],
             ],
         );
         let p = rows(&t, &guess(&t, &l), &l);
-        let keys: Vec<(usize, &str)> = p.problems.iter().map(|p| (p.line, p.key.as_str())).collect();
+        let keys: Vec<(usize, &str)> = p
+            .problems
+            .iter()
+            .map(|p| (p.line, p.key.as_str()))
+            .collect();
         assert_eq!(
             keys,
             vec![
@@ -477,7 +577,11 @@ mod tests {
         assert_eq!(p.rows[0].source_parent, None, "0 means no parent");
         assert_eq!(p.rows[0].term_start.as_deref(), Some("2021-06-30"));
         assert_eq!(p.rows[0].members, Some(12_000));
-        assert_eq!(p.rows[2].term_start.as_deref(), Some("2021-06-30"), "ms since 1970");
+        assert_eq!(
+            p.rows[2].term_start.as_deref(),
+            Some("2021-06-30"),
+            "ms since 1970"
+        );
         assert_eq!(p.rows[1].source_parent.as_deref(), Some("1"));
         assert_eq!(p.rows[3].source_parent, None);
         assert_eq!(p.rows[3].members, Some(35));

@@ -22,7 +22,15 @@ pub use table::*;
 /// The header row Linli's export writes (Chinese, the users' language), which the import reads
 /// back as it is.
 pub fn header() -> [&'static str; 7] {
-    ["组织编码", "名称", "层级", "上级组织编码", "书记", "任期开始", "网格编码"]
+    [
+        "组织编码",
+        "名称",
+        "层级",
+        "上级组织编码",
+        "书记",
+        "任期开始",
+        "网格编码",
+    ]
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,7 +268,11 @@ mod tests {
         grid_usable: impl Fn(&str) -> Result<(), &'static str>,
     ) -> ImportPlan {
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        let stored = Stored { tree, sources: &sources, taken: &taken };
+        let stored = Stored {
+            tree,
+            sources: &sources,
+            taken: &taken,
+        };
         plan(read, &stored, levels, editable, grid_usable)
     }
 
@@ -315,7 +327,11 @@ mod tests {
         assert!(k.contains(&(9, "org_import.unknown_level")), "{k:?}");
         // Not Linli's layout (3301 does not extend its parent's code): every unit is numbered.
         let r = p.rows.iter().find(|r| r.source_id == "3301").unwrap();
-        assert!(r.code.len() == 11 && r.code.starts_with("320113001"), "{}", r.code);
+        assert!(
+            r.code.len() == 11 && r.code.starts_with("320113001"),
+            "{}",
+            r.code
+        );
         assert!(!k.iter().any(|(l, _)| *l == 10), "{k:?}");
         assert!(k.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by line");
     }

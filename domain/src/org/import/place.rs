@@ -40,7 +40,10 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
             problems.push(problem(
                 r.line,
                 "org_import.duplicate",
-                &[("code", &r.source_id), ("first", &rows[first].line.to_string())],
+                &[
+                    ("code", &r.source_id),
+                    ("first", &rows[first].line.to_string()),
+                ],
             ));
             bad[i] = true;
         } else {
@@ -72,7 +75,11 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
                 (None, Some(code)) => Parent::Stored(code),
                 (None, None) if hangs_outside => Parent::None,
                 (None, None) => {
-                    problems.push(problem(r.line, "org_import.unknown_parent", &[("parent", p)]));
+                    problems.push(problem(
+                        r.line,
+                        "org_import.unknown_parent",
+                        &[("parent", p)],
+                    ));
                     bad[i] = true;
                     Parent::None
                 }
@@ -101,9 +108,9 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
     // width, one inside the other by prefix).
     let layout = rows.iter().all(|r| {
         Code::parse(&r.source_id).is_ok()
-            && r.source_parent.as_deref().is_none_or(|p| {
-                r.source_id.len() > p.len() && r.source_id.starts_with(p)
-            })
+            && r.source_parent
+                .as_deref()
+                .is_none_or(|p| r.source_id.len() > p.len() && r.source_id.starts_with(p))
     });
     if layout {
         for (i, r) in rows.iter().enumerate() {
@@ -164,39 +171,39 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
             c
         } else {
             let prefix = parent_code.as_deref().unwrap_or(ROOT_PREFIX);
-            let (width, last) = numbering.entry(prefix.to_owned()).or_insert_with(|| {
-                let siblings: Vec<&str> = match parent_code.as_deref() {
-                    Some(p) => tree
-                        .by_code(p)
-                        .map(|u| {
-                            tree.children(u.id)
-                                .iter()
-                                .filter_map(|c| tree.get(*c))
-                                .map(|c| c.code.as_str())
-                                .collect()
-                        })
-                        .unwrap_or_default(),
-                    None => Vec::new(),
-                };
-                let width = siblings
-                    .first()
-                    .map(|c| c.len() - prefix.len())
-                    .unwrap_or(match parent_code {
-                        None => ROOT_WIDTH,
-                        Some(_) => new_children[&parents[i]].to_string().len().max(2),
-                    });
-                // After the highest sequence in use at that width, dissolved units' included.
-                let last = siblings
-                    .iter()
-                    .copied()
-                    .chain(stored.taken.iter().map(String::as_str))
-                    .filter(|c| c.len() == prefix.len() + width)
-                    .filter_map(|c| c.strip_prefix(prefix))
-                    .filter_map(|seq| seq.parse::<u64>().ok())
-                    .max()
-                    .unwrap_or(0);
-                (width, last)
-            });
+            let (width, last) =
+                numbering.entry(prefix.to_owned()).or_insert_with(|| {
+                    let siblings: Vec<&str> = match parent_code.as_deref() {
+                        Some(p) => tree
+                            .by_code(p)
+                            .map(|u| {
+                                tree.children(u.id)
+                                    .iter()
+                                    .filter_map(|c| tree.get(*c))
+                                    .map(|c| c.code.as_str())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        None => Vec::new(),
+                    };
+                    let width = siblings.first().map(|c| c.len() - prefix.len()).unwrap_or(
+                        match parent_code {
+                            None => ROOT_WIDTH,
+                            Some(_) => new_children[&parents[i]].to_string().len().max(2),
+                        },
+                    );
+                    // After the highest sequence in use at that width, dissolved units' included.
+                    let last = siblings
+                        .iter()
+                        .copied()
+                        .chain(stored.taken.iter().map(String::as_str))
+                        .filter(|c| c.len() == prefix.len() + width)
+                        .filter_map(|c| c.strip_prefix(prefix))
+                        .filter_map(|seq| seq.parse::<u64>().ok())
+                        .max()
+                        .unwrap_or(0);
+                    (width, last)
+                });
             let mut next = None;
             while (*last + 1).to_string().len() <= *width {
                 *last += 1;
@@ -288,7 +295,11 @@ mod tests {
     fn a_parent_pointer_export_is_numbered_parents_first() {
         let tree = Tree::new(vec![]);
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let s = Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
         // Children listed before their parents, as exports sorted by name are.
         let mut rows = vec![
             row(2, "a-3", Some("a-1")),
@@ -319,14 +330,18 @@ mod tests {
         ]);
         let sources = HashMap::from([("S-2".to_owned(), "320113001".to_owned())]);
         let taken = HashSet::from(["32011300108".to_owned()]);
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let s = Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
         let mut rows = vec![
-            row(2, "S-2", None),                  // imported before: an update
-            row(3, "S-9", Some("S-2")),            // new under it
-            row(4, "32011300150", Some("S-2")),    // not Linli's layout: numbered too
-            row(5, "320113", None),                // Linli's code of a stored unit
-            row(6, "S-10", Some("320113001")),     // a parent named by its Linli code:
-                                                   // after 07, and 08 is taken
+            row(2, "S-2", None),                // imported before: an update
+            row(3, "S-9", Some("S-2")),         // new under it
+            row(4, "32011300150", Some("S-2")), // not Linli's layout: numbered too
+            row(5, "320113", None),             // Linli's code of a stored unit
+            row(6, "S-10", Some("320113001")),  // a parent named by its Linli code:
+                                                // after 07, and 08 is taken
         ];
         let p = place(&mut rows, &s);
         assert!(p.is_empty(), "{p:?}");
@@ -359,7 +374,11 @@ mod tests {
     fn duplicates_unknown_parents_and_cycles_are_refused_with_what_hangs_beneath() {
         let tree = Tree::new(vec![]);
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let s = Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
         let mut rows = vec![
             row(2, "1", None),
             row(3, "1", None),
@@ -381,14 +400,22 @@ mod tests {
                 (8, "org_import.cycle"),
             ]
         );
-        assert_eq!(codes(&rows), vec![("1", "900001", None)], "only the first row is placed");
+        assert_eq!(
+            codes(&rows),
+            vec![("1", "900001", None)],
+            "only the first row is placed"
+        );
     }
 
     #[test]
     fn an_export_of_part_of_a_tree_starts_at_the_rows_whose_parent_is_outside() {
         let tree = Tree::new(vec![]);
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let s = Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
         // The district committee's parent is the city committee, which is not in the export.
         let mut rows = vec![row(2, "d1", Some("city")), row(3, "b1", Some("d1"))];
         assert!(place(&mut rows, &s).is_empty());
@@ -410,7 +437,11 @@ mod tests {
             unit(3, Some(2), "3201130101", "branch"),
         ]);
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let s = Stored {
+            tree: &tree,
+            sources: &sources,
+            taken: &taken,
+        };
         let mut rows = vec![row(1, "p", None)];
         rows.extend((0..100).map(|i| row(i + 2, &format!("c{i}"), Some("p"))));
         assert!(place(&mut rows, &s).is_empty());

@@ -141,10 +141,7 @@ pub fn read_json_table(text: &str) -> Result<Table, Problem> {
             cells[i] = text;
         }
         if cells.iter().any(|c| !c.trim().is_empty()) {
-            records.push(Record {
-                line: n + 1,
-                cells,
-            });
+            records.push(Record { line: n + 1, cells });
         }
     }
     if records.is_empty() {
