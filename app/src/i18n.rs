@@ -350,6 +350,7 @@ mod tests {
                     "dissolved",
                     "json",
                     "json_item",
+                    "xls",
                     "id",
                     "phone",
                     "members",

@@ -451,6 +451,13 @@ pub async fn orgs_import(
                 .map_err(|_| AppError::Invalid("err.org_payload".into()))?;
             imp::read_xlsx_table(&bytes)
         }
+        // Excel 97–2003: its sheets are read whole into memory by the readers there are, which
+        // a hostile file can make enormous; the office saves it as .xlsx or CSV instead.
+        "xls" => Err(imp::Problem {
+            line: 1,
+            key: "org_import.xls".into(),
+            args: Vec::new(),
+        }),
         _ => return Err(AppError::Invalid("err.org_payload".into())),
     };
     ssr_orgs::import(&p, table, mapping, commit).await

@@ -170,6 +170,12 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
         ]
     );
     assert_eq!(fingerprint(&app.db).await, before);
+    // An Excel 97–2003 file: save it as .xlsx or CSV.
+    let r = app
+        .post("orgs_import", "format=xls&mapping=&data=&commit=true", Some(&c))
+        .await;
+    let rep: ImportReport = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(rep.problems[0].key, "org_import.xls");
     // A mapping that is not JSON, and one naming a column the file does not have.
     let r = app
         .post("orgs_import", "format=json&mapping=%7B&data=%5B%5D&commit=false", Some(&c))

@@ -126,7 +126,7 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
             <p class="muted">{move || i18n.t("orgs.import_hint")}</p>
             {ed.prefix.with_value(|p| p.as_deref() == Some("")).then(|| view! { <LevelSetChoice ed=ed/> })}
             <label>{move || i18n.t("import.file")}
-                <input type="file" accept=".csv,.xlsx,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
+                <input type="file" accept=".csv,.xlsx,.xls,.json,text/csv,application/json,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" node_ref=input on:change=on_file/>
             </label>
             {move || busy.get().then(|| view! { <p class="loading" role="status">{i18n.t("import.checking")}</p> })}
             {move || note.get().map(|n| view! { <p class="note">{n}</p> })}
@@ -322,6 +322,14 @@ pub(super) async fn read_import_file(
 ) -> Result<ImportFile, FileError> {
     let (name, bytes) = read_file_bytes(input, 32 * 1_048_576).await?;
     let name = name.to_lowercase();
+    // An Excel 97–2003 workbook (.xls, a compound file): the server names what to do with it.
+    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Ok(ImportFile {
+            format: "xls",
+            data: String::new(),
+            gbk: false,
+        });
+    }
     if name.ends_with(".xlsx") || bytes.starts_with(b"PK\x03\x04") {
         return base64(&bytes).map(|data| ImportFile {
             format: "xlsx",

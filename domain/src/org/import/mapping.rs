@@ -162,11 +162,23 @@ impl Field {
     }
 }
 
-/// A header as compared: trimmed, lower case, without spaces, `_`, `-` and a BOM.
+/// A header as compared: trimmed, lower case, without spaces, `_`, `-`, a BOM, a trailing `*`
+/// (required-column marks) and bracketed units (`党员数（人）`).
 fn normal_header(h: &str) -> String {
+    let mut depth = 0usize;
     h.trim_start_matches('\u{feff}')
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '-')
+        .filter(|&c| match c {
+            '(' | '（' | '[' | '【' => {
+                depth += 1;
+                false
+            }
+            ')' | '）' | ']' | '】' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0 && !c.is_whitespace() && !matches!(c, '_' | '-' | '*'),
+        })
         .flat_map(char::to_lowercase)
         .collect()
 }
@@ -506,6 +518,8 @@ mod tests {
             ],
         );
         let m = guess(&t, &l);
+        assert_eq!(normal_header("党员数（人）"), "党员数");
+        assert_eq!(normal_header(" Parent_ID *"), "parentid");
         assert_eq!(
             m.columns,
             vec![

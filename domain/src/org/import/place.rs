@@ -66,12 +66,27 @@ pub(super) fn place(rows: &mut Vec<ImportRow>, stored: &Stored) -> Vec<Problem> 
             .as_deref()
             .is_some_and(|p| stored_code(p).is_none())
     });
+    // Exports that name the parent by its name (上级党组织: 某某党委) rather than its id: a
+    // parent that is no id is looked up among the file's names, when only one row has it.
+    let mut names: HashMap<&str, Option<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        names
+            .entry(r.name.as_str())
+            .and_modify(|e| *e = None)
+            .or_insert(Some(i));
+    }
+    let in_file = |p: &str| -> Option<usize> {
+        index
+            .get(p)
+            .copied()
+            .or_else(|| names.get(p).copied().flatten())
+    };
     let mut parents: Vec<Parent> = Vec::with_capacity(rows.len());
     for (i, r) in rows.iter().enumerate() {
         parents.push(match r.source_parent.as_deref() {
             None => Parent::None,
-            Some(p) => match (index.get(p), stored_code(p)) {
-                (Some(&j), _) => Parent::Row(j),
+            Some(p) => match (in_file(p), stored_code(p)) {
+                (Some(j), _) => Parent::Row(j),
                 (None, Some(code)) => Parent::Stored(code),
                 (None, None) if hangs_outside => Parent::None,
                 (None, None) => {
@@ -425,6 +440,23 @@ mod tests {
         );
         // With a top-level row in the file, a parent nobody knows is a mistake.
         let mut rows = vec![row(2, "d1", None), row(3, "b1", Some("d9"))];
+        let p = place(&mut rows, &s);
+        assert_eq!(p[0].key, "org_import.unknown_parent");
+    }
+
+    #[test]
+    fn a_parent_named_by_its_name_is_found_when_the_name_is_unique() {
+        let tree = Tree::new(vec![]);
+        let (sources, taken) = (HashMap::new(), HashSet::new());
+        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
+        let mut rows = vec![row(2, "1", None), row(3, "2", Some("n1")), row(4, "3", Some("n2"))];
+        let p = place(&mut rows, &s);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(rows[2].parent.as_deref(), Some(rows[1].code.as_str()));
+        // Two rows of the same name: the name says nothing.
+        let mut rows = vec![row(2, "1", None), row(3, "2", Some("1")), row(4, "3", Some("n9"))];
+        rows[1].name = "n9".into();
+        rows[0].name = "n9".into();
         let p = place(&mut rows, &s);
         assert_eq!(p[0].key, "org_import.unknown_parent");
     }

@@ -387,8 +387,9 @@ pub fn read_xlsx_table(bytes: &[u8]) -> Result<Table, Problem> {
 }
 
 /// Problems about the file as a whole.
-pub const FILE_LEVEL: [&str; 7] = [
+pub const FILE_LEVEL: [&str; 8] = [
     "org_import.xlsx",
+    "org_import.xls",
     "org_import.json",
     "org_import.json_item",
     "org_import.header",
