@@ -9,6 +9,7 @@ use domain::org::LevelSet;
 use proptest::prelude::*;
 
 const GEOJSON: &str = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"一网格","code":"320113001001","households":"300"},"geometry":{"type":"Polygon","coordinates":[[[118.90,32.10],[118.91,32.10],[118.91,32.11],[118.90,32.11],[118.90,32.10]]]}}]}"#;
+const ORG_JSON: &str = r#"{"data":{"records":[{"orgId":"A1","orgName":"某区委","parentOrgId":"0","orgType":"区委","memberCount":12000},{"orgId":"A2","orgName":"机关工委","parentOrgId":"A1","orgType":"机关工委","electionDate":1625011200000},{"orgId":"A3","orgName":"第一党支部","parentOrgId":"A2","orgType":"党支部","contactPhone":"13900000000"}]}}"#;
 const CSV: &str = "编码,名称,层级,上级编码,书记,任期开始,网格\n320113001,仙林街道党工委,working-committee,,王芳,2024-01-01,\n320113001001,仙林社区党委,committee,320113001,李强,2025-03-01,320113001001\n";
 const ICS: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:a@b\r\nSUMMARY:健步走\r\nDTSTART;TZID=Asia/Shanghai:20310301T090000\r\nDTEND;TZID=Asia/Shanghai:20310301T100000\r\nRRULE:FREQ=WEEKLY;COUNT=5\r\nEXDATE;TZID=Asia/Shanghai:20310308T090000\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
@@ -82,7 +83,19 @@ proptest! {
         let levels = LevelSet::five_level();
         let plan = domain::org::import::read_csv(&t, &levels);
         let tree = domain::org::Tree::new(Vec::new());
-        let _ = domain::org::import::plan(plan, &tree, &levels, |_| true, |_| Ok(()));
+        let (sources, taken) = Default::default();
+        let stored = domain::org::import::Stored { tree: &tree, sources: &sources, taken: &taken };
+        let _ = domain::org::import::plan(plan, &stored, &levels, |_| true, |_| Ok(()));
+    }
+
+    #[test]
+    fn org_json_never_panics(t in prop_oneof![mutated(ORG_JSON), text()]) {
+        let levels = LevelSet::district_wide();
+        let plan = domain::org::import::guessed(domain::org::import::read_json_table(&t), &levels);
+        let tree = domain::org::Tree::new(Vec::new());
+        let (sources, taken) = Default::default();
+        let stored = domain::org::import::Stored { tree: &tree, sources: &sources, taken: &taken };
+        let _ = domain::org::import::plan(plan, &stored, &levels, |_| true, |_| Ok(()));
     }
 
     #[test]
