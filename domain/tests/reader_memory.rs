@@ -159,7 +159,7 @@ fn readers_of_user_files_stay_within_bounded_memory() {
     let plan = read(&fine);
     assert!(plan.problems.is_empty(), "{:?}", plan.problems);
     assert_eq!(plan.rows.len(), 1);
-    assert_eq!(plan.rows[0].code, "320113001");
+    assert_eq!(plan.rows[0].source_id, "320113001");
 
     // 8. CSV: one line of 16 million separators.
     let commas = ",".repeat(16 * MB);
