@@ -1,41 +1,25 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { expect, test } from "@playwright/test";
-import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, ownDeployment, shot, watchConsole } from "./helpers";
 
 // A new deployment: its own `linli serve` over an empty database with one administrator, as an
 // office has it after `linli user add` and before any boundary is in.
-const port = Number(process.env.LINLI_E2E_PORT ?? 18080) + 1;
 const root = path.resolve(__dirname, "../..");
 const PASSWORD = "Yanziji-Office-2026";
-let server: ChildProcess | undefined;
+let stop: (() => void) | undefined;
 
-test.use({ baseURL: `http://127.0.0.1:${port}` });
+test.use({ baseURL: `http://127.0.0.1:${Number(process.env.LINLI_E2E_PORT ?? 18080) + 1}` });
 test.describe.configure({ mode: "serial" });
 
-test.beforeAll(async ({}, info) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `linli-empty-${info.project.name}-`));
-  const db = `sqlite://${dir}/empty.db`;
-  const linli = `${root}/target/release/linli`;
-  execFileSync(linli, ["user", "add", "--username", "admin", "--role", "admin", "--password-stdin", "--database-url", db], {
-    input: PASSWORD,
-  });
-  server = spawn(linli, ["serve", "--listen", `127.0.0.1:${port}`, "--dist", `${root}/dist`, "--database-url", db], {
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the empty deployment's server did not start");
+test.beforeAll(async () => {
+  stop = (await ownDeployment("empty", 1, PASSWORD, [])).stop;
 });
 
 test.afterAll(() => {
-  server?.kill("SIGTERM");
+  stop?.();
 });
 
 /** An axis-aligned rectangle as a GeoJSON Polygon's coordinates (counter-clockwise, closed). */

@@ -1,3 +1,7 @@
+import { ChildProcess, execFileSync, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { expect, Page, test } from "@playwright/test";
 
 export const DEMO_PASSWORD = "linli-demo-2026";
@@ -60,4 +64,32 @@ export function decodeUnits(c: any): OrgUnit[] {
       term_years: c.term_years[i], members: c.members[i], version: c.version[i],
     };
   });
+}
+
+/** A deployment of its own for one spec file: a new SQLite database in a temporary folder with one
+ * administrator (`password`), prepared further by `linli` commands (`setup`, e.g.
+ * `[["org-levels", "district"]]`), served by the release `linli` on `LINLI_E2E_PORT + offset`.
+ * Returns its base URL and a function that stops it. */
+export async function ownDeployment(name: string, offset: number, password: string, setup: string[][] = []) {
+  const port = Number(process.env.LINLI_E2E_PORT ?? 18080) + offset;
+  const root = path.resolve(__dirname, "../..");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `linli-${name}-`));
+  const db = `sqlite://${dir}/linli.db`;
+  const linli = `${root}/target/release/linli`;
+  execFileSync(linli, ["user", "add", "--username", "admin", "--role", "admin", "--password-stdin", "--database-url", db], {
+    input: password,
+  });
+  for (const args of setup) execFileSync(linli, [...args, "--database-url", db]);
+  const server: ChildProcess = spawn(linli, ["serve", "--listen", `127.0.0.1:${port}`, "--dist", `${root}/dist`, "--database-url", db], {
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return { url, stop: () => server.kill("SIGTERM") };
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  server.kill("SIGTERM");
+  throw new Error(`the ${name} deployment's server did not start`);
 }

@@ -1,42 +1,20 @@
-import { ChildProcess, execFileSync, spawn } from "child_process";
-import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { expect, test } from "@playwright/test";
-import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, ownDeployment, shot, watchConsole } from "./helpers";
 
 // A district office setting Linli up from its 智慧党建 system: its own `linli serve` over a new
 // database with the district-wide levels (`linli org-levels district`) and one administrator.
-const port = Number(process.env.LINLI_E2E_PORT ?? 18080) + 2;
-const root = path.resolve(__dirname, "../..");
 const PASSWORD = "Qixia-Party-2026";
-let server: ChildProcess | undefined;
+let stop: (() => void) | undefined;
 
-test.use({ baseURL: `http://127.0.0.1:${port}` });
+test.use({ baseURL: `http://127.0.0.1:${Number(process.env.LINLI_E2E_PORT ?? 18080) + 2}` });
 test.describe.configure({ mode: "serial" });
 
-test.beforeAll(async ({}, info) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `linli-orgimport-${info.project.name}-`));
-  const db = `sqlite://${dir}/district.db`;
-  const linli = `${root}/target/release/linli`;
-  execFileSync(linli, ["user", "add", "--username", "admin", "--role", "admin", "--password-stdin", "--database-url", db], {
-    input: PASSWORD,
-  });
-  execFileSync(linli, ["org-levels", "district", "--database-url", db]);
-  server = spawn(linli, ["serve", "--listen", `127.0.0.1:${port}`, "--dist", `${root}/dist`, "--database-url", db], {
-    stdio: "ignore",
-  });
-  for (let i = 0; i < 100; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("the district deployment's server did not start");
+test.beforeAll(async () => {
+  stop = (await ownDeployment("orgimport", 2, PASSWORD, [["org-levels", "district"]])).stop;
 });
 
 test.afterAll(() => {
-  server?.kill("SIGTERM");
+  stop?.();
 });
 
 /** A district's party organisation as a 智慧党建 system exports it: a flat list in the system's own

@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod password;
 pub mod personal;
 pub mod rsvp;
+pub mod services;
 pub mod sessions;
 pub mod settings;
 pub mod throttle;

@@ -79,13 +79,7 @@ pub fn transition(
 ) -> Result<ClaimState, ServiceError> {
     use ClaimAction as A;
     use ClaimState as S;
-    let by = |who: Actor| {
-        if actor == who {
-            Ok(())
-        } else {
-            Err(ServiceError::NotYours)
-        }
-    };
+    let by = |who: Actor| super::by(actor, who);
     match (state, action) {
         (S::Offered, A::Accept) => by(Actor::Claimant).map(|_| S::Claimed),
         (S::Offered, A::Decline { reason }) => {

@@ -74,6 +74,15 @@ impl ServiceError {
     }
 }
 
+/// `Ok` when `actor` is `who`, the side whose move it is.
+fn by(actor: Actor, who: Actor) -> Result<(), ServiceError> {
+    if actor == who {
+        Ok(())
+    } else {
+        Err(ServiceError::NotYours)
+    }
+}
+
 /// Longest title of a need, resource, project or wish.
 pub const MAX_TITLE: usize = 60;
 /// Longest description or note.

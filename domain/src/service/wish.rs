@@ -83,13 +83,7 @@ pub fn transition(
 ) -> Result<WishState, ServiceError> {
     use WishAction as A;
     use WishState as S;
-    let by = |who: Actor| {
-        if actor == who {
-            Ok(())
-        } else {
-            Err(ServiceError::NotYours)
-        }
-    };
+    let by = |who: Actor| super::by(actor, who);
     match (state, action) {
         (S::Submitted, A::Verify) => by(Actor::Organiser).map(|_| S::Verified),
         (S::Submitted | S::Verified, A::Reject { reason }) => {

@@ -267,19 +267,13 @@ mod tests {
     use crate::org::OrgUnit;
 
     fn unit(id: i64, parent: Option<i64>, code: &str, level: &str) -> OrgUnit {
-        OrgUnit {
-            id,
-            parent,
-            code: code.into(),
-            level: level.into(),
-            name: format!("单位{id}"),
-            secretary: None,
-            grid: None,
-            term_start: None,
-            term_years: 3,
-            members: 0,
-            version: 1,
-        }
+        crate::org::testing::u(id, parent, code, level, &format!("单位{id}"))
+    }
+
+    /// `place` on `tree` with nothing imported or dissolved before.
+    fn place_on(tree: &Tree, rows: &mut Vec<ImportRow>) -> Vec<Problem> {
+        let (sources, taken) = (HashMap::new(), HashSet::new());
+        place(rows, &Stored { tree, sources: &sources, taken: &taken })
     }
 
     fn row(line: usize, id: &str, parent: Option<&str>) -> ImportRow {
@@ -309,12 +303,6 @@ mod tests {
     #[test]
     fn a_parent_pointer_export_is_numbered_parents_first() {
         let tree = Tree::new(vec![]);
-        let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored {
-            tree: &tree,
-            sources: &sources,
-            taken: &taken,
-        };
         // Children listed before their parents, as exports sorted by name are.
         let mut rows = vec![
             row(2, "a-3", Some("a-1")),
@@ -323,7 +311,7 @@ mod tests {
             row(5, "a-4", Some("a-3")),
         ];
         rows[2].source_parent = None;
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(
             codes(&rows),
@@ -388,12 +376,6 @@ mod tests {
     #[test]
     fn duplicates_unknown_parents_and_cycles_are_refused_with_what_hangs_beneath() {
         let tree = Tree::new(vec![]);
-        let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored {
-            tree: &tree,
-            sources: &sources,
-            taken: &taken,
-        };
         let mut rows = vec![
             row(2, "1", None),
             row(3, "1", None),
@@ -403,7 +385,7 @@ mod tests {
             row(7, "5", Some("4")),
             row(8, "6", Some("6")),
         ];
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         let keys: Vec<(usize, &str)> = p.iter().map(|p| (p.line, p.key.as_str())).collect();
         assert_eq!(
             keys,
@@ -425,39 +407,31 @@ mod tests {
     #[test]
     fn an_export_of_part_of_a_tree_starts_at_the_rows_whose_parent_is_outside() {
         let tree = Tree::new(vec![]);
-        let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored {
-            tree: &tree,
-            sources: &sources,
-            taken: &taken,
-        };
         // The district committee's parent is the city committee, which is not in the export.
         let mut rows = vec![row(2, "d1", Some("city")), row(3, "b1", Some("d1"))];
-        assert!(place(&mut rows, &s).is_empty());
+        assert!(place_on(&tree, &mut rows).is_empty());
         assert_eq!(
             codes(&rows),
             vec![("d1", "900001", None), ("b1", "90000101", Some("900001"))]
         );
         // With a top-level row in the file, a parent nobody knows is a mistake.
         let mut rows = vec![row(2, "d1", None), row(3, "b1", Some("d9"))];
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         assert_eq!(p[0].key, "org_import.unknown_parent");
     }
 
     #[test]
     fn a_parent_named_by_its_name_is_found_when_the_name_is_unique() {
         let tree = Tree::new(vec![]);
-        let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored { tree: &tree, sources: &sources, taken: &taken };
         let mut rows = vec![row(2, "1", None), row(3, "2", Some("n1")), row(4, "3", Some("n2"))];
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(rows[2].parent.as_deref(), Some(rows[1].code.as_str()));
         // Two rows of the same name: the name says nothing.
         let mut rows = vec![row(2, "1", None), row(3, "2", Some("1")), row(4, "3", Some("n9"))];
         rows[1].name = "n9".into();
         rows[0].name = "n9".into();
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         assert_eq!(p[0].key, "org_import.unknown_parent");
     }
 
@@ -468,22 +442,16 @@ mod tests {
             unit(2, Some(1), "32011301", "committee"),
             unit(3, Some(2), "3201130101", "branch"),
         ]);
-        let (sources, taken) = (HashMap::new(), HashSet::new());
-        let s = Stored {
-            tree: &tree,
-            sources: &sources,
-            taken: &taken,
-        };
         let mut rows = vec![row(1, "p", None)];
         rows.extend((0..100).map(|i| row(i + 2, &format!("c{i}"), Some("p"))));
-        assert!(place(&mut rows, &s).is_empty());
+        assert!(place_on(&tree, &mut rows).is_empty());
         assert_eq!(rows[1].code, "900001001");
         assert_eq!(rows[100].code, "900001100");
         // Under a stored unit whose children use two digits, the 100th child has no code.
         let mut rows: Vec<ImportRow> = (0..99)
             .map(|i| row(i + 2, &format!("x{i}"), Some("32011301")))
             .collect();
-        let p = place(&mut rows, &s);
+        let p = place_on(&tree, &mut rows);
         assert_eq!(rows.len(), 98);
         assert_eq!(p.len(), 1);
         assert_eq!(p[0].key, "org_import.code_full");
