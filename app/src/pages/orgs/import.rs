@@ -299,7 +299,7 @@ fn MappingForm(
         }
     });
     view! {
-        <fieldset class="import-mapping">
+        <fieldset class="org-mapping">
             <legend>{i18n.t("org_import.columns")}</legend>
             <div class="mapping-grid">{columns}</div>
         </fieldset>
