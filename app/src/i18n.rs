@@ -350,6 +350,7 @@ mod tests {
                     "dissolved",
                     "json",
                     "json_item",
+                    "json_too_large",
                     "xls",
                     "id",
                     "phone",

@@ -153,7 +153,10 @@ mod ssr_orgs {
         let mut report = ImportReport::default();
         let read = match &table {
             Ok(t) => {
-                let m = mapping.unwrap_or_else(|| imp::guess(t, &levels));
+                let m = match mapping {
+                    Some(m) => m.completed(t, &levels),
+                    None => imp::guess(t, &levels),
+                };
                 report.headers = t.headers.clone();
                 report.kinds = imp::kind_values(t, m.column(imp::Field::Kind));
                 let read = imp::rows(t, &m, &levels);

@@ -223,6 +223,21 @@ impl Mapping {
     }
 }
 
+impl Mapping {
+    /// The mapping with every type value of the table's type column listed: values the user has
+    /// not decided yet (after choosing another type column, say) get `guess_level`; decided ones,
+    /// "not mapped" included, stay as they are.
+    pub fn completed(mut self, table: &Table, levels: &LevelSet) -> Mapping {
+        for (v, _) in kind_values(table, self.column(Field::Kind)) {
+            if !self.kinds.iter().any(|(k, _)| *k == v) {
+                let level = guess_level(levels, &v).unwrap_or_default();
+                self.kinds.push((v, level));
+            }
+        }
+        self
+    }
+}
+
 /// The distinct values of column `i` with how many records use each, most used first.
 pub fn kind_values(table: &Table, i: Option<usize>) -> Vec<(String, usize)> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
@@ -605,6 +620,23 @@ mod tests {
         assert_eq!(p.problems.len(), 1);
         assert_eq!(p.problems[0].key, "org_import.header");
         assert_eq!(p.problems[0].args[0].1, "层级");
+    }
+
+    #[test]
+    fn choosing_another_type_column_guesses_its_values_and_keeps_decisions() {
+        let l = LevelSet::district_wide();
+        let t = table(
+            &["id", "name", "type", "类别"],
+            &[&["1", "甲", "x", "党委"], &["2", "乙", "y", "党支部"]],
+        );
+        let mut m = guess(&t, &l);
+        m.set_kind("x", "committee");
+        m.set_column(Field::Kind, Some(3));
+        m.set_kind("党支部", "");
+        let m = m.completed(&t, &l);
+        assert_eq!(m.level_for("党委"), Some("committee"));
+        assert_eq!(m.level_for("党支部"), None, "the user's \"not mapped\" stays");
+        assert_eq!(m.level_for("x"), Some("committee"));
     }
 
     #[test]

@@ -77,6 +77,18 @@ fn too_many(line: usize) -> Problem {
 pub fn read_json_table(text: &str) -> Result<Table, Problem> {
     use serde_json::Value;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // A parsed document takes many times its text; what a real export needs is bounded first: its
+    // size, and its objects (a unit is one object, perhaps with one or two nested).
+    if text.len() > MAX_JSON_BYTES {
+        return Err(problem(
+            1,
+            "org_import.json_too_large",
+            &[("mb", &(MAX_JSON_BYTES / (1024 * 1024)).to_string())],
+        ));
+    }
+    if text.bytes().filter(|b| *b == b'{').count() > 5 * MAX_IMPORT_ROWS {
+        return Err(too_many(MAX_IMPORT_ROWS + 1));
+    }
     let Ok(doc) = serde_json::from_str::<Value>(text) else {
         return Err(problem(1, "org_import.json", &[]));
     };
@@ -173,6 +185,9 @@ pub fn read_csv_table(text: &str) -> Result<Table, Problem> {
     });
     Table::from_records(records)
 }
+
+/// Bytes of a JSON export (20,000 units of a dozen fields are about 6 MB).
+pub const MAX_JSON_BYTES: usize = 12 * 1024 * 1024;
 
 /// Bytes in one line of a CSV file (a real row is a few hundred).
 pub const MAX_CSV_LINE: usize = 16 * 1024;
@@ -387,8 +402,9 @@ pub fn read_xlsx_table(bytes: &[u8]) -> Result<Table, Problem> {
 }
 
 /// Problems about the file as a whole.
-pub const FILE_LEVEL: [&str; 8] = [
+pub const FILE_LEVEL: [&str; 9] = [
     "org_import.xlsx",
+    "org_import.json_too_large",
     "org_import.xls",
     "org_import.json",
     "org_import.json_item",
@@ -478,5 +494,9 @@ mod json_tests {
         assert_eq!(key("[]"), "org_import.json");
         let many = format!("[{}]", vec![r#"{"a":1}"#; MAX_IMPORT_ROWS + 1].join(","));
         assert_eq!(key(&many), "org_import.too_many");
+        let braces = format!("[{}]", vec!["{}"; 5 * MAX_IMPORT_ROWS + 1].join(","));
+        assert_eq!(key(&braces), "org_import.too_many");
+        let big = format!(r#"[{{"a":"{}"}}]"#, "x".repeat(MAX_JSON_BYTES));
+        assert_eq!(key(&big), "org_import.json_too_large");
     }
 }
