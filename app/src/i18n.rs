@@ -359,8 +359,7 @@ mod tests {
                 .map(|k| format!("org_import.{k}")),
             );
             wanted.extend(
-                domain::org::import::Field::ALL
-                    .map(|f| format!("org_import.field_{}", f.key())),
+                domain::org::import::Field::ALL.map(|f| format!("org_import.field_{}", f.key())),
             );
         }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);

@@ -169,7 +169,8 @@ fn readers_of_user_files_stay_within_bounded_memory() {
 
     // 9. JSON: the largest export accepted (many small objects, the worst shape for a parsed
     // document) stays within a small multiple of its text; anything larger is refused unread.
-    let unit = r#"{"orgId":"D00001","orgName":"某某党支部","parentOrgId":"D00000","orgType":"党支部"}"#;
+    let unit =
+        r#"{"orgId":"D00001","orgName":"某某党支部","parentOrgId":"D00000","orgType":"党支部"}"#;
     let mut json = String::from("[");
     while json.len() + unit.len() + 2 < domain::org::import::MAX_JSON_BYTES
         && json.len() < unit.len() * 5 * domain::org::MAX_IMPORT_ROWS
@@ -180,9 +181,20 @@ fn readers_of_user_files_stay_within_bounded_memory() {
     json.pop();
     json.push(']');
     let (bytes, table) = peak(|| domain::org::import::read_json_table(&json));
-    assert_eq!(table.unwrap_err().key, "org_import.too_many", "more than 20,000 units");
-    assert!(bytes < 20 * json.len(), "json: peak {bytes} bytes for {} of text", json.len());
-    let huge = format!("[{}]", "1,".repeat(domain::org::import::MAX_JSON_BYTES / 2 + 1));
+    assert_eq!(
+        table.unwrap_err().key,
+        "org_import.too_many",
+        "more than 20,000 units"
+    );
+    assert!(
+        bytes < 20 * json.len(),
+        "json: peak {bytes} bytes for {} of text",
+        json.len()
+    );
+    let huge = format!(
+        "[{}]",
+        "1,".repeat(domain::org::import::MAX_JSON_BYTES / 2 + 1)
+    );
     let (bytes, table) = peak(|| domain::org::import::read_json_table(&huge));
     assert_eq!(table.unwrap_err().key, "org_import.json_too_large");
     assert!(bytes < MB, "oversized json: peak {bytes} bytes");

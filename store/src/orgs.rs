@@ -723,12 +723,13 @@ impl Db {
         .await?
         .into_iter()
         .collect();
-        let taken =
-            sqlx::query_scalar::<_, String>("SELECT code FROM org_unit WHERE dissolved_at IS NOT NULL")
-                .fetch_all(self.pool())
-                .await?
-                .into_iter()
-                .collect();
+        let taken = sqlx::query_scalar::<_, String>(
+            "SELECT code FROM org_unit WHERE dissolved_at IS NOT NULL",
+        )
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .collect();
         Ok((sources, taken))
     }
 

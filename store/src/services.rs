@@ -124,9 +124,14 @@ impl Db {
             live.iter()
                 .filter_map(|(s, a)| ClaimState::parse(s).map(|s| (s, *a))),
         );
-        if let Err(e) =
-            claims::check_claim(status(&st), deadline.as_deref(), today, wanted, held, amount)
-        {
+        if let Err(e) = claims::check_claim(
+            status(&st),
+            deadline.as_deref(),
+            today,
+            wanted,
+            held,
+            amount,
+        ) {
             return Ok(Err(e));
         }
         let state = if dispatched {

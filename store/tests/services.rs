@@ -67,40 +67,70 @@ async fn two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty(db: Db) {
 
 async fn a_claim_lives_through_the_store_and_a_withdrawal_frees_its_part(db: Db) {
     let id = need(&db, 3, Some("2026-12-10")).await;
-    let a = db.claim(id, "wang", 2, false, "wang", TODAY, 2).await.unwrap().unwrap();
+    let a = db
+        .claim(id, "wang", 2, false, "wang", TODAY, 2)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         db.claim(id, "li", 2, false, "li", TODAY, 3).await.unwrap(),
         Err(ServiceError::OverFilled { left: 1 })
     );
     // The organiser dispatches the last place to zhao, who declines with a reason.
-    let d = db.claim(id, "zhao", 1, true, "shuji", TODAY, 4).await.unwrap().unwrap();
+    let d = db
+        .claim(id, "zhao", 1, true, "shuji", TODAY, 4)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         db.claim(id, "li", 1, false, "li", TODAY, 5).await.unwrap(),
         Err(ServiceError::OverFilled { left: 0 })
     );
-    let decline = ClaimAction::Decline { reason: "那天值班".into() };
+    let decline = ClaimAction::Decline {
+        reason: "那天值班".into(),
+    };
     assert_eq!(
-        db.claim_action(d, "li", Actor::Claimant, &decline, 6).await.unwrap(),
+        db.claim_action(d, "li", Actor::Claimant, &decline, 6)
+            .await
+            .unwrap(),
         Err(ServiceError::NotYours),
         "only zhao answers zhao's dispatch"
     );
     assert_eq!(
-        db.claim_action(d, "zhao", Actor::Claimant, &decline, 6).await.unwrap(),
+        db.claim_action(d, "zhao", Actor::Claimant, &decline, 6)
+            .await
+            .unwrap(),
         Ok(ClaimState::Declined)
     );
-    assert!(db.claim(id, "li", 1, false, "li", TODAY, 7).await.unwrap().is_ok());
+    assert!(db
+        .claim(id, "li", 1, false, "li", TODAY, 7)
+        .await
+        .unwrap()
+        .is_ok());
     // wang does the work; the organiser sends it back once, then confirms.
     for action in [ClaimAction::Start, ClaimAction::Finish] {
-        db.claim_action(a, "wang", Actor::Claimant, &action, 8).await.unwrap().unwrap();
+        db.claim_action(a, "wang", Actor::Claimant, &action, 8)
+            .await
+            .unwrap()
+            .unwrap();
     }
-    let back = ClaimAction::SendBack { reason: "请补充服务照片".into() };
+    let back = ClaimAction::SendBack {
+        reason: "请补充服务照片".into(),
+    };
     assert_eq!(
-        db.claim_action(a, "shuji", Actor::Organiser, &back, 9).await.unwrap(),
+        db.claim_action(a, "shuji", Actor::Organiser, &back, 9)
+            .await
+            .unwrap(),
         Ok(ClaimState::InProgress)
     );
-    db.claim_action(a, "wang", Actor::Claimant, &ClaimAction::Finish, 10).await.unwrap().unwrap();
+    db.claim_action(a, "wang", Actor::Claimant, &ClaimAction::Finish, 10)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        db.claim_action(a, "shuji", Actor::Organiser, &ClaimAction::Confirm, 11).await.unwrap(),
+        db.claim_action(a, "shuji", Actor::Organiser, &ClaimAction::Confirm, 11)
+            .await
+            .unwrap(),
         Ok(ClaimState::Confirmed)
     );
     let claims = db.claims(id).await.unwrap();
@@ -109,7 +139,9 @@ async fn a_claim_lives_through_the_store_and_a_withdrawal_frees_its_part(db: Db)
     assert_eq!(claims[1].reason, "那天值班");
     // After the deadline nobody claims.
     assert_eq!(
-        db.claim(id, "sun", 1, false, "sun", "2026-12-11", 12).await.unwrap(),
+        db.claim(id, "sun", 1, false, "sun", "2026-12-11", 12)
+            .await
+            .unwrap(),
         Err(ServiceError::PastDeadline)
     );
 }

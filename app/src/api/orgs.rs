@@ -356,7 +356,14 @@ pub async fn orgs_set_levels(set: String) -> Result<(), AppError> {
     let db = &state()?.db;
     let units = db.org_units().await.map_err(internal)?;
     if let Some(u) = units.iter().find(|u| levels.get(&u.level).is_none()) {
-        audit(Some(&p), AuditAction::OrgsSetLevels, object, AuditResult::Refused, &set).await;
+        audit(
+            Some(&p),
+            AuditAction::OrgsSetLevels,
+            object,
+            AuditResult::Refused,
+            &set,
+        )
+        .await;
         return Err(AppError::Refused {
             status: 409,
             key: "err.org_levels_used".into(),
@@ -364,7 +371,14 @@ pub async fn orgs_set_levels(set: String) -> Result<(), AppError> {
         });
     }
     db.set_org_levels(&set).await.map_err(internal)?;
-    audit(Some(&p), AuditAction::OrgsSetLevels, object, AuditResult::Ok, &set).await;
+    audit(
+        Some(&p),
+        AuditAction::OrgsSetLevels,
+        object,
+        AuditResult::Ok,
+        &set,
+    )
+    .await;
     Ok(())
 }
 

@@ -40,25 +40,51 @@ fn district(rename: &str) -> (Value, usize) {
             for s in 0..2 {
                 let sub = add(&mut items, &bureau, format!("局{w}-{c}下属{s}党委"), "党委");
                 for b in 0..3 {
-                    let br = add(&mut items, &sub, format!("下属{w}-{c}-{s}第{b}党支部"), "党支部");
+                    let br = add(
+                        &mut items,
+                        &sub,
+                        format!("下属{w}-{c}-{s}第{b}党支部"),
+                        "党支部",
+                    );
                     if b == 0 {
                         add(&mut items, &br, format!("{w}-{c}-{s}党小组"), "党小组");
                     }
                 }
             }
             let gb = add(&mut items, &bureau, format!("局{w}-{c}党总支"), "党总支");
-            add(&mut items, &gb, format!("局{w}-{c}总支第一支部"), "联合党支部");
-            add(&mut items, &bureau, format!("局{w}-{c}临时党支部"), "临时党组织");
+            add(
+                &mut items,
+                &gb,
+                format!("局{w}-{c}总支第一支部"),
+                "联合党支部",
+            );
+            add(
+                &mut items,
+                &bureau,
+                format!("局{w}-{c}临时党支部"),
+                "临时党组织",
+            );
         }
     }
     let count = items.len();
     // Sorted by name, as exports often are: children come before their parents.
     items.sort_by(|a, b| a["orgName"].as_str().cmp(&b["orgName"].as_str()));
-    (json!({"code": 0, "msg": "success", "data": {"total": count, "records": items}}), count)
+    (
+        json!({"code": 0, "msg": "success", "data": {"total": count, "records": items}}),
+        count,
+    )
 }
 
-async fn import(app: &TestApp, c: &str, file: &Value, mapping: Option<&Mapping>, commit: bool) -> ImportReport {
-    let m = mapping.map(|m| serde_json::to_string(m).unwrap()).unwrap_or_default();
+async fn import(
+    app: &TestApp,
+    c: &str,
+    file: &Value,
+    mapping: Option<&Mapping>,
+    commit: bool,
+) -> ImportReport {
+    let m = mapping
+        .map(|m| serde_json::to_string(m).unwrap())
+        .unwrap_or_default();
     let r = app
         .post(
             "orgs_import",
@@ -70,7 +96,12 @@ async fn import(app: &TestApp, c: &str, file: &Value, mapping: Option<&Mapping>,
             Some(c),
         )
         .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", &r.body[..r.body.len().min(400)]);
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "{}",
+        &r.body[..r.body.len().min(400)]
+    );
     serde_json::from_str(&r.body).unwrap()
 }
 
@@ -103,7 +134,10 @@ async fn a_district_json_export_imports_after_a_type_mapping_and_again_as_an_upd
     assert_eq!(m.level_for("联合党支部"), Some("branch"));
     assert!(rep.kinds.iter().any(|(v, n)| v == "临时党组织" && *n == 12));
     assert_eq!(rep.problems.len(), 12, "{:?}", rep.problems);
-    assert!(rep.problems.iter().all(|p| p.key == "org_import.unknown_level"));
+    assert!(rep
+        .problems
+        .iter()
+        .all(|p| p.key == "org_import.unknown_level"));
     // The user maps it: the whole tree in one pass.
     let mut m = rep.mapping.clone();
     m.set_kind("临时党组织", "branch");
@@ -115,13 +149,26 @@ async fn a_district_json_export_imports_after_a_type_mapping_and_again_as_an_upd
     assert_eq!(t.units.len(), before + count);
     let by_name = |name: &str| t.units.iter().find(|u| u.name == name).unwrap();
     let root = by_name("某某区委");
-    assert_eq!((root.level.as_str(), root.parent), ("district-committee", None));
-    assert!(root.code.starts_with('9') && root.code.len() == 6, "{}", root.code);
+    assert_eq!(
+        (root.level.as_str(), root.parent),
+        ("district-committee", None)
+    );
+    assert!(
+        root.code.starts_with('9') && root.code.len() == 6,
+        "{}",
+        root.code
+    );
     let sub = by_name("局0-1下属1党委");
     let bureau = t.units.iter().find(|u| Some(u.id) == sub.parent).unwrap();
-    assert_eq!((sub.level.as_str(), bureau.level.as_str()), ("committee", "committee"));
+    assert_eq!(
+        (sub.level.as_str(), bureau.level.as_str()),
+        ("committee", "committee")
+    );
     assert!(sub.code.starts_with(&bureau.code));
-    assert_eq!(sub.secretary.as_deref().map(|s| s.starts_with("书记")), Some(true));
+    assert_eq!(
+        sub.secretary.as_deref().map(|s| s.starts_with("书记")),
+        Some(true)
+    );
     assert!(sub.members >= 3 && sub.term_start.is_some());
     let direct = by_name("区委办党支部");
     assert_eq!(direct.parent, Some(root.id), "a branch at depth 1");
@@ -142,9 +189,7 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
     let app = spawn().await;
     app.db.set_org_levels("district").await.unwrap();
     let c = app.login("admin").await;
-    let row = |id: &str, name: &str, parent: &str, kind: &str| {
-        json!({"组织ID": id, "组织名称": name, "上级组织ID": parent, "组织类别": kind})
-    };
+    let row = |id: &str, name: &str, parent: &str, kind: &str| json!({"组织ID": id, "组织名称": name, "上级组织ID": parent, "组织类别": kind});
     let file = json!([
         row("1", "区委", "", "区委"),
         row("2", "甲党委", "1", "党委"),
@@ -158,7 +203,11 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
     let before = fingerprint(&app.db).await;
     let rep = import(&app, &c, &file, None, true).await;
     assert!(!rep.committed);
-    let keys: Vec<(usize, &str)> = rep.problems.iter().map(|p| (p.line, p.key.as_str())).collect();
+    let keys: Vec<(usize, &str)> = rep
+        .problems
+        .iter()
+        .map(|p| (p.line, p.key.as_str()))
+        .collect();
     assert_eq!(
         keys,
         vec![
@@ -172,13 +221,21 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
     assert_eq!(fingerprint(&app.db).await, before);
     // An Excel 97–2003 file: save it as .xlsx or CSV.
     let r = app
-        .post("orgs_import", "format=xls&mapping=&data=&commit=true", Some(&c))
+        .post(
+            "orgs_import",
+            "format=xls&mapping=&data=&commit=true",
+            Some(&c),
+        )
         .await;
     let rep: ImportReport = serde_json::from_str(&r.body).unwrap();
     assert_eq!(rep.problems[0].key, "org_import.xls");
     // A mapping that is not JSON, and one naming a column the file does not have.
     let r = app
-        .post("orgs_import", "format=json&mapping=%7B&data=%5B%5D&commit=false", Some(&c))
+        .post(
+            "orgs_import",
+            "format=json&mapping=%7B&data=%5B%5D&commit=false",
+            Some(&c),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let mut m = rep.mapping.clone();
@@ -187,7 +244,14 @@ async fn every_problem_of_a_broken_export_is_shown_and_nothing_is_written() {
     assert_eq!(rep.problems[0].key, "org_import.header");
     // An organiser may not add a top-level unit from a file.
     let shuji = app.login("shuji").await;
-    let rep = import(&app, &shuji, &json!([row("1", "区委", "", "区委")]), None, true).await;
+    let rep = import(
+        &app,
+        &shuji,
+        &json!([row("1", "区委", "", "区委")]),
+        None,
+        true,
+    )
+    .await;
     assert!(!rep.committed);
     assert_eq!(rep.problems[0].key, "org_import.scope");
     assert_eq!(fingerprint(&app.db).await, before);
@@ -198,17 +262,27 @@ async fn an_administrator_switches_the_level_set_when_every_unit_fits_it() {
     let app = spawn().await;
     let c = app.login("admin").await;
     let set = |s: &'static str| format!("set={s}");
-    let r = app.post("orgs_set_levels", &set("district"), Some(&c)).await;
+    let r = app
+        .post("orgs_set_levels", &set("district"), Some(&c))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(tree(&app, &c).await.levels, domain::org::LevelSet::district_wide());
+    assert_eq!(
+        tree(&app, &c).await.levels,
+        domain::org::LevelSet::district_wide()
+    );
     // The demo's street working committee has no place in the four-level set.
     let r = app.post("orgs_set_levels", &set("four"), Some(&c)).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(r.body.contains("err.org_levels_used"), "{}", r.body);
     let r = app.post("orgs_set_levels", "set=%7B%7D", Some(&c)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert_eq!(tree(&app, &c).await.levels, domain::org::LevelSet::district_wide());
+    assert_eq!(
+        tree(&app, &c).await.levels,
+        domain::org::LevelSet::district_wide()
+    );
     let shuji = app.login("shuji").await;
-    let r = app.post("orgs_set_levels", &set("five"), Some(&shuji)).await;
+    let r = app
+        .post("orgs_set_levels", &set("five"), Some(&shuji))
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

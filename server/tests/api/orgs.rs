@@ -60,7 +60,13 @@ async fn residents_read_names_and_secretaries_only() {
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = app.post("orgs_import", "format=csv&mapping=&data=x&commit=true", Some(&c)).await;
+    let r = app
+        .post(
+            "orgs_import",
+            "format=csv&mapping=&data=x&commit=true",
+            Some(&c),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = app.get_with("/export/orgs.csv", Some(&c)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -473,7 +479,11 @@ async fn xlsx_export_imports_back_and_a_broken_workbook_is_refused() {
     assert!(!rep.committed);
     assert_eq!(rep.problems[0].key, "org_import.xlsx");
     let r = app
-        .post("orgs_import", "format=xlsx&mapping=&data=%25%25%25&commit=true", Some(&c))
+        .post(
+            "orgs_import",
+            "format=xlsx&mapping=&data=%25%25%25&commit=true",
+            Some(&c),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "not base64");
 }

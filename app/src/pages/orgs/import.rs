@@ -39,7 +39,9 @@ pub(super) fn ImportBox(ed: Ed) -> impl IntoView {
             let again = r.as_ref().ok().and_then(|rep| {
                 last.try_with_value(|l| {
                     l.as_ref()
-                        .filter(|(h, m)| guessed && !commit && *h == rep.headers && *m != rep.mapping)
+                        .filter(|(h, m)| {
+                            guessed && !commit && *h == rep.headers && *m != rep.mapping
+                        })
                         .map(|(_, m)| serde_json::to_string(m).unwrap_or_default())
                 })
                 .flatten()
@@ -256,7 +258,16 @@ fn MappingForm(
     let levels: Vec<(String, String)> = ed.levels.with_value(|l| {
         l.levels
             .iter()
-            .map(|x| (x.key.clone(), if zh { x.name_zh.clone() } else { x.name_en.clone() }))
+            .map(|x| {
+                (
+                    x.key.clone(),
+                    if zh {
+                        x.name_zh.clone()
+                    } else {
+                        x.name_en.clone()
+                    },
+                )
+            })
             .collect()
     });
     let kinds = (m.column(Field::Kind).is_some() && !rep.kinds.is_empty()).then(|| {
@@ -341,7 +352,11 @@ pub(super) async fn read_import_file(
         Ok(s) => (s, false),
         Err(e) => (gb18030(e.into_bytes())?, true),
     };
-    let first = text.trim_start_matches('\u{feff}').trim_start().chars().next();
+    let first = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .next();
     let json = name.ends_with(".json") || matches!(first, Some('[') | Some('{'));
     Ok(ImportFile {
         format: if json { "json" } else { "csv" },

@@ -635,7 +635,11 @@ mod tests {
         m.set_kind("党支部", "");
         let m = m.completed(&t, &l);
         assert_eq!(m.level_for("党委"), Some("committee"));
-        assert_eq!(m.level_for("党支部"), None, "the user's \"not mapped\" stays");
+        assert_eq!(
+            m.level_for("党支部"),
+            None,
+            "the user's \"not mapped\" stays"
+        );
         assert_eq!(m.level_for("x"), Some("committee"));
     }
 

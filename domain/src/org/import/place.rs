@@ -273,7 +273,14 @@ mod tests {
     /// `place` on `tree` with nothing imported or dissolved before.
     fn place_on(tree: &Tree, rows: &mut Vec<ImportRow>) -> Vec<Problem> {
         let (sources, taken) = (HashMap::new(), HashSet::new());
-        place(rows, &Stored { tree, sources: &sources, taken: &taken })
+        place(
+            rows,
+            &Stored {
+                tree,
+                sources: &sources,
+                taken: &taken,
+            },
+        )
     }
 
     fn row(line: usize, id: &str, parent: Option<&str>) -> ImportRow {
@@ -423,12 +430,20 @@ mod tests {
     #[test]
     fn a_parent_named_by_its_name_is_found_when_the_name_is_unique() {
         let tree = Tree::new(vec![]);
-        let mut rows = vec![row(2, "1", None), row(3, "2", Some("n1")), row(4, "3", Some("n2"))];
+        let mut rows = vec![
+            row(2, "1", None),
+            row(3, "2", Some("n1")),
+            row(4, "3", Some("n2")),
+        ];
         let p = place_on(&tree, &mut rows);
         assert!(p.is_empty(), "{p:?}");
         assert_eq!(rows[2].parent.as_deref(), Some(rows[1].code.as_str()));
         // Two rows of the same name: the name says nothing.
-        let mut rows = vec![row(2, "1", None), row(3, "2", Some("1")), row(4, "3", Some("n9"))];
+        let mut rows = vec![
+            row(2, "1", None),
+            row(3, "2", Some("1")),
+            row(4, "3", Some("n9")),
+        ];
         rows[1].name = "n9".into();
         rows[0].name = "n9".into();
         let p = place_on(&tree, &mut rows);
