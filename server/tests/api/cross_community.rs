@@ -317,6 +317,19 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         ),
         (
             "orgs_import",
+            "a JSON export adding a unit under the other community",
+            Some(|_| {
+                format!(
+                    "format=json&mapping=&data={}&commit=true",
+                    enc(&format!(
+                        r#"[{{"组织编码":"{OTHER}99","名称":"越界支部","层级":"小区党支部","上级组织编码":"{OTHER}"}}]"#
+                    ))
+                )
+            }),
+            [NotCommitted; 3],
+        ),
+        (
+            "orgs_import",
             "a file adding a unit of the caller's code under the street committee",
             Some(|_| {
                 format!(
