@@ -423,7 +423,13 @@ impl Db {
     }
 
     /// Checks in the holder of `code` at the occurrence of `event_id` starting `at`. A code works once.
-    pub async fn check_in(&self, event_id: i64, at: &LocalDateTime, code: &str) -> Result<CheckIn> {
+    pub async fn check_in(
+        &self,
+        event_id: i64,
+        at: &LocalDateTime,
+        code: &str,
+        confirmed_by: &str,
+    ) -> Result<CheckIn> {
         let code = code.trim().to_ascii_lowercase();
         if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(CheckIn::Unknown);
@@ -454,6 +460,8 @@ impl Db {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+                self.credit_check_in(&mut tx, id, event_id, at, confirmed_by)
+                    .await?;
                 CheckIn::Done {
                     display_name: name,
                     seats,
@@ -462,6 +470,49 @@ impl Db {
         };
         tx.commit().await?;
         Ok(result)
+    }
+}
+
+impl Db {
+    /// Service hours for a check-in at a service day or a volunteer activity
+    /// (`domain::service::hours::credits_check_in`): the event's length, once per answer.
+    async fn credit_check_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        rsvp_id: i64,
+        event_id: i64,
+        at: &LocalDateTime,
+        confirmed_by: &str,
+    ) -> Result<()> {
+        use domain::service::hours;
+        let (user_id, unit_id, unit_name, title, category, starts, ends): (i64, i64, String, String, String, String, String) =
+            sqlx::query_as(
+                "SELECT r.user_id, e.unit_id, u.name, e.title, e.category, e.starts_at, e.ends_at FROM rsvp r \
+                 JOIN occurrence o ON o.id = r.occurrence_id JOIN event e ON e.id = o.event_id \
+                 JOIN org_unit u ON u.id = e.unit_id WHERE r.id = $1 AND e.id = $2",
+            )
+            .bind(rsvp_id)
+            .bind(event_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        if !hours::credits_check_in(&category) {
+            return Ok(());
+        }
+        crate::services::credit(
+            tx,
+            crate::services::Credit {
+                user_id,
+                unit_id,
+                served_on: at.date(),
+                minutes: hours::check_in_minutes(&starts, &ends, None),
+                what: &title,
+                organiser: &unit_name,
+                confirmed_by,
+                source: "check-in",
+                source_id: rsvp_id,
+            },
+        )
+        .await
     }
 }
 

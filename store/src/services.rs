@@ -1,18 +1,25 @@
-//! Service matching's rows: the community's lists and the claims on them. Every change is decided
-//! by `domain::service` and written in one transaction; a claim's amount is checked against what
-//! is left with the listing row locked, so concurrent claims never over-fill a need.
+//! Service matching's rows: the community's lists and the claims on them, micro-wishes and the
+//! service hours both earn. Every change is decided by `domain::service` and written in one
+//! transaction; a claim's amount is checked against what is left with the listing row locked, so
+//! concurrent claims never over-fill a need. Hours are written in the transaction that confirms
+//! what earned them (a claim, a wish, a check-in), once per source.
 
 use crate::{Db, Result, StoreError};
 use domain::service::claims::{self, ClaimAction, ClaimState, ListingStatus};
+use domain::service::listing::ListingDraft;
+use domain::service::wish::{self, WishAction, WishState};
 use domain::service::{Actor, ServiceError};
 use serde::{Deserialize, Serialize};
+use sqlx::{Any, Transaction};
 
-/// A need, resource or project as listed.
+/// A need, resource or project as listed, with what its live claims hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Listing {
     pub id: i64,
     pub kind: String,
     pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
     pub title: String,
     pub description: String,
     pub category: String,
@@ -20,31 +27,105 @@ pub struct Listing {
     pub measure: String,
     pub deadline: Option<String>,
     pub status: String,
+    pub grid_code: Option<String>,
     pub version: i64,
+    pub held: i64,
+    pub created_at: i64,
 }
 
-/// What an organiser lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewListing {
-    pub kind: String,
-    pub unit_id: i64,
-    pub title: String,
-    pub description: String,
-    pub category: String,
-    pub amount: i64,
-    pub measure: String,
-    pub deadline: Option<String>,
-}
+const LISTING: &str = "SELECT l.id, l.kind, l.unit_id, u.code AS unit_code, u.name AS unit_name, l.title, l.description, \
+    l.category, l.amount, l.measure, l.deadline, l.status, g.code AS grid_code, l.version, \
+    COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) AS held, \
+    l.created_at FROM service_listing l JOIN org_unit u ON u.id = l.unit_id LEFT JOIN grid g ON g.id = l.grid_id";
 
+/// A claim, with its claimant's name and the listing it is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Claim {
     pub id: i64,
     pub listing_id: i64,
-    pub claimant: String,
+    pub listing_title: String,
+    pub unit_code: String,
+    pub claimant_id: i64,
+    pub claimant_name: String,
     pub amount: i64,
     pub state: String,
     pub note: String,
     pub reason: String,
+    pub updated_at: i64,
+}
+
+const CLAIM: &str = "SELECT c.id, c.listing_id, l.title AS listing_title, u.code AS unit_code, c.claimant_id, \
+    usr.display_name AS claimant_name, c.amount, c.state, c.note, c.reason, c.updated_at FROM service_claim c \
+    JOIN service_listing l ON l.id = c.listing_id JOIN org_unit u ON u.id = l.unit_id JOIN app_user usr ON usr.id = c.claimant_id";
+
+/// A micro-wish. `owner_name`/`owner_phone` are the resident's (or the beneficiary written by the
+/// organiser for a resident without an account): callers mask them outside the organiser's desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct Wish {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub owner_id: Option<i64>,
+    pub owner_name: String,
+    pub owner_phone: String,
+    pub beneficiary: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub state: String,
+    pub reason: String,
+    pub claimant_id: Option<i64>,
+    pub claimant_name: Option<String>,
+    pub note: String,
+    pub minutes: i64,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+const WISH: &str = "SELECT w.id, w.unit_id, u.code AS unit_code, u.name AS unit_name, w.owner_id, \
+    COALESCE(o.display_name, '') AS owner_name, COALESCE(o.phone, '') AS owner_phone, w.beneficiary, w.title, \
+    w.description, w.category, w.state, w.reason, w.claimant_id, cl.display_name AS claimant_name, w.note, w.minutes, \
+    w.version, w.created_at, w.updated_at FROM service_wish w JOIN org_unit u ON u.id = w.unit_id \
+    LEFT JOIN app_user o ON o.id = w.owner_id LEFT JOIN app_user cl ON cl.id = w.claimant_id";
+
+/// What a new wish says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewWish {
+    pub unit_id: i64,
+    /// The resident posting it; `None` when the organiser records it for someone without an account.
+    pub owner_id: Option<i64>,
+    pub beneficiary: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+}
+
+/// One record of service (民政部令第67号).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+pub struct HoursRecord {
+    pub id: i64,
+    pub user_id: i64,
+    pub person: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub served_on: String,
+    pub minutes: i64,
+    pub what: String,
+    pub organiser: String,
+    pub confirmed_by: String,
+    pub source: String,
+    pub source_id: i64,
+}
+
+const HOURS: &str = "SELECT h.id, h.user_id, usr.display_name AS person, u.code AS unit_code, u.name AS unit_name, \
+    h.served_on, h.minutes, h.what, h.organiser, h.confirmed_by, h.source, h.source_id FROM service_hours h \
+    JOIN app_user usr ON usr.id = h.user_id JOIN org_unit u ON u.id = h.unit_id";
+
+/// `code%` for a LIKE on codes (codes are digits; wildcards are dropped).
+fn under(prefix: &str) -> String {
+    format!("{}%", prefix.replace(['%', '_'], ""))
 }
 
 fn status(s: &str) -> ListingStatus {
@@ -55,20 +136,74 @@ fn status(s: &str) -> ListingStatus {
     }
 }
 
+/// What to credit: who, where, what, how long, who organised, who confirmed.
+pub(crate) struct Credit<'a> {
+    pub user_id: i64,
+    pub unit_id: i64,
+    pub served_on: &'a str,
+    pub minutes: i64,
+    pub what: &'a str,
+    pub organiser: &'a str,
+    pub confirmed_by: &'a str,
+    pub source: &'a str,
+    pub source_id: i64,
+}
+
+/// Writes one hours record in `tx`; a second record for the same source is ignored.
+pub(crate) async fn credit(tx: &mut Transaction<'static, Any>, c: Credit<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO service_hours (user_id, unit_id, served_on, minutes, what, organiser, confirmed_by, source, source_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (source, source_id) DO NOTHING",
+    )
+    .bind(c.user_id)
+    .bind(c.unit_id)
+    .bind(c.served_on)
+    .bind(c.minutes.clamp(0, domain::service::hours::MAX_MINUTES))
+    .bind(c.what)
+    .bind(c.organiser)
+    .bind(c.confirmed_by)
+    .bind(c.source)
+    .bind(c.source_id)
+    .bind(crate::now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Db {
-    pub async fn create_listing(&self, l: &NewListing, actor: &str, now: i64) -> Result<i64> {
-        Ok(sqlx::query_scalar(
-            "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10) RETURNING id",
+    /// The organisation unit whose code is the longest prefix of `code` (a resident's community
+    /// grid has its committee's code): id, code, name.
+    pub async fn unit_for_scope(&self, code: &str) -> Result<Option<(i64, String, String)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT id, code, name FROM org_unit WHERE dissolved_at IS NULL AND $1 LIKE code || '%' ORDER BY LENGTH(code) DESC LIMIT 1",
         )
-        .bind(&l.kind)
-        .bind(l.unit_id)
-        .bind(&l.title)
-        .bind(&l.description)
-        .bind(&l.category)
-        .bind(l.amount)
-        .bind(&l.measure)
-        .bind(&l.deadline)
+        .bind(code)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub async fn create_listing(
+        &self,
+        unit_id: i64,
+        d: &ListingDraft,
+        grid_id: Option<i64>,
+        actor: &str,
+        now: i64,
+    ) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, grid_id, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) RETURNING id",
+        )
+        .bind(d.kind.as_str())
+        .bind(unit_id)
+        .bind(&d.title)
+        .bind(&d.description)
+        .bind(&d.category)
+        .bind(d.amount)
+        .bind(d.measure.as_str())
+        .bind(&d.deadline)
+        .bind(grid_id)
         .bind(now)
         .bind(actor)
         .fetch_one(self.pool())
@@ -77,29 +212,100 @@ impl Db {
     }
 
     pub async fn listing(&self, id: i64) -> Result<Listing> {
-        sqlx::query_as("SELECT id, kind, unit_id, title, description, category, amount, measure, deadline, status, version FROM service_listing WHERE id = $1")
+        sqlx::query_as(&format!("{LISTING} WHERE l.id = $1"))
             .bind(id)
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)
     }
 
+    /// Listings of units under `unit_prefix` (all when empty), newest first; `kind`, `status` and
+    /// `category` filter when not empty. At most `limit`.
+    pub async fn listings(
+        &self,
+        unit_prefix: &str,
+        kind: &str,
+        status: &str,
+        category: &str,
+        limit: i64,
+    ) -> Result<Vec<Listing>> {
+        Ok(sqlx::query_as(&format!(
+            "{LISTING} WHERE u.code LIKE $1 AND ($2 = '' OR l.kind = $2) AND ($3 = '' OR l.status = $3) \
+             AND ($4 = '' OR l.category = $4) ORDER BY l.id DESC LIMIT $5"
+        ))
+        .bind(under(unit_prefix))
+        .bind(kind)
+        .bind(status)
+        .bind(category)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Opens or closes a listing if it is still at `version`.
+    pub async fn set_listing_status(&self, id: i64, version: i64, status: &str) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE service_listing SET status = $1, version = version + 1 WHERE id = $2 AND version = $3",
+        )
+        .bind(status)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if n == 1 {
+            return Ok(());
+        }
+        let now: Option<i64> = sqlx::query_scalar("SELECT version FROM service_listing WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Err(now.map_or(StoreError::NotFound, StoreError::Conflict))
+    }
+
     /// The claims on a listing, oldest first.
     pub async fn claims(&self, listing_id: i64) -> Result<Vec<Claim>> {
-        Ok(sqlx::query_as("SELECT id, listing_id, claimant, amount, state, note, reason FROM service_claim WHERE listing_id = $1 ORDER BY id")
+        Ok(sqlx::query_as(&format!("{CLAIM} WHERE c.listing_id = $1 ORDER BY c.id"))
             .bind(listing_id)
             .fetch_all(self.pool())
             .await?)
     }
 
-    /// A claim of `amount` on a listing by `claimant` — or, with `dispatched`, a part the
+    pub async fn claim_row(&self, id: i64) -> Result<Claim> {
+        sqlx::query_as(&format!("{CLAIM} WHERE c.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// A person's claims, newest first.
+    pub async fn claims_of(&self, user_id: i64) -> Result<Vec<Claim>> {
+        Ok(sqlx::query_as(&format!("{CLAIM} WHERE c.claimant_id = $1 ORDER BY c.id DESC LIMIT 500"))
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Claims waiting for the organiser of units under `unit_prefix` (done, to confirm), oldest first.
+    pub async fn claims_to_confirm(&self, unit_prefix: &str) -> Result<Vec<Claim>> {
+        Ok(sqlx::query_as(&format!(
+            "{CLAIM} WHERE u.code LIKE $1 AND c.state = 'done' ORDER BY c.updated_at LIMIT 500"
+        ))
+        .bind(under(unit_prefix))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// A claim of `amount` on a listing by `claimant_id` — or, with `dispatched`, a part the
     /// organiser offers to them (派单), held until they accept or decline. `today` is the local
     /// date the deadline is compared with. Refused in words (`ServiceError`) when the listing is
-    /// not open, past its deadline, or has less left.
+    /// not a need, not open, past its deadline, or has less left.
+    #[allow(clippy::too_many_arguments)]
     pub async fn claim(
         &self,
         listing_id: i64,
-        claimant: &str,
+        claimant_id: i64,
         amount: i64,
         dispatched: bool,
         actor: &str,
@@ -107,14 +313,17 @@ impl Db {
         now: i64,
     ) -> Result<Result<i64, ServiceError>> {
         let mut tx = self.begin_write().await?;
-        let row: Option<(String, i64, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT status, amount, deadline FROM service_listing WHERE id = $1{}",
+        let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT kind, status, amount, deadline FROM service_listing WHERE id = $1{}",
             self.for_update()
         ))
         .bind(listing_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (st, wanted, deadline) = row.ok_or(StoreError::NotFound)?;
+        let (kind, st, wanted, deadline) = row.ok_or(StoreError::NotFound)?;
+        if kind != "need" {
+            return Ok(Err(ServiceError::Closed));
+        }
         let live: Vec<(String, i64)> =
             sqlx::query_as("SELECT state, amount FROM service_claim WHERE listing_id = $1")
                 .bind(listing_id)
@@ -140,11 +349,11 @@ impl Db {
             ClaimState::Claimed
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO service_claim (listing_id, claimant, amount, state, created_at, updated_at, updated_by) \
+            "INSERT INTO service_claim (listing_id, claimant_id, amount, state, created_at, updated_at, updated_by) \
              VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
         )
         .bind(listing_id)
-        .bind(claimant)
+        .bind(claimant_id)
         .bind(amount)
         .bind(state.as_str())
         .bind(now)
@@ -155,26 +364,32 @@ impl Db {
         Ok(Ok(id))
     }
 
-    /// Moves a claim on by `action` of `actor` (the claimant must be `who`), as
-    /// `domain::service::claims::transition` allows.
+    /// Moves a claim on by `action` of `actor` (as the claimant, `user_id` must be theirs), as
+    /// `domain::service::claims::transition` allows. Confirming credits the claimant `minutes`
+    /// of service on `today`, confirmed by `confirmer`, in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn claim_action(
         &self,
         claim_id: i64,
-        who: &str,
+        user_id: i64,
         actor: Actor,
         action: &ClaimAction,
+        minutes: i64,
+        confirmer: &str,
+        today: &str,
         now: i64,
     ) -> Result<Result<ClaimState, ServiceError>> {
         let mut tx = self.begin_write().await?;
-        let row: Option<(String, String)> = sqlx::query_as(&format!(
-            "SELECT claimant, state FROM service_claim WHERE id = $1{}",
-            self.for_update()
+        let row: Option<(i64, String, i64, String, String)> = sqlx::query_as(&format!(
+            "SELECT c.claimant_id, c.state, l.unit_id, l.title, u.name FROM service_claim c \
+             JOIN service_listing l ON l.id = c.listing_id JOIN org_unit u ON u.id = l.unit_id WHERE c.id = $1{}",
+            if self.for_update().is_empty() { "" } else { " FOR UPDATE OF c" }
         ))
         .bind(claim_id)
         .fetch_optional(&mut *tx)
         .await?;
-        let (claimant, state) = row.ok_or(StoreError::NotFound)?;
-        if actor == Actor::Claimant && claimant != who {
+        let (claimant, state, unit_id, title, unit_name) = row.ok_or(StoreError::NotFound)?;
+        if actor == Actor::Claimant && claimant != user_id {
             return Ok(Err(ServiceError::NotYours));
         }
         let from = ClaimState::parse(&state).ok_or_else(|| StoreError::Other(state.clone()))?;
@@ -190,11 +405,204 @@ impl Db {
             .bind(to.as_str())
             .bind(reason)
             .bind(now)
-            .bind(who)
+            .bind(confirmer)
             .bind(claim_id)
             .execute(&mut *tx)
             .await?;
+        if to == ClaimState::Confirmed {
+            credit(
+                &mut tx,
+                Credit {
+                    user_id: claimant,
+                    unit_id,
+                    served_on: today,
+                    minutes,
+                    what: &title,
+                    organiser: &unit_name,
+                    confirmed_by: confirmer,
+                    source: "claim",
+                    source_id: claim_id,
+                },
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Ok(to))
+    }
+
+    pub async fn post_wish(&self, w: &NewWish, actor: &str, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO service_wish (unit_id, owner_id, beneficiary, title, description, category, state, created_at, updated_at, updated_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $7, $8) RETURNING id",
+        )
+        .bind(w.unit_id)
+        .bind(w.owner_id)
+        .bind(&w.beneficiary)
+        .bind(&w.title)
+        .bind(&w.description)
+        .bind(&w.category)
+        .bind(now)
+        .bind(actor)
+        .fetch_one(self.pool())
+        .await?)
+    }
+
+    pub async fn wish(&self, id: i64) -> Result<Wish> {
+        sqlx::query_as(&format!("{WISH} WHERE w.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Wishes of units under `unit_prefix`, newest first, in one of `states` (all when empty).
+    pub async fn wishes(&self, unit_prefix: &str, states: &[WishState], limit: i64) -> Result<Vec<Wish>> {
+        let list = if states.is_empty() {
+            WishState::ALL.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>()
+        } else {
+            states.iter().map(|s| format!("'{}'", s.as_str())).collect()
+        };
+        Ok(sqlx::query_as(&format!(
+            "{WISH} WHERE u.code LIKE $1 AND w.state IN ({}) ORDER BY w.id DESC LIMIT $2",
+            list.join(", ")
+        ))
+        .bind(under(unit_prefix))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The wishes a person posted or claimed, newest first.
+    pub async fn wishes_of(&self, user_id: i64) -> Result<Vec<Wish>> {
+        Ok(sqlx::query_as(&format!(
+            "{WISH} WHERE w.owner_id = $1 OR w.claimant_id = $1 ORDER BY w.id DESC LIMIT 500"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Moves a wish on by `action` of `actor` (`user_id` is the caller), if it is still at
+    /// `version`, as `domain::service::wish::transition` allows. Fulfilling records `minutes`
+    /// and the claimant's note; confirming credits the claimant those minutes on `today`.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn wish_action(
+        &self,
+        id: i64,
+        version: i64,
+        user_id: i64,
+        actor: Actor,
+        action: &WishAction,
+        note: &str,
+        minutes: i64,
+        confirmer: &str,
+        today: &str,
+        now: i64,
+    ) -> Result<Result<WishState, ServiceError>> {
+        let mut tx = self.begin_write().await?;
+        #[allow(clippy::type_complexity)]
+        let row: Option<(String, i64, Option<i64>, Option<i64>, i64, String, i64, String, String)> =
+            sqlx::query_as(&format!(
+                "SELECT w.state, w.version, w.owner_id, w.claimant_id, w.unit_id, w.title, w.minutes, u.name, w.note \
+                 FROM service_wish w JOIN org_unit u ON u.id = w.unit_id WHERE w.id = $1{}",
+                if self.for_update().is_empty() { "" } else { " FOR UPDATE OF w" }
+            ))
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (state, current, owner, claimant, unit_id, title, had_minutes, unit_name, had_note) =
+            row.ok_or(StoreError::NotFound)?;
+        if current != version {
+            return Err(StoreError::Conflict(current));
+        }
+        let mine = match actor {
+            Actor::Owner => owner == Some(user_id),
+            Actor::Claimant => {
+                matches!(action, WishAction::Claim) || claimant == Some(user_id)
+            }
+            Actor::Organiser => true,
+        };
+        if !mine {
+            return Ok(Err(ServiceError::NotYours));
+        }
+        let from = WishState::parse(&state).ok_or_else(|| StoreError::Other(state.clone()))?;
+        let to = match wish::transition(from, action, actor, owner.is_some()) {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(e)),
+        };
+        let (claimant, reason, note, minutes) = match action {
+            WishAction::Claim => (Some(user_id), String::new(), String::new(), 0),
+            WishAction::Release => (None, String::new(), String::new(), 0),
+            WishAction::Reject { reason } => (claimant, reason.trim().to_owned(), String::new(), 0),
+            WishAction::Fulfil => (claimant, String::new(), note.to_owned(), minutes),
+            WishAction::Confirm => (claimant, String::new(), had_note, had_minutes),
+            _ => (claimant, String::new(), String::new(), 0),
+        };
+        sqlx::query(
+            "UPDATE service_wish SET state = $1, claimant_id = $2, reason = $3, note = $4, \
+             minutes = $5, updated_at = $6, updated_by = $7, version = version + 1 WHERE id = $8",
+        )
+        .bind(to.as_str())
+        .bind(claimant)
+        .bind(&reason)
+        .bind(&note)
+        .bind(minutes)
+        .bind(now)
+        .bind(confirmer)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if let (WishState::Confirmed, Some(claimant)) = (to, claimant) {
+            credit(
+                &mut tx,
+                Credit {
+                    user_id: claimant,
+                    unit_id,
+                    served_on: today,
+                    minutes,
+                    what: &format!("微心愿：{title}"),
+                    organiser: &unit_name,
+                    confirmed_by: confirmer,
+                    source: "wish",
+                    source_id: id,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(to))
+    }
+
+    /// A person's hours records, newest first.
+    pub async fn hours_of(&self, user_id: i64) -> Result<Vec<HoursRecord>> {
+        Ok(sqlx::query_as(&format!(
+            "{HOURS} WHERE h.user_id = $1 ORDER BY h.served_on DESC, h.id DESC"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Hours records of units under `unit_prefix` served in `[from, to)` (dates `YYYY-MM-DD`).
+    pub async fn hours_in(&self, unit_prefix: &str, from: &str, to: &str) -> Result<Vec<HoursRecord>> {
+        Ok(sqlx::query_as(&format!(
+            "{HOURS} WHERE u.code LIKE $1 AND h.served_on >= $2 AND h.served_on < $3 ORDER BY h.served_on, h.id"
+        ))
+        .bind(under(unit_prefix))
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Party members living under `scope_prefix` (their account's scope), id and display name:
+    /// the roster thresholds are checked against.
+    pub async fn members_in(&self, scope_prefix: &str) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, display_name FROM app_user WHERE party_member <> 0 AND disabled = 0 AND scope LIKE $1 ORDER BY display_name, id",
+        )
+        .bind(under(scope_prefix))
+        .fetch_all(self.pool())
+        .await?)
     }
 }

@@ -277,33 +277,33 @@ async fn check_in_works_once(db: Db) {
     let going = db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
     let waiting = db.rsvp(ev, &t(DAY), u[1], true, 0, &now).await.unwrap();
     assert!(matches!(
-        db.check_in(ev, &t(DAY), &going.checkin_code).await.unwrap(),
+        db.check_in(ev, &t(DAY), &going.checkin_code, "shuji").await.unwrap(),
         CheckIn::Done { seats: 1, .. }
     ));
     assert!(matches!(
-        db.check_in(ev, &t(DAY), &going.checkin_code.to_uppercase())
+        db.check_in(ev, &t(DAY), &going.checkin_code.to_uppercase(), "shuji")
             .await
             .unwrap(),
         CheckIn::AlreadyCheckedIn { .. }
     ));
     assert_eq!(
-        db.check_in(ev, &t(DAY), &waiting.checkin_code)
+        db.check_in(ev, &t(DAY), &waiting.checkin_code, "shuji")
             .await
             .unwrap(),
         CheckIn::NotGoing
     );
     assert_eq!(
-        db.check_in(ev, &t(DAY), "0123456789abcdef0123456789abcdef")
+        db.check_in(ev, &t(DAY), "0123456789abcdef0123456789abcdef", "shuji")
             .await
             .unwrap(),
         CheckIn::Unknown
     );
     assert_eq!(
-        db.check_in(ev, &t(DAY), "' OR 1=1 --").await.unwrap(),
+        db.check_in(ev, &t(DAY), "' OR 1=1 --", "shuji").await.unwrap(),
         CheckIn::Unknown
     );
     assert_eq!(
-        db.check_in(ev, &t("2026-12-25T09:00"), &going.checkin_code)
+        db.check_in(ev, &t("2026-12-25T09:00"), &going.checkin_code, "shuji")
             .await
             .unwrap(),
         CheckIn::Unknown,
@@ -311,6 +311,15 @@ async fn check_in_works_once(db: Db) {
     );
     let list = db.attendees(ev, &t(DAY)).await.unwrap();
     assert!(list[0].checked_in_at.is_some() && list[1].checked_in_at.is_none());
+    // A service day's check-in is service hours: the event's length, once, confirmed by the scanner.
+    let hours = db.hours_of(u[0]).await.unwrap();
+    assert_eq!(hours.len(), 1, "{hours:?}");
+    assert_eq!(
+        (hours[0].minutes, hours[0].served_on.as_str(), hours[0].source.as_str()),
+        (150, "2026-12-15", "check-in")
+    );
+    assert_eq!(hours[0].confirmed_by, "shuji");
+    assert!(db.hours_of(u[1]).await.unwrap().is_empty());
 }
 
 async fn two_hundred_at_once_for_fifty_places(db: Db) {

@@ -1,53 +1,66 @@
-//! Service matching's claims on both engines: the race the issue names (200 simultaneous claims
-//! on a need for 20 people never exceed 20) and a claim's life through the store.
+//! Service matching on both engines: the race the issue names (200 simultaneous claims on a need
+//! for 20 people never exceed 20), a claim's life through the store, a wish's life, and hours that
+//! add up — and stay, anonymised, when the member erases the account.
 
 mod common;
 
 use domain::service::claims::{ClaimAction, ClaimState};
+use domain::service::listing::ListingDraft;
+use domain::service::wish::{WishAction, WishState};
 use domain::service::{Actor, ServiceError};
-use store::services::NewListing;
+use domain::{Code, Role, Username};
+use store::services::NewWish;
 use store::Db;
 
 const TODAY: &str = "2026-12-05";
 
-async fn need(db: &Db, amount: i64, deadline: Option<&str>) -> i64 {
+/// The demo, `n` party members of the first community, and the committee's unit id.
+async fn setup(db: &Db, n: usize) -> (i64, Vec<i64>) {
     db.load_demo(&domain::demo::generate(domain::demo::Scale::Small, 20_779))
         .await
         .unwrap();
-    let unit = db
-        .org_units()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.level == "committee")
-        .unwrap();
-    db.create_listing(
-        &NewListing {
-            kind: "need".into(),
-            unit_id: unit.id,
-            title: "敬老院助餐志愿者".into(),
-            description: String::new(),
-            category: "elderly".into(),
-            amount,
-            measure: "people".into(),
-            deadline: deadline.map(str::to_owned),
-        },
-        "shuji",
-        1,
+    let unit = db.unit_for_scope("320113001001").await.unwrap().unwrap();
+    assert_eq!(unit.1, "320113001001");
+    let hash = store::password::hash(
+        &domain::Password::parse("member password", "", domain::PasswordPolicy::Standard).unwrap(),
     )
     .await
-    .unwrap()
+    .unwrap();
+    let scope = Code::parse("320113001001").unwrap();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let u = db
+            .insert_user(
+                &Username::parse(&format!("member{i:03}")).unwrap(),
+                &format!("党员{i}"),
+                &hash,
+                Role::Resident,
+                Some(&scope),
+            )
+            .await
+            .unwrap();
+        db.set_party_member(u.id, true).await.unwrap();
+        ids.push(u.id);
+    }
+    (unit.0, ids)
+}
+
+async fn need(db: &Db, unit: i64, amount: i64, deadline: &str) -> i64 {
+    let d = ListingDraft::parse(
+        "need", "敬老院助餐志愿者", "", "elderly", amount, "people", deadline, TODAY,
+    )
+    .unwrap();
+    db.create_listing(unit, &d, None, "shuji", 1).await.unwrap()
 }
 
 async fn two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty(db: Db) {
-    let id = need(&db, 20, None).await;
+    let (unit, members) = setup(&db, 200).await;
+    let id = need(&db, unit, 20, "").await;
     let mut tasks = Vec::new();
-    for i in 0..200 {
+    for m in members {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.claim(id, &format!("member{i:03}"), 1, false, "x", TODAY, 2)
-                .await
-                .unwrap()
+            db.claim(id, m, 1, false, "x", TODAY, 2).await.unwrap()
         }));
     }
     let mut ok = 0;
@@ -63,90 +76,157 @@ async fn two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty(db: Db) {
     let claims = db.claims(id).await.unwrap();
     assert_eq!(claims.len(), 20);
     assert!(claims.iter().all(|c| c.state == "claimed"));
+    assert_eq!(db.listing(id).await.unwrap().held, 20);
 }
 
-async fn a_claim_lives_through_the_store_and_a_withdrawal_frees_its_part(db: Db) {
-    let id = need(&db, 3, Some("2026-12-10")).await;
-    let a = db
-        .claim(id, "wang", 2, false, "wang", TODAY, 2)
-        .await
-        .unwrap()
-        .unwrap();
+async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
+    let (unit, m) = setup(&db, 4).await;
+    let (wang, li, zhao, sun) = (m[0], m[1], m[2], m[3]);
+    let id = need(&db, unit, 3, "2026-12-10").await;
+    let act = |claim, who, actor, action: ClaimAction| {
+        let db = db.clone();
+        async move {
+            db.claim_action(claim, who, actor, &action, 150, "shuji", TODAY, 9)
+                .await
+                .unwrap()
+        }
+    };
+    let a = db.claim(id, wang, 2, false, "wang", TODAY, 2).await.unwrap().unwrap();
     assert_eq!(
-        db.claim(id, "li", 2, false, "li", TODAY, 3).await.unwrap(),
+        db.claim(id, li, 2, false, "li", TODAY, 3).await.unwrap(),
         Err(ServiceError::OverFilled { left: 1 })
     );
     // The organiser dispatches the last place to zhao, who declines with a reason.
-    let d = db
-        .claim(id, "zhao", 1, true, "shuji", TODAY, 4)
-        .await
-        .unwrap()
-        .unwrap();
+    let d = db.claim(id, zhao, 1, true, "shuji", TODAY, 4).await.unwrap().unwrap();
     assert_eq!(
-        db.claim(id, "li", 1, false, "li", TODAY, 5).await.unwrap(),
+        db.claim(id, li, 1, false, "li", TODAY, 5).await.unwrap(),
         Err(ServiceError::OverFilled { left: 0 })
     );
     let decline = ClaimAction::Decline {
         reason: "那天值班".into(),
     };
     assert_eq!(
-        db.claim_action(d, "li", Actor::Claimant, &decline, 6)
-            .await
-            .unwrap(),
+        act(d, li, Actor::Claimant, decline.clone()).await,
         Err(ServiceError::NotYours),
         "only zhao answers zhao's dispatch"
     );
-    assert_eq!(
-        db.claim_action(d, "zhao", Actor::Claimant, &decline, 6)
-            .await
-            .unwrap(),
-        Ok(ClaimState::Declined)
-    );
-    assert!(db
-        .claim(id, "li", 1, false, "li", TODAY, 7)
-        .await
-        .unwrap()
-        .is_ok());
-    // wang does the work; the organiser sends it back once, then confirms.
+    assert_eq!(act(d, zhao, Actor::Claimant, decline).await, Ok(ClaimState::Declined));
+    assert!(db.claim(id, li, 1, false, "li", TODAY, 7).await.unwrap().is_ok());
+    // wang does the work; the organiser sends it back once, then confirms: 150 minutes credited.
     for action in [ClaimAction::Start, ClaimAction::Finish] {
-        db.claim_action(a, "wang", Actor::Claimant, &action, 8)
-            .await
-            .unwrap()
-            .unwrap();
+        act(a, wang, Actor::Claimant, action).await.unwrap();
     }
     let back = ClaimAction::SendBack {
         reason: "请补充服务照片".into(),
     };
+    assert_eq!(act(a, 1, Actor::Organiser, back).await, Ok(ClaimState::InProgress));
+    assert!(db.hours_of(wang).await.unwrap().is_empty(), "nothing before confirmation");
+    act(a, wang, Actor::Claimant, ClaimAction::Finish).await.unwrap();
+    assert_eq!(act(a, 1, Actor::Organiser, ClaimAction::Confirm).await, Ok(ClaimState::Confirmed));
     assert_eq!(
-        db.claim_action(a, "shuji", Actor::Organiser, &back, 9)
-            .await
-            .unwrap(),
-        Ok(ClaimState::InProgress)
-    );
-    db.claim_action(a, "wang", Actor::Claimant, &ClaimAction::Finish, 10)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        db.claim_action(a, "shuji", Actor::Organiser, &ClaimAction::Confirm, 11)
-            .await
-            .unwrap(),
-        Ok(ClaimState::Confirmed)
+        act(a, 1, Actor::Organiser, ClaimAction::Confirm).await,
+        Err(ServiceError::State),
+        "confirmed once, credited once"
     );
     let claims = db.claims(id).await.unwrap();
     let states: Vec<&str> = claims.iter().map(|c| c.state.as_str()).collect();
     assert_eq!(states, vec!["confirmed", "declined", "claimed"]);
     assert_eq!(claims[1].reason, "那天值班");
-    // After the deadline nobody claims.
+    assert_eq!(claims[0].claimant_name, "党员0");
+    let hours = db.hours_of(wang).await.unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!((hours[0].minutes, hours[0].source.as_str()), (150, "claim"));
+    assert_eq!(hours[0].what, "敬老院助餐志愿者");
+    // After the deadline nobody claims; a resource is never claimed.
     assert_eq!(
-        db.claim(id, "sun", 1, false, "sun", "2026-12-11", 12)
-            .await
-            .unwrap(),
+        db.claim(id, sun, 1, false, "sun", "2026-12-11", 12).await.unwrap(),
         Err(ServiceError::PastDeadline)
     );
+    let r = ListingDraft::parse("resource", "法律咨询", "", "legal", 10, "hours", "", TODAY).unwrap();
+    let r = db.create_listing(unit, &r, None, "shuji", 1).await.unwrap();
+    assert_eq!(
+        db.claim(r, sun, 1, false, "sun", TODAY, 12).await.unwrap(),
+        Err(ServiceError::Closed)
+    );
+    // Closing at a stale version is a conflict; closed needs take no claims.
+    let v = db.listing(id).await.unwrap().version;
+    db.set_listing_status(id, v, "closed").await.unwrap();
+    assert!(matches!(
+        db.set_listing_status(id, v, "open").await,
+        Err(store::StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        db.claim(id, sun, 1, false, "sun", TODAY, 13).await.unwrap(),
+        Err(ServiceError::Closed)
+    );
+}
+
+async fn a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_the_account(db: Db) {
+    let (unit, m) = setup(&db, 3).await;
+    let (owner, member, other) = (m[0], m[1], m[2]);
+    let id = db
+        .post_wish(
+            &NewWish {
+                unit_id: unit,
+                owner_id: Some(owner),
+                beneficiary: String::new(),
+                title: "想要一副老花镜".into(),
+                description: "300度".into(),
+                category: "elderly".into(),
+            },
+            "member000",
+            1,
+        )
+        .await
+        .unwrap();
+    let step = |who: i64, actor: Actor, action: WishAction, note: &'static str, minutes: i64| {
+        let db = db.clone();
+        async move {
+            let v = db.wish(id).await.unwrap().version;
+            db.wish_action(id, v, who, actor, &action, note, minutes, "x", TODAY, 5)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        step(member, Actor::Claimant, WishAction::Claim, "", 0).await,
+        Err(ServiceError::State),
+        "not on the wall before it is verified"
+    );
+    step(1, Actor::Organiser, WishAction::Verify, "", 0).await.unwrap();
+    step(member, Actor::Claimant, WishAction::Claim, "", 0).await.unwrap();
+    assert_eq!(
+        step(other, Actor::Claimant, WishAction::Fulfil, "送到了", 60).await,
+        Err(ServiceError::NotYours)
+    );
+    step(member, Actor::Claimant, WishAction::Fulfil, "已送到家中", 90).await.unwrap();
+    assert_eq!(
+        step(other, Actor::Owner, WishAction::Confirm, "", 0).await,
+        Err(ServiceError::NotYours),
+        "only the wish's owner confirms"
+    );
+    assert_eq!(step(owner, Actor::Owner, WishAction::Confirm, "", 0).await, Ok(WishState::Confirmed));
+    let w = db.wish(id).await.unwrap();
+    assert_eq!((w.note.as_str(), w.minutes, w.state.as_str()), ("已送到家中", 90, "confirmed"));
+    // A stale version is a conflict, never a silent overwrite.
+    assert!(matches!(
+        db.wish_action(id, 1, owner, Actor::Owner, &WishAction::Withdraw, "", 0, "x", TODAY, 6).await,
+        Err(store::StoreError::Conflict(_))
+    ));
+    // The member's hours: the wish; erasing the account keeps the record, anonymised.
+    let hours = db.hours_in("320113001001", "2026-01-01", "2027-01-01").await.unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!((hours[0].user_id, hours[0].minutes), (member, 90));
+    assert_eq!(hours[0].person, "党员1");
+    db.erase_account(member, "2026-12-05T10:00").await.unwrap();
+    let hours = db.hours_in("320113001001", "2026-01-01", "2027-01-01").await.unwrap();
+    assert_eq!(hours.len(), 1);
+    assert_eq!((hours[0].person.as_str(), hours[0].minutes), (store::personal::ERASED_NAME, 90));
+    assert_eq!(db.wish(id).await.unwrap().claimant_name.as_deref(), Some(store::personal::ERASED_NAME));
 }
 
 both!(
     two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty,
-    a_claim_lives_through_the_store_and_a_withdrawal_frees_its_part,
+    a_claim_lives_through_the_store_and_hours_add_up,
+    a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_the_account,
 );

@@ -39,6 +39,21 @@ pub struct HoursEntry {
 /// The longest one record credits (a whole day).
 pub const MAX_MINUTES: i64 = 24 * 60;
 
+/// Whether checking in at an event of `category` credits service hours: service days and
+/// volunteer activities do; lectures, meetings and clinics are attended, not served.
+pub fn credits_check_in(category: &str) -> bool {
+    matches!(category, "service-day" | "volunteer")
+}
+
+/// Minutes someone says a claim or a wish took: 1 minute to a day.
+pub fn check_minutes(minutes: i64) -> Result<i64, super::ServiceError> {
+    if (1..=MAX_MINUTES).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(super::ServiceError::Minutes)
+    }
+}
+
 /// Minutes a check-in credits: the hours the organiser set for the event, else the occurrence's
 /// length; never negative, never more than a day.
 pub fn check_in_minutes(starts_at: &str, ends_at: &str, set_by_organiser: Option<i64>) -> i64 {

@@ -5,6 +5,7 @@
 
 pub mod claims;
 pub mod hours;
+pub mod listing;
 pub mod wish;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,10 @@ pub enum ServiceError {
     PersonalData,
     #[error("text too long or empty")]
     Text,
+    #[error("minutes out of range")]
+    Minutes,
+    #[error("party members only")]
+    MembersOnly,
 }
 
 impl ServiceError {
@@ -70,6 +75,8 @@ impl ServiceError {
             ServiceError::Reason => "service.err.reason",
             ServiceError::PersonalData => "service.err.personal_data",
             ServiceError::Text => "service.err.text",
+            ServiceError::Minutes => "service.err.minutes",
+            ServiceError::MembersOnly => "service.err.members_only",
         }
     }
 }
