@@ -1,7 +1,8 @@
 //! A person's own data (PIPL): everything Linli holds about an account, for download, and erasing
 //! an account. Erasing frees the person's places in upcoming occurrences (promoting whoever waits,
 //! in the same transaction), ends sessions and the private feed, and anonymises the account row;
-//! past answers stay for the participation statistics, attached to the anonymised row. The audit
+//! past answers stay for the participation statistics, attached to the anonymised row, and so do
+//! service hours and done claims; open claims and unclaimed wishes are withdrawn. The audit
 //! log is append-only and keeps its entries (a security record kept at least six months).
 
 use crate::audit::AuditEntry;
@@ -32,6 +33,15 @@ pub struct PersonalData {
     pub has_feed_token: bool,
     pub sessions: i64,
     pub answers: Vec<AnswerRecord>,
+    /// Claims on the community's needs.
+    #[serde(default)]
+    pub claims: Vec<crate::services::Claim>,
+    /// Micro-wishes the person posted.
+    #[serde(default)]
+    pub wishes: Vec<crate::services::Wish>,
+    /// Service hours credited to the person.
+    #[serde(default)]
+    pub hours: Vec<crate::services::HoursRecord>,
     /// What the audit log recorded this account doing (newest first, at most 5,000 entries).
     pub audit: Vec<AuditEntry>,
 }
@@ -63,12 +73,17 @@ impl Db {
         .bind(user_id)
         .fetch_all(self.pool())
         .await?;
+        let mut wishes = self.wishes_of(user_id).await?;
+        wishes.retain(|w| w.owner_id == Some(user_id));
         Ok(PersonalData {
             account,
             phone,
             has_feed_token: has_feed_token > 0,
             sessions: self.count_sessions(user_id).await?,
             answers,
+            claims: self.claims_of(user_id).await?,
+            wishes,
+            hours: self.hours_of(user_id).await?,
             audit,
         })
     }
@@ -128,9 +143,14 @@ impl Db {
         if n != 1 {
             return Err(StoreError::NotFound);
         }
+        // Open claims free their part of the need; wishes nobody has claimed leave the wall; a
+        // wish claimed by the erased account goes back to the wall. Done work and hours stay.
         for q in [
             "DELETE FROM user_session WHERE user_id = $1",
             "DELETE FROM feed_token WHERE user_id = $1",
+            "UPDATE service_claim SET state = 'withdrawn' WHERE claimant_id = $1 AND state IN ('offered', 'claimed', 'in-progress')",
+            "UPDATE service_wish SET state = 'withdrawn', version = version + 1 WHERE owner_id = $1 AND state IN ('submitted', 'verified')",
+            "UPDATE service_wish SET state = 'verified', claimant_id = NULL, version = version + 1 WHERE claimant_id = $1 AND state = 'claimed'",
         ] {
             sqlx::query(q).bind(user_id).execute(&mut *tx).await?;
         }

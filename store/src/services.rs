@@ -35,7 +35,7 @@ pub struct Listing {
 
 const LISTING: &str = "SELECT l.id, l.kind, l.unit_id, u.code AS unit_code, u.name AS unit_name, l.title, l.description, \
     l.category, l.amount, l.measure, l.deadline, l.status, g.code AS grid_code, l.version, \
-    COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) AS held, \
+    CAST(COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) AS BIGINT) AS held, \
     l.created_at FROM service_listing l JOIN org_unit u ON u.id = l.unit_id LEFT JOIN grid g ON g.id = l.grid_id";
 
 /// A claim, with its claimant's name and the listing it is on.
