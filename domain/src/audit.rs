@@ -72,6 +72,18 @@ actions! {
     EventsFeedToken = "events_feed_token",
     EventsStats = "events_stats",
     EventsImportIcs = "events_import_ics" | "events.import",
+    ServiceCreateListing = "service_create_listing",
+    ServiceSetListingStatus = "service_set_listing_status",
+    ServiceListingClaims = "service_listing_claims",
+    ServiceClaim = "service_claim",
+    ServiceDispatch = "service_dispatch",
+    ServiceClaimAction = "service_claim_action",
+    ServicePostWish = "service_post_wish",
+    ServiceWishAction = "service_wish_action",
+    ServiceDesk = "service_desk",
+    ServiceWishReveal = "service_wish_reveal",
+    ServiceStats = "service_stats",
+    ExportHours = "export_hours",
 }
 
 impl AuditAction {
@@ -143,6 +155,12 @@ pub enum AuditObject<'a> {
     Occurrence(i64, &'a str),
     /// Participation statistics.
     Statistics,
+    /// A need, resource or project of the service lists.
+    Listing(i64),
+    /// A claim on a need.
+    Claim(i64),
+    /// A micro-wish.
+    Wish(i64),
 }
 
 impl std::fmt::Display for AuditObject<'_> {
@@ -163,6 +181,9 @@ impl std::fmt::Display for AuditObject<'_> {
             AuditObject::Event(id) => write!(f, "event:{id}"),
             AuditObject::Occurrence(id, at) => write!(f, "event:{id}@{at}"),
             AuditObject::Statistics => f.write_str("statistics:*"),
+            AuditObject::Listing(id) => write!(f, "listing:{id}"),
+            AuditObject::Claim(id) => write!(f, "claim:{id}"),
+            AuditObject::Wish(id) => write!(f, "wish:{id}"),
         }
     }
 }

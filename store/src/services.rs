@@ -171,6 +171,35 @@ pub(crate) async fn credit(tx: &mut Transaction<'static, Any>, c: Credit<'_>) ->
 }
 
 impl Db {
+    /// The id of the live organisation unit `code`.
+    pub async fn unit_id(&self, code: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT id FROM org_unit WHERE code = $1 AND dissolved_at IS NULL")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// The id of the grid `code`.
+    pub async fn grid_id(&self, code: &str) -> Result<i64> {
+        sqlx::query_scalar("SELECT id FROM grid WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
+    /// Claims on needs of units under `unit_prefix`, counted per state.
+    pub async fn claim_counts(&self, unit_prefix: &str) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT c.state, COUNT(*) FROM service_claim c JOIN service_listing l ON l.id = c.listing_id \
+             JOIN org_unit u ON u.id = l.unit_id WHERE u.code LIKE $1 GROUP BY c.state ORDER BY c.state",
+        )
+        .bind(under(unit_prefix))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The organisation unit whose code is the longest prefix of `code` (a resident's community
     /// grid has its committee's code): id, code, name.
     pub async fn unit_for_scope(&self, code: &str) -> Result<Option<(i64, String, String)>> {

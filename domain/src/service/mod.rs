@@ -97,6 +97,12 @@ pub const MAX_TEXT: usize = 1_000;
 /// Longest reason for a refusal, a decline or a sending back.
 pub const MAX_REASON: usize = 200;
 
+/// Text as stored: trimmed, at most `max` characters, no control characters (newlines only when
+/// `allow_newlines`); `None` when it breaks a rule.
+pub fn clean(s: &str, max: usize, allow_newlines: bool) -> Option<String> {
+    crate::event::clean_text(s, max, allow_newlines)
+}
+
 /// A cleaned reason: trimmed, 1 to `MAX_REASON` characters, no control characters.
 pub fn clean_reason(s: &str) -> Result<String, ServiceError> {
     crate::event::clean_text(s, MAX_REASON, false)

@@ -31,6 +31,9 @@ struct Ctx {
     unit_id: i64,
     unit_version: i64,
     org_csv: String,
+    service: ServiceObjects,
+    listing_version: i64,
+    wish_version: i64,
 }
 
 const AT: &str = "2031-03-10T09:00";
@@ -301,6 +304,75 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             },
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),
+        // Service matching: the lists and the wall are public to the district; organisers act
+        // within scope; only party members claim (none of these callers is one).
+        (
+            "service_lists",
+            |_| "kind=&status=&category=&community=".into(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "service_create_listing",
+            |_| "unit_code=320113001001&kind=need&title=%E9%99%AA%E8%AF%8A&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=".into(),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "service_set_listing_status",
+            |c| format!("id={}&version={}&open=true", c.service.listing, c.listing_version),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "service_listing_claims",
+            |c| format!("id={}", c.service.listing),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "service_claim",
+            |c| format!("id={}&amount=1", c.service.listing),
+            [401, 403, 403, 403, 403, 403, 403, 403],
+        ),
+        (
+            "service_dispatch",
+            |c| format!("id={}&username=dangyuan&amount=1", c.service.listing),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        // Confirming a claim that is not done yet: the organiser gets past the door, the rule refuses.
+        (
+            "service_claim_action",
+            |c| format!("id={}&action=confirm&reason=&minutes=60", c.service.claim),
+            [401, 403, 403, 403, 403, 403, 409, 409],
+        ),
+        (
+            "service_wishes",
+            |_| "community=".into(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // Anyone with a community posts a wish of their own; an administrator has no community.
+        (
+            "service_post_wish",
+            |_| "unit_code=&title=%E4%B8%80%E6%9D%A1%E5%9B%B4%E5%B7%BE&description=&category=elderly&beneficiary=".into(),
+            [401, 200, 200, 200, 200, 200, 200, 400],
+        ),
+        // The organiser verifies the wish; after that the administrator finds it verified already.
+        (
+            "service_wish_action",
+            |c| format!("id={}&version={}&action=verify&reason=&note=&minutes=0", c.service.wish, c.wish_version),
+            [401, 403, 403, 403, 403, 403, 200, 409],
+        ),
+        ("service_mine", |_| String::new(), [401, 200, 200, 200, 200, 200, 200, 200]),
+        // The desk and the statistics are of the caller's own scope: another community's organiser
+        // gets theirs (cross_community checks it holds nothing of this community).
+        ("service_desk", |_| String::new(), [401, 403, 403, 403, 403, 200, 200, 200]),
+        (
+            "service_wish_reveal",
+            |c| format!("id={}", c.service.wish),
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            "service_stats",
+            |_| "year=2026".into(),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
     ]
 }
 
@@ -308,7 +380,13 @@ async fn event(db: &store::Db, title: &str) -> i64 {
     event_of(db, "320113001001", title, "public").await
 }
 
-async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> Ctx {
+async fn context(
+    app: &TestApp,
+    admin: &str,
+    event: i64,
+    cancel_event: i64,
+    service: ServiceObjects,
+) -> Ctx {
     let grid = app
         .grid_map(admin)
         .await
@@ -347,6 +425,9 @@ async fn context(app: &TestApp, admin: &str, event: i64, cancel_event: i64) -> C
         unit_version: unit.version,
         grid,
         org_csv: csv,
+        listing_version: app.db.listing(service.listing).await.unwrap().version,
+        wish_version: app.db.wish(service.wish).await.unwrap().version,
+        service,
     }
 }
 
@@ -368,6 +449,7 @@ async fn every_server_function_refuses_whoever_does_not_belong() {
     let event_id = event(db, "社区讲座").await;
     let cancel_id = event(db, "将被取消的讲座").await;
     let admin_cookie = format!("linli_session={}", db.create_session(1).await.unwrap());
+    let service = service_objects(db, "320113001001", "dangyuan").await;
 
     let table = table();
     let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
@@ -397,7 +479,7 @@ async fn every_server_function_refuses_whoever_does_not_belong() {
                     db.create_session(ids[i]).await.unwrap()
                 ))
             };
-            let ctx = context(&app, &admin_cookie, event_id, cancel_id).await;
+            let ctx = context(&app, &admin_cookie, event_id, cancel_id, service.clone()).await;
             let before = fingerprint(db).await;
             let r = app.post(endpoint, &args(&ctx), cookie.as_deref()).await;
             got[i] = r.status.as_u16();
@@ -496,6 +578,16 @@ const PLAUSIBLE: &[(&str, &str)] = &[
     ("party_member", "false"),
     ("grid_code", ""),
     ("point", ""),
+    ("kind", "need"),
+    ("status", ""),
+    ("amount", "1"),
+    ("measure", "people"),
+    ("deadline", ""),
+    ("reason", "x"),
+    ("note", ""),
+    ("minutes", "60"),
+    ("beneficiary", ""),
+    ("year", "2026"),
 ];
 
 /// Values people and attackers send: wrong types, extremes, markup, broken encodings, deep JSON.

@@ -336,6 +336,10 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
         "SELECT 'n' || COUNT(*) FROM map_layer",
         "SELECT 'n' || COUNT(*) FROM feed_token",
         "SELECT COALESCE(GROUP_CONCAT(key || '=' || value, ','), '') FROM setting",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(status || version || title, ','), '') FROM service_listing",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || claimant_id || amount, ','), '') FROM service_claim",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version || COALESCE(claimant_id, 0), ','), '') FROM service_wish",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(minutes), 0) FROM service_hours",
     ];
     let postgres = db.engine() == store::Engine::Postgres;
     let mut out = Vec::new();
@@ -346,6 +350,7 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
             string_agg(q)
                 .replace("COUNT(*)", "COUNT(*)::text")
                 .replace("SUM(version), 0)", "SUM(version), 0)::text")
+                .replace("SUM(minutes), 0)", "SUM(minutes), 0)::text")
         } else {
             q.to_owned()
         };
@@ -488,4 +493,52 @@ pub fn shapely_check(geojson: &str) -> (bool, Value) {
         )
     });
     (out.status.success(), report)
+}
+
+/// Service objects of the community `community` (a committee's code): a party member of it, a
+/// need for 20 people, the member's claim of one place, and the member's wish waiting to be verified.
+#[derive(Clone)]
+pub struct ServiceObjects {
+    pub member: String,
+    pub listing: i64,
+    pub claim: i64,
+    pub wish: i64,
+}
+
+pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> ServiceObjects {
+    use domain::service::listing::ListingDraft;
+    let member_id = user(db, member, domain::Role::Resident, community).await;
+    db.set_party_member(member_id, true).await.unwrap();
+    let unit = db.unit_id(community).await.unwrap();
+    let draft = ListingDraft::parse(
+        "need", "助老送餐", "", "elderly", 20, "people", "", "2026-01-01",
+    )
+    .unwrap();
+    let listing = db.create_listing(unit, &draft, None, "shuji", 1).await.unwrap();
+    let claim = db
+        .claim(listing, member_id, 1, false, member, "2026-01-01", 1)
+        .await
+        .unwrap()
+        .unwrap();
+    let wish = db
+        .post_wish(
+            &store::services::NewWish {
+                unit_id: unit,
+                owner_id: Some(member_id),
+                beneficiary: String::new(),
+                title: "想学用智能手机".into(),
+                description: String::new(),
+                category: "elderly".into(),
+            },
+            member,
+            1,
+        )
+        .await
+        .unwrap();
+    ServiceObjects {
+        member: member.to_owned(),
+        listing,
+        claim,
+        wish,
+    }
 }

@@ -41,6 +41,9 @@ struct Other {
     party_event: i64,
     user: i64,
     layer: i64,
+    service: ServiceObjects,
+    listing_version: i64,
+    wish_version: i64,
 }
 
 type Args = fn(&Other) -> String;
@@ -478,6 +481,87 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             }),
             [No; 3],
         ),
+        // Service matching: the lists and the wish wall are public to the district; everything
+        // else of the other community is its organiser's.
+        (
+            "service_lists",
+            "the other community's public lists",
+            Some(|_| format!("kind=&status=&category=&community={OTHER}")),
+            [Yes; 3],
+        ),
+        (
+            "service_wishes",
+            "the other community's wish wall (names masked)",
+            Some(|_| format!("community={OTHER}")),
+            [Yes; 3],
+        ),
+        (
+            "service_create_listing",
+            "a need of the other community's committee",
+            Some(|_| format!("unit_code={OTHER}&kind=need&title=x&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=")),
+            [No; 3],
+        ),
+        (
+            "service_set_listing_status",
+            "the other community's need",
+            Some(|o| format!("id={}&version={}&open=false", o.service.listing, o.listing_version)),
+            [No; 3],
+        ),
+        (
+            "service_listing_claims",
+            "the claimants of the other community's need",
+            Some(|o| format!("id={}", o.service.listing)),
+            [No; 3],
+        ),
+        (
+            "service_claim",
+            "the other community's need (none of the callers is a party member)",
+            Some(|o| format!("id={}&amount=1", o.service.listing)),
+            [No; 3],
+        ),
+        (
+            "service_dispatch",
+            "the other community's need, to its member",
+            Some(|o| format!("id={}&username={}&amount=1", o.service.listing, o.service.member)),
+            [No; 3],
+        ),
+        (
+            "service_claim_action",
+            "a claim on the other community's need",
+            Some(|o| format!("id={}&action=withdraw&reason=&minutes=0", o.service.claim)),
+            [No; 3],
+        ),
+        (
+            "service_post_wish",
+            "a wish recorded for the other community",
+            Some(|_| format!("unit_code={OTHER}&title=x&description=&category=elderly&beneficiary=%E7%8E%8B%E5%A5%B6%E5%A5%B6")),
+            [No; 3],
+        ),
+        (
+            "service_wish_action",
+            "verifying the other community's wish",
+            Some(|o| format!("id={}&version={}&action=verify&reason=&note=&minutes=0", o.service.wish, o.wish_version)),
+            [No; 3],
+        ),
+        (
+            "service_wish_reveal",
+            "the other community's wish-maker's phone",
+            Some(|o| format!("id={}", o.service.wish)),
+            [No; 3],
+        ),
+        ("service_mine", "the caller's own claims, wishes and hours", None, [Yes; 3]),
+        (
+            "service_desk",
+            "the caller's own scope only (checked below)",
+            Some(|_| String::new()),
+            [Yes, No, No],
+        ),
+        (
+            "service_stats",
+            "the caller's own scope only (checked below)",
+            Some(|_| "year=2026".into()),
+            [Yes, No, No],
+        ),
     ]
 }
 
@@ -488,6 +572,7 @@ async fn other(
     party_event: i64,
     user: i64,
     layer: i64,
+    service: &ServiceObjects,
 ) -> Other {
     let map = app.grid_map(admin).await;
     let level3 = |prefix: &str| {
@@ -540,6 +625,9 @@ async fn other(
         party_event,
         user,
         layer,
+        listing_version: app.db.listing(service.listing).await.unwrap().version,
+        wish_version: app.db.wish(service.wish).await.unwrap().version,
+        service: service.clone(),
     }
 }
 
@@ -553,7 +641,8 @@ async fn nobody_reaches_into_another_community() {
     let event = event_of(db, OTHER, "别的社区的讲座", "public").await;
     let party_event = event_of(db, OTHER, "别的社区的党员活动", "party-members").await;
     let resident = user(db, "jumin2", domain::Role::Resident, OTHER).await;
-    let first = other(&app, &admin, event, party_event, resident, 0).await;
+    let service = service_objects(db, OTHER, "dangyuan2").await;
+    let first = other(&app, &admin, event, party_event, resident, 0, &service).await;
     let r = app
         .post("grids_save", &rename_other_grid(&first), Some(&admin))
         .await;
@@ -591,7 +680,7 @@ async fn nobody_reaches_into_another_community() {
         let Some(args) = args else { continue };
         for (i, name) in callers.iter().enumerate() {
             let cookie = app.login(name).await;
-            let o = other(&app, &admin, event, party_event, resident, layer).await;
+            let o = other(&app, &admin, event, party_event, resident, layer, &service).await;
             let before = fingerprint(db).await;
             let r = app.post(endpoint, &args(&o), Some(&cookie)).await;
             let status = r.status.as_u16();
@@ -617,6 +706,12 @@ async fn nobody_reaches_into_another_community() {
                 wrong.push(format!(
                     "{endpoint} as {name}: the full view of another community's unit"
                 ));
+            }
+            if status == 200
+                && ["service_desk", "service_stats"].contains(endpoint)
+                && (r.body.contains(OTHER) || r.body.contains("dangyuan2"))
+            {
+                wrong.push(format!("{endpoint} as {name}: the other community's service data"));
             }
             if status == 200
                 && *endpoint == "events_upcoming"
