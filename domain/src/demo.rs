@@ -93,28 +93,30 @@ pub struct District {
     pub units: Vec<DemoUnit>,
     pub events: Vec<DemoEvent>,
     pub users: Vec<DemoUser>,
+    /// A year of service matching in the first community (`demo_service`).
+    pub service: crate::demo_service::DemoService,
 }
 
 /// The one password of every demo account; printed by `linli serve` when it loads the demo.
 pub const DEMO_PASSWORD: &str = "linli-demo-2026";
 
 /// SplitMix64: tiny, deterministic, good enough for jitter and names.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
-    fn range(&mut self, lo: i64, hi: i64) -> i64 {
+    pub(crate) fn range(&mut self, lo: i64, hi: i64) -> i64 {
         lo + (self.next() % ((hi - lo + 1) as u64)) as i64
     }
-    fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
+    pub(crate) fn pick<'a>(&mut self, xs: &'a [&'a str]) -> &'a str {
         xs[(self.next() % xs.len() as u64) as usize]
     }
 }
@@ -155,7 +157,7 @@ const COMMUNITY_WORDS: &[&str] = &[
 ];
 const NUMERALS: &[&str] = &["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
-fn person(rng: &mut Rng) -> String {
+pub(crate) fn person(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(SURNAMES), rng.pick(GIVEN))
 }
 
@@ -241,7 +243,7 @@ impl Shape {
     }
 }
 
-fn ymd(days: i64) -> String {
+pub(crate) fn ymd(days: i64) -> String {
     let (y, m, d) = civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
@@ -493,6 +495,7 @@ pub fn generate(scale: Scale, today: i64) -> District {
             scope: Some(first.clone()),
         },
     ];
+    let service = crate::demo_service::history(first, today);
     District {
         street_name,
         street_code,
@@ -500,6 +503,7 @@ pub fn generate(scale: Scale, today: i64) -> District {
         units,
         events,
         users,
+        service,
     }
 }
 

@@ -116,6 +116,6 @@ impl Db {
             self.insert_user(&username, &u.display_name, &hash, u.role, u.scope.as_ref())
                 .await?;
         }
-        Ok(())
+        self.load_demo_service(&d.service, &hash).await
     }
 }

@@ -46,7 +46,7 @@ fn invalid(key: &str) -> StoreError {
     StoreError::Invalid(key.to_owned())
 }
 
-fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     let mut b = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut b);
     hex::encode(b)

@@ -722,7 +722,8 @@ async fn check_finds_broken_seat_counts(db: Db) {
         db.rsvp(ev, &t(DAY), *user, true, 0, &now).await.unwrap();
     }
     assert_eq!(db.check().await.unwrap(), Vec::<String>::new());
-    sqlx::query("UPDATE occurrence SET taken = 1 WHERE taken = 2")
+    sqlx::query("UPDATE occurrence SET taken = 1 WHERE taken = 2 AND event_id = $1")
+        .bind(ev)
         .execute(db.pool())
         .await
         .unwrap();
@@ -732,11 +733,13 @@ async fn check_finds_broken_seat_counts(db: Db) {
             && problems[0].contains("taken is 1 but the going answers hold 2 seats"),
         "{problems:?}"
     );
-    sqlx::query("UPDATE rsvp SET status = 'not-going' WHERE status = 'going'")
+    sqlx::query("UPDATE rsvp SET status = 'not-going' WHERE status = 'going' AND occurrence_id IN (SELECT id FROM occurrence WHERE event_id = $1)")
+        .bind(ev)
         .execute(db.pool())
         .await
         .unwrap();
-    sqlx::query("UPDATE occurrence SET taken = 0 WHERE taken = 1")
+    sqlx::query("UPDATE occurrence SET taken = 0 WHERE taken = 1 AND event_id = $1")
+        .bind(ev)
         .execute(db.pool())
         .await
         .unwrap();

@@ -405,7 +405,8 @@ async fn demo_loads_once_all_or_nothing(db: Db) {
     db.load_demo(&d).await.unwrap();
     assert_eq!(db.count_grids().await.unwrap(), d.grids.len() as i64);
     assert_eq!(db.count_units().await.unwrap(), d.units.len() as i64);
-    assert_eq!(db.count_events().await.unwrap(), d.events.len() as i64);
+    // The events, and the community service day of the service history.
+    assert_eq!(db.count_events().await.unwrap(), d.events.len() as i64 + 1);
     assert!(matches!(
         db.load_demo(&d).await,
         Err(StoreError::Invalid(_))
@@ -478,7 +479,8 @@ async fn sqlite_backup_is_consistent_and_checked() {
         copy.count_grids().await.unwrap(),
         db.count_grids().await.unwrap()
     );
-    assert_eq!(copy.count_users().await.unwrap(), 4);
+    // The four demo accounts and the service history's sixteen party members.
+    assert_eq!(copy.count_users().await.unwrap(), 20);
     assert!(copy
         .authenticate("admin", DEMO_PASSWORD, "127.0.0.1")
         .await

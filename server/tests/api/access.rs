@@ -333,7 +333,7 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
         ),
         (
             "service_dispatch",
-            |c| format!("id={}&username=dangyuan&amount=1", c.service.listing),
+            |c| format!("id={}&username=member1&amount=1", c.service.listing),
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),
         // Confirming a claim that is not done yet: the organiser gets past the door, the rule refuses.
@@ -449,7 +449,7 @@ async fn every_server_function_refuses_whoever_does_not_belong() {
     let event_id = event(db, "社区讲座").await;
     let cancel_id = event(db, "将被取消的讲座").await;
     let admin_cookie = format!("linli_session={}", db.create_session(1).await.unwrap());
-    let service = service_objects(db, "320113001001", "dangyuan").await;
+    let service = service_objects(db, "320113001001", "member1").await;
 
     let table = table();
     let mut registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
