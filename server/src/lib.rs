@@ -96,6 +96,15 @@ fn client_ip(req: &Request<Body>, trust_proxy: bool) -> String {
     client_ip_of(req.headers(), peer, trust_proxy)
 }
 
+fn refuse_arguments(status: StatusCode) -> Response {
+    let body = serde_json::to_string(&app::api::AppError::Request("unreadable arguments".into()))
+        .unwrap_or_default();
+    let mut res = (status, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
 async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Response {
     // An unknown function (or a known one over the wrong method) is a plain 404 in the one
     // error shape, not server_fn's message naming the route and the registry.
@@ -112,6 +121,16 @@ async fn server_fn_handler(State(sh): State<Shared>, req: Request<Body>) -> Resp
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         return res;
     }
+    // A NUL in an argument is never text a person typed, and PostgreSQL refuses it in TEXT
+    // columns: refused here, once for every function, as unreadable arguments.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, IMPORT_BODY_LIMIT).await else {
+        return refuse_arguments(StatusCode::PAYLOAD_TOO_LARGE);
+    };
+    if bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00") {
+        return refuse_arguments(StatusCode::BAD_REQUEST);
+    }
+    let req = Request::from_parts(parts, Body::from(bytes));
     let state = sh.cfg.state.clone();
     let info = RequestInfo {
         session_token: read_cookie(req.headers(), cookie_name(state.secure_cookies)),

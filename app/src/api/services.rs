@@ -275,14 +275,22 @@ pub async fn service_lists(
     category: String,
     community: String,
 ) -> Result<Vec<ListingView>, AppError> {
+    use domain::service::listing::ListingKind;
     let p = require_user().await?;
     let community = community.trim();
     if !community.is_empty() && Code::parse(community).is_err() {
         return Err(AppError::Invalid("err.code".into()));
     }
+    let (kind, status, category) = (kind.trim(), status.trim(), category.trim());
+    if !(kind.is_empty() || ListingKind::parse(kind).is_some())
+        || !["", "open", "closed", "draft"].contains(&status)
+        || !(category.is_empty() || domain::service::CATEGORIES.contains(&category))
+    {
+        return Err(AppError::Invalid("service.err.filter".into()));
+    }
     let rows = state()?
         .db
-        .listings(community, kind.trim(), status.trim(), category.trim(), 300)
+        .listings(community, kind, status, category, 300)
         .await?;
     let today = today();
     Ok(rows
