@@ -148,12 +148,32 @@ pub fn history(community: &Code, today: i64) -> DemoService {
     };
     let mut listings = Vec::new();
     let needs: [(&str, &str, &str, i64); 6] = [
-        ("独居老人助餐送餐", "每天中午为 12 位独居老人送餐", "elderly", 8),
-        ("四点半课堂辅导志愿者", "周一至周五放学后辅导作业", "children", 6),
-        ("背街小巷环境整治", "清理楼道堆物、小广告", "environment", 20),
+        (
+            "独居老人助餐送餐",
+            "每天中午为 12 位独居老人送餐",
+            "elderly",
+            8,
+        ),
+        (
+            "四点半课堂辅导志愿者",
+            "周一至周五放学后辅导作业",
+            "children",
+            6,
+        ),
+        (
+            "背街小巷环境整治",
+            "清理楼道堆物、小广告",
+            "environment",
+            20,
+        ),
         ("反诈宣传入户", "逐户发放反诈宣传册", "safety", 10),
         ("重阳节文艺演出", "社区广场，需要主持和演员", "culture", 12),
-        ("困难家庭就业帮扶", "一对一推荐岗位、辅导面试", "employment", 4),
+        (
+            "困难家庭就业帮扶",
+            "一对一推荐岗位、辅导面试",
+            "employment",
+            4,
+        ),
     ];
     for (k, (title, text, cat, amount)) in needs.iter().enumerate() {
         let past = k < 3;
@@ -183,10 +203,34 @@ pub fn history(community: &Code, today: i64) -> DemoService {
         });
     }
     let resources: [(&str, &str, &str, i64, &str); 4] = [
-        ("区税务局党支部：法律与税务咨询", "每月 25 日上午坐班", "legal", 24, "hours"),
-        ("区人民医院党总支：义诊", "每季度一次，内科、眼科", "health", 4, "people"),
-        ("尧化中学党支部：假期托管场地", "寒暑假开放教室两间", "children", 2, "people"),
-        ("物业公司党支部：维修工具借用", "电钻、梯子、管钳", "other", 10, "people"),
+        (
+            "区税务局党支部：法律与税务咨询",
+            "每月 25 日上午坐班",
+            "legal",
+            24,
+            "hours",
+        ),
+        (
+            "区人民医院党总支：义诊",
+            "每季度一次，内科、眼科",
+            "health",
+            4,
+            "people",
+        ),
+        (
+            "尧化中学党支部：假期托管场地",
+            "寒暑假开放教室两间",
+            "children",
+            2,
+            "people",
+        ),
+        (
+            "物业公司党支部：维修工具借用",
+            "电钻、梯子、管钳",
+            "other",
+            10,
+            "people",
+        ),
     ];
     for (title, text, cat, amount, measure) in resources {
         listings.push(DemoListing {
@@ -229,7 +273,11 @@ pub fn history(community: &Code, today: i64) -> DemoService {
         };
         let claimed = !matches!(state, "verified" | "submitted");
         wishes.push(DemoWish {
-            beneficiary: format!("{}{}", person(&mut rng), rng.pick(&["奶奶", "爷爷", "同学", "阿姨"])),
+            beneficiary: format!(
+                "{}{}",
+                person(&mut rng),
+                rng.pick(&["奶奶", "爷爷", "同学", "阿姨"])
+            ),
             title: title.into(),
             category: cat.into(),
             state: state.into(),
@@ -247,7 +295,9 @@ pub fn history(community: &Code, today: i64) -> DemoService {
             posted: ymd(posted),
         });
     }
-    debug_assert!(wishes.iter().all(|w| CATEGORIES.contains(&w.category.as_str())));
+    debug_assert!(wishes
+        .iter()
+        .all(|w| CATEGORIES.contains(&w.category.as_str())));
     DemoService {
         community: community.clone(),
         members,
@@ -268,7 +318,10 @@ mod tests {
     fn a_year_of_service_with_about_nine_in_ten_wishes_fulfilled() {
         let s = history(&Code::parse("320113001001").unwrap(), 20_792);
         assert!((23..=25).contains(&s.days.len()), "{}", s.days.len());
-        assert!(s.days.iter().all(|d| d.date.ends_with("-15") || d.date.ends_with("-25")));
+        assert!(s
+            .days
+            .iter()
+            .all(|d| d.date.ends_with("-15") || d.date.ends_with("-25")));
         assert!(s.days.iter().all(|d| d.date.as_str() < "2026-12-05"));
         let (done, published) =
             fulfilment(s.wishes.iter().map(|w| WishState::parse(&w.state).unwrap()));

@@ -271,15 +271,67 @@ pub(crate) async fn orgs_csv(
         Ok(r) => r,
         Err(res) => return res,
     };
+    csv_download(
+        &domain::org::import::header(),
+        &rows,
+        &format!("orgs-{stem}.csv"),
+    )
+}
+
+/// A CSV download: UTF-8 with a BOM (Excel reads it as such), formula-like cells defused.
+fn csv_download<R: AsRef<[String]>>(header: &[&str], rows: &[R], file: &str) -> Response {
     let mut out = String::from("\u{feff}");
-    out.push_str(&domain::org::import::header().join(","));
+    out.push_str(&header.join(","));
     out.push_str("\r\n");
-    for r in &rows {
-        let line: Vec<String> = r.iter().map(|f| csv_field(f)).collect();
+    for r in rows {
+        let line: Vec<String> = r.as_ref().iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));
         out.push_str("\r\n");
     }
-    download(out, "text/csv; charset=utf-8", &format!("orgs-{stem}.csv"))
+    download(out, "text/csv; charset=utf-8", file)
+}
+
+/// An XLSX download: one worksheet `sheet`, a bold frozen header, every cell text (codes keep
+/// their digits), columns `widths` wide.
+fn xlsx_download<R: AsRef<[String]>>(
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[R],
+    widths: &[f64],
+    file: &str,
+) -> Response {
+    let built = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        for (c, h) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.as_ref().iter().enumerate() {
+                if !v.is_empty() {
+                    sheet.write_string(r as u32 + 1, c as u16, v)?;
+                }
+            }
+        }
+        for (c, w) in widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, *w)?;
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    })();
+    match built {
+        Ok(bytes) => download(
+            bytes,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            file,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx export failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response()
+        }
+    }
 }
 
 /// `GET /export/orgs.xlsx?root=CODE`: one worksheet, every cell text (codes keep their digits).
@@ -292,40 +344,125 @@ pub(crate) async fn orgs_xlsx(
         Ok(r) => r,
         Err(res) => return res,
     };
-    let built = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name("党组织")?;
-        let bold = rust_xlsxwriter::Format::new().set_bold();
-        for (c, h) in domain::org::import::header().iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, row) in rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                if !v.is_empty() {
-                    sheet.write_string(r as u32 + 1, c as u16, v)?;
-                }
+    xlsx_download(
+        "党组织",
+        &domain::org::import::header(),
+        &rows,
+        &[18.0, 30.0, 14.0, 18.0, 10.0, 12.0, 18.0],
+        &format!("orgs-{stem}.xlsx"),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct HoursQuery {
+    /// A unit code: every record of units under it (its organisers, administrators); empty or
+    /// absent: the caller's own records (the certificate's).
+    #[serde(default)]
+    unit: Option<String>,
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+/// Service hours records as 民政部令第67号 lists them, for the caller or for a unit's organiser.
+async fn hours_rows(
+    sh: &Shared,
+    caller: &Caller,
+    q: &HoursQuery,
+    format: &str,
+) -> Result<(Vec<[String; 7]>, String), Response> {
+    use domain::service::hours;
+    let db = &sh.cfg.state.db;
+    let p = &caller.principal;
+    let unit = q.unit.as_deref().map(str::trim).filter(|u| !u.is_empty());
+    let year = q.year.filter(|y| (2000..=2100).contains(y));
+    let stem = format!(
+        "{}-{}",
+        unit.unwrap_or(&caller.user.username),
+        year.map_or("all".to_owned(), |y| y.to_string())
+    );
+    let file = format!("hours-{stem}.{format}");
+    let records = match unit {
+        Some(u) => {
+            let Ok(code) = domain::Code::parse(u) else {
+                return Err((StatusCode::BAD_REQUEST, "unit must be a unit code").into_response());
+            };
+            if !p.can_see_unit_people(&code) {
+                return Err(caller
+                    .refuse(AuditAction::ExportHours, AuditObject::OrgUnitFile(&file))
+                    .await);
             }
+            db.hours_in(code.as_str(), "0000", "9999").await
         }
-        for (c, w) in [18.0, 30.0, 14.0, 18.0, 10.0, 12.0, 18.0]
-            .iter()
-            .enumerate()
-        {
-            sheet.set_column_width(c as u16, *w)?;
-        }
-        sheet.set_freeze_panes(1, 0)?;
-        book.save_to_buffer()
-    })();
-    match built {
-        Ok(bytes) => download(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("orgs-{stem}.xlsx"),
-        ),
+        None => db.hours_of(p.user_id).await,
+    };
+    let mut records = match records {
+        Ok(r) => r,
         Err(e) => {
-            tracing::error!(error = %e, "xlsx export failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response()
+            tracing::error!(error = %e, "hours export failed");
+            return Err((StatusCode::INTERNAL_SERVER_ERROR, "export failed").into_response());
         }
+    };
+    if let Some(y) = year {
+        let prefix = format!("{y:04}-");
+        records.retain(|r| r.served_on.starts_with(&prefix));
+    }
+    records.sort_by(|a, b| a.served_on.cmp(&b.served_on).then(a.id.cmp(&b.id)));
+    let rows = records
+        .into_iter()
+        .map(|r| {
+            [
+                r.person,
+                r.served_on,
+                r.what,
+                r.organiser,
+                hours::hours_text(r.minutes),
+                r.confirmed_by,
+                hours::source_label(&r.source).to_owned(),
+            ]
+        })
+        .collect();
+    caller
+        .audit(
+            AuditAction::ExportHours,
+            AuditObject::OrgUnitFile(&file),
+            AuditResult::Ok,
+            "",
+        )
+        .await?;
+    Ok((rows, stem))
+}
+
+/// `GET /export/hours.csv?unit=CODE&year=YYYY`.
+pub(crate) async fn hours_csv(
+    State(sh): State<Shared>,
+    caller: Caller,
+    Query(q): Query<HoursQuery>,
+) -> Response {
+    match hours_rows(&sh, &caller, &q, "csv").await {
+        Ok((rows, stem)) => csv_download(
+            &domain::service::hours::RECORD_HEADER,
+            &rows,
+            &format!("hours-{stem}.csv"),
+        ),
+        Err(res) => res,
+    }
+}
+
+/// `GET /export/hours.xlsx?unit=CODE&year=YYYY`.
+pub(crate) async fn hours_xlsx(
+    State(sh): State<Shared>,
+    caller: Caller,
+    Query(q): Query<HoursQuery>,
+) -> Response {
+    match hours_rows(&sh, &caller, &q, "xlsx").await {
+        Ok((rows, stem)) => xlsx_download(
+            "志愿服务时长",
+            &domain::service::hours::RECORD_HEADER,
+            &rows,
+            &[12.0, 12.0, 30.0, 24.0, 16.0, 12.0, 10.0],
+            &format!("hours-{stem}.xlsx"),
+        ),
+        Err(res) => res,
     }
 }
 
@@ -373,6 +510,9 @@ pub(crate) async fn my_data_json(State(sh): State<Shared>, caller: Caller) -> Re
         "private_feed": data.has_feed_token,
         "sessions": data.sessions,
         "answers": data.answers,
+        "claims": data.claims,
+        "wishes": data.wishes,
+        "hours": data.hours,
         "audit": data.audit,
     });
     download(

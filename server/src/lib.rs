@@ -267,6 +267,8 @@ pub fn router(cfg: Config) -> Router {
         )
         .route("/export/orgs.csv", get(export::orgs_csv))
         .route("/export/orgs.xlsx", get(export::orgs_xlsx))
+        .route("/export/hours.csv", get(export::hours_csv))
+        .route("/export/hours.xlsx", get(export::hours_xlsx))
         .route("/export/me.json", get(export::my_data_json))
         .fallback_service(assets)
         .with_state(shared)

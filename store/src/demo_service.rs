@@ -54,7 +54,8 @@ impl Db {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
-        let minutes = domain::service::hours::check_in_minutes(&s.series_start, &s.series_end, None);
+        let minutes =
+            domain::service::hours::check_in_minutes(&s.series_start, &s.series_end, None);
         for day in &s.days {
             let at = format!("{}T14:00", day.date);
             let n = day.present.len() as i64;

@@ -285,19 +285,22 @@ impl Db {
         if n == 1 {
             return Ok(());
         }
-        let now: Option<i64> = sqlx::query_scalar("SELECT version FROM service_listing WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
+        let now: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM service_listing WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
         Err(now.map_or(StoreError::NotFound, StoreError::Conflict))
     }
 
     /// The claims on a listing, oldest first.
     pub async fn claims(&self, listing_id: i64) -> Result<Vec<Claim>> {
-        Ok(sqlx::query_as(&format!("{CLAIM} WHERE c.listing_id = $1 ORDER BY c.id"))
-            .bind(listing_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("{CLAIM} WHERE c.listing_id = $1 ORDER BY c.id"))
+                .bind(listing_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     pub async fn claim_row(&self, id: i64) -> Result<Claim> {
@@ -310,10 +313,12 @@ impl Db {
 
     /// A person's claims, newest first.
     pub async fn claims_of(&self, user_id: i64) -> Result<Vec<Claim>> {
-        Ok(sqlx::query_as(&format!("{CLAIM} WHERE c.claimant_id = $1 ORDER BY c.id DESC LIMIT 500"))
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(sqlx::query_as(&format!(
+            "{CLAIM} WHERE c.claimant_id = $1 ORDER BY c.id DESC LIMIT 500"
+        ))
+        .bind(user_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Claims waiting for the organiser of units under `unit_prefix` (done, to confirm), oldest first.
@@ -485,9 +490,17 @@ impl Db {
     }
 
     /// Wishes of units under `unit_prefix`, newest first, in one of `states` (all when empty).
-    pub async fn wishes(&self, unit_prefix: &str, states: &[WishState], limit: i64) -> Result<Vec<Wish>> {
+    pub async fn wishes(
+        &self,
+        unit_prefix: &str,
+        states: &[WishState],
+        limit: i64,
+    ) -> Result<Vec<Wish>> {
         let list = if states.is_empty() {
-            WishState::ALL.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>()
+            WishState::ALL
+                .iter()
+                .map(|s| format!("'{}'", s.as_str()))
+                .collect::<Vec<_>>()
         } else {
             states.iter().map(|s| format!("'{}'", s.as_str())).collect()
         };
@@ -546,9 +559,7 @@ impl Db {
         }
         let mine = match actor {
             Actor::Owner => owner == Some(user_id),
-            Actor::Claimant => {
-                matches!(action, WishAction::Claim) || claimant == Some(user_id)
-            }
+            Actor::Claimant => matches!(action, WishAction::Claim) || claimant == Some(user_id),
             Actor::Organiser => true,
         };
         if !mine {
@@ -613,7 +624,12 @@ impl Db {
     }
 
     /// Hours records of units under `unit_prefix` served in `[from, to)` (dates `YYYY-MM-DD`).
-    pub async fn hours_in(&self, unit_prefix: &str, from: &str, to: &str) -> Result<Vec<HoursRecord>> {
+    pub async fn hours_in(
+        &self,
+        unit_prefix: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<HoursRecord>> {
         Ok(sqlx::query_as(&format!(
             "{HOURS} WHERE u.code LIKE $1 AND h.served_on >= $2 AND h.served_on < $3 ORDER BY h.served_on, h.id"
         ))

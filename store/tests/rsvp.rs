@@ -277,7 +277,9 @@ async fn check_in_works_once(db: Db) {
     let going = db.rsvp(ev, &t(DAY), u[0], true, 0, &now).await.unwrap();
     let waiting = db.rsvp(ev, &t(DAY), u[1], true, 0, &now).await.unwrap();
     assert!(matches!(
-        db.check_in(ev, &t(DAY), &going.checkin_code, "shuji").await.unwrap(),
+        db.check_in(ev, &t(DAY), &going.checkin_code, "shuji")
+            .await
+            .unwrap(),
         CheckIn::Done { seats: 1, .. }
     ));
     assert!(matches!(
@@ -299,7 +301,9 @@ async fn check_in_works_once(db: Db) {
         CheckIn::Unknown
     );
     assert_eq!(
-        db.check_in(ev, &t(DAY), "' OR 1=1 --", "shuji").await.unwrap(),
+        db.check_in(ev, &t(DAY), "' OR 1=1 --", "shuji")
+            .await
+            .unwrap(),
         CheckIn::Unknown
     );
     assert_eq!(
@@ -315,7 +319,11 @@ async fn check_in_works_once(db: Db) {
     let hours = db.hours_of(u[0]).await.unwrap();
     assert_eq!(hours.len(), 1, "{hours:?}");
     assert_eq!(
-        (hours[0].minutes, hours[0].served_on.as_str(), hours[0].source.as_str()),
+        (
+            hours[0].minutes,
+            hours[0].served_on.as_str(),
+            hours[0].source.as_str()
+        ),
         (150, "2026-12-15", "check-in")
     );
     assert_eq!(hours[0].confirmed_by, "shuji");

@@ -47,7 +47,14 @@ async fn setup(db: &Db, n: usize) -> (i64, Vec<i64>) {
 
 async fn need(db: &Db, unit: i64, amount: i64, deadline: &str) -> i64 {
     let d = ListingDraft::parse(
-        "need", "敬老院助餐志愿者", "", "elderly", amount, "people", deadline, TODAY,
+        "need",
+        "敬老院助餐志愿者",
+        "",
+        "elderly",
+        amount,
+        "people",
+        deadline,
+        TODAY,
     )
     .unwrap();
     db.create_listing(unit, &d, None, "shuji", 1).await.unwrap()
@@ -91,13 +98,21 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
                 .unwrap()
         }
     };
-    let a = db.claim(id, wang, 2, false, "wang", TODAY, 2).await.unwrap().unwrap();
+    let a = db
+        .claim(id, wang, 2, false, "wang", TODAY, 2)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         db.claim(id, li, 2, false, "li", TODAY, 3).await.unwrap(),
         Err(ServiceError::OverFilled { left: 1 })
     );
     // The organiser dispatches the last place to zhao, who declines with a reason.
-    let d = db.claim(id, zhao, 1, true, "shuji", TODAY, 4).await.unwrap().unwrap();
+    let d = db
+        .claim(id, zhao, 1, true, "shuji", TODAY, 4)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         db.claim(id, li, 1, false, "li", TODAY, 5).await.unwrap(),
         Err(ServiceError::OverFilled { left: 0 })
@@ -110,8 +125,15 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
         Err(ServiceError::NotYours),
         "only zhao answers zhao's dispatch"
     );
-    assert_eq!(act(d, zhao, Actor::Claimant, decline).await, Ok(ClaimState::Declined));
-    assert!(db.claim(id, li, 1, false, "li", TODAY, 7).await.unwrap().is_ok());
+    assert_eq!(
+        act(d, zhao, Actor::Claimant, decline).await,
+        Ok(ClaimState::Declined)
+    );
+    assert!(db
+        .claim(id, li, 1, false, "li", TODAY, 7)
+        .await
+        .unwrap()
+        .is_ok());
     // wang does the work; the organiser sends it back once, then confirms: 150 minutes credited.
     for action in [ClaimAction::Start, ClaimAction::Finish] {
         act(a, wang, Actor::Claimant, action).await.unwrap();
@@ -119,10 +141,21 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
     let back = ClaimAction::SendBack {
         reason: "请补充服务照片".into(),
     };
-    assert_eq!(act(a, 1, Actor::Organiser, back).await, Ok(ClaimState::InProgress));
-    assert!(db.hours_of(wang).await.unwrap().is_empty(), "nothing before confirmation");
-    act(a, wang, Actor::Claimant, ClaimAction::Finish).await.unwrap();
-    assert_eq!(act(a, 1, Actor::Organiser, ClaimAction::Confirm).await, Ok(ClaimState::Confirmed));
+    assert_eq!(
+        act(a, 1, Actor::Organiser, back).await,
+        Ok(ClaimState::InProgress)
+    );
+    assert!(
+        db.hours_of(wang).await.unwrap().is_empty(),
+        "nothing before confirmation"
+    );
+    act(a, wang, Actor::Claimant, ClaimAction::Finish)
+        .await
+        .unwrap();
+    assert_eq!(
+        act(a, 1, Actor::Organiser, ClaimAction::Confirm).await,
+        Ok(ClaimState::Confirmed)
+    );
     assert_eq!(
         act(a, 1, Actor::Organiser, ClaimAction::Confirm).await,
         Err(ServiceError::State),
@@ -139,10 +172,13 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
     assert_eq!(hours[0].what, "敬老院助餐志愿者");
     // After the deadline nobody claims; a resource is never claimed.
     assert_eq!(
-        db.claim(id, sun, 1, false, "sun", "2026-12-11", 12).await.unwrap(),
+        db.claim(id, sun, 1, false, "sun", "2026-12-11", 12)
+            .await
+            .unwrap(),
         Err(ServiceError::PastDeadline)
     );
-    let r = ListingDraft::parse("resource", "法律咨询", "", "legal", 10, "hours", "", TODAY).unwrap();
+    let r =
+        ListingDraft::parse("resource", "法律咨询", "", "legal", 10, "hours", "", TODAY).unwrap();
     let r = db.create_listing(unit, &r, None, "shuji", 1).await.unwrap();
     assert_eq!(
         db.claim(r, sun, 1, false, "sun", TODAY, 12).await.unwrap(),
@@ -193,30 +229,65 @@ async fn a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_th
         Err(ServiceError::State),
         "not on the wall before it is verified"
     );
-    step(1, Actor::Organiser, WishAction::Verify, "", 0).await.unwrap();
-    step(member, Actor::Claimant, WishAction::Claim, "", 0).await.unwrap();
+    step(1, Actor::Organiser, WishAction::Verify, "", 0)
+        .await
+        .unwrap();
+    step(member, Actor::Claimant, WishAction::Claim, "", 0)
+        .await
+        .unwrap();
     assert_eq!(
         step(other, Actor::Claimant, WishAction::Fulfil, "送到了", 60).await,
         Err(ServiceError::NotYours)
     );
-    step(member, Actor::Claimant, WishAction::Fulfil, "已送到家中", 90).await.unwrap();
+    step(
+        member,
+        Actor::Claimant,
+        WishAction::Fulfil,
+        "已送到家中",
+        90,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         step(other, Actor::Owner, WishAction::Confirm, "", 0).await,
         Err(ServiceError::NotYours),
         "only the wish's owner confirms"
     );
-    assert_eq!(step(owner, Actor::Owner, WishAction::Confirm, "", 0).await, Ok(WishState::Confirmed));
+    assert_eq!(
+        step(owner, Actor::Owner, WishAction::Confirm, "", 0).await,
+        Ok(WishState::Confirmed)
+    );
     let w = db.wish(id).await.unwrap();
-    assert_eq!((w.note.as_str(), w.minutes, w.state.as_str()), ("已送到家中", 90, "confirmed"));
+    assert_eq!(
+        (w.note.as_str(), w.minutes, w.state.as_str()),
+        ("已送到家中", 90, "confirmed")
+    );
     // A stale version is a conflict, never a silent overwrite.
     assert!(matches!(
-        db.wish_action(id, 1, owner, Actor::Owner, &WishAction::Withdraw, "", 0, "x", TODAY, 6).await,
+        db.wish_action(
+            id,
+            1,
+            owner,
+            Actor::Owner,
+            &WishAction::Withdraw,
+            "",
+            0,
+            "x",
+            TODAY,
+            6
+        )
+        .await,
         Err(store::StoreError::Conflict(_))
     ));
     // The member's hours: the wish; erasing the account keeps the record, anonymised.
     let of_member = |db: Db| async move {
-        let all = db.hours_in("320113001001", "2026-01-01", "2027-01-01").await.unwrap();
-        all.into_iter().filter(|h| h.user_id == member).collect::<Vec<_>>()
+        let all = db
+            .hours_in("320113001001", "2026-01-01", "2027-01-01")
+            .await
+            .unwrap();
+        all.into_iter()
+            .filter(|h| h.user_id == member)
+            .collect::<Vec<_>>()
     };
     let hours = of_member(db.clone()).await;
     assert_eq!(hours.len(), 1);
@@ -225,8 +296,14 @@ async fn a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_th
     db.erase_account(member, "2026-12-05T10:00").await.unwrap();
     let hours = of_member(db.clone()).await;
     assert_eq!(hours.len(), 1);
-    assert_eq!((hours[0].person.as_str(), hours[0].minutes), (store::personal::ERASED_NAME, 90));
-    assert_eq!(db.wish(id).await.unwrap().claimant_name.as_deref(), Some(store::personal::ERASED_NAME));
+    assert_eq!(
+        (hours[0].person.as_str(), hours[0].minutes),
+        (store::personal::ERASED_NAME, 90)
+    );
+    assert_eq!(
+        db.wish(id).await.unwrap().claimant_name.as_deref(),
+        Some(store::personal::ERASED_NAME)
+    );
 }
 
 both!(

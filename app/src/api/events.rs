@@ -437,7 +437,10 @@ pub async fn event_check_in(id: i64, at: String, code: String) -> Result<CheckIn
     if !may_manage(&p, &e.unit_code) {
         return Err(deny(&p, AuditAction::EventCheckIn, AuditObject::Event(id)).await);
     }
-    let r = db.check_in(id, &at, &code, &p.username).await.map_err(internal)?;
+    let r = db
+        .check_in(id, &at, &code, &p.username)
+        .await
+        .map_err(internal)?;
     let (view, result) = match r {
         store::rsvp::CheckIn::Done {
             display_name,

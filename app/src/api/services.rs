@@ -141,7 +141,9 @@ pub(crate) mod ssr_services {
     use domain::{Code, Principal};
 
     pub fn today() -> String {
-        super::super::events::ssr_events::now_local().date().to_owned()
+        super::super::events::ssr_events::now_local()
+            .date()
+            .to_owned()
     }
 
     pub fn may_manage(p: &Principal, unit_code: &str) -> bool {
@@ -377,7 +379,12 @@ pub async fn service_set_listing_status(id: i64, version: i64, open: bool) -> Re
     let db = state()?.db;
     let l = db.listing(id).await?;
     if !may_manage(&p, &l.unit_code) {
-        return Err(deny(&p, AuditAction::ServiceSetListingStatus, AuditObject::Listing(id)).await);
+        return Err(deny(
+            &p,
+            AuditAction::ServiceSetListingStatus,
+            AuditObject::Listing(id),
+        )
+        .await);
     }
     let status = if open { "open" } else { "closed" };
     db.set_listing_status(id, version, status)
@@ -401,7 +408,12 @@ pub async fn service_listing_claims(id: i64) -> Result<Vec<ClaimView>, AppError>
     let db = state()?.db;
     let l = db.listing(id).await?;
     if !may_manage(&p, &l.unit_code) {
-        return Err(deny(&p, AuditAction::ServiceListingClaims, AuditObject::Listing(id)).await);
+        return Err(deny(
+            &p,
+            AuditAction::ServiceListingClaims,
+            AuditObject::Listing(id),
+        )
+        .await);
     }
     Ok(db.claims(id).await?.into_iter().map(claim_view).collect())
 }
@@ -424,7 +436,15 @@ pub async fn service_claim(id: i64, amount: i64) -> Result<i64, AppError> {
         return Err(refused(domain::service::ServiceError::MembersOnly));
     }
     let claim = db
-        .claim(id, p.user_id, amount, false, &p.username, &today(), store::now())
+        .claim(
+            id,
+            p.user_id,
+            amount,
+            false,
+            &p.username,
+            &today(),
+            store::now(),
+        )
         .await?
         .map_err(refused)?;
     audit(
@@ -454,7 +474,15 @@ pub async fn service_dispatch(id: i64, username: String, amount: i64) -> Result<
         .filter(|u| u.party_member && !u.disabled)
         .ok_or_else(|| AppError::Invalid("service.err.no_member".into()))?;
     let claim = db
-        .claim(id, member.id, amount, true, &p.username, &today(), store::now())
+        .claim(
+            id,
+            member.id,
+            amount,
+            true,
+            &p.username,
+            &today(),
+            store::now(),
+        )
         .await?
         .map_err(refused)?;
     audit(
@@ -510,7 +538,16 @@ pub async fn service_claim_action(
         0
     };
     let to = db
-        .claim_action(id, p.user_id, actor, &action, minutes, &p.username, &today(), store::now())
+        .claim_action(
+            id,
+            p.user_id,
+            actor,
+            &action,
+            minutes,
+            &p.username,
+            &today(),
+            store::now(),
+        )
         .await?
         .map_err(refused)?;
     audit(
@@ -536,7 +573,11 @@ pub async fn service_wishes(community: String) -> Result<Vec<WishView>, AppError
     }
     let rows = state()?
         .db
-        .wishes(community, &[S::Verified, S::Claimed, S::Fulfilled, S::Confirmed], 300)
+        .wishes(
+            community,
+            &[S::Verified, S::Claimed, S::Fulfilled, S::Confirmed],
+            300,
+        )
         .await?;
     Ok(rows.into_iter().map(|w| wish_view(&p, w)).collect())
 }
@@ -566,7 +607,12 @@ pub async fn service_post_wish(
         code => {
             let c = Code::parse(code).map_err(|_| AppError::Invalid("err.code".into()))?;
             if !p.can_edit_unit(&c) {
-                return Err(deny(&p, AuditAction::ServicePostWish, AuditObject::OrgUnit(c.as_str())).await);
+                return Err(deny(
+                    &p,
+                    AuditAction::ServicePostWish,
+                    AuditObject::OrgUnit(c.as_str()),
+                )
+                .await);
             }
             let name = domain::service::clean(&beneficiary, 40, false)
                 .filter(|n| !n.is_empty())
@@ -660,7 +706,10 @@ pub async fn service_wish_action(
         if domain::service::wish::has_personal_data(&note) {
             return Err(refused(ServiceError::PersonalData));
         }
-        (note, domain::service::hours::check_minutes(minutes).map_err(refused)?)
+        (
+            note,
+            domain::service::hours::check_minutes(minutes).map_err(refused)?,
+        )
     } else {
         (String::new(), 0)
     };
@@ -697,7 +746,12 @@ pub async fn service_mine() -> Result<MyService, AppError> {
     let p = require_user().await?;
     let db = state()?.db;
     let me = db.user(p.user_id).await?;
-    let claims = db.claims_of(p.user_id).await?.into_iter().map(claim_view).collect();
+    let claims = db
+        .claims_of(p.user_id)
+        .await?
+        .into_iter()
+        .map(claim_view)
+        .collect();
     let wishes = db
         .wishes_of(p.user_id)
         .await?

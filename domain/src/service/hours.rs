@@ -36,6 +36,28 @@ pub struct HoursEntry {
     pub source: Source,
 }
 
+/// The columns of an hours record as exported (民政部令第67号: who, when, what, who organised, how
+/// long, who confirmed), then where it came from.
+pub const RECORD_HEADER: [&str; 7] = [
+    "姓名",
+    "服务日期",
+    "服务内容",
+    "组织单位",
+    "服务时长（小时）",
+    "确认人",
+    "来源",
+];
+
+/// The exported word for a record's source (`check-in`, `claim`, `wish`).
+pub fn source_label(source: &str) -> &'static str {
+    match source {
+        "check-in" => "活动签到",
+        "claim" => "认领需求",
+        "wish" => "微心愿",
+        _ => "其他",
+    }
+}
+
 /// The longest one record credits (a whole day).
 pub const MAX_MINUTES: i64 = 24 * 60;
 

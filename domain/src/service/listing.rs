@@ -14,7 +14,11 @@ pub enum ListingKind {
 }
 
 impl ListingKind {
-    pub const ALL: [ListingKind; 3] = [ListingKind::Need, ListingKind::Resource, ListingKind::Project];
+    pub const ALL: [ListingKind; 3] = [
+        ListingKind::Need,
+        ListingKind::Resource,
+        ListingKind::Project,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -168,24 +172,67 @@ mod tests {
     #[test]
     fn a_draft_is_checked_field_by_field() {
         let ok = ListingDraft::parse(
-            "need", " 助老陪诊 ", "每周二陪同", "elderly", 20, "people", "2026-12-31", "2026-12-05",
+            "need",
+            " 助老陪诊 ",
+            "每周二陪同",
+            "elderly",
+            20,
+            "people",
+            "2026-12-31",
+            "2026-12-05",
         )
         .unwrap();
         assert_eq!(ok.title, "助老陪诊");
         assert_eq!(ok.deadline.as_deref(), Some("2026-12-31"));
         let bad = |kind, title: &str, cat, amount, measure, deadline| {
-            ListingDraft::parse(kind, title, "", cat, amount, measure, deadline, "2026-12-05")
-                .unwrap_err()
+            ListingDraft::parse(
+                kind,
+                title,
+                "",
+                cat,
+                amount,
+                measure,
+                deadline,
+                "2026-12-05",
+            )
+            .unwrap_err()
         };
-        assert_eq!(bad("wish", "t", "elderly", 1, "people", ""), DraftError::Kind);
-        assert_eq!(bad("need", " ", "elderly", 1, "people", ""), DraftError::Title);
-        assert_eq!(bad("need", &"长".repeat(61), "elderly", 1, "people", ""), DraftError::Title);
-        assert_eq!(bad("need", "t", "gold", 1, "people", ""), DraftError::Category);
-        assert_eq!(bad("need", "t", "elderly", 0, "people", ""), DraftError::Amount);
-        assert_eq!(bad("need", "t", "elderly", 10_001, "people", ""), DraftError::Amount);
-        assert_eq!(bad("need", "t", "elderly", 1, "kg", ""), DraftError::Measure);
-        assert_eq!(bad("need", "t", "elderly", 1, "people", "2026-12-04"), DraftError::Deadline);
-        assert_eq!(bad("need", "t", "elderly", 1, "people", "2026-02-30"), DraftError::Deadline);
+        assert_eq!(
+            bad("wish", "t", "elderly", 1, "people", ""),
+            DraftError::Kind
+        );
+        assert_eq!(
+            bad("need", " ", "elderly", 1, "people", ""),
+            DraftError::Title
+        );
+        assert_eq!(
+            bad("need", &"长".repeat(61), "elderly", 1, "people", ""),
+            DraftError::Title
+        );
+        assert_eq!(
+            bad("need", "t", "gold", 1, "people", ""),
+            DraftError::Category
+        );
+        assert_eq!(
+            bad("need", "t", "elderly", 0, "people", ""),
+            DraftError::Amount
+        );
+        assert_eq!(
+            bad("need", "t", "elderly", 10_001, "people", ""),
+            DraftError::Amount
+        );
+        assert_eq!(
+            bad("need", "t", "elderly", 1, "kg", ""),
+            DraftError::Measure
+        );
+        assert_eq!(
+            bad("need", "t", "elderly", 1, "people", "2026-12-04"),
+            DraftError::Deadline
+        );
+        assert_eq!(
+            bad("need", "t", "elderly", 1, "people", "2026-02-30"),
+            DraftError::Deadline
+        );
         assert_eq!(ListingDraft::default_minutes(Measure::Hours, 3), 180);
         assert_eq!(ListingDraft::default_minutes(Measure::Hours, 300), 1440);
         assert!(claimable(ListingKind::Resource).is_err());

@@ -313,12 +313,19 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
         ),
         (
             "service_create_listing",
-            |_| "unit_code=320113001001&kind=need&title=%E9%99%AA%E8%AF%8A&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=".into(),
+            |_| {
+                "unit_code=320113001001&kind=need&title=%E9%99%AA%E8%AF%8A&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=".into()
+            },
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),
         (
             "service_set_listing_status",
-            |c| format!("id={}&version={}&open=true", c.service.listing, c.listing_version),
+            |c| {
+                format!(
+                    "id={}&version={}&open=true",
+                    c.service.listing, c.listing_version
+                )
+            },
             [401, 403, 403, 403, 403, 403, 200, 200],
         ),
         (
@@ -350,19 +357,34 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
         // Anyone with a community posts a wish of their own; an administrator has no community.
         (
             "service_post_wish",
-            |_| "unit_code=&title=%E4%B8%80%E6%9D%A1%E5%9B%B4%E5%B7%BE&description=&category=elderly&beneficiary=".into(),
+            |_| {
+                "unit_code=&title=%E4%B8%80%E6%9D%A1%E5%9B%B4%E5%B7%BE&description=&category=elderly&beneficiary=".into()
+            },
             [401, 200, 200, 200, 200, 200, 200, 400],
         ),
         // The organiser verifies the wish; after that the administrator finds it verified already.
         (
             "service_wish_action",
-            |c| format!("id={}&version={}&action=verify&reason=&note=&minutes=0", c.service.wish, c.wish_version),
+            |c| {
+                format!(
+                    "id={}&version={}&action=verify&reason=&note=&minutes=0",
+                    c.service.wish, c.wish_version
+                )
+            },
             [401, 403, 403, 403, 403, 403, 200, 409],
         ),
-        ("service_mine", |_| String::new(), [401, 200, 200, 200, 200, 200, 200, 200]),
+        (
+            "service_mine",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
         // The desk and the statistics are of the caller's own scope: another community's organiser
         // gets theirs (cross_community checks it holds nothing of this community).
-        ("service_desk", |_| String::new(), [401, 403, 403, 403, 403, 200, 200, 200]),
+        (
+            "service_desk",
+            |_| String::new(),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
         (
             "service_wish_reveal",
             |c| format!("id={}", c.service.wish),

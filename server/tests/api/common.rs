@@ -511,10 +511,20 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
     db.set_party_member(member_id, true).await.unwrap();
     let unit = db.unit_id(community).await.unwrap();
     let draft = ListingDraft::parse(
-        "need", "助老送餐", "", "elderly", 20, "people", "", "2026-01-01",
+        "need",
+        "助老送餐",
+        "",
+        "elderly",
+        20,
+        "people",
+        "",
+        "2026-01-01",
     )
     .unwrap();
-    let listing = db.create_listing(unit, &draft, None, "shuji", 1).await.unwrap();
+    let listing = db
+        .create_listing(unit, &draft, None, "shuji", 1)
+        .await
+        .unwrap();
     let claim = db
         .claim(listing, member_id, 1, false, member, "2026-01-01", 1)
         .await

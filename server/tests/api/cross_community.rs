@@ -498,13 +498,20 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         (
             "service_create_listing",
             "a need of the other community's committee",
-            Some(|_| format!("unit_code={OTHER}&kind=need&title=x&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=")),
+            Some(|_| {
+                format!("unit_code={OTHER}&kind=need&title=x&description=&category=elderly&amount=3&measure=people&deadline=&grid_code=")
+            }),
             [No; 3],
         ),
         (
             "service_set_listing_status",
             "the other community's need",
-            Some(|o| format!("id={}&version={}&open=false", o.service.listing, o.listing_version)),
+            Some(|o| {
+                format!(
+                    "id={}&version={}&open=false",
+                    o.service.listing, o.listing_version
+                )
+            }),
             [No; 3],
         ),
         (
@@ -522,7 +529,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         (
             "service_dispatch",
             "the other community's need, to its member",
-            Some(|o| format!("id={}&username={}&amount=1", o.service.listing, o.service.member)),
+            Some(|o| {
+                format!(
+                    "id={}&username={}&amount=1",
+                    o.service.listing, o.service.member
+                )
+            }),
             [No; 3],
         ),
         (
@@ -534,13 +546,20 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         (
             "service_post_wish",
             "a wish recorded for the other community",
-            Some(|_| format!("unit_code={OTHER}&title=x&description=&category=elderly&beneficiary=%E7%8E%8B%E5%A5%B6%E5%A5%B6")),
+            Some(|_| {
+                format!("unit_code={OTHER}&title=x&description=&category=elderly&beneficiary=%E7%8E%8B%E5%A5%B6%E5%A5%B6")
+            }),
             [No; 3],
         ),
         (
             "service_wish_action",
             "verifying the other community's wish",
-            Some(|o| format!("id={}&version={}&action=verify&reason=&note=&minutes=0", o.service.wish, o.wish_version)),
+            Some(|o| {
+                format!(
+                    "id={}&version={}&action=verify&reason=&note=&minutes=0",
+                    o.service.wish, o.wish_version
+                )
+            }),
             [No; 3],
         ),
         (
@@ -549,7 +568,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             Some(|o| format!("id={}", o.service.wish)),
             [No; 3],
         ),
-        ("service_mine", "the caller's own claims, wishes and hours", None, [Yes; 3]),
+        (
+            "service_mine",
+            "the caller's own claims, wishes and hours",
+            None,
+            [Yes; 3],
+        ),
         (
             "service_desk",
             "the caller's own scope only (checked below)",
@@ -711,7 +735,9 @@ async fn nobody_reaches_into_another_community() {
                 && ["service_desk", "service_stats"].contains(endpoint)
                 && (r.body.contains(OTHER) || r.body.contains("dangyuan2"))
             {
-                wrong.push(format!("{endpoint} as {name}: the other community's service data"));
+                wrong.push(format!(
+                    "{endpoint} as {name}: the other community's service data"
+                ));
             }
             if status == 200
                 && *endpoint == "events_upcoming"

@@ -266,7 +266,9 @@ async fn a_communitys_feed_carries_the_streets_events() {
         .filter(|r| r.0 != uid(first_community_day))
         .cloned()
         .collect();
-    assert!(street.iter().all(|id| theirs.iter().any(|r| r.0 == uid(*id))));
+    assert!(street
+        .iter()
+        .all(|id| theirs.iter().any(|r| r.0 == uid(*id))));
     assert!(all.iter().any(|r| r.0 == uid(first_community_day)));
     assert_eq!(theirs, expected);
     let bad = app.get("/feeds/events.ics?community=abc").await;

@@ -32,3 +32,5 @@ mod orgs;
 mod privacy;
 /// Regression tests for the black-box probe's findings.
 mod probe;
+/// Service matching: lists, claims, wishes, hours.
+mod services;

@@ -1,0 +1,514 @@
+//! Service matching over HTTP, as the demo's people use it: the organiser `shuji` publishes and
+//! confirms, the party members `dangyuan`, `dy02`, `dy03` claim, the resident `jumin` posts a wish.
+
+use crate::common::*;
+
+fn today() -> String {
+    domain::event::LocalDateTime::from_unix(store::now())
+        .date()
+        .to_owned()
+}
+
+async fn need(app: &TestApp, shuji: &str, amount: i64, grid: &str) -> Reply {
+    let deadline = domain::date::civil_from_days(
+        domain::event::LocalDateTime::from_unix(store::now()).minutes() / 1440 + 10,
+    );
+    let deadline = format!("{:04}-{:02}-{:02}", deadline.0, deadline.1, deadline.2);
+    app.post(
+        "service_create_listing",
+        &format!(
+            "unit_code=320113001001&kind=need&title={}&description={}&category=elderly&amount={amount}&measure=people&deadline={deadline}&grid_code={grid}",
+            enc("周末助老陪诊"),
+            enc("陪同老人去社区医院")
+        ),
+        Some(shuji),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn members_claim_what_is_left_and_the_organiser_confirms_their_hours() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let r = need(&app, &shuji, 2, "").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    // A grid of another community is not the organiser's to name.
+    assert_eq!(
+        need(&app, &shuji, 2, "320113001002").await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Bad drafts are named, nothing stored.
+    let r = app
+        .post(
+            "service_create_listing",
+            "unit_code=320113001001&kind=need&title=x&description=&category=elderly&amount=3&measure=people&deadline=2020-01-01&grid_code=",
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("service.err.deadline_date"), "{}", r.body);
+
+    let dangyuan = app.login("dangyuan").await;
+    let dy02 = app.login("dy02").await;
+    let dy03 = app.login("dy03").await;
+    let jumin = app.login("jumin").await;
+    let lists = app
+        .post(
+            "service_lists",
+            "kind=need&status=open&category=&community=",
+            Some(&dangyuan),
+        )
+        .await
+        .json();
+    let mine = lists
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap();
+    assert_eq!(
+        (mine["left"].as_i64(), mine["can_claim"].as_bool()),
+        (Some(2), Some(true))
+    );
+    let r = app
+        .post(
+            "service_claim",
+            &format!("id={id}&amount=1"),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let claim = r.json().as_i64().unwrap();
+    let r = app
+        .post("service_claim", &format!("id={id}&amount=2"), Some(&dy02))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(
+        r.body.contains("service.err.over_filled") && r.body.contains(r#"["left","1"]"#),
+        "{}",
+        r.body
+    );
+    let r = app
+        .post("service_claim", &format!("id={id}&amount=1"), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("service.err.members_only"), "{}", r.body);
+
+    // The last place dispatched to dy03, who declines (a reason is needed), freeing it.
+    let r = app
+        .post(
+            "service_dispatch",
+            &format!("id={id}&username=dy03&amount=1"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let offered = r.json().as_i64().unwrap();
+    let act = |claim: i64, action: &str, reason: &str, minutes: i64| {
+        format!(
+            "id={claim}&action={action}&reason={}&minutes={minutes}",
+            enc(reason)
+        )
+    };
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(offered, "decline", "", 0),
+            Some(&dy03),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("service.err.reason"), "{}", r.body);
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(offered, "decline", "那天值班", 0),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "only dy03 answers dy03's dispatch"
+    );
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(offered, "decline", "那天值班", 0),
+            Some(&dy03),
+        )
+        .await;
+    assert_eq!(r.body, "\"declined\"");
+
+    // dangyuan serves; the organiser sends it back once, then confirms two and a half hours.
+    for a in ["start", "finish"] {
+        let r = app
+            .post(
+                "service_claim_action",
+                &act(claim, a, "", 0),
+                Some(&dangyuan),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{a}: {}", r.body);
+    }
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(claim, "confirm", "", 150),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "nobody confirms their own claim"
+    );
+    let desk = app.post("service_desk", "", Some(&shuji)).await.json();
+    assert!(desk["to_confirm_claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == claim));
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(claim, "send-back", "请补充照片", 0),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.body, "\"in-progress\"");
+    app.post(
+        "service_claim_action",
+        &act(claim, "finish", "", 0),
+        Some(&dangyuan),
+    )
+    .await;
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(claim, "confirm", "", 5000),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::BAD_REQUEST,
+        "more than a day: {}",
+        r.body
+    );
+    let r = app
+        .post(
+            "service_claim_action",
+            &act(claim, "confirm", "", 150),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.body, "\"confirmed\"");
+    let me = app.post("service_mine", "", Some(&dangyuan)).await.json();
+    let hours = me["hours"].as_array().unwrap();
+    let h = hours.iter().find(|h| h["what"] == "周末助老陪诊").unwrap();
+    assert_eq!(
+        (h["minutes"].as_i64(), h["confirmed_by"].as_str()),
+        (Some(150), Some("shuji"))
+    );
+    assert_eq!(h["served_on"], today());
+    // The demo's year is there too: service days checked in and wishes fulfilled.
+    assert!(hours.iter().any(|h| h["source"] == "check-in"));
+    // Closing at a stale version is a conflict.
+    let l = app.db.listing(id).await.unwrap();
+    let r = app
+        .post(
+            "service_set_listing_status",
+            &format!("id={id}&version={}&open=false", l.version),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let r = app
+        .post(
+            "service_set_listing_status",
+            &format!("id={id}&version={}&open=true", l.version),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = app
+        .post("service_claim", &format!("id={id}&amount=1"), Some(&dy02))
+        .await;
+    assert!(r.body.contains("service.err.closed"), "{}", r.body);
+    // My data carries the claims and hours.
+    let data = app
+        .get_with("/export/me.json", Some(&dangyuan))
+        .await
+        .json();
+    assert!(data["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == claim));
+    assert!(data["hours"].as_array().unwrap().len() > 1);
+}
+
+async fn wall(app: &TestApp, who: &str) -> serde_json::Value {
+    app.post("service_wishes", "community=320113001001", Some(who))
+        .await
+        .json()
+}
+
+#[tokio::test]
+async fn a_wish_goes_from_the_resident_to_the_wall_and_is_confirmed_by_her() {
+    let app = spawn().await;
+    let jumin = app.login("jumin").await;
+    let shuji = app.login("shuji").await;
+    let dangyuan = app.login("dangyuan").await;
+    let post = |title: &str, text: &str| {
+        format!(
+            "unit_code=&title={}&description={}&category=elderly&beneficiary=",
+            enc(title),
+            enc(text)
+        )
+    };
+    let r = app
+        .post(
+            "service_post_wish",
+            &post("想要一个助听器", "联系我 138 1234 5678"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("service.err.personal_data"), "{}", r.body);
+    let r = app
+        .post(
+            "service_post_wish",
+            &post(&"长".repeat(61), ""),
+            Some(&jumin),
+        )
+        .await;
+    assert!(r.body.contains("service.err.text"), "{}", r.body);
+    let r = app
+        .post(
+            "service_post_wish",
+            &post("想要一个助听器", "左耳听力下降"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    let on_wall = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["id"] == id)
+            .cloned()
+    };
+    assert!(
+        on_wall(&wall(&app, &dangyuan).await).is_none(),
+        "not before it is verified"
+    );
+    let desk = app.post("service_desk", "", Some(&shuji)).await.json();
+    let waiting = desk["to_verify"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(waiting["who"], "居***姨", "masked at the desk too");
+    let version = |app: &TestApp| {
+        let db = app.db.clone();
+        async move { db.wish(id).await.unwrap().version }
+    };
+    let act = |v: i64, action: &str, note: &str, minutes: i64| {
+        format!(
+            "id={id}&version={v}&action={action}&reason=&note={}&minutes={minutes}",
+            enc(note)
+        )
+    };
+    let v = version(&app).await;
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "verify", "", 0),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.body, "\"verified\"");
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "claim", "", 0),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a stale version: {}",
+        r.body
+    );
+    let seen = on_wall(&wall(&app, &dangyuan).await).unwrap();
+    assert_eq!(seen["who"], "居***姨");
+    assert!(!serde_json::to_string(&seen).unwrap().contains("居民李阿姨"));
+    let v = version(&app).await;
+    let r = app
+        .post("service_wish_action", &act(v, "claim", "", 0), Some(&jumin))
+        .await;
+    assert!(r.body.contains("service.err.members_only"), "{}", r.body);
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "claim", "", 0),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.body, "\"claimed\"");
+    let v = version(&app).await;
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "fulfil", "电话 13812345678", 60),
+            Some(&dangyuan),
+        )
+        .await;
+    assert!(r.body.contains("service.err.personal_data"), "{}", r.body);
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "fulfil", "已送到家中", 60),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.body, "\"fulfilled\"");
+    let v = version(&app).await;
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "confirm", "", 0),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "jumin has an account: she confirms herself"
+    );
+    let r = app
+        .post(
+            "service_wish_action",
+            &act(v, "confirm", "", 0),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.body, "\"confirmed\"");
+    let me = app.post("service_mine", "", Some(&dangyuan)).await.json();
+    assert!(me["hours"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["what"] == "微心愿：想要一个助听器"
+            && h["minutes"] == 60
+            && h["confirmed_by"] == "jumin"));
+    // The organiser reaches the wish-maker; the reveal is in the audit log.
+    let r = app
+        .post("service_wish_reveal", &format!("id={id}"), Some(&shuji))
+        .await;
+    assert_eq!(r.json()["name"], "居民李阿姨");
+    let audit = app
+        .db
+        .audit_entries(Some("service_wish_reveal"), 10)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor, "shuji");
+    assert_eq!(audit[0].object, format!("wish:{id}"));
+}
+
+#[tokio::test]
+async fn statistics_show_the_demo_year() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let year = &today()[..4];
+    let s = app
+        .post("service_stats", &format!("year={year}"), Some(&shuji))
+        .await
+        .json();
+    let (done, published) = (
+        s["wishes_done"].as_i64().unwrap(),
+        s["wishes_published"].as_i64().unwrap(),
+    );
+    assert!(
+        published >= 80 && done * 100 / published >= 85,
+        "{done}/{published}"
+    );
+    assert!(
+        s["minutes_by_month"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m.as_i64() > Some(0))
+            .count()
+            >= 6
+    );
+    assert_eq!(s["members"], 16);
+    assert_eq!(s["target_minutes"], 3000);
+    assert!(s["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c[0] == "confirmed"));
+    let r = app.post("service_stats", "year=1800", Some(&shuji)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn hours_export_for_the_member_and_for_the_organiser_of_the_unit_only() {
+    let app = spawn().await;
+    let year = today()[..4].to_owned();
+    let dangyuan = app.login("dangyuan").await;
+    let r = app
+        .get_with(&format!("/export/hours.csv?year={year}"), Some(&dangyuan))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r
+        .body
+        .starts_with("\u{feff}姓名,服务日期,服务内容,组织单位,服务时长（小时）,确认人,来源"));
+    assert!(r.body.contains("\"党员张老师\"") && r.body.contains("\"活动签到\""));
+    assert!(
+        !r.body
+            .lines()
+            .skip(1)
+            .any(|l| !l.starts_with("\"党员张老师\"")),
+        "only her own"
+    );
+    let jumin = app.login("jumin").await;
+    let r = app
+        .get_with("/export/hours.csv?unit=320113001001", Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let shuji = app.login("shuji").await;
+    let r = app
+        .get_with("/export/hours.csv?unit=320113001002", Some(&shuji))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .get_with(
+            &format!("/export/hours.xlsx?unit=320113001001&year={year}"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers[header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .contains("hours-320113001001"));
+    let audit = app
+        .db
+        .audit_entries(Some("export_hours"), 10)
+        .await
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|a| a.actor == "shuji" && a.result == "refused"));
+    assert!(app.get_with("/export/hours.csv", None).await.status == StatusCode::UNAUTHORIZED);
+}
