@@ -18,7 +18,8 @@ pub enum Area {
     Map,
     /// `/orgs`: the organisation tree, its editor, importers and the chart.
     Orgs,
-    /// `/events`: the calendar, event pages, check-in desk and iCalendar import.
+    /// `/events`: the calendar, event pages, check-in desk and iCalendar import; and `/services`,
+    /// service matching (lists, wishes, hours).
     Events,
     /// `/admin`: accounts, scopes, settings and backups.
     Admin,
@@ -53,6 +54,10 @@ impl Area {
     /// `/register`, `/account`) and unknown paths, which every bundle can show.
     pub fn of_path(path: &str) -> Option<Area> {
         let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+        // Service matching (`/services`) travels with the events: the community's life.
+        if first == "services" {
+            return Some(Area::Events);
+        }
         Area::ALL.into_iter().find(|a| a.as_str() == first)
     }
 

@@ -247,6 +247,55 @@ mod tests {
             );
         }
         {
+            use domain::service::claims::ClaimState;
+            use domain::service::listing::DraftError;
+            use domain::service::wish::WishState;
+            use domain::service::ServiceError as E;
+            wanted.extend(
+                domain::service::CATEGORIES
+                    .iter()
+                    .map(|c| format!("service.cat.{c}")),
+            );
+            wanted.extend(ClaimState::ALL.map(|s| format!("service.state.{}", s.as_str())));
+            wanted.extend(WishState::ALL.map(|s| format!("service.state.{}", s.as_str())));
+            wanted.extend(["open", "closed", "draft"].map(|s| format!("service.state.{s}")));
+            wanted.extend(
+                domain::service::listing::ListingKind::ALL
+                    .map(|k| format!("service.kind.{}", k.as_str())),
+            );
+            wanted.extend(["people", "hours"].map(|m| format!("service.measure.{m}")));
+            wanted.extend(["check-in", "claim", "wish"].map(|s| format!("service.source.{s}")));
+            wanted.extend(
+                ["lists", "wishes", "mine", "desk", "stats"].map(|t| format!("service.tab.{t}")),
+            );
+            for e in [
+                E::Closed,
+                E::PastDeadline,
+                E::OverFilled { left: 0 },
+                E::Amount,
+                E::State,
+                E::NotYours,
+                E::Reason,
+                E::PersonalData,
+                E::Text,
+                E::Minutes,
+                E::MembersOnly,
+            ] {
+                wanted.push(e.key().to_owned());
+            }
+            for e in [
+                DraftError::Kind,
+                DraftError::Title,
+                DraftError::Description,
+                DraftError::Category,
+                DraftError::Amount,
+                DraftError::Measure,
+                DraftError::Deadline,
+            ] {
+                wanted.push(e.key().to_owned());
+            }
+        }
+        {
             use domain::ics_import::IcsFileError;
             for e in [
                 IcsFileError::TooLarge,

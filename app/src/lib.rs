@@ -70,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events/new") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::NewEventPage)}/>
                     <Route path=path!("/events/:id") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EventPage)}/>
                     <Route path=path!("/events/:id/edit") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EditEventPage)}/>
+                    <Route path=path!("/services") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::services::ServicesPage)}/>
+                    <Route path=path!("/services/certificate") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::services::CertificatePage)}/>
                     <Route path=path!("/admin") view={area_page::<{ Area::Admin.is_here() }, _, _>(pages::admin::AdminPage)}/>
                     <Route path=path!("/account") view=|| view! { <RequireLogin><pages::account::AccountPage/></RequireLogin> }/>
                 </Routes>
@@ -242,6 +244,7 @@ fn Header() -> impl IntoView {
                     <A href="/map">{move || i18n.t("nav.map")}</A>
                     <A href="/orgs">{move || i18n.t("nav.orgs")}</A>
                     <A href="/events">{move || i18n.t("nav.events")}</A>
+                    <A href="/services">{move || i18n.t("nav.services")}</A>
                     <Show when=move || auth.user().is_some_and(|u| u.role == domain::Role::Admin)>
                         <A href="/admin">{move || i18n.t("nav.admin")}</A>
                     </Show>

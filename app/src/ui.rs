@@ -204,3 +204,31 @@ pub async fn read_file_bytes(
         Err(FileError::Unreadable)
     }
 }
+
+/// Horizontal bars drawn as SVG: one row per item, the value written at the end of the bar.
+#[component]
+pub fn BarChart(
+    items: Vec<(String, f64)>,
+    max: f64,
+    suffix: &'static str,
+    label: String,
+) -> impl IntoView {
+    let row = 28.0;
+    let height = row * items.len() as f64 + 4.0;
+    let max = if max > 0.0 { max } else { 1.0 };
+    view! {
+        <svg class="chart" viewBox=format!("0 0 600 {height}") role="img" aria-label=label preserveAspectRatio="xMinYMin meet">
+            {items.into_iter().enumerate().map(|(i, (name, v))| {
+                let y = 2.0 + i as f64 * row;
+                let w = (v / max * 300.0).max(1.0);
+                view! {
+                    <g>
+                        <text x="0" y=y + 18.0 class="chart-label">{name}</text>
+                        <rect x="230" y=y + 4.0 width=w height=row - 8.0 rx="3" class="chart-bar"/>
+                        <text x=236.0 + w y=y + 18.0 class="chart-value">{format!("{v}{suffix}")}</text>
+                    </g>
+                }
+            }).collect_view()}
+        </svg>
+    }
+}

@@ -6,6 +6,7 @@ pub mod login;
 pub mod map;
 
 pub mod orgs;
+pub mod services;
 
 use crate::i18n::use_i18n;
 use leptos::prelude::*;

@@ -1,0 +1,298 @@
+//! The three lists: filters, claiming, and the organiser's publishing, dispatching and closing.
+
+use super::*;
+
+#[component]
+pub(super) fn Lists() -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = RwSignal::new("need".to_owned());
+    let cat = RwSignal::new(String::new());
+    let status = RwSignal::new("open".to_owned());
+    let version = RwSignal::new(0u32);
+    let lists = LocalResource::new(move || {
+        version.track();
+        api::service_lists(kind.get(), status.get(), cat.get(), String::new())
+    });
+    let staff = move || {
+        crate::use_auth()
+            .user()
+            .is_some_and(|u| u.role.publishes_events())
+    };
+    view! {
+        <div class="toolbar filters">
+            <label class="inline">{move || i18n.t("service.kind")}
+                <select bind:value=kind>
+                    <option value="">{move || i18n.t("service.all")}</option>
+                    {["need", "resource", "project"].map(|k| view! {
+                        <option value=k>{move || i18n.t(&format!("service.kind.{k}"))}</option>
+                    }).collect_view()}
+                </select>
+            </label>
+            <label class="inline">{move || i18n.t("service.category")}<CategorySelect value=cat all=true/></label>
+            <label class="inline">{move || i18n.t("service.status")}
+                <select bind:value=status>
+                    <option value="">{move || i18n.t("service.all")}</option>
+                    <option value="open">{move || i18n.t("service.state.open")}</option>
+                    <option value="closed">{move || i18n.t("service.state.closed")}</option>
+                </select>
+            </label>
+        </div>
+        <Show when=staff>
+            <PublishForm version=version/>
+        </Show>
+        <Loaded resource=lists ok=move |items| {
+            if items.is_empty() {
+                view! { <p class="muted">{move || i18n.t("service.none")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="service-cards">
+                        {items.into_iter().map(|l| view! { <li><ListingCard listing=l version=version/></li> }).collect_view()}
+                    </ul>
+                }.into_any()
+            }
+        }/>
+    }
+}
+
+#[component]
+fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let l = listing;
+    let id = l.id;
+    let error = RwSignal::new(None::<AppError>);
+    let amount = RwSignal::new("1".to_owned());
+    let member = RwSignal::new(String::new());
+    let show_claims = RwSignal::new(false);
+    let measure = l.measure.clone();
+    let unit = move |n: i64| {
+        i18n.tf(
+            &format!("service.measure.{measure}"),
+            &[("n", n.to_string())],
+        )
+    };
+    let held = l.amount - l.left;
+    let claim = move |_| {
+        let n = amount.get_untracked().trim().parse().unwrap_or(0);
+        run(api::service_claim(id, n), version, error);
+    };
+    let dispatch = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let n = amount.get_untracked().trim().parse().unwrap_or(0);
+        run(
+            api::service_dispatch(id, member.get_untracked(), n),
+            version,
+            error,
+        );
+    };
+    let open = l.status == "open";
+    let lv = l.version;
+    let toggle = move |_| {
+        run(
+            api::service_set_listing_status(id, lv, !open),
+            version,
+            error,
+        )
+    };
+    let claims = LocalResource::new(move || {
+        version.track();
+        let shown = show_claims.get();
+        async move {
+            if shown {
+                api::service_listing_claims(id).await
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    });
+    let kind = l.kind.clone();
+    let cat = l.category.clone();
+    let is_need = l.kind == "need";
+    view! {
+        <article class="card listing">
+            <header class="listing-head">
+                <h2>{l.title.clone()}</h2>
+                <span class="tag">{move || i18n.t(&format!("service.kind.{kind}"))}</span>
+                <span class="tag">{move || category(i18n, &cat)}</span>
+                <StateTag state=l.status.clone()/>
+            </header>
+            {(!l.description.is_empty()).then(|| view! { <p class="description">{l.description.clone()}</p> })}
+            <dl class="facts">
+                <dt>{move || i18n.t("service.unit")}</dt><dd>{l.unit_name.clone()}</dd>
+                {l.deadline.clone().map(|d| view! { <dt>{move || i18n.t("service.deadline")}</dt><dd>{d}</dd> })}
+                {l.grid_code.clone().map(|g| view! {
+                    <dt>{move || i18n.t("service.place")}</dt>
+                    <dd><a href=format!("/map?grid={g}")>{move || i18n.t("service.on_map")}</a></dd>
+                })}
+                <dt>{move || i18n.t("service.amount")}</dt>
+                <dd>{
+                    let unit = unit.clone();
+                    move || if is_need {
+                        i18n.tf("service.left_of", &[("left", unit(l.left)), ("all", unit(l.amount))])
+                    } else {
+                        unit(l.amount)
+                    }
+                }</dd>
+            </dl>
+            {is_need.then(|| view! {
+                <div class="meter" role="meter" aria-valuemin="0" aria-valuemax=l.amount.to_string() aria-valuenow=held.to_string()
+                    aria-label=move || i18n.t("service.taken")>
+                    <span style=format!("width:{}%", if l.amount > 0 { held * 100 / l.amount } else { 0 })></span>
+                </div>
+            })}
+            {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            <div class="actions">
+                {l.can_claim.then(|| view! {
+                    <label class="inline">{move || i18n.t("service.how_many")}
+                        <input type="number" min="1" max=l.left.to_string() bind:value=amount class="short"/>
+                    </label>
+                    <button type="button" class="primary" on:click=claim>{move || i18n.t("service.claim")}</button>
+                })}
+                {l.can_manage.then(|| view! {
+                    <button type="button" on:click=toggle>{move || i18n.t(if open { "service.close" } else { "service.reopen" })}</button>
+                    {is_need.then(|| view! {
+                        <button type="button" aria-expanded=move || show_claims.get().to_string()
+                            on:click=move |_| show_claims.update(|s| *s = !*s)>{move || i18n.t("service.claims")}</button>
+                    })}
+                })}
+            </div>
+            {(l.can_manage && is_need && open).then(|| view! {
+                <form class="inline-form dispatch" on:submit=dispatch>
+                    <label>{move || i18n.t("service.dispatch_to")}
+                        <input type="text" required autocomplete="off" bind:value=member placeholder=move || i18n.t("service.username")/>
+                    </label>
+                    <label class="short-label">{move || i18n.t("service.how_many")}
+                        <input type="number" min="1" bind:value=amount class="short"/>
+                    </label>
+                    <button type="submit">{move || i18n.t("service.dispatch")}</button>
+                </form>
+            })}
+            <Show when=move || show_claims.get()>
+                <Loaded resource=claims ok=move |cs| view! { <ClaimTable claims=cs/> }/>
+            </Show>
+        </article>
+    }
+}
+
+/// A need's claims, for its organiser.
+#[component]
+fn ClaimTable(claims: Vec<ClaimView>) -> impl IntoView {
+    let i18n = use_i18n();
+    if claims.is_empty() {
+        return view! { <p class="muted">{move || i18n.t("service.no_claims")}</p> }.into_any();
+    }
+    view! {
+        <div class="table-wrap"><table>
+            <thead><tr>
+                <th scope="col">{move || i18n.t("service.claimant")}</th>
+                <th scope="col">{move || i18n.t("service.amount")}</th>
+                <th scope="col">{move || i18n.t("service.status")}</th>
+            </tr></thead>
+            <tbody>{claims.into_iter().map(|c| view! {
+                <tr><td>{c.claimant_name}</td><td>{c.amount}</td>
+                    <td><StateTag state=c.state/>{(!c.reason.is_empty()).then(|| view! { " " <span class="muted">{c.reason}</span> })}</td></tr>
+            }).collect_view()}</tbody>
+        </table></div>
+    }.into_any()
+}
+
+/// The organiser publishes a need, resource or project for a unit of their scope.
+#[component]
+fn PublishForm(version: RwSignal<u32>) -> impl IntoView {
+    let i18n = use_i18n();
+    let units = LocalResource::new(api::service_desk);
+    let unit = RwSignal::new(String::new());
+    let kind = RwSignal::new("need".to_owned());
+    let title = RwSignal::new(String::new());
+    let description = RwSignal::new(String::new());
+    let cat = RwSignal::new("elderly".to_owned());
+    let amount = RwSignal::new("5".to_owned());
+    let measure = RwSignal::new("people".to_owned());
+    let deadline = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<AppError>);
+    let done = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        done.set(false);
+        let unit_code = if unit.get_untracked().is_empty() {
+            units
+                .get_untracked()
+                .and_then(|r| r.ok())
+                .and_then(|d| d.units.first().map(|u| u.0.clone()))
+                .unwrap_or_default()
+        } else {
+            unit.get_untracked()
+        };
+        let call = api::service_create_listing(
+            unit_code,
+            kind.get_untracked(),
+            title.get_untracked(),
+            description.get_untracked(),
+            cat.get_untracked(),
+            amount.get_untracked().trim().parse().unwrap_or(0),
+            measure.get_untracked(),
+            deadline.get_untracked(),
+            String::new(),
+        );
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match call.await {
+                Ok(_) => {
+                    title.set(String::new());
+                    description.set(String::new());
+                    done.set(true);
+                    version.update(|v| *v += 1);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <details class="card publish">
+            <summary>{move || i18n.t("service.publish")}</summary>
+            <form class="stack" on:submit=submit>
+                <div class="form-row">
+                    <label>{move || i18n.t("service.unit")}
+                        <select bind:value=unit>
+                            {move || units.get().and_then(|r| r.ok()).map(|d| d.units.into_iter().map(|(code, name)| view! {
+                                <option value=code.clone()>{name}</option>
+                            }).collect_view())}
+                        </select>
+                    </label>
+                    <label>{move || i18n.t("service.kind")}
+                        <select bind:value=kind>
+                            {["need", "resource", "project"].map(|k| view! {
+                                <option value=k>{move || i18n.t(&format!("service.kind.{k}"))}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                    <label>{move || i18n.t("service.category")}<CategorySelect value=cat all=false/></label>
+                </div>
+                <label>{move || i18n.t("service.what")}
+                    <input type="text" required maxlength="60" bind:value=title/>
+                </label>
+                <label>{move || i18n.t("service.description")}
+                    <textarea rows="2" maxlength="1000" bind:value=description></textarea>
+                </label>
+                <div class="form-row">
+                    <label>{move || i18n.t("service.amount")}
+                        <input type="number" min="1" max="10000" required bind:value=amount/>
+                    </label>
+                    <label>{move || i18n.t("service.measure")}
+                        <select bind:value=measure>
+                            <option value="people">{move || i18n.t("service.measure_people")}</option>
+                            <option value="hours">{move || i18n.t("service.measure_hours")}</option>
+                        </select>
+                    </label>
+                    <label>{move || i18n.t("service.deadline")}
+                        <input type="date" bind:value=deadline/>
+                    </label>
+                </div>
+                {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+                <Show when=move || done.get()>
+                    <p class="ok" role="status">{move || i18n.t("service.published")}</p>
+                </Show>
+                <button type="submit" class="primary">{move || i18n.t("service.publish_submit")}</button>
+            </form>
+        </details>
+    }
+}

@@ -1,0 +1,123 @@
+//! Service matching (服务): the community's lists (needs, resources, projects) with claims, the wish
+//! wall, "my claims and hours" with the hours certificate, the organiser's desk and statistics.
+//! One page at `/services` with a tab per part (`?tab=`), and the printable certificate at
+//! `/services/certificate`. It travels in the events bundle (`area.rs`): both are the
+//! community's life, and one bundle fewer keeps the build short.
+
+use crate::api::services::{self as api, ClaimView, ListingView, WishView};
+use crate::api::AppError;
+use crate::i18n::{use_i18n, I18n};
+use crate::ui::{ErrorNote, Loaded};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use std::future::Future;
+
+mod desk;
+mod lists;
+mod mine;
+mod stats;
+mod wishes;
+pub use mine::CertificatePage;
+
+/// The tabs, in order: key (`?tab=` and `service.tab.<key>`) and whether only staff see it.
+const TABS: [(&str, bool); 5] = [
+    ("lists", false),
+    ("wishes", false),
+    ("mine", false),
+    ("desk", true),
+    ("stats", true),
+];
+
+/// `/services`.
+#[component]
+pub fn ServicesPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let tab = move || query.read().get("tab").unwrap_or_else(|| "lists".into());
+    let staff = move || {
+        crate::use_auth()
+            .user()
+            .is_some_and(|u| u.role.publishes_events())
+    };
+    view! {
+        <section class="page services">
+            <h1>{move || i18n.t("service.title")}</h1>
+            <nav class="tabs" aria-label=move || i18n.t("service.tabs")>
+                {TABS.into_iter().map(|(key, staff_only)| {
+                    let current = move || tab() == key;
+                    view! {
+                        <Show when=move || !staff_only || staff()>
+                            <A href=format!("/services?tab={key}") attr:aria-current=move || current().then_some("page")>
+                                {move || i18n.t(&format!("service.tab.{key}"))}
+                            </A>
+                        </Show>
+                    }
+                }).collect_view()}
+            </nav>
+            {move || match tab().as_str() {
+                "wishes" => view! { <wishes::WishWall/> }.into_any(),
+                "mine" => view! { <mine::Mine/> }.into_any(),
+                "desk" => view! { <desk::Desk/> }.into_any(),
+                "stats" => view! { <stats::Stats/> }.into_any(),
+                _ => view! { <lists::Lists/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Runs a server call; on success bumps `version` (the lists reload), on failure shows the error.
+fn run<T, F>(call: F, version: RwSignal<u32>, error: RwSignal<Option<AppError>>)
+where
+    T: 'static,
+    F: Future<Output = Result<T, AppError>> + 'static,
+{
+    error.set(None);
+    leptos::task::spawn_local(async move {
+        match call.await {
+            Ok(_) => version.update(|v| *v += 1),
+            Err(e) => error.set(Some(e)),
+        }
+    });
+}
+
+/// A category's name.
+fn category(i18n: I18n, key: &str) -> String {
+    i18n.t(&format!("service.cat.{key}"))
+}
+
+/// The category choices of a form or a filter (with "all" first when `all`).
+#[component]
+fn CategorySelect(value: RwSignal<String>, all: bool) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <select bind:value=value>
+            {all.then(|| view! { <option value="">{move || i18n.t("service.all")}</option> })}
+            {domain::service::CATEGORIES.into_iter().map(|c| view! {
+                <option value=c>{move || category(i18n, c)}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// Minutes as hours for people ("2.5").
+fn hours(minutes: i64) -> String {
+    domain::service::hours::hours_text(minutes)
+}
+
+/// A state's tag: `service.state.<state>`.
+#[component]
+fn StateTag(state: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let class = match state.as_str() {
+        "confirmed" | "open" => "tag on",
+        "declined" | "withdrawn" | "rejected" | "closed" => "tag off",
+        _ => "tag",
+    };
+    view! { <span class=class>{move || i18n.t(&format!("service.state.{state}"))}</span> }
+}
+
+/// The year this page is looked at in (Asia/Shanghai).
+fn this_year() -> i32 {
+    crate::ui::shanghai_now()[..4].parse().unwrap_or(2026)
+}
