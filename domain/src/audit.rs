@@ -84,6 +84,9 @@ actions! {
     ServiceWishReveal = "service_wish_reveal",
     ServiceStats = "service_stats",
     ExportHours = "export_hours",
+    ServiceReportIn = "service_report_in",
+    ServiceReportAction = "service_report_action",
+    ServiceRoster = "service_roster",
 }
 
 impl AuditAction {
@@ -161,6 +164,8 @@ pub enum AuditObject<'a> {
     Claim(i64),
     /// A micro-wish.
     Wish(i64),
+    /// A 双报到 report.
+    Report(i64),
 }
 
 impl std::fmt::Display for AuditObject<'_> {
@@ -184,6 +189,7 @@ impl std::fmt::Display for AuditObject<'_> {
             AuditObject::Listing(id) => write!(f, "listing:{id}"),
             AuditObject::Claim(id) => write!(f, "claim:{id}"),
             AuditObject::Wish(id) => write!(f, "wish:{id}"),
+            AuditObject::Report(id) => write!(f, "report:{id}"),
         }
     }
 }

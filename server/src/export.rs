@@ -513,6 +513,7 @@ pub(crate) async fn my_data_json(State(sh): State<Shared>, caller: Caller) -> Re
         "claims": data.claims,
         "wishes": data.wishes,
         "hours": data.hours,
+        "reports": data.reports,
         "audit": data.audit,
     });
     download(

@@ -42,6 +42,9 @@ pub struct PersonalData {
     /// Service hours credited to the person.
     #[serde(default)]
     pub hours: Vec<crate::services::HoursRecord>,
+    /// 双报到: the person's reports to communities.
+    #[serde(default)]
+    pub reports: Vec<crate::reports::Report>,
     /// What the audit log recorded this account doing (newest first, at most 5,000 entries).
     pub audit: Vec<AuditEntry>,
 }
@@ -84,6 +87,7 @@ impl Db {
             claims: self.claims_of(user_id).await?,
             wishes,
             hours: self.hours_of(user_id).await?,
+            reports: self.reports_of(user_id).await?,
             audit,
         })
     }
@@ -151,6 +155,7 @@ impl Db {
             "UPDATE service_claim SET state = 'withdrawn' WHERE claimant_id = $1 AND state IN ('offered', 'claimed', 'in-progress')",
             "UPDATE service_wish SET state = 'withdrawn', version = version + 1 WHERE owner_id = $1 AND state IN ('submitted', 'verified')",
             "UPDATE service_wish SET state = 'verified', claimant_id = NULL, version = version + 1 WHERE claimant_id = $1 AND state = 'claimed'",
+            "UPDATE service_report SET state = 'withdrawn', version = version + 1 WHERE user_id = $1 AND state IN ('pending', 'accepted')",
         ] {
             sqlx::query(q).bind(user_id).execute(&mut *tx).await?;
         }

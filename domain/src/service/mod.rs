@@ -6,6 +6,7 @@
 pub mod claims;
 pub mod hours;
 pub mod listing;
+pub mod report;
 pub mod wish;
 
 use serde::{Deserialize, Serialize};

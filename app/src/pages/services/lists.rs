@@ -134,10 +134,7 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
                 }</dd>
             </dl>
             {is_need.then(|| view! {
-                <div class="meter" role="meter" aria-valuemin="0" aria-valuemax=l.amount.to_string() aria-valuenow=held.to_string()
-                    aria-label=move || i18n.t("service.taken")>
-                    <span style=format!("width:{}%", if l.amount > 0 { held * 100 / l.amount } else { 0 })></span>
-                </div>
+                <progress class="meter" max=l.amount.to_string() value=held.to_string() aria-label=move || i18n.t("service.taken")></progress>
             })}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <div class="actions">

@@ -24,10 +24,7 @@ pub(super) fn Mine() -> impl IntoView {
                         ("hours", hours(m.year_minutes)),
                         ("target", hours(m.target_minutes)),
                     ])}</p>
-                    <div class="meter" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow=pct.to_string()
-                        aria-label=move || i18n.t("service.target")>
-                        <span style=format!("width:{pct}%")></span>
-                    </div>
+                    <progress class="meter" max="100" value=pct.to_string() aria-label=move || i18n.t("service.target")></progress>
                     <p class="actions">
                         <a href=format!("/services/certificate?year={year}")>{move || i18n.t("service.certificate")}</a>
                         <a href=format!("/export/hours.csv?year={year}") download>{move || i18n.t("service.export_csv")}</a>
@@ -167,7 +164,7 @@ fn HoursTable(hours: Vec<api::HoursView>) -> impl IntoView {
             <thead><tr>
                 <th scope="col">{move || i18n.t("service.date")}</th>
                 <th scope="col">{move || i18n.t("service.what")}</th>
-                <th scope="col">{move || i18n.t("service.unit")}</th>
+                <th scope="col">{move || i18n.t("service.organiser")}</th>
                 <th scope="col">{move || i18n.t("service.hours")}</th>
                 <th scope="col">{move || i18n.t("service.confirmed_by")}</th>
                 <th scope="col">{move || i18n.t("service.source")}</th>

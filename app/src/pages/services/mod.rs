@@ -48,9 +48,10 @@ pub fn ServicesPage() -> impl IntoView {
                     let current = move || tab() == key;
                     view! {
                         <Show when=move || !staff_only || staff()>
-                            <A href=format!("/services?tab={key}") attr:aria-current=move || current().then_some("page")>
+                            // A plain link: the router's `A` marks every tab current (one path).
+                            <a href=format!("/services?tab={key}") aria-current=move || current().then_some("page")>
                                 {move || i18n.t(&format!("service.tab.{key}"))}
-                            </A>
+                            </a>
                         </Show>
                     }
                 }).collect_view()}

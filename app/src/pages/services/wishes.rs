@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// Wishes shown before "show all" (the newest first).
+const WALL_PAGE: usize = 24;
+
 #[component]
 pub(super) fn WishWall() -> impl IntoView {
     let i18n = use_i18n();
@@ -11,6 +14,7 @@ pub(super) fn WishWall() -> impl IntoView {
         api::service_wishes(String::new())
     });
     let me = LocalResource::new(api::service_mine);
+    let all = RwSignal::new(false);
     let member = move || {
         me.get()
             .and_then(|r| r.ok())
@@ -23,6 +27,7 @@ pub(super) fn WishWall() -> impl IntoView {
                 ws.iter().filter_map(|w| domain::service::wish::WishState::parse(&w.state)),
             );
             let rate = if published > 0 { done * 100 / published } else { 0 };
+            let total = ws.len();
             view! {
                 <p class="summary" role="status">{move || i18n.tf("service.wall_summary", &[
                     ("published", published.to_string()),
@@ -30,8 +35,16 @@ pub(super) fn WishWall() -> impl IntoView {
                     ("rate", rate.to_string()),
                 ])}</p>
                 <ul class="service-cards wishes">
-                    {ws.into_iter().map(|w| view! { <li><WishCard wish=w version=version member=Signal::derive(member)/></li> }).collect_view()}
+                    {ws.iter().take(WALL_PAGE).cloned().map(|w| view! { <li><WishCard wish=w version=version member=Signal::derive(member)/></li> }).collect_view()}
+                    <Show when=move || all.get()>
+                        {ws.iter().skip(WALL_PAGE).cloned().map(|w| view! { <li><WishCard wish=w version=version member=Signal::derive(member)/></li> }).collect_view()}
+                    </Show>
                 </ul>
+                {(total > WALL_PAGE).then(|| view! {
+                    <Show when=move || !all.get()>
+                        <button type="button" on:click=move |_| all.set(true)>{move || i18n.tf("service.show_all", &[("n", total.to_string())])}</button>
+                    </Show>
+                })}
             }
         }/>
     }

@@ -1,0 +1,122 @@
+import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
+import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+
+/** A page of its own for another person, in the same viewport as the test's project. */
+async function person(browser: Browser, info: TestInfo, username: string): Promise<Page> {
+  const ctx = await browser.newContext({
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    viewport: info.project.use.viewport ?? undefined,
+    hasTouch: info.project.use.hasTouch,
+    isMobile: info.project.use.isMobile,
+  });
+  const page = await ctx.newPage();
+  await login(page, username);
+  return page;
+}
+
+test("a resident's wish goes on the wall, a party member fulfils it, she confirms; a need is claimed and confirmed; the certificate shows the hours", async ({ page, browser }, info) => {
+  const problems = watchConsole(page);
+  const tag = info.project.name === "phone" ? "手机" : "电脑";
+  const wish = `想要一个暖手宝（${tag}）`;
+  const need = `楼道清理志愿者（${tag}）`;
+
+  // The resident posts a wish; a phone number in it is refused first.
+  await login(page, "jumin");
+  await page.goto("/services?tab=wishes");
+  await expect(page.getByRole("heading", { name: "服务", exact: true })).toBeVisible();
+  await expect(page.getByRole("link", { name: "工作台" })).toHaveCount(0);
+  await page.getByText("许一个微心愿").click();
+  await page.getByLabel("心愿", { exact: true }).fill(wish);
+  await page.getByLabel("说明").fill("家里暖气不热，电话 13812345678");
+  await page.getByRole("button", { name: "提交心愿" }).click();
+  await expect(page.getByRole("alert")).toContainText("不能有电话号码");
+  await page.getByLabel("说明").fill("家里暖气不热");
+  await page.getByRole("button", { name: "提交心愿" }).click();
+  await expect(page.getByText("已提交，等待社区审核。")).toBeVisible();
+  await expect(page.locator("p.summary")).toContainText("圆梦率");
+  await shot(page, "services-wishes");
+
+  // The organiser reviews it at the desk: the name is masked until revealed.
+  const shuji = await person(browser, info, "shuji");
+  const shujiProblems = watchConsole(shuji);
+  await shuji.goto("/services?tab=desk");
+  const card = shuji.locator("article.wish", { hasText: wish });
+  await expect(card).toContainText("居***姨");
+  await card.getByRole("button", { name: "查看联系方式（将记录）" }).click();
+  await expect(card).toContainText("居民李阿姨");
+  await shot(shuji, "services-desk");
+  await card.getByRole("button", { name: "审核通过，上墙" }).click();
+  await expect(shuji.locator("article.wish", { hasText: wish })).toHaveCount(0);
+
+  // A party member claims it from the wall and fulfils it.
+  const member = await person(browser, info, "dangyuan");
+  const memberProblems = watchConsole(member);
+  await member.goto("/services?tab=wishes");
+  const onWall = member.locator("article.wish", { hasText: wish });
+  await expect(onWall).toContainText("居***姨");
+  await onWall.getByRole("button", { name: "认领心愿" }).click();
+  await expect(onWall).toContainText("已认领");
+  await member.goto("/services?tab=mine");
+  const mine = member.locator("article.wish", { hasText: wish });
+  await mine.getByLabel("完成情况（不要填写电话）").fill("已送到家中");
+  await mine.getByLabel("用时（分钟）").fill("45");
+  await mine.getByRole("button", { name: "已圆梦" }).click();
+  await expect(member.locator("article.wish", { hasText: wish })).toContainText("已完成，待确认");
+
+  // She confirms.
+  await page.goto("/services?tab=mine");
+  const hers = page.locator("article.wish", { hasText: wish });
+  await hers.getByRole("button", { name: "确认已圆梦" }).click();
+  await expect(page.locator("article.wish", { hasText: wish })).toContainText("已确认");
+
+  // The organiser publishes a need; the member claims it, serves, and the organiser confirms.
+  await shuji.goto("/services?tab=lists");
+  await shuji.getByText("发布需求、资源或项目").click();
+  await shuji.getByLabel("内容").fill(need);
+  await shuji.getByLabel("数量", { exact: true }).fill("3");
+  await shuji.getByRole("button", { name: "发布", exact: true }).click();
+  await expect(shuji.getByText("已发布。")).toBeVisible();
+  await expect(shuji.locator("article.listing", { hasText: need })).toContainText("还差 3 人");
+  await member.goto("/services?tab=lists");
+  const listing = member.locator("article.listing", { hasText: need });
+  await listing.getByLabel("认领数量").fill("4");
+  await listing.getByRole("button", { name: "认领", exact: true }).click();
+  await expect(listing.getByRole("alert")).toContainText("只剩 3");
+  await listing.getByLabel("认领数量").fill("1");
+  await listing.getByRole("button", { name: "认领", exact: true }).click();
+  await expect(member.locator("article.listing", { hasText: need })).toContainText("还差 2 人");
+  await shot(member, "services-lists");
+  await member.goto("/services?tab=mine");
+  await member.locator("article.claim", { hasText: need }).getByRole("button", { name: "服务完成" }).click();
+  await expect(member.locator("article.claim", { hasText: need })).toContainText("待确认");
+  await shuji.goto("/services?tab=desk");
+  const toConfirm = shuji.locator("article.claim", { hasText: need });
+  await toConfirm.getByLabel("用时（分钟）").fill("90");
+  await toConfirm.getByRole("button", { name: "确认并记时长" }).click();
+  await expect(shuji.locator("article.claim", { hasText: need })).toHaveCount(0);
+
+  // The member's hours: the check-ins of the year, the wish and the need, on the certificate.
+  await member.goto("/services?tab=mine");
+  await expect(member.locator("table.hours")).toContainText(`微心愿：${wish}`);
+  await shot(member, "services-mine");
+  await member.getByRole("link", { name: "打印服务证明" }).click();
+  await expect(member.getByRole("heading", { name: "志愿服务时长证明" })).toBeVisible();
+  const cert = member.locator("article.cert");
+  await expect(cert).toContainText("党员张老师");
+  await expect(cert).toContainText(need);
+  await expect(cert).toContainText(`微心愿：${wish}`);
+  await expect(cert).toContainText("活动签到");
+  await shot(member, "services-certificate");
+
+  // The statistics show the fulfilment rate and the hours.
+  await shuji.goto("/services?tab=stats");
+  await expect(shuji.locator(".kpi").first()).toContainText("心愿圆梦率");
+  await expect(shuji.locator(".kpi .big").first()).toHaveText(/^(8[5-9]|9\d)%$/);
+  await expect(shuji.getByRole("heading", { name: "每月服务时长" })).toBeVisible();
+  await shot(shuji, "services-stats");
+
+  await expectNoProblems(problems);
+  await expectNoProblems(shujiProblems);
+  await expectNoProblems(memberProblems);
+});
