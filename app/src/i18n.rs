@@ -283,6 +283,22 @@ mod tests {
             ] {
                 wanted.push(e.key().to_owned());
             }
+            {
+                use domain::service::report::{ReportError as R, ReportState};
+                wanted.extend(ReportState::ALL.map(|s| format!("service.state.{}", s.as_str())));
+                wanted.extend(["member", "unit"].map(|k| format!("service.report_kind.{k}")));
+                for e in [
+                    R::Kind,
+                    R::NotMember,
+                    R::OrgName,
+                    R::UnitName,
+                    R::Contact,
+                    R::Phone,
+                    R::Offers,
+                ] {
+                    wanted.push(e.key().to_owned());
+                }
+            }
             for e in [
                 DraftError::Kind,
                 DraftError::Title,

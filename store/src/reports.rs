@@ -113,10 +113,12 @@ impl Db {
 
     /// A person's reports, newest first.
     pub async fn reports_of(&self, user_id: i64) -> Result<Vec<Report>> {
-        Ok(sqlx::query_as(&format!("{REPORT} WHERE r.user_id = $1 ORDER BY r.id DESC"))
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_as(&format!("{REPORT} WHERE r.user_id = $1 ORDER BY r.id DESC"))
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Decides or withdraws a report still at `version`. Accepting a unit that offers something

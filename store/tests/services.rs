@@ -311,7 +311,13 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
     let (unit, m) = setup(&db, 3).await;
     let (contact, member, other) = (m[0], m[1], m[2]);
     let hospital = ReportDraft::parse(
-        "unit", "区人民医院党总支", "区人民医院", "王主任", "13812345678", "每季度义诊一次", false,
+        "unit",
+        "区人民医院党总支",
+        "区人民医院",
+        "王主任",
+        "13812345678",
+        "每季度义诊一次",
+        false,
     )
     .unwrap();
     let h = db
@@ -319,32 +325,54 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
         .await
         .unwrap();
     assert!(matches!(
-        db.report_in(unit, contact, &hospital, None, None, "member000", 1).await,
+        db.report_in(unit, contact, &hospital, None, None, "member000", 1)
+            .await,
         Err(store::StoreError::Duplicate)
     ));
     let me = ReportDraft::parse("member", "区人民医院党总支", "", "", "", "", true).unwrap();
     assert!(
         matches!(
-            db.report_in(unit, member, &me, None, Some(h), "member001", 2).await,
+            db.report_in(unit, member, &me, None, Some(h), "member001", 2)
+                .await,
             Err(store::StoreError::Invalid(_))
         ),
         "a unit is named only once it is accepted"
     );
     let resources = |db: Db| async move {
-        db.listings("320113001001", "resource", "", "", 100).await.unwrap().len()
+        db.listings("320113001001", "resource", "", "", 100)
+            .await
+            .unwrap()
+            .len()
     };
     let before = resources(db.clone()).await;
     let v = db.report(h).await.unwrap().version;
     assert_eq!(
-        db.report_action(h, v, Actor::Organiser, &ReportAction::Accept, "shuji", 3).await.unwrap(),
+        db.report_action(h, v, Actor::Organiser, &ReportAction::Accept, "shuji", 3)
+            .await
+            .unwrap(),
         Ok(ReportState::Accepted)
     );
-    assert_eq!(resources(db.clone()).await, before + 1, "the unit's offer is listed");
+    assert_eq!(
+        resources(db.clone()).await,
+        before + 1,
+        "the unit's offer is listed"
+    );
     let r = db
-        .report_in(unit, member, &me, Some("32011300100101"), Some(h), "member001", 4)
+        .report_in(
+            unit,
+            member,
+            &me,
+            Some("32011300100101"),
+            Some(h),
+            "member001",
+            4,
+        )
         .await
         .unwrap();
-    let o = db.report_in(unit, other, &me, None, None, "member002", 4).await.unwrap();
+    let o = db
+        .report_in(unit, other, &me, None, None, "member002", 4)
+        .await
+        .unwrap();
     let v = db.report(r).await.unwrap().version;
     db.report_action(r, v, Actor::Organiser, &ReportAction::Accept, "shuji", 5)
         .await
@@ -355,16 +383,28 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
     };
     let v = db.report(o).await.unwrap().version;
     assert!(matches!(
-        db.report_action(o, v + 1, Actor::Organiser, &decline, "shuji", 6).await,
+        db.report_action(o, v + 1, Actor::Organiser, &decline, "shuji", 6)
+            .await,
         Err(store::StoreError::Conflict(_))
     ));
     db.report_action(o, v, Actor::Organiser, &decline, "shuji", 6)
         .await
         .unwrap()
         .unwrap();
-    let roster = db.reports("320113001001", &[ReportState::Accepted]).await.unwrap();
+    let roster = db
+        .reports("320113001001", &[ReportState::Accepted])
+        .await
+        .unwrap();
     assert_eq!(roster.len(), 2);
-    assert_eq!(roster.iter().find(|r| r.id == r.id && r.kind == "member").unwrap().member_of_name.as_deref(), Some("区人民医院党总支"));
+    assert_eq!(
+        roster
+            .iter()
+            .find(|r| r.id == r.id && r.kind == "member")
+            .unwrap()
+            .member_of_name
+            .as_deref(),
+        Some("区人民医院党总支")
+    );
     // The hospital's contact sees its member and what they served in the community; not `other`.
     let wish = db
         .post_wish(
@@ -394,13 +434,19 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
             .unwrap();
     }
     assert_eq!(
-        db.unit_members(h, "2026-01-01", "2027-01-01").await.unwrap(),
+        db.unit_members(h, "2026-01-01", "2027-01-01")
+            .await
+            .unwrap(),
         vec![("党员1".to_owned(), 40)]
     );
     // Erasing the member withdraws the report.
     db.erase_account(member, "2026-12-05T10:00").await.unwrap();
     assert_eq!(db.report(r).await.unwrap().state, "withdrawn");
-    assert!(db.unit_members(h, "2026-01-01", "2027-01-01").await.unwrap().is_empty());
+    assert!(db
+        .unit_members(h, "2026-01-01", "2027-01-01")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 both!(

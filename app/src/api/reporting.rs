@@ -68,7 +68,11 @@ mod ssr_reporting {
             org_name: r.org_name,
             unit_name: r.unit_name,
             contact: r.contact,
-            phone: if full { r.phone } else { domain::mask::phone(&r.phone) },
+            phone: if full {
+                r.phone
+            } else {
+                domain::mask::phone(&r.phone)
+            },
             offers: r.offers,
             grid_code: r.grid_code,
             grid_name,
@@ -114,7 +118,10 @@ pub async fn service_report_options() -> Result<ReportOptions, AppError> {
     let year = &super::services::ssr_services::today()[..4];
     let next = year.parse::<i32>().unwrap_or(2026) + 1;
     let mut my_unit_members = Vec::new();
-    for r in mine.iter().filter(|r| r.kind == "unit" && r.state == "accepted") {
+    for r in mine
+        .iter()
+        .filter(|r| r.kind == "unit" && r.state == "accepted")
+    {
         my_unit_members.extend(
             db.unit_members(r.id, &format!("{year}-01-01"), &format!("{next}-01-01"))
                 .await?,
@@ -221,12 +228,22 @@ pub async fn service_report_action(
     let r = db.report(id).await?;
     let actor = if matches!(action, A::Withdraw) {
         if r.user_id != p.user_id {
-            return Err(deny(&p, AuditAction::ServiceReportAction, AuditObject::Report(id)).await);
+            return Err(deny(
+                &p,
+                AuditAction::ServiceReportAction,
+                AuditObject::Report(id),
+            )
+            .await);
         }
         Actor::Owner
     } else {
         if !super::services::ssr_services::may_manage(&p, &r.community_code) {
-            return Err(deny(&p, AuditAction::ServiceReportAction, AuditObject::Report(id)).await);
+            return Err(deny(
+                &p,
+                AuditAction::ServiceReportAction,
+                AuditObject::Report(id),
+            )
+            .await);
         }
         Actor::Organiser
     };
@@ -261,6 +278,9 @@ pub async fn service_roster() -> Result<Roster, AppError> {
     let accepted = db.reports(&prefix, &[ReportState::Accepted]).await?;
     Ok(Roster {
         pending: pending.into_iter().map(|r| view(r, true, &grids)).collect(),
-        accepted: accepted.into_iter().map(|r| view(r, true, &grids)).collect(),
+        accepted: accepted
+            .into_iter()
+            .map(|r| view(r, true, &grids))
+            .collect(),
     })
 }

@@ -195,8 +195,16 @@ mod tests {
 
     #[test]
     fn members_and_units_report_with_what_each_needs() {
-        let m = ReportDraft::parse("member", " 区税务局机关党支部 ", "", "", "", "会修电脑", true)
-            .unwrap();
+        let m = ReportDraft::parse(
+            "member",
+            " 区税务局机关党支部 ",
+            "",
+            "",
+            "",
+            "会修电脑",
+            true,
+        )
+        .unwrap();
         assert_eq!(m.org_name, "区税务局机关党支部");
         assert_eq!(
             ReportDraft::parse("member", "区税务局机关党支部", "", "", "", "", false),
@@ -216,13 +224,32 @@ mod tests {
             false,
         )
         .unwrap();
-        assert_eq!((u.unit_name.as_str(), u.phone.as_str()), ("区人民医院", "13812345678"));
         assert_eq!(
-            ReportDraft::parse("unit", "区人民医院党总支", "区人民医院", "王主任", "123", "", false),
+            (u.unit_name.as_str(), u.phone.as_str()),
+            ("区人民医院", "13812345678")
+        );
+        assert_eq!(
+            ReportDraft::parse(
+                "unit",
+                "区人民医院党总支",
+                "区人民医院",
+                "王主任",
+                "123",
+                "",
+                false
+            ),
             Err(ReportError::Phone)
         );
         assert_eq!(
-            ReportDraft::parse("unit", "区人民医院党总支", "", "王主任", "13812345678", "", false),
+            ReportDraft::parse(
+                "unit",
+                "区人民医院党总支",
+                "",
+                "王主任",
+                "13812345678",
+                "",
+                false
+            ),
             Err(ReportError::UnitName)
         );
         assert_eq!(
@@ -239,7 +266,10 @@ mod tests {
     fn the_organiser_decides_and_the_reporter_may_withdraw() {
         use ReportState as S;
         let o = Actor::Organiser;
-        assert_eq!(transition(S::Pending, &ReportAction::Accept, o), Ok(S::Accepted));
+        assert_eq!(
+            transition(S::Pending, &ReportAction::Accept, o),
+            Ok(S::Accepted)
+        );
         assert_eq!(
             transition(S::Pending, &ReportAction::Accept, Actor::Owner),
             Err(ServiceError::NotYours)

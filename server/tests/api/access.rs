@@ -34,6 +34,7 @@ struct Ctx {
     service: ServiceObjects,
     listing_version: i64,
     wish_version: i64,
+    report_version: i64,
 }
 
 const AT: &str = "2031-03-10T09:00";
@@ -395,6 +396,35 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| "year=2026".into(),
             [401, 403, 403, 403, 403, 200, 200, 200],
         ),
+        // 双报到: anyone with a community reports to it (an administrator has none); organisers
+        // decide within scope and see their own roster.
+        (
+            "service_report_options",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 400],
+        ),
+        (
+            "service_report_in",
+            |_| {
+                "kind=unit&org_name=%E5%8C%BA%E7%A8%8E%E5%8A%A1%E5%B1%80%E5%85%9A%E6%94%AF%E9%83%A8&unit_name=%E5%8C%BA%E7%A8%8E%E5%8A%A1%E5%B1%80&contact=%E7%8E%8B%E4%B8%BB%E4%BB%BB&phone=13812345678&offers=&grid_code=".into()
+            },
+            [401, 200, 200, 200, 200, 200, 200, 400],
+        ),
+        (
+            "service_report_action",
+            |c| {
+                format!(
+                    "id={}&version={}&action=accept&reason=",
+                    c.service.report, c.report_version
+                )
+            },
+            [401, 403, 403, 403, 403, 403, 200, 409],
+        ),
+        (
+            "service_roster",
+            |_| String::new(),
+            [401, 403, 403, 403, 403, 200, 200, 200],
+        ),
     ]
 }
 
@@ -449,6 +479,7 @@ async fn context(
         org_csv: csv,
         listing_version: app.db.listing(service.listing).await.unwrap().version,
         wish_version: app.db.wish(service.wish).await.unwrap().version,
+        report_version: app.db.report(service.report).await.unwrap().version,
         service,
     }
 }
@@ -610,6 +641,10 @@ const PLAUSIBLE: &[(&str, &str)] = &[
     ("minutes", "60"),
     ("beneficiary", ""),
     ("year", "2026"),
+    ("org_name", "区税务局党支部"),
+    ("unit_name", "区税务局"),
+    ("contact", "王主任"),
+    ("member_of", "1"),
 ];
 
 /// Values people and attackers send: wrong types, extremes, markup, broken encodings, deep JSON.

@@ -340,6 +340,7 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
         "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || claimant_id || amount, ','), '') FROM service_claim",
         "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version || COALESCE(claimant_id, 0), ','), '') FROM service_wish",
         "SELECT COUNT(*) || ':' || COALESCE(SUM(minutes), 0) FROM service_hours",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version, ','), '') FROM service_report",
     ];
     let postgres = db.engine() == store::Engine::Postgres;
     let mut out = Vec::new();
@@ -503,6 +504,8 @@ pub struct ServiceObjects {
     pub listing: i64,
     pub claim: i64,
     pub wish: i64,
+    /// The member's 双报到, waiting for the organiser.
+    pub report: i64,
 }
 
 pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> ServiceObjects {
@@ -545,10 +548,25 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
         )
         .await
         .unwrap();
+    let draft = domain::service::report::ReportDraft::parse(
+        "member",
+        "区税务局机关党支部",
+        "",
+        "",
+        "",
+        "",
+        true,
+    )
+    .unwrap();
+    let report = db
+        .report_in(unit, member_id, &draft, None, None, member, 1)
+        .await
+        .unwrap();
     ServiceObjects {
         member: member.to_owned(),
         listing,
         claim,
         wish,
+        report,
     }
 }

@@ -44,6 +44,7 @@ struct Other {
     service: ServiceObjects,
     listing_version: i64,
     wish_version: i64,
+    report_version: i64,
 }
 
 type Args = fn(&Other) -> String;
@@ -586,6 +587,37 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             Some(|_| "year=2026".into()),
             [Yes, No, No],
         ),
+        (
+            "service_report_options",
+            "the caller's own community",
+            Some(|_| String::new()),
+            [Yes; 3],
+        ),
+        (
+            "service_report_in",
+            "a report placing the caller in a grid of the other community",
+            Some(|o| {
+                format!("kind=unit&org_name=x%E5%85%9A%E6%94%AF%E9%83%A8&unit_name=%E5%8C%BB%E9%99%A2&contact=%E7%8E%8B%E4%B8%BB%E4%BB%BB&phone=13812345678&offers=&grid_code={}", o.grid.code)
+            }),
+            [No; 3],
+        ),
+        (
+            "service_report_action",
+            "accepting the other community's report",
+            Some(|o| {
+                format!(
+                    "id={}&version={}&action=accept&reason=",
+                    o.service.report, o.report_version
+                )
+            }),
+            [No; 3],
+        ),
+        (
+            "service_roster",
+            "the caller's own scope only (checked below)",
+            Some(|_| String::new()),
+            [Yes, No, No],
+        ),
     ]
 }
 
@@ -651,6 +683,7 @@ async fn other(
         layer,
         listing_version: app.db.listing(service.listing).await.unwrap().version,
         wish_version: app.db.wish(service.wish).await.unwrap().version,
+        report_version: app.db.report(service.report).await.unwrap().version,
         service: service.clone(),
     }
 }
@@ -732,7 +765,7 @@ async fn nobody_reaches_into_another_community() {
                 ));
             }
             if status == 200
-                && ["service_desk", "service_stats"].contains(endpoint)
+                && ["service_desk", "service_stats", "service_roster"].contains(endpoint)
                 && (r.body.contains(OTHER) || r.body.contains("dangyuan2"))
             {
                 wrong.push(format!(

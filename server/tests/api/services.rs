@@ -512,3 +512,148 @@ async fn hours_export_for_the_member_and_for_the_organiser_of_the_unit_only() {
         .any(|a| a.actor == "shuji" && a.result == "refused"));
     assert!(app.get_with("/export/hours.csv", None).await.status == StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_unit_and_a_member_report_in_the_organiser_decides_and_the_unit_sees_its_member() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let jumin = app.login("jumin").await;
+    let dangyuan = app.login("dangyuan").await;
+    // jumin is the contact of a resident unit: the hospital reports with what it offers.
+    let unit = |phone: &str| {
+        format!(
+            "kind=unit&org_name={}&unit_name={}&contact={}&phone={phone}&offers={}&grid_code=32011300100101",
+            enc("区人民医院党总支"),
+            enc("区人民医院"),
+            enc("王主任"),
+            enc("每季度义诊一次")
+        )
+    };
+    let r = app
+        .post("service_report_in", &unit("12345"), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("err.phone"), "{}", r.body);
+    let r = app
+        .post("service_report_in", &unit("13812345678"), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let hospital = r.json().as_i64().unwrap();
+    let r = app
+        .post("service_report_in", &unit("13812345678"), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("service.err.reported"));
+    // A resident who is not a party member cannot report as one.
+    let r = app
+        .post(
+            "service_report_in",
+            &format!(
+                "kind=member&org_name={}&unit_name=&contact=&phone=&offers=&grid_code=",
+                enc("某党支部")
+            ),
+            Some(&app.login("wangge").await),
+        )
+        .await;
+    assert!(r.body.contains("service.err.report_member"), "{}", r.body);
+
+    let roster = app.post("service_roster", "", Some(&shuji)).await.json();
+    let pending = roster["pending"].as_array().unwrap();
+    let h = pending.iter().find(|p| p["id"] == hospital).unwrap();
+    assert_eq!(
+        h["phone"], "13812345678",
+        "the organiser reaches the contact"
+    );
+    let r = app
+        .post(
+            "service_report_action",
+            &format!(
+                "id={hospital}&version={}&action=accept&reason=",
+                h["version"]
+            ),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.body, "\"accepted\"");
+    // Its offer is now a resource of the community.
+    let lists = app
+        .post(
+            "service_lists",
+            "kind=resource&status=open&category=&community=320113001001",
+            Some(&dangyuan),
+        )
+        .await;
+    assert!(
+        lists.body.contains("区人民医院：每季度义诊一次"),
+        "{}",
+        lists.body
+    );
+
+    // dangyuan names the hospital as her workplace; the organiser accepts her.
+    let options = app
+        .post("service_report_options", "", Some(&dangyuan))
+        .await
+        .json();
+    assert!(options["party_member"].as_bool().unwrap());
+    assert!(options["units"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|u| u[0] == hospital));
+    let r = app
+        .post("service_report_in", &format!("kind=member&org_name=&unit_name=&contact=&phone=&offers={}&grid_code=32011300100101&member_of={hospital}", enc("会修电脑")), Some(&dangyuan))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mine = r.json().as_i64().unwrap();
+    let version = app.db.report(mine).await.unwrap().version;
+    let r = app
+        .post(
+            "service_report_action",
+            &format!("id={mine}&version={version}&action=decline&reason="),
+            Some(&shuji),
+        )
+        .await;
+    assert!(r.body.contains("service.err.reason"), "{}", r.body);
+    let r = app
+        .post(
+            "service_report_action",
+            &format!("id={mine}&version={version}&action=accept&reason="),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "nobody accepts themselves");
+    let r = app
+        .post(
+            "service_report_action",
+            &format!("id={mine}&version={version}&action=accept&reason="),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.body, "\"accepted\"");
+    let roster = app.post("service_roster", "", Some(&shuji)).await.json();
+    let her = roster["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == mine)
+        .unwrap()
+        .clone();
+    assert_eq!(her["member_of_name"], "区人民医院党总支");
+    assert_eq!(her["org_name"], "区人民医院党总支");
+    assert!(her["grid_name"].as_str().is_some());
+    // The hospital's contact sees her and the hours she served in the community this year.
+    let options = app
+        .post("service_report_options", "", Some(&jumin))
+        .await
+        .json();
+    let members = options["my_unit_members"].as_array().unwrap();
+    assert_eq!(members.len(), 1);
+    assert_eq!(members[0][0], "党员张老师");
+    assert!(members[0][1].as_i64().unwrap() > 0);
+    // Her report is in her data.
+    let data = app
+        .get_with("/export/me.json", Some(&dangyuan))
+        .await
+        .json();
+    assert_eq!(data["reports"].as_array().unwrap().len(), 1);
+}

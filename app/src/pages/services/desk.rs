@@ -30,6 +30,7 @@ pub(super) fn Desk() -> impl IntoView {
                 <RecordWish units=units version=version/>
             }
         }/>
+        <super::reporting::RosterDesk/>
     }
 }
 

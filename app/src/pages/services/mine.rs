@@ -12,6 +12,7 @@ pub(super) fn Mine() -> impl IntoView {
         api::service_mine()
     });
     view! {
+        <super::reporting::ReportIn/>
         <Loaded resource=mine ok=move |m| {
             let year = m.year;
             let pct = if m.target_minutes > 0 { (m.year_minutes * 100 / m.target_minutes).min(100) } else { 0 };

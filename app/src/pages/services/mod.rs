@@ -16,6 +16,7 @@ use std::future::Future;
 mod desk;
 mod lists;
 mod mine;
+mod reporting;
 mod stats;
 mod wishes;
 pub use mine::CertificatePage;

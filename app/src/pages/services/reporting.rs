@@ -34,7 +34,10 @@ fn ReportBody(options: ReportOptions, version: RwSignal<u32>) -> impl IntoView {
         .collect();
     let can_report = standing.is_empty();
     let members = o.my_unit_members.clone();
-    let is_unit = o.mine.iter().any(|r| r.kind == "unit" && r.state == "accepted");
+    let is_unit = o
+        .mine
+        .iter()
+        .any(|r| r.kind == "unit" && r.state == "accepted");
     view! {
         <p class="muted">{move || i18n.tf("service.report_intro", &[("community", o.community_name.clone())])}</p>
         <ul class="reports">
@@ -64,9 +67,19 @@ fn MyReport(report: ReportView, version: RwSignal<u32>) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let (id, v) = (r.id, r.version);
     let standing = r.state == "pending" || r.state == "accepted";
-    let withdraw = move |_| run(rapi::service_report_action(id, v, "withdraw".into(), String::new()), version, error);
+    let withdraw = move |_| {
+        run(
+            rapi::service_report_action(id, v, "withdraw".into(), String::new()),
+            version,
+            error,
+        )
+    };
     let kind = r.kind.clone();
-    let who = if r.kind == "unit" { r.unit_name.clone() } else { r.org_name.clone() };
+    let who = if r.kind == "unit" {
+        r.unit_name.clone()
+    } else {
+        r.org_name.clone()
+    };
     view! {
         <div class="report">
             <span class="tag">{move || i18n.t(&format!("service.report_kind.{kind}"))}</span>
@@ -208,9 +221,19 @@ fn DecideReport(report: ReportView, version: RwSignal<u32>) -> impl IntoView {
     let (id, v) = (r.id, r.version);
     let error = RwSignal::new(None::<AppError>);
     let reason = RwSignal::new(String::new());
-    let act = move |a: &'static str| run(rapi::service_report_action(id, v, a.into(), reason.get_untracked()), version, error);
+    let act = move |a: &'static str| {
+        run(
+            rapi::service_report_action(id, v, a.into(), reason.get_untracked()),
+            version,
+            error,
+        )
+    };
     let kind = r.kind.clone();
-    let title = if r.kind == "unit" { r.unit_name.clone() } else { r.person.clone() };
+    let title = if r.kind == "unit" {
+        r.unit_name.clone()
+    } else {
+        r.person.clone()
+    };
     view! {
         <article class="card report">
             <header class="listing-head"><h3>{title}</h3>
