@@ -63,6 +63,23 @@ pub struct DemoWish {
     pub posted: String,
 }
 
+/// A 双报到 report, accepted: a member (index into `members`) naming their workplace's party
+/// organisation — one of the resident units when `member_of` is set — or a resident unit whose
+/// contact is a member's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemoReport {
+    pub member: usize,
+    pub kind: String,
+    pub org_name: String,
+    pub unit_name: String,
+    pub contact: String,
+    pub phone: String,
+    pub offers: String,
+    pub grid: String,
+    /// Index into `DemoService::reports` of the unit named as workplace.
+    pub member_of: Option<usize>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DemoService {
     /// The community committee's code (the unit everything belongs to).
@@ -74,6 +91,8 @@ pub struct DemoService {
     pub days: Vec<DemoServiceDay>,
     pub listings: Vec<DemoListing>,
     pub wishes: Vec<DemoWish>,
+    /// Units first (so members can name them), then members.
+    pub reports: Vec<DemoReport>,
 }
 
 const WISHES: &[(&str, &str)] = &[
@@ -298,6 +317,71 @@ pub fn history(community: &Code, today: i64) -> DemoService {
     debug_assert!(wishes
         .iter()
         .all(|w| CATEGORIES.contains(&w.category.as_str())));
+    // 双报到: three resident units (their contacts are the last three members' accounts), and
+    // nine members, about half of whom work at one of them; `dy10`…`dy13` have not reported yet.
+    let units: [(&str, &str, &str, &str); 3] = [
+        (
+            "区税务局",
+            "区税务局机关党支部",
+            "周科长",
+            "每月 25 日上午法律与税务咨询",
+        ),
+        (
+            "区人民医院",
+            "区人民医院党总支",
+            "王主任",
+            "每季度义诊一次，内科、眼科",
+        ),
+        ("尧化中学", "尧化中学党支部", "李老师", "寒暑假开放教室两间"),
+    ];
+    let grid = |k: usize| format!("{}0{}", community.as_str(), 1 + k % 2);
+    let mut reports: Vec<DemoReport> = units
+        .iter()
+        .enumerate()
+        .map(|(k, (unit, org, contact, offers))| DemoReport {
+            member: 13 + k,
+            kind: "unit".into(),
+            org_name: (*org).into(),
+            unit_name: (*unit).into(),
+            contact: (*contact).into(),
+            phone: format!("1391234{:04}", 5000 + k),
+            offers: (*offers).into(),
+            grid: grid(k),
+            member_of: None,
+        })
+        .collect();
+    let elsewhere = [
+        "市供电公司党委",
+        "区城管局党支部",
+        "江苏银行党支部",
+        "区教育局机关党委",
+    ];
+    let skills = [
+        "会修电脑",
+        "懂法律",
+        "能教书法",
+        "会理发",
+        "",
+        "能开车接送",
+        "",
+    ];
+    for m in 0..9 {
+        let at = (rng.next() % 2 == 0).then(|| (rng.next() % 3) as usize);
+        reports.push(DemoReport {
+            member: m,
+            kind: "member".into(),
+            org_name: match at {
+                Some(u) => units[u].1.into(),
+                None => rng.pick(&elsewhere).into(),
+            },
+            unit_name: String::new(),
+            contact: String::new(),
+            phone: String::new(),
+            offers: rng.pick(&skills).into(),
+            grid: grid(m),
+            member_of: at,
+        });
+    }
     DemoService {
         community: community.clone(),
         members,
@@ -306,6 +390,7 @@ pub fn history(community: &Code, today: i64) -> DemoService {
         days,
         listings,
         wishes,
+        reports,
     }
 }
 
@@ -331,6 +416,9 @@ mod tests {
             assert!(l.claims.iter().map(|c| c.amount).sum::<i64>() <= l.amount);
         }
         assert_eq!(s.members[0].username, "dangyuan");
+        assert_eq!(s.reports.len(), 12);
+        assert!(s.reports.iter().all(|r| r.member < s.members.len()));
+        assert!(s.reports.iter().any(|r| r.member_of.is_some()));
         assert_eq!(history(&s.community, 20_792), s);
     }
 }

@@ -120,3 +120,65 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await expectNoProblems(shujiProblems);
   await expectNoProblems(memberProblems);
 });
+
+test("双报到: a resident unit reports with an offer, a party member names it as her workplace, the organiser accepts both, the unit sees its member", async ({ page, browser }, info) => {
+  const problems = watchConsole(page);
+  const phone = info.project.name === "phone";
+  const tag = phone ? "手机" : "电脑";
+  const org = `区人民医院党总支（${tag}）`;
+  const unitName = `区人民医院（${tag}）`;
+
+  // The unit's contact reports the unit.
+  await login(page, phone ? "dy12" : "dy10");
+  await page.goto("/services?tab=mine");
+  const report = page.locator("section.report-in");
+  await expect(report.getByRole("heading", { name: "双报到" })).toBeVisible();
+  await report.getByLabel("驻区单位报到").check();
+  await report.getByLabel("单位名称").fill(unitName);
+  await report.getByLabel("党组织名称").fill(org);
+  await report.getByLabel("联系人").fill("王主任");
+  await report.getByLabel("联系电话").fill("12345");
+  await report.getByLabel("可提供的资源与服务").fill("每季度义诊一次");
+  await report.getByRole("button", { name: "提交报到" }).click();
+  await expect(report.getByRole("alert")).toBeVisible();
+  await report.getByLabel("联系电话").fill("13812345678");
+  await report.getByRole("button", { name: "提交报到" }).click();
+  await expect(report).toContainText("待审核");
+  await shot(page, "services-report");
+
+  // The organiser accepts it.
+  const shuji = await person(browser, info, "shuji");
+  await shuji.goto("/services?tab=desk");
+  const card = shuji.locator("article.report", { hasText: unitName });
+  await expect(card).toContainText("13812345678");
+  await card.getByRole("button", { name: "同意报到" }).click();
+  await expect(shuji.locator("table.roster")).toContainText(unitName);
+
+  // A party member names it as her workplace.
+  const member = await person(browser, info, phone ? "dy13" : "dy11");
+  await member.goto("/services?tab=mine");
+  const form = member.locator("section.report-in");
+  await expect(form.getByLabel("党员报到")).toBeChecked();
+  await form.getByLabel("工作单位党组织").selectOption({ label: org });
+  await form.getByLabel("所在网格").selectOption({ index: 1 });
+  await form.getByLabel("特长与可提供的服务（选填）").fill("会修电脑");
+  await form.getByRole("button", { name: "提交报到" }).click();
+  await expect(form).toContainText("待审核");
+  const memberName = (await member.locator("header .who").textContent())!.trim();
+
+  await shuji.goto("/services?tab=desk");
+  await shuji.locator("article.report", { hasText: memberName }).getByRole("button", { name: "同意报到" }).click();
+  const roster = shuji.locator("table.roster");
+  await expect(roster.locator("tr", { hasText: memberName })).toContainText(org);
+  await shot(shuji, "services-roster");
+
+  // The unit's offer is a resource of the community; the contact sees the member.
+  await member.goto("/services?tab=lists");
+  await member.getByLabel("类型").selectOption("resource");
+  await expect(member.locator("article.listing", { hasText: `${unitName}：每季度义诊一次` })).toBeVisible();
+  await page.reload();
+  await expect(page.locator("section.report-in")).toContainText("本单位报到党员");
+  await expect(page.locator("section.report-in table")).toContainText(memberName);
+  await shot(page, "services-unit-members");
+  await expectNoProblems(problems);
+});

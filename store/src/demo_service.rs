@@ -184,6 +184,27 @@ impl Db {
                 .await?;
             }
         }
+        let mut report_ids: Vec<i64> = Vec::new();
+        for r in &s.reports {
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO service_report (kind, user_id, unit_id, org_name, unit_name, contact, phone, offers, grid_code, member_of, state, created_at, updated_at, updated_by) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'accepted', $11, $11, 'shuji') RETURNING id",
+            )
+            .bind(&r.kind)
+            .bind(member_ids[r.member])
+            .bind(unit_id)
+            .bind(&r.org_name)
+            .bind(&r.unit_name)
+            .bind(&r.contact)
+            .bind(&r.phone)
+            .bind(&r.offers)
+            .bind(&r.grid)
+            .bind(r.member_of.map(|u| report_ids[u]))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            report_ids.push(id);
+        }
         tx.commit().await?;
         Ok(())
     }
