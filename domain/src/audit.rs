@@ -87,6 +87,7 @@ actions! {
     ServiceReportIn = "service_report_in",
     ServiceReportAction = "service_report_action",
     ServiceRoster = "service_roster",
+    AdminSetServiceTarget = "admin_set_service_target",
 }
 
 impl AuditAction {

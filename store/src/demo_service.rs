@@ -100,8 +100,8 @@ impl Db {
         }
         for l in &s.listings {
             let listing: i64 = sqlx::query_scalar(
-                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji') RETURNING id",
+                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by, event_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11) RETURNING id",
             )
             .bind(&l.kind)
             .bind(unit_id)
@@ -113,6 +113,8 @@ impl Db {
             .bind(&l.deadline)
             .bind(&l.status)
             .bind(now)
+            // Open needs are what the community service day takes on.
+            .bind((l.kind == "need" && l.status == "open").then_some(event))
             .fetch_one(&mut *tx)
             .await?;
             for c in &l.claims {

@@ -31,12 +31,16 @@ pub struct Listing {
     pub version: i64,
     pub held: i64,
     pub created_at: i64,
+    /// The event (a service day) the listing serves, and its title.
+    pub event_id: Option<i64>,
+    pub event_title: Option<String>,
 }
 
 const LISTING: &str = "SELECT l.id, l.kind, l.unit_id, u.code AS unit_code, u.name AS unit_name, l.title, l.description, \
     l.category, l.amount, l.measure, l.deadline, l.status, g.code AS grid_code, l.version, \
     CAST(COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) AS BIGINT) AS held, \
-    l.created_at FROM service_listing l JOIN org_unit u ON u.id = l.unit_id LEFT JOIN grid g ON g.id = l.grid_id";
+    l.created_at, l.event_id, e.title AS event_title FROM service_listing l JOIN org_unit u ON u.id = l.unit_id \
+    LEFT JOIN grid g ON g.id = l.grid_id LEFT JOIN event e ON e.id = l.event_id";
 
 /// A claim, with its claimant's name and the listing it is on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -217,12 +221,13 @@ impl Db {
         unit_id: i64,
         d: &ListingDraft,
         grid_id: Option<i64>,
+        event_id: Option<i64>,
         actor: &str,
         now: i64,
     ) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, grid_id, created_at, created_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11) RETURNING id",
+            "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, grid_id, created_at, created_by, event_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9, $10, $11, $12) RETURNING id",
         )
         .bind(d.kind.as_str())
         .bind(unit_id)
@@ -235,9 +240,20 @@ impl Db {
         .bind(grid_id)
         .bind(now)
         .bind(actor)
+        .bind(event_id)
         .fetch_one(self.pool())
         .await
         .map_err(StoreError::from_insert)?)
+    }
+
+    /// The listings that name the event `event_id`, newest first.
+    pub async fn listings_for_event(&self, event_id: i64) -> Result<Vec<Listing>> {
+        Ok(sqlx::query_as(&format!(
+            "{LISTING} WHERE l.event_id = $1 ORDER BY l.id DESC LIMIT 100"
+        ))
+        .bind(event_id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     pub async fn listing(&self, id: i64) -> Result<Listing> {

@@ -359,7 +359,7 @@ pub async fn service_create_listing(
         }
     };
     let id = db
-        .create_listing(unit, &draft, grid_id, &p.username, store::now())
+        .create_listing(unit, &draft, grid_id, None, &p.username, store::now())
         .await?;
     audit(
         Some(&p),

@@ -525,7 +525,7 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
     )
     .unwrap();
     let listing = db
-        .create_listing(unit, &draft, None, "shuji", 1)
+        .create_listing(unit, &draft, None, None, "shuji", 1)
         .await
         .unwrap();
     let claim = db
