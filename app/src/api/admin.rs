@@ -244,6 +244,35 @@ pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sets the yearly service hours asked of each party member (the threshold the statistics name
+/// who is below).
+#[server(prefix = "/api", endpoint = "admin_set_service_target")]
+pub async fn admin_set_service_target(hours: i64) -> Result<(), AppError> {
+    let p = require(
+        AuditAction::AdminSetServiceTarget,
+        AuditObject::Setting("service_target"),
+        |p| p.can_administer(),
+    )
+    .await?;
+    if !(1..=1_000).contains(&hours) {
+        return Err(AppError::Invalid("err.service_target".into()));
+    }
+    state()?
+        .db
+        .set_setting("service_target_minutes", &(hours * 60).to_string())
+        .await
+        .map_err(internal)?;
+    audit(
+        Some(&p),
+        AuditAction::AdminSetServiceTarget,
+        AuditObject::Setting("service_target"),
+        AuditResult::Ok,
+        &hours.to_string(),
+    )
+    .await;
+    Ok(())
+}
+
 /// Sets the district's administrative division code (GB/T 2260, six digits), which starts the
 /// codes of new top-level grids.
 #[server(prefix = "/api", endpoint = "admin_set_district")]

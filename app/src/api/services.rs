@@ -33,6 +33,9 @@ pub struct ListingView {
     pub can_manage: bool,
     /// The caller may claim it now (a party member, an open need with something left).
     pub can_claim: bool,
+    /// The event (a service day) it serves.
+    pub event_id: Option<i64>,
+    pub event_title: Option<String>,
 }
 
 /// A claim as its claimant or the organiser sees it.
@@ -198,6 +201,8 @@ pub(crate) mod ssr_services {
             status: l.status,
             grid_code: l.grid_code,
             version: l.version,
+            event_id: l.event_id,
+            event_title: l.event_title,
         }
     }
 
@@ -269,13 +274,14 @@ pub(crate) mod ssr_services {
 use ssr_services::*;
 
 /// The lists, newest first: `kind`, `status`, `category` and `community` (a unit code prefix)
-/// filter when not empty. Every logged-in user sees them: they are the community's public lists.
+/// filter when not empty; with `event`, the listings that serve that event instead. Every logged-in user sees them: they are the community's public lists.
 #[server(prefix = "/api", endpoint = "service_lists")]
 pub async fn service_lists(
     kind: String,
     status: String,
     category: String,
     community: String,
+    event: Option<i64>,
 ) -> Result<Vec<ListingView>, AppError> {
     use domain::service::listing::ListingKind;
     let p = require_user().await?;
@@ -290,10 +296,15 @@ pub async fn service_lists(
     {
         return Err(AppError::Invalid("service.err.filter".into()));
     }
-    let rows = state()?
-        .db
-        .listings(community, kind, status, category, 300)
-        .await?;
+    let db = state()?.db;
+    let rows = match event {
+        // The needs an event serves, for its page: as visible as the event.
+        Some(id) => {
+            super::events::ssr_events::visible_event(&db, &p, id).await?;
+            db.listings_for_event(id).await?
+        }
+        None => db.listings(community, kind, status, category, 300).await?,
+    };
     let today = today();
     Ok(rows
         .into_iter()
@@ -318,6 +329,7 @@ pub async fn service_create_listing(
     measure: String,
     deadline: String,
     grid_code: String,
+    event_id: Option<i64>,
 ) -> Result<i64, AppError> {
     use domain::service::listing::ListingDraft;
     let p = require_user().await?;
@@ -358,8 +370,13 @@ pub async fn service_create_listing(
             Some(db.grid_id(gc.as_str()).await?)
         }
     };
+    if let Some(e) = event_id {
+        super::events::ssr_events::visible_event(&db, &p, e)
+            .await
+            .map_err(|_| AppError::Invalid("service.err.event".into()))?;
+    }
     let id = db
-        .create_listing(unit, &draft, grid_id, None, &p.username, store::now())
+        .create_listing(unit, &draft, grid_id, event_id, &p.username, store::now())
         .await?;
     audit(
         Some(&p),

@@ -18,7 +18,8 @@ pub fn AdminPage() -> impl IntoView {
                 <Users/>
                 <Registration/>
                 <GridTarget/>
-            <District/>
+                <District/>
+                <ServiceTarget/>
                 <AuditLog/>
             </Show>
         </section>
@@ -261,6 +262,41 @@ fn GridTarget() -> impl IntoView {
                     .ok_or("err.grid_target")
             }
             save=|v| Box::pin(api::admin::admin_set_grid_target(v.parse().unwrap_or(0)))/>
+    }
+}
+
+/// The yearly service hours asked of each party member.
+#[component]
+fn ServiceTarget() -> impl IntoView {
+    let i18n = use_i18n();
+    let value = RwSignal::new(String::new());
+    let note = RwSignal::new(None::<(bool, String)>);
+    let year: i32 = crate::ui::shanghai_now()[..4].parse().unwrap_or(2026);
+    leptos::task::spawn_local(async move {
+        if let Ok(s) = crate::api::services::service_stats(year).await {
+            value.set((s.target_minutes / 60).to_string());
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let hours = value.get_untracked().trim().parse::<i64>().unwrap_or(0);
+        leptos::task::spawn_local(async move {
+            let r = api::admin::admin_set_service_target(hours).await;
+            note.set(Some(match r {
+                Ok(()) => (true, i18n.t("admin.saved")),
+                Err(e) => (false, crate::ui::error_message(i18n, &e)),
+            }));
+        });
+    };
+    view! {
+        <h2>{move || i18n.t("admin.service_target")}</h2>
+        <form class="inline-form" on:submit=submit>
+            <label class="inline">{move || i18n.t("admin.service_target_label")}
+                <input inputmode="numeric" bind:value=value/>
+            </label>
+            <button type="submit">{move || i18n.t("common.save")}</button>
+        </form>
+        {move || note.get().map(|(ok, t)| view! { <p class=if ok { "note" } else { "error" } role=if ok { "status" } else { "alert" }>{t}</p> })}
     }
 }
 

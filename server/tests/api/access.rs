@@ -425,6 +425,11 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| String::new(),
             [401, 403, 403, 403, 403, 200, 200, 200],
         ),
+        (
+            "admin_set_service_target",
+            |_| "hours=50".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
     ]
 }
 
@@ -645,6 +650,9 @@ const PLAUSIBLE: &[(&str, &str)] = &[
     ("unit_name", "区税务局"),
     ("contact", "王主任"),
     ("member_of", "1"),
+    ("event", "1"),
+    ("event_id", "1"),
+    ("hours", "50"),
 ];
 
 /// Values people and attackers send: wrong types, extremes, markup, broken encodings, deep JSON.

@@ -576,6 +576,18 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [Yes; 3],
         ),
         (
+            "admin_set_service_target",
+            "a deployment setting (administrators only)",
+            Some(|_| "hours=50".into()),
+            [No; 3],
+        ),
+        (
+            "service_lists",
+            "the needs the other community's party-member event serves",
+            Some(|o| format!("kind=&status=&category=&community=&event={}", o.party_event)),
+            [Yes, Yes, No],
+        ),
+        (
             "service_desk",
             "the caller's own scope only (checked below)",
             Some(|_| String::new()),

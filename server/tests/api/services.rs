@@ -661,3 +661,46 @@ async fn a_unit_and_a_member_report_in_the_organiser_decides_and_the_unit_sees_i
     let data = app.get_with("/export/me.json", Some(&dy10)).await.json();
     assert_eq!(data["reports"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_need_names_the_service_day_it_serves_and_the_target_is_a_setting() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let day = app
+        .db
+        .events_with_visibility(domain::event::Visibility::Public)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.title == "社区志愿服务日")
+        .unwrap()
+        .id;
+    let form = |event: i64| {
+        format!(
+            "unit_code=320113001001&kind=need&title={}&description=&category=environment&amount=6&measure=people&deadline=&grid_code=&event_id={event}",
+            enc("服务日清理小广告")
+        )
+    };
+    let r = app.post("service_create_listing", &form(day), Some(&shuji)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.post("service_create_listing", &form(999_999), Some(&shuji)).await;
+    assert!(r.body.contains("service.err.event"), "{}", r.body);
+    let jumin = app.login("jumin").await;
+    let served = app
+        .post("service_lists", &format!("kind=&status=&category=&community=&event={day}"), Some(&jumin))
+        .await
+        .json();
+    let titles: Vec<&str> = served.as_array().unwrap().iter().map(|l| l["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"服务日清理小广告"), "{titles:?}");
+    assert!(served.as_array().unwrap().iter().all(|l| l["event_id"] == day));
+    assert!(titles.len() >= 3, "the demo's open needs serve it too: {titles:?}");
+
+    // The yearly target is the administrator's to set.
+    let admin = app.login("admin").await;
+    assert_eq!(app.post("admin_set_service_target", "hours=0", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.post("admin_set_service_target", "hours=40", Some(&shuji)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("admin_set_service_target", "hours=40", Some(&admin)).await.status, StatusCode::OK);
+    let year = &today()[..4];
+    let s = app.post("service_stats", &format!("year={year}"), Some(&shuji)).await.json();
+    assert_eq!(s["target_minutes"], 2400);
+}

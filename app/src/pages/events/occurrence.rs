@@ -90,6 +90,7 @@ pub(super) fn Occurrence(detail: OccurrenceDetail, version: RwSignal<u32>) -> im
             </dl>
             {(!detail.description.is_empty()).then(|| view! { <p class="description">{detail.description.clone()}</p> })}
             <p><a href=format!("/feeds/events/{id}.ics") download=format!("linli-event-{id}.ics")>{move || i18n.t("events.download_ics")}</a></p>
+            <crate::pages::services::ServedNeeds event_id=id/>
             {o.cancelled.then(|| view! { <p class="error" role="alert">{move || i18n.t("events.cancelled")}</p> })}
             <div class="rsvp-box" aria-live="polite">
                 {mine.clone().map(|m| view! { <MyRsvp mine=m/> })}

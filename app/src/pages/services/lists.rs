@@ -11,7 +11,7 @@ pub(super) fn Lists() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let lists = LocalResource::new(move || {
         version.track();
-        api::service_lists(kind.get(), status.get(), cat.get(), String::new())
+        api::service_lists(kind.get(), status.get(), cat.get(), String::new(), None)
     });
     let staff = move || {
         crate::use_auth()
@@ -119,6 +119,10 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
             <dl class="facts">
                 <dt>{move || i18n.t("service.unit")}</dt><dd>{l.unit_name.clone()}</dd>
                 {l.deadline.clone().map(|d| view! { <dt>{move || i18n.t("service.deadline")}</dt><dd>{d}</dd> })}
+                {l.event_id.map(|e| view! {
+                    <dt>{move || i18n.t("service.serves_event")}</dt>
+                    <dd><a href=format!("/events/{e}")>{l.event_title.clone().unwrap_or_default()}</a></dd>
+                })}
                 {l.grid_code.clone().map(|g| view! {
                     <dt>{move || i18n.t("service.place")}</dt>
                     <dd><a href=format!("/map?grid={g}")>{move || i18n.t("service.on_map")}</a></dd>
@@ -205,6 +209,10 @@ fn PublishForm(version: RwSignal<u32>) -> impl IntoView {
     let amount = RwSignal::new("5".to_owned());
     let measure = RwSignal::new("people".to_owned());
     let deadline = RwSignal::new(String::new());
+    let event = RwSignal::new(String::new());
+    let events = LocalResource::new(|| {
+        crate::api::data::events_upcoming(crate::ui::shanghai_now()[..16].to_owned())
+    });
     let error = RwSignal::new(None::<AppError>);
     let done = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -229,6 +237,7 @@ fn PublishForm(version: RwSignal<u32>) -> impl IntoView {
             measure.get_untracked(),
             deadline.get_untracked(),
             String::new(),
+            event.get_untracked().parse().ok(),
         );
         error.set(None);
         leptos::task::spawn_local(async move {
@@ -284,6 +293,15 @@ fn PublishForm(version: RwSignal<u32>) -> impl IntoView {
                         <input type="date" bind:value=deadline/>
                     </label>
                 </div>
+                <label>{move || i18n.t("service.serves_event")}
+                    <select bind:value=event>
+                        <option value="">"—"</option>
+                        {move || events.get().and_then(|r| r.ok()).map(|es| es.into_iter()
+                            .filter(|e| matches!(e.category.as_str(), "service-day" | "volunteer"))
+                            .map(|e| view! { <option value=e.id.to_string()>{format!("{}（{}）", e.title, e.unit_name)}</option> })
+                            .collect_view())}
+                    </select>
+                </label>
                 {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
                 <Show when=move || done.get()>
                     <p class="ok" role="status">{move || i18n.t("service.published")}</p>

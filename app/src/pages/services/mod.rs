@@ -68,6 +68,27 @@ pub fn ServicesPage() -> impl IntoView {
     }
 }
 
+/// On an event's page: the needs this event serves (a service day's work), each linking to the
+/// lists. Nothing when it serves none.
+#[component]
+pub fn ServedNeeds(event_id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let needs = LocalResource::new(move || {
+        api::service_lists(String::new(), String::new(), String::new(), String::new(), Some(event_id))
+    });
+    move || {
+        needs.get().and_then(|r| r.ok()).filter(|n| !n.is_empty()).map(|n| view! {
+            <section class="served-needs" aria-labelledby="served-h">
+                <h2 id="served-h">{move || i18n.t("service.served_needs")}</h2>
+                <ul>{n.into_iter().map(|l| view! {
+                    <li><a href="/services?tab=lists">{l.title.clone()}</a> " "
+                        <span class="muted">{move || i18n.tf("service.left_of_short", &[("left", l.left.to_string()), ("all", l.amount.to_string())])}</span></li>
+                }).collect_view()}</ul>
+            </section>
+        })
+    }
+}
+
 /// Runs a server call; on success bumps `version` (the lists reload), on failure shows the error.
 fn run<T, F>(call: F, version: RwSignal<u32>, error: RwSignal<Option<AppError>>)
 where
