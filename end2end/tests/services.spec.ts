@@ -75,9 +75,15 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await shuji.getByText("发布需求、资源或项目").click();
   await shuji.getByLabel("内容").fill(need);
   await shuji.getByLabel("数量", { exact: true }).fill("3");
+  await shuji.getByLabel("对接的服务日").selectOption({ label: "社区志愿服务日（仙林社区党委）" });
   await shuji.getByRole("button", { name: "发布", exact: true }).click();
   await expect(shuji.getByText("已发布。")).toBeVisible();
-  await expect(shuji.locator("article.listing", { hasText: need })).toContainText("还差 3 人");
+  const published = shuji.locator("article.listing", { hasText: need });
+  await expect(published).toContainText("还差 3 人");
+  // The service day's page lists the need it serves.
+  await published.getByRole("link", { name: /社区志愿服务日/ }).click();
+  await expect(shuji.getByRole("heading", { name: "本次活动对接的社区需求" })).toBeVisible();
+  await expect(shuji.locator("section.served-needs")).toContainText(need);
   await member.goto("/services?tab=lists");
   const listing = member.locator("article.listing", { hasText: need });
   await listing.getByLabel("认领数量").fill("4");

@@ -57,7 +57,9 @@ async fn need(db: &Db, unit: i64, amount: i64, deadline: &str) -> i64 {
         TODAY,
     )
     .unwrap();
-    db.create_listing(unit, &d, None, None, "shuji", 1).await.unwrap()
+    db.create_listing(unit, &d, None, None, "shuji", 1)
+        .await
+        .unwrap()
 }
 
 async fn two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty(db: Db) {
@@ -179,7 +181,10 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
     );
     let r =
         ListingDraft::parse("resource", "法律咨询", "", "legal", 10, "hours", "", TODAY).unwrap();
-    let r = db.create_listing(unit, &r, None, None, "shuji", 1).await.unwrap();
+    let r = db
+        .create_listing(unit, &r, None, None, "shuji", 1)
+        .await
+        .unwrap();
     assert_eq!(
         db.claim(r, sun, 1, false, "sun", TODAY, 12).await.unwrap(),
         Err(ServiceError::Closed)

@@ -33,9 +33,11 @@ pub struct ListingView {
     pub can_manage: bool,
     /// The caller may claim it now (a party member, an open need with something left).
     pub can_claim: bool,
-    /// The event (a service day) it serves.
+    /// The event (a service day) it serves, and its next occurrence (`YYYY-MM-DDTHH:MM`, the
+    /// event page's `at`) within the coming two months.
     pub event_id: Option<i64>,
     pub event_title: Option<String>,
+    pub event_at: Option<String>,
 }
 
 /// A claim as its claimant or the organiser sees it.
@@ -203,6 +205,7 @@ pub(crate) mod ssr_services {
             version: l.version,
             event_id: l.event_id,
             event_title: l.event_title,
+            event_at: None,
         }
     }
 
@@ -260,6 +263,34 @@ pub(crate) mod ssr_services {
             .ok_or_else(|| AppError::Invalid("service.err.no_community".into()))
     }
 
+    /// Fills each listing's `event_at`: the next occurrence of the event it serves.
+    pub async fn next_occurrences(
+        db: &store::Db,
+        views: &mut [ListingView],
+    ) -> Result<(), AppError> {
+        use domain::event::LocalDateTime;
+        let now = super::super::events::ssr_events::now_local();
+        let until = LocalDateTime::from_minutes(now.minutes() + 62 * 1440);
+        let mut seen: std::collections::HashMap<i64, Option<String>> = Default::default();
+        for v in views.iter_mut() {
+            let Some(id) = v.event_id else { continue };
+            if !seen.contains_key(&id) {
+                let next = match db.event(id).await {
+                    Ok(e) => db
+                        .occurrences(&e, &now, &until)
+                        .await?
+                        .into_iter()
+                        .find(|o| !o.cancelled)
+                        .map(|o| o.recurrence_id.to_string()),
+                    Err(_) => None,
+                };
+                seen.insert(id, next);
+            }
+            v.event_at = seen[&id].clone();
+        }
+        Ok(())
+    }
+
     pub async fn target_minutes(db: &store::Db) -> i64 {
         db.setting("service_target_minutes")
             .await
@@ -306,10 +337,12 @@ pub async fn service_lists(
         None => db.listings(community, kind, status, category, 300).await?,
     };
     let today = today();
-    Ok(rows
+    let mut views: Vec<ListingView> = rows
         .into_iter()
         .map(|l| listing_view(&p, l, &today))
-        .collect())
+        .collect();
+    next_occurrences(&db, &mut views).await?;
+    Ok(views)
 }
 
 #[cfg(feature = "ssr")]

@@ -681,26 +681,64 @@ async fn a_need_names_the_service_day_it_serves_and_the_target_is_a_setting() {
             enc("服务日清理小广告")
         )
     };
-    let r = app.post("service_create_listing", &form(day), Some(&shuji)).await;
+    let r = app
+        .post("service_create_listing", &form(day), Some(&shuji))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = app.post("service_create_listing", &form(999_999), Some(&shuji)).await;
+    let r = app
+        .post("service_create_listing", &form(999_999), Some(&shuji))
+        .await;
     assert!(r.body.contains("service.err.event"), "{}", r.body);
     let jumin = app.login("jumin").await;
     let served = app
-        .post("service_lists", &format!("kind=&status=&category=&community=&event={day}"), Some(&jumin))
+        .post(
+            "service_lists",
+            &format!("kind=&status=&category=&community=&event={day}"),
+            Some(&jumin),
+        )
         .await
         .json();
-    let titles: Vec<&str> = served.as_array().unwrap().iter().map(|l| l["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = served
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["title"].as_str().unwrap())
+        .collect();
     assert!(titles.contains(&"服务日清理小广告"), "{titles:?}");
-    assert!(served.as_array().unwrap().iter().all(|l| l["event_id"] == day));
-    assert!(titles.len() >= 3, "the demo's open needs serve it too: {titles:?}");
+    assert!(served
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["event_id"] == day));
+    assert!(
+        titles.len() >= 3,
+        "the demo's open needs serve it too: {titles:?}"
+    );
 
     // The yearly target is the administrator's to set.
     let admin = app.login("admin").await;
-    assert_eq!(app.post("admin_set_service_target", "hours=0", Some(&admin)).await.status, StatusCode::BAD_REQUEST);
-    assert_eq!(app.post("admin_set_service_target", "hours=40", Some(&shuji)).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(app.post("admin_set_service_target", "hours=40", Some(&admin)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.post("admin_set_service_target", "hours=0", Some(&admin))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.post("admin_set_service_target", "hours=40", Some(&shuji))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.post("admin_set_service_target", "hours=40", Some(&admin))
+            .await
+            .status,
+        StatusCode::OK
+    );
     let year = &today()[..4];
-    let s = app.post("service_stats", &format!("year={year}"), Some(&shuji)).await.json();
+    let s = app
+        .post("service_stats", &format!("year={year}"), Some(&shuji))
+        .await
+        .json();
     assert_eq!(s["target_minutes"], 2400);
 }

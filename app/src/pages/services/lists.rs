@@ -121,7 +121,10 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
                 {l.deadline.clone().map(|d| view! { <dt>{move || i18n.t("service.deadline")}</dt><dd>{d}</dd> })}
                 {l.event_id.map(|e| view! {
                     <dt>{move || i18n.t("service.serves_event")}</dt>
-                    <dd><a href=format!("/events/{e}")>{l.event_title.clone().unwrap_or_default()}</a></dd>
+                    <dd>{match l.event_at.clone() {
+                        Some(at) => view! { <a href=format!("/events/{e}?at={at}")>{l.event_title.clone().unwrap_or_default()} " " {at.replace('T', " ")}</a> }.into_any(),
+                        None => view! { <span>{l.event_title.clone().unwrap_or_default()}</span> }.into_any(),
+                    }}</dd>
                 })}
                 {l.grid_code.clone().map(|g| view! {
                     <dt>{move || i18n.t("service.place")}</dt>

@@ -74,7 +74,13 @@ pub fn ServicesPage() -> impl IntoView {
 pub fn ServedNeeds(event_id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let needs = LocalResource::new(move || {
-        api::service_lists(String::new(), String::new(), String::new(), String::new(), Some(event_id))
+        api::service_lists(
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            Some(event_id),
+        )
     });
     move || {
         needs.get().and_then(|r| r.ok()).filter(|n| !n.is_empty()).map(|n| view! {
