@@ -88,6 +88,7 @@ actions! {
     ServiceReportAction = "service_report_action",
     ServiceRoster = "service_roster",
     AdminSetServiceTarget = "admin_set_service_target",
+    ServiceSetMilestones = "service_set_milestones",
 }
 
 impl AuditAction {

@@ -47,6 +47,8 @@ pub struct DemoListing {
     pub deadline: Option<String>,
     pub status: String,
     pub claims: Vec<DemoClaim>,
+    /// A project's steps.
+    pub milestones: Vec<crate::service::listing::Milestone>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -219,6 +221,7 @@ pub fn history(community: &Code, today: i64) -> DemoService {
             deadline: Some(ymd(today + if past { -20 } else { 30 + 10 * k as i64 })),
             status: if past { "closed" } else { "open" }.into(),
             claims,
+            milestones: Vec::new(),
         });
     }
     let resources: [(&str, &str, &str, i64, &str); 4] = [
@@ -262,20 +265,30 @@ pub fn history(community: &Code, today: i64) -> DemoService {
             deadline: None,
             status: "open".into(),
             claims: Vec::new(),
+            milestones: Vec::new(),
         });
     }
     listings.push(DemoListing {
         kind: "project".into(),
         title: "老旧小区加装电梯".into(),
-        description: "需求：12 栋住户上下楼难；资源：区住建局党支部、物业公司党支部；\
-                      里程碑：意见征集 → 方案公示 → 施工 → 验收"
-            .into(),
+        description: "需求：12 栋住户上下楼难；资源：区住建局党支部、物业公司党支部".into(),
         category: "other".into(),
         amount: 1,
         measure: "people".into(),
         deadline: None,
         status: "open".into(),
         claims: Vec::new(),
+        milestones: [
+            ("意见征集", true),
+            ("方案公示", true),
+            ("施工", false),
+            ("验收", false),
+        ]
+        .map(|(t, done)| crate::service::listing::Milestone {
+            title: t.into(),
+            done,
+        })
+        .to_vec(),
     });
 
     // 120 wishes over the year: nine in ten confirmed, the newest still on their way.

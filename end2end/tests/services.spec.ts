@@ -122,6 +122,16 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await expect(shuji.getByRole("heading", { name: "每月服务时长" })).toBeVisible();
   await shot(shuji, "services-stats");
 
+  // The project's milestones: the organiser ticks one off.
+  await shuji.goto("/services?tab=lists");
+  await shuji.getByLabel("类型").selectOption("project");
+  const project = shuji.locator("article.listing", { hasText: "老旧小区加装电梯" });
+  const step = info.project.name === "phone" ? "验收" : "施工";
+  await project.getByLabel(step).check();
+  await expect(project.getByLabel(step)).toBeChecked();
+  await expect(project).toContainText(info.project.name === "phone" ? "已完成 4 / 共 4" : "已完成 3 / 共 4");
+  await shot(shuji, "services-project");
+
   await expectNoProblems(problems);
   await expectNoProblems(shujiProblems);
   await expectNoProblems(memberProblems);

@@ -100,8 +100,8 @@ impl Db {
         }
         for l in &s.listings {
             let listing: i64 = sqlx::query_scalar(
-                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by, event_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11) RETURNING id",
+                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by, event_id, milestones) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11, $12) RETURNING id",
             )
             .bind(&l.kind)
             .bind(unit_id)
@@ -115,6 +115,7 @@ impl Db {
             .bind(now)
             // Open needs are what the community service day takes on.
             .bind((l.kind == "need" && l.status == "open").then_some(event))
+            .bind(serde_json::to_string(&l.milestones).map_err(|e| StoreError::Other(e.to_string()))?)
             .fetch_one(&mut *tx)
             .await?;
             for c in &l.claims {

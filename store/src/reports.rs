@@ -101,10 +101,9 @@ impl Db {
         } else {
             states.to_vec()
         };
-        let list: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
         Ok(sqlx::query_as(&format!(
             "{REPORT} WHERE u.code LIKE $1 AND r.state IN ({}) ORDER BY r.kind, r.grid_code, r.id LIMIT 2000",
-            list.join(", ")
+            crate::services::in_list(states.iter().map(|s| s.as_str()))
         ))
         .bind(format!("{}%", unit_prefix.replace(['%', '_'], "")))
         .fetch_all(self.pool())

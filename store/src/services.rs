@@ -34,12 +34,14 @@ pub struct Listing {
     /// The event (a service day) the listing serves, and its title.
     pub event_id: Option<i64>,
     pub event_title: Option<String>,
+    /// A project's milestones as JSON (`domain::service::listing::Milestone`s).
+    pub milestones: String,
 }
 
 const LISTING: &str = "SELECT l.id, l.kind, l.unit_id, u.code AS unit_code, u.name AS unit_name, l.title, l.description, \
     l.category, l.amount, l.measure, l.deadline, l.status, g.code AS grid_code, l.version, \
     CAST(COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) AS BIGINT) AS held, \
-    l.created_at, l.event_id, e.title AS event_title FROM service_listing l JOIN org_unit u ON u.id = l.unit_id \
+    l.created_at, l.event_id, e.title AS event_title, l.milestones FROM service_listing l JOIN org_unit u ON u.id = l.unit_id \
     LEFT JOIN grid g ON g.id = l.grid_id LEFT JOIN event e ON e.id = l.event_id";
 
 /// A claim, with its claimant's name and the listing it is on.
@@ -126,6 +128,15 @@ pub struct HoursRecord {
 const HOURS: &str = "SELECT h.id, h.user_id, usr.display_name AS person, u.code AS unit_code, u.name AS unit_name, \
     h.served_on, h.minutes, h.what, h.organiser, h.confirmed_by, h.source, h.source_id FROM service_hours h \
     JOIN app_user usr ON usr.id = h.user_id JOIN org_unit u ON u.id = h.unit_id";
+
+/// `'a', 'b'` for an `IN (…)` of stored words (they come from the domain's enums, never from input).
+pub(crate) fn in_list<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
+    words
+        .into_iter()
+        .map(|w| format!("'{w}'"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// `code%` for a LIKE on codes (codes are digits; wildcards are dropped).
 fn under(prefix: &str) -> String {
@@ -287,6 +298,37 @@ impl Db {
         .await?)
     }
 
+    /// Why an update at a version wrote nothing: the listing's version moved on, or it is gone.
+    async fn listing_changed(&self, id: i64) -> StoreError {
+        let now: std::result::Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT version FROM service_listing WHERE id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await;
+        match now {
+            Ok(Some(v)) => StoreError::Conflict(v),
+            Ok(None) => StoreError::NotFound,
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Sets a project's milestones (checked JSON) if it is still at `version`.
+    pub async fn set_milestones(&self, id: i64, version: i64, json: &str) -> Result<()> {
+        let n = sqlx::query(
+            "UPDATE service_listing SET milestones = $1, version = version + 1 WHERE id = $2 AND version = $3 AND kind = 'project'",
+        )
+        .bind(json)
+        .bind(id)
+        .bind(version)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if n == 1 {
+            return Ok(());
+        }
+        Err(self.listing_changed(id).await)
+    }
+
     /// Opens or closes a listing if it is still at `version`.
     pub async fn set_listing_status(&self, id: i64, version: i64, status: &str) -> Result<()> {
         let n = sqlx::query(
@@ -301,12 +343,7 @@ impl Db {
         if n == 1 {
             return Ok(());
         }
-        let now: Option<i64> =
-            sqlx::query_scalar("SELECT version FROM service_listing WHERE id = $1")
-                .bind(id)
-                .fetch_optional(self.pool())
-                .await?;
-        Err(now.map_or(StoreError::NotFound, StoreError::Conflict))
+        Err(self.listing_changed(id).await)
     }
 
     /// The claims on a listing, oldest first.
@@ -512,17 +549,14 @@ impl Db {
         states: &[WishState],
         limit: i64,
     ) -> Result<Vec<Wish>> {
-        let list = if states.is_empty() {
-            WishState::ALL
-                .iter()
-                .map(|s| format!("'{}'", s.as_str()))
-                .collect::<Vec<_>>()
+        let states = if states.is_empty() {
+            &WishState::ALL[..]
         } else {
-            states.iter().map(|s| format!("'{}'", s.as_str())).collect()
+            states
         };
         Ok(sqlx::query_as(&format!(
             "{WISH} WHERE u.code LIKE $1 AND w.state IN ({}) ORDER BY w.id DESC LIMIT $2",
-            list.join(", ")
+            in_list(states.iter().map(|s| s.as_str()))
         ))
         .bind(under(unit_prefix))
         .bind(limit)

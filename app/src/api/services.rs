@@ -38,6 +38,8 @@ pub struct ListingView {
     pub event_id: Option<i64>,
     pub event_title: Option<String>,
     pub event_at: Option<String>,
+    /// A project's milestones.
+    pub milestones: Vec<domain::service::listing::Milestone>,
 }
 
 /// A claim as its claimant or the organiser sees it.
@@ -206,6 +208,7 @@ pub(crate) mod ssr_services {
             event_id: l.event_id,
             event_title: l.event_title,
             event_at: None,
+            milestones: serde_json::from_str(&l.milestones).unwrap_or_default(),
         }
     }
 
@@ -446,6 +449,46 @@ pub async fn service_set_listing_status(id: i64, version: i64, open: bool) -> Re
         AuditObject::Listing(id),
         AuditResult::Ok,
         status,
+    )
+    .await;
+    Ok(())
+}
+
+/// Sets a project's milestones (JSON `[{"title":…,"done":…}]`) at the version the caller saw:
+/// its organiser only.
+#[server(prefix = "/api", endpoint = "service_set_milestones")]
+pub async fn service_set_milestones(
+    id: i64,
+    version: i64,
+    milestones: String,
+) -> Result<(), AppError> {
+    let p = require_user().await?;
+    let db = state()?.db;
+    let l = db.listing(id).await?;
+    if !may_manage(&p, &l.unit_code) {
+        return Err(deny(
+            &p,
+            AuditAction::ServiceSetMilestones,
+            AuditObject::Listing(id),
+        )
+        .await);
+    }
+    if l.kind != "project" {
+        return Err(AppError::Invalid("service.err.not_project".into()));
+    }
+    let list = domain::service::listing::parse_milestones(&milestones)
+        .ok_or_else(|| AppError::Invalid("service.err.milestones".into()))?;
+    let json = serde_json::to_string(&list).map_err(internal)?;
+    db.set_milestones(id, version, &json)
+        .await
+        .map_err(conflict)?;
+    let (done, all) = domain::service::listing::progress(&list);
+    audit(
+        Some(&p),
+        AuditAction::ServiceSetMilestones,
+        AuditObject::Listing(id),
+        AuditResult::Ok,
+        &format!("{done}/{all}"),
     )
     .await;
     Ok(())

@@ -156,6 +156,46 @@ impl ListingDraft {
     }
 }
 
+/// One step of a project (意见征集, 方案公示, 施工, 验收 …).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub title: String,
+    pub done: bool,
+}
+
+/// The most milestones a project has.
+pub const MAX_MILESTONES: usize = 12;
+
+/// A project's milestones as sent (JSON `[{"title":…,"done":…}]`), checked: at most
+/// `MAX_MILESTONES`, each title 1–60 characters without control characters. `None` when broken.
+pub fn parse_milestones(json: &str) -> Option<Vec<Milestone>> {
+    if json.len() > 16 * 1024 {
+        return None;
+    }
+    let list: Vec<Milestone> = serde_json::from_str(json).ok()?;
+    if list.len() > MAX_MILESTONES {
+        return None;
+    }
+    list.into_iter()
+        .map(|m| {
+            let title =
+                crate::event::clean_text(&m.title, MAX_TITLE, false).filter(|t| !t.is_empty())?;
+            Some(Milestone {
+                title,
+                done: m.done,
+            })
+        })
+        .collect()
+}
+
+/// Milestones done and in all.
+pub fn progress(milestones: &[Milestone]) -> (usize, usize) {
+    (
+        milestones.iter().filter(|m| m.done).count(),
+        milestones.len(),
+    )
+}
+
 /// Refuses a claim or a wish on a grid that is not of the listing's kind: only needs are claimed.
 pub fn claimable(kind: ListingKind) -> Result<(), ServiceError> {
     if kind == ListingKind::Need {
@@ -236,5 +276,20 @@ mod tests {
         assert_eq!(ListingDraft::default_minutes(Measure::Hours, 3), 180);
         assert_eq!(ListingDraft::default_minutes(Measure::Hours, 300), 1440);
         assert!(claimable(ListingKind::Resource).is_err());
+    }
+
+    #[test]
+    fn milestones_are_checked_and_counted() {
+        let m = parse_milestones(
+            r#"[{"title":" 意见征集 ","done":true},{"title":"施工","done":false}]"#,
+        )
+        .unwrap();
+        assert_eq!(m[0].title, "意见征集");
+        assert_eq!(progress(&m), (1, 2));
+        assert!(parse_milestones(r#"[{"title":"","done":true}]"#).is_none());
+        assert!(parse_milestones("not json").is_none());
+        let many = format!("[{}]", vec![r#"{"title":"a","done":false}"#; 13].join(","));
+        assert!(parse_milestones(&many).is_none());
+        assert_eq!(parse_milestones("[]"), Some(vec![]));
     }
 }

@@ -430,6 +430,17 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| "hours=50".into(),
             [401, 403, 403, 403, 403, 403, 403, 200],
         ),
+        // Milestones belong to projects: on a need, the organiser gets past the door and is told so.
+        (
+            "service_set_milestones",
+            |c| {
+                format!(
+                    "id={}&version={}&milestones=%5B%5D",
+                    c.service.listing, c.listing_version
+                )
+            },
+            [401, 403, 403, 403, 403, 403, 400, 400],
+        ),
     ]
 }
 
@@ -653,6 +664,7 @@ const PLAUSIBLE: &[(&str, &str)] = &[
     ("event", "1"),
     ("event_id", "1"),
     ("hours", "50"),
+    ("milestones", "[]"),
 ];
 
 /// Values people and attackers send: wrong types, extremes, markup, broken encodings, deep JSON.

@@ -582,6 +582,17 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "service_set_milestones",
+            "the other community's listing",
+            Some(|o| {
+                format!(
+                    "id={}&version={}&milestones=%5B%5D",
+                    o.service.listing, o.listing_version
+                )
+            }),
+            [No; 3],
+        ),
+        (
             "service_lists",
             "the needs the other community's party-member event serves",
             Some(|o| format!("kind=&status=&category=&community=&event={}", o.party_event)),

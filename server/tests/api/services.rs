@@ -742,3 +742,58 @@ async fn a_need_names_the_service_day_it_serves_and_the_target_is_a_setting() {
         .json();
     assert_eq!(s["target_minutes"], 2400);
 }
+
+#[tokio::test]
+async fn a_projects_milestones_are_ticked_by_its_organiser_and_a_stale_edit_is_refused() {
+    let app = spawn().await;
+    let shuji = app.login("shuji").await;
+    let projects = app
+        .post(
+            "service_lists",
+            "kind=project&status=&category=&community=",
+            Some(&shuji),
+        )
+        .await
+        .json();
+    let p = projects.as_array().unwrap()[0].clone();
+    let (id, version) = (p["id"].as_i64().unwrap(), p["version"].as_i64().unwrap());
+    let steps = p["milestones"].as_array().unwrap();
+    assert_eq!(steps.len(), 4);
+    assert_eq!(steps.iter().filter(|m| m["done"] == true).count(), 2);
+    let next = r#"[{"title":"意见征集","done":true},{"title":"方案公示","done":true},{"title":"施工","done":true},{"title":"验收","done":false}]"#;
+    let form = |v: i64, json: &str| format!("id={id}&version={v}&milestones={}", enc(json));
+    let jumin = app.login("jumin").await;
+    assert_eq!(
+        app.post("service_set_milestones", &form(version, next), Some(&jumin))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app
+        .post(
+            "service_set_milestones",
+            &form(version, r#"[{"title":"","done":true}]"#),
+            Some(&shuji),
+        )
+        .await;
+    assert!(r.body.contains("service.err.milestones"), "{}", r.body);
+    let r = app
+        .post("service_set_milestones", &form(version, next), Some(&shuji))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .post("service_set_milestones", &form(version, next), Some(&shuji))
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a stale version: {}",
+        r.body
+    );
+    let l = app.db.listing(id).await.unwrap();
+    assert!(
+        l.milestones.contains(r#""title":"施工","done":true"#),
+        "{}",
+        l.milestones
+    );
+}

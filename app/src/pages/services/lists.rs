@@ -143,6 +143,9 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
             {is_need.then(|| view! {
                 <progress class="meter" max=l.amount.to_string() value=held.to_string() aria-label=move || i18n.t("service.taken")></progress>
             })}
+            {(l.kind == "project").then(|| view! {
+                <Milestones id=id version=lv list=l.milestones.clone() editable=l.can_manage reload=version error=error/>
+            })}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <div class="actions">
                 {l.can_claim.then(|| view! {
@@ -174,6 +177,71 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
                 <Loaded resource=claims ok=move |cs| view! { <ClaimTable claims=cs/> }/>
             </Show>
         </article>
+    }
+}
+
+/// A project's milestones: a checklist its organiser ticks and extends.
+#[component]
+fn Milestones(
+    id: i64,
+    version: i64,
+    list: Vec<domain::service::listing::Milestone>,
+    editable: bool,
+    reload: RwSignal<u32>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let (done, all) = domain::service::listing::progress(&list);
+    let new_title = RwSignal::new(String::new());
+    let save = move |list: Vec<domain::service::listing::Milestone>| {
+        let json = serde_json::to_string(&list).unwrap_or_default();
+        run(
+            api::service_set_milestones(id, version, json),
+            reload,
+            error,
+        );
+    };
+    let items = list.clone();
+    let add = {
+        let list = list.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let mut next = list.clone();
+            next.push(domain::service::listing::Milestone {
+                title: new_title.get_untracked(),
+                done: false,
+            });
+            save(next);
+        }
+    };
+    view! {
+        <div class="milestones">
+            <p class="muted">{move || i18n.tf("service.progress", &[("done", done.to_string()), ("all", all.to_string())])}</p>
+            <ol>
+                {items.into_iter().enumerate().map(|(i, m)| {
+                    let list = list.clone();
+                    let toggle = move |_| {
+                        let mut next = list.clone();
+                        next[i].done = !next[i].done;
+                        save(next);
+                    };
+                    view! {
+                        <li><label class="inline">
+                            <input type="checkbox" prop:checked=m.done disabled=!editable on:change=toggle/>
+                            {m.title.clone()}
+                        </label></li>
+                    }
+                }).collect_view()}
+            </ol>
+            {editable.then(|| view! {
+                <form class="inline-form" on:submit=add>
+                    <label>{move || i18n.t("service.new_milestone")}
+                        <input type="text" required maxlength="60" bind:value=new_title/>
+                    </label>
+                    <button type="submit">{move || i18n.t("service.add_milestone")}</button>
+                </form>
+            })}
+        </div>
     }
 }
 
