@@ -124,7 +124,7 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
 
   // The project's milestones: the organiser ticks one off.
   await shuji.goto("/services?tab=lists");
-  await shuji.getByLabel("类型").selectOption("project");
+  await shuji.locator(".filters").getByLabel("类型").selectOption("project");
   const project = shuji.locator("article.listing", { hasText: "老旧小区加装电梯" });
   const step = info.project.name === "phone" ? "验收" : "施工";
   await project.getByLabel(step).check();

@@ -130,15 +130,17 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
                     <dt>{move || i18n.t("service.place")}</dt>
                     <dd><a href=format!("/map?grid={g}")>{move || i18n.t("service.on_map")}</a></dd>
                 })}
+                {(l.kind != "project").then(|| view! {
                 <dt>{move || i18n.t("service.amount")}</dt>
-                <dd>{
-                    let unit = unit.clone();
-                    move || if is_need {
-                        i18n.tf("service.left_of", &[("left", unit(l.left)), ("all", unit(l.amount))])
-                    } else {
-                        unit(l.amount)
-                    }
-                }</dd>
+                    <dd>{
+                        let unit = unit.clone();
+                        move || if is_need {
+                            i18n.tf("service.left_of", &[("left", unit(l.left)), ("all", unit(l.amount))])
+                        } else {
+                            unit(l.amount)
+                        }
+                    }</dd>
+                })}
             </dl>
             {is_need.then(|| view! {
                 <progress class="meter" max=l.amount.to_string() value=held.to_string() aria-label=move || i18n.t("service.taken")></progress>
