@@ -219,6 +219,18 @@ impl Db {
         rows.into_iter().map(Grid::try_from).collect()
     }
 
+    /// The codes and names of the grids below `prefix` (all when empty), without their
+    /// boundaries: what forms and rosters name grids by.
+    pub async fn grid_names_under(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT code, name FROM grid WHERE code LIKE $1 AND code <> $2 ORDER BY code",
+        )
+        .bind(format!("{}%", prefix.replace(['%', '_'], "")))
+        .bind(prefix)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn grid(&self, id: i64) -> Result<Grid> {
         let row: Option<GridRow> = sqlx::query_as(&format!("{SELECT} WHERE g.id = $1"))
             .bind(id)

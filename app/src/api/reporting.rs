@@ -82,17 +82,9 @@ mod ssr_reporting {
         }
     }
 
-    /// The grids (code, name) under the community `code`.
+    /// The grids (code, name) under `code` (the whole district when empty).
     pub async fn grids_under(code: &str) -> Result<Vec<(String, String)>, AppError> {
-        Ok(state()?
-            .db
-            .list_grids(None)
-            .await
-            .map_err(internal)?
-            .into_iter()
-            .filter(|g| g.state.code.starts_with(code) && g.state.code.len() > code.len())
-            .map(|g| (g.state.code, g.state.name))
-            .collect())
+        Ok(state()?.db.grid_names_under(code).await?)
     }
 }
 
@@ -273,7 +265,7 @@ pub async fn service_roster() -> Result<Roster, AppError> {
         return Err(deny(&p, AuditAction::ServiceRoster, AuditObject::None).await);
     };
     let db = state()?.db;
-    let grids = grids_under(&prefix[..prefix.len().min(9)]).await?;
+    let grids = grids_under(&prefix).await?;
     let pending = db.reports(&prefix, &[ReportState::Pending]).await?;
     let accepted = db.reports(&prefix, &[ReportState::Accepted]).await?;
     Ok(Roster {
