@@ -15,6 +15,7 @@ pub mod layers;
 pub mod orgs;
 pub mod password;
 pub mod personal;
+pub mod photos;
 pub mod reports;
 pub mod rsvp;
 pub mod services;

@@ -148,7 +148,8 @@ impl Db {
             return Err(StoreError::NotFound);
         }
         // Open claims free their part of the need; wishes nobody has claimed leave the wall; a
-        // wish claimed by the erased account goes back to the wall. Done work and hours stay.
+        // wish claimed by the erased account goes back to the wall. Done work and hours stay;
+        // the account's photos are deleted.
         for q in [
             "DELETE FROM user_session WHERE user_id = $1",
             "DELETE FROM feed_token WHERE user_id = $1",
@@ -156,6 +157,8 @@ impl Db {
             "UPDATE service_wish SET state = 'withdrawn', version = version + 1 WHERE owner_id = $1 AND state IN ('submitted', 'verified')",
             "UPDATE service_wish SET state = 'verified', claimant_id = NULL, version = version + 1 WHERE claimant_id = $1 AND state = 'claimed'",
             "UPDATE service_report SET state = 'withdrawn', version = version + 1 WHERE user_id = $1 AND state IN ('pending', 'accepted')",
+            // Photos may show the person; they go with the account.
+            "DELETE FROM photo WHERE owner_id = $1",
         ] {
             sqlx::query(q).bind(user_id).execute(&mut *tx).await?;
         }

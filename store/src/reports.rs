@@ -105,7 +105,30 @@ impl Db {
             "{REPORT} WHERE u.code LIKE $1 AND r.state IN ({}) ORDER BY r.kind, r.grid_code, r.id LIMIT 2000",
             crate::services::in_list(states.iter().map(|s| s.as_str()))
         ))
-        .bind(format!("{}%", unit_prefix.replace(['%', '_'], "")))
+        .bind(crate::services::under(unit_prefix))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The accepted members of communities under `unit_prefix`, each with the unit party
+    /// organisation they work in (the resident unit they named, else what they wrote) and the
+    /// minutes they served in their community in `[from, to)`: what a unit's completion counts.
+    pub async fn member_units(
+        &self,
+        unit_prefix: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT COALESCE(m.org_name, r.org_name), CAST(COALESCE(SUM(h.minutes), 0) AS BIGINT) FROM service_report r \
+             JOIN org_unit u ON u.id = r.unit_id LEFT JOIN service_report m ON m.id = r.member_of \
+             LEFT JOIN service_hours h ON h.user_id = r.user_id AND h.unit_id = r.unit_id AND h.served_on >= $2 AND h.served_on < $3 \
+             WHERE r.kind = 'member' AND r.state = 'accepted' AND u.code LIKE $1 \
+             GROUP BY r.id, m.org_name, r.org_name",
+        )
+        .bind(crate::services::under(unit_prefix))
+        .bind(from)
+        .bind(to)
         .fetch_all(self.pool())
         .await?)
     }

@@ -139,7 +139,7 @@ pub(crate) fn in_list<'a>(words: impl IntoIterator<Item = &'a str>) -> String {
 }
 
 /// `code%` for a LIKE on codes (codes are digits; wildcards are dropped).
-fn under(prefix: &str) -> String {
+pub(crate) fn under(prefix: &str) -> String {
     format!("{}%", prefix.replace(['%', '_'], ""))
 }
 

@@ -244,10 +244,10 @@ pub async fn admin_set_grid_target(target: i64) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Sets the yearly service hours asked of each party member (the threshold the statistics name
-/// who is below).
+/// Sets the yearly service hours asked of each party member and the share of a unit's reported
+/// members asked to reach them (the thresholds the statistics name who is below).
 #[server(prefix = "/api", endpoint = "admin_set_service_target")]
-pub async fn admin_set_service_target(hours: i64) -> Result<(), AppError> {
+pub async fn admin_set_service_target(hours: i64, unit_percent: i64) -> Result<(), AppError> {
     let p = require(
         AuditAction::AdminSetServiceTarget,
         AuditObject::Setting("service_target"),
@@ -257,9 +257,14 @@ pub async fn admin_set_service_target(hours: i64) -> Result<(), AppError> {
     if !(1..=1_000).contains(&hours) {
         return Err(AppError::Invalid("err.service_target".into()));
     }
-    state()?
-        .db
-        .set_setting("service_target_minutes", &(hours * 60).to_string())
+    if !(1..=100).contains(&unit_percent) {
+        return Err(AppError::Invalid("err.unit_percent".into()));
+    }
+    let db = state()?.db;
+    db.set_setting("service_target_minutes", &(hours * 60).to_string())
+        .await
+        .map_err(internal)?;
+    db.set_setting("service_unit_percent", &unit_percent.to_string())
         .await
         .map_err(internal)?;
     audit(
@@ -267,7 +272,7 @@ pub async fn admin_set_service_target(hours: i64) -> Result<(), AppError> {
         AuditAction::AdminSetServiceTarget,
         AuditObject::Setting("service_target"),
         AuditResult::Ok,
-        &hours.to_string(),
+        &format!("{hours} h, {unit_percent}%"),
     )
     .await;
     Ok(())

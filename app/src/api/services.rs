@@ -136,6 +136,10 @@ pub struct ServiceFigures {
     pub below_target: Vec<(String, i64)>,
     pub members: usize,
     pub target_minutes: i64,
+    /// Completion per unit party organisation of the reported members, lowest first.
+    pub units: Vec<domain::service::hours::UnitCompletion>,
+    /// The completion a unit is asked for (percent).
+    pub unit_percent: i64,
 }
 
 /// The yearly hours a member is asked to give unless the deployment says otherwise (50 hours).
@@ -301,6 +305,15 @@ pub(crate) mod ssr_services {
             .flatten()
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_TARGET_MINUTES)
+    }
+
+    pub async fn unit_percent(db: &store::Db) -> i64 {
+        db.setting("service_unit_percent")
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(domain::service::hours::DEFAULT_UNIT_PERCENT)
     }
 }
 
@@ -996,6 +1009,8 @@ pub async fn service_stats(year: i32) -> Result<ServiceFigures, AppError> {
         .iter()
         .map(|(id, n)| (id.to_string(), n.clone()))
         .collect();
+    let units = hours::unit_completion(&db.member_units(&prefix, &from, &to).await?, target);
+    let unit_percent = unit_percent(&db).await;
     let below_target = hours::below(&by_person, ids.iter().map(String::as_str), target)
         .into_iter()
         .map(|(id, m)| (names.get(&id).cloned().unwrap_or(id), m))
@@ -1018,5 +1033,7 @@ pub async fn service_stats(year: i32) -> Result<ServiceFigures, AppError> {
         below_target,
         members: members.len(),
         target_minutes: target,
+        units,
+        unit_percent,
     })
 }

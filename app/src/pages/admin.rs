@@ -270,18 +270,21 @@ fn GridTarget() -> impl IntoView {
 fn ServiceTarget() -> impl IntoView {
     let i18n = use_i18n();
     let value = RwSignal::new(String::new());
+    let percent = RwSignal::new(String::new());
     let note = RwSignal::new(None::<(bool, String)>);
     let year: i32 = crate::ui::shanghai_now()[..4].parse().unwrap_or(2026);
     leptos::task::spawn_local(async move {
         if let Ok(s) = crate::api::services::service_stats(year).await {
             value.set((s.target_minutes / 60).to_string());
+            percent.set(s.unit_percent.to_string());
         }
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let hours = value.get_untracked().trim().parse::<i64>().unwrap_or(0);
+        let unit_percent = percent.get_untracked().trim().parse::<i64>().unwrap_or(0);
         leptos::task::spawn_local(async move {
-            let r = api::admin::admin_set_service_target(hours).await;
+            let r = api::admin::admin_set_service_target(hours, unit_percent).await;
             note.set(Some(match r {
                 Ok(()) => (true, i18n.t("admin.saved")),
                 Err(e) => (false, crate::ui::error_message(i18n, &e)),
@@ -293,6 +296,9 @@ fn ServiceTarget() -> impl IntoView {
         <form class="inline-form" on:submit=submit>
             <label class="inline">{move || i18n.t("admin.service_target_label")}
                 <input inputmode="numeric" bind:value=value/>
+            </label>
+            <label class="inline">{move || i18n.t("admin.unit_percent_label")}
+                <input inputmode="numeric" bind:value=percent/>
             </label>
             <button type="submit">{move || i18n.t("common.save")}</button>
         </form>

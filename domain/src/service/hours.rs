@@ -122,6 +122,56 @@ pub fn below<'a>(
     v
 }
 
+/// The share of a unit's reported members who reached the yearly target (a unit's completion),
+/// as the 双报到 annual review counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitCompletion {
+    /// The unit party organisation the members named when they reported in.
+    pub unit: String,
+    pub members: usize,
+    pub reached: usize,
+}
+
+impl UnitCompletion {
+    /// Whole percent, rounded down, so 94.9 % is not shown as meeting 95 %.
+    pub fn percent(&self) -> i64 {
+        if self.members == 0 {
+            return 0;
+        }
+        (self.reached * 100 / self.members) as i64
+    }
+
+    pub fn below(&self, threshold_percent: i64) -> bool {
+        self.percent() < threshold_percent
+    }
+}
+
+/// Groups `members` (each a unit and the minutes the member served this year) by unit and counts
+/// who reached `target_minutes`; lowest completion first, then by name.
+pub fn unit_completion(members: &[(String, i64)], target_minutes: i64) -> Vec<UnitCompletion> {
+    let mut by_unit: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (unit, minutes) in members {
+        let e = by_unit.entry(unit.as_str()).or_default();
+        e.0 += 1;
+        if *minutes >= target_minutes {
+            e.1 += 1;
+        }
+    }
+    let mut v: Vec<UnitCompletion> = by_unit
+        .into_iter()
+        .map(|(unit, (members, reached))| UnitCompletion {
+            unit: unit.to_owned(),
+            members,
+            reached,
+        })
+        .collect();
+    v.sort_by(|a, b| a.percent().cmp(&b.percent()).then(a.unit.cmp(&b.unit)));
+    v
+}
+
+/// The completion a unit is asked for unless the deployment says otherwise (95 %).
+pub const DEFAULT_UNIT_PERCENT: i64 = 95;
+
 /// Minutes as hours with one decimal, as certificates write them ("12.5").
 pub fn hours_text(minutes: i64) -> String {
     let tenths = (minutes * 10 + 30) / 60;
@@ -189,5 +239,39 @@ mod tests {
         assert_eq!(hours_text(3_020), "50.3");
         assert_eq!(hours_text(90), "1.5");
         assert_eq!(hours_text(0), "0.0");
+    }
+
+    #[test]
+    fn a_units_completion_counts_its_members_at_target_and_rounds_down() {
+        let target = 50 * 60;
+        let mut members: Vec<(String, i64)> = (0..20)
+            .map(|k| {
+                (
+                    "区税务局党支部".to_owned(),
+                    if k == 0 { 2_999 } else { 3_000 },
+                )
+            })
+            .collect();
+        members.push(("区医院党委".into(), 3_100));
+        members.push(("区医院党委".into(), 10));
+        let v = unit_completion(&members, target);
+        assert_eq!(v[0].unit, "区医院党委");
+        assert_eq!((v[0].members, v[0].reached, v[0].percent()), (2, 1, 50));
+        assert_eq!((v[1].members, v[1].reached, v[1].percent()), (20, 19, 95));
+        assert!(!v[1].below(DEFAULT_UNIT_PERCENT));
+        assert!(v[1].below(96));
+        let nineteen_of_twenty_one = UnitCompletion {
+            unit: "x".into(),
+            members: 21,
+            reached: 20,
+        };
+        assert_eq!(nineteen_of_twenty_one.percent(), 95);
+        let almost = UnitCompletion {
+            unit: "x".into(),
+            members: 1000,
+            reached: 949,
+        };
+        assert!(almost.below(95), "94.9 % is below 95 %");
+        assert!(unit_completion(&[], target).is_empty());
     }
 }

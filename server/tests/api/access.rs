@@ -427,7 +427,7 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
         ),
         (
             "admin_set_service_target",
-            |_| "hours=50".into(),
+            |_| "hours=50&unit_percent=95".into(),
             [401, 403, 403, 403, 403, 403, 403, 200],
         ),
         // Milestones belong to projects: on a need, the organiser gets past the door and is told so.

@@ -578,7 +578,7 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         (
             "admin_set_service_target",
             "a deployment setting (administrators only)",
-            Some(|_| "hours=50".into()),
+            Some(|_| "hours=50&unit_percent=95".into()),
             [No; 3],
         ),
         (

@@ -718,21 +718,43 @@ async fn a_need_names_the_service_day_it_serves_and_the_target_is_a_setting() {
     // The yearly target is the administrator's to set.
     let admin = app.login("admin").await;
     assert_eq!(
-        app.post("admin_set_service_target", "hours=0", Some(&admin))
-            .await
-            .status,
+        app.post(
+            "admin_set_service_target",
+            "hours=0&unit_percent=95",
+            Some(&admin)
+        )
+        .await
+        .status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(
-        app.post("admin_set_service_target", "hours=40", Some(&shuji))
-            .await
-            .status,
+        app.post(
+            "admin_set_service_target",
+            "hours=40&unit_percent=90",
+            Some(&shuji)
+        )
+        .await
+        .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        app.post("admin_set_service_target", "hours=40", Some(&admin))
-            .await
-            .status,
+        app.post(
+            "admin_set_service_target",
+            "hours=40&unit_percent=101",
+            Some(&admin)
+        )
+        .await
+        .status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.post(
+            "admin_set_service_target",
+            "hours=40&unit_percent=90",
+            Some(&admin)
+        )
+        .await
+        .status,
         StatusCode::OK
     );
     let year = &today()[..4];
@@ -741,6 +763,15 @@ async fn a_need_names_the_service_day_it_serves_and_the_target_is_a_setting() {
         .await
         .json();
     assert_eq!(s["target_minutes"], 2400);
+    assert_eq!(s["unit_percent"], 90);
+    // The demo's reported members are grouped by the unit they work in; every unit is counted.
+    let units = s["units"].as_array().unwrap();
+    assert!(!units.is_empty(), "{s}");
+    let members: u64 = units.iter().map(|u| u["members"].as_u64().unwrap()).sum();
+    assert!(members >= 9, "{units:?}");
+    assert!(units
+        .iter()
+        .all(|u| u["reached"].as_u64() <= u["members"].as_u64()));
 }
 
 #[tokio::test]

@@ -33,6 +33,9 @@ pub(super) fn Stats() -> impl IntoView {
                 .collect();
             let max_u = units.iter().map(|u| u.1).fold(0.0, f64::max);
             let below = s.below_target.clone();
+            let completion = s.units.clone();
+            let unit_percent = s.unit_percent;
+            let units_below = completion.iter().filter(|u| u.below(unit_percent)).count();
             let n_below = below.len();
             view! {
                 <div class="kpis">
@@ -53,6 +56,22 @@ pub(super) fn Stats() -> impl IntoView {
                 <BarChart items=months max=max_m suffix="h" label=i18n.t("service.hours_by_month")/>
                 <h2>{move || i18n.t("service.hours_by_unit")}</h2>
                 <BarChart items=units max=max_u suffix="h" label=i18n.t("service.hours_by_unit")/>
+                <h2>{move || i18n.tf("service.unit_completion", &[("percent", unit_percent.to_string()), ("n", units_below.to_string())])}</h2>
+                <div class="table-wrap"><table class="unit-completion">
+                    <thead><tr>
+                        <th scope="col">{move || i18n.t("service.unit_org")}</th>
+                        <th scope="col">{move || i18n.t("service.unit_members")}</th>
+                        <th scope="col">{move || i18n.t("service.unit_reached")}</th>
+                        <th scope="col">{move || i18n.t("service.unit_rate")}</th>
+                    </tr></thead>
+                    <tbody>{completion.into_iter().map(|u| {
+                        let below = u.below(unit_percent);
+                        view! { <tr class:below=below>
+                            <td>{u.unit.clone()}</td><td class="num">{u.members}</td><td class="num">{u.reached}</td>
+                            <td class="num">{format!("{}%", u.percent())}{below.then(|| view! { " " <span class="tag off">{move || i18n.t("service.below")}</span> })}</td>
+                        </tr> }
+                    }).collect_view()}</tbody>
+                </table></div>
                 <h2>{move || i18n.tf("service.below_target", &[("n", n_below.to_string())])}</h2>
                 <div class="table-wrap"><table>
                     <thead><tr><th scope="col">{move || i18n.t("service.member")}</th><th scope="col">{move || i18n.t("service.hours")}</th></tr></thead>
