@@ -145,7 +145,7 @@ pub enum FileError {
 }
 
 #[cfg(feature = "csr")]
-fn chosen_file(
+pub(crate) fn chosen_file(
     input: &leptos::web_sys::HtmlInputElement,
     max_bytes: usize,
 ) -> Result<leptos::web_sys::File, FileError> {

@@ -89,6 +89,8 @@ actions! {
     ServiceRoster = "service_roster",
     AdminSetServiceTarget = "admin_set_service_target",
     ServiceSetMilestones = "service_set_milestones",
+    ServiceWishPhoto = "service_wish_photo",
+    ServicePhotoDelete = "service_photo_delete",
 }
 
 impl AuditAction {
@@ -168,6 +170,8 @@ pub enum AuditObject<'a> {
     Wish(i64),
     /// A 双报到 report.
     Report(i64),
+    /// A photo attached to something.
+    Photo(i64),
 }
 
 impl std::fmt::Display for AuditObject<'_> {
@@ -192,6 +196,7 @@ impl std::fmt::Display for AuditObject<'_> {
             AuditObject::Claim(id) => write!(f, "claim:{id}"),
             AuditObject::Wish(id) => write!(f, "wish:{id}"),
             AuditObject::Report(id) => write!(f, "report:{id}"),
+            AuditObject::Photo(id) => write!(f, "photo:{id}"),
         }
     }
 }

@@ -514,6 +514,7 @@ pub(crate) async fn my_data_json(State(sh): State<Shared>, caller: Caller) -> Re
         "wishes": data.wishes,
         "hours": data.hours,
         "reports": data.reports,
+        "photos": data.photos,
         "audit": data.audit,
     });
     download(

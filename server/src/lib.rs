@@ -4,6 +4,7 @@
 mod caller;
 mod export;
 mod feeds;
+mod photo;
 pub mod security;
 
 use app::api::ssr::{cookie_name, RequestInfo, ServerState};
@@ -270,6 +271,7 @@ pub fn router(cfg: Config) -> Router {
         .route("/export/hours.csv", get(export::hours_csv))
         .route("/export/hours.xlsx", get(export::hours_xlsx))
         .route("/export/me.json", get(export::my_data_json))
+        .route("/photo/{id}", get(photo::photo))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

@@ -45,6 +45,9 @@ pub struct PersonalData {
     /// 双报到: the person's reports to communities.
     #[serde(default)]
     pub reports: Vec<crate::reports::Report>,
+    /// Photos the person uploaded (what and when; each is at `/photo/{id}`).
+    #[serde(default)]
+    pub photos: Vec<crate::photos::PhotoMeta>,
     /// What the audit log recorded this account doing (newest first, at most 5,000 entries).
     pub audit: Vec<AuditEntry>,
 }
@@ -88,6 +91,7 @@ impl Db {
             wishes,
             hours: self.hours_of(user_id).await?,
             reports: self.reports_of(user_id).await?,
+            photos: self.photos_by(user_id).await?,
             audit,
         })
     }

@@ -81,6 +81,16 @@ impl Db {
         .await?)
     }
 
+    /// The photos `user_id` uploaded, oldest first.
+    pub async fn photos_by(&self, user_id: i64) -> Result<Vec<PhotoMeta>> {
+        Ok(
+            sqlx::query_as(&format!("{META} WHERE owner_id = $1 ORDER BY id"))
+                .bind(user_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn photo_meta(&self, id: i64) -> Result<PhotoMeta> {
         sqlx::query_as(&format!("{META} WHERE id = $1"))
             .bind(id)

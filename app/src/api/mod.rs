@@ -8,6 +8,7 @@ pub mod data;
 pub mod events;
 pub mod grids;
 pub mod orgs;
+pub mod photos;
 pub mod reporting;
 pub mod services;
 

@@ -74,6 +74,8 @@ pub struct WishView {
     pub mine: bool,
     pub claimed_by_me: bool,
     pub can_manage: bool,
+    /// The photos the viewer may see (the wish's, its fulfilment's).
+    pub photos: Vec<crate::api::photos::PhotoRef>,
 }
 
 /// One record of service hours.
@@ -253,7 +255,18 @@ pub(crate) mod ssr_services {
             claimant_name: w.claimant_name,
             note: w.note,
             minutes: w.minutes,
+            photos: Vec::new(),
         }
+    }
+
+    /// Wishes as `p` sees them, with the photos `p` may see.
+    pub async fn wish_views(
+        db: &store::Db,
+        p: &Principal,
+        rows: Vec<store::services::Wish>,
+    ) -> Result<Vec<WishView>, AppError> {
+        let views = rows.into_iter().map(|w| wish_view(p, w)).collect();
+        crate::api::photos::ssr_photos::with_photos(db, p, views).await
     }
 
     /// The caller's own community's committee: the unit whose code is the longest prefix of
@@ -677,15 +690,15 @@ pub async fn service_wishes(community: String) -> Result<Vec<WishView>, AppError
     if !community.is_empty() && Code::parse(community).is_err() {
         return Err(AppError::Invalid("err.code".into()));
     }
-    let rows = state()?
-        .db
+    let db = state()?.db;
+    let rows = db
         .wishes(
             community,
             &[S::Verified, S::Claimed, S::Fulfilled, S::Confirmed],
             300,
         )
         .await?;
-    Ok(rows.into_iter().map(|w| wish_view(&p, w)).collect())
+    wish_views(&db, &p, rows).await
 }
 
 /// Posts a wish. A resident posts their own in their community; an organiser records one for a
@@ -858,12 +871,7 @@ pub async fn service_mine() -> Result<MyService, AppError> {
         .into_iter()
         .map(claim_view)
         .collect();
-    let wishes = db
-        .wishes_of(p.user_id)
-        .await?
-        .into_iter()
-        .map(|w| wish_view(&p, w))
-        .collect();
+    let wishes = wish_views(&db, &p, db.wishes_of(p.user_id).await?).await?;
     let records = db.hours_of(p.user_id).await?;
     let today = today();
     let year: i32 = today[..4].parse().unwrap_or(2026);
@@ -903,19 +911,10 @@ pub async fn service_desk() -> Result<Desk, AppError> {
         return Err(deny(&p, AuditAction::ServiceDesk, AuditObject::None).await);
     };
     let db = state()?.db;
-    let to_verify = db
-        .wishes(&prefix, &[S::Submitted], 300)
-        .await?
-        .into_iter()
-        .map(|w| wish_view(&p, w))
-        .collect();
-    let to_confirm_wishes = db
-        .wishes(&prefix, &[S::Fulfilled], 300)
-        .await?
-        .into_iter()
-        .filter(|w| w.owner_id.is_none())
-        .map(|w| wish_view(&p, w))
-        .collect();
+    let to_verify = wish_views(&db, &p, db.wishes(&prefix, &[S::Submitted], 300).await?).await?;
+    let mut fulfilled = db.wishes(&prefix, &[S::Fulfilled], 300).await?;
+    fulfilled.retain(|w| w.owner_id.is_none());
+    let to_confirm_wishes = wish_views(&db, &p, fulfilled).await?;
     let to_confirm_claims = db
         .claims_to_confirm(&prefix)
         .await?

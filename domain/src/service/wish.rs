@@ -163,9 +163,114 @@ pub fn fulfilment(states: impl IntoIterator<Item = WishState>) -> (usize, usize)
     (done, published)
 }
 
+/// Why a photo is attached to a wish: to show the wish, or to show it fulfilled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PhotoPurpose {
+    Wish,
+    Fulfilment,
+}
+
+/// Who someone is to a wish, for its photos.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Relation {
+    pub owner: bool,
+    pub claimant: bool,
+    /// An organiser of the wish's community (or an administrator).
+    pub manager: bool,
+}
+
+impl PhotoPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PhotoPurpose::Wish => "wish",
+            PhotoPurpose::Fulfilment => "fulfilment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PhotoPurpose> {
+        [PhotoPurpose::Wish, PhotoPurpose::Fulfilment]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+
+    /// Who may attach one now: the wish-maker (or the organiser) before anyone claims it; the
+    /// claimant (or the organiser) while fulfilling it.
+    pub fn may_add(self, state: WishState, r: Relation) -> bool {
+        match self {
+            PhotoPurpose::Wish => {
+                (r.owner || r.manager)
+                    && matches!(state, WishState::Submitted | WishState::Verified)
+            }
+            PhotoPurpose::Fulfilment => {
+                (r.claimant || r.manager)
+                    && matches!(state, WishState::Claimed | WishState::Fulfilled)
+            }
+        }
+    }
+
+    /// Who sees one: the wish-maker, the claimant and the organiser always; everyone else the
+    /// wish's photo once the organiser has put the wish on the wall (verifying it includes its
+    /// photo), and the fulfilment photo once it is fulfilled.
+    pub fn visible(self, state: WishState, r: Relation) -> bool {
+        if r.owner || r.claimant || r.manager {
+            return true;
+        }
+        match self {
+            PhotoPurpose::Wish => state.published(),
+            PhotoPurpose::Fulfilment => {
+                matches!(state, WishState::Fulfilled | WishState::Confirmed)
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_wishs_photos_are_added_by_its_people_and_shown_once_public() {
+        let (owner, claimant, manager, stranger) = (
+            Relation {
+                owner: true,
+                ..Default::default()
+            },
+            Relation {
+                claimant: true,
+                ..Default::default()
+            },
+            Relation {
+                manager: true,
+                ..Default::default()
+            },
+            Relation::default(),
+        );
+        use PhotoPurpose::*;
+        assert!(Wish.may_add(WishState::Submitted, owner));
+        assert!(Wish.may_add(WishState::Verified, manager));
+        assert!(
+            !Wish.may_add(WishState::Claimed, owner),
+            "not after someone took it on"
+        );
+        assert!(!Wish.may_add(WishState::Submitted, claimant));
+        assert!(!Wish.may_add(WishState::Submitted, stranger));
+        assert!(Fulfilment.may_add(WishState::Claimed, claimant));
+        assert!(Fulfilment.may_add(WishState::Fulfilled, manager));
+        assert!(!Fulfilment.may_add(WishState::Confirmed, claimant));
+        assert!(!Fulfilment.may_add(WishState::Claimed, owner));
+        assert!(
+            !Wish.visible(WishState::Submitted, stranger),
+            "not before verification"
+        );
+        assert!(Wish.visible(WishState::Submitted, owner));
+        assert!(Wish.visible(WishState::Verified, stranger));
+        assert!(!Wish.visible(WishState::Rejected, stranger));
+        assert!(!Fulfilment.visible(WishState::Claimed, stranger));
+        assert!(Fulfilment.visible(WishState::Confirmed, stranger));
+        assert_eq!(PhotoPurpose::parse("fulfilment"), Some(Fulfilment));
+        assert_eq!(PhotoPurpose::parse("x"), None);
+    }
     use WishAction as A;
     use WishState as S;
 

@@ -386,6 +386,24 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| String::new(),
             [401, 403, 403, 403, 403, 200, 200, 200],
         ),
+        // A wish's photo: its maker or the organiser (the member's wish; nobody else's business).
+        (
+            "service_wish_photo",
+            |c| {
+                format!(
+                    "wish={}&purpose=wish&data={}",
+                    c.service.wish,
+                    enc(&small_photo_b64())
+                )
+            },
+            [401, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        // Removing the member's photo: the organiser may; then it is gone for the administrator.
+        (
+            "service_photo_delete",
+            |c| format!("id={}", c.service.photo),
+            [401, 403, 403, 403, 403, 403, 200, 404],
+        ),
         (
             "service_wish_reveal",
             |c| format!("id={}", c.service.wish),

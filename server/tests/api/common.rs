@@ -341,6 +341,7 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
         "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version || COALESCE(claimant_id, 0), ','), '') FROM service_wish",
         "SELECT COUNT(*) || ':' || COALESCE(SUM(minutes), 0) FROM service_hours",
         "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version, ','), '') FROM service_report",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(id), 0) FROM photo",
     ];
     let postgres = db.engine() == store::Engine::Postgres;
     let mut out = Vec::new();
@@ -506,6 +507,16 @@ pub struct ServiceObjects {
     pub wish: i64,
     /// The member's 双报到, waiting for the organiser.
     pub report: i64,
+    /// A photo the member attached to the wish.
+    pub photo: i64,
+}
+
+/// A 640×480 phone photo with EXIF (GPS included), as a script would send it.
+pub const SMALL_PHOTO: &[u8] = include_bytes!("../photos/small-photo.jpg");
+
+pub fn small_photo_b64() -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(SMALL_PHOTO)
 }
 
 pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> ServiceObjects {
@@ -562,11 +573,25 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
         .report_in(unit, member_id, &draft, None, None, member, 1)
         .await
         .unwrap();
+    let clean = domain::photo::strip_metadata(SMALL_PHOTO);
+    let info = domain::photo::check(&clean).unwrap();
+    let photo = db
+        .add_photo(
+            &format!("wish:{wish}"),
+            "wish",
+            Some(member_id),
+            info,
+            &clean,
+            1,
+        )
+        .await
+        .unwrap();
     ServiceObjects {
         member: member.to_owned(),
         listing,
         claim,
         wish,
         report,
+        photo,
     }
 }

@@ -564,6 +564,24 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "service_wish_photo",
+            "a photo on the other community's wish",
+            Some(|o| {
+                format!(
+                    "wish={}&purpose=wish&data={}",
+                    o.service.wish,
+                    enc(&small_photo_b64())
+                )
+            }),
+            [No; 3],
+        ),
+        (
+            "service_photo_delete",
+            "removing the other community's wish photo",
+            Some(|o| format!("id={}", o.service.photo)),
+            [No; 3],
+        ),
+        (
             "service_wish_reveal",
             "the other community's wish-maker's phone",
             Some(|o| format!("id={}", o.service.wish)),

@@ -28,6 +28,8 @@ mod ics_import;
 mod org_exports;
 /// The organisation tree: edits, imports, exports.
 mod orgs;
+/// Photos on micro-wishes: checked, stripped, served to who may see them.
+mod photos;
 /// Personal data: masking, access, erasure.
 mod privacy;
 /// Regression tests for the black-box probe's findings.

@@ -76,6 +76,7 @@ fn VerifyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
                 <span class="tag">{move || category(i18n, &cat)}</span>
             </header>
             {(!w.description.is_empty()).then(|| view! { <p class="description">{w.description.clone()}</p> })}
+            <crate::photo::PhotoStrip photos=w.photos.clone()/>
             <p>{move || i18n.t("service.for_whom")} ": " {w.who.clone()} " "
                 {move || match contact.get() {
                     Some(c) => view! { <strong>{c.name} " " {c.phone}</strong> }.into_any(),

@@ -111,10 +111,48 @@ fn MyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
             error,
         )
     };
+    let photo = NodeRef::<leptos::html::Input>::new();
+    let photo_error = RwSignal::new(None::<String>);
     let fulfil = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        act("fulfil");
+        photo_error.set(None);
+        error.set(None);
+        let m = minutes.get_untracked().trim().parse().unwrap_or(0);
+        let n = note.get_untracked();
+        leptos::task::spawn_local(async move {
+            // The proof goes up first, so the wish is never fulfilled with its photo lost.
+            if let Some(el) = photo.get_untracked() {
+                match crate::photo::shrink_chosen(&el).await {
+                    Ok(Some(data)) => {
+                        if let Err(e) =
+                            crate::api::photos::service_wish_photo(id, "fulfilment".into(), data)
+                                .await
+                        {
+                            error.set(Some(e));
+                            return;
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        photo_error.set(Some(crate::photo::shrink_error(i18n, e)));
+                        return;
+                    }
+                }
+            }
+            run(
+                api::service_wish_action(id, v, "fulfil".into(), String::new(), n, m),
+                version,
+                error,
+            );
+        });
     };
+    let remove = Callback::new(move |photo: i64| {
+        run(
+            crate::api::photos::service_photo_delete(photo),
+            version,
+            error,
+        )
+    });
     let s = w.state.clone();
     let owner_can_withdraw = w.mine && (s == "submitted" || s == "verified");
     let owner_confirms = w.mine && s == "fulfilled";
@@ -128,6 +166,8 @@ fn MyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
             </header>
             {(!w.reason.is_empty()).then(|| view! { <p class="muted">{w.reason.clone()}</p> })}
             {(!w.note.is_empty()).then(|| view! { <p>{w.note.clone()}</p> })}
+            <crate::photo::PhotoStrip photos=w.photos.clone() on_remove=remove/>
+            {move || photo_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <div class="actions">
                 {owner_can_withdraw.then(|| view! {
@@ -145,6 +185,7 @@ fn MyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
                     <label class="short-label">{move || i18n.t("service.minutes")}
                         <input type="number" min="1" max="1440" required bind:value=minutes class="short"/>
                     </label>
+                    <crate::photo::PhotoInput node=photo label="photo.fulfilment_optional"/>
                     <button type="submit" class="primary">{move || i18n.t("service.fulfil")}</button>
                     <button type="button" on:click=move |_| act("release")>{move || i18n.t("service.release")}</button>
                 </form>

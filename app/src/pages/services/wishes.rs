@@ -84,6 +84,7 @@ pub(super) fn WishCard(
                 {w.claimant_name.clone().map(|c| view! { <dt>{move || i18n.t("service.claimant")}</dt><dd>{c}</dd> })}
                 {(!w.note.is_empty()).then(|| view! { <dt>{move || i18n.t("service.note")}</dt><dd>{w.note.clone()}</dd> })}
             </dl>
+            <crate::photo::PhotoStrip photos=w.photos.clone()/>
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <div class="actions">
                 <Show when=move || claimable && member.get()>
@@ -105,28 +106,54 @@ fn PostWish(version: RwSignal<u32>) -> impl IntoView {
     let description = RwSignal::new(String::new());
     let cat = RwSignal::new("elderly".to_owned());
     let error = RwSignal::new(None::<AppError>);
+    let photo_error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let photo = NodeRef::<leptos::html::Input>::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         done.set(false);
         error.set(None);
-        let call = api::service_post_wish(
-            String::new(),
+        photo_error.set(None);
+        let (t, d, c) = (
             title.get_untracked(),
             description.get_untracked(),
             cat.get_untracked(),
-            String::new(),
         );
+        busy.set(true);
         leptos::task::spawn_local(async move {
-            match call.await {
-                Ok(_) => {
+            // The photo is prepared first: one the browser cannot read stops the post.
+            let data = match photo.get_untracked() {
+                Some(el) => match crate::photo::shrink_chosen(&el).await {
+                    Ok(d) => d,
+                    Err(e) => {
+                        busy.set(false);
+                        photo_error.set(Some(crate::photo::shrink_error(i18n, e)));
+                        return;
+                    }
+                },
+                None => None,
+            };
+            match api::service_post_wish(String::new(), t, d, c, String::new()).await {
+                Ok(id) => {
+                    if let Some(data) = data {
+                        if let Err(e) =
+                            crate::api::photos::service_wish_photo(id, "wish".into(), data).await
+                        {
+                            error.set(Some(e));
+                        }
+                    }
                     title.set(String::new());
                     description.set(String::new());
+                    if let Some(el) = photo.get_untracked() {
+                        el.set_value("");
+                    }
                     done.set(true);
                     version.update(|v| *v += 1);
                 }
                 Err(e) => error.set(Some(e)),
             }
+            busy.set(false);
         });
     };
     view! {
@@ -141,11 +168,13 @@ fn PostWish(version: RwSignal<u32>) -> impl IntoView {
                     <textarea rows="2" maxlength="1000" bind:value=description></textarea>
                 </label>
                 <label>{move || i18n.t("service.category")}<CategorySelect value=cat all=false/></label>
+                <crate::photo::PhotoInput node=photo label="photo.wish_optional"/>
+                {move || photo_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
                 <Show when=move || done.get()>
                     <p class="ok" role="status">{move || i18n.t("service.wish_posted")}</p>
                 </Show>
-                <button type="submit" class="primary">{move || i18n.t("service.post_wish_submit")}</button>
+                <button type="submit" class="primary" disabled=move || busy.get()>{move || i18n.t("service.post_wish_submit")}</button>
             </form>
         </details>
     }
