@@ -42,6 +42,15 @@ impl Db {
             .fetch_one(self.pool())
             .await?;
         let now = crate::now();
+        // The community's finest grids: listings and wishes are spread over them, so the map's
+        // service layer has something to show.
+        let grids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM grid WHERE code LIKE $1 AND level = (SELECT MAX(level) FROM grid WHERE code LIKE $1) ORDER BY code",
+        )
+        .bind(format!("{}%", s.community.as_str()))
+        .fetch_all(self.pool())
+        .await?;
+        let grid_of = |k: usize| (!grids.is_empty()).then(|| grids[k % grids.len()]);
         let mut tx = self.begin_write().await?;
         let event: i64 = sqlx::query_scalar(
             "INSERT INTO event (unit_id, title, category, location, starts_at, ends_at, rrule, capacity, updated_at) \
@@ -98,10 +107,10 @@ impl Db {
                 .await?;
             }
         }
-        for l in &s.listings {
+        for (k, l) in s.listings.iter().enumerate() {
             let listing: i64 = sqlx::query_scalar(
-                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by, event_id, milestones) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11, $12) RETURNING id",
+                "INSERT INTO service_listing (kind, unit_id, title, description, category, amount, measure, deadline, status, created_at, created_by, event_id, milestones, grid_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11, $12, $13) RETURNING id",
             )
             .bind(&l.kind)
             .bind(unit_id)
@@ -116,6 +125,7 @@ impl Db {
             // Open needs are what the community service day takes on.
             .bind((l.kind == "need" && l.status == "open").then_some(event))
             .bind(serde_json::to_string(&l.milestones).map_err(|e| StoreError::Other(e.to_string()))?)
+            .bind(grid_of(k))
             .fetch_one(&mut *tx)
             .await?;
             for c in &l.claims {
@@ -150,11 +160,11 @@ impl Db {
                 }
             }
         }
-        for w in &s.wishes {
+        for (k, w) in s.wishes.iter().enumerate() {
             let posted = unix(&w.posted, "10:00");
             let wish: i64 = sqlx::query_scalar(
-                "INSERT INTO service_wish (unit_id, beneficiary, title, category, state, claimant_id, note, minutes, created_at, updated_at, updated_by) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji') RETURNING id",
+                "INSERT INTO service_wish (unit_id, beneficiary, title, category, state, claimant_id, note, minutes, created_at, updated_at, updated_by, grid_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'shuji', $11) RETURNING id",
             )
             .bind(unit_id)
             .bind(&w.beneficiary)
@@ -166,6 +176,7 @@ impl Db {
             .bind(w.minutes)
             .bind(posted)
             .bind(posted + 7 * 86_400)
+            .bind(grid_of(k * 7 + 3))
             .fetch_one(&mut *tx)
             .await?;
             if let (Some(m), "confirmed") = (w.claimant, w.state.as_str()) {

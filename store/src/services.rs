@@ -88,13 +88,16 @@ pub struct Wish {
     pub version: i64,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The grid the wish is in, when its maker named one.
+    pub grid_code: Option<String>,
 }
 
 const WISH: &str = "SELECT w.id, w.unit_id, u.code AS unit_code, u.name AS unit_name, w.owner_id, \
     COALESCE(o.display_name, '') AS owner_name, COALESCE(o.phone, '') AS owner_phone, w.beneficiary, w.title, \
     w.description, w.category, w.state, w.reason, w.claimant_id, cl.display_name AS claimant_name, w.note, w.minutes, \
-    w.version, w.created_at, w.updated_at FROM service_wish w JOIN org_unit u ON u.id = w.unit_id \
-    LEFT JOIN app_user o ON o.id = w.owner_id LEFT JOIN app_user cl ON cl.id = w.claimant_id";
+    w.version, w.created_at, w.updated_at, g.code AS grid_code FROM service_wish w JOIN org_unit u ON u.id = w.unit_id \
+    LEFT JOIN app_user o ON o.id = w.owner_id LEFT JOIN app_user cl ON cl.id = w.claimant_id \
+    LEFT JOIN grid g ON g.id = w.grid_id";
 
 /// What a new wish says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +109,8 @@ pub struct NewWish {
     pub title: String,
     pub description: String,
     pub category: String,
+    /// The grid it is in (of the wish's community), if named.
+    pub grid_id: Option<i64>,
 }
 
 /// One record of service (民政部令第67号).
@@ -186,6 +191,15 @@ pub(crate) async fn credit(tx: &mut Transaction<'static, Any>, c: Credit<'_>) ->
 }
 
 impl Db {
+    /// The code of organisation unit `id`.
+    pub async fn unit_code(&self, id: i64) -> Result<String> {
+        sqlx::query_scalar("SELECT code FROM org_unit WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+
     /// The id of the live organisation unit `code`.
     pub async fn unit_id(&self, code: &str) -> Result<i64> {
         sqlx::query_scalar("SELECT id FROM org_unit WHERE code = $1 AND dissolved_at IS NULL")
@@ -275,11 +289,14 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Listings of units under `unit_prefix` (all when empty), newest first; `kind`, `status` and
-    /// `category` filter when not empty. At most `limit`.
+    /// Listings of units under `unit_prefix` (all when empty), newest first; `grid_prefix` (the
+    /// grid and those inside it), `kind`, `status` and `category` filter when not empty. At most
+    /// `limit`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn listings(
         &self,
         unit_prefix: &str,
+        grid_prefix: &str,
         kind: &str,
         status: &str,
         category: &str,
@@ -287,13 +304,15 @@ impl Db {
     ) -> Result<Vec<Listing>> {
         Ok(sqlx::query_as(&format!(
             "{LISTING} WHERE u.code LIKE $1 AND ($2 = '' OR l.kind = $2) AND ($3 = '' OR l.status = $3) \
-             AND ($4 = '' OR l.category = $4) ORDER BY l.id DESC LIMIT $5"
+             AND ($4 = '' OR l.category = $4) AND ($6 = '' OR g.code LIKE $7) ORDER BY l.id DESC LIMIT $5"
         ))
         .bind(under(unit_prefix))
         .bind(kind)
         .bind(status)
         .bind(category)
         .bind(limit)
+        .bind(grid_prefix)
+        .bind(under(grid_prefix))
         .fetch_all(self.pool())
         .await?)
     }
@@ -519,8 +538,8 @@ impl Db {
 
     pub async fn post_wish(&self, w: &NewWish, actor: &str, now: i64) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO service_wish (unit_id, owner_id, beneficiary, title, description, category, state, created_at, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $7, $8) RETURNING id",
+            "INSERT INTO service_wish (unit_id, owner_id, beneficiary, title, description, category, state, created_at, updated_at, updated_by, grid_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7, $7, $8, $9) RETURNING id",
         )
         .bind(w.unit_id)
         .bind(w.owner_id)
@@ -530,6 +549,7 @@ impl Db {
         .bind(&w.category)
         .bind(now)
         .bind(actor)
+        .bind(w.grid_id)
         .fetch_one(self.pool())
         .await?)
     }
@@ -542,10 +562,12 @@ impl Db {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Wishes of units under `unit_prefix`, newest first, in one of `states` (all when empty).
+    /// Wishes of units under `unit_prefix` (and of grids under `grid_prefix` when not empty),
+    /// newest first, in one of `states` (all when empty).
     pub async fn wishes(
         &self,
         unit_prefix: &str,
+        grid_prefix: &str,
         states: &[WishState],
         limit: i64,
     ) -> Result<Vec<Wish>> {
@@ -555,11 +577,32 @@ impl Db {
             states
         };
         Ok(sqlx::query_as(&format!(
-            "{WISH} WHERE u.code LIKE $1 AND w.state IN ({}) ORDER BY w.id DESC LIMIT $2",
+            "{WISH} WHERE u.code LIKE $1 AND ($3 = '' OR g.code LIKE $4) AND w.state IN ({}) ORDER BY w.id DESC LIMIT $2",
             in_list(states.iter().map(|s| s.as_str()))
         ))
         .bind(under(unit_prefix))
         .bind(limit)
+        .bind(grid_prefix)
+        .bind(under(grid_prefix))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Per grid under `unit_prefix`'s communities: open needs with something left to claim and
+    /// wishes on the wall waiting for a claimant — the map's service layer. Grids with neither
+    /// are left out.
+    pub async fn service_marks(&self, unit_prefix: &str) -> Result<Vec<(String, i64, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT code, CAST(SUM(needs) AS BIGINT), CAST(SUM(wishes) AS BIGINT) FROM ( \
+               SELECT g.code AS code, 1 AS needs, 0 AS wishes FROM service_listing l JOIN grid g ON g.id = l.grid_id \
+               JOIN org_unit u ON u.id = l.unit_id WHERE u.code LIKE $1 AND l.kind = 'need' AND l.status = 'open' \
+               AND l.amount > COALESCE((SELECT SUM(c.amount) FROM service_claim c WHERE c.listing_id = l.id AND c.state NOT IN ('declined', 'withdrawn')), 0) \
+               UNION ALL \
+               SELECT g.code, 0, 1 FROM service_wish w JOIN grid g ON g.id = w.grid_id \
+               JOIN org_unit u ON u.id = w.unit_id WHERE u.code LIKE $1 AND w.state = 'verified' \
+             ) marks GROUP BY code ORDER BY code",
+        )
+        .bind(under(unit_prefix))
         .fetch_all(self.pool())
         .await?)
     }

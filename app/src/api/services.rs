@@ -76,6 +76,16 @@ pub struct WishView {
     pub can_manage: bool,
     /// The photos the viewer may see (the wish's, its fulfilment's).
     pub photos: Vec<crate::api::photos::PhotoRef>,
+    /// The grid the wish is in, when its maker named one.
+    pub grid_code: Option<String>,
+}
+
+/// A grid's service marks on the map: open needs with places left, wishes waiting on the wall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceMark {
+    pub grid_code: String,
+    pub needs: i64,
+    pub wishes: i64,
 }
 
 /// One record of service hours.
@@ -256,6 +266,7 @@ pub(crate) mod ssr_services {
             note: w.note,
             minutes: w.minutes,
             photos: Vec::new(),
+            grid_code: w.grid_code,
         }
     }
 
@@ -342,11 +353,15 @@ pub async fn service_lists(
     category: String,
     community: String,
     event: Option<i64>,
+    #[server(default)] grid: String,
 ) -> Result<Vec<ListingView>, AppError> {
     use domain::service::listing::ListingKind;
     let p = require_user().await?;
-    let community = community.trim();
-    if !community.is_empty() && Code::parse(community).is_err() {
+    let (community, grid) = (community.trim(), grid.trim());
+    if [community, grid]
+        .iter()
+        .any(|c| !c.is_empty() && Code::parse(c).is_err())
+    {
         return Err(AppError::Invalid("err.code".into()));
     }
     let (kind, status, category) = (kind.trim(), status.trim(), category.trim());
@@ -363,7 +378,10 @@ pub async fn service_lists(
             super::events::ssr_events::visible_event(&db, &p, id).await?;
             db.listings_for_event(id).await?
         }
-        None => db.listings(community, kind, status, category, 300).await?,
+        None => {
+            db.listings(community, grid, kind, status, category, 300)
+                .await?
+        }
     };
     let today = today();
     let mut views: Vec<ListingView> = rows
@@ -683,22 +701,47 @@ pub async fn service_claim_action(
 /// The wish wall: wishes on the wall (verified, claimed, fulfilled, confirmed) of `community`
 /// (a unit code prefix; all when empty), names masked.
 #[server(prefix = "/api", endpoint = "service_wishes")]
-pub async fn service_wishes(community: String) -> Result<Vec<WishView>, AppError> {
+pub async fn service_wishes(
+    community: String,
+    #[server(default)] grid: String,
+) -> Result<Vec<WishView>, AppError> {
     use domain::service::wish::WishState as S;
     let p = require_user().await?;
-    let community = community.trim();
-    if !community.is_empty() && Code::parse(community).is_err() {
+    let (community, grid) = (community.trim(), grid.trim());
+    if [community, grid]
+        .iter()
+        .any(|c| !c.is_empty() && Code::parse(c).is_err())
+    {
         return Err(AppError::Invalid("err.code".into()));
     }
     let db = state()?.db;
     let rows = db
         .wishes(
             community,
+            grid,
             &[S::Verified, S::Claimed, S::Fulfilled, S::Confirmed],
             300,
         )
         .await?;
     wish_views(&db, &p, rows).await
+}
+
+/// The map's service layer: per grid of the district, the open needs with something left and
+/// the wishes waiting for a claimant. Public to every logged-in user, like the lists and the wall.
+#[server(prefix = "/api", endpoint = "service_map_marks")]
+pub async fn service_map_marks() -> Result<Vec<ServiceMark>, AppError> {
+    require_user().await?;
+    Ok(state()?
+        .db
+        .service_marks("")
+        .await?
+        .into_iter()
+        .map(|(grid_code, needs, wishes)| ServiceMark {
+            grid_code,
+            needs,
+            wishes,
+        })
+        .collect())
 }
 
 /// Posts a wish. A resident posts their own in their community; an organiser records one for a
@@ -711,6 +754,7 @@ pub async fn service_post_wish(
     description: String,
     category: String,
     beneficiary: String,
+    #[server(default)] grid_code: String,
 ) -> Result<i64, AppError> {
     use domain::service::ServiceError;
     let p = require_user().await?;
@@ -742,6 +786,22 @@ pub async fn service_post_wish(
             (db.unit_id(c.as_str()).await?, None, name)
         }
     };
+    // A grid, when named, is one of the wish's community's.
+    let grid_id = match grid_code.trim() {
+        "" => None,
+        g => {
+            let community = db.unit_code(unit_id).await?;
+            let inside = db
+                .grid_names_under(&community)
+                .await?
+                .iter()
+                .any(|(c, _)| c == g);
+            if !inside {
+                return Err(AppError::Invalid("service.err.grid".into()));
+            }
+            Some(db.grid_id(g).await?)
+        }
+    };
     let id = db
         .post_wish(
             &store::services::NewWish {
@@ -751,6 +811,7 @@ pub async fn service_post_wish(
                 title: title.clone(),
                 description,
                 category: category.to_owned(),
+                grid_id,
             },
             &p.username,
             store::now(),
@@ -911,8 +972,9 @@ pub async fn service_desk() -> Result<Desk, AppError> {
         return Err(deny(&p, AuditAction::ServiceDesk, AuditObject::None).await);
     };
     let db = state()?.db;
-    let to_verify = wish_views(&db, &p, db.wishes(&prefix, &[S::Submitted], 300).await?).await?;
-    let mut fulfilled = db.wishes(&prefix, &[S::Fulfilled], 300).await?;
+    let to_verify =
+        wish_views(&db, &p, db.wishes(&prefix, "", &[S::Submitted], 300).await?).await?;
+    let mut fulfilled = db.wishes(&prefix, "", &[S::Fulfilled], 300).await?;
     fulfilled.retain(|w| w.owner_id.is_none());
     let to_confirm_wishes = wish_views(&db, &p, fulfilled).await?;
     let to_confirm_claims = db
@@ -978,7 +1040,7 @@ pub async fn service_stats(year: i32) -> Result<ServiceFigures, AppError> {
     }
     let db = state()?.db;
     let (from, to) = (format!("{year:04}-01-01"), format!("{:04}-01-01", year + 1));
-    let wishes = db.wishes(&prefix, &[], 100_000).await?;
+    let wishes = db.wishes(&prefix, "", &[], 100_000).await?;
     let in_year: Vec<_> = wishes
         .iter()
         .filter(|w| {

@@ -386,6 +386,11 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| String::new(),
             [401, 403, 403, 403, 403, 200, 200, 200],
         ),
+        (
+            "service_map_marks",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
         // A wish's photo: its maker or the organiser (the member's wish; nobody else's business).
         (
             "service_wish_photo",

@@ -553,6 +553,7 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
                 title: "想学用智能手机".into(),
                 description: String::new(),
                 category: "elderly".into(),
+                grid_id: None,
             },
             member,
             1,

@@ -564,6 +564,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "service_map_marks",
+            "the district's service layer (public, like the lists)",
+            None,
+            [Yes; 3],
+        ),
+        (
             "service_wish_photo",
             "a photo on the other community's wish",
             Some(|o| {

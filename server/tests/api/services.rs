@@ -828,3 +828,108 @@ async fn a_projects_milestones_are_ticked_by_its_organiser_and_a_stale_edit_is_r
         l.milestones
     );
 }
+
+#[tokio::test]
+async fn needs_and_wishes_with_a_grid_show_on_the_maps_service_layer_and_filter_the_lists() {
+    let app = spawn().await;
+    let jumin = app.login("jumin").await;
+    let shuji = app.login("shuji").await;
+    let layer = app.post("service_map_marks", "", Some(&jumin)).await.json();
+    let layer = layer.as_array().unwrap().clone();
+    assert!(!layer.is_empty(), "the demo's open needs sit on grids");
+    let count = |v: &[serde_json::Value], grid: &str, key: &str| {
+        v.iter()
+            .find(|m| m["grid_code"] == grid)
+            .map_or(0, |m| m[key].as_i64().unwrap())
+    };
+    // A resident's wish names a grid of her community; another community's grid is refused.
+    let grids = app
+        .post("service_report_options", "", Some(&jumin))
+        .await
+        .json()["grids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g[0].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    let grid = grids.last().unwrap().clone();
+    let post = |grid: &str| {
+        format!(
+            "unit_code=&title={}&description=&category=elderly&beneficiary=&grid_code={grid}",
+            enc("想请人帮忙换灯泡")
+        )
+    };
+    let before = fingerprint(&app.db).await;
+    let r = app
+        .post(
+            "service_post_wish",
+            &post("32011300200101001"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("service.err.grid"), "{}", r.body);
+    assert_eq!(fingerprint(&app.db).await, before);
+    let r = app
+        .post("service_post_wish", &post(&grid), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let wish = r.json().as_i64().unwrap();
+    let waiting = count(&layer, &grid, "wishes");
+    let v = app.db.wish(wish).await.unwrap().version;
+    let r = app
+        .post(
+            "service_wish_action",
+            &format!("id={wish}&version={v}&action=verify&reason=&note=&minutes=0"),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = app.post("service_map_marks", "", Some(&jumin)).await.json();
+    assert_eq!(
+        count(after.as_array().unwrap(), &grid, "wishes"),
+        waiting + 1,
+        "verified, it waits on the map"
+    );
+    // The wall and the lists filter by grid (a grid and the grids inside it).
+    let wall = app
+        .post(
+            "service_wishes",
+            &format!("community=&grid={grid}"),
+            Some(&jumin),
+        )
+        .await
+        .json();
+    let wall = wall.as_array().unwrap();
+    assert!(wall.iter().any(|w| w["id"] == wish));
+    assert!(wall.iter().all(|w| w["grid_code"] == grid.as_str()));
+    let (needs_grid, needs) = layer
+        .iter()
+        .find(|m| m["needs"].as_i64().unwrap() > 0)
+        .map(|m| {
+            (
+                m["grid_code"].as_str().unwrap().to_owned(),
+                m["needs"].as_i64().unwrap(),
+            )
+        })
+        .unwrap();
+    let lists = app
+        .post(
+            "service_lists",
+            &format!("kind=need&status=open&category=&community=&grid={needs_grid}"),
+            Some(&jumin),
+        )
+        .await
+        .json();
+    let lists = lists.as_array().unwrap();
+    assert!(lists.len() as i64 >= needs, "{lists:?}");
+    assert!(lists.iter().all(|l| l["grid_code"] == needs_grid.as_str()));
+    let r = app
+        .post(
+            "service_lists",
+            "kind=&status=&category=&community=&grid=x%27--",
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}

@@ -62,6 +62,7 @@ impl Ed {
                     {move || measured.get().then(|| self.layer(2))}
                     {move || measured.get().then(|| self.layer(1))}
                     {move || self.labels()}
+                    {move || self.service_layer()}
                     {move || {
                         let items = import_preview.get();
                         (!items.is_empty()).then(|| view! {
@@ -282,6 +283,31 @@ impl Ed {
     }
 
     /// Gaps as areas, other problems as rings at where they are.
+    /// The service layer: a badge per grid with open needs or waiting wishes, their count in it.
+    /// Not a target of its own (the map's gestures stay the grid's); the grid's panel lists them.
+    fn service_layer(self) -> Option<impl IntoView> {
+        let marks = self.service_marks.get()?;
+        let k = self.ppu();
+        let r = 11.0 / k;
+        Some(self.label_spots.with(|spots| {
+            let items: Vec<_> = marks
+                .iter()
+                .filter_map(|m| {
+                    let s = spots.iter().find(|s| s.code == m.grid_code)?;
+                    let n = m.needs + m.wishes;
+                    Some(view! {
+                        <g class="service-mark" data-grid=m.grid_code.clone()>
+                            <circle cx=format!("{:.3}", s.x) cy=format!("{:.3}", s.y - 2.2 * r) r=format!("{r:.3}")/>
+                            <text x=format!("{:.3}", s.x) y=format!("{:.3}", s.y - 2.2 * r) font-size=format!("{:.3}", 11.0 / k)
+                                text-anchor="middle" dominant-baseline="central">{n}</text>
+                        </g>
+                    })
+                })
+                .collect();
+            view! { <g class="service-layer">{items}</g> }
+        }))
+    }
+
     fn problem_marks(self) -> impl IntoView {
         let proj = self.proj;
         let r = self.handle_px * 1.4 / self.ppu();
@@ -343,6 +369,9 @@ impl Ed {
                 <span class="legend-item"><span class="swatch load-ok"></span>{move || i18n.tf("map.load_ok", &[("a", (target * 4 / 5).to_string()), ("b", (target * 6 / 5).to_string())])}</span>
                 <span class="legend-item"><span class="swatch load-high"></span>{move || i18n.tf("map.load_high", &[("n", (target * 6 / 5).to_string())])}</span>
                 <span class="legend-item"><span class="swatch gap-swatch"></span>{move || i18n.t("map.legend_gap")}</span>
+                {move || self.service_marks.with(Option::is_some).then(|| view! {
+                    <span class="legend-item"><span class="swatch service-swatch"></span>{move || i18n.t("map.legend_services")}</span>
+                })}
                 <a href=move || format!("/feeds/grids.geojson?level={}", active_level.get()) download="grids.geojson">{move || i18n.t("map.export_level")}</a>
             </div>
         }
@@ -357,6 +386,7 @@ pub(super) struct LabelSpot {
     x: f64,
     y: f64,
     name: String,
+    code: String,
 }
 
 /// The label spots of every grid, computed once per change of the map (not on every pan or zoom).
@@ -382,6 +412,7 @@ pub(super) fn label_spots(proj: Proj, work: RwSignal<Work>) -> Memo<Vec<LabelSpo
                         x,
                         y,
                         name: g.name.clone(),
+                        code: g.code.clone(),
                     }
                 })
                 .collect()

@@ -44,6 +44,14 @@ impl Ed {
                         }).collect_view()}
                     </fieldset>
                 })}
+                <fieldset class="toggles">
+                    <legend>{move || i18n.t("map.service_layer")}</legend>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || self.service_marks.with(Option::is_some)
+                            on:change=move |ev| self.show_services(event_target_checked(&ev))/>
+                        {move || i18n.t("map.service_layer_toggle")}
+                    </label>
+                </fieldset>
                 <label class="level-pick">{move || i18n.t("map.active_level")}
                     <select on:change=move |ev| { active_level.set(event_target_value(&ev).parse().unwrap_or(3)); }>
                         {(1..=3).map(|l| view! { <option value=l.to_string() selected=l == first_level>{move || i18n.t(&format!("grid.level{l}"))}</option> }).collect_view()}
@@ -51,6 +59,46 @@ impl Ed {
                 </label>
             </div>
         }
+    }
+
+    /// Switches the service layer on (loading the marks) or off.
+    fn show_services(self, on: bool) {
+        let marks = self.service_marks;
+        if !on {
+            marks.set(None);
+            return;
+        }
+        let i18n = self.i18n;
+        let message = self.message;
+        leptos::task::spawn_local(async move {
+            match crate::api::services::service_map_marks().await {
+                Ok(m) if !marks.is_disposed() => marks.set(Some(m)),
+                Ok(_) => {}
+                Err(e) => message.set(Some((false, error_message(i18n, &e)))),
+            }
+        });
+    }
+
+    /// In the grid's panel, with the service layer on: the open needs and waiting wishes in the
+    /// grid and the grids inside it, linking to the lists filtered to it.
+    fn service_line(self, code: &str) -> Option<impl IntoView> {
+        let i18n = self.i18n;
+        let (needs, wishes) = self.service_marks.with(|m| {
+            m.as_ref().map(|m| {
+                m.iter()
+                    .filter(|x| x.grid_code.starts_with(code))
+                    .fold((0, 0), |(n, w), x| (n + x.needs, w + x.wishes))
+            })
+        })?;
+        let code = code.to_owned();
+        Some(view! {
+            <dt>{move || i18n.t("map.service_layer")}</dt>
+            <dd>
+                <a href=format!("/services?tab=lists&grid={code}")>{move || i18n.tf("map.open_needs", &[("n", needs.to_string())])}</a>
+                " · "
+                <a href=format!("/services?tab=wishes&grid={code}")>{move || i18n.tf("map.waiting_wishes", &[("n", wishes.to_string())])}</a>
+            </dd>
+        })
     }
 
     /// The editing tools, for those who may edit some grid (an empty map's administrator too).
@@ -211,6 +259,7 @@ impl Ed {
                             <dt>{move || i18n.t("map.children")}</dt><dd>{n}</dd>
                             <dt>{move || i18n.t("map.child_households")}</dt><dd>{h}</dd>
                         })}
+                        {self.service_line(&g.code)}
                         {(g.valid_from.is_some() || g.valid_to.is_some()).then(|| view! {
                             <dt>{move || i18n.t("grid.valid")}</dt>
                             <dd>{format!("{} – {}", g.valid_from.clone().unwrap_or_default(), g.valid_to.clone().unwrap_or_default())}</dd>

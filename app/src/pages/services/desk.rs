@@ -161,6 +161,7 @@ fn RecordWish(units: Vec<(String, String)>, version: RwSignal<u32>) -> impl Into
             String::new(),
             cat.get_untracked(),
             beneficiary.get_untracked(),
+            String::new(),
         );
         run(call, version, error);
     };

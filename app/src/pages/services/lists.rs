@@ -8,10 +8,19 @@ pub(super) fn Lists() -> impl IntoView {
     let kind = RwSignal::new("need".to_owned());
     let cat = RwSignal::new(String::new());
     let status = RwSignal::new("open".to_owned());
+    let grid = RwSignal::new(grid_from_query());
+    let grids = community_grids();
     let version = RwSignal::new(0u32);
     let lists = LocalResource::new(move || {
         version.track();
-        api::service_lists(kind.get(), status.get(), cat.get(), String::new(), None)
+        api::service_lists(
+            kind.get(),
+            status.get(),
+            cat.get(),
+            String::new(),
+            None,
+            grid.get(),
+        )
     });
     let staff = move || {
         crate::use_auth()
@@ -29,6 +38,7 @@ pub(super) fn Lists() -> impl IntoView {
                 </select>
             </label>
             <label class="inline">{move || i18n.t("service.category")}<CategorySelect value=cat all=true/></label>
+            <label class="inline">{move || i18n.t("service.grid")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
             <label class="inline">{move || i18n.t("service.status")}
                 <select bind:value=status>
                     <option value="">{move || i18n.t("service.all")}</option>

@@ -80,6 +80,7 @@ pub fn ServedNeeds(event_id: i64) -> impl IntoView {
             String::new(),
             String::new(),
             Some(event_id),
+            String::new(),
         )
     });
     move || {
@@ -108,6 +109,55 @@ where
             Err(e) => error.set(Some(e)),
         }
     });
+}
+
+/// The grids of the caller's community (code, name), for filters and forms; empty for callers
+/// without one (administrators) or when it cannot be read.
+fn community_grids() -> LocalResource<Vec<(String, String)>> {
+    LocalResource::new(|| async {
+        crate::api::reporting::service_report_options()
+            .await
+            .map(|o| o.grids)
+            .unwrap_or_default()
+    })
+}
+
+/// The grid named by `?grid=` (the map's service layer links here), or none.
+fn grid_from_query() -> String {
+    use_query_map()
+        .read_untracked()
+        .get("grid")
+        .filter(|g| g.len() <= 32 && g.bytes().all(|b| b.is_ascii_digit()))
+        .unwrap_or_default()
+}
+
+/// A grid choice: "all" (or "none" in a form) first, then the community's grids; a code from the
+/// address that is not among them is still shown, so the filter in force is never hidden.
+#[component]
+fn GridSelect(
+    value: RwSignal<String>,
+    grids: LocalResource<Vec<(String, String)>>,
+    empty: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <select bind:value=value>
+            <option value="">{move || i18n.t(empty)}</option>
+            {move || {
+                let list = grids.get().unwrap_or_default();
+                let current = value.get_untracked();
+                let extra = (!current.is_empty() && !list.iter().any(|(c, _)| *c == current))
+                    .then(|| view! { <option value=current.clone() selected>{current.clone()}</option> });
+                view! {
+                    {extra}
+                    {list.into_iter().map(|(c, n)| {
+                        let selected = c == current;
+                        view! { <option value=c.clone() selected=selected>{n}</option> }
+                    }).collect_view()}
+                }
+            }}
+        </select>
+    }
 }
 
 /// A category's name.

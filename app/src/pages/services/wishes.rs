@@ -9,9 +9,11 @@ const WALL_PAGE: usize = 24;
 pub(super) fn WishWall() -> impl IntoView {
     let i18n = use_i18n();
     let version = RwSignal::new(0u32);
+    let grid = RwSignal::new(grid_from_query());
+    let grids = community_grids();
     let wall = LocalResource::new(move || {
         version.track();
-        api::service_wishes(String::new())
+        api::service_wishes(String::new(), grid.get())
     });
     let me = LocalResource::new(api::service_mine);
     let all = RwSignal::new(false);
@@ -21,7 +23,10 @@ pub(super) fn WishWall() -> impl IntoView {
             .is_some_and(|m| m.party_member)
     };
     view! {
-        <PostWish version=version/>
+        <PostWish version=version grids=grids/>
+        <div class="toolbar filters">
+            <label class="inline">{move || i18n.t("service.grid")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
+        </div>
         <Loaded resource=wall ok=move |ws| {
             let (done, published) = domain::service::wish::fulfilment(
                 ws.iter().filter_map(|w| domain::service::wish::WishState::parse(&w.state)),
@@ -100,11 +105,12 @@ pub(super) fn WishCard(
 
 /// A resident posts a wish of their own.
 #[component]
-fn PostWish(version: RwSignal<u32>) -> impl IntoView {
+fn PostWish(version: RwSignal<u32>, grids: LocalResource<Vec<(String, String)>>) -> impl IntoView {
     let i18n = use_i18n();
     let title = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
     let cat = RwSignal::new("elderly".to_owned());
+    let grid = RwSignal::new(String::new());
     let error = RwSignal::new(None::<AppError>);
     let photo_error = RwSignal::new(None::<String>);
     let done = RwSignal::new(false);
@@ -115,10 +121,11 @@ fn PostWish(version: RwSignal<u32>) -> impl IntoView {
         done.set(false);
         error.set(None);
         photo_error.set(None);
-        let (t, d, c) = (
+        let (t, d, c, g) = (
             title.get_untracked(),
             description.get_untracked(),
             cat.get_untracked(),
+            grid.get_untracked(),
         );
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -134,7 +141,7 @@ fn PostWish(version: RwSignal<u32>) -> impl IntoView {
                 },
                 None => None,
             };
-            match api::service_post_wish(String::new(), t, d, c, String::new()).await {
+            match api::service_post_wish(String::new(), t, d, c, String::new(), g).await {
                 Ok(id) => {
                     if let Some(data) = data {
                         if let Err(e) =
@@ -168,6 +175,7 @@ fn PostWish(version: RwSignal<u32>) -> impl IntoView {
                     <textarea rows="2" maxlength="1000" bind:value=description></textarea>
                 </label>
                 <label>{move || i18n.t("service.category")}<CategorySelect value=cat all=false/></label>
+                <label>{move || i18n.t("service.wish_grid")}<GridSelect value=grid grids=grids empty="service.no_grid"/></label>
                 <crate::photo::PhotoInput node=photo label="photo.wish_optional"/>
                 {move || photo_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
