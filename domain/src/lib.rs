@@ -8,6 +8,7 @@ pub mod date;
 pub mod demo;
 pub mod demo_service;
 pub mod event;
+pub mod field;
 pub mod geometry;
 pub mod grid;
 pub mod grid_import;

@@ -1,6 +1,9 @@
 import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
 import { expectNoProblems, login, shot, watchConsole } from "./helpers";
 
+/** A photo as a phone's camera writes it (see server/tests/photos/README.md). */
+const PHONE_PHOTO = "../server/tests/photos/phone-photo.jpg";
+
 /** A page of its own for another person, in the same viewport as the test's project. */
 async function person(browser: Browser, info: TestInfo, username: string): Promise<Page> {
   const ctx = await browser.newContext({
@@ -32,6 +35,10 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await page.getByRole("button", { name: "提交心愿" }).click();
   await expect(page.getByRole("alert")).toContainText("不能有电话号码");
   await page.getByLabel("说明").fill("家里暖气不热");
+  // A photo straight from the phone's camera (4032×3024, 1.3 MB, EXIF with GPS): the browser
+  // shrinks it before it goes up; and the wish names its grid, so it shows on the map.
+  await page.getByLabel("照片（可选，上传前自动压缩，去除位置信息）").setInputFiles(PHONE_PHOTO);
+  await page.getByLabel("所在网格（可选，心愿会显示在地图上）").selectOption({ index: 1 });
   await page.getByRole("button", { name: "提交心愿" }).click();
   await expect(page.getByText("已提交，等待社区审核。")).toBeVisible();
   await expect(page.locator("p.summary")).toContainText("圆梦率");
@@ -45,6 +52,16 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await expect(card).toContainText("居***姨");
   await card.getByRole("button", { name: "查看联系方式（将记录）" }).click();
   await expect(card).toContainText("居民李阿姨");
+  // The organiser sees the photo before putting the wish on the wall: shrunk to 1600 px, no EXIF.
+  const img = card.getByRole("img", { name: "心愿照片" });
+  await expect(img).toBeVisible();
+  await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(1600);
+  const served = await shuji.request.get((await img.getAttribute("src"))!);
+  expect(served.headers()["content-type"]).toBe("image/jpeg");
+  const bytes = await served.body();
+  expect(bytes.length).toBeLessThan(600 * 1024);
+  expect(bytes.includes("HUAWEI")).toBe(false);
+  expect(bytes.includes("Exif")).toBe(false);
   await shot(shuji, "services-desk");
   await card.getByRole("button", { name: "审核通过，上墙" }).click();
   await expect(shuji.locator("article.wish", { hasText: wish })).toHaveCount(0);
@@ -61,12 +78,15 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   const mine = member.locator("article.wish", { hasText: wish });
   await mine.getByLabel("完成情况（不要填写电话）").fill("已送到家中");
   await mine.getByLabel("用时（分钟）").fill("45");
+  await mine.getByLabel("完成照片（可选）").setInputFiles(PHONE_PHOTO);
   await mine.getByRole("button", { name: "已圆梦" }).click();
   await expect(member.locator("article.wish", { hasText: wish })).toContainText("已完成，待确认");
+  await expect(member.locator("article.wish", { hasText: wish }).getByRole("img", { name: "完成照片" })).toBeVisible();
 
-  // She confirms.
+  // She confirms, having seen the proof.
   await page.goto("/services?tab=mine");
   const hers = page.locator("article.wish", { hasText: wish });
+  await expect(hers.getByRole("img", { name: "完成照片" })).toBeVisible();
   await hers.getByRole("button", { name: "确认已圆梦" }).click();
   await expect(page.locator("article.wish", { hasText: wish })).toContainText("已确认");
 
@@ -120,6 +140,9 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await expect(shuji.locator(".kpi").first()).toContainText("心愿圆梦率");
   await expect(shuji.locator(".kpi .big").first()).toHaveText(/^(8[5-9]|9\d)%$/);
   await expect(shuji.getByRole("heading", { name: "每月服务时长" })).toBeVisible();
+  // Completion per unit of the members who reported in, against the 95 % asked.
+  await expect(shuji.getByRole("heading", { name: /各单位完成率（目标 95%/ })).toBeVisible();
+  await expect(shuji.locator("table.unit-completion tbody tr").first()).toBeVisible();
   await shot(shuji, "services-stats");
 
   // The project's milestones: the organiser ticks one off.
@@ -135,6 +158,28 @@ test("a resident's wish goes on the wall, a party member fulfils it, she confirm
   await expectNoProblems(problems);
   await expectNoProblems(shujiProblems);
   await expectNoProblems(memberProblems);
+});
+
+test("the map's service layer shows where needs and wishes wait, and the grid's panel leads to them", async ({ page }) => {
+  const problems = watchConsole(page);
+  await login(page, "jumin");
+  await page.goto("/map");
+  await page.getByLabel("需求与心愿").check();
+  const marks = page.locator("g.service-mark");
+  await expect(marks.first()).toBeAttached();
+  expect(await marks.count()).toBeGreaterThan(1);
+  await expect(page.locator(".legend")).toContainText("待认领的需求与心愿");
+  await shot(page, "map-services");
+  const grid = (await page.locator('g.service-mark:not([data-needs="0"])').first().getAttribute("data-grid"))!;
+  await page.goto(`/map?grid=${grid}`);
+  await page.getByLabel("需求与心愿").check();
+  const panel = page.locator("aside.panel");
+  await expect(panel).toContainText("项待认领需求");
+  await panel.getByRole("link", { name: /项待认领需求/ }).click();
+  await expect(page).toHaveURL(new RegExp(`/services\\?tab=lists&grid=${grid}`));
+  await expect(page.locator(".filters").getByLabel("网格")).toHaveValue(grid);
+  await expect(page.locator("article.listing").first()).toBeVisible();
+  await expectNoProblems(problems);
 });
 
 test("双报到: a resident unit reports with an offer, a party member names it as her workplace, the organiser accepts both, the unit sees its member", async ({ page, browser }, info) => {
@@ -196,5 +241,15 @@ test("双报到: a resident unit reports with an offer, a party member names it 
   await expect(page.locator("section.report-in")).toContainText("本单位报到党员");
   await expect(page.locator("section.report-in table")).toContainText(memberName);
   await shot(page, "services-unit-members");
+
+  // The unit takes on a need as a unit: the claim is named by the unit.
+  await page.goto("/services?tab=lists");
+  const need = page.locator("article.listing").filter({ has: page.getByRole("button", { name: `以${org}名义认领` }) }).first();
+  const title = (await need.locator("h2").textContent())!.trim();
+  await need.getByRole("button", { name: `以${org}名义认领` }).click();
+  await shuji.goto("/services?tab=lists");
+  const claimed = shuji.locator("article.listing", { hasText: title });
+  await claimed.getByRole("button", { name: "认领情况" }).click();
+  await expect(claimed).toContainText(`${org}（`);
   await expectNoProblems(problems);
 });

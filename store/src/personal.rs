@@ -159,7 +159,7 @@ impl Db {
             "DELETE FROM feed_token WHERE user_id = $1",
             "UPDATE service_claim SET state = 'withdrawn' WHERE claimant_id = $1 AND state IN ('offered', 'claimed', 'in-progress')",
             "UPDATE service_wish SET state = 'withdrawn', version = version + 1 WHERE owner_id = $1 AND state IN ('submitted', 'verified')",
-            "UPDATE service_wish SET state = 'verified', claimant_id = NULL, version = version + 1 WHERE claimant_id = $1 AND state = 'claimed'",
+            "UPDATE service_wish SET state = 'verified', claimant_id = NULL, claimant_report_id = NULL, version = version + 1 WHERE claimant_id = $1 AND state = 'claimed'",
             "UPDATE service_report SET state = 'withdrawn', version = version + 1 WHERE user_id = $1 AND state IN ('pending', 'accepted')",
             // Photos may show the person; they go with the account.
             "DELETE FROM photo WHERE owner_id = $1",

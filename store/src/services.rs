@@ -60,9 +60,12 @@ pub struct Claim {
     pub updated_at: i64,
 }
 
+/// A unit's claim is named by the unit, its contact in brackets.
 const CLAIM: &str = "SELECT c.id, c.listing_id, l.title AS listing_title, u.code AS unit_code, c.claimant_id, \
-    usr.display_name AS claimant_name, c.amount, c.state, c.note, c.reason, c.updated_at FROM service_claim c \
-    JOIN service_listing l ON l.id = c.listing_id JOIN org_unit u ON u.id = l.unit_id JOIN app_user usr ON usr.id = c.claimant_id";
+    COALESCE(r.org_name || '（' || usr.display_name || '）', usr.display_name) AS claimant_name, c.amount, c.state, \
+    c.note, c.reason, c.updated_at FROM service_claim c \
+    JOIN service_listing l ON l.id = c.listing_id JOIN org_unit u ON u.id = l.unit_id JOIN app_user usr ON usr.id = c.claimant_id \
+    LEFT JOIN service_report r ON r.id = c.unit_report_id";
 
 /// A micro-wish. `owner_name`/`owner_phone` are the resident's (or the beneficiary written by the
 /// organiser for a resident without an account): callers mask them outside the organiser's desk.
@@ -94,10 +97,11 @@ pub struct Wish {
 
 const WISH: &str = "SELECT w.id, w.unit_id, u.code AS unit_code, u.name AS unit_name, w.owner_id, \
     COALESCE(o.display_name, '') AS owner_name, COALESCE(o.phone, '') AS owner_phone, w.beneficiary, w.title, \
-    w.description, w.category, w.state, w.reason, w.claimant_id, cl.display_name AS claimant_name, w.note, w.minutes, \
+    w.description, w.category, w.state, w.reason, w.claimant_id, \
+    COALESCE(cr.org_name || '（' || cl.display_name || '）', cl.display_name) AS claimant_name, w.note, w.minutes, \
     w.version, w.created_at, w.updated_at, g.code AS grid_code FROM service_wish w JOIN org_unit u ON u.id = w.unit_id \
     LEFT JOIN app_user o ON o.id = w.owner_id LEFT JOIN app_user cl ON cl.id = w.claimant_id \
-    LEFT JOIN grid g ON g.id = w.grid_id";
+    LEFT JOIN grid g ON g.id = w.grid_id LEFT JOIN service_report cr ON cr.id = w.claimant_report_id";
 
 /// What a new wish says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -406,7 +410,8 @@ impl Db {
     /// A claim of `amount` on a listing by `claimant_id` — or, with `dispatched`, a part the
     /// organiser offers to them (派单), held until they accept or decline. `today` is the local
     /// date the deadline is compared with. Refused in words (`ServiceError`) when the listing is
-    /// not a need, not open, past its deadline, or has less left.
+    /// not a need, not open, past its deadline, or has less left. With `unit_report`, the
+    /// claimant is the contact of that resident unit and claims for it (the caller checked).
     #[allow(clippy::too_many_arguments)]
     pub async fn claim(
         &self,
@@ -417,6 +422,7 @@ impl Db {
         actor: &str,
         today: &str,
         now: i64,
+        unit_report: Option<i64>,
     ) -> Result<Result<i64, ServiceError>> {
         let mut tx = self.begin_write().await?;
         let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(&format!(
@@ -455,8 +461,8 @@ impl Db {
             ClaimState::Claimed
         };
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO service_claim (listing_id, claimant_id, amount, state, created_at, updated_at, updated_by) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING id",
+            "INSERT INTO service_claim (listing_id, claimant_id, amount, state, created_at, updated_at, updated_by, unit_report_id) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
         )
         .bind(listing_id)
         .bind(claimant_id)
@@ -464,6 +470,7 @@ impl Db {
         .bind(state.as_str())
         .bind(now)
         .bind(actor)
+        .bind(unit_report)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -633,6 +640,7 @@ impl Db {
         confirmer: &str,
         today: &str,
         now: i64,
+        unit_report: Option<i64>,
     ) -> Result<Result<WishState, ServiceError>> {
         let mut tx = self.begin_write().await?;
         #[allow(clippy::type_complexity)]
@@ -685,6 +693,14 @@ impl Db {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        // Who took it on as a unit: set by a claim, cleared when it is released.
+        if matches!(action, WishAction::Claim | WishAction::Release) {
+            sqlx::query("UPDATE service_wish SET claimant_report_id = $1 WHERE id = $2")
+                .bind(unit_report.filter(|_| matches!(action, WishAction::Claim)))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
         if let (WishState::Confirmed, Some(claimant)) = (to, claimant) {
             credit(
                 &mut tx,

@@ -69,7 +69,9 @@ async fn two_hundred_claims_on_a_need_for_twenty_take_exactly_twenty(db: Db) {
     for m in members {
         let db = db.clone();
         tasks.push(tokio::spawn(async move {
-            db.claim(id, m, 1, false, "x", TODAY, 2).await.unwrap()
+            db.claim(id, m, 1, false, "x", TODAY, 2, None)
+                .await
+                .unwrap()
         }));
     }
     let mut ok = 0;
@@ -101,22 +103,26 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
         }
     };
     let a = db
-        .claim(id, wang, 2, false, "wang", TODAY, 2)
+        .claim(id, wang, 2, false, "wang", TODAY, 2, None)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        db.claim(id, li, 2, false, "li", TODAY, 3).await.unwrap(),
+        db.claim(id, li, 2, false, "li", TODAY, 3, None)
+            .await
+            .unwrap(),
         Err(ServiceError::OverFilled { left: 1 })
     );
     // The organiser dispatches the last place to zhao, who declines with a reason.
     let d = db
-        .claim(id, zhao, 1, true, "shuji", TODAY, 4)
+        .claim(id, zhao, 1, true, "shuji", TODAY, 4, None)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        db.claim(id, li, 1, false, "li", TODAY, 5).await.unwrap(),
+        db.claim(id, li, 1, false, "li", TODAY, 5, None)
+            .await
+            .unwrap(),
         Err(ServiceError::OverFilled { left: 0 })
     );
     let decline = ClaimAction::Decline {
@@ -132,7 +138,7 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
         Ok(ClaimState::Declined)
     );
     assert!(db
-        .claim(id, li, 1, false, "li", TODAY, 7)
+        .claim(id, li, 1, false, "li", TODAY, 7, None)
         .await
         .unwrap()
         .is_ok());
@@ -174,7 +180,7 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
     assert_eq!(hours[0].what, "敬老院助餐志愿者");
     // After the deadline nobody claims; a resource is never claimed.
     assert_eq!(
-        db.claim(id, sun, 1, false, "sun", "2026-12-11", 12)
+        db.claim(id, sun, 1, false, "sun", "2026-12-11", 12, None)
             .await
             .unwrap(),
         Err(ServiceError::PastDeadline)
@@ -186,7 +192,9 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
         .await
         .unwrap();
     assert_eq!(
-        db.claim(r, sun, 1, false, "sun", TODAY, 12).await.unwrap(),
+        db.claim(r, sun, 1, false, "sun", TODAY, 12, None)
+            .await
+            .unwrap(),
         Err(ServiceError::Closed)
     );
     // Closing at a stale version is a conflict; closed needs take no claims.
@@ -197,7 +205,9 @@ async fn a_claim_lives_through_the_store_and_hours_add_up(db: Db) {
         Err(store::StoreError::Conflict(_))
     ));
     assert_eq!(
-        db.claim(id, sun, 1, false, "sun", TODAY, 13).await.unwrap(),
+        db.claim(id, sun, 1, false, "sun", TODAY, 13, None)
+            .await
+            .unwrap(),
         Err(ServiceError::Closed)
     );
 }
@@ -225,9 +235,11 @@ async fn a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_th
         let db = db.clone();
         async move {
             let v = db.wish(id).await.unwrap().version;
-            db.wish_action(id, v, who, actor, &action, note, minutes, "x", TODAY, 5)
-                .await
-                .unwrap()
+            db.wish_action(
+                id, v, who, actor, &action, note, minutes, "x", TODAY, 5, None,
+            )
+            .await
+            .unwrap()
         }
     };
     assert_eq!(
@@ -280,7 +292,8 @@ async fn a_wish_is_verified_claimed_fulfilled_and_confirmed_and_hours_outlive_th
             0,
             "x",
             TODAY,
-            6
+            6,
+            None
         )
         .await,
         Err(store::StoreError::Conflict(_))
@@ -345,7 +358,7 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
         "a unit is named only once it is accepted"
     );
     let resources = |db: Db| async move {
-        db.listings("320113001001", "resource", "", "", 100)
+        db.listings("320113001001", "", "resource", "", "", 100)
             .await
             .unwrap()
             .len()
@@ -436,10 +449,12 @@ async fn members_and_units_report_in_and_the_unit_sees_its_own_members(db: Db) {
         (1, Actor::Organiser, WishAction::Confirm, 0),
     ] {
         let v = db.wish(wish).await.unwrap().version;
-        db.wish_action(wish, v, who, actor, &action, "", minutes, "shuji", TODAY, 8)
-            .await
-            .unwrap()
-            .unwrap();
+        db.wish_action(
+            wish, v, who, actor, &action, "", minutes, "shuji", TODAY, 8, None,
+        )
+        .await
+        .unwrap()
+        .unwrap();
     }
     assert_eq!(
         db.unit_members(h, "2026-01-01", "2027-01-01")

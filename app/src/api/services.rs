@@ -33,6 +33,9 @@ pub struct ListingView {
     pub can_manage: bool,
     /// The caller may claim it now (a party member, an open need with something left).
     pub can_claim: bool,
+    /// The caller's resident unit (its 双报到 report id and name) that may claim this as a unit.
+    #[serde(default)]
+    pub claim_as_unit: Option<(i64, String)>,
     /// The event (a service day) it serves, and its next occurrence (`YYYY-MM-DDTHH:MM`, the
     /// event page's `at`) within the coming two months.
     pub event_id: Option<i64>,
@@ -78,6 +81,9 @@ pub struct WishView {
     pub photos: Vec<crate::api::photos::PhotoRef>,
     /// The grid the wish is in, when its maker named one.
     pub grid_code: Option<String>,
+    /// The caller's resident unit that may take this wish on as a unit (report id, name).
+    #[serde(default)]
+    pub claim_as_unit: Option<(i64, String)>,
 }
 
 /// A grid's service marks on the map: open needs with places left, wishes waiting on the wall.
@@ -207,6 +213,7 @@ pub(crate) mod ssr_services {
         ListingView {
             can_manage: may_manage(p, &l.unit_code),
             can_claim,
+            claim_as_unit: None,
             left,
             id: l.id,
             kind: l.kind,
@@ -267,7 +274,50 @@ pub(crate) mod ssr_services {
             minutes: w.minutes,
             photos: Vec::new(),
             grid_code: w.grid_code,
+            claim_as_unit: None,
         }
+    }
+
+    /// The resident units `p` acts for: their accepted unit reports (report id, community code,
+    /// unit name).
+    pub async fn my_units(
+        db: &store::Db,
+        p: &Principal,
+    ) -> Result<Vec<(i64, String, String)>, AppError> {
+        Ok(db
+            .reports_of(p.user_id)
+            .await?
+            .into_iter()
+            .filter(|r| r.kind == "unit" && r.state == "accepted")
+            .map(|r| (r.id, r.community_code, r.org_name))
+            .collect())
+    }
+
+    /// The unit report `report` if `p` may act for it in community `unit_id` (as
+    /// `domain::service::report::may_act_for_unit` says); refused otherwise.
+    pub async fn acting_unit(
+        db: &store::Db,
+        p: &Principal,
+        report: i64,
+        unit_id: i64,
+        action: AuditAction,
+        object: AuditObject<'_>,
+    ) -> Result<i64, AppError> {
+        use domain::service::report::{may_act_for_unit, ReportKind, ReportState, UnitStanding};
+        let r = db.report(report).await?;
+        let standing = match (ReportKind::parse(&r.kind), ReportState::parse(&r.state)) {
+            (Some(kind), Some(state)) => Some(UnitStanding {
+                kind,
+                state,
+                filed_by: r.user_id,
+                community: r.unit_id,
+            }),
+            _ => None,
+        };
+        if !standing.is_some_and(|s| may_act_for_unit(s, p.user_id, unit_id)) {
+            return Err(deny(p, action, object).await);
+        }
+        Ok(report)
     }
 
     /// Wishes as `p` sees them, with the photos `p` may see.
@@ -389,6 +439,16 @@ pub async fn service_lists(
         .map(|l| listing_view(&p, l, &today))
         .collect();
     next_occurrences(&db, &mut views).await?;
+    let units = my_units(&db, &p).await?;
+    for v in views
+        .iter_mut()
+        .filter(|v| v.kind == "need" && v.status == "open" && v.left > 0)
+    {
+        v.claim_as_unit = units
+            .iter()
+            .find(|(_, community, _)| *community == v.unit_code)
+            .map(|(id, _, name)| (*id, name.clone()));
+    }
     Ok(views)
 }
 
@@ -557,11 +617,30 @@ pub async fn service_listing_claims(id: i64) -> Result<Vec<ClaimView>, AppError>
 
 /// Claims `amount` of a need: party members only; never more than is left.
 #[server(prefix = "/api", endpoint = "service_claim")]
-pub async fn service_claim(id: i64, amount: i64) -> Result<i64, AppError> {
+pub async fn service_claim(
+    id: i64,
+    amount: i64,
+    #[server(default)] for_unit: Option<i64>,
+) -> Result<i64, AppError> {
     let p = require_user().await?;
     let db = state()?.db;
-    db.listing(id).await?;
-    if !p.party_member {
+    let l = db.listing(id).await?;
+    // As a resident unit: its contact claims for it, party member or not.
+    let unit_report = match for_unit {
+        Some(r) => Some(
+            acting_unit(
+                &db,
+                &p,
+                r,
+                l.unit_id,
+                AuditAction::ServiceClaim,
+                AuditObject::Listing(id),
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    if unit_report.is_none() && !p.party_member {
         audit(
             Some(&p),
             AuditAction::ServiceClaim,
@@ -581,6 +660,7 @@ pub async fn service_claim(id: i64, amount: i64) -> Result<i64, AppError> {
             &p.username,
             &today(),
             store::now(),
+            unit_report,
         )
         .await?
         .map_err(refused)?;
@@ -619,6 +699,7 @@ pub async fn service_dispatch(id: i64, username: String, amount: i64) -> Result<
             &p.username,
             &today(),
             store::now(),
+            None,
         )
         .await?
         .map_err(refused)?;
@@ -723,7 +804,15 @@ pub async fn service_wishes(
             300,
         )
         .await?;
-    wish_views(&db, &p, rows).await
+    let mut views = wish_views(&db, &p, rows).await?;
+    let units = my_units(&db, &p).await?;
+    for v in views.iter_mut().filter(|v| v.state == "verified") {
+        v.claim_as_unit = units
+            .iter()
+            .find(|(_, community, _)| *community == v.unit_code)
+            .map(|(id, _, name)| (*id, name.clone()));
+    }
+    Ok(views)
 }
 
 /// The map's service layer: per grid of the district, the open needs with something left and
@@ -840,6 +929,7 @@ pub async fn service_wish_action(
     reason: String,
     note: String,
     minutes: i64,
+    #[server(default)] for_unit: Option<i64>,
 ) -> Result<String, AppError> {
     use domain::service::wish::WishAction as A;
     use domain::service::{Actor, ServiceError};
@@ -857,6 +947,21 @@ pub async fn service_wish_action(
     let db = state()?.db;
     let w = db.wish(id).await?;
     let manages = may_manage(&p, &w.unit_code);
+    // A resident unit takes a wish on through its contact.
+    let unit_report = match (for_unit, &action) {
+        (Some(r), A::Claim) => Some(
+            acting_unit(
+                &db,
+                &p,
+                r,
+                w.unit_id,
+                AuditAction::ServiceWishAction,
+                AuditObject::Wish(id),
+            )
+            .await?,
+        ),
+        _ => None,
+    };
     let actor = match &action {
         A::Verify | A::Reject { .. } => Actor::Organiser,
         A::Claim | A::Release | A::Fulfil => Actor::Claimant,
@@ -867,7 +972,7 @@ pub async fn service_wish_action(
         Actor::Organiser => manages,
         Actor::Claimant => {
             if matches!(action, A::Claim) {
-                p.party_member
+                p.party_member || unit_report.is_some()
             } else {
                 w.claimant_id == Some(p.user_id)
             }
@@ -905,6 +1010,7 @@ pub async fn service_wish_action(
             &p.username,
             &today(),
             store::now(),
+            unit_report,
         )
         .await
         .map_err(conflict)?

@@ -189,9 +189,58 @@ impl ReportDraft {
     }
 }
 
+/// A unit report as a claim "for the unit" sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UnitStanding {
+    pub kind: ReportKind,
+    pub state: ReportState,
+    /// The account that filed it (the unit's contact).
+    pub filed_by: i64,
+    /// The community (organisation unit id) it reported to.
+    pub community: i64,
+}
+
+/// Whether `caller` may take on something of `community` as the unit of report `r`: a resident
+/// unit's report, accepted, filed by the caller, to that community. (A unit serves where it
+/// reported; its contact acts for it, party member or not.)
+pub fn may_act_for_unit(r: UnitStanding, caller: i64, community: i64) -> bool {
+    r.kind == ReportKind::Unit
+        && r.state == ReportState::Accepted
+        && r.filed_by == caller
+        && r.community == community
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_contact_of_an_accepted_unit_acts_for_it_and_only_where_it_reported() {
+        let r = UnitStanding {
+            kind: ReportKind::Unit,
+            state: ReportState::Accepted,
+            filed_by: 7,
+            community: 3,
+        };
+        assert!(may_act_for_unit(r, 7, 3));
+        assert!(!may_act_for_unit(r, 8, 3), "someone else");
+        assert!(!may_act_for_unit(r, 7, 4), "another community");
+        for state in [
+            ReportState::Pending,
+            ReportState::Declined,
+            ReportState::Withdrawn,
+        ] {
+            assert!(!may_act_for_unit(UnitStanding { state, ..r }, 7, 3));
+        }
+        assert!(!may_act_for_unit(
+            UnitStanding {
+                kind: ReportKind::Member,
+                ..r
+            },
+            7,
+            3
+        ));
+    }
 
     #[test]
     fn members_and_units_report_with_what_each_needs() {

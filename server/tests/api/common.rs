@@ -540,7 +540,7 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
         .await
         .unwrap();
     let claim = db
-        .claim(listing, member_id, 1, false, member, "2026-01-01", 1)
+        .claim(listing, member_id, 1, false, member, "2026-01-01", 1, None)
         .await
         .unwrap()
         .unwrap();

@@ -933,3 +933,161 @@ async fn needs_and_wishes_with_a_grid_show_on_the_maps_service_layer_and_filter_
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_resident_unit_claims_a_need_and_a_wish_through_its_contact_and_only_where_it_reported() {
+    let app = spawn().await;
+    let jumin = app.login("jumin").await;
+    let shuji = app.login("shuji").await;
+    // jumin (a resident, not a party member) reports the hospital in; before it is accepted she
+    // cannot act for it.
+    let r = app
+        .post(
+            "service_report_in",
+            &format!(
+                "kind=unit&org_name={}&unit_name={}&contact={}&phone=13812345678&offers=&grid_code=",
+                enc("区人民医院党总支"),
+                enc("区人民医院"),
+                enc("王主任"),
+            ),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let hospital = r.json().as_i64().unwrap();
+    let needs = app
+        .post(
+            "service_lists",
+            "kind=need&status=open&category=&community=",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    let need = needs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["left"].as_i64().unwrap() >= 2)
+        .unwrap()
+        .clone();
+    let id = need["id"].as_i64().unwrap();
+    assert_eq!(need["can_claim"], false, "not a party member");
+    assert!(need["claim_as_unit"].is_null(), "not accepted yet");
+    let before = fingerprint(&app.db).await;
+    let r = app
+        .post(
+            "service_claim",
+            &format!("id={id}&amount=1&for_unit={hospital}"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post("service_claim", &format!("id={id}&amount=1"), Some(&jumin))
+        .await;
+    assert!(r.body.contains("service.err.members_only"), "{}", r.body);
+    assert_eq!(fingerprint(&app.db).await, before);
+    let v = app.db.report(hospital).await.unwrap().version;
+    let r = app
+        .post(
+            "service_report_action",
+            &format!("id={hospital}&version={v}&action=accept&reason="),
+            Some(&shuji),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Accepted: the lists offer the claim as the unit, and it is named by the unit.
+    let needs = app
+        .post(
+            "service_lists",
+            "kind=need&status=open&category=&community=",
+            Some(&jumin),
+        )
+        .await
+        .json();
+    let need = needs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(need["claim_as_unit"][0], hospital);
+    assert_eq!(need["claim_as_unit"][1], "区人民医院党总支");
+    // Someone else cannot use the unit's report.
+    let dangyuan = app.login("dangyuan").await;
+    let r = app
+        .post(
+            "service_claim",
+            &format!("id={id}&amount=1&for_unit={hospital}"),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = app
+        .post(
+            "service_claim",
+            &format!("id={id}&amount=2&for_unit={hospital}"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let claims = app
+        .post("service_listing_claims", &format!("id={id}"), Some(&shuji))
+        .await
+        .json();
+    let named = claims.as_array().unwrap().iter().any(|c| {
+        c["claimant_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("区人民医院党总支（")
+    });
+    assert!(named, "{claims}");
+
+    // A wish on the wall, taken on by the unit.
+    let wall = app
+        .post("service_wishes", "community=", Some(&jumin))
+        .await
+        .json();
+    let wish = wall
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["state"] == "verified")
+        .unwrap()
+        .clone();
+    assert_eq!(wish["claim_as_unit"][0], hospital);
+    let (wid, wv) = (
+        wish["id"].as_i64().unwrap(),
+        wish["version"].as_i64().unwrap(),
+    );
+    let r = app
+        .post(
+            "service_wish_action",
+            &format!(
+                "id={wid}&version={wv}&action=claim&reason=&note=&minutes=0&for_unit={hospital}"
+            ),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let w = app.db.wish(wid).await.unwrap();
+    assert!(
+        w.claimant_name.unwrap().starts_with("区人民医院党总支（"),
+        "the wall names the unit"
+    );
+    // Released, the unit's name goes with it.
+    let r = app
+        .post(
+            "service_wish_action",
+            &format!(
+                "id={wid}&version={}&action=release&reason=&note=&minutes=0",
+                w.version
+            ),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.db.wish(wid).await.unwrap().claimant_name, None);
+}

@@ -296,7 +296,7 @@ impl Ed {
                     let s = spots.iter().find(|s| s.code == m.grid_code)?;
                     let n = m.needs + m.wishes;
                     Some(view! {
-                        <g class="service-mark" data-grid=m.grid_code.clone()>
+                        <g class="service-mark" data-grid=m.grid_code.clone() data-needs=m.needs.to_string()>
                             <circle cx=format!("{:.3}", s.x) cy=format!("{:.3}", s.y - 2.2 * r) r=format!("{r:.3}")/>
                             <text x=format!("{:.3}", s.x) y=format!("{:.3}", s.y - 2.2 * r) font-size=format!("{:.3}", 11.0 / k)
                                 text-anchor="middle" dominant-baseline="central">{n}</text>

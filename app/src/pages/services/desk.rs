@@ -55,6 +55,7 @@ fn VerifyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
                 reason.get_untracked(),
                 String::new(),
                 0,
+                None,
             ),
             version,
             error,
@@ -133,7 +134,15 @@ fn ConfirmFor(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
     let (id, v) = (wish.id, wish.version);
     let confirm = move |_| {
         run(
-            api::service_wish_action(id, v, "confirm".into(), String::new(), String::new(), 0),
+            api::service_wish_action(
+                id,
+                v,
+                "confirm".into(),
+                String::new(),
+                String::new(),
+                0,
+                None,
+            ),
             version,
             error,
         )

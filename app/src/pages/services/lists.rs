@@ -38,7 +38,7 @@ pub(super) fn Lists() -> impl IntoView {
                 </select>
             </label>
             <label class="inline">{move || i18n.t("service.category")}<CategorySelect value=cat all=true/></label>
-            <label class="inline">{move || i18n.t("service.grid")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
+            <label class="inline">{move || i18n.t("service.grid_filter")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
             <label class="inline">{move || i18n.t("service.status")}
                 <select bind:value=status>
                     <option value="">{move || i18n.t("service.all")}</option>
@@ -83,7 +83,12 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
     let held = l.amount - l.left;
     let claim = move |_| {
         let n = amount.get_untracked().trim().parse().unwrap_or(0);
-        run(api::service_claim(id, n), version, error);
+        run(api::service_claim(id, n, None), version, error);
+    };
+    let as_unit = l.claim_as_unit.clone();
+    let claim_as_unit = move |report: i64| {
+        let n = amount.get_untracked().trim().parse().unwrap_or(0);
+        run(api::service_claim(id, n, Some(report)), version, error);
     };
     let dispatch = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -160,11 +165,18 @@ fn ListingCard(listing: ListingView, version: RwSignal<u32>) -> impl IntoView {
             })}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <div class="actions">
-                {l.can_claim.then(|| view! {
+                {(l.can_claim || as_unit.is_some()).then(|| view! {
                     <label class="inline">{move || i18n.t("service.how_many")}
                         <input type="number" min="1" max=l.left.to_string() bind:value=amount class="short"/>
                     </label>
+                })}
+                {l.can_claim.then(|| view! {
                     <button type="button" class="primary" on:click=claim>{move || i18n.t("service.claim")}</button>
+                })}
+                {as_unit.map(|(report, name)| view! {
+                    <button type="button" on:click=move |_| claim_as_unit(report)>
+                        {move || i18n.tf("service.claim_as_unit", &[("unit", name.clone())])}
+                    </button>
                 })}
                 {l.can_manage.then(|| view! {
                     <button type="button" on:click=toggle>{move || i18n.t(if open { "service.close" } else { "service.reopen" })}</button>

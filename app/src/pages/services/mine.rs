@@ -106,7 +106,15 @@ fn MyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
     let act = move |action: &'static str| {
         let m = minutes.get_untracked().trim().parse().unwrap_or(0);
         run(
-            api::service_wish_action(id, v, action.into(), String::new(), note.get_untracked(), m),
+            api::service_wish_action(
+                id,
+                v,
+                action.into(),
+                String::new(),
+                note.get_untracked(),
+                m,
+                None,
+            ),
             version,
             error,
         )
@@ -140,7 +148,7 @@ fn MyWish(wish: WishView, version: RwSignal<u32>) -> impl IntoView {
                 }
             }
             run(
-                api::service_wish_action(id, v, "fulfil".into(), String::new(), n, m),
+                api::service_wish_action(id, v, "fulfil".into(), String::new(), n, m, None),
                 version,
                 error,
             );

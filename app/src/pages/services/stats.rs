@@ -60,7 +60,7 @@ pub(super) fn Stats() -> impl IntoView {
                 <div class="table-wrap"><table class="unit-completion">
                     <thead><tr>
                         <th scope="col">{move || i18n.t("service.unit_org")}</th>
-                        <th scope="col">{move || i18n.t("service.unit_members")}</th>
+                        <th scope="col">{move || i18n.t("service.unit_reported")}</th>
                         <th scope="col">{move || i18n.t("service.unit_reached")}</th>
                         <th scope="col">{move || i18n.t("service.unit_rate")}</th>
                     </tr></thead>

@@ -25,7 +25,7 @@ pub(super) fn WishWall() -> impl IntoView {
     view! {
         <PostWish version=version grids=grids/>
         <div class="toolbar filters">
-            <label class="inline">{move || i18n.t("service.grid")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
+            <label class="inline">{move || i18n.t("service.grid_filter")}<GridSelect value=grid grids=grids empty="service.all_grids"/></label>
         </div>
         <Loaded resource=wall ok=move |ws| {
             let (done, published) = domain::service::wish::fulfilment(
@@ -67,7 +67,7 @@ pub(super) fn WishCard(
     let (id, v) = (w.id, w.version);
     let act = move |action: &'static str| {
         run(
-            api::service_wish_action(id, v, action.into(), String::new(), String::new(), 0),
+            api::service_wish_action(id, v, action.into(), String::new(), String::new(), 0, None),
             version,
             error,
         )
@@ -95,6 +95,13 @@ pub(super) fn WishCard(
                 <Show when=move || claimable && member.get()>
                     <button type="button" class="primary" on:click=move |_| act("claim")>{move || i18n.t("service.claim_wish")}</button>
                 </Show>
+                {w.claim_as_unit.clone().map(|(report, name)| view! {
+                    <button type="button" on:click=move |_| run(
+                        api::service_wish_action(id, v, "claim".into(), String::new(), String::new(), 0, Some(report)),
+                        version,
+                        error,
+                    )>{move || i18n.tf("service.claim_as_unit", &[("unit", name.clone())])}</button>
+                })}
                 {confirmable.then(|| view! {
                     <button type="button" class="primary" on:click=move |_| act("confirm")>{move || i18n.t("service.confirm_wish")}</button>
                 })}

@@ -1,0 +1,342 @@
+use super::clock::Lateness;
+use super::*;
+
+const RESIDENT: i64 = 1;
+const WORKER: i64 = 2;
+const COMMUNITY: i64 = 3;
+const STREET: i64 = 4;
+const HOUSING: i64 = 50; // 住建
+const SANITATION: i64 = 51; // 环卫
+
+fn resident() -> Standing {
+    Standing {
+        user_id: RESIDENT,
+        handles: vec![],
+        department: None,
+    }
+}
+fn worker() -> Standing {
+    Standing {
+        user_id: WORKER,
+        handles: vec![Level::Grid],
+        department: None,
+    }
+}
+fn community() -> Standing {
+    Standing {
+        user_id: COMMUNITY,
+        handles: vec![Level::Community],
+        department: None,
+    }
+}
+fn street() -> Standing {
+    Standing {
+        user_id: STREET,
+        handles: vec![Level::Street],
+        department: None,
+    }
+}
+fn department(user_id: i64, d: i64) -> Standing {
+    Standing {
+        user_id,
+        handles: vec![],
+        department: Some(d),
+    }
+}
+
+fn step(c: &Case, a: FieldAction, who: &Standing) -> Case {
+    apply(c, &a, who)
+        .unwrap_or_else(|e| panic!("{} by {}: {e}", a.name(), who.user_id))
+        .0
+}
+
+#[test]
+fn the_grid_passes_it_up_the_street_whistles_the_lead_reports_resolves_and_someone_else_closes() {
+    let c = Case::new(RESIDENT);
+    assert_eq!((c.state, c.level), (FieldState::Waiting, Level::Grid));
+    assert_eq!(
+        apply(&c, &FieldAction::Acknowledge, &community()),
+        Err(FieldError::NotYours),
+        "the grid's worker first"
+    );
+    let c = step(&c, FieldAction::Acknowledge, &worker());
+    assert_eq!(
+        apply(&c, &FieldAction::PassUp { reason: " ".into() }, &worker()),
+        Err(FieldError::Reason)
+    );
+    let (c, clock) = apply(
+        &c,
+        &FieldAction::PassUp {
+            reason: "需要协调物业".into(),
+        },
+        &worker(),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.state, c.level, clock),
+        (FieldState::Waiting, Level::Community, Clock::Restart)
+    );
+    let c = step(
+        &c,
+        FieldAction::PassUp {
+            reason: "超出社区职权".into(),
+        },
+        &community(),
+    );
+    assert_eq!(c.level, Level::Street);
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Whistle {
+                lead: HOUSING,
+                co: vec![HOUSING]
+            },
+            &street()
+        ),
+        Err(FieldError::Departments)
+    );
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Whistle {
+                lead: HOUSING,
+                co: vec![]
+            },
+            &community()
+        ),
+        Err(FieldError::NotYours)
+    );
+    let c = step(
+        &c,
+        FieldAction::Whistle {
+            lead: HOUSING,
+            co: vec![SANITATION],
+        },
+        &street(),
+    );
+    assert_eq!(
+        (c.state, c.level),
+        (FieldState::Whistled, Level::Department)
+    );
+    // The co-handler reports first: still waiting for the lead.
+    let c = step(&c, FieldAction::Acknowledge, &department(61, SANITATION));
+    assert_eq!(c.state, FieldState::Whistled);
+    assert_eq!(
+        apply(&c, &FieldAction::Acknowledge, &department(61, SANITATION)),
+        Err(FieldError::State),
+        "once"
+    );
+    assert_eq!(
+        apply(&c, &FieldAction::Acknowledge, &department(70, 99)),
+        Err(FieldError::NotYours),
+        "a department not whistled"
+    );
+    let c = step(&c, FieldAction::Acknowledge, &department(60, HOUSING));
+    assert_eq!(c.state, FieldState::Handling);
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Resolve { note: "".into() },
+            &department(61, SANITATION)
+        ),
+        Err(FieldError::NotYours),
+        "the lead resolves"
+    );
+    let (c, clock) = apply(
+        &c,
+        &FieldAction::Resolve {
+            note: "已修复".into(),
+        },
+        &department(60, HOUSING),
+    )
+    .unwrap();
+    assert_eq!((c.state, clock), (FieldState::Resolved, Clock::Stop));
+    assert_eq!(
+        apply(&c, &FieldAction::Close, &community()),
+        Err(FieldError::NotYours),
+        "departments' work is checked by the street"
+    );
+    let c = step(&c, FieldAction::Close, &street());
+    assert_eq!(c.state, FieldState::Closed);
+    // The reporter answers once.
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Rate {
+                satisfaction: Satisfaction::Satisfied
+            },
+            &worker()
+        ),
+        Err(FieldError::NotYours)
+    );
+    let c = step(
+        &c,
+        FieldAction::Rate {
+            satisfaction: Satisfaction::Basically,
+        },
+        &resident(),
+    );
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Rate {
+                satisfaction: Satisfaction::Satisfied
+            },
+            &resident()
+        ),
+        Err(FieldError::Rated)
+    );
+    assert_eq!(
+        apply(&c, &FieldAction::Reopen { reason: "x".into() }, &resident()),
+        Err(FieldError::State),
+        "basically satisfied is satisfied"
+    );
+}
+
+#[test]
+fn a_department_sends_it_back_and_the_street_decides() {
+    let mut c = Case::new(RESIDENT);
+    c.level = Level::Street;
+    let c = step(
+        &c,
+        FieldAction::Whistle {
+            lead: HOUSING,
+            co: vec![],
+        },
+        &street(),
+    );
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::SendBack { reason: "".into() },
+            &department(60, HOUSING)
+        ),
+        Err(FieldError::Reason)
+    );
+    let c = step(
+        &c,
+        FieldAction::SendBack {
+            reason: "不属于本部门职责".into(),
+        },
+        &department(60, HOUSING),
+    );
+    assert_eq!((c.state, c.level), (FieldState::SentBack, Level::Street));
+    // Whistle another department, or resolve it itself.
+    let other = step(
+        &c,
+        FieldAction::Whistle {
+            lead: SANITATION,
+            co: vec![],
+        },
+        &street(),
+    );
+    assert_eq!(other.lead(), Some(SANITATION));
+    let solved = step(
+        &c,
+        FieldAction::Resolve {
+            note: "街道协调解决".into(),
+        },
+        &street(),
+    );
+    assert_eq!(solved.resolved_by, Some(STREET));
+    assert_eq!(
+        apply(&solved, &FieldAction::Close, &street()),
+        Err(FieldError::OwnWork)
+    );
+}
+
+#[test]
+fn a_fix_on_the_spot_is_checked_by_the_community_and_a_dissatisfied_resident_reopens_once() {
+    let c = Case::fixed_on_spot(WORKER);
+    assert_eq!(c.state, FieldState::Resolved);
+    assert_eq!(
+        apply(&c, &FieldAction::Close, &worker()),
+        Err(FieldError::OwnWork)
+    );
+    let back = step(
+        &c,
+        FieldAction::Reject {
+            reason: "现场仍有垃圾".into(),
+        },
+        &community(),
+    );
+    assert_eq!((back.state, back.resolved_by), (FieldState::Handling, None));
+    let c = step(
+        &Case {
+            reporter: RESIDENT,
+            ..c
+        },
+        FieldAction::Close,
+        &community(),
+    );
+    let c = step(
+        &c,
+        FieldAction::Rate {
+            satisfaction: Satisfaction::Dissatisfied,
+        },
+        &resident(),
+    );
+    let (c, clock) = apply(
+        &c,
+        &FieldAction::Reopen {
+            reason: "又堆起来了".into(),
+        },
+        &resident(),
+    )
+    .unwrap();
+    assert_eq!(
+        (c.state, c.level, clock),
+        (FieldState::Waiting, Level::Community, Clock::Restart)
+    );
+    let c = step(
+        &c,
+        FieldAction::Resolve {
+            note: "清运".into(),
+        },
+        &community(),
+    );
+    let c = step(&c, FieldAction::Close, &street());
+    assert_eq!(
+        apply(
+            &c,
+            &FieldAction::Reopen {
+                reason: "还是不行".into()
+            },
+            &resident()
+        ),
+        Err(FieldError::ReopenedOnce)
+    );
+}
+
+#[test]
+fn what_nobody_acknowledged_in_time_goes_up_by_itself_and_the_rest_is_flagged() {
+    let late = Lateness {
+        acknowledge: true,
+        resolve: false,
+    };
+    let c = Case::new(RESIDENT);
+    assert_eq!(auto_escalation(&c, late), Some(Level::Community));
+    assert_eq!(auto_escalation(&c, Lateness::default()), None);
+    let acknowledged = step(&c, FieldAction::Acknowledge, &worker());
+    assert_eq!(
+        auto_escalation(
+            &acknowledged,
+            Lateness {
+                acknowledge: false,
+                resolve: true
+            }
+        ),
+        None
+    );
+    let mut at_street = Case::new(RESIDENT);
+    at_street.level = Level::Street;
+    assert_eq!(
+        auto_escalation(&at_street, late),
+        None,
+        "the street whistles by decision"
+    );
+    for s in FieldState::ALL {
+        assert_eq!(FieldState::parse(s.as_str()), Some(s));
+    }
+    assert_eq!(Level::parse("department"), Some(Level::Department));
+}
