@@ -110,6 +110,15 @@ impl Db {
     }
 
     /// `FOR UPDATE` where the engine has row locks (SQLite's write lock already covers the database).
+    /// ` FOR UPDATE OF <table>` on PostgreSQL (locking only that table's row of a join), nothing
+    /// on SQLite (where `begin_write` already holds the write lock).
+    pub(crate) fn for_update_of(&self, table: &str) -> String {
+        match self.engine {
+            Engine::Sqlite => String::new(),
+            Engine::Postgres => format!(" FOR UPDATE OF {table}"),
+        }
+    }
+
     pub(crate) fn for_update(&self) -> &'static str {
         match self.engine {
             Engine::Sqlite => "",

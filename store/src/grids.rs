@@ -270,10 +270,7 @@ impl Db {
         let rows: Vec<GridRow> = sqlx::query_as(&format!(
             "{SELECT} ORDER BY g.code{}",
             // Row locks on the grids themselves (the joined parent is the same table).
-            match self.engine() {
-                crate::Engine::Sqlite => "",
-                crate::Engine::Postgres => " FOR UPDATE OF g",
-            }
+            self.for_update_of("g")
         ))
         .fetch_all(&mut *tx)
         .await?;
@@ -349,10 +346,21 @@ impl Db {
         deletions.sort_by_key(|&(id, _)| std::cmp::Reverse(id));
         for (id, version) in deletions {
             let before = self.grid_state_tx(&mut tx, id).await?;
-            sqlx::query("UPDATE org_unit SET grid_id = NULL WHERE grid_id = $1")
+            // What sat on the grid stays, placed nowhere (a unit, a need, a wish, a report keeps
+            // its own point where it has one).
+            for table in [
+                "org_unit",
+                "service_listing",
+                "service_wish",
+                "field_report",
+            ] {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET grid_id = NULL WHERE grid_id = $1"
+                ))
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
+            }
             let done = sqlx::query("DELETE FROM grid WHERE id = $1 AND version = $2")
                 .bind(id)
                 .bind(version)

@@ -10,6 +10,7 @@ mod demo_service;
 pub mod event_edit;
 pub mod events;
 pub mod feeds;
+pub mod field;
 pub mod grids;
 pub mod layers;
 pub mod orgs;

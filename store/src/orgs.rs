@@ -243,10 +243,7 @@ impl Db {
     }
 
     async fn live_tree(&self, tx: &mut Tx) -> Result<(Vec<OrgUnit>, Vec<String>)> {
-        let lock = match self.engine() {
-            crate::Engine::Sqlite => "",
-            crate::Engine::Postgres => " FOR UPDATE OF u",
-        };
+        let lock = self.for_update_of("u");
         let rows: Vec<UnitRow> = sqlx::query_as(&format!(
             "{UNIT_SELECT} WHERE u.dissolved_at IS NULL ORDER BY u.code{lock}"
         ))

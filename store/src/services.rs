@@ -496,7 +496,7 @@ impl Db {
         let row: Option<(i64, String, i64, String, String)> = sqlx::query_as(&format!(
             "SELECT c.claimant_id, c.state, l.unit_id, l.title, u.name FROM service_claim c \
              JOIN service_listing l ON l.id = c.listing_id JOIN org_unit u ON u.id = l.unit_id WHERE c.id = $1{}",
-            if self.for_update().is_empty() { "" } else { " FOR UPDATE OF c" }
+            self.for_update_of("c")
         ))
         .bind(claim_id)
         .fetch_optional(&mut *tx)
@@ -648,7 +648,7 @@ impl Db {
             sqlx::query_as(&format!(
                 "SELECT w.state, w.version, w.owner_id, w.claimant_id, w.unit_id, w.title, w.minutes, u.name, w.note \
                  FROM service_wish w JOIN org_unit u ON u.id = w.unit_id WHERE w.id = $1{}",
-                if self.for_update().is_empty() { "" } else { " FOR UPDATE OF w" }
+                self.for_update_of("w")
             ))
             .bind(id)
             .fetch_optional(&mut *tx)
