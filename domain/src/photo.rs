@@ -91,8 +91,11 @@ fn png_size(b: &[u8]) -> Option<(u32, u32)> {
     Some((w, h))
 }
 
-/// The JPEG's segments before the image data: (marker, start of the segment, its end).
-fn jpeg_segments(b: &[u8]) -> Option<(Vec<(u8, usize, usize)>, usize)> {
+/// A JPEG segment: its marker, where it starts and where it ends.
+type Segment = (u8, usize, usize);
+
+/// The JPEG's segments before the image data, and where the scan starts.
+fn jpeg_segments(b: &[u8]) -> Option<(Vec<Segment>, usize)> {
     let mut out = Vec::new();
     let mut i = 2;
     loop {

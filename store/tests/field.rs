@@ -123,8 +123,7 @@ async fn a_retry_files_nothing_twice_and_a_report_goes_all_the_way_up_and_back(d
     ));
     assert_eq!(db.field_report(id).await.unwrap().version, v);
 
-    let mut v = v;
-    for (action, who, now, state) in [
+    let steps = [
         (
             FieldAction::Acknowledge,
             w.clone(),
@@ -190,10 +189,11 @@ async fn a_retry_files_nothing_twice_and_a_report_goes_all_the_way_up_and_back(d
             T0 + 100 * H,
             FieldState::Closed,
         ),
-    ] {
+    ];
+    for (n, (action, who, now, state)) in steps.into_iter().enumerate() {
+        let v = v + n as i64;
         let name = action.name();
         assert_eq!(act(v, action, who, now).await.unwrap(), Ok(state), "{name}");
-        v += 1;
     }
     let r = db.field_report(id).await.unwrap();
     assert_eq!(

@@ -365,7 +365,8 @@ pub fn apply(
         }
         FieldAction::Resolve { .. } => {
             let street_decides = c.state == S::SentBack && who.at(Level::Street);
-            if !(matches!(c.state, S::Waiting | S::Handling) && handler) && !street_decides {
+            let handles_it = matches!(c.state, S::Waiting | S::Handling) && handler;
+            if !(handles_it || street_decides) {
                 return Err(if c.state.open() {
                     FieldError::NotYours
                 } else {
