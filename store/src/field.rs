@@ -291,6 +291,22 @@ impl Db {
         .await?)
     }
 
+    /// Report `id`, its row locked for the rest of `tx`.
+    async fn locked_report(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: i64,
+    ) -> Result<Report> {
+        sqlx::query_as(&format!(
+            "{REPORT} WHERE r.id = $1{}",
+            self.for_update_of("r")
+        ))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound)
+    }
+
     /// Applies `action` by `who` to report `id` if it is still at `version`: the rules' answer
     /// (`Err(FieldError)`) changes nothing; a stale version is `Conflict`. A new step's clock
     /// starts at `now` with the category's limits.
@@ -304,14 +320,7 @@ impl Db {
         now: i64,
     ) -> Result<std::result::Result<FieldState, FieldError>> {
         let mut tx = self.begin_write().await?;
-        let row: Report = sqlx::query_as(&format!(
-            "{REPORT} WHERE r.id = $1{}",
-            self.for_update_of("r")
-        ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+        let row = self.locked_report(&mut tx, id).await?;
         if row.version != version {
             return Err(StoreError::Conflict(row.version));
         }
@@ -351,13 +360,7 @@ impl Db {
         let mut moved = 0;
         for id in due {
             let mut tx = self.begin_write().await?;
-            let row: Report = sqlx::query_as(&format!(
-                "{REPORT} WHERE r.id = $1{}",
-                self.for_update_of("r")
-            ))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let row = self.locked_report(&mut tx, id).await?;
             let before = row.case()?;
             let late = domain::field::clock::Lateness {
                 acknowledge: true,
