@@ -91,6 +91,11 @@ actions! {
     ServiceSetMilestones = "service_set_milestones",
     ServiceWishPhoto = "service_wish_photo",
     ServicePhotoDelete = "service_photo_delete",
+    FieldReportIn = "field_report_in",
+    FieldAct = "field_act",
+    FieldReportDetail = "field_report_detail",
+    AdminFieldCategory = "admin_field_category",
+    AdminDepartment = "admin_department",
 }
 
 impl AuditAction {
@@ -172,6 +177,8 @@ pub enum AuditObject<'a> {
     Report(i64),
     /// A photo attached to something.
     Photo(i64),
+    /// A field report (事件).
+    FieldReport(i64),
 }
 
 impl std::fmt::Display for AuditObject<'_> {
@@ -197,6 +204,7 @@ impl std::fmt::Display for AuditObject<'_> {
             AuditObject::Wish(id) => write!(f, "wish:{id}"),
             AuditObject::Report(id) => write!(f, "report:{id}"),
             AuditObject::Photo(id) => write!(f, "photo:{id}"),
+            AuditObject::FieldReport(id) => write!(f, "field_report:{id}"),
         }
     }
 }

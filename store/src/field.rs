@@ -159,6 +159,15 @@ impl Db {
             .map_err(StoreError::from_insert)
     }
 
+    pub async fn department_id(&self, name: &str) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM department WHERE name = $1")
+                .bind(name)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn add_department_member(&self, department: i64, user_id: i64) -> Result<()> {
         sqlx::query("INSERT INTO department_member (department_id, user_id) VALUES ($1, $2)")
             .bind(department)
@@ -270,6 +279,39 @@ impl Db {
             .fetch_optional(self.pool())
             .await?
             .ok_or(StoreError::NotFound)
+    }
+
+    /// The reports `user_id` made, those in grids under `scope` (all with `Some("")`), and those
+    /// whistled to `department`; newest first, at most `limit`.
+    pub async fn field_reports_for(
+        &self,
+        user_id: i64,
+        scope: Option<&str>,
+        department: Option<i64>,
+        limit: i64,
+    ) -> Result<Vec<Report>> {
+        Ok(sqlx::query_as(&format!(
+            "{REPORT} WHERE r.reporter_id = $1 OR ($2 <> '-' AND g.code LIKE $3) OR ($2 = '' AND $3 = '%') \
+             OR ($4 > 0 AND r.departments LIKE $5) ORDER BY r.id DESC LIMIT $6"
+        ))
+        .bind(user_id)
+        .bind(scope.unwrap_or("-"))
+        .bind(crate::services::under(scope.unwrap_or("-")))
+        .bind(department.unwrap_or(0))
+        .bind(format!("%[{},%", department.unwrap_or(0)))
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// The names of the accounts that acted on report `id`.
+    pub async fn field_actor_names(&self, id: i64) -> Result<Vec<(i64, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT DISTINCT u.id, u.display_name FROM field_event e JOIN app_user u ON u.id = e.actor_id WHERE e.report_id = $1",
+        )
+        .bind(id)
+        .fetch_all(self.pool())
+        .await?)
     }
 
     pub async fn field_steps(&self, id: i64) -> Result<Vec<Step>> {

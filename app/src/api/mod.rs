@@ -6,6 +6,7 @@ pub mod admin;
 pub mod auth;
 pub mod data;
 pub mod events;
+pub mod field;
 pub mod grids;
 pub mod orgs;
 pub mod photos;

@@ -450,6 +450,34 @@ fn checker(c: &Case, who: &Standing) -> Result<(), FieldError> {
     }
 }
 
+/// A street's code has this many digits (GB/T 2260 district, then the street's three); a
+/// community's has three more. Grid codes continue below their community's.
+pub const STREET_DIGITS: usize = 9;
+pub const COMMUNITY_DIGITS: usize = 12;
+
+/// The levels `p` handles for a report placed in `grid` (none for a report outside every grid
+/// but the district-wide ones): a grid worker the grids of their scope; an organiser of a
+/// community (or deeper) the community level, of a street (or above) the street level, within
+/// their scope; administrators every level but the departments'.
+pub fn levels_handled(p: &crate::Principal, grid: Option<&crate::Code>) -> Vec<Level> {
+    use crate::Role;
+    if p.is_admin() {
+        return vec![Level::Grid, Level::Community, Level::Street];
+    }
+    let (Some(scope), Some(grid)) = (p.scope.as_ref(), grid) else {
+        return Vec::new();
+    };
+    if !grid.is_within(scope) {
+        return Vec::new();
+    }
+    match p.role {
+        Role::GridWorker => vec![Level::Grid],
+        Role::Organiser if scope.as_str().len() >= COMMUNITY_DIGITS => vec![Level::Community],
+        Role::Organiser if scope.as_str().len() <= STREET_DIGITS => vec![Level::Street],
+        _ => Vec::new(),
+    }
+}
+
 /// What the clock does on its own to a step past its limits at `now`: a grid or community step
 /// nobody acknowledged in time goes up a level; anything else late is only flagged (the rates
 /// count it).

@@ -340,3 +340,46 @@ fn what_nobody_acknowledged_in_time_goes_up_by_itself_and_the_rest_is_flagged() 
     }
     assert_eq!(Level::parse("department"), Some(Level::Department));
 }
+
+#[test]
+fn who_handles_which_level_follows_role_and_scope() {
+    use crate::{Code, Principal, Role};
+    let who = |role: Role, scope: Option<&str>| Principal {
+        user_id: 9,
+        username: "x".into(),
+        role,
+        scope: scope.map(|s| Code::parse(s).unwrap()),
+        party_member: false,
+    };
+    let grid = Code::parse("32011300100101001").unwrap();
+    let g = Some(&grid);
+    assert_eq!(
+        levels_handled(&who(Role::GridWorker, Some("3201130010010100")), g),
+        vec![Level::Grid]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::GridWorker, Some("32011300100102")), g),
+        vec![]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::Organiser, Some("320113001001")), g),
+        vec![Level::Community]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::Organiser, Some("320113002001")), g),
+        vec![]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::Organiser, Some("320113001")), g),
+        vec![Level::Street]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::Resident, Some("320113001001")), g),
+        vec![]
+    );
+    assert_eq!(
+        levels_handled(&who(Role::Organiser, Some("320113001")), None),
+        vec![]
+    );
+    assert_eq!(levels_handled(&who(Role::Admin, None), None).len(), 3);
+}

@@ -35,6 +35,7 @@ struct Ctx {
     listing_version: i64,
     wish_version: i64,
     report_version: i64,
+    field_version: i64,
 }
 
 const AT: &str = "2031-03-10T09:00";
@@ -391,6 +392,66 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| String::new(),
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
+        // Field reports: anyone logged in reports (a new key each call); the grid's worker
+        // acknowledges the member's report; the community's organiser and the administrator find
+        // it already acknowledged; others may not touch it.
+        (
+            "field_categories",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "field_reports",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "field_report_in",
+            |_| {
+                let key = format!(
+                    "access-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_nanos()
+                );
+                format!(
+                    "key={key}&category=1&description={}&lon=118.9&lat=32.1&made_at={}",
+                    enc("路灯不亮"),
+                    store::now()
+                )
+            },
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "field_act",
+            |c| {
+                format!(
+                    "id={}&version={}&action={}",
+                    c.service.field,
+                    c.field_version,
+                    enc(r#"{"action":"acknowledge"}"#)
+                )
+            },
+            [401, 403, 403, 403, 200, 403, 409, 409],
+        ),
+        (
+            "field_report_detail",
+            |c| format!("id={}", c.service.field),
+            [401, 403, 403, 403, 200, 403, 200, 200],
+        ),
+        (
+            "admin_field_category",
+            |_| {
+                "name=%E5%B8%82%E6%94%BF%E8%AE%BE%E6%96%BD&acknowledge_unit=hours&acknowledge_n=24&resolve_unit=working-days&resolve_n=7".into()
+            },
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_department",
+            |_| "name=%E5%8C%BA%E4%BD%8F%E5%BB%BA%E5%B1%80&username=".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
         // A wish's photo: its maker or the organiser (the member's wish; nobody else's business).
         (
             "service_wish_photo",
@@ -519,6 +580,7 @@ async fn context(
         listing_version: app.db.listing(service.listing).await.unwrap().version,
         wish_version: app.db.wish(service.wish).await.unwrap().version,
         report_version: app.db.report(service.report).await.unwrap().version,
+        field_version: app.db.field_report(service.field).await.unwrap().version,
         service,
     }
 }

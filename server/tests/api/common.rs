@@ -342,6 +342,10 @@ pub async fn fingerprint(db: &store::Db) -> Vec<String> {
         "SELECT COUNT(*) || ':' || COALESCE(SUM(minutes), 0) FROM service_hours",
         "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(state || version, ','), '') FROM service_report",
         "SELECT COUNT(*) || ':' || COALESCE(SUM(id), 0) FROM photo",
+        "SELECT COUNT(*) || ':' || COALESCE(SUM(version), 0) FROM field_report",
+        "SELECT 'n' || COUNT(*) FROM field_event",
+        "SELECT COUNT(*) || ':' || COALESCE(GROUP_CONCAT(name || acknowledge || resolve, ','), '') FROM field_category",
+        "SELECT 'n' || COUNT(*) FROM department_member",
     ];
     let postgres = db.engine() == store::Engine::Postgres;
     let mut out = Vec::new();
@@ -509,6 +513,8 @@ pub struct ServiceObjects {
     pub report: i64,
     /// A photo the member attached to the wish.
     pub photo: i64,
+    /// A field report the member made in the community's first grid, waiting for its worker.
+    pub field: i64,
 }
 
 /// A 640×480 phone photo with EXIF (GPS included), as a script would send it.
@@ -587,6 +593,42 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
         )
         .await
         .unwrap();
+    let category = db
+        .put_field_category("环境卫生", domain::field::clock::Limits::ORDINARY, 1)
+        .await
+        .unwrap();
+    let grids = db.grid_names_under(community).await.unwrap();
+    let finest = grids.iter().map(|g| g.0.len()).max().unwrap();
+    let grid = grids
+        .iter()
+        .find(|g| g.0.len() == finest)
+        .unwrap()
+        .0
+        .clone();
+    let at = db
+        .grid_boundary(&grid)
+        .await
+        .unwrap()
+        .unwrap()
+        .label_point();
+    let (field, _) = db
+        .file_field_report(
+            &store::field::NewReport {
+                key: format!("access-{community}"),
+                category_id: category,
+                description: "楼道灯不亮".into(),
+                lon: at[0],
+                lat: at[1],
+                grid_id: Some(db.grid_id(&grid).await.unwrap()),
+                reporter_id: member_id,
+                made_at: store::now(),
+                fixed_on_spot: false,
+            },
+            &Default::default(),
+            store::now(),
+        )
+        .await
+        .unwrap();
     ServiceObjects {
         member: member.to_owned(),
         listing,
@@ -594,5 +636,6 @@ pub async fn service_objects(db: &store::Db, community: &str, member: &str) -> S
         wish,
         report,
         photo,
+        field,
     }
 }

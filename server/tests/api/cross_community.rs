@@ -564,6 +564,47 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [No; 3],
         ),
         (
+            "field_act",
+            "acknowledging the other community's field report",
+            Some(|o| {
+                format!(
+                    "id={}&version=1&action={}",
+                    o.service.field,
+                    enc(r#"{"action":"acknowledge"}"#)
+                )
+            }),
+            [No; 3],
+        ),
+        (
+            "field_report_detail",
+            "the other community's field report",
+            Some(|o| format!("id={}", o.service.field)),
+            [No; 3],
+        ),
+        ("field_categories", "the catalogue (public)", None, [Yes; 3]),
+        ("field_reports", "the caller's own lists", None, [Yes; 3]),
+        (
+            "field_report_in",
+            "reporting at a point (anyone may, anywhere)",
+            None,
+            [Yes; 3],
+        ),
+        (
+            "admin_field_category",
+            "a deployment setting (administrators only)",
+            Some(|_| {
+                "name=x&acknowledge_unit=hours&acknowledge_n=1&resolve_unit=hours&resolve_n=1"
+                    .into()
+            }),
+            [No; 3],
+        ),
+        (
+            "admin_department",
+            "a deployment setting (administrators only)",
+            Some(|_| "name=x&username=".into()),
+            [No; 3],
+        ),
+        (
             "service_map_marks",
             "the district's service layer (public, like the lists)",
             None,

@@ -18,6 +18,8 @@ mod event_place;
 mod events;
 /// The iCalendar feeds against an independent implementation.
 mod feeds;
+/// Field reports: reporting, passing up, whistling, closing, rating.
+mod field;
 /// Grid saves, imports, history and layers.
 mod grids;
 /// Health, static files, security headers, limits, a real socket.

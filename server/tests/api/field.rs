@@ -1,0 +1,215 @@
+//! Field reports through HTTP (issue 21's server side): the administrator's catalogue and
+//! departments; a resident reports from a phone (retried: filed once); the grid's worker, the
+//! community and the street pass it up; the street whistles a department, which reports and
+//! resolves; the street checks and closes; the resident rates it. Refusals change nothing.
+
+use crate::common::*;
+
+fn act(id: i64, version: i64, action: &str) -> String {
+    format!("id={id}&version={version}&action={}", enc(action))
+}
+
+#[tokio::test]
+async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let jumin = app.login("jumin").await;
+    let wangge = app.login("wangge").await;
+    let shuji = app.login("shuji").await;
+    user(&app.db, "jiedao", domain::Role::Organiser, "320113001").await;
+    user(&app.db, "zhujian", domain::Role::Resident, "320113001001").await;
+    let jiedao = app.login_as("jiedao", "a long password").await;
+    let zhujian = app.login_as("zhujian", "a long password").await;
+
+    // The catalogue: limits in hours or working days, nothing else.
+    let r = app
+        .post(
+            "admin_field_category",
+            "name=%E5%B8%82%E6%94%BF%E8%AE%BE%E6%96%BD&acknowledge_unit=days&acknowledge_n=1&resolve_unit=hours&resolve_n=1",
+            Some(&admin),
+        )
+        .await;
+    assert!(r.body.contains("field.err.limits"), "{}", r.body);
+    let r = app
+        .post(
+            "admin_field_category",
+            &format!(
+                "name={}&acknowledge_unit=hours&acknowledge_n=24&resolve_unit=working-days&resolve_n=7",
+                enc("市政设施")
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let category = r.json().as_i64().unwrap();
+    let r = app
+        .post(
+            "admin_department",
+            &format!("name={}&username=zhujian", enc("区住建局")),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let housing = r.json().as_i64().unwrap();
+    let cats = app.post("field_categories", "", Some(&jumin)).await.json();
+    assert!(cats.as_array().unwrap().iter().any(|c| c["id"] == category));
+
+    // The resident reports at a point in wangge's grid; the phone retries; the key is hers.
+    let at = app
+        .db
+        .grid_boundary("32011300100101001")
+        .await
+        .unwrap()
+        .unwrap()
+        .label_point();
+    let now = store::now();
+    let report = |made_at: i64, text: &str| {
+        format!(
+            "key=7f3a2c9e-4b1d-4e8a-9c0f-2d5e6b7a8c91&category={category}&description={}&lon={}&lat={}&made_at={made_at}",
+            enc(text),
+            at[0],
+            at[1]
+        )
+    };
+    let before = fingerprint(&app.db).await;
+    for (form, key) in [
+        (report(now + 3600, "井盖松动"), "field.err.time"),
+        (report(now - 40 * 86_400, "井盖松动"), "field.err.time"),
+        (report(now, "   "), "field.err.description"),
+        (
+            report(now, "井盖松动").replace("lon=", "lon=1"),
+            "field.err.place",
+        ),
+    ] {
+        let r = app.post("field_report_in", &form, Some(&jumin)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{key}: {}", r.body);
+        assert!(r.body.contains(key), "{key}: {}", r.body);
+    }
+    assert_eq!(fingerprint(&app.db).await, before, "refusals keep nothing");
+    let made = now - 600;
+    let r = app
+        .post(
+            "field_report_in",
+            &report(made, "小区门口井盖松动，有人绊倒"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.json().as_i64().unwrap();
+    let again = app
+        .post(
+            "field_report_in",
+            &report(made, "小区门口井盖松动，有人绊倒"),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(
+        again.json().as_i64(),
+        Some(id),
+        "a retry files nothing twice"
+    );
+    let r = app
+        .post("field_report_in", &report(made, "别人的"), Some(&wangge))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let detail = app
+        .post("field_report_detail", &format!("id={id}"), Some(&jumin))
+        .await
+        .json();
+    assert_eq!(detail["grid_code"], "32011300100101001");
+    assert_eq!(detail["made_at"], made, "the clock starts on the device");
+    assert_eq!(detail["steps"][0]["started_at"], made);
+
+    // Its way up: the grid's worker sees it in his list, acknowledges it and passes it on.
+    let list = app.post("field_reports", "", Some(&wangge)).await.json();
+    assert!(list.as_array().unwrap().iter().any(|r| r["id"] == id));
+    let v = |app: &TestApp| {
+        let db = app.db.clone();
+        async move { db.field_report(id).await.unwrap().version }
+    };
+    let r = app
+        .post(
+            "field_act",
+            &act(id, v(&app).await, r#"{"action":"acknowledge"}"#),
+            Some(&jumin),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "not hers to handle: {}",
+        r.body
+    );
+    let r = app
+        .post(
+            "field_act",
+            &act(id, v(&app).await, "{not json"),
+            Some(&wangge),
+        )
+        .await;
+    assert!(r.body.contains("field.err.action"), "{}", r.body);
+    for (who, action, state) in [
+        (&wangge, r#"{"action":"acknowledge"}"#, "handling"),
+        (
+            &wangge,
+            r#"{"action":"pass-up","reason":"需市政维修"}"#,
+            "waiting",
+        ),
+        (
+            &shuji,
+            r#"{"action":"pass-up","reason":"超出社区职权"}"#,
+            "waiting",
+        ),
+        (
+            &jiedao,
+            &format!(r#"{{"action":"whistle","lead":{housing},"co":[]}}"#),
+            "whistled",
+        ),
+        (&zhujian, r#"{"action":"acknowledge"}"#, "handling"),
+        (
+            &zhujian,
+            r#"{"action":"resolve","note":"已更换井盖"}"#,
+            "resolved",
+        ),
+        (&jiedao, r#"{"action":"close"}"#, "closed"),
+        (
+            &jumin,
+            r#"{"action":"rate","satisfaction":"satisfied"}"#,
+            "closed",
+        ),
+    ] {
+        let r = app
+            .post("field_act", &act(id, v(&app).await, action), Some(who))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{action}: {}", r.body);
+        assert_eq!(r.json(), state, "{action}");
+    }
+    // A stale version is refused.
+    let r = app
+        .post(
+            "field_act",
+            &act(id, 1, r#"{"action":"close"}"#),
+            Some(&jiedao),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let detail = app
+        .post("field_report_detail", &format!("id={id}"), Some(&jumin))
+        .await
+        .json();
+    assert_eq!(detail["satisfaction"], "satisfied");
+    let events = detail["events"].as_array().unwrap();
+    assert_eq!(events.len(), 9);
+    assert_eq!(events[2]["detail"], "需市政维修");
+    assert_eq!(events[2]["by"], "网格员小王");
+    let levels: Vec<&str> = detail["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["grid", "community", "street", "department"]);
+    // The department's account sees what was whistled to it.
+    let list = app.post("field_reports", "", Some(&zhujian)).await.json();
+    assert!(list.as_array().unwrap().iter().any(|r| r["id"] == id));
+}
