@@ -223,6 +223,21 @@ async fn run(cli: Cli) -> Result<(), String> {
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            // The field reports' clock: once a minute, what nobody acknowledged in time goes up a
+            // level. Each report moves under its row lock, so several servers can run this.
+            let clock_db = db.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    let cal = app::api::field::ssr_field::calendar(&clock_db).await;
+                    match clock_db.escalate_overdue(&cal, store::now()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(moved = n, "field reports passed up by the clock"),
+                        Err(e) => tracing::warn!(error = %e, "field report clock failed"),
+                    }
+                }
+            });
             let url = public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{listen}"));

@@ -404,14 +404,18 @@ impl Db {
             let mut tx = self.begin_write().await?;
             let row = self.locked_report(&mut tx, id).await?;
             let before = row.case()?;
+            // Read the current step again under the lock: someone may have acknowledged it, or
+            // another server's clock moved it up a moment ago (its new step is not late).
+            let (acknowledged, acknowledge_by): (Option<i64>, i64) = sqlx::query_as(
+                "SELECT acknowledged_at, acknowledge_by FROM field_step WHERE report_id = $1 ORDER BY id DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
             let late = domain::field::clock::Lateness {
-                acknowledge: true,
+                acknowledge: acknowledged.is_none() && acknowledge_by < now,
                 resolve: false,
             };
-            // Read again under the lock: someone may have acknowledged it meanwhile.
-            if before.state != FieldState::Waiting {
-                continue;
-            }
             let Some(up) = field::auto_escalation(&before, late) else {
                 continue;
             };

@@ -256,7 +256,12 @@ async fn the_clock_passes_up_what_nobody_acknowledged_in_time(db: Db) {
         .await
         .unwrap();
     assert_eq!(db.escalate_overdue(&cal, T0 + 23 * H).await.unwrap(), 0);
-    assert_eq!(db.escalate_overdue(&cal, T0 + 25 * H).await.unwrap(), 1);
+    // Two servers' clocks at once move it one level, not two.
+    let (a, b) = tokio::join!(
+        db.escalate_overdue(&cal, T0 + 25 * H),
+        db.escalate_overdue(&cal, T0 + 25 * H)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(
         db.escalate_overdue(&cal, T0 + 26 * H).await.unwrap(),
         0,

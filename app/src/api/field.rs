@@ -72,7 +72,7 @@ pub const MAX_AGE_SECS: i64 = 30 * 86_400;
 pub const CLOCK_SKEW_SECS: i64 = 300;
 
 #[cfg(feature = "ssr")]
-pub(crate) mod ssr_field {
+pub mod ssr_field {
     use super::*;
     use domain::field::clock::WorkCalendar;
     use domain::field::Standing;
