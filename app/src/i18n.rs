@@ -427,6 +427,39 @@ mod tests {
                 domain::org::import::Field::ALL.map(|f| format!("org_import.field_{}", f.key())),
             );
         }
+        {
+            use domain::field::FieldError as F;
+            wanted.extend(
+                [
+                    F::NotYours,
+                    F::State,
+                    F::Reason,
+                    F::OwnWork,
+                    F::Departments,
+                    F::Rated,
+                    F::ReopenedOnce,
+                ]
+                .map(|e| e.key().to_owned()),
+            );
+            // What the field API refuses in its own words.
+            wanted.extend(
+                [
+                    "key",
+                    "key_taken",
+                    "conflict",
+                    "description",
+                    "time",
+                    "place",
+                    "category",
+                    "action",
+                    "limits",
+                    "category_name",
+                    "department_name",
+                    "username",
+                ]
+                .map(|k| format!("field.err.{k}")),
+            );
+        }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
         wanted.extend(
             d.events

@@ -285,7 +285,7 @@ pub async fn field_act(id: i64, version: i64, action: String) -> Result<String, 
         )
         .await
         .map_err(|e| match e {
-            store::StoreError::Conflict(_) => AppError::Conflict("err.conflict".into()),
+            store::StoreError::Conflict(_) => AppError::Conflict("field.err.conflict".into()),
             e => e.into(),
         })?;
     match to {
