@@ -52,7 +52,14 @@ async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() 
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let housing = r.json().as_i64().unwrap();
     let cats = app.post("field_categories", "", Some(&jumin)).await.json();
-    assert!(cats.as_array().unwrap().iter().any(|c| c["id"] == category));
+    let cats = cats.as_array().unwrap();
+    assert!(cats.iter().any(|c| c["id"] == category));
+    // Every deployment starts with the usual catalogue and its limits.
+    let utilities = cats.iter().find(|c| c["name"] == "水电气暖").unwrap();
+    let limits: domain::field::clock::Limits =
+        serde_json::from_value(utilities["limits"].clone()).unwrap();
+    assert_eq!(limits, domain::field::clock::Limits::UTILITIES);
+    assert_eq!(cats.len(), 6, "市政设施 was there already: its limits changed, no second one");
 
     // The resident reports at a point in wangge's grid; the phone retries; the key is hers.
     let at = app
