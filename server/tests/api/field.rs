@@ -59,7 +59,11 @@ async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() 
     let limits: domain::field::clock::Limits =
         serde_json::from_value(utilities["limits"].clone()).unwrap();
     assert_eq!(limits, domain::field::clock::Limits::UTILITIES);
-    assert_eq!(cats.len(), 6, "市政设施 was there already: its limits changed, no second one");
+    assert_eq!(
+        cats.len(),
+        6,
+        "市政设施 was there already: its limits changed, no second one"
+    );
 
     // The resident reports at a point in wangge's grid; the phone retries; the key is hers.
     let at = app
