@@ -35,7 +35,7 @@ pub mod ssr_photos {
         }
     }
 
-    fn wish_id(subject: &str) -> Option<i64> {
+    pub fn wish_id(subject: &str) -> Option<i64> {
         subject.strip_prefix("wish:")?.parse().ok()
     }
 
@@ -166,11 +166,7 @@ pub async fn service_photo_delete(id: i64) -> Result<(), AppError> {
     let p = require_user().await?;
     let db = state()?.db;
     let meta = db.photo_meta(id).await?;
-    let wish = meta
-        .subject
-        .strip_prefix("wish:")
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or(AppError::NotFound)?;
+    let wish = ssr_photos::wish_id(&meta.subject).ok_or(AppError::NotFound)?;
     let w = db.wish(wish).await?;
     let rel = ssr_photos::relation(&p, &w);
     let still_open = match (

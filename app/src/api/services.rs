@@ -293,6 +293,14 @@ pub(crate) mod ssr_services {
             .collect())
     }
 
+    /// Of `units` (from `my_units`), the one reported to `community`: (report id, name).
+    pub fn unit_in(units: &[(i64, String, String)], community: &str) -> Option<(i64, String)> {
+        units
+            .iter()
+            .find(|(_, c, _)| c == community)
+            .map(|(id, _, name)| (*id, name.clone()))
+    }
+
     /// The unit report `report` if `p` may act for it in community `unit_id` (as
     /// `domain::service::report::may_act_for_unit` says); refused otherwise.
     pub async fn acting_unit(
@@ -444,10 +452,7 @@ pub async fn service_lists(
         .iter_mut()
         .filter(|v| v.kind == "need" && v.status == "open" && v.left > 0)
     {
-        v.claim_as_unit = units
-            .iter()
-            .find(|(_, community, _)| *community == v.unit_code)
-            .map(|(id, _, name)| (*id, name.clone()));
+        v.claim_as_unit = unit_in(&units, &v.unit_code);
     }
     Ok(views)
 }
@@ -807,10 +812,7 @@ pub async fn service_wishes(
     let mut views = wish_views(&db, &p, rows).await?;
     let units = my_units(&db, &p).await?;
     for v in views.iter_mut().filter(|v| v.state == "verified") {
-        v.claim_as_unit = units
-            .iter()
-            .find(|(_, community, _)| *community == v.unit_code)
-            .map(|(id, _, name)| (*id, name.clone()));
+        v.claim_as_unit = unit_in(&units, &v.unit_code);
     }
     Ok(views)
 }
