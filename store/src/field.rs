@@ -159,6 +159,15 @@ impl Db {
             .map_err(StoreError::from_insert)
     }
 
+    /// The department catalogue (id, name), by name.
+    pub async fn departments(&self) -> Result<Vec<(i64, String)>> {
+        Ok(
+            sqlx::query_as("SELECT id, name FROM department ORDER BY name")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
     pub async fn department_id(&self, name: &str) -> Result<Option<i64>> {
         Ok(
             sqlx::query_scalar("SELECT id FROM department WHERE name = $1")

@@ -59,9 +59,21 @@ pub struct FieldReportView {
     pub reopened: bool,
     /// The caller made it.
     pub mine: bool,
+    /// What the caller may do now (`domain::field::possible`: `acknowledge`, `pass-up`, …).
+    pub can: Vec<String>,
+    /// The departments whistled (the lead first), each with whether it acknowledged (报到).
+    pub departments: Vec<(String, bool)>,
     /// Filled by `field_report_detail`.
     pub steps: Vec<FieldStepView>,
     pub events: Vec<FieldEventView>,
+    pub photos: Vec<super::photos::PhotoRef>,
+}
+
+/// A department the street can whistle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DepartmentView {
+    pub id: i64,
+    pub name: String,
 }
 
 /// The longest description kept.
@@ -100,12 +112,26 @@ pub mod ssr_field {
         p: &Principal,
         r: &store::field::Report,
     ) -> Result<Standing, AppError> {
+        Ok(standing_in(p, db.department_of(p.user_id).await?, r))
+    }
+
+    /// Who `p` (acting for `department`) is to `r`.
+    pub fn standing_in(
+        p: &Principal,
+        department: Option<i64>,
+        r: &store::field::Report,
+    ) -> Standing {
         let grid = r.grid_code.as_deref().and_then(|g| Code::parse(g).ok());
-        Ok(Standing {
+        Standing {
             user_id: p.user_id,
             handles: domain::field::levels_handled(p, grid.as_ref()),
-            department: db.department_of(p.user_id).await?,
-        })
+            department,
+        }
+    }
+
+    /// The report a photo's subject names (`field:ID`).
+    pub fn report_id(subject: &str) -> Option<i64> {
+        subject.strip_prefix("field:")?.parse().ok()
     }
 
     /// Whether `p` may see `r` at all: its reporter, those who handle a level of its grid, the
@@ -117,8 +143,38 @@ pub mod ssr_field {
         r.reporter_id == p.user_id || !s.handles.is_empty() || whistled
     }
 
-    pub fn view(p: &Principal, r: store::field::Report) -> FieldReportView {
+    /// `r` as `p` (standing `who`) sees it; `names` is the department catalogue.
+    pub fn view(
+        p: &Principal,
+        who: &Standing,
+        names: &[(i64, String)],
+        r: store::field::Report,
+    ) -> FieldReportView {
+        let case = r.case().ok();
+        let can = case
+            .as_ref()
+            .map(|c| {
+                domain::field::possible(c, who)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let departments = case
+            .map(|c| {
+                c.departments
+                    .iter()
+                    .map(|(d, ack)| {
+                        let name = names.iter().find(|(i, _)| i == d).map(|(_, n)| n.clone());
+                        (name.unwrap_or_else(|| d.to_string()), *ack)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         FieldReportView {
+            can,
+            departments,
+            photos: Vec::new(),
             mine: r.reporter_id == p.user_id,
             id: r.id,
             version: r.version,
@@ -183,6 +239,7 @@ pub async fn field_report_in(
     lat: f64,
     made_at: i64,
     #[server(default)] fixed: bool,
+    #[server(default)] photo: String,
 ) -> Result<i64, AppError> {
     let p = require_user().await?;
     let key = key.trim();
@@ -205,6 +262,11 @@ pub async fn field_report_in(
     {
         return Err(AppError::Invalid("field.err.place".into()));
     }
+    // The photo is read before anything is kept: one that is not a photo stops the report.
+    let photo = match photo.trim() {
+        "" => None,
+        data => Some(super::photos::ssr_photos::decode(data)?),
+    };
     let db = state()?.db;
     let grid = grid_at(&db, [lon, lat]).await?;
     if fixed {
@@ -233,6 +295,28 @@ pub async fn field_report_in(
             store::StoreError::Duplicate => AppError::Conflict("field.err.key_taken".into()),
             e => e.into(),
         })?;
+    // Sent with the report, so the outbox's one request carries both; a retry after the report
+    // was kept but its photo was not adds it now, and never a second copy.
+    let subject = format!("field:{id}");
+    if let Some((bytes, info)) = photo {
+        if db
+            .photos_of(std::slice::from_ref(&subject))
+            .await?
+            .is_empty()
+        {
+            let photo_id = db
+                .add_photo(&subject, "report", Some(p.user_id), info, &bytes, now)
+                .await?;
+            audit(
+                Some(&p),
+                AuditAction::FieldReportIn,
+                AuditObject::Photo(photo_id),
+                AuditResult::Ok,
+                &format!("{subject} {}x{}", info.width, info.height),
+            )
+            .await;
+        }
+    }
     if new {
         audit(
             Some(&p),
@@ -322,7 +406,17 @@ pub async fn field_report_detail(id: i64) -> Result<FieldReportView, AppError> {
         )
         .await);
     }
-    let mut v = view(&p, r);
+    let mut v = view(&p, &who, &db.departments().await?, r);
+    v.photos = db
+        .photos_of(&[format!("field:{id}")])
+        .await?
+        .into_iter()
+        .map(|ph| super::photos::PhotoRef {
+            id: ph.id,
+            purpose: ph.purpose,
+            mine: ph.owner_id == Some(p.user_id),
+        })
+        .collect();
     v.steps = db
         .field_steps(id)
         .await?
@@ -367,11 +461,25 @@ pub async fn field_reports() -> Result<Vec<FieldReportView>, AppError> {
         _ => None,
     };
     let department = db.department_of(p.user_id).await?;
+    let names = db.departments().await?;
     Ok(db
         .field_reports_for(p.user_id, scope.as_deref(), department, 500)
         .await?
         .into_iter()
-        .map(|r| view(&p, r))
+        .map(|r| view(&p, &standing_in(&p, department, &r), &names, r))
+        .collect())
+}
+
+/// The departments a street may whistle. Every logged-in user (the names are public).
+#[server(prefix = "/api", endpoint = "field_departments")]
+pub async fn field_departments() -> Result<Vec<DepartmentView>, AppError> {
+    require_user().await?;
+    Ok(state()?
+        .db
+        .departments()
+        .await?
+        .into_iter()
+        .map(|(id, name)| DepartmentView { id, name })
         .collect())
 }
 

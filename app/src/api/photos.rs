@@ -73,6 +73,24 @@ pub mod ssr_photos {
         Ok(views)
     }
 
+    /// A photo sent as base64 (`data`), read from its own header with its metadata dropped.
+    pub fn decode(data: &str) -> Result<(Vec<u8>, domain::photo::PhotoInfo), AppError> {
+        use domain::photo;
+        // Base64 is 4 characters per 3 bytes: a text this long cannot hold an acceptable photo.
+        if data.len() > photo::MAX_BYTES / 3 * 4 + 8 {
+            return Err(AppError::Invalid(photo::PhotoError::TooLarge.key().into()));
+        }
+        let bytes = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .map_err(|_| AppError::Invalid(photo::PhotoError::NotAPhoto.key().into()))?
+        };
+        let clean = photo::strip_metadata(&bytes);
+        let info = photo::check(&clean).map_err(|e| AppError::Invalid(e.key().into()))?;
+        Ok((clean, info))
+    }
+
     /// The photo `id` as `(mime, bytes)` when `p` may see it; `NotFound` otherwise (whether it
     /// exists is nobody else's business).
     pub async fn readable(
@@ -81,6 +99,15 @@ pub mod ssr_photos {
         id: i64,
     ) -> Result<(String, Vec<u8>), AppError> {
         let meta = db.photo_meta(id).await?;
+        if let Some(report) = crate::api::field::ssr_field::report_id(&meta.subject) {
+            // A field report's photos: to whoever may see the report.
+            let r = db.field_report(report).await?;
+            let who = crate::api::field::ssr_field::standing(db, p, &r).await?;
+            if !crate::api::field::ssr_field::may_see(p, &who, &r) {
+                return Err(AppError::NotFound);
+            }
+            return Ok((meta.mime, db.photo_bytes(id).await?));
+        }
         let wish = wish_id(&meta.subject).ok_or(AppError::NotFound)?;
         let w = db.wish(wish).await?;
         let visible = match (
@@ -102,7 +129,6 @@ pub mod ssr_photos {
 /// while it is being fulfilled). Returns the photo's id.
 #[server(prefix = "/api", endpoint = "service_wish_photo")]
 pub async fn service_wish_photo(wish: i64, purpose: String, data: String) -> Result<i64, AppError> {
-    use domain::photo;
     use domain::service::wish::{PhotoPurpose, WishState};
     let p = require_user().await?;
     let purpose =
@@ -117,18 +143,7 @@ pub async fn service_wish_photo(wish: i64, purpose: String, data: String) -> Res
         }
         return Err(deny(&p, AuditAction::ServiceWishPhoto, AuditObject::Wish(wish)).await);
     }
-    // Base64 is 4 characters per 3 bytes: a text this long cannot hold an acceptable photo.
-    if data.len() > photo::MAX_BYTES / 3 * 4 + 8 {
-        return Err(AppError::Invalid(photo::PhotoError::TooLarge.key().into()));
-    }
-    let bytes = {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD
-            .decode(data.trim())
-            .map_err(|_| AppError::Invalid(photo::PhotoError::NotAPhoto.key().into()))?
-    };
-    let clean = photo::strip_metadata(&bytes);
-    let info = photo::check(&clean).map_err(|e| AppError::Invalid(e.key().into()))?;
+    let (clean, info) = ssr_photos::decode(&data)?;
     let id = db
         .add_photo(
             &format!("wish:{wish}"),

@@ -432,6 +432,34 @@ pub fn apply(
     Ok((c, clock))
 }
 
+/// The actions `who` may take on `case` now (by `FieldAction::name`), for the buttons a page
+/// offers: each tried through `apply` with stand-in reasons, so the page and the server share the
+/// one rule. A whistle is offered when the street may whistle at all (the departments are chosen
+/// in the form).
+pub fn possible(case: &Case, who: &Standing) -> Vec<&'static str> {
+    let why = || "-".to_owned();
+    [
+        FieldAction::Acknowledge,
+        FieldAction::PassUp { reason: why() },
+        FieldAction::Whistle {
+            lead: 0,
+            co: Vec::new(),
+        },
+        FieldAction::SendBack { reason: why() },
+        FieldAction::Resolve { note: why() },
+        FieldAction::Reject { reason: why() },
+        FieldAction::Close,
+        FieldAction::Rate {
+            satisfaction: Satisfaction::Satisfied,
+        },
+        FieldAction::Reopen { reason: why() },
+    ]
+    .into_iter()
+    .filter(|a| apply(case, a, who).is_ok())
+    .map(|a| a.name())
+    .collect()
+}
+
 /// Who may check a resolution: staff of a level above the one it was resolved at (the community
 /// checks the grid, the street checks the community and the departments), never its handler.
 fn checker(c: &Case, who: &Standing) -> Result<(), FieldError> {

@@ -383,3 +383,58 @@ fn who_handles_which_level_follows_role_and_scope() {
     );
     assert_eq!(levels_handled(&who(Role::Admin, None), None).len(), 3);
 }
+
+#[test]
+fn the_buttons_offered_are_what_the_rules_allow() {
+    let c = Case::new(RESIDENT);
+    assert_eq!(
+        possible(&c, &worker()),
+        vec!["acknowledge", "pass-up", "resolve"]
+    );
+    assert!(possible(&c, &resident()).is_empty());
+    assert!(possible(&c, &street()).is_empty(), "not at the street yet");
+    let at_street = step(
+        &step(&c, FieldAction::PassUp { reason: "x".into() }, &worker()),
+        FieldAction::PassUp { reason: "y".into() },
+        &community(),
+    );
+    assert_eq!(
+        possible(&at_street, &street()),
+        vec!["acknowledge", "whistle", "resolve"],
+        "the top level passes nothing up"
+    );
+    let whistled = step(
+        &at_street,
+        FieldAction::Whistle {
+            lead: HOUSING,
+            co: vec![SANITATION],
+        },
+        &street(),
+    );
+    assert_eq!(
+        possible(&whistled, &department(60, HOUSING)),
+        vec!["acknowledge", "send-back"],
+        "acknowledged (报到) before it is solved"
+    );
+    assert_eq!(
+        possible(&whistled, &department(61, SANITATION)),
+        vec!["acknowledge"]
+    );
+    let reported = step(
+        &whistled,
+        FieldAction::Acknowledge,
+        &department(60, HOUSING),
+    );
+    assert_eq!(
+        possible(&reported, &department(60, HOUSING)),
+        vec!["send-back", "resolve"]
+    );
+    let resolved = step(
+        &reported,
+        FieldAction::Resolve { note: "ok".into() },
+        &department(60, HOUSING),
+    );
+    assert_eq!(possible(&resolved, &street()), vec!["reject", "close"]);
+    let closed = step(&resolved, FieldAction::Close, &street());
+    assert_eq!(possible(&closed, &resident()), vec!["rate", "reopen"]);
+}

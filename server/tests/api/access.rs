@@ -406,6 +406,11 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
+            "field_departments",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        (
             "field_report_in",
             |_| {
                 let key = format!(

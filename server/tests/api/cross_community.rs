@@ -584,6 +584,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
         ("field_categories", "the catalogue (public)", None, [Yes; 3]),
         ("field_reports", "the caller's own lists", None, [Yes; 3]),
         (
+            "field_departments",
+            "the department catalogue (public)",
+            None,
+            [Yes; 3],
+        ),
+        (
             "field_report_in",
             "reporting at a point (anyone may, anywhere)",
             None,

@@ -224,3 +224,81 @@ async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() 
     let list = app.post("field_reports", "", Some(&zhujian)).await.json();
     assert!(list.as_array().unwrap().iter().any(|r| r["id"] == id));
 }
+
+#[tokio::test]
+async fn a_report_carries_its_photo_once_seen_only_by_those_who_see_the_report() {
+    use base64::Engine;
+    let app = spawn().await;
+    let jumin = app.login("jumin").await;
+    let wangge = app.login("wangge").await;
+    let dangyuan = app.login("dangyuan").await;
+    let at = app
+        .db
+        .grid_boundary("32011300100101001")
+        .await
+        .unwrap()
+        .unwrap()
+        .label_point();
+    let photo = base64::engine::general_purpose::STANDARD
+        .encode(include_bytes!("../photos/small-photo.jpg"));
+    let body = |data: &str| {
+        format!(
+            "key=phone-outbox-0001&category=1&description={}&lon={}&lat={}&made_at={}&photo={}",
+            enc("垃圾桶满溢"),
+            at[0],
+            at[1],
+            store::now() - 600,
+            enc(data)
+        )
+    };
+    // Not a photo: nothing kept, not even the report.
+    let before = fingerprint(&app.db).await;
+    let r = app
+        .post("field_report_in", &body("bm90IGEgcGhvdG8="), Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body.contains("err.photo_not_photo"), "{}", r.body);
+    assert_eq!(fingerprint(&app.db).await, before);
+    // The outbox sends it twice (the answer to the first was lost): one report, one photo.
+    let id = app
+        .post("field_report_in", &body(&photo), Some(&jumin))
+        .await
+        .json()
+        .as_i64()
+        .unwrap();
+    let again = app
+        .post("field_report_in", &body(&photo), Some(&jumin))
+        .await;
+    assert_eq!(again.json().as_i64(), Some(id), "{}", again.body);
+    let detail = app
+        .post("field_report_detail", &format!("id={id}"), Some(&jumin))
+        .await
+        .json();
+    let photos = detail["photos"].as_array().unwrap();
+    assert_eq!(photos.len(), 1, "{detail}");
+    assert_eq!(detail["can"], serde_json::json!([]), "the resident waits");
+    let url = format!("/photo/{}", photos[0]["id"]);
+    let stored = app.get_with(&url, Some(&jumin)).await;
+    assert_eq!(stored.status, StatusCode::OK);
+    assert!(!stored.body.contains("HUAWEI"), "no EXIF kept");
+    assert_eq!(
+        app.get_with(&url, Some(&wangge)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.get_with(&url, Some(&dangyuan)).await.status,
+        StatusCode::NOT_FOUND,
+        "another resident sees nothing"
+    );
+    // The grid's worker is offered what the rules allow.
+    let detail = app
+        .post("field_report_detail", &format!("id={id}"), Some(&wangge))
+        .await
+        .json();
+    assert_eq!(
+        detail["can"],
+        serde_json::json!(["acknowledge", "pass-up", "resolve"])
+    );
+    let deps = app.post("field_departments", "", Some(&jumin)).await;
+    assert_eq!(deps.status, StatusCode::OK, "{}", deps.body);
+}
