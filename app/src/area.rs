@@ -12,7 +12,7 @@
 /// A part of the app with its own browser bundle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
-    /// `/map`: the grid map, its editor and importers. Everyone goes to the map after logging in,
+    /// `/map`: the grid map, its editor and importers; and `/field`, field reports. Everyone goes to the map after logging in,
     /// so its bundle also answers the paths outside any area (`/`, `/login`, …): a login is one
     /// page load.
     Map,
@@ -58,6 +58,10 @@ impl Area {
         if first == "services" {
             return Some(Area::Events);
         }
+        // Field reports (`/field`) travel with the map they sit on.
+        if first == "field" {
+            return Some(Area::Map);
+        }
         Area::ALL.into_iter().find(|a| a.as_str() == first)
     }
 
@@ -91,6 +95,7 @@ mod tests {
         assert_eq!(Area::of_path("/orgs/chart"), Some(Area::Orgs));
         assert_eq!(Area::of_path("/events/12/edit"), Some(Area::Events));
         assert_eq!(Area::of_path("/admin"), Some(Area::Admin));
+        assert_eq!(Area::of_path("/field/7"), Some(Area::Map));
         for shell in [
             "/",
             "",

@@ -459,6 +459,43 @@ mod tests {
                 ]
                 .map(|k| format!("field.err.{k}")),
             );
+            // The pages build these from the report's words.
+            use domain::field::{FieldState as S, Level as L};
+            wanted.extend(
+                [S::Waiting, S::Handling, S::Whistled, S::SentBack, S::Resolved, S::Closed]
+                    .map(|s| format!("field.state.{}", s.as_str())),
+            );
+            wanted.extend(
+                [L::Grid, L::Community, L::Street, L::Department]
+                    .map(|l| format!("field.level.{}", l.as_str())),
+            );
+            let actions = [
+                "report",
+                "fixed-on-spot",
+                "auto-pass-up",
+                "acknowledge",
+                "pass-up",
+                "whistle",
+                "send-back",
+                "resolve",
+                "reject",
+                "close",
+                "rate",
+                "reopen",
+            ];
+            wanted.extend(actions.map(|a| format!("field.action.{a}")));
+            wanted.extend(
+                actions[3..]
+                    .iter()
+                    .filter(|a| !matches!(**a, "rate"))
+                    .map(|a| format!("field.do.{a}")),
+            );
+            wanted.extend(
+                ["satisfied", "basically", "dissatisfied"].map(|s| format!("field.rate.{s}")),
+            );
+            wanted.extend(
+                ["waiting", "sending", "failed", "sent"].map(|s| format!("field.outbox.{s}")),
+            );
         }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
         wanted.extend(

@@ -5,6 +5,7 @@ pub mod api;
 pub mod area;
 pub mod i18n;
 pub mod pages;
+pub mod outbox;
 pub mod photo;
 pub mod qr;
 pub mod ui;
@@ -53,6 +54,11 @@ pub fn App() -> impl IntoView {
     });
     #[cfg(feature = "csr")]
     follow_links_to_other_areas();
+    // Reports kept on the phone go out at start (and whenever the network returns), whichever
+    // page is open.
+    outbox::Outbox::get().start();
+    #[cfg(feature = "csr")]
+    register_service_worker();
 
     view! {
         <Router>
@@ -64,6 +70,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/register") view=pages::login::RegisterPage/>
                     <Route path=path!("/map") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::map::MapPage)}/>
+                    <Route path=path!("/field") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::field::FieldPage)}/>
+                    <Route path=path!("/field/:id") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::field::FieldReportPage)}/>
                     <Route path=path!("/orgs") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::OrgsPage)}/>
                     <Route path=path!("/orgs/chart") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::chart::OrgChartPage)}/>
                     <Route path=path!("/events") view={area_page::<{ Area::Events.is_here() }, _, _>(pages::events::EventsPage)}/>
@@ -151,6 +159,17 @@ fn follow_links_to_other_areas() {
         true,
     );
     on_click.forget();
+}
+
+/// Lets the browser keep the app's shell for loading without a network (`public/sw.js`).
+#[cfg(feature = "csr")]
+fn register_service_worker() {
+    // Absent outside secure contexts (plain http to another host) and in some web views.
+    let nav = window().navigator();
+    let present = web_sys::js_sys::Reflect::has(&nav, &"serviceWorker".into()).unwrap_or(false);
+    if present {
+        let _ = nav.service_worker().register("/sw.js");
+    }
 }
 
 /// Goes to `path` after an action (a login, say): through the router when this bundle carries the
@@ -246,6 +265,7 @@ fn Header() -> impl IntoView {
                     <A href="/orgs">{move || i18n.t("nav.orgs")}</A>
                     <A href="/events">{move || i18n.t("nav.events")}</A>
                     <A href="/services">{move || i18n.t("nav.services")}</A>
+                    <A href="/field">{move || i18n.t("nav.field")}</A>
                     <Show when=move || auth.user().is_some_and(|u| u.role == domain::Role::Admin)>
                         <A href="/admin">{move || i18n.t("nav.admin")}</A>
                     </Show>

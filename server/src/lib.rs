@@ -272,6 +272,8 @@ pub fn router(cfg: Config) -> Router {
         .route("/export/hours.xlsx", get(export::hours_xlsx))
         .route("/export/me.json", get(export::my_data_json))
         .route("/photo/{id}", get(photo::photo))
+        // The service worker's scope is the folder it is served from: the whole app.
+        .route_service("/sw.js", ServeFile::new(cfg.dist.join("public/sw.js")))
         .fallback_service(assets)
         .with_state(shared)
         .layer(axum::middleware::from_fn(cache_headers))

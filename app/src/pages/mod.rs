@@ -1,6 +1,7 @@
 pub mod account;
 pub mod admin;
 pub mod events;
+pub mod field;
 
 pub mod login;
 pub mod map;

@@ -89,6 +89,8 @@ pub(super) struct Ed {
     pub hidden_layers: RwSignal<HashSet<i64>>,
     /// The service layer (open needs and waiting wishes per grid), once switched on.
     pub service_marks: RwSignal<Option<Vec<crate::api::services::ServiceMark>>>,
+    /// Where the map was last clicked to select (a field report can be made there).
+    pub clicked: RwSignal<Option<Point>>,
     /// The grids are drawn once the map's size is known: measuring an SVG already full of paths
     /// forces a layout that the first paint then repeats.
     pub measured: RwSignal<bool>,
@@ -161,6 +163,7 @@ impl Ed {
             layers: RwSignal::new(Vec::new()),
             hidden_layers: RwSignal::new(HashSet::new()),
             service_marks: RwSignal::new(None),
+            clicked: RwSignal::new(None),
             measured: RwSignal::new(false),
             detail: Memo::new(move |_| detail_tier(size.get().0 / view_box.get().w)),
             label_spots: label_spots(proj, work),

@@ -245,7 +245,10 @@ impl Ed {
                     self.merge_with(t);
                 }
             }
-            Mode::Select => self.select(target),
+            Mode::Select => {
+                self.clicked.set(Some(p));
+                self.select(target)
+            }
         }
     }
 

@@ -291,6 +291,16 @@ impl Ed {
                                 });
                             }>{move || i18n.t("map.history")}</button>
                         })}
+                        {
+                            // A report at the point last clicked inside the grid (or, from the
+                            // keyboard, the grid's own inside point).
+                            let b = g.boundary.clone();
+                            let href = move || {
+                                let at = self.clicked.get().filter(|p| b.contains(*p)).unwrap_or_else(|| b.label_point());
+                                format!("/field?lon={:.6}&lat={:.6}", at[0], at[1])
+                            };
+                            view! { <a class="button" href=href>{move || i18n.t("map.report_here")}</a> }
+                        }
                         <a class="button" href=format!("/feeds/grids.geojson?root={}", g.code) download=format!("{}.geojson", g.code)>{move || i18n.t("map.export_subtree")}</a>
                         <button type="button" on:click=move |_| selected.set(None)>{move || i18n.t("common.close")}</button>
                     </div>
