@@ -462,8 +462,15 @@ mod tests {
             // The pages build these from the report's words.
             use domain::field::{FieldState as S, Level as L};
             wanted.extend(
-                [S::Waiting, S::Handling, S::Whistled, S::SentBack, S::Resolved, S::Closed]
-                    .map(|s| format!("field.state.{}", s.as_str())),
+                [
+                    S::Waiting,
+                    S::Handling,
+                    S::Whistled,
+                    S::SentBack,
+                    S::Resolved,
+                    S::Closed,
+                ]
+                .map(|s| format!("field.state.{}", s.as_str())),
             );
             wanted.extend(
                 [L::Grid, L::Community, L::Street, L::Department]

@@ -4,8 +4,8 @@
 pub mod api;
 pub mod area;
 pub mod i18n;
-pub mod pages;
 pub mod outbox;
+pub mod pages;
 pub mod photo;
 pub mod qr;
 pub mod ui;

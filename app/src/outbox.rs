@@ -157,7 +157,9 @@ impl Outbox {
         leptos::task::spawn_local(async move {
             // What is kept is the truth (another tab may have added); a report left "sending" by
             // a page closed mid-way is sent again: the key makes that harmless.
-            let kept = idb::all().await.unwrap_or_else(|_| self.items.get_untracked());
+            let kept = idb::all()
+                .await
+                .unwrap_or_else(|_| self.items.get_untracked());
             self.items.set(kept.clone());
             for mut p in kept.into_iter().filter(|p| p.state != Sending::Failed) {
                 self.change(p.key.clone(), |x| x.state = Sending::Sending);
@@ -179,7 +181,9 @@ impl Outbox {
                         self.sent.update(|s| s.push((p.key.clone(), id)));
                     }
                     // Not through (no network, the server away, logged out): it waits.
-                    Err(e @ (AppError::Request(_) | AppError::Internal | AppError::Unauthenticated)) => {
+                    Err(
+                        e @ (AppError::Request(_) | AppError::Internal | AppError::Unauthenticated),
+                    ) => {
                         p.state = Sending::Waiting;
                         let reason = e.message_key().to_owned();
                         self.change(p.key.clone(), move |x| {
@@ -239,10 +243,7 @@ mod idb {
     }
 
     async fn open() -> Result<IdbDatabase, String> {
-        let factory = window()
-            .indexed_db()
-            .map_err(text)?
-            .ok_or("no IndexedDB")?;
+        let factory = window().indexed_db().map_err(text)?.ok_or("no IndexedDB")?;
         let req = factory.open_with_u32("linli", 1).map_err(text)?;
         let r = req.clone();
         let upgrade = Closure::once_into_js(move || {

@@ -95,6 +95,8 @@ pub struct District {
     pub users: Vec<DemoUser>,
     /// A year of service matching in the first community (`demo_service`).
     pub service: crate::demo_service::DemoService,
+    /// The departments the street whistles, each with an account (`demo_field`).
+    pub departments: Vec<crate::demo_field::DemoDepartment>,
 }
 
 /// The one password of every demo account; printed by `linli serve` when it loads the demo.
@@ -495,6 +497,15 @@ pub fn generate(scale: Scale, today: i64) -> District {
             scope: Some(first.clone()),
         },
     ];
+    let areas: Vec<Code> = grids
+        .iter()
+        .filter(|g| g.level == 2)
+        .map(|g| g.code.clone())
+        .collect();
+    let (staff, departments) =
+        crate::demo_field::staff(&street_code, &street_name, &communities, &areas);
+    let mut users = users;
+    users.extend(staff);
     let service = crate::demo_service::history(first, today);
     District {
         street_name,
@@ -504,6 +515,7 @@ pub fn generate(scale: Scale, today: i64) -> District {
         events,
         users,
         service,
+        departments,
     }
 }
 
@@ -609,7 +621,10 @@ mod tests {
         let d = generate(Scale::Small, TODAY);
         let count = |l| d.grids.iter().filter(|g| g.level == l).count();
         assert_eq!((count(1), count(2), count(3)), (4, 8, 32));
-        assert_eq!(d.users.len(), 4);
+        // The four to try first, then the street's staff: the street organiser, three more
+        // communities' organisers, seven more areas' grid workers, five departments.
+        assert_eq!(d.users.len(), 4 + 1 + 3 + 7 + 5);
+        assert_eq!(d.departments.len(), 5);
         assert!(d
             .events
             .iter()

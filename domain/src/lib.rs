@@ -6,6 +6,7 @@ pub mod audit;
 pub mod code;
 pub mod date;
 pub mod demo;
+pub mod demo_field;
 pub mod demo_service;
 pub mod event;
 pub mod field;

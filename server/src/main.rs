@@ -137,7 +137,18 @@ async fn load_demo(db: &store::Db, scale: Scale) -> Result<(), String> {
     let district = domain::demo::generate(scale, today_days());
     db.load_demo(&district)
         .await
-        .map_err(|e| format!("demo not loaded: {e}"))
+        .map_err(|e| format!("demo not loaded: {e}"))?;
+    // A year of field reports, so the rates and the hot spots mean something.
+    let per_year = match scale {
+        Scale::Small => 900,
+        Scale::Medium => 8_000,
+        Scale::Large => 20_000,
+    };
+    let reports = domain::demo_field::year(&district, store::now(), per_year);
+    db.load_demo_field(&reports, &district.departments)
+        .await
+        .map_err(|e| format!("demo field reports not loaded: {e}"))?;
+    Ok(())
 }
 
 fn print_demo_accounts() {
@@ -146,6 +157,8 @@ fn print_demo_accounts() {
     println!("  shuji   组织委员 organiser, scope: the first community's party committee");
     println!("  wangge  网格员 grid worker, scope: one level-2 grid area");
     println!("  jumin   居民 resident of the first community");
+    println!("  jiedao  街道工委 organiser, scope: the street (blows the whistle)");
+    println!("  zhujian, chengguan, shuiwu, shijian, gongan  departments the street whistles");
 }
 
 async fn shutdown_signal() {

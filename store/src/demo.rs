@@ -116,6 +116,7 @@ impl Db {
             self.insert_user(&username, &u.display_name, &hash, u.role, u.scope.as_ref())
                 .await?;
         }
-        self.load_demo_service(&d.service, &hash).await
+        self.load_demo_service(&d.service, &hash).await?;
+        self.load_demo_departments(&d.departments).await
     }
 }

@@ -207,10 +207,23 @@ impl Db {
         received_at: i64,
     ) -> Result<(i64, bool)> {
         let mut tx = self.begin_write().await?;
+        let filed = self.file_in(&mut tx, r, cal, received_at).await?;
+        tx.commit().await?;
+        Ok(filed)
+    }
+
+    /// `file_field_report` inside `tx` (the demo files a year in one transaction).
+    pub(crate) async fn file_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        r: &NewReport,
+        cal: &WorkCalendar,
+        received_at: i64,
+    ) -> Result<(i64, bool)> {
         let existing: Option<(i64, i64)> =
             sqlx::query_as("SELECT id, reporter_id FROM field_report WHERE idempotency_key = $1")
                 .bind(&r.key)
-                .fetch_optional(&mut *tx)
+                .fetch_optional(&mut **tx)
                 .await?;
         if let Some((id, reporter)) = existing {
             return if reporter == r.reporter_id {
@@ -223,7 +236,7 @@ impl Db {
             "SELECT acknowledge, resolve FROM field_category WHERE id = $1 AND active = 1",
         )
         .bind(r.category_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound)?;
         let due = limits_of(&a, &res)?.due(r.made_at, cal);
@@ -249,7 +262,7 @@ impl Db {
         .bind(case.state.as_str())
         .bind(case.level.as_str())
         .bind(case.resolved_by)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(StoreError::from_insert)?;
         let resolved = r.fixed_on_spot.then_some(r.made_at);
@@ -262,10 +275,10 @@ impl Db {
         .bind(due.acknowledge_by)
         .bind(due.resolve_by)
         .bind(resolved)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         event(
-            &mut tx,
+            tx,
             id,
             r.made_at,
             Some(r.reporter_id),
@@ -278,7 +291,6 @@ impl Db {
             &case,
         )
         .await?;
-        tx.commit().await?;
         Ok((id, true))
     }
 
@@ -371,8 +383,30 @@ impl Db {
         now: i64,
     ) -> Result<std::result::Result<FieldState, FieldError>> {
         let mut tx = self.begin_write().await?;
-        let row = self.locked_report(&mut tx, id).await?;
-        if row.version != version {
+        let done = self
+            .act_in(&mut tx, id, Some(version), action, who, cal, now)
+            .await?;
+        if done.is_ok() {
+            tx.commit().await?;
+        }
+        Ok(done)
+    }
+
+    /// `field_act` inside `tx`; `version: None` acts on whatever version is stored (the demo's
+    /// replay).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn act_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        id: i64,
+        version: Option<i64>,
+        action: &FieldAction,
+        who: &Standing,
+        cal: &WorkCalendar,
+        now: i64,
+    ) -> Result<std::result::Result<FieldState, FieldError>> {
+        let row = self.locked_report(tx, id).await?;
+        if version.is_some_and(|v| v != row.version) {
             return Err(StoreError::Conflict(row.version));
         }
         let before = row.case()?;
@@ -381,7 +415,7 @@ impl Db {
             Err(e) => return Ok(Err(e)),
         };
         write_transition(
-            &mut tx,
+            tx,
             &row,
             &before,
             &after,
@@ -392,7 +426,6 @@ impl Db {
             now,
         )
         .await?;
-        tx.commit().await?;
         Ok(Ok(after.state))
     }
 

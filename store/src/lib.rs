@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 mod db;
 pub mod demo;
+mod demo_field;
 mod demo_service;
 pub mod event_edit;
 pub mod events;

@@ -300,7 +300,44 @@ async fn the_clock_passes_up_what_nobody_acknowledged_in_time(db: Db) {
     assert_eq!(db.field_report(late).await.unwrap().level, "street");
 }
 
+/// The demo's year of reports is replayed through the rules (every action allowed, at its
+/// time); loading it again adds nothing.
+async fn the_demo_year_is_replayed_through_the_rules(db: Db) {
+    let d = domain::demo::generate(domain::demo::Scale::Small, 20_791);
+    db.load_demo(&d).await.unwrap();
+    let reports = domain::demo_field::year(&d, T0, 300);
+    let filed = db.load_demo_field(&reports, &d.departments).await.unwrap();
+    assert_eq!(filed, reports.len());
+    assert_eq!(
+        db.load_demo_field(&reports, &d.departments).await.unwrap(),
+        0
+    );
+    let whistled = reports
+        .iter()
+        .find(|r| r.acts.iter().any(|a| a.action.name() == "whistle"))
+        .unwrap();
+    let jiedao = db.user_by_name("jiedao").await.unwrap().unwrap();
+    let all = db
+        .field_reports_for(jiedao.id, Some("320113001"), None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), reports.len());
+    let stored = all
+        .iter()
+        .find(|r| r.made_at == whistled.made_at && r.description == whistled.description)
+        .unwrap();
+    let events = db.field_events(stored.id).await.unwrap();
+    assert_eq!(
+        events.len(),
+        whistled.acts.len() + 1,
+        "the report and each act"
+    );
+    let zhujian = db.user_by_name("zhujian").await.unwrap().unwrap();
+    assert!(db.department_of(zhujian.id).await.unwrap().is_some());
+}
+
 both!(
     a_retry_files_nothing_twice_and_a_report_goes_all_the_way_up_and_back,
     the_clock_passes_up_what_nobody_acknowledged_in_time,
+    the_demo_year_is_replayed_through_the_rules,
 );

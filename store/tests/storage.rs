@@ -479,8 +479,9 @@ async fn sqlite_backup_is_consistent_and_checked() {
         copy.count_grids().await.unwrap(),
         db.count_grids().await.unwrap()
     );
-    // The four demo accounts and the service history's sixteen party members.
-    assert_eq!(copy.count_users().await.unwrap(), 20);
+    // The four demo accounts, the street's sixteen staff and department accounts, and the
+    // service history's sixteen party members.
+    assert_eq!(copy.count_users().await.unwrap(), 36);
     assert!(copy
         .authenticate("admin", DEMO_PASSWORD, "127.0.0.1")
         .await

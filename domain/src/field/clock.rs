@@ -107,6 +107,17 @@ impl Span {
 
 /// A category's limits: acknowledge (签收/报到) and resolve (办结), each counted from the start of
 /// the step (a report's first step starts when it was made on the device).
+/// The catalogue every deployment starts with (migration 0025 writes it; the administrator
+/// changes limits and adds categories).
+pub const CATALOGUE: [(&str, Limits); 6] = [
+    ("环境卫生", Limits::ORDINARY),
+    ("市政设施", Limits::ORDINARY),
+    ("矛盾纠纷", Limits::COMPLEX),
+    ("治安隐患", Limits::SAFETY),
+    ("便民服务", Limits::ORDINARY),
+    ("水电气暖", Limits::UTILITIES),
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub acknowledge: Span,
@@ -128,6 +139,11 @@ impl Limits {
     pub const COMPLEX: Limits = Limits {
         acknowledge: Span::Hours(24),
         resolve: Span::WorkingDays(15),
+    };
+    /// Safety hazards: 2 hours, 3 working days.
+    pub const SAFETY: Limits = Limits {
+        acknowledge: Span::Hours(2),
+        resolve: Span::WorkingDays(3),
     };
 
     /// The due times of a step started at `t`.

@@ -297,7 +297,8 @@ pub fn apply(
     let handler = who.at(c.level) || (c.level == Level::Department && who.department == c.lead());
     let clock = match action {
         FieldAction::Acknowledge => match (c.state, c.level) {
-            (S::Whistled, Level::Department) => {
+            // Each department reports (报到) once; a co-handler may do so after the lead has.
+            (S::Whistled | S::Handling, Level::Department) if who.department.is_some() => {
                 let mine = who
                     .department
                     .and_then(|d| c.departments.iter_mut().find(|x| x.0 == d))

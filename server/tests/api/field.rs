@@ -16,10 +16,9 @@ async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() 
     let jumin = app.login("jumin").await;
     let wangge = app.login("wangge").await;
     let shuji = app.login("shuji").await;
-    user(&app.db, "jiedao", domain::Role::Organiser, "320113001").await;
-    user(&app.db, "zhujian", domain::Role::Resident, "320113001001").await;
-    let jiedao = app.login_as("jiedao", "a long password").await;
-    let zhujian = app.login_as("zhujian", "a long password").await;
+    // The demo's street organiser and the housing department's account.
+    let jiedao = app.login("jiedao").await;
+    let zhujian = app.login("zhujian").await;
 
     // The catalogue: limits in hours or working days, nothing else.
     let r = app

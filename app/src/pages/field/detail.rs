@@ -136,11 +136,22 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
             }
         });
     };
-    let needs_text = can
-        .iter()
-        .any(|a| matches!(a.as_str(), "pass-up" | "send-back" | "resolve" | "reject" | "reopen"));
+    let needs_text = can.iter().any(|a| {
+        matches!(
+            a.as_str(),
+            "pass-up" | "send-back" | "resolve" | "reject" | "reopen"
+        )
+    });
     let has = |a: &str| can.iter().any(|x| x == a);
-    let simple = ["acknowledge", "pass-up", "send-back", "resolve", "reject", "close", "reopen"];
+    let simple = [
+        "acknowledge",
+        "pass-up",
+        "send-back",
+        "resolve",
+        "reject",
+        "close",
+        "reopen",
+    ];
     view! {
         <section class="card field-actions" aria-labelledby="act-h">
             <h2 id="act-h">{move || i18n.t("field.act")}</h2>

@@ -49,7 +49,10 @@ pub(super) fn NewReport() -> impl IntoView {
             error.set(Some(i18n.t("field.err.place")));
             return;
         };
-        let cats = categories.get_untracked().and_then(|r| r.ok()).unwrap_or_default();
+        let cats = categories
+            .get_untracked()
+            .and_then(|r| r.ok())
+            .unwrap_or_default();
         let Some(cat) = cats
             .iter()
             .find(|c| c.id.to_string() == category.get_untracked())
@@ -215,7 +218,11 @@ fn my_location(done: impl FnOnce(Option<(f64, f64)>) + 'static) {
         let d2 = done.clone();
         let ok = Closure::once_into_js(move |pos: JsValue| {
             let coords = Reflect::get(&pos, &"coords".into()).unwrap_or(JsValue::UNDEFINED);
-            let num = |k: &str| Reflect::get(&coords, &k.into()).ok().and_then(|v| v.as_f64());
+            let num = |k: &str| {
+                Reflect::get(&coords, &k.into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+            };
             if let Some(f) = done.borrow_mut().take() {
                 f(num("longitude").zip(num("latitude")));
             }
