@@ -96,6 +96,7 @@ actions! {
     FieldReportDetail = "field_report_detail",
     AdminFieldCategory = "admin_field_category",
     AdminDepartment = "admin_department",
+    FieldRates = "field_rates",
 }
 
 impl AuditAction {

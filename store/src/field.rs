@@ -618,3 +618,109 @@ async fn event(
     .await?;
     Ok(())
 }
+
+/// A report as the rates need it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RateReport {
+    pub id: i64,
+    pub grid_code: Option<String>,
+    pub category: String,
+    pub state: String,
+    pub satisfaction: Option<String>,
+    pub made_at: i64,
+    pub closed_at: Option<i64>,
+    /// JSON `[[department, acknowledged], …]`, the lead first.
+    pub departments: String,
+}
+
+/// A step as the rates need it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RateStep {
+    pub report_id: i64,
+    pub level: String,
+    pub started_at: i64,
+    pub acknowledge_by: i64,
+    pub resolve_by: i64,
+    pub acknowledged_at: Option<i64>,
+    pub resolved_at: Option<i64>,
+}
+
+/// What the rates of a period read: the reports made in `[from, to)` in grids under `prefix`
+/// (all, with those outside every grid, for `""`), their steps in order, and when each
+/// whistled department first reported (report, department, time).
+pub struct RateRows {
+    pub reports: Vec<RateReport>,
+    pub steps: Vec<RateStep>,
+    pub department_acks: Vec<(i64, i64, i64)>,
+}
+
+impl Db {
+    pub async fn field_rate_rows(&self, from: i64, to: i64, prefix: &str) -> Result<RateRows> {
+        let place = "($3 = '' OR g.code LIKE $4)";
+        let like = crate::services::under(prefix);
+        let reports = sqlx::query_as(&format!(
+            "SELECT r.id, g.code AS grid_code, c.name AS category, r.state, r.satisfaction, r.made_at, r.closed_at, \
+             r.departments FROM field_report r JOIN field_category c ON c.id = r.category_id \
+             LEFT JOIN grid g ON g.id = r.grid_id WHERE r.made_at >= $1 AND r.made_at < $2 AND {place} ORDER BY r.id"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(prefix)
+        .bind(&like)
+        .fetch_all(self.pool())
+        .await?;
+        let steps = sqlx::query_as(&format!(
+            "SELECT s.report_id, s.level, s.started_at, s.acknowledge_by, s.resolve_by, s.acknowledged_at, s.resolved_at \
+             FROM field_step s JOIN field_report r ON r.id = s.report_id LEFT JOIN grid g ON g.id = r.grid_id \
+             WHERE r.made_at >= $1 AND r.made_at < $2 AND {place} ORDER BY s.id"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(prefix)
+        .bind(&like)
+        .fetch_all(self.pool())
+        .await?;
+        let department_acks = sqlx::query_as(&format!(
+            "SELECT e.report_id, m.department_id, MIN(e.at) FROM field_event e \
+             JOIN department_member m ON m.user_id = e.actor_id JOIN field_report r ON r.id = e.report_id \
+             LEFT JOIN grid g ON g.id = r.grid_id \
+             WHERE e.action = 'acknowledge' AND e.level = 'department' AND r.made_at >= $1 AND r.made_at < $2 AND {place} \
+             GROUP BY e.report_id, m.department_id"
+        ))
+        .bind(from)
+        .bind(to)
+        .bind(prefix)
+        .bind(&like)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(RateRows {
+            reports,
+            steps,
+            department_acks,
+        })
+    }
+
+    /// Grid codes and names under `prefix` (all with `""`), for naming rows.
+    pub async fn grid_names(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT code, name FROM grid WHERE $1 = '' OR code LIKE $2 ORDER BY code",
+        )
+        .bind(prefix)
+        .bind(crate::services::under(prefix))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Reports per grid (code, category, count) made in `[from, to)`: the map's hot spots.
+    pub async fn field_counts(&self, from: i64, to: i64) -> Result<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT g.code, c.name, COUNT(*) FROM field_report r JOIN grid g ON g.id = r.grid_id \
+             JOIN field_category c ON c.id = r.category_id WHERE r.made_at >= $1 AND r.made_at < $2 \
+             GROUP BY g.code, c.name ORDER BY g.code, c.name",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

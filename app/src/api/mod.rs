@@ -7,6 +7,7 @@ pub mod auth;
 pub mod data;
 pub mod events;
 pub mod field;
+pub mod field_rates;
 pub mod grids;
 pub mod orgs;
 pub mod photos;

@@ -111,6 +111,59 @@ pub fn rates<'a>(cases: impl IntoIterator<Item = &'a CaseRecord>, now: i64) -> R
     r
 }
 
+/// What a ranking groups reports by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum By {
+    Grid,
+    Community,
+    Street,
+    Department,
+}
+
+impl By {
+    pub const ALL: [By; 4] = [By::Grid, By::Community, By::Street, By::Department];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Grid => "grid",
+            By::Community => "community",
+            By::Street => "street",
+            By::Department => "department",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<By> {
+        By::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// The area a report placed in grid `code` counts for (its grid, community or street);
+    /// `None` for departments (a report counts for each department whistled) and for a grid
+    /// coarser than the level asked.
+    pub fn area_of(self, code: &str) -> Option<String> {
+        let digits = match self {
+            By::Grid => code.len(),
+            By::Community => super::COMMUNITY_DIGITS,
+            By::Street => super::STREET_DIGITS,
+            By::Department => return None,
+        };
+        (code.len() >= digits).then(|| code[..digits].to_owned())
+    }
+}
+
+/// Orders a ranking best first: resolution rate, then satisfaction, then response (a rate that
+/// cannot be computed yet counts as the lowest), then the key.
+pub fn rank<T>(rows: &mut [(String, Rates, T)]) {
+    let key =
+        |r: &Rates| [r.resolution(), r.satisfaction(), r.response()].map(|x| x.unwrap_or(-1.0));
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (key(&a.1), key(&b.1));
+        kb.partial_cmp(&ka)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.0.cmp(&b.0))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,5 +242,45 @@ mod tests {
             (none.response(), none.resolution(), none.satisfaction()),
             (None, None, None)
         );
+    }
+
+    #[test]
+    fn a_ranking_groups_by_area_and_puts_the_best_resolution_first() {
+        let code = "32011300100101001";
+        assert_eq!(By::Grid.area_of(code).as_deref(), Some(code));
+        assert_eq!(By::Community.area_of(code).as_deref(), Some("320113001001"));
+        assert_eq!(By::Street.area_of(code).as_deref(), Some("320113001"));
+        assert_eq!(
+            By::Community.area_of("320113001"),
+            None,
+            "a street's own grid"
+        );
+        assert_eq!(By::Department.area_of(code), None);
+        assert_eq!(By::parse("street"), Some(By::Street));
+        let good = rates(
+            &[case(
+                vec![step(0, Some(H), Some(2 * H))],
+                FieldState::Closed,
+                Some(Satisfaction::Satisfied),
+            )],
+            100 * 24 * H,
+        );
+        let rotting = rates(
+            &[case(
+                vec![step(0, Some(H), None)],
+                FieldState::Handling,
+                None,
+            )],
+            100 * 24 * H,
+        );
+        let none = Rates::default();
+        let mut rows = vec![
+            ("b".to_owned(), rotting, ()),
+            ("c".to_owned(), none, ()),
+            ("a".to_owned(), good, ()),
+        ];
+        rank(&mut rows);
+        let order: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(order, ["a", "b", "c"]);
     }
 }

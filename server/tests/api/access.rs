@@ -411,6 +411,17 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
         (
+            "field_hot_spots",
+            |_| String::new(),
+            [401, 200, 200, 200, 200, 200, 200, 200],
+        ),
+        // The rates: staff of any scope (their scope's rows); residents nothing.
+        (
+            "field_rates",
+            |_| "month=&by=grid".into(),
+            [401, 403, 403, 200, 200, 200, 200, 200],
+        ),
+        (
             "field_report_in",
             |_| {
                 let key = format!(

@@ -590,6 +590,18 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [Yes; 3],
         ),
         (
+            "field_hot_spots",
+            "counts per grid (public)",
+            None,
+            [Yes; 3],
+        ),
+        (
+            "field_rates",
+            "the rates of the caller's own scope (residents none)",
+            Some(|_| "month=&by=grid".into()),
+            [Yes, Yes, No],
+        ),
+        (
             "field_report_in",
             "reporting at a point (anyone may, anywhere)",
             None,

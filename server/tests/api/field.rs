@@ -301,3 +301,96 @@ async fn a_report_carries_its_photo_once_seen_only_by_those_who_see_the_report()
     let deps = app.post("field_departments", "", Some(&jumin)).await;
     assert_eq!(deps.status, StatusCode::OK, "{}", deps.body);
 }
+
+#[tokio::test]
+async fn the_rates_rank_each_scope_and_refuse_residents() {
+    let app = spawn().await;
+    let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
+    let now = store::now();
+    let reports = domain::demo_field::year(&d, now, 400);
+    app.db
+        .load_demo_field(&reports, &d.departments)
+        .await
+        .unwrap();
+    // Last month: whole, whatever today's date.
+    let (y, m, _) = domain::date::civil_from_days((now + 8 * 3600).div_euclid(86_400));
+    let (ly, lm) = app::api::field_rates::add_months(y, m, -1);
+    let (start, end) = (
+        app::api::field_rates::month_start(ly, lm),
+        app::api::field_rates::month_start(y, m),
+    );
+    let last_month = reports
+        .iter()
+        .filter(|r| (start..end).contains(&r.made_at))
+        .count();
+    assert!(last_month > 10, "{last_month}");
+    let month = format!("month={ly:04}-{lm:02}");
+
+    let jiedao = app.login("jiedao").await;
+    let r = app
+        .post("field_rates", &format!("{month}&by=street"), Some(&jiedao))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(v["rows"][0]["key"], "320113001");
+    assert_eq!(v["total"]["reports"], last_month);
+    assert_eq!(v["trend"].as_array().unwrap().len(), 12);
+    let rates: domain::field::rates::Rates =
+        serde_json::from_value(v["total"]["rates"].clone()).unwrap();
+    assert!(rates
+        .resolution()
+        .is_some_and(|x| (0.0..=100.0).contains(&x)));
+
+    // The community's organiser ranks the grids of the community.
+    let shuji = app.login("shuji").await;
+    let v = app
+        .post("field_rates", &format!("{month}&by=grid"), Some(&shuji))
+        .await
+        .json();
+    let rows = v["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(rows
+        .iter()
+        .all(|r| r["key"].as_str().unwrap().starts_with("320113001001")));
+    assert!(rows[0]["name"].as_str().unwrap().contains("网格"));
+
+    // A department's account sees its own department only.
+    let zhujian = app.login("zhujian").await;
+    let v = app
+        .post("field_rates", &format!("{month}&by=grid"), Some(&zhujian))
+        .await
+        .json();
+    assert_eq!(v["by"], "department");
+    assert!(v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["name"] == "区住建局"));
+
+    // Residents see no rates; a month that is not one is refused.
+    let jumin = app.login("jumin").await;
+    let r = app
+        .post("field_rates", "month=&by=grid", Some(&jumin))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post("field_rates", "month=2026-13&by=grid", Some(&jiedao))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("field.err.month"), "{}", r.body);
+
+    // The map's hot spots count every report of the year, per grid and category.
+    let spots = app.post("field_hot_spots", "", Some(&jumin)).await.json();
+    let total: i64 = spots
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["total"].as_i64().unwrap())
+        .sum();
+    let in_year = reports
+        .iter()
+        .filter(|r| r.made_at >= now - 365 * 86_400)
+        .count();
+    assert_eq!(total as usize, in_year);
+}
