@@ -503,6 +503,9 @@ mod tests {
             wanted.extend(
                 ["waiting", "sending", "failed", "sent"].map(|s| format!("field.outbox.{s}")),
             );
+            wanted
+                .extend(domain::field::rates::By::ALL.map(|b| format!("field.by.{}", b.as_str())));
+            wanted.extend(["new", "list", "rates"].map(|t| format!("field.tab.{t}")));
         }
         let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
         wanted.extend(

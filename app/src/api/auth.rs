@@ -16,6 +16,9 @@ pub struct Me {
     pub display_name: String,
     pub role: Role,
     pub scope: Option<String>,
+    /// The department this account acts for (field reports whistled to it), if any.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -27,6 +30,7 @@ impl From<store::users::User> for Me {
             display_name: u.display_name,
             role: u.role,
             scope: u.scope.map(String::from),
+            department: None,
         }
     }
 }
@@ -121,7 +125,23 @@ pub async fn logout() -> Result<(), AppError> {
 /// The current user, or `None` when not logged in.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn whoami() -> Result<Option<Me>, AppError> {
-    Ok(current_user().await?.map(Me::from))
+    let Some(u) = current_user().await? else {
+        return Ok(None);
+    };
+    let db = state()?.db;
+    let department = match db.department_of(u.id).await? {
+        Some(d) => db
+            .departments()
+            .await?
+            .into_iter()
+            .find(|(id, _)| *id == d)
+            .map(|(_, n)| n),
+        None => None,
+    };
+    Ok(Some(Me {
+        department,
+        ..Me::from(u)
+    }))
 }
 
 /// Whether residents may register themselves, and the communities they can choose.

@@ -406,7 +406,8 @@ pub async fn field_report_detail(id: i64) -> Result<FieldReportView, AppError> {
         )
         .await);
     }
-    let mut v = view(&p, &who, &db.departments().await?, r);
+    let departments = db.departments().await?;
+    let mut v = view(&p, &who, &departments, r);
     v.photos = db
         .photos_of(&[format!("field:{id}")])
         .await?
@@ -440,8 +441,19 @@ pub async fn field_report_detail(id: i64) -> Result<FieldReportView, AppError> {
             by: e
                 .actor_id
                 .and_then(|a| names.iter().find(|(i, _)| *i == a).map(|(_, n)| n.clone())),
+            // A whistle is stored with the departments' ids: shown with their names.
+            detail: if e.action == "whistle" {
+                e.detail
+                    .split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|n| n.parse::<i64>().ok())
+                    .filter_map(|d| departments.iter().find(|(i, _)| *i == d))
+                    .map(|(_, n)| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            } else {
+                e.detail
+            },
             action: e.action,
-            detail: e.detail,
             state: e.state,
             level: e.level,
         })

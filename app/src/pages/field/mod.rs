@@ -13,11 +13,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 mod detail;
+mod rates;
 mod report;
 pub use detail::FieldReportPage;
 
-/// The tabs: key (`?tab=` and `field.tab.<key>`).
-const TABS: [&str; 2] = ["new", "list"];
+/// The tabs: key (`?tab=` and `field.tab.<key>`) and whether only staff and departments see it.
+const TABS: [(&str, bool); 3] = [("new", false), ("list", false), ("rates", true)];
 
 /// `/field`.
 #[component]
@@ -25,21 +26,30 @@ pub fn FieldPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
     let tab = move || query.read().get("tab").unwrap_or_else(|| "new".into());
+    // Staff, and the departments' accounts, see the rates.
+    let staff = move || {
+        crate::use_auth()
+            .user()
+            .is_some_and(|u| u.role != domain::Role::Resident || u.department.is_some())
+    };
     view! {
         <section class="page field">
             <h1>{move || i18n.t("field.title")}</h1>
             <nav class="tabs" aria-label=move || i18n.t("field.tabs")>
-                {TABS.into_iter().map(|key| {
+                {TABS.into_iter().map(|(key, staff_only)| {
                     let current = move || tab() == key;
                     view! {
-                        <a href=format!("/field?tab={key}") aria-current=move || current().then_some("page")>
-                            {move || i18n.t(&format!("field.tab.{key}"))}
-                        </a>
+                        <Show when=move || !staff_only || staff()>
+                            <a href=format!("/field?tab={key}") aria-current=move || current().then_some("page")>
+                                {move || i18n.t(&format!("field.tab.{key}"))}
+                            </a>
+                        </Show>
                     }
                 }).collect_view()}
             </nav>
             {move || match tab().as_str() {
                 "list" => view! { <Lists/> }.into_any(),
+                "rates" => view! { <rates::RatesTab/> }.into_any(),
                 _ => view! { <report::NewReport/> <report::OutboxList/> }.into_any(),
             }}
         </section>

@@ -89,6 +89,8 @@ pub(super) struct Ed {
     pub hidden_layers: RwSignal<HashSet<i64>>,
     /// The service layer (open needs and waiting wishes per grid), once switched on.
     pub service_marks: RwSignal<Option<Vec<crate::api::services::ServiceMark>>>,
+    /// The field reports' hot spots (reports per grid in the last year), when that layer is on.
+    pub field_spots: RwSignal<Option<Vec<crate::api::field_rates::FieldHotSpot>>>,
     /// Where the map was last clicked to select (a field report can be made there).
     pub clicked: RwSignal<Option<Point>>,
     /// The grids are drawn once the map's size is known: measuring an SVG already full of paths
@@ -164,6 +166,7 @@ impl Ed {
             hidden_layers: RwSignal::new(HashSet::new()),
             service_marks: RwSignal::new(None),
             clicked: RwSignal::new(None),
+            field_spots: RwSignal::new(None),
             measured: RwSignal::new(false),
             detail: Memo::new(move |_| detail_tier(size.get().0 / view_box.get().w)),
             label_spots: label_spots(proj, work),

@@ -63,6 +63,7 @@ impl Ed {
                     {move || measured.get().then(|| self.layer(1))}
                     {move || self.labels()}
                     {move || self.service_layer()}
+                    {move || self.field_layer()}
                     {move || {
                         let items = import_preview.get();
                         (!items.is_empty()).then(|| view! {
@@ -308,6 +309,33 @@ impl Ed {
         }))
     }
 
+    /// The field reports' hot spots: a square per grid under its label with the year's count,
+    /// darker where more was reported (thirds of the busiest grid's count).
+    fn field_layer(self) -> Option<impl IntoView> {
+        let spots = self.field_spots.get()?;
+        let k = self.ppu();
+        let r = 11.0 / k;
+        let most = spots.iter().map(|s| s.total).max().unwrap_or(1).max(1);
+        Some(self.label_spots.with(|labels| {
+            let items: Vec<_> = spots
+                .iter()
+                .filter_map(|h| {
+                    let s = labels.iter().find(|s| s.code == h.grid)?;
+                    let heat = 1 + (h.total * 3 - 1) / most;
+                    Some(view! {
+                        <g class=format!("field-mark heat-{heat}") data-grid=h.grid.clone() data-total=h.total.to_string()>
+                            <rect x=format!("{:.3}", s.x - 1.4 * r) y=format!("{:.3}", s.y + 1.2 * r) width=format!("{:.3}", 2.8 * r)
+                                height=format!("{:.3}", 2.0 * r) rx=format!("{:.3}", 0.4 * r)/>
+                            <text x=format!("{:.3}", s.x) y=format!("{:.3}", s.y + 2.2 * r) font-size=format!("{:.3}", 11.0 / k)
+                                text-anchor="middle" dominant-baseline="central">{h.total}</text>
+                        </g>
+                    })
+                })
+                .collect();
+            view! { <g class="field-layer">{items}</g> }
+        }))
+    }
+
     fn problem_marks(self) -> impl IntoView {
         let proj = self.proj;
         let r = self.handle_px * 1.4 / self.ppu();
@@ -371,6 +399,9 @@ impl Ed {
                 <span class="legend-item"><span class="swatch gap-swatch"></span>{move || i18n.t("map.legend_gap")}</span>
                 {move || self.service_marks.with(Option::is_some).then(|| view! {
                     <span class="legend-item"><span class="swatch service-swatch"></span>{move || i18n.t("map.legend_services")}</span>
+                })}
+                {move || self.field_spots.with(Option::is_some).then(|| view! {
+                    <span class="legend-item"><span class="swatch field-swatch"></span>{move || i18n.t("map.legend_field")}</span>
                 })}
                 <a href=move || format!("/feeds/grids.geojson?level={}", active_level.get()) download="grids.geojson">{move || i18n.t("map.export_level")}</a>
             </div>

@@ -51,6 +51,11 @@ impl Ed {
                             on:change=move |ev| self.show_services(event_target_checked(&ev))/>
                         {move || i18n.t("map.service_layer_toggle")}
                     </label>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || self.field_spots.with(Option::is_some)
+                            on:change=move |ev| self.show_field(event_target_checked(&ev))/>
+                        {move || i18n.t("map.field_layer_toggle")}
+                    </label>
                 </fieldset>
                 <label class="level-pick">{move || i18n.t("map.active_level")}
                     <select on:change=move |ev| { active_level.set(event_target_value(&ev).parse().unwrap_or(3)); }>
@@ -77,6 +82,51 @@ impl Ed {
                 Err(e) => message.set(Some((false, error_message(i18n, &e)))),
             }
         });
+    }
+
+    /// Switches the field reports' hot spots on (loading them) or off.
+    fn show_field(self, on: bool) {
+        let spots = self.field_spots;
+        if !on {
+            spots.set(None);
+            return;
+        }
+        let i18n = self.i18n;
+        let message = self.message;
+        leptos::task::spawn_local(async move {
+            match crate::api::field_rates::field_hot_spots().await {
+                Ok(h) if !spots.is_disposed() => spots.set(Some(h)),
+                Ok(_) => {}
+                Err(e) => message.set(Some((false, error_message(i18n, &e)))),
+            }
+        });
+    }
+
+    /// In the grid's panel, with the hot spots on: the year's reports in the grid (and those
+    /// inside it), the most frequent categories first.
+    fn field_line(self, code: &str) -> Option<impl IntoView> {
+        let i18n = self.i18n;
+        let (total, top) = self.field_spots.with(|h| {
+            h.as_ref().map(|h| {
+                let mut by: Vec<(String, i64)> = Vec::new();
+                for s in h.iter().filter(|s| s.grid.starts_with(code)) {
+                    for (c, n) in &s.categories {
+                        match by.iter_mut().find(|(x, _)| x == c) {
+                            Some(e) => e.1 += n,
+                            None => by.push((c.clone(), *n)),
+                        }
+                    }
+                }
+                by.sort_by(|a, b| b.1.cmp(&a.1));
+                let total: i64 = by.iter().map(|x| x.1).sum();
+                let top: Vec<String> = by.iter().take(3).map(|(c, n)| format!("{c} {n}")).collect();
+                (total, top.join("、"))
+            })
+        })?;
+        Some(view! {
+            <dt>{move || i18n.t("map.field_layer")}</dt>
+            <dd>{move || i18n.tf("map.field_year", &[("n", total.to_string())])} {(!top.is_empty()).then(|| format!("（{top}）"))}</dd>
+        })
     }
 
     /// In the grid's panel, with the service layer on: the open needs and waiting wishes in the
@@ -260,6 +310,7 @@ impl Ed {
                             <dt>{move || i18n.t("map.child_households")}</dt><dd>{h}</dd>
                         })}
                         {self.service_line(&g.code)}
+                        {self.field_line(&g.code)}
                         {(g.valid_from.is_some() || g.valid_to.is_some()).then(|| view! {
                             <dt>{move || i18n.t("grid.valid")}</dt>
                             <dd>{format!("{} – {}", g.valid_from.clone().unwrap_or_default(), g.valid_to.clone().unwrap_or_default())}</dd>
