@@ -49,8 +49,20 @@ pub fn App() -> impl IntoView {
     };
     provide_context(auth);
     leptos::task::spawn_local(async move {
-        let me = api::auth::whoami().await.ok().flatten();
+        // Without a network (a phone in the field opening the app from its kept shell) the
+        // last account seen here stands in, so the outbox and the kept pages work; the server
+        // still decides every request.
+        let me = match api::auth::whoami().await {
+            Ok(me) => me,
+            Err(api::AppError::Request(_)) => remembered_me(),
+            Err(_) => None,
+        };
         auth.me.set(Some(me));
+    });
+    Effect::new(move |_| {
+        if let Some(me) = auth.me.get() {
+            remember_me(me.as_ref());
+        }
     });
     #[cfg(feature = "csr")]
     follow_links_to_other_areas();
@@ -159,6 +171,33 @@ fn follow_links_to_other_areas() {
         true,
     );
     on_click.forget();
+}
+
+#[cfg(feature = "csr")]
+const ME_KEY: &str = "linli.me";
+
+/// Keeps who is logged in (or forgets it) in the browser, for a start without a network.
+fn remember_me(me: Option<&Me>) {
+    #[cfg(feature = "csr")]
+    if let Ok(Some(s)) = window().local_storage() {
+        let _ = match me.and_then(|m| serde_json::to_string(m).ok()) {
+            Some(json) => s.set_item(ME_KEY, &json),
+            None => s.remove_item(ME_KEY),
+        };
+    }
+    #[cfg(not(feature = "csr"))]
+    let _ = me;
+}
+
+/// The account last seen logged in here, if any.
+fn remembered_me() -> Option<Me> {
+    #[cfg(feature = "csr")]
+    {
+        let s = window().local_storage().ok().flatten()?;
+        serde_json::from_str(&s.get_item(ME_KEY).ok().flatten()?).ok()
+    }
+    #[cfg(not(feature = "csr"))]
+    None
 }
 
 /// Lets the browser keep the app's shell for loading without a network (`public/sw.js`).

@@ -77,7 +77,8 @@ pub fn new_key() -> String {
 }
 
 impl Outbox {
-    /// The app's one outbox (created at the first call, then shared through the context).
+    /// The app's one outbox (created at the first call, then shared through the context). Call
+    /// it where a component is built, not inside a task (which has no owner to ask).
     pub fn get() -> Outbox {
         if let Some(o) = use_context::<Outbox>() {
             return o;

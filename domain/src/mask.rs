@@ -29,6 +29,47 @@ pub fn name(s: &str) -> String {
     }
 }
 
+/// Free text for the public: every run of seven or more digits (a phone number, with or without
+/// an area code; an identity or bank card number, its final `X` too) becomes `*` but its first
+/// three and last two digits. Shorter numbers (a building, a date, a count) stay.
+pub fn text(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len()
+            && (chars[i].is_ascii_digit()
+                || (chars[i] == '-' && chars.get(i + 1).is_some_and(char::is_ascii_digit)))
+        {
+            i += 1;
+        }
+        if i < chars.len() && matches!(chars[i], 'X' | 'x') && i - start >= 17 {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        let digits = run.iter().filter(|c| c.is_ascii_digit()).count();
+        if digits >= 7 {
+            let keep_tail = run.len().saturating_sub(2);
+            for (k, c) in run.iter().enumerate() {
+                out.push(if k < 3 || k >= keep_tail || *c == '-' {
+                    *c
+                } else {
+                    '*'
+                });
+            }
+        } else {
+            out.extend(run);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -45,5 +86,18 @@ mod tests {
         assert_eq!(super::name("李小明"), "李*明");
         assert_eq!(super::name("欧阳小明"), "欧**明");
         assert_eq!(super::name("王"), "*");
+    }
+    #[test]
+    fn numbers_in_free_text() {
+        assert_eq!(
+            super::text("3号楼漏水，联系13812345678，2026年12月"),
+            "3号楼漏水，联系138******78，2026年12月"
+        );
+        assert_eq!(super::text("座机025-84561234"), "座机025-******34");
+        assert_eq!(
+            super::text("身份证32011319800101123X"),
+            "身份证320*************3X"
+        );
+        assert_eq!(super::text("12栋2单元 共3户"), "12栋2单元 共3户");
     }
 }

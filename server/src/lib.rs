@@ -4,6 +4,7 @@
 mod caller;
 mod export;
 mod feeds;
+mod open311;
 mod photo;
 pub mod security;
 
@@ -272,6 +273,12 @@ pub fn router(cfg: Config) -> Router {
         .route("/export/hours.xlsx", get(export::hours_xlsx))
         .route("/export/me.json", get(export::my_data_json))
         .route("/photo/{id}", get(photo::photo))
+        .route("/open311/v2/services.json", get(open311::services))
+        .route(
+            "/open311/v2/requests.json",
+            get(open311::requests).post(open311::create),
+        )
+        .route("/open311/v2/requests/{file}", get(open311::request))
         // The service worker's scope is the folder it is served from: the whole app.
         .route_service("/sw.js", ServeFile::new(cfg.dist.join("public/sw.js")))
         .fallback_service(assets)

@@ -117,6 +117,12 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Issue an API key for an account (Open311 clients file reports with it as that account);
+    /// printed once, only its hash is kept.
+    ApiKey {
+        #[arg(long)]
+        username: String,
+    },
 }
 
 fn today_days() -> i64 {
@@ -420,6 +426,23 @@ async fn run(cli: Cli) -> Result<(), String> {
                     e => e.to_string(),
                 })?;
             println!("user {} added as {}", u.username, u.role.as_str());
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::ApiKey { username },
+        } => {
+            let db = open(&cli.database_url).await?;
+            let u = db
+                .user_by_name(username.trim())
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no user {username}"))?;
+            let key = db.add_api_key(u.id).await.map_err(|e| e.to_string())?;
+            println!("{key}");
+            eprintln!(
+                "API key for {}: send it as api_key to /open311/v2/requests.json; it is not shown again",
+                u.username
+            );
             Ok(())
         }
     }

@@ -99,4 +99,34 @@ impl Db {
             .fetch_optional(self.pool())
             .await?)
     }
+
+    /// Issues an API key for the account (Open311 clients file reports with it); only its hash
+    /// is kept (setting `api_key:<hash>`), so it is shown once.
+    pub async fn add_api_key(&self, user_id: i64) -> Result<String> {
+        let mut b = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut b);
+        let key = hex::encode(b);
+        self.set_setting(&format!("api_key:{}", hash(&key)), &user_id.to_string())
+            .await?;
+        Ok(key)
+    }
+
+    /// The account an API key belongs to.
+    pub async fn api_key_user(&self, key: &str) -> Result<Option<crate::users::User>> {
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(None);
+        }
+        let Some(id) = self
+            .setting(&format!("api_key:{}", hash(key)))
+            .await?
+            .and_then(|v| v.parse::<i64>().ok())
+        else {
+            return Ok(None);
+        };
+        match self.user(id).await {
+            Ok(u) => Ok(Some(u)),
+            Err(crate::StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
 }

@@ -724,3 +724,76 @@ impl Db {
         .await?)
     }
 }
+
+/// A report as Open311 shows it (no reporter, no photos).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct PublicReport {
+    pub id: i64,
+    pub category_id: i64,
+    pub category: String,
+    pub description: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub grid_code: Option<String>,
+    pub state: String,
+    pub level: String,
+    pub departments: String,
+    pub made_at: i64,
+    /// The last transition's time.
+    pub updated_at: i64,
+    /// The current step's resolve-by time.
+    pub resolve_by: Option<i64>,
+}
+
+/// Which reports Open311 lists.
+#[derive(Debug, Clone, Default)]
+pub struct PublicFilter {
+    pub ids: Option<Vec<i64>>,
+    pub category: Option<i64>,
+    /// Made at or after / before (unix seconds).
+    pub from: Option<i64>,
+    pub to: Option<i64>,
+    /// Open (`true`) or closed (`false`) only.
+    pub open: Option<bool>,
+    pub limit: i64,
+}
+
+impl Db {
+    /// Reports as Open311 lists them, newest first.
+    pub async fn field_public(&self, f: &PublicFilter) -> Result<Vec<PublicReport>> {
+        let ids = f.ids.as_ref().map(|ids| {
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        });
+        let mut sql = String::from(
+            "SELECT r.id, r.category_id, c.name AS category, r.description, r.lon, r.lat, g.code AS grid_code, \
+             r.state, r.level, r.departments, r.made_at, \
+             (SELECT MAX(e.at) FROM field_event e WHERE e.report_id = r.id) AS updated_at, \
+             (SELECT s.resolve_by FROM field_step s WHERE s.report_id = r.id ORDER BY s.id DESC LIMIT 1) AS resolve_by \
+             FROM field_report r JOIN field_category c ON c.id = r.category_id LEFT JOIN grid g ON g.id = r.grid_id \
+             WHERE ($1 < 0 OR r.category_id = $1) AND ($2 < 0 OR r.made_at >= $2) AND ($3 < 0 OR r.made_at < $3)",
+        );
+        // The ids are numbers we formatted: safe to write into the statement.
+        if let Some(ids) = &ids {
+            sql.push_str(&format!(
+                " AND r.id IN ({})",
+                if ids.is_empty() { "0" } else { ids }
+            ));
+        }
+        match f.open {
+            Some(true) => sql.push_str(" AND r.state <> 'closed' AND r.state <> 'resolved'"),
+            Some(false) => sql.push_str(" AND (r.state = 'closed' OR r.state = 'resolved')"),
+            None => {}
+        }
+        sql.push_str(" ORDER BY r.id DESC LIMIT $4");
+        Ok(sqlx::query_as(&sql)
+            .bind(f.category.unwrap_or(-1))
+            .bind(f.from.unwrap_or(-1))
+            .bind(f.to.unwrap_or(-1))
+            .bind(f.limit)
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

@@ -194,6 +194,107 @@ pub mod ssr_field {
         }
     }
 
+    /// A report as it arrives, from the app's form (through the outbox) or from Open311.
+    pub struct Filing {
+        pub key: String,
+        pub category: i64,
+        pub description: String,
+        pub lon: f64,
+        pub lat: f64,
+        pub made_at: i64,
+        pub fixed: bool,
+        pub photo: String,
+    }
+
+    /// What filing did: the report, whether it is new (not a retry), the photo kept now.
+    pub struct Filed {
+        pub id: i64,
+        pub new: bool,
+        pub photo: Option<(i64, String)>,
+    }
+
+    /// Checks and keeps a report by `p` (no auditing: the caller writes its own). `Forbidden`:
+    /// a fix on the spot outside the caller's grids.
+    pub async fn file(db: &store::Db, p: &Principal, f: Filing) -> Result<Filed, AppError> {
+        let key = f.key.trim();
+        if !(8..=64).contains(&key.len())
+            || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(AppError::Invalid("field.err.key".into()));
+        }
+        let description = domain::service::clean(&f.description, MAX_DESCRIPTION, true)
+            .filter(|d| !d.is_empty())
+            .ok_or_else(|| AppError::Invalid("field.err.description".into()))?;
+        let now = store::now();
+        if f.made_at > now + CLOCK_SKEW_SECS || f.made_at < now - MAX_AGE_SECS {
+            return Err(AppError::Invalid("field.err.time".into()));
+        }
+        let (lon, lat) = (f.lon, f.lat);
+        if !(lon.is_finite()
+            && lat.is_finite()
+            && (73.0..=136.0).contains(&lon)
+            && (3.0..=54.0).contains(&lat))
+        {
+            return Err(AppError::Invalid("field.err.place".into()));
+        }
+        // The photo is read before anything is kept: one that is not a photo stops the report.
+        let photo = match f.photo.trim() {
+            "" => None,
+            data => Some(super::super::photos::ssr_photos::decode(data)?),
+        };
+        let grid = grid_at(db, [lon, lat]).await?;
+        if f.fixed {
+            let code = grid.as_ref().and_then(|(_, c)| Code::parse(c).ok());
+            let handles = domain::field::levels_handled(p, code.as_ref());
+            if !handles.contains(&domain::field::Level::Grid) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let report = store::field::NewReport {
+            key: key.to_owned(),
+            category_id: f.category,
+            description,
+            lon,
+            lat,
+            grid_id: grid.map(|g| g.0),
+            reporter_id: p.user_id,
+            made_at: f.made_at,
+            fixed_on_spot: f.fixed,
+        };
+        let (id, new) = db
+            .file_field_report(&report, &calendar(db).await, now)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => AppError::Invalid("field.err.category".into()),
+                store::StoreError::Duplicate => AppError::Conflict("field.err.key_taken".into()),
+                e => e.into(),
+            })?;
+        // Sent with the report, so the outbox's one request carries both; a retry after the
+        // report was kept but its photo was not adds it now, and never a second copy.
+        let subject = format!("field:{id}");
+        let mut kept = None;
+        if let Some((bytes, info)) = photo {
+            if db
+                .photos_of(std::slice::from_ref(&subject))
+                .await?
+                .is_empty()
+            {
+                let photo_id = db
+                    .add_photo(&subject, "report", Some(p.user_id), info, &bytes, now)
+                    .await?;
+                kept = Some((
+                    photo_id,
+                    format!("{subject} {}x{}", info.width, info.height),
+                ));
+            }
+        }
+        Ok(Filed {
+            id,
+            new,
+            photo: kept,
+        })
+    }
+
     /// The finest grid containing `at` (none outside the district's grids).
     pub async fn grid_at(db: &store::Db, at: [f64; 2]) -> Result<Option<(i64, String)>, AppError> {
         let grids = db.list_grids(None).await?;
@@ -228,7 +329,8 @@ pub async fn field_categories() -> Result<Vec<FieldCategoryView>, AppError> {
 
 /// Files a report (`key`: made once on the device, so a retry files nothing twice; `made_at`:
 /// unix seconds on the device, where the clocks start). A grid worker may record something fixed
-/// on the spot (`fixed`) in a grid of theirs. Returns the report's id (the same on a retry).
+/// on the spot (`fixed`) in a grid of theirs. `photo` (base64, shrunk by the browser) travels
+/// with it. Returns the report's id (the same on a retry).
 #[server(prefix = "/api", endpoint = "field_report_in")]
 #[allow(clippy::too_many_arguments)]
 pub async fn field_report_in(
@@ -242,92 +344,46 @@ pub async fn field_report_in(
     #[server(default)] photo: String,
 ) -> Result<i64, AppError> {
     let p = require_user().await?;
-    let key = key.trim();
-    if !(8..=64).contains(&key.len())
-        || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(AppError::Invalid("field.err.key".into()));
-    }
-    let description = domain::service::clean(&description, MAX_DESCRIPTION, true)
-        .filter(|d| !d.is_empty())
-        .ok_or_else(|| AppError::Invalid("field.err.description".into()))?;
-    let now = store::now();
-    if made_at > now + CLOCK_SKEW_SECS || made_at < now - MAX_AGE_SECS {
-        return Err(AppError::Invalid("field.err.time".into()));
-    }
-    if !(lon.is_finite()
-        && lat.is_finite()
-        && (73.0..=136.0).contains(&lon)
-        && (3.0..=54.0).contains(&lat))
-    {
-        return Err(AppError::Invalid("field.err.place".into()));
-    }
-    // The photo is read before anything is kept: one that is not a photo stops the report.
-    let photo = match photo.trim() {
-        "" => None,
-        data => Some(super::photos::ssr_photos::decode(data)?),
-    };
     let db = state()?.db;
-    let grid = grid_at(&db, [lon, lat]).await?;
-    if fixed {
-        let code = grid.as_ref().and_then(|(_, c)| domain::Code::parse(c).ok());
-        let handles = domain::field::levels_handled(&p, code.as_ref());
-        if !handles.contains(&domain::field::Level::Grid) {
-            return Err(deny(&p, AuditAction::FieldReportIn, AuditObject::None).await);
-        }
-    }
-    let report = store::field::NewReport {
-        key: key.to_owned(),
-        category_id: category,
+    let filing = Filing {
+        key,
+        category,
         description,
         lon,
         lat,
-        grid_id: grid.map(|g| g.0),
-        reporter_id: p.user_id,
         made_at,
-        fixed_on_spot: fixed,
+        fixed,
+        photo,
     };
-    let (id, new) = db
-        .file_field_report(&report, &calendar(&db).await, now)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => AppError::Invalid("field.err.category".into()),
-            store::StoreError::Duplicate => AppError::Conflict("field.err.key_taken".into()),
-            e => e.into(),
-        })?;
-    // Sent with the report, so the outbox's one request carries both; a retry after the report
-    // was kept but its photo was not adds it now, and never a second copy.
-    let subject = format!("field:{id}");
-    if let Some((bytes, info)) = photo {
-        if db
-            .photos_of(std::slice::from_ref(&subject))
-            .await?
-            .is_empty()
-        {
-            let photo_id = db
-                .add_photo(&subject, "report", Some(p.user_id), info, &bytes, now)
-                .await?;
-            audit(
-                Some(&p),
-                AuditAction::FieldReportIn,
-                AuditObject::Photo(photo_id),
-                AuditResult::Ok,
-                &format!("{subject} {}x{}", info.width, info.height),
-            )
-            .await;
+    match file(&db, &p, filing).await {
+        Err(AppError::Forbidden) => {
+            Err(deny(&p, AuditAction::FieldReportIn, AuditObject::None).await)
+        }
+        Err(e) => Err(e),
+        Ok(filed) => {
+            if let Some((photo, detail)) = &filed.photo {
+                audit(
+                    Some(&p),
+                    AuditAction::FieldReportIn,
+                    AuditObject::Photo(*photo),
+                    AuditResult::Ok,
+                    detail,
+                )
+                .await;
+            }
+            if filed.new {
+                audit(
+                    Some(&p),
+                    AuditAction::FieldReportIn,
+                    AuditObject::FieldReport(filed.id),
+                    AuditResult::Ok,
+                    if fixed { "fixed on the spot" } else { "" },
+                )
+                .await;
+            }
+            Ok(filed.id)
         }
     }
-    if new {
-        audit(
-            Some(&p),
-            AuditAction::FieldReportIn,
-            AuditObject::FieldReport(id),
-            AuditResult::Ok,
-            if fixed { "fixed on the spot" } else { "" },
-        )
-        .await;
-    }
-    Ok(id)
 }
 
 /// Acts on report `id` at `version`: `action` is a `domain::field::FieldAction` as JSON

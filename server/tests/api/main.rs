@@ -27,6 +27,8 @@ mod http;
 /// Calendar files in.
 mod ics_import;
 /// Organisation lists as other systems export them.
+/// Open311 GeoReport v2.
+mod open311;
 mod org_exports;
 /// The organisation tree: edits, imports, exports.
 mod orgs;

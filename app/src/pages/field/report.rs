@@ -30,6 +30,8 @@ pub(super) fn NewReport() -> impl IntoView {
     let locating = RwSignal::new(false);
     let kept = RwSignal::new(false);
     let photo = NodeRef::<leptos::html::Input>::new();
+    // Taken here, in the component: inside the task below there is no owner to ask.
+    let outbox = Outbox::get();
     let locate = move |_| {
         locating.set(true);
         error.set(None);
@@ -81,7 +83,7 @@ pub(super) fn NewReport() -> impl IntoView {
                 },
                 None => String::new(),
             };
-            Outbox::get().add(Pending {
+            outbox.add(Pending {
                 key: crate::outbox::new_key(),
                 category: cat.id,
                 category_name: cat.name,
