@@ -94,7 +94,7 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   const jiedao = await person(browser, info, "jiedao");
   await jiedao.goto(`/field/${id}`);
   await jiedao.getByLabel("牵头").selectOption({ label: "区住建局" });
-  await jiedao.locator(".whistle").getByLabel("区城管执法局").check();
+  await jiedao.locator(".whistle").getByRole("checkbox", { name: "区城管执法局" }).check();
   await jiedao.getByRole("button", { name: "吹哨", exact: true }).click();
   await expect(jiedao.locator(".field-card-head")).toContainText("已吹哨");
   await expect(jiedao.locator("dl.facts")).toContainText("区住建局（牵头·未报到）");
@@ -121,5 +121,23 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await shot(page, "field-report");
   await wangge.goto("/field?tab=list");
   await shot(wangge, "field-list");
-  await expectNoProblems(problems);
+
+  // The rates: the street ranks the departments this month; the lead is there.
+  await jiedao.goto("/field?tab=rates");
+  await jiedao.getByLabel("按").selectOption({ label: "部门" });
+  await expect(jiedao.getByRole("heading", { name: /部门排名/ })).toBeVisible();
+  await expect(jiedao.locator("table.rates")).toContainText("区住建局");
+  await expect(jiedao.locator(".rate-cards")).toContainText("解决率");
+  await shot(jiedao, "field-rates");
+  // Residents have no rates tab.
+  await page.goto("/field");
+  await expect(page.getByRole("link", { name: "统计排名" })).toHaveCount(0);
+
+  // The map's hot spots: the demo year's reports per grid.
+  await page.goto("/map");
+  await page.getByLabel("显示事件热点（近一年）").check();
+  await expect(page.locator(".field-mark").first()).toBeVisible();
+  await shot(page, "field-hot-spots");
+  // The browser notes each request it could not make while offline; that was the point.
+  await expectNoProblems(problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED")));
 });
