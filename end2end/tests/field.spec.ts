@@ -120,6 +120,7 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await expect(page.locator(".field-history")).toContainText("街道吹哨");
   await shot(page, "field-report");
   await wangge.goto("/field?tab=list");
+  await expect(wangge.locator(".field-list a").first()).toBeVisible();
   await shot(wangge, "field-list");
 
   // The rates: the street ranks the departments this month; the lead is there.

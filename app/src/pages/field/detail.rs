@@ -70,7 +70,7 @@ fn Report(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
                     <th>{move || i18n.t("field.acknowledge_by")}</th>
                     <th>{move || i18n.t("field.resolve_by")}</th>
                 </tr></thead>
-                <tbody>{r.steps.iter().map(|s| step_row(i18n, s, now)).collect_view()}</tbody>
+                <tbody>{r.steps.iter().enumerate().map(|(i, s)| step_row(i18n, s, now, i + 1 == r.steps.len())).collect_view()}</tbody>
             </table>
         </div>
         <h2>{move || i18n.t("field.history")}</h2>
@@ -78,12 +78,18 @@ fn Report(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
             {r.events.iter().map(|e| {
                 let action = e.action.clone();
                 let by = e.by.clone().unwrap_or_else(|| i18n.t("field.by_clock"));
+                // A rating is stored as its word: shown in the reader's language.
+                let detail = if action == "rate" {
+                    i18n.t(&format!("field.rate.{}", e.detail))
+                } else {
+                    e.detail.clone()
+                };
                 view! {
                     <li>
                         <span class="muted">{when(e.at)}</span> " "
                         <strong>{move || i18n.t(&format!("field.action.{action}"))}</strong> " "
                         {by} " → " {level(i18n, &e.level)}
-                        {(!e.detail.is_empty()).then(|| view! { <q>{e.detail.clone()}</q> })}
+                        {(!detail.is_empty()).then(|| view! { <q>{detail}</q> })}
                     </li>
                 }
             }).collect_view()}
@@ -91,12 +97,14 @@ fn Report(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
     }
 }
 
-/// A level's stay: its deadlines, each marked done in time, done late, open or overdue.
-fn step_row(i18n: I18n, s: &FieldStepView, now: i64) -> impl IntoView {
+/// A level's stay: its deadlines, each marked done in time, done late, open or overdue; a level
+/// that passed the report on (not the `current` one) solved nothing itself.
+fn step_row(i18n: I18n, s: &FieldStepView, now: i64, current: bool) -> impl IntoView {
     let mark = |by: i64, done: Option<i64>| {
         let (class, key) = match done {
             Some(t) if t <= by => ("tag on", "field.in_time"),
             Some(_) => ("tag warn", "field.late"),
+            None if !current => ("tag", "field.passed_on"),
             None if now > by => ("tag warn", "field.overdue"),
             None => ("tag", "field.open"),
         };

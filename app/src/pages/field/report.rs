@@ -176,8 +176,10 @@ pub(super) fn OutboxList() -> impl IntoView {
                     let reason = p.reason.clone().map(|r| i18n.t(&r));
                     view! {
                         <li class="card" data-state=state>
-                            <strong>{p.category_name.clone()}</strong> " "
-                            <span class="tag">{move || i18n.t(&format!("field.outbox.{state}"))}</span>
+                            <span class="field-card-head">
+                                <strong>{p.category_name.clone()}</strong>
+                                <span class=if state == "failed" { "tag off" } else { "tag warn" }>{move || i18n.t(&format!("field.outbox.{state}"))}</span>
+                            </span>
                             <span class="description">{p.description.chars().take(40).collect::<String>()}</span>
                             <span class="muted">{when(p.made_at)}{(!p.photo.is_empty()).then(|| format!(" · {}", i18n.t("field.with_photo")))}</span>
                             {reason.map(|r| view! { <span class="muted">{r}</span> })}
@@ -192,8 +194,10 @@ pub(super) fn OutboxList() -> impl IntoView {
                 }).collect_view()}
                 {move || outbox.sent.get().into_iter().rev().map(|(_, id)| view! {
                     <li class="card" data-state="sent">
-                        <span class="tag on">{move || i18n.t("field.outbox.sent")}</span> " "
-                        <a href=format!("/field/{id}")>{move || i18n.tf("field.report_no", &[("id", id.to_string())])}</a>
+                        <span class="field-card-head">
+                            <span class="tag on">{move || i18n.t("field.outbox.sent")}</span>
+                            <a href=format!("/field/{id}")>{move || i18n.tf("field.report_no", &[("id", id.to_string())])}</a>
+                        </span>
                     </li>
                 }).collect_view()}
             </ul>

@@ -45,7 +45,7 @@ impl Ed {
                     </fieldset>
                 })}
                 <fieldset class="toggles">
-                    <legend>{move || i18n.t("map.service_layer")}</legend>
+                    <legend>{move || i18n.t("map.overlays")}</legend>
                     <label class="check">
                         <input type="checkbox" prop:checked=move || self.service_marks.with(Option::is_some)
                             on:change=move |ev| self.show_services(event_target_checked(&ev))/>
