@@ -187,6 +187,16 @@ impl Db {
         Ok(())
     }
 
+    /// Each department's accounts (department name, username), by department.
+    pub async fn department_members(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT d.name, u.username FROM department_member m JOIN department d ON d.id = m.department_id \
+             JOIN app_user u ON u.id = m.user_id ORDER BY d.name, u.username",
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     /// The department an account acts for, if any.
     pub async fn department_of(&self, user_id: i64) -> Result<Option<i64>> {
         Ok(sqlx::query_scalar(

@@ -636,3 +636,108 @@ pub async fn admin_department(name: String, username: String) -> Result<i64, App
     .await;
     Ok(id)
 }
+
+/// What the administrator's field settings form shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldSettingsView {
+    /// `YYYY-MM-DD` dates, one per line: days off and the weekend days worked instead (调休).
+    pub holidays: String,
+    pub workdays: String,
+    pub categories: Vec<FieldCategoryView>,
+    /// Each department with its accounts' usernames.
+    pub departments: Vec<(String, Vec<String>)>,
+}
+
+/// The working calendar, the catalogue and the departments, for the administrator's form.
+#[server(prefix = "/api", endpoint = "admin_field_settings")]
+pub async fn admin_field_settings() -> Result<FieldSettingsView, AppError> {
+    require(
+        AuditAction::AdminFieldCalendar,
+        AuditObject::Setting("field_calendar"),
+        |p| p.can_administer(),
+    )
+    .await?;
+    let db = state()?.db;
+    let lines = |v: Option<String>| {
+        v.unwrap_or_default()
+            .split([',', ' ', '\n'])
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut departments: Vec<(String, Vec<String>)> = db
+        .departments()
+        .await?
+        .into_iter()
+        .map(|(_, n)| (n, Vec::new()))
+        .collect();
+    for (d, u) in db.department_members().await? {
+        if let Some(e) = departments.iter_mut().find(|(n, _)| *n == d) {
+            e.1.push(u);
+        }
+    }
+    Ok(FieldSettingsView {
+        holidays: lines(db.setting("field_holidays").await?),
+        workdays: lines(db.setting("field_workdays").await?),
+        categories: db
+            .field_categories()
+            .await?
+            .into_iter()
+            .map(|c| FieldCategoryView {
+                id: c.id,
+                name: c.name,
+                limits: c.limits,
+            })
+            .collect(),
+        departments,
+    })
+}
+
+/// Sets the working calendar the clocks count in: `holidays` (days off on weekdays) and
+/// `workdays` (weekend days worked instead), `YYYY-MM-DD` separated by lines, commas or spaces.
+#[server(prefix = "/api", endpoint = "admin_set_field_calendar")]
+pub async fn admin_set_field_calendar(holidays: String, workdays: String) -> Result<(), AppError> {
+    use domain::field::clock::{CalendarError, WorkCalendar};
+    let p = require(
+        AuditAction::AdminFieldCalendar,
+        AuditObject::Setting("field_calendar"),
+        |p| p.can_administer(),
+    )
+    .await?;
+    if holidays.len() + workdays.len() > 20_000 {
+        return Err(AppError::Invalid("field.err.calendar_long".into()));
+    }
+    let split = |s: &str| -> Vec<String> {
+        s.split([',', ' ', '\n', '\r', '，', '、'])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (h, w) = (split(&holidays), split(&workdays));
+    WorkCalendar::parse(h.iter().map(String::as_str), w.iter().map(String::as_str)).map_err(
+        |e| {
+            let (key, date) = match e {
+                CalendarError::Date(d) => ("field.err.calendar_date", d),
+                CalendarError::Both(d) => ("field.err.calendar_both", d),
+            };
+            AppError::Refused {
+                status: 400,
+                key: key.into(),
+                args: vec![("date".into(), date.chars().take(20).collect())],
+            }
+        },
+    )?;
+    let db = state()?.db;
+    db.set_setting("field_holidays", &h.join(",")).await?;
+    db.set_setting("field_workdays", &w.join(",")).await?;
+    audit(
+        Some(&p),
+        AuditAction::AdminFieldCalendar,
+        AuditObject::Setting("field_calendar"),
+        AuditResult::Ok,
+        &format!("{} holidays, {} workdays", h.len(), w.len()),
+    )
+    .await;
+    Ok(())
+}

@@ -20,6 +20,7 @@ pub fn AdminPage() -> impl IntoView {
                 <GridTarget/>
                 <District/>
                 <ServiceTarget/>
+                <super::admin_field::FieldSettings/>
                 <AuditLog/>
             </Show>
         </section>

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod admin;
+pub mod admin_field;
 pub mod events;
 pub mod field;
 

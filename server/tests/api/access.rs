@@ -464,6 +464,16 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             [401, 403, 403, 403, 403, 403, 403, 200],
         ),
         (
+            "admin_field_settings",
+            |_| String::new(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
+            "admin_set_field_calendar",
+            |_| "holidays=2027-01-01&workdays=".into(),
+            [401, 403, 403, 403, 403, 403, 403, 200],
+        ),
+        (
             "admin_department",
             |_| "name=%E5%8C%BA%E4%BD%8F%E5%BB%BA%E5%B1%80&username=".into(),
             [401, 403, 403, 403, 403, 403, 403, 200],

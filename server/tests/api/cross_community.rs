@@ -608,6 +608,18 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [Yes; 3],
         ),
         (
+            "admin_field_settings",
+            "a deployment setting (administrators only)",
+            None,
+            [No; 3],
+        ),
+        (
+            "admin_set_field_calendar",
+            "a deployment setting (administrators only)",
+            Some(|_| "holidays=2027-01-01&workdays=".into()),
+            [No; 3],
+        ),
+        (
             "admin_field_category",
             "a deployment setting (administrators only)",
             Some(|_| {

@@ -394,3 +394,63 @@ async fn the_rates_rank_each_scope_and_refuse_residents() {
         .count();
     assert_eq!(total as usize, in_year);
 }
+
+#[tokio::test]
+async fn the_administrator_keeps_the_working_calendar_the_clocks_count_in() {
+    let app = spawn().await;
+    let admin = app.login("admin").await;
+    let before = fingerprint(&app.db).await;
+    for (form, key) in [
+        ("holidays=2027-02-30&workdays=", "field.err.calendar_date"),
+        (
+            "holidays=2027-02-11&workdays=2027-02-11",
+            "field.err.calendar_both",
+        ),
+        ("holidays=next+friday&workdays=", "field.err.calendar_date"),
+    ] {
+        let r = app
+            .post("admin_set_field_calendar", form, Some(&admin))
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{form}: {}", r.body);
+        assert!(r.body.contains(key), "{form}: {}", r.body);
+    }
+    assert_eq!(fingerprint(&app.db).await, before, "refusals keep nothing");
+    // The Spring Festival of 2027 as the State Council might arrange it: days off in the week,
+    // two weekend days worked.
+    let r = app
+        .post(
+            "admin_set_field_calendar",
+            &format!(
+                "holidays={}&workdays={}",
+                enc("2027-02-08\n2027-02-09，2027-02-10 2027-02-11\r\n2027-02-12"),
+                enc("2027-02-06, 2027-02-20")
+            ),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let s = app
+        .post("admin_field_settings", "", Some(&admin))
+        .await
+        .json();
+    assert_eq!(
+        s["holidays"],
+        "2027-02-08\n2027-02-09\n2027-02-10\n2027-02-11\n2027-02-12"
+    );
+    assert_eq!(s["workdays"], "2027-02-06\n2027-02-20");
+    assert_eq!(s["categories"].as_array().unwrap().len(), 6);
+    let housing = s["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d[0] == "区住建局")
+        .unwrap()
+        .clone();
+    assert_eq!(housing[1], serde_json::json!(["zhujian"]));
+    // The clock reads it: after 17:00 on Friday 5 February, one working day is Saturday the 6th
+    // (worked), not the holiday week.
+    let cal = app::api::field::ssr_field::calendar(&app.db).await;
+    let friday = domain::date::days_from_civil(2027, 2, 5);
+    assert!(cal.is_working_day(friday + 1), "Saturday the 6th is worked");
+    assert!(!cal.is_working_day(friday + 3), "Monday the 8th is off");
+}
