@@ -43,6 +43,8 @@ done
 kill "${pids[@]}" 2>/dev/null || true
 # The server under 200 concurrent residents, on SQLite and PostgreSQL (writes results/server.md).
 if [ "${BENCH_LOAD:-1}" != 0 ]; then bash scripts/loadtest.sh; fi
+# Field reports: the rates over a year of 20,000 reports (writes results/field.md).
+if [ "${BENCH_FIELD:-1}" != 0 ]; then bash scripts/bench-field.sh; fi
 fi
 {
   echo "# Benchmarks"
@@ -80,6 +82,7 @@ fi
   section "Organisation tree" $r/orgs.md $n/orgs-notes.md
   section "Event calendar" $r/events.md $n/events-notes.md
   section "Server under load (200 concurrent residents)" $r/server.md $n/server-notes.md
+  section "Field reports (a year of 20,000 reports over 1,206 grids)" $r/field.md $n/field-notes.md
   section "Weight (bytes transferred)" $r/weight.md $n/weight-notes.md
 } > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
