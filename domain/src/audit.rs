@@ -97,6 +97,7 @@ actions! {
     AdminFieldCategory = "admin_field_category",
     AdminDepartment = "admin_department",
     FieldRates = "field_rates",
+    FieldReporterContact = "field_reporter_contact",
     AdminFieldCalendar = "admin_field_calendar",
 }
 

@@ -109,6 +109,10 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await act(zhujian, id, "办结", "已更换灯具，恢复照明");
   await expect(zhujian.locator(".field-card-head")).toContainText("已办结，待核查");
   await expect(zhujian.getByRole("button", { name: "核查结案" })).toHaveCount(0);
+  // The reporter's name is masked until the department asks (and the server records it).
+  await expect(zhujian.locator(".field-history")).toContainText("居***姨");
+  await zhujian.getByRole("button", { name: "查看上报人联系方式（将记录）" }).click();
+  await expect(zhujian.locator("p.contact")).toContainText("上报人：居民李阿姨");
 
   // Someone else checks and closes it; the resident rates it.
   await act(jiedao, id, "核查结案");

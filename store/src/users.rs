@@ -261,6 +261,15 @@ impl Db {
         Ok(())
     }
 
+    /// An account's display name and contact phone (empty when none given).
+    pub async fn contact(&self, id: i64) -> Result<(String, String)> {
+        sqlx::query_as("SELECT display_name, phone FROM app_user WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?
+            .ok_or(crate::StoreError::NotFound)
+    }
+
     /// Sets the contact phone (already validated by `domain::account::parse_phone`).
     pub async fn set_phone(&self, id: i64, phone: &str) -> Result<()> {
         sqlx::query("UPDATE app_user SET phone = $1 WHERE id = $2")

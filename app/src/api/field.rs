@@ -463,6 +463,7 @@ pub async fn field_report_detail(id: i64) -> Result<FieldReportView, AppError> {
         .await);
     }
     let departments = db.departments().await?;
+    let reporter = r.reporter_id;
     let mut v = view(&p, &who, &departments, r);
     v.photos = db
         .photos_of(&[format!("field:{id}")])
@@ -487,7 +488,17 @@ pub async fn field_report_detail(id: i64) -> Result<FieldReportView, AppError> {
             resolved_at: s.resolved_at,
         })
         .collect();
-    let names = db.field_actor_names(id).await?;
+    // The reporter's name is masked for everyone but the reporter (revealed on request, with an
+    // audit entry: `field_reporter_contact`); staff and departments act under their own names.
+    let names: Vec<(i64, String)> = db
+        .field_actor_names(id)
+        .await?
+        .into_iter()
+        .map(|(i, n)| {
+            let masked = i == reporter && i != p.user_id;
+            (i, if masked { domain::mask::name(&n) } else { n })
+        })
+        .collect();
     v.events = db
         .field_events(id)
         .await?
@@ -740,4 +751,35 @@ pub async fn admin_set_field_calendar(holidays: String, workdays: String) -> Res
     )
     .await;
     Ok(())
+}
+
+/// The reporter's name and phone, for those who handle the report (a return visit, 回访);
+/// every reveal is audited.
+#[server(prefix = "/api", endpoint = "field_reporter_contact")]
+pub async fn field_reporter_contact(id: i64) -> Result<super::services::WishContact, AppError> {
+    let p = require_user().await?;
+    let db = state()?.db;
+    let r = db.field_report(id).await?;
+    let who = standing(&db, &p, &r).await?;
+    let whistled = who
+        .department
+        .is_some_and(|d| r.departments.contains(&format!("[{d},")));
+    if who.handles.is_empty() && !whistled {
+        return Err(deny(
+            &p,
+            AuditAction::FieldReporterContact,
+            AuditObject::FieldReport(id),
+        )
+        .await);
+    }
+    let (name, phone) = db.contact(r.reporter_id).await?;
+    audit(
+        Some(&p),
+        AuditAction::FieldReporterContact,
+        AuditObject::FieldReport(id),
+        AuditResult::Ok,
+        "",
+    )
+    .await;
+    Ok(super::services::WishContact { name, phone })
 }

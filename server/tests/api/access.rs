@@ -456,6 +456,12 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |c| format!("id={}", c.service.field),
             [401, 403, 403, 403, 200, 403, 200, 200],
         ),
+        // The reporter's contact: those who handle it (each reveal audited).
+        (
+            "field_reporter_contact",
+            |c| format!("id={}", c.service.field),
+            [401, 403, 403, 403, 200, 403, 200, 200],
+        ),
         (
             "admin_field_category",
             |_| {

@@ -581,6 +581,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             Some(|o| format!("id={}", o.service.field)),
             [No; 3],
         ),
+        (
+            "field_reporter_contact",
+            "the reporter of the other community's field report",
+            Some(|o| format!("id={}", o.service.field)),
+            [No; 3],
+        ),
         ("field_categories", "the catalogue (public)", None, [Yes; 3]),
         ("field_reports", "the caller's own lists", None, [Yes; 3]),
         (

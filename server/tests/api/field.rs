@@ -300,6 +300,45 @@ async fn a_report_carries_its_photo_once_seen_only_by_those_who_see_the_report()
     );
     let deps = app.post("field_departments", "", Some(&jumin)).await;
     assert_eq!(deps.status, StatusCode::OK, "{}", deps.body);
+
+    // The reporter's name is masked to the worker; revealing it (and her phone) is audited.
+    assert_eq!(detail["events"][0]["by"], "居***姨", "{detail}");
+    let mine = app
+        .post("field_report_detail", &format!("id={id}"), Some(&jumin))
+        .await
+        .json();
+    assert_eq!(
+        mine["events"][0]["by"], "居民李阿姨",
+        "her own name to herself"
+    );
+    app.post("set_my_phone", "phone=13912345678", Some(&jumin))
+        .await;
+    let r = app
+        .post(
+            "field_reporter_contact",
+            &format!("id={id}"),
+            Some(&dangyuan),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post("field_reporter_contact", &format!("id={id}"), Some(&wangge))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["name"], "居民李阿姨");
+    assert_eq!(r.json()["phone"], "13912345678");
+    let audited = app
+        .db
+        .audit_entries(Some("field_reporter_contact"), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        audited
+            .iter()
+            .map(|e| e.result.as_str())
+            .collect::<Vec<_>>(),
+        ["ok", "refused"]
+    );
 }
 
 #[tokio::test]

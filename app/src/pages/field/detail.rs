@@ -60,6 +60,7 @@ fn Report(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
             })}
         </dl>
         <crate::photo::PhotoStrip photos=r.photos.clone()/>
+        {(!r.mine).then(|| view! { <Contact id=r.id/> })}
         <Actions report=r.clone() version=version/>
         <h2>{move || i18n.t("field.steps")}</h2>
         <div class="table-wrap">
@@ -231,4 +232,36 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
 
 fn deps(r: LocalResource<Result<Vec<DepartmentView>, AppError>>) -> Vec<DepartmentView> {
     r.get().and_then(|r| r.ok()).unwrap_or_default()
+}
+
+/// For those who handle the report: the reporter's name and phone, shown on request (the server
+/// records every reveal).
+#[component]
+fn Contact(id: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let staff = move || {
+        crate::use_auth()
+            .user()
+            .is_some_and(|u| u.role != domain::Role::Resident || u.department.is_some())
+    };
+    let shown = RwSignal::new(None::<Result<crate::api::services::WishContact, AppError>>);
+    let reveal = move |_| {
+        leptos::task::spawn_local(async move {
+            shown.set(Some(api::field_reporter_contact(id).await));
+        });
+    };
+    view! {
+        <Show when=staff>
+            <p class="contact">
+                {move || match shown.get() {
+                    None => view! { <button type="button" on:click=reveal>{move || i18n.t("field.reveal")}</button> }.into_any(),
+                    Some(Ok(c)) => {
+                        let phone = if c.phone.is_empty() { i18n.t("field.no_phone") } else { c.phone.clone() };
+                        view! { <span>{move || i18n.t("field.reporter")} "：" {c.name.clone()} " · " {phone}</span> }.into_any()
+                    }
+                    Some(Err(e)) => view! { <ErrorNote error=e/> }.into_any(),
+                }}
+            </p>
+        </Show>
+    }
 }
