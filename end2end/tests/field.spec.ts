@@ -1,22 +1,8 @@
-import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
-import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { expect, Page, test } from "@playwright/test";
+import { expectNoProblems, login, person, shot, watchConsole } from "./helpers";
 
 /** A photo as a phone's camera writes it (see server/tests/photos/README.md). */
 const PHONE_PHOTO = "../server/tests/photos/phone-photo.jpg";
-
-/** A page of its own for another person, in the same viewport as the test's project. */
-async function person(browser: Browser, info: TestInfo, username: string): Promise<Page> {
-  const ctx = await browser.newContext({
-    locale: "zh-CN",
-    timezoneId: "Asia/Shanghai",
-    viewport: info.project.use.viewport ?? undefined,
-    hasTouch: info.project.use.hasTouch,
-    isMobile: info.project.use.isMobile,
-  });
-  const page = await ctx.newPage();
-  await login(page, username);
-  return page;
-}
 
 /** Opens report `id` as `page`'s user, writes `reason` (if any) and presses `button`. */
 async function act(page: Page, id: string, button: string, reason?: string) {

@@ -2,7 +2,7 @@ import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { expect, Page, test } from "@playwright/test";
+import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
 
 export const DEMO_PASSWORD = "linli-demo-2026";
 
@@ -33,6 +33,20 @@ export async function submitLogin(page: Page, username: string, password = DEMO_
 export async function login(page: Page, username: string, password = DEMO_PASSWORD) {
   await submitLogin(page, username, password);
   await page.waitForURL((u) => u.pathname !== "/login");
+}
+
+/** A page of its own for another person, logged in, in the same viewport as the test's project. */
+export async function person(browser: Browser, info: TestInfo, username: string): Promise<Page> {
+  const ctx = await browser.newContext({
+    locale: "zh-CN",
+    timezoneId: "Asia/Shanghai",
+    viewport: info.project.use.viewport ?? undefined,
+    hasTouch: info.project.use.hasTouch,
+    isMobile: info.project.use.isMobile,
+  });
+  const page = await ctx.newPage();
+  await login(page, username);
+  return page;
 }
 
 /** Saves a screenshot named after the test's project (desktop / phone) for people to look at. */
