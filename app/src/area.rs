@@ -58,8 +58,8 @@ impl Area {
         if first == "services" {
             return Some(Area::Events);
         }
-        // Field reports (`/field`) travel with the map they sit on.
-        if first == "field" {
+        // Field reports (`/field`) travel with the map they sit on; so does the staff overview.
+        if first == "field" || first == "overview" {
             return Some(Area::Map);
         }
         Area::ALL.into_iter().find(|a| a.as_str() == first)

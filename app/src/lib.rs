@@ -82,6 +82,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=pages::login::LoginPage/>
                     <Route path=path!("/register") view=pages::login::RegisterPage/>
                     <Route path=path!("/map") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::map::MapPage)}/>
+                    <Route path=path!("/overview") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::overview::OverviewPage)}/>
                     <Route path=path!("/field") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::field::FieldPage)}/>
                     <Route path=path!("/field/:id") view={area_page::<{ Area::Map.is_here() }, _, _>(pages::field::FieldReportPage)}/>
                     <Route path=path!("/orgs") view={area_page::<{ Area::Orgs.is_here() }, _, _>(pages::orgs::OrgsPage)}/>
@@ -300,6 +301,9 @@ fn Header() -> impl IntoView {
             </A>
             <Show when=move || auth.user().is_some()>
                 <nav class="main-nav" aria-label=move || i18n.t("nav.label")>
+                    <Show when=move || auth.user().is_some_and(|u| u.role != domain::Role::Resident)>
+                        <A href="/overview">{move || i18n.t("nav.overview")}</A>
+                    </Show>
                     <A href="/map">{move || i18n.t("nav.map")}</A>
                     <A href="/orgs">{move || i18n.t("nav.orgs")}</A>
                     <A href="/events">{move || i18n.t("nav.events")}</A>

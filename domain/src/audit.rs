@@ -99,6 +99,7 @@ actions! {
     FieldRates = "field_rates",
     FieldReporterContact = "field_reporter_contact",
     AdminFieldCalendar = "admin_field_calendar",
+    StaffOverview = "staff_overview",
 }
 
 impl AuditAction {

@@ -20,6 +20,7 @@ pub mod ics_import;
 pub mod ics_zones;
 pub mod mask;
 pub mod org;
+pub mod overview;
 pub mod photo;
 #[cfg(feature = "recurrence")]
 pub mod recurrence;

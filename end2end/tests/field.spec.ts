@@ -120,7 +120,14 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await expect(jiedao.locator("table.rates")).toContainText("区住建局");
   await expect(jiedao.locator(".rate-cards")).toContainText("解决率");
   await shot(jiedao, "field-rates");
-  // Residents have no rates tab.
+  // The street's overview: each figure links into its page.
+  await jiedao.getByRole("link", { name: "看板" }).click();
+  await expect(jiedao.getByRole("heading", { name: "数据看板" })).toBeVisible();
+  await expect(jiedao.locator(".overview-group").first()).toContainText("未办结");
+  await expect(jiedao.getByRole("link", { name: "换届提醒" })).toHaveAttribute("href", "/orgs");
+  await shot(jiedao, "overview");
+  // Residents have no rates tab and no overview.
+  await expect(page.getByRole("link", { name: "看板" })).toHaveCount(0);
   await page.goto("/field");
   await expect(page.getByRole("link", { name: "统计排名" })).toHaveCount(0);
 

@@ -15,6 +15,7 @@ pub mod field;
 pub mod grids;
 pub mod layers;
 pub mod orgs;
+pub mod overview;
 pub mod password;
 pub mod personal;
 pub mod photos;

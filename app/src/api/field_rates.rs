@@ -56,7 +56,7 @@ pub fn add_months(y: i64, m: u32, n: i64) -> (i64, u32) {
 }
 
 #[cfg(feature = "ssr")]
-mod ssr_rates {
+pub(crate) mod ssr_rates {
     use domain::field::clock::Due;
     use domain::field::rates::{By, CaseRecord, StepRecord};
     use domain::field::{FieldState, Satisfaction};

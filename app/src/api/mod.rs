@@ -10,6 +10,7 @@ pub mod field;
 pub mod field_rates;
 pub mod grids;
 pub mod orgs;
+pub mod overview;
 pub mod photos;
 pub mod reporting;
 pub mod services;

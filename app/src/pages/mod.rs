@@ -8,6 +8,7 @@ pub mod login;
 pub mod map;
 
 pub mod orgs;
+pub mod overview;
 pub mod services;
 
 use crate::i18n::use_i18n;

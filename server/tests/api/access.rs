@@ -415,6 +415,12 @@ fn table() -> Vec<(&'static str, ArgsFn, [u16; 8])> {
             |_| String::new(),
             [401, 200, 200, 200, 200, 200, 200, 200],
         ),
+        // The staff overview: staff of any scope; residents nothing.
+        (
+            "staff_overview",
+            |_| String::new(),
+            [401, 403, 403, 200, 200, 200, 200, 200],
+        ),
         // The rates: staff of any scope (their scope's rows); residents nothing.
         (
             "field_rates",

@@ -602,6 +602,12 @@ fn table() -> Vec<(&'static str, &'static str, Option<Args>, [Want; 3])> {
             [Yes; 3],
         ),
         (
+            "staff_overview",
+            "the figures of the caller's own scope (residents none)",
+            None,
+            [Yes, Yes, No],
+        ),
+        (
             "field_rates",
             "the rates of the caller's own scope (residents none)",
             Some(|_| "month=&by=grid".into()),

@@ -493,3 +493,41 @@ async fn the_administrator_keeps_the_working_calendar_the_clocks_count_in() {
     assert!(cal.is_working_day(friday + 1), "Saturday the 6th is worked");
     assert!(!cal.is_working_day(friday + 3), "Monday the 8th is off");
 }
+
+#[tokio::test]
+async fn the_overview_sums_the_scope_and_refuses_residents() {
+    let app = spawn().await;
+    let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
+    let now = store::now();
+    let reports = domain::demo_field::year(&d, now, 300);
+    app.db
+        .load_demo_field(&reports, &d.departments)
+        .await
+        .unwrap();
+    let admin = app.login("admin").await;
+    let all = app.post("staff_overview", "", Some(&admin)).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.body);
+    let all = all.json();
+    // The demo: 32 level-3 grids; the reports still open are those whose script stops before a
+    // resolution.
+    assert_eq!(all["grids"]["grids"], 32);
+    let open = reports
+        .iter()
+        .filter(|r| {
+            !matches!(
+                r.acts.last().map(|a| a.action.name()),
+                Some("close" | "rate" | "resolve")
+            ) && !r.fixed
+        })
+        .count();
+    assert_eq!(all["open_reports"], open, "{all}");
+    assert!(all["overdue_reports"].as_u64().unwrap() <= open as u64);
+    // The community's organiser sees its quarter of the grids; the resident nothing.
+    let shuji = app.login("shuji").await;
+    let mine = app.post("staff_overview", "", Some(&shuji)).await.json();
+    assert_eq!(mine["grids"]["grids"], 8);
+    assert!(mine["open_reports"].as_u64().unwrap() <= open as u64);
+    let jumin = app.login("jumin").await;
+    let r = app.post("staff_overview", "", Some(&jumin)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
