@@ -51,6 +51,8 @@ pub struct Outbox {
     pub items: RwSignal<Vec<Pending>>,
     pub sent: RwSignal<Vec<(String, i64)>>,
     busy: RwSignal<bool>,
+    /// Asked to send while a round was under way: another round follows it.
+    again: RwSignal<bool>,
 }
 
 /// A new idempotency key: 32 hex digits from the browser's random source (and the clock, where
@@ -87,6 +89,7 @@ impl Outbox {
             items: RwSignal::new(Vec::new()),
             sent: RwSignal::new(Vec::new()),
             busy: RwSignal::new(false),
+            again: RwSignal::new(false),
         };
         provide_context(o);
         o
@@ -148,10 +151,12 @@ impl Outbox {
         }
     }
 
-    /// Sends every waiting report, one after another, unless a round is already under way; stops
-    /// at the first that does not get through (the network is gone again).
+    /// Sends every waiting report, one after another; stops at the first that does not get
+    /// through (the network is gone again). Asked while a round is under way, it runs another
+    /// round after it, so a report added meanwhile is not left waiting.
     pub fn flush(self) {
         if self.busy.get_untracked() {
+            self.again.set(true);
             return;
         }
         self.busy.set(true);
@@ -162,7 +167,7 @@ impl Outbox {
                 .await
                 .unwrap_or_else(|_| self.items.get_untracked());
             self.items.set(kept.clone());
-            for mut p in kept.into_iter().filter(|p| p.state != Sending::Failed) {
+            for p in kept.into_iter().filter(|p| p.state != Sending::Failed) {
                 self.change(p.key.clone(), |x| x.state = Sending::Sending);
                 let answer = crate::api::field::field_report_in(
                     p.key.clone(),
@@ -185,7 +190,6 @@ impl Outbox {
                     Err(
                         e @ (AppError::Request(_) | AppError::Internal | AppError::Unauthenticated),
                     ) => {
-                        p.state = Sending::Waiting;
                         let reason = e.message_key().to_owned();
                         self.change(p.key.clone(), move |x| {
                             x.state = Sending::Waiting;
@@ -203,6 +207,10 @@ impl Outbox {
                 }
             }
             self.busy.set(false);
+            if self.again.get_untracked() {
+                self.again.set(false);
+                self.flush();
+            }
         });
     }
 }
