@@ -187,6 +187,17 @@ impl Db {
         Ok(())
     }
 
+    /// The name of the department an account acts for, if any (one read, for `whoami`).
+    pub async fn department_name_of(&self, user_id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT d.name FROM department_member m JOIN department d ON d.id = m.department_id \
+             WHERE m.user_id = $1 ORDER BY m.department_id LIMIT 1",
+        )
+        .bind(user_id)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     /// Each department's accounts (department name, username), by department.
     pub async fn department_members(&self) -> Result<Vec<(String, String)>> {
         Ok(sqlx::query_as(

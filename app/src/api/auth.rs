@@ -128,16 +128,7 @@ pub async fn whoami() -> Result<Option<Me>, AppError> {
     let Some(u) = current_user().await? else {
         return Ok(None);
     };
-    let db = state()?.db;
-    let department = match db.department_of(u.id).await? {
-        Some(d) => db
-            .departments()
-            .await?
-            .into_iter()
-            .find(|(id, _)| *id == d)
-            .map(|(_, n)| n),
-        None => None,
-    };
+    let department = state()?.db.department_name_of(u.id).await?;
     Ok(Some(Me {
         department,
         ..Me::from(u)

@@ -5,6 +5,18 @@
 
 use crate::common::*;
 
+/// The demo's year of `n` field reports up to `now`, loaded into the app's database (the
+/// district `spawn` loads).
+async fn demo_year(app: &TestApp, now: i64, n: usize) -> Vec<domain::demo_field::DemoReport> {
+    let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
+    let reports = domain::demo_field::year(&d, now, n);
+    app.db
+        .load_demo_field(&reports, &d.departments)
+        .await
+        .unwrap();
+    reports
+}
+
 fn act(id: i64, version: i64, action: &str) -> String {
     format!("id={id}&version={version}&action={}", enc(action))
 }
@@ -344,13 +356,8 @@ async fn a_report_carries_its_photo_once_seen_only_by_those_who_see_the_report()
 #[tokio::test]
 async fn the_rates_rank_each_scope_and_refuse_residents() {
     let app = spawn().await;
-    let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
     let now = store::now();
-    let reports = domain::demo_field::year(&d, now, 400);
-    app.db
-        .load_demo_field(&reports, &d.departments)
-        .await
-        .unwrap();
+    let reports = demo_year(&app, now, 400).await;
     // Last month: whole, whatever today's date.
     let (y, m, _) = domain::date::civil_from_days((now + 8 * 3600).div_euclid(86_400));
     let (ly, lm) = app::api::field_rates::add_months(y, m, -1);
@@ -394,8 +401,10 @@ async fn the_rates_rank_each_scope_and_refuse_residents() {
         .all(|r| r["key"].as_str().unwrap().starts_with("320113001001")));
     assert!(rows[0]["name"].as_str().unwrap().contains("网格"));
 
-    // A department's account sees its own department only.
+    // A department's account sees its own department only (and knows it is one).
     let zhujian = app.login("zhujian").await;
+    let me = app.post("me", "", Some(&zhujian)).await.json();
+    assert_eq!(me["department"], "区住建局", "{me}");
     let v = app
         .post("field_rates", &format!("{month}&by=grid"), Some(&zhujian))
         .await
@@ -497,13 +506,8 @@ async fn the_administrator_keeps_the_working_calendar_the_clocks_count_in() {
 #[tokio::test]
 async fn the_overview_sums_the_scope_and_refuses_residents() {
     let app = spawn().await;
-    let d = domain::demo::generate(domain::demo::Scale::Small, 20_779);
     let now = store::now();
-    let reports = domain::demo_field::year(&d, now, 300);
-    app.db
-        .load_demo_field(&reports, &d.departments)
-        .await
-        .unwrap();
+    let reports = demo_year(&app, now, 300).await;
     let admin = app.login("admin").await;
     let all = app.post("staff_overview", "", Some(&admin)).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.body);
