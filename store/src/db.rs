@@ -109,6 +109,27 @@ impl Db {
         })
     }
 
+    /// Claims a phone's request key for `user` inside the write's transaction `tx`: `false` when
+    /// the key was claimed before (the write was done by an earlier try; do nothing again). The
+    /// claim commits or rolls back with the write, so a refused write may be tried again.
+    pub(crate) async fn claim_key(
+        tx: &mut Transaction<'static, Any>,
+        user: i64,
+        key: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO request_key (user_id, key, made_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, key) DO NOTHING",
+        )
+        .bind(user)
+        .bind(key)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// `FOR UPDATE` where the engine has row locks (SQLite's write lock already covers the database).
     /// ` FOR UPDATE OF <table>` on PostgreSQL (locking only that table's row of a join), nothing
     /// on SQLite (where `begin_write` already holds the write lock).

@@ -394,6 +394,10 @@ impl Db {
     /// Applies `action` by `who` to report `id` if it is still at `version`: the rules' answer
     /// (`Err(FieldError)`) changes nothing; a stale version is `Conflict`. A new step's clock
     /// starts at `now` with the category's limits.
+    ///
+    /// With a request `key` (an action made on a phone, maybe sent twice), an action already done
+    /// under that key is not done again: the answer is the report's state as it stands.
+    #[allow(clippy::too_many_arguments)]
     pub async fn field_act(
         &self,
         id: i64,
@@ -402,8 +406,15 @@ impl Db {
         who: &Standing,
         cal: &WorkCalendar,
         now: i64,
+        key: Option<&str>,
     ) -> Result<std::result::Result<FieldState, FieldError>> {
         let mut tx = self.begin_write().await?;
+        if let Some(key) = key {
+            if !Db::claim_key(&mut tx, who.user_id, key, now).await? {
+                let row = self.locked_report(&mut tx, id).await?;
+                return Ok(Ok(row.case()?.state));
+            }
+        }
         let done = self
             .act_in(&mut tx, id, Some(version), action, who, cal, now)
             .await?;

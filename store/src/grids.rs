@@ -266,7 +266,25 @@ impl Db {
         now: i64,
         check: impl FnOnce(&[Grid], &[Grid]) -> std::result::Result<(), E>,
     ) -> Result<std::result::Result<Vec<Grid>, E>> {
+        self.save_grids_keyed(None, changes, actor, now, check)
+            .await
+    }
+
+    /// `save_grids` with a request key `(user, key)` made on a phone: a save already done under
+    /// that key (its answer lost, sent again) is not done again; the answer is the map as it is.
+    pub async fn save_grids_keyed<E>(
+        &self,
+        key: Option<(i64, &str)>,
+        changes: &[GridChange],
+        actor: &str,
+        now: i64,
+        check: impl FnOnce(&[Grid], &[Grid]) -> std::result::Result<(), E>,
+    ) -> Result<std::result::Result<Vec<Grid>, E>> {
         let mut tx = self.begin_write().await?;
+        let fresh = match key {
+            Some((user, key)) => Db::claim_key(&mut tx, user, key, now).await?,
+            None => true,
+        };
         let rows: Vec<GridRow> = sqlx::query_as(&format!(
             "{SELECT} ORDER BY g.code{}",
             // Row locks on the grids themselves (the joined parent is the same table).
@@ -278,6 +296,9 @@ impl Db {
             .into_iter()
             .map(Grid::try_from)
             .collect::<Result<_>>()?;
+        if !fresh {
+            return Ok(Ok(map));
+        }
         let before = map.clone();
         let pos = |map: &[Grid], id: i64| map.iter().position(|g| g.id == id);
         for c in changes {

@@ -100,7 +100,10 @@ async fn a_retry_files_nothing_twice_and_a_report_goes_all_the_way_up_and_back(d
     let act = |version: i64, action: FieldAction, who: Standing, now: i64| {
         let db = db.clone();
         let cal = cal.clone();
-        async move { db.field_act(id, version, &action, &who, &cal, now).await }
+        async move {
+            db.field_act(id, version, &action, &who, &cal, now, None)
+                .await
+        }
     };
     let version = |db: Db| async move { db.field_report(id).await.unwrap().version };
     let w = standing(worker, &[Level::Grid], None);
@@ -123,13 +126,69 @@ async fn a_retry_files_nothing_twice_and_a_report_goes_all_the_way_up_and_back(d
     ));
     assert_eq!(db.field_report(id).await.unwrap().version, v);
 
-    let steps = [
-        (
-            FieldAction::Acknowledge,
-            w.clone(),
+    // An action sent from a phone with its key, whose answer was lost, sent again: done once.
+    let keyed = |version: i64| {
+        let (db, cal, w) = (db.clone(), cal.clone(), w.clone());
+        async move {
+            db.field_act(
+                id,
+                version,
+                &FieldAction::Acknowledge,
+                &w,
+                &cal,
+                T0 + H,
+                Some("k-ack-1"),
+            )
+            .await
+        }
+    };
+    assert_eq!(keyed(v).await.unwrap(), Ok(FieldState::Handling));
+    assert_eq!(
+        keyed(v).await.unwrap(),
+        Ok(FieldState::Handling),
+        "a retry is answered"
+    );
+    assert_eq!(
+        db.field_report(id).await.unwrap().version,
+        v + 1,
+        "and changes nothing"
+    );
+    assert_eq!(
+        db.field_events(id).await.unwrap().len(),
+        2,
+        "filed + acknowledged"
+    );
+    // A refused keyed action leaves its key unclaimed: it may be tried again.
+    assert!(matches!(
+        db.field_act(
+            id,
+            v,
+            &FieldAction::Acknowledge,
+            &w,
+            &cal,
             T0 + H,
-            FieldState::Handling,
-        ),
+            Some("k-ack-2")
+        )
+        .await,
+        Err(StoreError::Conflict(_))
+    ));
+    let v = version(db.clone()).await;
+    assert!(db
+        .field_act(
+            id,
+            v,
+            &FieldAction::Acknowledge,
+            &w,
+            &cal,
+            T0 + H,
+            Some("k-ack-2")
+        )
+        .await
+        .unwrap()
+        .is_err());
+
+    // The grid worker's acknowledgement above was the first step.
+    let steps = [
         (
             FieldAction::PassUp {
                 reason: "需物业配合".into(),

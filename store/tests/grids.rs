@@ -20,6 +20,7 @@ both!(
     a_refused_check_rolls_everything_back,
     create_and_delete_are_recorded_and_history_outlives_the_grid,
     context_layers_replace_by_name_and_delete,
+    a_save_sent_twice_from_a_phone_is_done_once,
 );
 
 async fn a_save_bumps_the_version_and_keeps_a_revision(db: Db) {
@@ -276,5 +277,44 @@ async fn context_layers_replace_by_name_and_delete(db: Db) {
     assert!(matches!(
         db.delete_map_layer(id).await,
         Err(StoreError::NotFound)
+    ));
+}
+
+/// A save made offline carries its key and the versions it was made on: sent twice (the first
+/// answer lost), it is done once; the same edits under a new key are a conflict, not an overwrite.
+async fn a_save_sent_twice_from_a_phone_is_done_once(db: Db) {
+    demo(&db).await;
+    let g = db.list_grids(Some(3)).await.unwrap().remove(0);
+    let mut state = g.state.clone();
+    state.households += 7;
+    let change = [GridChange::Update {
+        id: g.id,
+        version: g.version,
+        state: state.clone(),
+        reason: Reason::Edit,
+    }];
+    let user = 1;
+    let save = |key: &'static str| {
+        let (db, change) = (db.clone(), change.clone());
+        async move {
+            db.save_grids_keyed(Some((user, key)), &change, "wangge", 10, ok)
+                .await
+        }
+    };
+    save("phone-save-1").await.unwrap().unwrap();
+    let again = save("phone-save-1").await.unwrap().unwrap();
+    let after = again.iter().find(|x| x.id == g.id).unwrap();
+    assert_eq!(after.version, g.version + 1, "done once");
+    assert_eq!(after.state.households, state.households);
+    assert_eq!(db.grid_history(g.id).await.unwrap().len(), 1);
+    assert!(matches!(
+        save("phone-save-2").await,
+        Err(StoreError::Conflict(v)) if v == g.version + 1
+    ));
+    // The same key from another account is that account's own save.
+    assert!(matches!(
+        db.save_grids_keyed(Some((2, "phone-save-1")), &change, "shequ", 11, ok)
+            .await,
+        Err(StoreError::Conflict(_))
     ));
 }

@@ -216,12 +216,7 @@ pub mod ssr_field {
     /// Checks and keeps a report by `p` (no auditing: the caller writes its own). `Forbidden`:
     /// a fix on the spot outside the caller's grids.
     pub async fn file(db: &store::Db, p: &Principal, f: Filing) -> Result<Filed, AppError> {
-        let key = f.key.trim();
-        if !(8..=64).contains(&key.len())
-            || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(AppError::Invalid("field.err.key".into()));
-        }
+        let key = request_key(&f.key)?.ok_or_else(|| AppError::Invalid("field.err.key".into()))?;
         let description = domain::service::clean(&f.description, MAX_DESCRIPTION, true)
             .filter(|d| !d.is_empty())
             .ok_or_else(|| AppError::Invalid("field.err.description".into()))?;
@@ -389,7 +384,12 @@ pub async fn field_report_in(
 /// Acts on report `id` at `version`: `action` is a `domain::field::FieldAction` as JSON
 /// (`{"action":"pass-up","reason":"…"}`). Returns the new state.
 #[server(prefix = "/api", endpoint = "field_act")]
-pub async fn field_act(id: i64, version: i64, action: String) -> Result<String, AppError> {
+pub async fn field_act(
+    id: i64,
+    version: i64,
+    action: String,
+    #[server(default)] key: String,
+) -> Result<String, AppError> {
     use domain::field::FieldAction as A;
     let p = require_user().await?;
     let mut action: A =
@@ -422,6 +422,7 @@ pub async fn field_act(id: i64, version: i64, action: String) -> Result<String, 
             &who,
             &calendar(&db).await,
             store::now(),
+            request_key(&key)?,
         )
         .await
         .map_err(|e| match e {

@@ -272,6 +272,7 @@ mod ssr_grids {
         p: &Principal,
         edits: Vec<GridEdit>,
         reason: Reason,
+        key: Option<&str>,
     ) -> Result<GridMap, AppError> {
         if !p.can_edit_grids() {
             return Err(deny(p, AuditAction::GridsSave, AuditObject::None).await);
@@ -357,9 +358,13 @@ mod ssr_grids {
         // Children of a deleted grid must be deleted in the same save, or moved first.
         let result = st
             .db
-            .save_grids(&changes, &p.username, store::now(), |before, after| {
-                check_save(&changed, before, after)
-            })
+            .save_grids_keyed(
+                key.map(|k| (p.user_id, k)),
+                &changes,
+                &p.username,
+                store::now(),
+                |before, after| check_save(&changed, before, after),
+            )
             .await;
         match result {
             Ok(Ok(_)) => {
@@ -455,12 +460,16 @@ pub async fn grids_list() -> Result<GridMap, AppError> {
 /// Saves a batch of edits (JSON list of `GridEdit`) all or nothing; answers with the new map.
 /// Refused: invalid polygons, new overlaps and spills (naming the neighbour), grids outside the
 /// caller's scope (403), edits based on an old version (409, naming who changed it and when).
+/// With a `key` (a save made offline on a phone, maybe sent twice) it is done once.
 #[server(prefix = "/api", endpoint = "grids_save")]
-pub async fn grids_save(edits: String) -> Result<GridMap, AppError> {
+pub async fn grids_save(
+    edits: String,
+    #[server(default)] key: String,
+) -> Result<GridMap, AppError> {
     let p = require_user().await?;
     let edits: Vec<GridEdit> =
         serde_json::from_str(&edits).map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
-    save(&p, edits, Reason::Edit).await
+    save(&p, edits, Reason::Edit, request_key(&key)?).await
 }
 
 /// Imports grids (JSON list of `GridEdit`, built in the browser from a GeoJSON file and previewed
@@ -471,7 +480,7 @@ pub async fn grids_import(edits: String) -> Result<GridMap, AppError> {
     let p = require_user().await?;
     let edits: Vec<GridEdit> =
         serde_json::from_str(&edits).map_err(|_| AppError::Invalid("err.grid_payload".into()))?;
-    let r = save(&p, edits, Reason::Import).await;
+    let r = save(&p, edits, Reason::Import, None).await;
     if let Err(e) = &r {
         audit(
             Some(&p),
@@ -532,7 +541,7 @@ pub async fn grid_restore(revision: i64, version: i64) -> Result<GridMap, AppErr
         Err(store::StoreError::NotFound) => GridEdit::Create { draft },
         Err(e) => return Err(internal(e)),
     };
-    save(&p, vec![edit], Reason::Restore).await
+    save(&p, vec![edit], Reason::Restore, None).await
 }
 
 /// A context layer (roads, buildings…) drawn beneath the grids.

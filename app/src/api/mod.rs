@@ -299,6 +299,21 @@ pub mod ssr {
         }
     }
 
+    /// A request key a phone made for a write it may send twice (8–64 letters, digits, `-`);
+    /// empty: a write with no key (sent once, from a page that saw the answer).
+    pub fn request_key(key: &str) -> Result<Option<&str>, AppError> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Ok(None);
+        }
+        if !(8..=64).contains(&key.len())
+            || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(AppError::Invalid("field.err.key".into()));
+        }
+        Ok(Some(key))
+    }
+
     pub fn password_policy(st: &ServerState, role: domain::Role) -> domain::PasswordPolicy {
         if st.strict_staff_passwords && role.is_staff() {
             domain::PasswordPolicy::Strict
