@@ -1,10 +1,13 @@
-//! The phone's outbox (issue 21 §4): a field report is kept in the browser's IndexedDB before it
-//! is sent, shown with its state (waiting, sending, failed with the reason), and sent when the
-//! network is there — at start and on the `online` event (WeChat's and Safari's web views have no
-//! Background Sync). Each report carries the idempotency key it was made with, so a retry after a
-//! lost answer files nothing twice (the server finds the key), and the time it was made on the
-//! device, where its clocks start. Its photo (already shrunk) travels in the same request, so a
-//! report and its photo are never parted.
+//! The phone's outbox (issue 21 §4): what is done on a phone — a field report, an action on a
+//! report, a save of grid edits — is kept in the browser's IndexedDB until the server has it,
+//! shown with its state (waiting, sending, failed with the reason), and sent when the network is
+//! there — at start and on the `online` event (WeChat's and Safari's web views have no Background
+//! Sync). Each item carries the key it was made with, so a retry after a lost answer does nothing
+//! twice (the server finds the key), and the time it was made on the device, where a report's
+//! clocks start. An action carries the report's version and a grid save each grid's version it
+//! was made on: if someone changed them meanwhile, the server refuses and the item shows the
+//! conflict — never a silent overwrite. A report's photo (already shrunk) travels in the same
+//! request, so a report and its photo are never parted.
 //!
 //! Only the browser has an outbox; outside it (`ssr`, native tests) the store is empty and sending
 //! is a no-op.
@@ -13,7 +16,7 @@ use crate::api::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// Where a report in the outbox stands.
+/// Where an item in the outbox stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Sending {
@@ -21,35 +24,80 @@ pub enum Sending {
     Waiting,
     /// On its way now.
     Sending,
-    /// The server refused it (`reason`); it waits for the reporter (send again, or discard).
+    /// The server refused it (`reason`); it waits for the person (send again, or discard).
     Failed,
 }
 
-/// A report made on this device and not yet accepted by the server.
+/// What an item asks the server to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pending {
-    /// The idempotency key, made once on the device.
-    pub key: String,
-    pub category: i64,
-    pub category_name: String,
-    pub description: String,
-    pub lon: f64,
-    pub lat: f64,
-    /// Unix seconds on the device when the report was made.
-    pub made_at: i64,
-    pub fixed: bool,
-    /// The shrunk photo as base64 (empty: none).
-    pub photo: String,
-    pub state: Sending,
-    /// Why it failed (a translation key), or why the last try did not get through.
-    pub reason: Option<String>,
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Job {
+    /// A new field report.
+    Report {
+        category: i64,
+        category_name: String,
+        description: String,
+        lon: f64,
+        lat: f64,
+        fixed: bool,
+        /// The shrunk photo as base64 (empty: none).
+        photo: String,
+    },
+    /// An action on report `report` as it stood at `version` (`action`: a
+    /// `domain::field::FieldAction` as JSON, `name` its name).
+    Act {
+        report: i64,
+        version: i64,
+        action: String,
+        name: String,
+    },
+    /// A save of grid edits (a JSON list of `GridEdit`, each with the version it was made on).
+    Grids { edits: String, count: usize },
 }
 
-/// The outbox as the pages see it: its reports and the ones sent in this visit (key, id).
+/// Something done on this device and not yet accepted by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pending {
+    /// The request key, made once on the device.
+    pub key: String,
+    /// Unix seconds on the device when it was done.
+    pub made_at: i64,
+    pub state: Sending,
+    /// Why it failed, or why the last try did not get through.
+    pub reason: Option<AppError>,
+    #[serde(flatten)]
+    pub job: Job,
+}
+
+impl Pending {
+    /// A new item, waiting, with a new key.
+    pub fn new(job: Job, made_at: i64) -> Pending {
+        Pending {
+            key: new_key(),
+            made_at,
+            state: Sending::Waiting,
+            reason: None,
+            job,
+        }
+    }
+}
+
+/// What the server accepted in this visit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sent {
+    /// Report number `id` was filed.
+    Report(i64),
+    /// An action on report `id` was done.
+    Act(i64),
+    /// `n` grid edits were saved.
+    Grids(usize),
+}
+
+/// The outbox as the pages see it: its items and what was sent in this visit.
 #[derive(Clone, Copy)]
 pub struct Outbox {
     pub items: RwSignal<Vec<Pending>>,
-    pub sent: RwSignal<Vec<(String, i64)>>,
+    pub sent: RwSignal<Vec<Sent>>,
     busy: RwSignal<bool>,
     /// Asked to send while a round was under way: another round follows it.
     again: RwSignal<bool>,
@@ -112,14 +160,21 @@ impl Outbox {
     pub fn add(self, p: Pending) {
         leptos::task::spawn_local(async move {
             if let Err(e) = idb::put(&p).await {
-                leptos::logging::warn!("outbox: could not keep the report: {e}");
+                leptos::logging::warn!("outbox: could not keep the item: {e}");
             }
             self.items.update(|i| i.push(p));
             self.flush();
         });
     }
 
-    /// A failed report goes back to waiting (the reporter asks to send it again).
+    /// Whether a grid save waits here (the map saves nothing more until it is sent or dropped:
+    /// the next save would be made on versions the waiting one is about to change).
+    pub fn grids_waiting(self) -> bool {
+        self.items
+            .with(|i| i.iter().any(|p| matches!(p.job, Job::Grids { .. })))
+    }
+
+    /// A failed item goes back to waiting (the person asks to send it again).
     pub fn retry(self, key: String) {
         self.change(key, |p| {
             p.state = Sending::Waiting;
@@ -128,7 +183,7 @@ impl Outbox {
         self.flush();
     }
 
-    /// Drops a report from the outbox (the reporter gives it up).
+    /// Drops an item from the outbox (the person gives it up).
     pub fn discard(self, key: String) {
         leptos::task::spawn_local(async move {
             let _ = idb::remove(&key).await;
@@ -151,9 +206,9 @@ impl Outbox {
         }
     }
 
-    /// Sends every waiting report, one after another; stops at the first that does not get
-    /// through (the network is gone again). Asked while a round is under way, it runs another
-    /// round after it, so a report added meanwhile is not left waiting.
+    /// Sends every waiting item, oldest first, one after another; stops at the first that does
+    /// not get through (the network is gone again). Asked while a round is under way, it runs
+    /// another round after it, so an item added meanwhile is not left waiting.
     pub fn flush(self) {
         if self.busy.get_untracked() {
             self.again.set(true);
@@ -161,47 +216,35 @@ impl Outbox {
         }
         self.busy.set(true);
         leptos::task::spawn_local(async move {
-            // What is kept is the truth (another tab may have added); a report left "sending" by
+            // What is kept is the truth (another tab may have added); an item left "sending" by
             // a page closed mid-way is sent again: the key makes that harmless.
-            let kept = idb::all()
+            let mut kept = idb::all()
                 .await
                 .unwrap_or_else(|_| self.items.get_untracked());
+            kept.sort_by_key(|p| p.made_at);
             self.items.set(kept.clone());
             for p in kept.into_iter().filter(|p| p.state != Sending::Failed) {
                 self.change(p.key.clone(), |x| x.state = Sending::Sending);
-                let answer = crate::api::field::field_report_in(
-                    p.key.clone(),
-                    p.category,
-                    p.description.clone(),
-                    p.lon,
-                    p.lat,
-                    p.made_at,
-                    p.fixed,
-                    p.photo.clone(),
-                )
-                .await;
-                match answer {
-                    Ok(id) => {
+                match send(&p).await {
+                    Ok(done) => {
                         let _ = idb::remove(&p.key).await;
                         self.items.update(|i| i.retain(|x| x.key != p.key));
-                        self.sent.update(|s| s.push((p.key.clone(), id)));
+                        self.sent.update(|s| s.push(done));
                     }
                     // Not through (no network, the server away, logged out): it waits.
                     Err(
                         e @ (AppError::Request(_) | AppError::Internal | AppError::Unauthenticated),
                     ) => {
-                        let reason = e.message_key().to_owned();
                         self.change(p.key.clone(), move |x| {
                             x.state = Sending::Waiting;
-                            x.reason = Some(reason);
+                            x.reason = Some(e);
                         });
                         break;
                     }
                     Err(e) => {
-                        let reason = e.message_key().to_owned();
                         self.change(p.key.clone(), move |x| {
                             x.state = Sending::Failed;
-                            x.reason = Some(reason);
+                            x.reason = Some(e);
                         });
                     }
                 }
@@ -215,8 +258,46 @@ impl Outbox {
     }
 }
 
+/// Sends one item with its key.
+async fn send(p: &Pending) -> Result<Sent, AppError> {
+    let key = p.key.clone();
+    match &p.job {
+        Job::Report {
+            category,
+            description,
+            lon,
+            lat,
+            fixed,
+            photo,
+            ..
+        } => crate::api::field::field_report_in(
+            key,
+            *category,
+            description.clone(),
+            *lon,
+            *lat,
+            p.made_at,
+            *fixed,
+            photo.clone(),
+        )
+        .await
+        .map(Sent::Report),
+        Job::Act {
+            report,
+            version,
+            action,
+            ..
+        } => crate::api::field::field_act(*report, *version, action.clone(), key)
+            .await
+            .map(|_| Sent::Act(*report)),
+        Job::Grids { edits, count } => crate::api::grids::grids_save(edits.clone(), key)
+            .await
+            .map(|_| Sent::Grids(*count)),
+    }
+}
+
 /// The outbox's object store (`linli` database, `outbox` store, keyed by the idempotency key,
-/// each report kept as its JSON).
+/// each item kept as its JSON).
 #[cfg(feature = "csr")]
 mod idb {
     use super::Pending;

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::api::field::{DepartmentView, FieldStepView};
+use crate::outbox::{Job, Outbox, Pending, Sent};
 
 #[component]
 pub fn FieldReportPage() -> impl IntoView {
@@ -135,12 +136,38 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
     let error = RwSignal::new(None::<AppError>);
     let lead = RwSignal::new(String::new());
     let co = RwSignal::new(Vec::<i64>::new());
+    let queued = RwSignal::new(false);
     let departments = LocalResource::new(api::field_departments);
+    let outbox = Outbox::get();
+    // An action kept in the outbox and sent later: the page shows the report as it is then.
+    Effect::new(move |seen: Option<usize>| {
+        let n = outbox
+            .sent
+            .with(|s| s.iter().filter(|d| **d == Sent::Act(id)).count());
+        if seen.is_some_and(|m| m < n) {
+            version.update(|x| *x += 1);
+        }
+        n
+    });
+    // Sent at once with its key; without a network it goes into the outbox with the same key
+    // and the version it was made on (a first try that did get through makes the second a no-op).
     let send = move |action: serde_json::Value| {
         error.set(None);
+        let name = action["action"].as_str().unwrap_or_default().to_owned();
+        let job = Job::Act {
+            report: id,
+            version: v,
+            action: action.to_string(),
+            name,
+        };
+        let item = Pending::new(job, now_secs());
         leptos::task::spawn_local(async move {
-            match api::field_act(id, v, action.to_string()).await {
+            match api::field_act(id, v, action.to_string(), item.key.clone()).await {
                 Ok(_) => version.update(|x| *x += 1),
+                Err(AppError::Request(_)) => {
+                    queued.set(true);
+                    outbox.add(item);
+                }
                 Err(e) => error.set(Some(e)),
             }
         });
@@ -225,6 +252,10 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
                 </div>
             })}
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
+            <Show when=move || queued.get()>
+                <p class="note" role="status">{move || i18n.t("field.act_queued")}</p>
+                <super::OutboxList/>
+            </Show>
         </section>
     }
     .into_any()

@@ -16,6 +16,7 @@ mod detail;
 mod rates;
 mod report;
 pub use detail::FieldReportPage;
+pub use report::OutboxList;
 
 /// The tabs: key (`?tab=` and `field.tab.<key>`) and whether only staff and departments see it.
 const TABS: [(&str, bool); 3] = [("new", false), ("list", false), ("rates", true)];

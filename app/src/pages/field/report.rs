@@ -3,7 +3,8 @@
 //! nothing. The outbox below shows each report's state.
 
 use super::*;
-use crate::outbox::{Outbox, Pending, Sending};
+use crate::outbox::{Job, Outbox, Pending, Sending, Sent};
+use crate::ui::error_message;
 
 #[component]
 pub(super) fn NewReport() -> impl IntoView {
@@ -83,19 +84,18 @@ pub(super) fn NewReport() -> impl IntoView {
                 },
                 None => String::new(),
             };
-            outbox.add(Pending {
-                key: crate::outbox::new_key(),
-                category: cat.id,
-                category_name: cat.name,
-                description: text,
-                lon,
-                lat,
+            outbox.add(Pending::new(
+                Job::Report {
+                    category: cat.id,
+                    category_name: cat.name,
+                    description: text,
+                    lon,
+                    lat,
+                    fixed: is_fixed,
+                    photo: data,
+                },
                 made_at,
-                fixed: is_fixed,
-                photo: data,
-                state: Sending::Waiting,
-                reason: None,
-            });
+            ));
             description.set(String::new());
             fixed.set(false);
             if let Some(el) = photo.get_untracked() {
@@ -156,10 +156,10 @@ fn limits(i18n: I18n, l: &domain::field::clock::Limits) -> String {
     )
 }
 
-/// The outbox: reports kept on this phone and not yet accepted, each with its state; and the ones
-/// sent in this visit, each a link to its page.
+/// The outbox: what is kept on this phone and not yet accepted (reports, actions, grid saves),
+/// each with its state; and what was sent in this visit, each a link to its report.
 #[component]
-pub(super) fn OutboxList() -> impl IntoView {
+pub fn OutboxList() -> impl IntoView {
     let i18n = use_i18n();
     let outbox = Outbox::get();
     view! {
@@ -173,16 +173,33 @@ pub(super) fn OutboxList() -> impl IntoView {
                         Sending::Sending => "sending",
                         Sending::Failed => "failed",
                     };
-                    let reason = p.reason.clone().map(|r| i18n.t(&r));
+                    let reason = p.reason.clone().map(|e| error_message(i18n, &e));
+                    let (title, text, photo) = match &p.job {
+                        Job::Report { category_name, description, photo, .. } => (
+                            category_name.clone(),
+                            description.chars().take(40).collect::<String>(),
+                            !photo.is_empty(),
+                        ),
+                        Job::Act { report, name, .. } => (
+                            i18n.tf("field.report_no", &[("id", report.to_string())]),
+                            i18n.t(&format!("field.do.{name}")),
+                            false,
+                        ),
+                        Job::Grids { count, .. } => (
+                            i18n.t("field.outbox.grids"),
+                            i18n.tf("map.save", &[("n", count.to_string())]),
+                            false,
+                        ),
+                    };
                     view! {
                         <li class="card" data-state=state>
                             <span class="field-card-head">
-                                <strong>{p.category_name.clone()}</strong>
+                                <strong>{title}</strong>
                                 <span class=if state == "failed" { "tag off" } else { "tag warn" }>{move || i18n.t(&format!("field.outbox.{state}"))}</span>
                             </span>
-                            <span class="description">{p.description.chars().take(40).collect::<String>()}</span>
-                            <span class="muted">{when(p.made_at)}{(!p.photo.is_empty()).then(|| format!(" · {}", i18n.t("field.with_photo")))}</span>
-                            {reason.map(|r| view! { <span class="muted">{r}</span> })}
+                            <span class="description">{text}</span>
+                            <span class="muted">{when(p.made_at)}{photo.then(|| format!(" · {}", i18n.t("field.with_photo")))}</span>
+                            {reason.map(|r| view! { <span class="muted reason">{r}</span> })}
                             {(p.state == Sending::Failed).then(|| view! {
                                 <span class="actions">
                                     <button type="button" on:click=move |_| outbox.retry(key.clone())>{move || i18n.t("field.send_again")}</button>
@@ -192,13 +209,23 @@ pub(super) fn OutboxList() -> impl IntoView {
                         </li>
                     }
                 }).collect_view()}
-                {move || outbox.sent.get().into_iter().rev().map(|(_, id)| view! {
-                    <li class="card" data-state="sent">
-                        <span class="field-card-head">
-                            <span class="tag on">{move || i18n.t("field.outbox.sent")}</span>
+                {move || outbox.sent.get().into_iter().rev().map(|done| {
+                    let what = match done {
+                        Sent::Report(id) | Sent::Act(id) => view! {
                             <a href=format!("/field/{id}")>{move || i18n.tf("field.report_no", &[("id", id.to_string())])}</a>
-                        </span>
-                    </li>
+                        }.into_any(),
+                        Sent::Grids(n) => view! {
+                            <span>{move || i18n.tf("field.outbox.grids_saved", &[("n", n.to_string())])}</span>
+                        }.into_any(),
+                    };
+                    view! {
+                        <li class="card" data-state="sent">
+                            <span class="field-card-head">
+                                <span class="tag on">{move || i18n.t("field.outbox.sent")}</span>
+                                {what}
+                            </span>
+                        </li>
+                    }
                 }).collect_view()}
             </ul>
             <Show when=move || outbox.items.with(Vec::is_empty) && outbox.sent.with(Vec::is_empty)>

@@ -91,6 +91,12 @@ pub(super) struct Ed {
     pub service_marks: RwSignal<Option<Vec<crate::api::services::ServiceMark>>>,
     /// The field reports' hot spots (reports per grid in the last year), when that layer is on.
     pub field_spots: RwSignal<Option<Vec<crate::api::field_rates::FieldHotSpot>>>,
+    /// Whether the layers are unfolded (phones; a desk always shows them).
+    pub options_open: RwSignal<bool>,
+    /// Whether the selected grid's sheet is folded to its title (phones).
+    pub sheet_folded: RwSignal<bool>,
+    /// The phone's outbox (a save made without a network waits there).
+    pub outbox: Outbox,
     /// Where the map was last clicked to select (a field report can be made there).
     pub clicked: RwSignal<Option<Point>>,
     /// The grids are drawn once the map's size is known: measuring an SVG already full of paths
@@ -166,6 +172,9 @@ impl Ed {
             hidden_layers: RwSignal::new(HashSet::new()),
             service_marks: RwSignal::new(None),
             clicked: RwSignal::new(None),
+            outbox: Outbox::get(),
+            sheet_folded: RwSignal::new(false),
+            options_open: RwSignal::new(false),
             field_spots: RwSignal::new(None),
             measured: RwSignal::new(false),
             detail: Memo::new(move |_| detail_tier(size.get().0 / view_box.get().w)),
@@ -556,12 +565,27 @@ impl Ed {
             self.say(true, i18n.t("map.nothing_to_save"));
             return;
         }
+        if self.outbox.grids_waiting() {
+            self.say(false, i18n.t("map.save_waiting"));
+            return;
+        }
         let Ok(json) = serde_json::to_string(&edits) else {
             return;
         };
+        // Sent at once with a key; without a network the same save (its key, the versions it was
+        // made on) waits in the outbox, and the map reloads when the outbox has sent it.
+        let count = edits.len();
+        let item = Pending::new(
+            Job::Grids {
+                edits: json.clone(),
+                count,
+            },
+            (now_ms() / 1000.0) as i64,
+        );
         self.saving.set(true);
+        let outbox = self.outbox;
         leptos::task::spawn_local(async move {
-            let r = api::grids_save(json).await;
+            let r = api::grids_save(json, item.key.clone()).await;
             if self.message.is_disposed() {
                 return; // the page was left meanwhile
             }
@@ -571,8 +595,48 @@ impl Ed {
                     self.reload(m);
                     self.say(true, i18n.t("map.saved"));
                 }
+                Err(crate::api::AppError::Request(_)) => {
+                    outbox.add(item);
+                    // Handed to the outbox: what is edited from now on is a new change.
+                    let now: Vec<GridView> = self
+                        .work
+                        .with_untracked(|w| w.iter().map(|g| (**g).clone()).collect());
+                    self.base.set_value(now);
+                    self.work.update(|_| ());
+                    self.say(
+                        true,
+                        i18n.tf("map.save_queued", &[("n", count.to_string())]),
+                    );
+                }
                 Err(e) => self.say(false, error_message(i18n, &e)),
             }
+        });
+    }
+
+    /// When the outbox has sent a grid save made here, the map is read again (the edits are
+    /// then the map's, with their new versions).
+    pub fn follow_outbox(self) {
+        let outbox = self.outbox;
+        Effect::new(move |seen: Option<usize>| {
+            let n = outbox
+                .sent
+                .with(|s| s.iter().filter(|d| matches!(d, Sent::Grids(_))).count());
+            if seen.is_some_and(|m| m < n) {
+                // Edits made since would be lost by a reload: the user saves them first.
+                if self.pending.get_untracked() > 0 {
+                    self.say(true, self.i18n.t("map.outbox_sent"));
+                    return n;
+                }
+                leptos::task::spawn_local(async move {
+                    if let Ok(m) = api::grids_list().await {
+                        if !self.message.is_disposed() {
+                            self.reload(m);
+                            self.say(true, self.i18n.t("map.saved"));
+                        }
+                    }
+                });
+            }
+            n
         });
     }
 
@@ -648,6 +712,13 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
             observe_size(&el, move || ed.measure());
         }
     });
+    ed.follow_outbox();
+    // A newly selected grid opens its sheet.
+    let folded = ed.sheet_folded;
+    Effect::new(move |_| {
+        selected.track();
+        folded.set(false);
+    });
     let resize = window_event_listener(ev::resize, move |_| ed.measure());
     on_cleanup(move || resize.remove());
     let keys = window_event_listener(ev::keydown, move |e| ed.on_key(e));
@@ -668,8 +739,8 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
     view! {
         <div class="map-layout">
             <div class="map-main">
+                {ed.bar()}
                 {ed.controls()}
-                {ed.tools()}
                 {move || (can_edit && work.with(|w| !w.iter().any(|g| g.level == 1))).then(|| view! {
                     <div class="note map-start">
                         {work.with(Vec::is_empty).then(|| view! { <p>{move || i18n.t("map.empty")}</p> })}
@@ -680,6 +751,9 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 {ed.legend()}
             </div>
             <div class="map-side">
+                <Show when=move || ed.outbox.items.with(|i| !i.is_empty())>
+                    <crate::pages::field::OutboxList/>
+                </Show>
                 {move || importing.get().then(|| view! {
                     <super::import::ImportPanel ed=ed
                         on_done=Callback::new(move |m: GridMap| {

@@ -6,6 +6,7 @@
 
 use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
 use crate::i18n::use_i18n;
+use crate::outbox::{Job, Outbox, Pending, Sent};
 use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
 use domain::geometry::{self as geo, Boundary, Coverage, Index, Point, Problem, Ring, Shape};
 use domain::history::History;
@@ -45,7 +46,7 @@ pub fn MapPage() -> impl IntoView {
     let i18n = use_i18n();
     let data = LocalResource::new(api::grids_list);
     view! {
-        <section class="page">
+        <section class="page map-page">
             <h1>{move || i18n.t("map.title")}</h1>
             <Loaded resource=data ok=move |m| view! { <MapEditor map=m/> }/>
         </section>

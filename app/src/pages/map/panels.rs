@@ -16,7 +16,7 @@ impl Ed {
             ..
         } = self;
         view! {
-            <div class="map-controls">
+            <div class="map-controls" id="map-controls" class:open=move || self.options_open.get()>
                 <fieldset class="toggles">
                     <legend>{move || i18n.t("map.levels")}</legend>
                     {(1..=3).map(|l| {
@@ -152,6 +152,21 @@ impl Ed {
     }
 
     /// The editing tools, for those who may edit some grid (an empty map's administrator too).
+    /// The bar above the map: on a phone one scrolling row — the button that unfolds the layers
+    /// (always unfolded on a desk, where the button is hidden) and the editing tools.
+    pub fn bar(self) -> impl IntoView {
+        let (i18n, open) = (self.i18n, self.options_open);
+        view! {
+            <div class="map-bar">
+                <button type="button" class="map-options-toggle" aria-controls="map-controls"
+                    aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+                    {move || i18n.t("map.options")}
+                </button>
+                {self.tools()}
+            </div>
+        }
+    }
+
     pub fn tools(self) -> Option<impl IntoView> {
         let Ed {
             i18n,
@@ -272,6 +287,7 @@ impl Ed {
             sel_vertex,
             history_panel,
             can_edit,
+            sheet_folded,
             ..
         } = self;
         move || {
@@ -287,9 +303,16 @@ impl Ed {
             });
             let area = g.boundary.area_m2();
             let gv: GridView = (*g).clone();
+            // On a phone the panel is a sheet over the map's foot; it folds to its title.
             Some(view! {
-                <aside class="panel card" aria-live="polite">
-                    <h2>{g.name.clone()}</h2>
+                <aside class="panel card sheet" class:folded=move || sheet_folded.get() aria-live="polite">
+                    <div class="sheet-head">
+                        <h2>{g.name.clone()}</h2>
+                        <button type="button" class="sheet-fold" aria-expanded=move || (!sheet_folded.get()).to_string()
+                            on:click=move |_| sheet_folded.update(|f| *f = !*f)>
+                            {move || i18n.t(if sheet_folded.get() { "map.sheet_open" } else { "map.sheet_fold" })}
+                        </button>
+                    </div>
                     <dl class="facts">
                         <dt>{move || i18n.t("grid.code")}</dt><dd>{g.code.clone()}</dd>
                         {(!g.source_code.is_empty()).then(|| view! {
