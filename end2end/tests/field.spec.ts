@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { expectNoProblems, login, person, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, mapOptions, person, shot, watchConsole } from "./helpers";
 
 /** A photo as a phone's camera writes it (see server/tests/photos/README.md). */
 const PHONE_PHOTO = "../server/tests/photos/phone-photo.jpg";
@@ -133,9 +133,62 @@ test("a resident reports with a photo while offline; it is sent once when the ne
 
   // The map's hot spots: the demo year's reports per grid.
   await page.goto("/map");
+  await mapOptions(page);
   await page.getByLabel("显示事件热点（近一年）").check();
   await expect(page.locator(".field-mark").first()).toBeVisible();
   await shot(page, "field-hot-spots");
   // The browser notes each request it could not make while offline; that was the point.
+  await expectNoProblems(problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED")));
+});
+
+test("a grid worker acts without signal: the action waits in the outbox, goes once, and one overtaken meanwhile shows the conflict", async ({ page, browser }, info) => {
+  const problems = watchConsole(page);
+  const tag = info.project.name === "phone" ? "手机" : "电脑";
+  // A resident's report in the grid worker's grid, sent with the network on.
+  const wangge = await person(browser, info, "wangge");
+  const map = await (await wangge.request.post("/api/grids_list")).json();
+  const grids = map.grids as { name: string; level: number; editable: boolean }[];
+  const finest = Math.max(...grids.map((g) => g.level));
+  const grid = grids.find((g) => g.editable && g.level === finest)!;
+  const jumin = await person(browser, info, "jumin");
+  await jumin.goto("/map");
+  await jumin.locator(".grid-list").getByRole("button", { name: new RegExp(`^${grid.name} · `) }).click();
+  await jumin.locator("aside.panel").getByRole("link", { name: "在此处上报问题" }).click();
+  await jumin.getByLabel("问题描述").fill(`楼道堆放杂物，堵住消防通道（离线办理·${tag}）`);
+  await jumin.getByRole("button", { name: "上报", exact: true }).click();
+  const sent = jumin.locator(".outbox-list li[data-state=sent]").getByRole("link", { name: /事件 \d+/ });
+  const id = (await sent.textContent())!.match(/\d+/)![0];
+
+  // The grid worker opens it, loses signal, accepts it: kept on the phone, then sent once.
+  await login(page, "wangge");
+  await page.goto(`/field/${id}`);
+  await expect(page.locator(".field-card-head")).toContainText("待受理");
+  await page.context().setOffline(true);
+  await page.getByRole("button", { name: "受理（报到）", exact: true }).click();
+  await expect(page.getByText("没有网络：操作已存入发件箱")).toBeVisible();
+  const waiting = page.locator(".outbox-list li[data-state=waiting]", { hasText: `事件 ${id}` });
+  await expect(waiting).toContainText("受理（报到）");
+  await shot(page, "field-act-offline");
+  await page.context().setOffline(false);
+  await expect(page.locator(".field-card-head")).toContainText("办理中");
+  await expect(page.locator(".field-history")).toContainText("受理");
+  const events = async () => (await (await wangge.request.post("/api/field_report_detail", { form: { id } })).json()).events as { action: string }[];
+  expect((await events()).filter((e) => e.action === "acknowledge")).toHaveLength(1);
+
+  // Offline again, the worker passes it up; meanwhile the same report is passed up from another
+  // device. Back online, the kept action is refused as overtaken — shown, not applied twice.
+  await page.context().setOffline(true);
+  await page.getByLabel("原因或办理说明").fill("需要社区协调物业清理");
+  await page.getByRole("button", { name: "上报上级", exact: true }).click();
+  await expect(page.locator(".outbox-list li[data-state=waiting]", { hasText: "上报上级" })).toBeVisible();
+  await act(wangge, id, "上报上级", "物业不配合，请社区协调");
+  await expect(wangge.locator(".field-card-head")).toContainText("社区");
+  await page.context().setOffline(false);
+  const failed = page.locator(".outbox-list li[data-state=failed]", { hasText: "上报上级" });
+  await expect(failed).toContainText("这个事件刚被别人处理过");
+  await shot(page, "field-act-conflict");
+  expect((await events()).filter((e) => e.action === "pass-up")).toHaveLength(1);
+  await failed.getByRole("button", { name: "放弃" }).click();
+  await expect(failed).toHaveCount(0);
   await expectNoProblems(problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED")));
 });

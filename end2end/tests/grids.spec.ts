@@ -1,5 +1,5 @@
 import { expect, Locator, Page, test } from "@playwright/test";
-import { expectNoProblems, login, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, mapOptions, person, shot, unfoldSheet, watchConsole } from "./helpers";
 
 /** Opens the map as `user` and selects the first level-3 grid whose name matches. */
 async function openGrid(page: Page, user: string, name: RegExp) {
@@ -135,6 +135,7 @@ test("split a grid in two, then see a stale save refused with who changed it", a
   await expect(other.getByRole("status")).toContainText("已保存。");
   await other.close();
 
+  await unfoldSheet(page);
   await page.locator(".attr-form").getByLabel("户数").fill("123");
   await page.getByRole("button", { name: "应用修改" }).click();
   await page.getByRole("button", { name: "保存（1 项）" }).click();
@@ -258,7 +259,64 @@ test("an administrator adds a roads layer beneath the grids; it can be hidden", 
   await expect(page.locator("svg.map path.context")).not.toHaveCount(0);
   await shot(page, "grid-context-layer");
   const shown = await page.locator("svg.map path.context").count();
+  await mapOptions(page);
   await toggle.uncheck();
   await expect(page.locator("svg.map path.context")).toHaveCount(shown - 1);
   await expectNoProblems(problems);
+});
+
+test("a grid worker's save made without signal waits in the outbox with its versions: sent once, or refused as a conflict", async ({ page, browser }, info) => {
+  const problems = watchConsole(page);
+  await login(page, "wangge");
+  const map = await (await page.request.post("/api/grids_list")).json();
+  type G = { name: string; code: string; level: number; editable: boolean; households: number };
+  const grids = map.grids as G[];
+  const finest = Math.max(...grids.map((g) => g.level));
+  const g = grids.filter((x) => x.editable && x.level === finest)[info.project.name === "phone" ? 1 : 0];
+  const households = async () => {
+    const now = await (await page.request.post("/api/grids_list")).json();
+    return (now.grids as G[]).find((x) => x.code === g.code)!.households;
+  };
+  const select = async (p: Page) => {
+    await p.goto("/map");
+    await p.locator(".grid-list").getByRole("button", { name: new RegExp(`^${g.name} · `) }).click();
+    await expect(p.locator("aside.panel h2")).toHaveText(g.name);
+  };
+  const edit = async (p: Page, n: string) => {
+    await p.locator(".attr-form").getByLabel("户数").fill(n);
+    await p.getByRole("button", { name: "应用修改" }).click();
+    await p.getByRole("button", { name: "保存（1 项）" }).click();
+  };
+
+  // No signal: the save is kept on the phone; when the network returns it is saved, once.
+  await select(page);
+  await page.context().setOffline(true);
+  await edit(page, "456");
+  await expect(page.getByRole("status")).toContainText("没有网络：1 处修改已存入发件箱");
+  await expect(page.locator(".outbox-list li[data-state=waiting]")).toContainText("网格边界修改");
+  await expect(page.getByRole("button", { name: "保存（0 项）" })).toBeDisabled();
+  await shot(page, "grid-save-offline");
+  await page.context().setOffline(false);
+  await expect(page.locator(".outbox-list li[data-state=sent]")).toContainText("网格修改 1 处已保存");
+  await expect(page.getByRole("status")).toContainText("已保存。");
+  expect(await households()).toBe(456);
+
+  // Offline again; meanwhile someone saves the same grid. The kept save was made on the old
+  // version: back online it is refused and says so, and the other person's edit stands.
+  await page.context().setOffline(true);
+  await edit(page, "789");
+  await expect(page.locator(".outbox-list li[data-state=waiting]")).toBeVisible();
+  const other = await person(browser, info, "admin");
+  await select(other);
+  await edit(other, "321");
+  await expect(other.getByRole("status")).toContainText("已保存。");
+  await page.context().setOffline(false);
+  const failed = page.locator(".outbox-list li[data-state=failed]");
+  await expect(failed).toContainText("没有保存");
+  await expect(failed).toContainText("已被 admin");
+  await shot(page, "grid-save-conflict");
+  expect(await households()).toBe(321);
+  await failed.getByRole("button", { name: "放弃" }).click();
+  await expect(failed).toHaveCount(0);
+  await expectNoProblems(problems.filter((p) => !p.includes("net::ERR_INTERNET_DISCONNECTED")));
 });

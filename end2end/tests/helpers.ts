@@ -54,6 +54,18 @@ export async function shot(page: Page, name: string) {
   await page.screenshot({ path: `screenshots/${test.info().project.name}-${name}.png`, fullPage: true });
 }
 
+/** Unfolds the map's layers where they fold (a phone); a desk shows them always. */
+export async function mapOptions(page: Page) {
+  const toggle = page.getByRole("button", { name: "图层与显示" });
+  if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+}
+
+/** Unfolds the selected grid's sheet where it folded (a phone, while editing on the map). */
+export async function unfoldSheet(page: Page) {
+  const unfold = page.locator("aside.panel").getByRole("button", { name: "展开" });
+  if (await unfold.isVisible()) await unfold.click();
+}
+
 export async function expectNoProblems(problems: string[]) {
   expect(problems, "console errors or CSP violations").toEqual([]);
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectNoProblems, login, person, shot, watchConsole } from "./helpers";
+import { expectNoProblems, login, mapOptions, person, shot, watchConsole } from "./helpers";
 
 /** A photo as a phone's camera writes it (see server/tests/photos/README.md). */
 const PHONE_PHOTO = "../server/tests/photos/phone-photo.jpg";
@@ -150,6 +150,7 @@ test("the map's service layer shows where needs and wishes wait, and the grid's 
   const problems = watchConsole(page);
   await login(page, "jumin");
   await page.goto("/map");
+  await mapOptions(page);
   await page.getByLabel("需求与心愿").check();
   const marks = page.locator("g.service-mark");
   await expect(marks.first()).toBeAttached();
@@ -158,6 +159,7 @@ test("the map's service layer shows where needs and wishes wait, and the grid's 
   await shot(page, "map-services");
   const grid = (await page.locator('g.service-mark:not([data-needs="0"])').first().getAttribute("data-grid"))!;
   await page.goto(`/map?grid=${grid}`);
+  await mapOptions(page);
   await page.getByLabel("需求与心愿").check();
   const panel = page.locator("aside.panel");
   await expect(panel).toContainText("项待认领需求");

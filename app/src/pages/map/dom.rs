@@ -64,3 +64,30 @@ pub(super) fn capture(ev: &ev::PointerEvent) {
 }
 #[cfg(not(feature = "csr"))]
 pub(super) fn capture(_: &ev::PointerEvent) {}
+
+/// Keeps `--top-h` (the page header's height, which wraps differently per account and language)
+/// on the root element, so a phone's map fills the screen under it (`style/main.css`).
+#[cfg(feature = "csr")]
+pub(super) fn follow_header_height() {
+    use wasm_bindgen::JsCast;
+    let doc = leptos::prelude::document();
+    let Some(header) = doc.query_selector("header.top").ok().flatten() else {
+        return;
+    };
+    let set = {
+        let header = header.clone();
+        move || {
+            let h = header.get_bounding_client_rect().height();
+            if let Some(root) = leptos::prelude::document()
+                .document_element()
+                .and_then(|e| e.dyn_into::<leptos::web_sys::HtmlElement>().ok())
+            {
+                let _ = root.style().set_property("--top-h", &format!("{h:.0}px"));
+            }
+        }
+    };
+    set();
+    observe_size(&header, set);
+}
+#[cfg(not(feature = "csr"))]
+pub(super) fn follow_header_height() {}

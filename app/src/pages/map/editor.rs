@@ -713,12 +713,20 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         }
     });
     ed.follow_outbox();
-    // A newly selected grid opens its sheet.
+    // A newly selected grid opens its sheet; working on the map (its vertices, drawing) folds
+    // it to its title, so the grid is not under it.
     let folded = ed.sheet_folded;
     Effect::new(move |_| {
         selected.track();
         folded.set(false);
     });
+    let (editing, mode) = (ed.editing, ed.mode);
+    Effect::new(move |_| {
+        if editing.get() || mode.get() != Mode::Select {
+            folded.set(true);
+        }
+    });
+    Effect::new(move |_| follow_header_height());
     let resize = window_event_listener(ev::resize, move |_| ed.measure());
     on_cleanup(move || resize.remove());
     let keys = window_event_listener(ev::keydown, move |e| ed.on_key(e));
@@ -751,7 +759,7 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
                 {ed.legend()}
             </div>
             <div class="map-side">
-                <Show when=move || ed.outbox.items.with(|i| !i.is_empty())>
+                <Show when=move || ed.outbox.items.with(|i| !i.is_empty()) || ed.outbox.sent.with(|s| !s.is_empty())>
                     <crate::pages::field::OutboxList/>
                 </Show>
                 {move || importing.get().then(|| view! {
