@@ -162,7 +162,7 @@ test("a grid worker acts without signal: the action waits in the outbox, goes on
   // The grid worker opens it, loses signal, accepts it: kept on the phone, then sent once.
   await login(page, "wangge");
   await page.goto(`/field/${id}`);
-  await expect(page.locator(".field-card-head")).toContainText("待受理");
+  await expect(page.locator("p.field-card-head")).toContainText("待受理");
   await page.context().setOffline(true);
   await page.getByRole("button", { name: "受理（报到）", exact: true }).click();
   await expect(page.getByText("没有网络：操作已存入发件箱")).toBeVisible();
@@ -170,7 +170,7 @@ test("a grid worker acts without signal: the action waits in the outbox, goes on
   await expect(waiting).toContainText("受理（报到）");
   await shot(page, "field-act-offline");
   await page.context().setOffline(false);
-  await expect(page.locator(".field-card-head")).toContainText("办理中");
+  await expect(page.locator("p.field-card-head")).toContainText("办理中");
   await expect(page.locator(".field-history")).toContainText("受理");
   const events = async () => (await (await wangge.request.post("/api/field_report_detail", { form: { id } })).json()).events as { action: string }[];
   expect((await events()).filter((e) => e.action === "acknowledge")).toHaveLength(1);

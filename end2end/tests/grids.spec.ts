@@ -255,11 +255,11 @@ test("an administrator adds a roads layer beneath the grids; it can be hidden", 
   await panel.getByLabel("图层名称").fill(layer);
   await panel.getByRole("button", { name: "导入为底图图层" }).click();
   const toggle = page.getByRole("checkbox", { name: layer });
+  await mapOptions(page);
   await expect(toggle).toBeChecked();
   await expect(page.locator("svg.map path.context")).not.toHaveCount(0);
   await shot(page, "grid-context-layer");
   const shown = await page.locator("svg.map path.context").count();
-  await mapOptions(page);
   await toggle.uncheck();
   await expect(page.locator("svg.map path.context")).toHaveCount(shown - 1);
   await expectNoProblems(problems);

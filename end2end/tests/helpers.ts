@@ -56,6 +56,7 @@ export async function shot(page: Page, name: string) {
 
 /** Unfolds the map's layers where they fold (a phone); a desk shows them always. */
 export async function mapOptions(page: Page) {
+  await expect(page.locator("svg.map")).toBeVisible();
   const toggle = page.getByRole("button", { name: "图层与显示" });
   if ((await toggle.isVisible()) && (await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
 }

@@ -13,6 +13,18 @@ pub(super) fn coarse_pointer() -> bool {
     #[cfg(not(feature = "csr"))]
     false
 }
+/// Whether the page has the phone's layout (`style/main.css`: the selected grid is a sheet over
+/// the map's foot).
+pub(super) fn sheet_layout() -> bool {
+    #[cfg(feature = "csr")]
+    {
+        web_sys::window()
+            .and_then(|w| w.match_media("(max-width: 640px)").ok().flatten())
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(feature = "csr"))]
+    false
+}
 #[cfg(feature = "csr")]
 pub(super) fn client_rect(el: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
     let r = el.get_bounding_client_rect();

@@ -227,7 +227,8 @@ impl Ed {
         )
     }
 
-    pub fn fit_boundaries(self, bs: Vec<&Boundary>, pad: f64) {
+    /// Fits `bs` into the map's upper `top` share (the rest may be under the grid's sheet).
+    pub fn fit_boundaries(self, bs: Vec<&Boundary>, pad: f64, top: f64) {
         let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for p in bs.into_iter().flat_map(|b| b.points()) {
             let (x, y) = self.proj.fwd(*p);
@@ -240,23 +241,27 @@ impl Ed {
             return;
         }
         let (sw, sh) = self.size.get_untracked();
-        let w = ((x1 - x0).max((y1 - y0) * sw / sh) * pad).max(2.0);
+        let w = ((x1 - x0).max((y1 - y0) * sw / (sh * top)) * pad).max(2.0);
+        let view_h = w * sh / sw;
         self.view_box.set(ViewBox {
             cx: (x0 + x1) / 2.0,
-            cy: (y0 + y1) / 2.0,
+            cy: (y0 + y1) / 2.0 + (0.5 - top / 2.0) * view_h,
             w,
         });
     }
 
     pub fn fit_all(self) {
-        self.work
-            .with_untracked(|w| self.fit_boundaries(w.iter().map(|g| &g.boundary).collect(), 1.04))
+        self.work.with_untracked(|w| {
+            self.fit_boundaries(w.iter().map(|g| &g.boundary).collect(), 1.04, 1.0)
+        })
     }
 
     pub fn fly_to(self, id: i64) {
         self.work.with_untracked(|w| {
             if let Some(g) = w.iter().find(|g| g.id == id) {
-                self.fit_boundaries(vec![&g.boundary], 2.2);
+                // On a phone the selected grid's sheet covers the map's foot.
+                let top = if sheet_layout() { 0.55 } else { 1.0 };
+                self.fit_boundaries(vec![&g.boundary], 2.2, top);
             }
         });
     }

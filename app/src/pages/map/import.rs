@@ -71,7 +71,9 @@ pub(super) fn ImportPanel(
     } = ed;
     // Shows the whole preview.
     let on_fit = Callback::new(move |_: ()| {
-        preview.with_untracked(|p| ed.fit_boundaries(p.iter().map(|d| &d.boundary).collect(), 1.1))
+        preview.with_untracked(|p| {
+            ed.fit_boundaries(p.iter().map(|d| &d.boundary).collect(), 1.1, 1.0)
+        })
     });
     let i18n = use_i18n();
     let auth = crate::use_auth();
