@@ -187,7 +187,7 @@ pub fn OutboxList() -> impl IntoView {
                         ),
                         Job::Grids { count, .. } => (
                             i18n.t("field.outbox.grids"),
-                            i18n.tf("map.save", &[("n", count.to_string())]),
+                            i18n.tf("field.outbox.grids_count", &[("n", count.to_string())]),
                             false,
                         ),
                     };

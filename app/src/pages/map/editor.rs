@@ -618,30 +618,44 @@ impl Ed {
         });
     }
 
-    /// When the outbox has sent a grid save made here, the map is read again (the edits are
-    /// then the map's, with their new versions).
+    /// When the outbox has sent a grid save made here, or the server refused it (someone else
+    /// changed those grids meanwhile), the map is read again: it shows what is saved, and the
+    /// outbox says what was not.
     pub fn follow_outbox(self) {
         let outbox = self.outbox;
-        Effect::new(move |seen: Option<usize>| {
-            let n = outbox
+        Effect::new(move |seen: Option<(usize, usize)>| {
+            let sent = outbox
                 .sent
                 .with(|s| s.iter().filter(|d| matches!(d, Sent::Grids(_))).count());
-            if seen.is_some_and(|m| m < n) {
-                // Edits made since would be lost by a reload: the user saves them first.
-                if self.pending.get_untracked() > 0 {
-                    self.say(true, self.i18n.t("map.outbox_sent"));
-                    return n;
-                }
-                leptos::task::spawn_local(async move {
-                    if let Ok(m) = api::grids_list().await {
-                        if !self.message.is_disposed() {
-                            self.reload(m);
-                            self.say(true, self.i18n.t("map.saved"));
-                        }
-                    }
-                });
+            let refused = outbox.items.with(|i| {
+                i.iter()
+                    .filter(|p| p.state == Sending::Failed && matches!(p.job, Job::Grids { .. }))
+                    .count()
+            });
+            let Some((sent_before, refused_before)) = seen else {
+                return (sent, refused);
+            };
+            let (ok, key) = if sent > sent_before {
+                (true, "map.saved")
+            } else if refused > refused_before {
+                (false, "map.outbox_refused")
+            } else {
+                return (sent, refused);
+            };
+            // Edits made since would be lost by a reload: the user deals with them first.
+            if self.pending.get_untracked() > 0 {
+                self.say(ok, self.i18n.t("map.outbox_sent"));
+                return (sent, refused);
             }
-            n
+            leptos::task::spawn_local(async move {
+                if let Ok(m) = api::grids_list().await {
+                    if !self.message.is_disposed() {
+                        self.reload(m);
+                        self.say(ok, self.i18n.t(key));
+                    }
+                }
+            });
+            (sent, refused)
         });
     }
 

@@ -6,7 +6,7 @@
 
 use crate::api::grids::{self as api, GridEdit, GridMap, GridView, RevisionView};
 use crate::i18n::use_i18n;
-use crate::outbox::{Job, Outbox, Pending, Sent};
+use crate::outbox::{Job, Outbox, Pending, Sending, Sent};
 use crate::ui::{error_message, now_ms, typing_in_field, Loaded};
 use domain::geometry::{self as geo, Boundary, Coverage, Index, Point, Problem, Ring, Shape};
 use domain::history::History;
