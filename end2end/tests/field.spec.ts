@@ -186,6 +186,8 @@ test("a grid worker acts without signal: the action waits in the outbox, goes on
   await page.context().setOffline(false);
   const failed = page.locator(".outbox-list li[data-state=failed]", { hasText: "上报上级" });
   await expect(failed).toContainText("这个事件刚被别人处理过");
+  // The page is read again: it shows the report where it is now.
+  await expect(page.locator("p.field-card-head")).toContainText("社区");
   await shot(page, "field-act-conflict");
   expect((await events()).filter((e) => e.action === "pass-up")).toHaveLength(1);
   await failed.getByRole("button", { name: "放弃" }).click();

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::api::field::{DepartmentView, FieldStepView};
-use crate::outbox::{Job, Outbox, Pending, Sent};
+use crate::outbox::{Job, Outbox, Pending, Sending};
 
 #[component]
 pub fn FieldReportPage() -> impl IntoView {
@@ -22,10 +22,28 @@ pub fn FieldReportPage() -> impl IntoView {
         version.track();
         api::field_report_detail(id())
     });
+    // What this phone keeps or sent stays in view while the report is read again around it.
+    let outbox = Outbox::get();
+    let kept = move || outbox.items.with(|i| !i.is_empty()) || outbox.sent.with(|s| !s.is_empty());
+    // An action kept in the outbox and sent, or refused, later: the page shows the report as it
+    // is then.
+    Effect::new(move |seen: Option<usize>| {
+        let n = outbox.sent.with(Vec::len)
+            + outbox
+                .items
+                .with(|i| i.iter().filter(|p| p.state == Sending::Failed).count());
+        if seen.is_some_and(|m| m != n) {
+            version.update(|x| *x += 1);
+        }
+        n
+    });
     view! {
         <section class="page field">
             <p><a href="/field?tab=list">{move || i18n.t("field.back")}</a></p>
             <Loaded resource=report ok=move |r| view! { <Report report=r version=version/> }/>
+            <Show when=kept>
+                <super::OutboxList/>
+            </Show>
         </section>
     }
 }
@@ -139,16 +157,6 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
     let queued = RwSignal::new(false);
     let departments = LocalResource::new(api::field_departments);
     let outbox = Outbox::get();
-    // An action kept in the outbox and sent later: the page shows the report as it is then.
-    Effect::new(move |seen: Option<usize>| {
-        let n = outbox
-            .sent
-            .with(|s| s.iter().filter(|d| **d == Sent::Act(id)).count());
-        if seen.is_some_and(|m| m < n) {
-            version.update(|x| *x += 1);
-        }
-        n
-    });
     // Sent at once with its key; without a network it goes into the outbox with the same key
     // and the version it was made on (a first try that did get through makes the second a no-op).
     let send = move |action: serde_json::Value| {
@@ -254,7 +262,6 @@ fn Actions(report: FieldReportView, version: RwSignal<u32>) -> impl IntoView {
             {move || error.get().map(|e| view! { <ErrorNote error=e/> })}
             <Show when=move || queued.get()>
                 <p class="note" role="status">{move || i18n.t("field.act_queued")}</p>
-                <super::OutboxList/>
             </Show>
         </section>
     }
