@@ -59,7 +59,7 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   // The resident's report page: the photo (shrunk, without EXIF), waiting at the grid.
   await sent.click();
   await expect(page.getByText(text)).toBeVisible();
-  await expect(page.locator(".field-card-head")).toContainText("待受理");
+  await expect(page.locator("p.field-card-head")).toContainText("待受理");
   const img = page.locator(".photo-strip img");
   await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(1600);
   await expect(page.getByRole("button", { name: "上报上级" })).toHaveCount(0);
@@ -71,10 +71,10 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await act(wangge, id, "上报上级");
   await expect(wangge.getByRole("alert")).toContainText("请填写原因");
   await act(wangge, id, "上报上级", "路灯属市政设施，网格无法维修");
-  await expect(wangge.locator(".field-card-head")).toContainText("社区");
+  await expect(wangge.locator("p.field-card-head")).toContainText("社区");
   const shuji = await person(browser, info, "shuji");
   await act(shuji, id, "上报上级", "需要街道协调住建和城管");
-  await expect(shuji.locator(".field-card-head")).toContainText("街道");
+  await expect(shuji.locator("p.field-card-head")).toContainText("街道");
 
   // The street blows the whistle: a lead and a co-handling department.
   const jiedao = await person(browser, info, "jiedao");
@@ -82,7 +82,7 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await jiedao.getByLabel("牵头").selectOption({ label: "区住建局" });
   await jiedao.locator(".whistle").getByRole("checkbox", { name: "区城管执法局" }).check();
   await jiedao.getByRole("button", { name: "吹哨", exact: true }).click();
-  await expect(jiedao.locator(".field-card-head")).toContainText("已吹哨");
+  await expect(jiedao.locator("p.field-card-head")).toContainText("已吹哨");
   await expect(jiedao.locator("dl.facts")).toContainText("区住建局（牵头·未报到）");
 
   // Both departments report (报到); the lead solves it.
@@ -93,7 +93,7 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   const zhujian = await person(browser, info, "zhujian");
   await act(zhujian, id, "受理（报到）");
   await act(zhujian, id, "办结", "已更换灯具，恢复照明");
-  await expect(zhujian.locator(".field-card-head")).toContainText("已办结，待核查");
+  await expect(zhujian.locator("p.field-card-head")).toContainText("已办结，待核查");
   await expect(zhujian.getByRole("button", { name: "核查结案" })).toHaveCount(0);
   // The reporter's name is masked until the department asks (and the server records it).
   await expect(zhujian.locator(".field-history")).toContainText("居***姨");
@@ -102,10 +102,10 @@ test("a resident reports with a photo while offline; it is sent once when the ne
 
   // Someone else checks and closes it; the resident rates it.
   await act(jiedao, id, "核查结案");
-  await expect(jiedao.locator(".field-card-head")).toContainText("已结案");
+  await expect(jiedao.locator("p.field-card-head")).toContainText("已结案");
   await page.goto(`/field/${id}`);
   await page.getByRole("button", { name: "满意", exact: true }).click();
-  await expect(page.locator(".field-card-head")).toContainText("满意");
+  await expect(page.locator("p.field-card-head")).toContainText("满意");
   await expect(page.locator(".field-history")).toContainText("区住建局");
   await expect(page.locator(".field-history")).toContainText("街道吹哨");
   await shot(page, "field-report");
@@ -182,7 +182,7 @@ test("a grid worker acts without signal: the action waits in the outbox, goes on
   await page.getByRole("button", { name: "上报上级", exact: true }).click();
   await expect(page.locator(".outbox-list li[data-state=waiting]", { hasText: "上报上级" })).toBeVisible();
   await act(wangge, id, "上报上级", "物业不配合，请社区协调");
-  await expect(wangge.locator(".field-card-head")).toContainText("社区");
+  await expect(wangge.locator("p.field-card-head")).toContainText("社区");
   await page.context().setOffline(false);
   const failed = page.locator(".outbox-list li[data-state=failed]", { hasText: "上报上级" });
   await expect(failed).toContainText("这个事件刚被别人处理过");

@@ -315,7 +315,7 @@ test("a grid worker's save made without signal waits in the outbox with its vers
   await expect(failed).toContainText("没有保存");
   await expect(failed).toContainText("已被 admin");
   // The map is read again: it shows what is saved, not the refused edit.
-  await expect(page.getByRole("status")).toContainText("地图已重新载入");
+  await expect(page.getByRole("alert")).toContainText("地图已重新载入");
   await expect(page.locator("aside.panel dl.facts")).toContainText("321");
   await shot(page, "grid-save-conflict");
   expect(await households()).toBe(321);

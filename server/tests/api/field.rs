@@ -170,8 +170,18 @@ async fn a_report_goes_from_the_grid_to_a_department_and_back_to_the_resident() 
         )
         .await;
     assert!(r.body.contains("field.err.action"), "{}", r.body);
+    // From a phone: the acknowledgement carries a key; sent again (the first answer lost), it is
+    // answered the same and done once. A malformed key is refused.
+    let keyed = act(id, v(&app).await, r#"{"action":"acknowledge"}"#) + "&key=phone-ack-0001";
+    for _ in 0..2 {
+        let r = app.post("field_act", &keyed, Some(&wangge)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.json(), "handling");
+    }
+    let bad = act(id, v(&app).await, r#"{"action":"pass-up","reason":"x"}"#) + "&key=bad%20key";
+    let r = app.post("field_act", &bad, Some(&wangge)).await;
+    assert!(r.body.contains("field.err.key"), "{}", r.body);
     for (who, action, state) in [
-        (&wangge, r#"{"action":"acknowledge"}"#, "handling"),
         (
             &wangge,
             r#"{"action":"pass-up","reason":"需市政维修"}"#,

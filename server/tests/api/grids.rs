@@ -261,6 +261,52 @@ async fn a_stale_save_is_a_conflict_saying_who_changed_what() {
     assert!(args.contains("@t:grid.boundary"), "{args}");
 }
 
+/// A save made offline on a phone carries its key: sent twice (the first answer lost), it is
+/// done once; a second offline save made on the same versions is a conflict, and a malformed key
+/// is refused.
+#[tokio::test]
+async fn a_save_sent_twice_from_a_phone_is_done_once() {
+    let app = spawn().await;
+    let wangge = app.login("wangge").await;
+    let m = map(&app, &wangge).await;
+    let (edits, _) = nudge_inside(&m.grids, "32011300100101");
+    let json = serde_json::to_string(&edits).unwrap();
+    let body = |key: &str| format!("edits={}&key={key}", enc(&json));
+    let first = app
+        .post("grids_save", &body("phone-save-0001"), Some(&wangge))
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let again = app
+        .post("grids_save", &body("phone-save-0001"), Some(&wangge))
+        .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    let after: GridMap = serde_json::from_str(&again.body).unwrap();
+    let id = edits_id(&edits[0]);
+    let g = after.grids.iter().find(|g| g.id == id).unwrap();
+    let before = m.grids.iter().find(|g| g.id == id).unwrap();
+    assert_eq!(g.version, before.version + 1, "saved once");
+    let history = app
+        .post("grid_history", &format!("id={id}"), Some(&wangge))
+        .await;
+    let revisions: Vec<RevisionView> = serde_json::from_str(&history.body).unwrap();
+    assert_eq!(revisions.len(), 1);
+    let r = app
+        .post("grids_save", &body("phone-save-0002"), Some(&wangge))
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = app
+        .post("grids_save", &body("no%20spaces"), Some(&wangge))
+        .await;
+    assert!(r.body.contains("field.err.key"), "{}", r.body);
+}
+
+fn edits_id(e: &GridEdit) -> i64 {
+    match e {
+        GridEdit::Update { id, .. } | GridEdit::Delete { id, .. } => *id,
+        GridEdit::Create { .. } => panic!("an update"),
+    }
+}
+
 #[tokio::test]
 async fn hostile_saves_are_refused_and_change_nothing() {
     let app = spawn().await;

@@ -732,18 +732,20 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         }
     });
     ed.follow_outbox();
-    // A newly selected grid opens its sheet; working on the map (its vertices, drawing) folds
-    // it to its title, so the grid is not under it.
+    // A newly selected grid opens its sheet; drawing on the map (a grid, a part, a hole, a split
+    // line) folds it to its title, so the clicks land on the map, and opens it again after.
     let folded = ed.sheet_folded;
     Effect::new(move |_| {
         selected.track();
         folded.set(false);
     });
-    let (editing, mode) = (ed.editing, ed.mode);
-    Effect::new(move |_| {
-        if editing.get() || mode.get() != Mode::Select {
-            folded.set(true);
+    let mode = ed.mode;
+    Effect::new(move |seen: Option<bool>| {
+        let drawing = mode.get() != Mode::Select;
+        if seen.is_some_and(|d| d != drawing) {
+            folded.set(drawing);
         }
+        drawing
     });
     Effect::new(move |_| follow_header_height());
     let resize = window_event_listener(ev::resize, move |_| ed.measure());
