@@ -197,6 +197,7 @@ test("draw a grid by clicking near a grid's corners (the clicks snap), delete th
   await page.mouse.click(corners[0].x - 2, corners[0].y + 3);
   await expect(page.getByRole("status")).toContainText("已画出新网格");
   await shot(page, "grid-draw");
+  await unfoldSheet(page);
   await page.locator(".attr-form").getByLabel("名称").fill(`${name}（重画）`);
   await page.getByRole("button", { name: "应用修改" }).click();
   // The old grid goes; the new one fits exactly where it was.

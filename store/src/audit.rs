@@ -28,22 +28,44 @@ pub struct Audit<'a> {
     pub detail: &'a str,
 }
 
-impl Db {
-    pub async fn audit(&self, a: Audit<'_>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (ts, actor_user_id, actor, ip, action, object, result, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
+/// Who makes a write whose audit entry is written in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub ip: String,
+}
+
+const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (ts, actor_user_id, actor, ip, action, object, result, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+fn insert_audit<'q>(
+    a: &'q Audit<'q>,
+    object: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(INSERT_AUDIT)
         .bind(crate::now())
         .bind(a.actor_user_id)
         .bind(a.actor)
         .bind(a.ip)
         .bind(a.action.as_str())
-        .bind(a.object.to_string())
+        .bind(object)
         .bind(a.result.as_str())
         .bind(a.detail)
-        .execute(self.pool())
-        .await?;
+}
+
+/// Writes `a` inside the write transaction `tx`.
+pub(crate) async fn audit_in(tx: &mut sqlx::AnyConnection, a: &Audit<'_>) -> Result<()> {
+    let object = a.object.to_string();
+    insert_audit(a, &object).execute(&mut *tx).await?;
+    Ok(())
+}
+
+impl Db {
+    pub async fn audit(&self, a: Audit<'_>) -> Result<()> {
+        let object = a.object.to_string();
+        insert_audit(&a, &object).execute(self.pool()).await?;
         Ok(())
     }
 

@@ -17,6 +17,8 @@ pub enum Engine {
 pub struct Db {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite's one writer (group commit, `writer.rs`); none on PostgreSQL.
+    pub(crate) writer: Option<crate::writer::Writer>,
 }
 
 /// Unix seconds now.
@@ -77,7 +79,15 @@ impl Db {
             }
             Engine::Postgres => opts.max_connections(16).connect(&url).await?,
         };
-        Ok(Db { pool, engine })
+        let writer = match engine {
+            Engine::Sqlite => Some(crate::writer::Writer::start(pool.acquire().await?)),
+            Engine::Postgres => None,
+        };
+        Ok(Db {
+            pool,
+            engine,
+            writer,
+        })
     }
 
     pub fn engine(&self) -> Engine {

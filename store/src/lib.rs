@@ -26,6 +26,7 @@ pub mod sessions;
 pub mod settings;
 pub mod throttle;
 pub mod users;
+mod writer;
 
 pub use db::{now, Db, Engine};
 

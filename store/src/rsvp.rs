@@ -8,7 +8,7 @@ use domain::event::LocalDateTime;
 use domain::rsvp::{self, RsvpStatus};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Transaction};
+use sqlx::AnyConnection;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rsvp {
@@ -57,6 +57,8 @@ pub(crate) struct Line {
     capacity: i64,
     taken: i64,
     status: String,
+    /// Where the occurrence was moved to, if it was (`LocalDateTime` text).
+    moved_starts_at: Option<String>,
 }
 
 impl Db {
@@ -64,7 +66,7 @@ impl Db {
     /// next arrival number.
     pub(crate) async fn take_occurrence(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut AnyConnection,
         event_id: i64,
         at: &str,
         capacity: i64,
@@ -76,15 +78,22 @@ impl Db {
         .bind(event_id)
         .bind(at)
         .bind(capacity)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
-        let (id, seq, capacity, taken, status): (i64, i64, i64, i64, String) = sqlx::query_as(
+        let (id, seq, capacity, taken, status, moved_starts_at): (
+            i64,
+            i64,
+            i64,
+            i64,
+            String,
+            Option<String>,
+        ) = sqlx::query_as(
             "UPDATE occurrence SET next_seq = next_seq + 1 WHERE event_id = $1 AND starts_at = $2 \
-             RETURNING id, next_seq, capacity, taken, status",
+             RETURNING id, next_seq, capacity, taken, status, moved_starts_at",
         )
         .bind(event_id)
         .bind(at)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         Ok((
             Line {
@@ -92,6 +101,7 @@ impl Db {
                 capacity,
                 taken,
                 status,
+                moved_starts_at,
             },
             seq,
         ))
@@ -100,18 +110,18 @@ impl Db {
     /// Moves people up from the waitlist while places are free, first come first served.
     pub(crate) async fn promote(
         &self,
-        tx: &mut Transaction<'static, Any>,
+        tx: &mut AnyConnection,
         occurrence_id: i64,
     ) -> Result<Vec<i64>> {
         let (capacity, taken): (i64, i64) =
             sqlx::query_as("SELECT capacity, taken FROM occurrence WHERE id = $1")
                 .bind(occurrence_id)
-                .fetch_one(&mut **tx)
+                .fetch_one(&mut *tx)
                 .await?;
         let line: Vec<(i64, i64)> =
             sqlx::query_as("SELECT id, seats FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted' ORDER BY seq")
                 .bind(occurrence_id)
-                .fetch_all(&mut **tx)
+                .fetch_all(&mut *tx)
                 .await?;
         let up = rsvp::promotions(capacity - taken, &line);
         for id in &up {
@@ -125,7 +135,7 @@ impl Db {
             )
             .bind(seats)
             .bind(occurrence_id)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
             if n != 1 {
@@ -134,22 +144,17 @@ impl Db {
             sqlx::query("UPDATE rsvp SET status = 'going', updated_at = $1 WHERE id = $2")
                 .bind(crate::now())
                 .bind(id)
-                .execute(&mut **tx)
+                .execute(&mut *tx)
                 .await?;
         }
         Ok(up)
     }
 
-    async fn position(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        occurrence_id: i64,
-        seq: i64,
-    ) -> Result<i64> {
+    async fn position(&self, tx: &mut AnyConnection, occurrence_id: i64, seq: i64) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted' AND seq <= $2")
             .bind(occurrence_id)
             .bind(seq)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?)
     }
 
@@ -165,6 +170,27 @@ impl Db {
         now: &LocalDateTime,
     ) -> Result<Rsvp> {
         let event = self.event(event_id).await?;
+        self.rsvp_audited(&event, at, user_id, going, guests, now, None)
+            .await
+    }
+
+    /// `rsvp` for `event` as the caller has read it, with the audit entry of `audit` written in
+    /// the same transaction (one commit: the answer and its record are kept together or not at
+    /// all). The checks (the date, the deadline) come first; the write goes through `Db::write`
+    /// (one writer with group commit on SQLite), where the occurrence row is taken and checked
+    /// again.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn rsvp_audited(
+        &self,
+        event: &crate::events::Event,
+        at: &LocalDateTime,
+        user_id: i64,
+        going: bool,
+        guests: i64,
+        now: &LocalDateTime,
+        audit: Option<crate::audit::Actor>,
+    ) -> Result<Rsvp> {
+        let event_id = event.id;
         let start = event.start()?;
         let real = domain::recurrence::is_occurrence(&start, event.rrule.as_deref(), at)
             .map_err(|e| StoreError::Other(e.to_string()))?;
@@ -174,25 +200,60 @@ impl Db {
         if event.status == domain::event::EventStatus::Cancelled {
             return Err(invalid("err.rsvp_cancelled"));
         }
-        // The deadline counts from when the occurrence actually happens (it may have been moved).
-        let actual = self
-            .occurrence_at(&event, at)
-            .await?
-            .map(|o| o.starts_at.minutes())
-            .unwrap_or(at.minutes());
-        if !rsvp::is_open(now.minutes(), actual, event.rsvp_deadline_minutes) {
-            return Err(invalid("err.rsvp_closed"));
-        }
         if !(0..=event.guests_allowed).contains(&guests) {
             return Err(invalid("err.rsvp_guests"));
         }
         let seats = rsvp::seats(guests);
-        let mut tx = self.begin_write().await?;
-        let (line, seq) = self
-            .take_occurrence(&mut tx, event_id, at.as_str(), event.capacity)
-            .await?;
+        let (db, at, capacity) = (self.clone(), at.as_str().to_owned(), event.capacity);
+        let deadline = (now.minutes(), event.rsvp_deadline_minutes);
+        self.write(move |tx| {
+            Box::pin(async move {
+                let outcome = db
+                    .rsvp_in(tx, event_id, &at, capacity, deadline, user_id, going, seats)
+                    .await?;
+                if let Some(who) = audit {
+                    crate::audit::audit_in(
+                        tx,
+                        &crate::audit::Audit {
+                            actor_user_id: Some(who.user_id),
+                            actor: &who.username,
+                            ip: &who.ip,
+                            action: domain::audit::AuditAction::EventRsvp,
+                            object: domain::audit::AuditObject::Occurrence(event_id, &at),
+                            result: domain::audit::AuditResult::Ok,
+                            detail: outcome.status.as_str(),
+                        },
+                    )
+                    .await?;
+                }
+                Ok(outcome)
+            })
+        })
+        .await
+    }
+
+    /// The RSVP's writes inside the write transaction `tx` (its checks done by the caller).
+    #[allow(clippy::too_many_arguments)]
+    async fn rsvp_in(
+        &self,
+        tx: &mut AnyConnection,
+        event_id: i64,
+        at: &str,
+        capacity: i64,
+        (now, deadline): (i64, i64),
+        user_id: i64,
+        going: bool,
+        seats: i64,
+    ) -> Result<Rsvp> {
+        let (line, seq) = self.take_occurrence(tx, event_id, at, capacity).await?;
         if line.status == "cancelled" {
             return Err(invalid("err.rsvp_cancelled"));
+        }
+        // The deadline counts from when the occurrence actually happens (it may have been moved).
+        let starts = LocalDateTime::parse(line.moved_starts_at.as_deref().unwrap_or(at))
+            .map_err(|e| StoreError::Other(format!("occurrence {}: {e:?}", line.id)))?;
+        if !rsvp::is_open(now, starts.minutes(), deadline) {
+            return Err(invalid("err.rsvp_closed"));
         }
         let existing: Option<(i64, String, i64, i64, String)> =
             sqlx::query_as("SELECT id, status, seats, seq, checkin_code FROM rsvp WHERE occurrence_id = $1 AND user_id = $2")
@@ -230,7 +291,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?;
                 if seats < old {
-                    self.promote(&mut tx, line.id).await?;
+                    self.promote(tx, line.id).await?;
                 }
                 Rsvp {
                     status: RsvpStatus::Going,
@@ -248,7 +309,7 @@ impl Db {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                let position = self.position(&mut tx, line.id, old_seq).await?;
+                let position = self.position(tx, line.id, old_seq).await?;
                 Rsvp {
                     status: RsvpStatus::Waitlisted,
                     position: Some(position),
@@ -309,7 +370,7 @@ impl Db {
                     }
                 };
                 let position = if status == RsvpStatus::Waitlisted {
-                    Some(self.position(&mut tx, line.id, seq).await?)
+                    Some(self.position(tx, line.id, seq).await?)
                 } else {
                     None
                 };
@@ -337,7 +398,7 @@ impl Db {
                                 .bind(line.id)
                                 .execute(&mut *tx)
                                 .await?;
-                            self.promote(&mut tx, line.id).await?;
+                            self.promote(tx, line.id).await?;
                         }
                         code.clone()
                     }
@@ -365,7 +426,6 @@ impl Db {
                 }
             }
         };
-        tx.commit().await?;
         Ok(outcome)
     }
 

@@ -318,18 +318,24 @@ pub async fn event_rsvp(
     let p = require_user().await?;
     let at = time(&at)?;
     let db = state()?.db;
-    visible_event(&db, &p, id).await?;
+    let event = visible_event(&db, &p, id).await?;
+    // The answer and its audit entry are one write (issue 22: one commit, not two).
+    let who = store::audit::Actor {
+        user_id: p.user_id,
+        username: p.username.clone(),
+        ip: request().client_ip,
+    };
     let r = db
-        .rsvp(id, &at, p.user_id, going, guests, &now_local())
+        .rsvp_audited(
+            &event,
+            &at,
+            p.user_id,
+            going,
+            guests,
+            &now_local(),
+            Some(who),
+        )
         .await?;
-    audit(
-        Some(&p),
-        AuditAction::EventRsvp,
-        AuditObject::Occurrence(id, at.as_str()),
-        AuditResult::Ok,
-        r.status.as_str(),
-    )
-    .await;
     Ok(rsvp_view(r))
 }
 

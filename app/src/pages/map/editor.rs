@@ -732,20 +732,21 @@ pub(super) fn MapEditor(map: GridMap) -> impl IntoView {
         }
     });
     ed.follow_outbox();
-    // A newly selected grid opens its sheet; drawing on the map (a grid, a part, a hole, a split
-    // line) folds it to its title, so the clicks land on the map, and opens it again after.
+    // A newly selected grid opens its sheet; working on the map (its vertices, drawing a grid,
+    // a part, a hole, a split line) folds it to its title and the boundary's tools, so touches
+    // land on the map; it opens again when that work ends.
     let folded = ed.sheet_folded;
     Effect::new(move |_| {
         selected.track();
         folded.set(false);
     });
-    let mode = ed.mode;
+    let (editing, mode) = (ed.editing, ed.mode);
     Effect::new(move |seen: Option<bool>| {
-        let drawing = mode.get() != Mode::Select;
-        if seen.is_some_and(|d| d != drawing) {
-            folded.set(drawing);
+        let working = editing.get() || mode.get() != Mode::Select;
+        if seen.is_some_and(|w| w != working) {
+            folded.set(working);
         }
-        drawing
+        working
     });
     Effect::new(move |_| follow_header_height());
     let resize = window_event_listener(ev::resize, move |_| ed.measure());

@@ -342,8 +342,8 @@ impl Ed {
                             <dt>{move || i18n.t("grid.updated")}</dt><dd>{format!("{} · {} · v{}", g.updated_by, g.updated_at, g.version)}</dd>
                         })}
                     </dl>
-                    <div class="actions">
-                        {(g.editable).then(|| view! {
+                    // The boundary's tools stay in view when the sheet folds while editing.
+                    {(g.editable).then(|| view! { <div class="actions edit-tools">
                             <button type="button" aria-pressed=move || editing.get().to_string() on:click=move |_| editing.update(|e| *e = !*e)>
                                 {move || i18n.t(if editing.get() { "map.stop_editing" } else { "map.edit_boundary" })}
                             </button>
@@ -352,7 +352,8 @@ impl Ed {
                             <button type="button" aria-pressed=move || (mode.get() == Mode::Part).to_string() on:click=move |_| self.toggle_drawing(Mode::Part)>{move || i18n.t("map.add_part")}</button>
                             <button type="button" aria-pressed=move || (mode.get() == Mode::Hole).to_string() on:click=move |_| self.toggle_drawing(Mode::Hole)>{move || i18n.t("map.add_hole")}</button>
                             <button type="button" disabled=move || sel_vertex.get().is_none() on:click=move |_| self.remove_selected_ring()>{move || i18n.t("map.remove_ring")}</button>
-                        })}
+                    </div> })}
+                    <div class="actions">
                         {(g.id > 0 && can_edit).then(|| view! {
                             <button type="button" on:click=move |_| {
                                 history_panel.set(Some(Ok(vec![])));

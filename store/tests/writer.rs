@@ -1,0 +1,65 @@
+//! `Db::write` on both engines (issue 22): on SQLite many writes share one commit (the one
+//! writer's group commit), each in its own savepoint — a refused write is undone alone and its
+//! neighbours in the same batch are kept; on PostgreSQL each is its own transaction. Either way
+//! every caller hears its own answer, and only what was answered Ok is stored.
+
+mod common;
+
+use store::{Db, StoreError};
+
+both!(a_refused_write_among_many_is_undone_alone_and_the_others_are_kept);
+
+async fn a_refused_write_among_many_is_undone_alone_and_the_others_are_kept(db: Db) {
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..150i64 {
+        let db = db.clone();
+        set.spawn(async move {
+            let r = db
+                .write(move |tx| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO setting (key, value) VALUES ($1, $2)")
+                            .bind(format!("writer-test-{i:03}"))
+                            .bind(i.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                        if i % 3 == 0 {
+                            return Err(StoreError::Invalid(format!("refused {i}")));
+                        }
+                        Ok(i * 10)
+                    })
+                })
+                .await;
+            (i, r)
+        });
+    }
+    for (i, r) in set.join_all().await {
+        match r {
+            Ok(v) => assert!(i % 3 != 0 && v == i * 10, "{i}: {v}"),
+            Err(StoreError::Invalid(m)) => assert!(i % 3 == 0 && m == format!("refused {i}")),
+            Err(e) => panic!("{i}: {e}"),
+        }
+    }
+    let kept: Vec<(String,)> =
+        sqlx::query_as("SELECT key FROM setting WHERE key LIKE 'writer-test-%' ORDER BY key")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept.len(), 100);
+    assert!(kept.iter().all(|(k,)| {
+        let i: i64 = k.trim_start_matches("writer-test-").parse().unwrap();
+        i % 3 != 0
+    }));
+    // A write after the burst still goes through.
+    let n = db
+        .write(|tx| {
+            Box::pin(async move {
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM setting")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                Ok(n)
+            })
+        })
+        .await
+        .unwrap();
+    assert!(n >= 100);
+}
