@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Server load benchmark (not a test): 200 concurrent residents on loopback, each with its own session,
 # against `linli serve` on SQLite and on a throwaway PostgreSQL, with the small demo district.
+# First, in the same run, the engine itself (linli-raw, no HTTP): the RSVP transaction one per
+# commit from one task, and from 200 tasks through `Db::write` (group commit on SQLite) — the
+# baseline the server's figures are a share of (LOAD_RAW_SECONDS, 10).
 #   rsvp  — everyone answers going / not going in turn for one occurrence with 50 seats (LOAD_RSVP_SECONDS, 20)
+#   rsvp50 — the same spread over 50 occurrences (a daily series); on PostgreSQL also through 2 and
+#            3 `linli serve` processes sharing the database (LOAD_SERVERS, "1 2 3")
 #   mixed — 70 % reads (calendar, occurrence, me, upcoming) and 30 % RSVP changes (LOAD_MIXED_SECONDS, 60)
 # linli-load checks afterwards that every acknowledged answer is stored and no seat is oversold, and
 # exits non-zero on any failed request. Then an independent tool, wrk (Debian), reads the month
@@ -22,9 +27,10 @@ engines=${LOAD_ENGINES:-sqlite postgres}
 dir=$(mktemp -d /tmp/linli-load.XXXXXX)
 mkdir -p "$dir/dist" end2end/bench/results
 echo "<!doctype html><title>linli-load</title>" > "$dir/dist/index.html"  # the API is what is measured
-pid="" pg_dir=""
+pid="" more="" pg_dir=""
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  for p in $more; do kill "$p" 2>/dev/null; done
   [ -n "$pg_dir" ] && scripts/postgres.sh stop "$pg_dir"
   rm -rf "$dir"
 }
@@ -43,13 +49,36 @@ for engine in $engines; do
   esac
   ./target/release/linli --database-url "$url" migrate >/dev/null
   ./target/release/linli --database-url "$url" demo >/dev/null
+  ./target/release/linli-raw --database-url "$url" --clients "$clients" --seconds "${LOAD_RAW_SECONDS:-10}" \
+    --label "$engine" --json "$json" || status=1
   ./target/release/linli --database-url "$url" serve --trust-proxy --listen "127.0.0.1:$port" --dist "$dir/dist" >"$dir/$engine.log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
-  for scenario in ${LOAD_SCENARIOS-rsvp mixed}; do
-    if [ "$scenario" = rsvp ]; then seconds=${LOAD_RSVP_SECONDS:-20}; else seconds=${LOAD_MIXED_SECONDS:-60}; fi
-    LINLI_LOAD_PASSWORD=linli-demo-2026 ./target/release/linli-load --url "http://127.0.0.1:$port" \
-      --scenario "$scenario" --clients "$clients" --seconds "$seconds" --label "$engine" --json "$json" || status=1
+  for scenario in ${LOAD_SCENARIOS-rsvp rsvp50 mixed}; do
+    case $scenario in
+      rsvp|rsvp50) seconds=${LOAD_RSVP_SECONDS:-20} ;;
+      *) seconds=${LOAD_MIXED_SECONDS:-60} ;;
+    esac
+    occurrences=1 counts=1 run=$scenario
+    if [ "$scenario" = rsvp50 ]; then
+      occurrences=50 run=rsvp
+      # Several servers share PostgreSQL; SQLite is one machine's engine.
+      [ "$engine" = postgres ] && counts=${LOAD_SERVERS:-1 2 3}
+    fi
+    for n in $counts; do
+      urls="http://127.0.0.1:$port"
+      for k in $(seq 2 "$n"); do
+        p=$((port + k - 1))
+        ./target/release/linli --database-url "$url" serve --trust-proxy --listen "127.0.0.1:$p" --dist "$dir/dist" >>"$dir/$engine.log" 2>&1 &
+        more="$more $!"
+        for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/healthz" >/dev/null && break; sleep 0.2; done
+        urls="$urls,http://127.0.0.1:$p"
+      done
+      LINLI_LOAD_PASSWORD=linli-demo-2026 ./target/release/linli-load --url "$urls" --occurrences "$occurrences" \
+        --scenario "$run" --clients "$clients" --seconds "$seconds" --label "$engine" --json "$json" || status=1
+      for p in $more; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+      more=""
+    done
   done
   # wrk: POSTs the month calendar as one logged-in resident over 200 connections.
   cookie=$(curl -s -i -d 'username=jumin&password=linli-demo-2026' "http://127.0.0.1:$port/api/login" \
@@ -84,12 +113,25 @@ done
 python3 - "$json" > end2end/bench/results/server.md <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("| engine | scenario | clients | requests | errors | kind | per second | p50 ms | p99 ms | max ms |")
-print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
+print("| engine | scenario | servers | occurrences | clients | requests | errors | kind | per second | p50 ms | p99 ms | max ms |")
+print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
 for r in rows:
+    servers = r.get("servers", "—" if r["scenario"].startswith("raw") else 1)
     for f in r["figures"]:
-        print(f"| {r['label']} | {r['scenario']} | {r['clients']} | {f['requests']} | {r['errors'] + r['inconsistent']} | {f['kind']} "
+        print(f"| {r['label']} | {r['scenario']} | {servers} | {r.get('occurrences', 1)} | {r['clients']} | {f['requests']} "
+              f"| {r['errors'] + r['inconsistent']} | {f['kind']} "
               f"| {f['per_second']:.0f} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {f['max_ms']:.1f} |")
+# The same run's ratio: Linli through HTTP (one occurrence, one server) against the engine alone.
+print()
+for engine in dict.fromkeys(r["label"] for r in rows):
+    def rate(scenario, **kw):
+        for r in rows:
+            if r["label"] == engine and r["scenario"] == scenario and all(r.get(k, 1) == v for k, v in kw.items()):
+                return next(f["per_second"] for f in r["figures"] if f["kind"] == "rsvp")
+    raw, grouped, http = rate("raw, one per commit"), rate("raw, group commit"), rate("rsvp", occurrences=1, servers=1)
+    if raw and http:
+        print(f"- {engine}: through HTTP {http:.0f} RSVPs/s = {http / raw:.2f} × the engine one per commit "
+              f"({raw:.0f}/s)" + (f", {http / grouped:.2f} × the engine with group commit ({grouped:.0f}/s)" if grouped else "") + ".")
 PY
 cat end2end/bench/results/server.md
 exit $status

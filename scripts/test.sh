@@ -3,7 +3,9 @@
 #   1. native unit and integration tests (cargo test --release), with the storage suite on SQLite
 #      and on a throwaway PostgreSQL cluster started here and removed afterwards, and the server's
 #      HTTP tests (server/tests/api) once more on PostgreSQL;
-#   2. the crash test (scripts/crash.sh: kill -9 under load, 20 times, on SQLite and PostgreSQL);
+#   2. the crash test (scripts/crash.sh: kill -9 under load, 20 times, on SQLite and PostgreSQL) and
+#      the cluster test (scripts/cluster.sh: three `linli serve` on one PostgreSQL, under load, one
+#      killed midway);
 #   3. the Playwright suite in Debian's Chromium against the release build.
 # Ends with one line "N passed, N failed" counting every suite.
 set -uo pipefail
@@ -38,6 +40,13 @@ k_fail=$(grep -c '^crash [a-z]*: failed$' "$logs/crash.log")
 if [ "$((k_pass + k_fail))" -eq 0 ]; then k_fail=1; fi
 echo "crash test: $k_pass passed, $k_fail failed"
 
+echo "== cluster test (three servers on one PostgreSQL) =="
+scripts/cluster.sh 2>&1 | tee "$logs/cluster.log"
+s_pass=$(grep -c '^cluster .*: passed$' "$logs/cluster.log")
+s_fail=$(grep -c '^cluster .*: failed$' "$logs/cluster.log")
+if [ "$((s_pass + s_fail))" -eq 0 ]; then s_fail=1; fi
+echo "cluster test: $s_pass passed, $s_fail failed"
+
 echo "== end-to-end tests (Playwright, Chromium) =="
 (cd end2end && PLAYWRIGHT_JSON_OUTPUT_NAME="$logs/pw.json" npx playwright test --reporter=list,json)
 pw_rc=$?
@@ -53,7 +62,7 @@ PY
 if [ "$pw_rc" -ne 0 ] && [ "$p_fail" -eq 0 ]; then p_fail=1; fi
 echo "Playwright: $p_pass passed, $p_fail failed"
 
-passed=$((c_pass + k_pass + p_pass))
-failed=$((c_fail + k_fail + p_fail))
+passed=$((c_pass + k_pass + s_pass + p_pass))
+failed=$((c_fail + k_fail + s_fail + p_fail))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -90,6 +90,15 @@ impl Db {
         })
     }
 
+    /// This database without the one writer: every `Db::write` its own transaction and commit
+    /// (the baseline `linli-raw` measures group commit against).
+    pub fn without_writer(&self) -> Db {
+        Db {
+            writer: None,
+            ..self.clone()
+        }
+    }
+
     pub fn engine(&self) -> Engine {
         self.engine
     }

@@ -42,9 +42,15 @@ enum Scenario {
     about = "Load generator for a running Linli server"
 )]
 struct Args {
-    /// Base URL of the server, e.g. http://127.0.0.1:8080
-    #[arg(long)]
-    url: String,
+    /// Base URL of the server, e.g. http://127.0.0.1:8080; several, comma-separated, for servers
+    /// sharing one database: the residents register on the first and each answers through the
+    /// next one in turn (its session made on one server is used on another), and a grid edit made
+    /// through the first is then sent again through the second, where it must be refused as stale.
+    #[arg(long, value_delimiter = ',')]
+    url: Vec<String>,
+    /// Occurrences the residents spread over (a daily series); resident `i` answers for `i % n`.
+    #[arg(long, default_value_t = 1)]
+    occurrences: usize,
     /// An administrator account on that server.
     #[arg(long, default_value = "admin")]
     admin: String,
@@ -193,7 +199,8 @@ fn local_date(days: i64) -> String {
 
 struct Target {
     event_id: i64,
-    at: String,
+    /// The occurrences answered for (resident `i` answers for `ats[i % ats.len()]`).
+    ats: Vec<String>,
     admin: String,
 }
 
@@ -233,6 +240,15 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
     let capacity = args.capacity.to_string();
     let title = format!("负载测试 {run:06}");
     let ends = format!("{day}T11:00");
+    let occurrences = args.occurrences.max(1);
+    let rrule = if occurrences > 1 {
+        format!("FREQ=DAILY;COUNT={occurrences}")
+    } else {
+        String::new()
+    };
+    let ats: Vec<String> = (0..occurrences as i64)
+        .map(|d| format!("{}T09:00", local_date(2 + d)))
+        .collect();
     let event_id: i64 = http
         .call(
             &admin,
@@ -245,7 +261,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
                 ("input[location]", "loopback"),
                 ("input[starts_at]", &at),
                 ("input[ends_at]", &ends),
-                ("input[rrule]", ""),
+                ("input[rrule]", &rrule),
                 ("input[capacity]", &capacity),
                 ("input[guests_allowed]", "0"),
                 ("input[rsvp_deadline_minutes]", "0"),
@@ -288,7 +304,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
         }
     }
     eprintln!(
-        "prepared event #{event_id} at {at} with {} seats and {} residents in {:.1} s",
+        "prepared event #{event_id} from {at}, {occurrences} occurrence(s) with {} seats each and {} residents in {:.1} s",
         args.capacity,
         cookies.len(),
         started.elapsed().as_secs_f64()
@@ -296,7 +312,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
     Ok((
         Target {
             event_id,
-            at,
+            ats,
             admin,
         },
         cookies,
@@ -341,10 +357,15 @@ fn acknowledged(s: RsvpStatus) -> Vec<RsvpStatus> {
     }
 }
 
-async fn stored_answer(http: &Http, cookie: &str, t: &Target) -> Result<RsvpStatus, CallError> {
+async fn stored_answer(
+    http: &Http,
+    cookie: &str,
+    t: &Target,
+    at: &str,
+) -> Result<RsvpStatus, CallError> {
     let id = t.event_id.to_string();
     let d: OccurrenceDetail = http
-        .call(cookie, "event_detail", &[("id", &id), ("at", &t.at)])
+        .call(cookie, "event_detail", &[("id", &id), ("at", at)])
         .await?;
     Ok(d.mine.map_or(RsvpStatus::NotGoing, |m| m.status))
 }
@@ -353,6 +374,7 @@ async fn client_loop(
     http: Http,
     cookie: String,
     target: Arc<Target>,
+    at: String,
     scenario: Scenario,
     until: Instant,
     stop: Arc<AtomicBool>,
@@ -382,12 +404,7 @@ async fn client_loop(
                 .call(
                     &cookie,
                     "event_rsvp",
-                    &[
-                        ("id", &id),
-                        ("at", &target.at),
-                        ("going", g),
-                        ("guests", "0"),
-                    ],
+                    &[("id", &id), ("at", &at), ("going", g), ("guests", "0")],
                 )
                 .await;
             match res {
@@ -407,7 +424,7 @@ async fn client_loop(
                             r.errors.push("the server did not come back".into());
                             return r;
                         }
-                        match stored_answer(&http, &cookie, &target).await {
+                        match stored_answer(&http, &cookie, &target, &at).await {
                             Ok(s) => break s,
                             Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
                         }
@@ -445,7 +462,7 @@ async fn client_loop(
                     )
                     .await
                     .map(drop),
-                3..=4 => stored_answer(&http, &cookie, &target).await.map(drop),
+                3..=4 => stored_answer(&http, &cookie, &target, &at).await.map(drop),
                 5 => http
                     .call::<serde_json::Value>(&cookie, "me", &[])
                     .await
@@ -464,6 +481,45 @@ async fn client_loop(
         }
     }
     r
+}
+
+/// Two servers, one database: a grid's households changed through `first` at the version read
+/// there, then the same edit (that version, now stale) sent through `second` must be refused as a
+/// conflict — the check reads the database, not a server's memory.
+async fn stale_edit_refused(first: &Http, second: &Http, admin: &str) -> Result<(), String> {
+    use app::api::grids::{GridEdit, GridMap};
+    let map: GridMap = first
+        .call(admin, "grids_list", &[])
+        .await
+        .map_err(|e| format!("grids_list: {e}"))?;
+    let g = map
+        .grids
+        .iter()
+        .find(|g| g.level == 3)
+        .ok_or("no finest grid to edit")?;
+    let mut draft = g.draft();
+    draft.households += 1;
+    let edits = serde_json::to_string(&[GridEdit::Update {
+        id: g.id,
+        version: g.version,
+        draft,
+    }])
+    .map_err(|e| e.to_string())?;
+    first
+        .call::<serde_json::Value>(admin, "grids_save", &[("edits", &edits)])
+        .await
+        .map_err(|e| format!("grids_save through the first server: {e}"))?;
+    match second
+        .call::<serde_json::Value>(admin, "grids_save", &[("edits", &edits)])
+        .await
+    {
+        Err(CallError::Status(409, _)) => {
+            eprintln!("a stale grid edit sent through the second server was refused (409)");
+            Ok(())
+        }
+        Ok(_) => Err("a stale grid edit through the second server was saved".into()),
+        Err(e) => Err(format!("a stale grid edit through the second server: {e}")),
+    }
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
@@ -497,8 +553,19 @@ fn figures(kind: &'static str, mut lat: Vec<u32>, seconds: f64) -> Figures {
 }
 
 async fn run(args: Args) -> Result<bool, String> {
-    let http = Http::new(&args.url, args.clients);
+    let servers: Vec<Http> = args
+        .url
+        .iter()
+        .map(|u| Http::new(u, args.clients))
+        .collect();
+    let http = servers.first().ok_or("no --url")?.clone();
     let (target, cookies) = prepare(&http, &args).await?;
+    let mut problems: Vec<String> = Vec::new();
+    if let Some(second) = servers.get(1) {
+        if let Err(e) = stale_edit_refused(&http, second, &target.admin).await {
+            problems.push(e);
+        }
+    }
     let target = Arc::new(target);
     let started = Instant::now();
     let until = started + Duration::from_secs(args.seconds);
@@ -514,13 +581,15 @@ async fn run(args: Args) -> Result<bool, String> {
     }
     let mut set = tokio::task::JoinSet::new();
     for (i, cookie) in cookies.iter().enumerate() {
-        let (http, cookie, target, stop) =
-            (http.clone(), cookie.clone(), target.clone(), stop.clone());
+        // Registered on the first server, answering through the next one in turn.
+        let http = servers[(i + 1) % servers.len()].clone();
+        let at = target.ats[i % target.ats.len()].clone();
+        let (cookie, target, stop) = (cookie.clone(), target.clone(), stop.clone());
         let scenario = args.scenario;
         set.spawn(async move {
             (
                 i,
-                client_loop(http, cookie, target, scenario, until, stop).await,
+                client_loop(http, cookie, target, at, scenario, until, stop).await,
             )
         });
     }
@@ -529,9 +598,9 @@ async fn run(args: Args) -> Result<bool, String> {
     let elapsed = started.elapsed().as_secs_f64();
 
     // Read back what is stored.
-    let mut problems: Vec<String> = Vec::new();
-    for ((_, r), cookie) in reports.iter().zip(&cookies) {
-        match stored_answer(&http, cookie, &target).await {
+    for ((i, r), cookie) in reports.iter().zip(&cookies) {
+        let at = &target.ats[i % target.ats.len()];
+        match stored_answer(&http, cookie, &target, at).await {
             Ok(s) if r.expect.contains(&s) => {}
             Ok(s) => problems.push(format!(
                 "stored answer {s:?}, last acknowledged {:?}",
@@ -541,31 +610,32 @@ async fn run(args: Args) -> Result<bool, String> {
         }
     }
     let id = target.event_id.to_string();
-    let attendees: Vec<AttendeeView> = http
-        .call(
-            &target.admin,
-            "event_attendees",
-            &[("id", &id), ("at", &target.at)],
-        )
-        .await
-        .map_err(|e| format!("event_attendees: {e}"))?;
-    let seats: i64 = attendees
-        .iter()
-        .filter(|a| a.status == RsvpStatus::Going)
-        .map(|a| a.seats)
-        .sum();
-    let waiting = attendees
-        .iter()
-        .filter(|a| a.status == RsvpStatus::Waitlisted)
-        .count();
-    if seats > args.capacity {
-        problems.push(format!("{seats} seats taken of {}", args.capacity));
-    }
-    if waiting > 0 && seats < args.capacity {
-        problems.push(format!(
-            "{waiting} waiting while only {seats} of {} seats are taken",
-            args.capacity
-        ));
+    let (mut seats, mut waiting) = (0i64, 0usize);
+    for at in &target.ats {
+        let attendees: Vec<AttendeeView> = http
+            .call(&target.admin, "event_attendees", &[("id", &id), ("at", at)])
+            .await
+            .map_err(|e| format!("event_attendees: {e}"))?;
+        let taken: i64 = attendees
+            .iter()
+            .filter(|a| a.status == RsvpStatus::Going)
+            .map(|a| a.seats)
+            .sum();
+        let line = attendees
+            .iter()
+            .filter(|a| a.status == RsvpStatus::Waitlisted)
+            .count();
+        if taken > args.capacity {
+            problems.push(format!("{at}: {taken} seats taken of {}", args.capacity));
+        }
+        if line > 0 && taken < args.capacity {
+            problems.push(format!(
+                "{at}: {line} waiting while only {taken} of {} seats are taken",
+                args.capacity
+            ));
+        }
+        seats += taken;
+        waiting += line;
     }
 
     let errors: Vec<&String> = reports.iter().flat_map(|(_, r)| &r.errors).collect();
@@ -590,15 +660,17 @@ async fn run(args: Args) -> Result<bool, String> {
         vec![figures("rsvp", rsvp, elapsed)]
     };
     println!(
-        "{} {:?}: {} clients, {:.1} s, {} errors, {} without an answer, {} seats of {} taken, {} waiting",
+        "{} {:?}: {} clients, {} server(s), {} occurrence(s), {:.1} s, {} errors, {} without an answer, {} seats of {} taken, {} waiting",
         args.label,
         args.scenario,
         args.clients,
+        servers.len(),
+        target.ats.len(),
         elapsed,
         errors.len(),
         unanswered,
         seats,
-        args.capacity,
+        args.capacity * target.ats.len() as i64,
         waiting
     );
     for f in &rows {
@@ -624,6 +696,8 @@ async fn run(args: Args) -> Result<bool, String> {
             "label": args.label,
             "scenario": format!("{:?}", args.scenario).to_lowercase(),
             "clients": args.clients,
+            "servers": servers.len(),
+            "occurrences": target.ats.len(),
             "seconds": elapsed,
             "errors": errors.len(),
             "unanswered": unanswered,
