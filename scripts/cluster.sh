@@ -41,6 +41,7 @@ start() {
   local i=$1 port=${ports[$1]}
   ./target/release/linli --database-url "$url" serve --trust-proxy --listen "127.0.0.1:$port" --dist "$dir/dist" >>"$dir/server$i.log" 2>&1 &
   echo $! > "$dir/pid.$i"
+  disown $!
   for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return 0; sleep 0.1; done
   echo "server $i did not start; its log:"; tail -20 "$dir/server$i.log"; return 1
 }
