@@ -22,10 +22,13 @@ const MAX_BATCH: usize = 64;
 
 type Fut<'c, T> = Pin<Box<dyn Future<Output = T> + Send + 'c>>;
 
-/// A queued write: `run` does it inside the open transaction (true: keep it), `finish` tells
-/// the caller once the transaction is committed (true) or not (false, also when `run` never ran).
+/// A write's work inside the open transaction: true keeps it.
+type Run = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> Fut<'c, bool> + Send>;
+
+/// A queued write: `run` does it inside the open transaction, `finish` tells the caller once
+/// the transaction is committed (true) or not (false, also when `run` never ran).
 struct Job {
-    run: Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> Fut<'c, bool> + Send>,
+    run: Run,
     finish: Box<dyn FnOnce(bool) + Send>,
 }
 
