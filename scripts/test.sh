@@ -33,18 +33,23 @@ read -r c_pass c_fail < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if 
   END { print p + 0, f + 0 }' "$logs/cargo.log")
 if [ "$cargo_rc" -ne 0 ] && [ "$c_fail" -eq 0 ]; then c_fail=1; fi
 
+# Counts a script's "<name> …: passed|failed" lines in a log (none at all counts as one failure).
+count() {
+  local p f
+  p=$(grep -c "^$1 .*: passed$" "$2")
+  f=$(grep -c "^$1 .*: failed$" "$2")
+  if [ "$((p + f))" -eq 0 ]; then f=1; fi
+  echo "$p $f"
+}
+
 echo "== crash test (kill -9 and SIGTERM under load; SQLite and PostgreSQL) =="
 scripts/crash.sh 2>&1 | tee "$logs/crash.log"
-k_pass=$(grep -c '^crash [a-z]*: passed$' "$logs/crash.log")
-k_fail=$(grep -c '^crash [a-z]*: failed$' "$logs/crash.log")
-if [ "$((k_pass + k_fail))" -eq 0 ]; then k_fail=1; fi
+read -r k_pass k_fail < <(count crash "$logs/crash.log")
 echo "crash test: $k_pass passed, $k_fail failed"
 
 echo "== cluster test (three servers on one PostgreSQL) =="
 scripts/cluster.sh 2>&1 | tee "$logs/cluster.log"
-s_pass=$(grep -c '^cluster .*: passed$' "$logs/cluster.log")
-s_fail=$(grep -c '^cluster .*: failed$' "$logs/cluster.log")
-if [ "$((s_pass + s_fail))" -eq 0 ]; then s_fail=1; fi
+read -r s_pass s_fail < <(count cluster "$logs/cluster.log")
 echo "cluster test: $s_pass passed, $s_fail failed"
 
 echo "== end-to-end tests (Playwright, Chromium) =="

@@ -1,6 +1,7 @@
 //! The `linli` server: serves the built browser app and the server functions, and nothing else.
 //! It keeps no state outside the database, so several instances can share one PostgreSQL.
 
+pub mod bench;
 mod caller;
 mod export;
 mod feeds;

@@ -24,6 +24,7 @@ use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
 use rand::{Rng, SeedableRng};
 use serde::de::DeserializeOwned;
+use server::bench::{append_json_line, local_date, percentile};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -188,13 +189,6 @@ impl Http {
             .map_err(|e| format!("{endpoint}: {e}"))?;
         cookie.ok_or_else(|| format!("{endpoint}: no session cookie in the answer"))
     }
-}
-
-/// Local date `days` from today in Asia/Shanghai, `YYYY-MM-DD`.
-fn local_date(days: i64) -> String {
-    let today = (store::now() + domain::date::SHANGHAI_OFFSET_SECS).div_euclid(86_400);
-    let (y, m, d) = domain::date::civil_from_days(today + days);
-    format!("{y:04}-{m:02}-{d:02}")
 }
 
 struct Target {
@@ -522,14 +516,6 @@ async fn stale_edit_refused(first: &Http, second: &Http, admin: &str) -> Result<
     }
 }
 
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i] as f64 / 1000.0
-}
-
 #[derive(serde::Serialize)]
 struct Figures {
     kind: &'static str,
@@ -691,7 +677,6 @@ async fn run(args: Args) -> Result<bool, String> {
         eprintln!("inconsistent: {p}");
     }
     if let Some(path) = &args.json {
-        use std::io::Write;
         let line = serde_json::json!({
             "label": args.label,
             "scenario": format!("{:?}", args.scenario).to_lowercase(),
@@ -704,12 +689,7 @@ async fn run(args: Args) -> Result<bool, String> {
             "inconsistent": problems.len(),
             "figures": rows,
         });
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        writeln!(f, "{line}").map_err(|e| e.to_string())?;
+        append_json_line(path, &line)?;
     }
     Ok(errors.is_empty() && problems.is_empty())
 }

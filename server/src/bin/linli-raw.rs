@@ -11,6 +11,7 @@
 use clap::Parser;
 use domain::event::{EventDraft, LocalDateTime, RawEvent};
 use domain::{Code, Password, PasswordPolicy, Role, Username};
+use server::bench::{append_json_line, local_date, percentile};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use store::Db;
@@ -37,20 +38,6 @@ struct Args {
     /// Append one JSON line per row to this file.
     #[arg(long)]
     json: Option<std::path::PathBuf>,
-}
-
-/// Local date `days` from today in Asia/Shanghai.
-fn local_date(days: i64) -> String {
-    let today = (store::now() + domain::date::SHANGHAI_OFFSET_SECS).div_euclid(86_400);
-    let (y, m, d) = domain::date::civil_from_days(today + days);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn percentile(sorted: &[u32], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize] as f64 / 1000.0
 }
 
 async fn setup(db: &Db, args: &Args) -> Result<(i64, LocalDateTime, Vec<i64>), String> {
@@ -162,7 +149,6 @@ async fn run(args: Args) -> Result<(), String> {
             percentile(&lat, 0.99)
         );
         if let Some(path) = &args.json {
-            use std::io::Write;
             let line = serde_json::json!({
                 "label": args.label,
                 "scenario": format!("raw, {name}"),
@@ -180,12 +166,7 @@ async fn run(args: Args) -> Result<(), String> {
                     "max_ms": lat.last().map_or(0.0, |m| *m as f64 / 1000.0),
                 }],
             });
-            let mut f = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(path)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            writeln!(f, "{line}").map_err(|e| e.to_string())?;
+            append_json_line(path, &line)?;
         }
     }
     db.close().await;
