@@ -1,7 +1,8 @@
-//! RSVPs (报名), the waitlist (候补) and check-in (签到). Each change is one transaction that first
-//! takes the occurrence's row (PostgreSQL row lock; SQLite `BEGIN IMMEDIATE`), so arrivals are
-//! serialised per occurrence: capacity is never exceeded and the waitlist keeps arrival order.
-//! The decisions themselves are `domain::rsvp`.
+//! RSVPs (报名), the waitlist (候补) and check-in (签到). Each answer is one write (`Db::write`)
+//! that first takes the occurrence's row (PostgreSQL row lock; on SQLite the one writer runs it in
+//! its own savepoint of a group commit), so arrivals are serialised per occurrence: capacity is
+//! never exceeded and the waitlist keeps arrival order. The decisions themselves are
+//! `domain::rsvp`.
 
 use crate::{Db, Result, StoreError};
 use domain::event::LocalDateTime;
@@ -71,15 +72,8 @@ impl Db {
         at: &str,
         capacity: i64,
     ) -> Result<(Line, i64)> {
-        sqlx::query(
-            "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) VALUES ($1, $2, $3, 0, 0, 'scheduled') \
-             ON CONFLICT (event_id, starts_at) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(at)
-        .bind(capacity)
-        .execute(&mut *tx)
-        .await?;
+        // One statement: the row is created on first use, or its arrival counter moves on (and,
+        // on PostgreSQL, the row is locked for the rest of the transaction).
         let (id, seq, capacity, taken, status, moved_starts_at): (
             i64,
             i64,
@@ -88,11 +82,14 @@ impl Db {
             String,
             Option<String>,
         ) = sqlx::query_as(
-            "UPDATE occurrence SET next_seq = next_seq + 1 WHERE event_id = $1 AND starts_at = $2 \
+            "INSERT INTO occurrence (event_id, starts_at, capacity, taken, next_seq, status) \
+             VALUES ($1, $2, $3, 0, 1, 'scheduled') \
+             ON CONFLICT (event_id, starts_at) DO UPDATE SET next_seq = occurrence.next_seq + 1 \
              RETURNING id, next_seq, capacity, taken, status, moved_starts_at",
         )
         .bind(event_id)
         .bind(at)
+        .bind(capacity)
         .fetch_one(&mut *tx)
         .await?;
         Ok((
