@@ -65,7 +65,7 @@ pub(crate) async fn audit_in(tx: &mut sqlx::AnyConnection, a: &Audit<'_>) -> Res
 impl Db {
     pub async fn audit(&self, a: Audit<'_>) -> Result<()> {
         let object = a.object.to_string();
-        insert_audit(&a, &object).execute(self.pool()).await?;
+        insert_audit(&a, &object).execute(self.writes()).await?;
         Ok(())
     }
 

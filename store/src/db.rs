@@ -16,6 +16,10 @@ pub enum Engine {
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
+    /// Where writes go. SQLite: one connection (its one writer, shared in turn by the group
+    /// commit of `writer.rs` and every other write transaction, so Linli's writes queue in order
+    /// instead of sleeping on SQLite's lock); PostgreSQL: the same pool as reads.
+    writes: AnyPool,
     engine: Engine,
     /// SQLite's one writer (group commit, `writer.rs`); none on PostgreSQL.
     pub(crate) writer: Option<crate::writer::Writer>,
@@ -27,6 +31,17 @@ pub fn now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// Every SQLite connection's settings. WAL + FULL: no acknowledged write is lost on a crash
+/// (measured, toolchain.md).
+async fn sqlite_pragmas(conn: &mut sqlx::AnyConnection) -> std::result::Result<(), sqlx::Error> {
+    conn.execute(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
+    )
+    .await?;
+    Ok(())
 }
 
 impl Db {
@@ -44,7 +59,7 @@ impl Db {
         };
         let mut url = url.to_owned();
         let opts = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(30));
-        let pool = match engine {
+        let (pool, writes) = match engine {
             Engine::Sqlite => {
                 let path = url
                     .trim_start_matches("sqlite://")
@@ -62,29 +77,26 @@ impl Db {
                 if !url.contains('?') {
                     url.push_str("?mode=rwc");
                 }
-                opts.max_connections(8)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            // WAL + FULL: no acknowledged write is lost on a crash (measured, toolchain.md).
-                            conn.execute(
-                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-                                 PRAGMA busy_timeout = 10000; PRAGMA secure_delete = ON;",
-                            )
-                            .await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await?
+                let reads = opts
+                    .clone()
+                    .max_connections(8)
+                    .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn).await }));
+                let writes = opts
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn).await }));
+                (
+                    reads.connect(&url).await?,
+                    Some(writes.connect(&url).await?),
+                )
             }
-            Engine::Postgres => opts.max_connections(16).connect(&url).await?,
+            Engine::Postgres => (opts.max_connections(16).connect(&url).await?, None),
         };
-        let writer = match engine {
-            Engine::Sqlite => Some(crate::writer::Writer::start(pool.acquire().await?)),
-            Engine::Postgres => None,
-        };
+        let writer = writes.clone().map(crate::writer::Writer::start);
+        let writes = writes.unwrap_or_else(|| pool.clone());
         Ok(Db {
             pool,
+            writes,
             engine,
             writer,
         })
@@ -107,6 +119,11 @@ impl Db {
         &self.pool
     }
 
+    /// The pool single statements that write go to (see `writes` on `Db`).
+    pub fn writes(&self) -> &AnyPool {
+        &self.writes
+    }
+
     pub async fn migrate(&self) -> Result<()> {
         match self.engine {
             Engine::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
@@ -116,6 +133,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.writes.close().await;
         self.pool.close().await;
     }
 
@@ -123,7 +141,7 @@ impl Db {
     /// (`BEGIN IMMEDIATE`): a deferred transaction fails with "database is locked" instead of waiting.
     pub async fn begin_write(&self) -> Result<Transaction<'static, Any>> {
         Ok(match self.engine {
-            Engine::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Engine::Sqlite => self.writes.begin_with("BEGIN IMMEDIATE").await?,
             Engine::Postgres => self.pool.begin().await?,
         })
     }

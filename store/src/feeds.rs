@@ -84,7 +84,7 @@ impl Db {
         .bind(user_id)
         .bind(hash(&token))
         .bind(crate::now())
-        .execute(self.pool())
+        .execute(self.writes())
         .await?;
         Ok(token)
     }

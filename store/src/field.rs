@@ -129,7 +129,7 @@ impl Db {
         .bind(json(limits.acknowledge)?)
         .bind(json(limits.resolve)?)
         .bind(sort)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await?)
     }
 
@@ -154,7 +154,7 @@ impl Db {
     pub async fn add_department(&self, name: &str) -> Result<i64> {
         sqlx::query_scalar("INSERT INTO department (name) VALUES ($1) RETURNING id")
             .bind(name)
-            .fetch_one(self.pool())
+            .fetch_one(self.writes())
             .await
             .map_err(StoreError::from_insert)
     }
@@ -181,7 +181,7 @@ impl Db {
         sqlx::query("INSERT INTO department_member (department_id, user_id) VALUES ($1, $2)")
             .bind(department)
             .bind(user_id)
-            .execute(self.pool())
+            .execute(self.writes())
             .await
             .map_err(StoreError::from_insert)?;
         Ok(())

@@ -31,7 +31,7 @@ impl Db {
         .bind(vertices)
         .bind(actor)
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await?)
     }
 
@@ -55,7 +55,7 @@ impl Db {
     pub async fn delete_map_layer(&self, id: i64) -> Result<()> {
         let done = sqlx::query("DELETE FROM map_layer WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);

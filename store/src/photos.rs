@@ -111,7 +111,7 @@ impl Db {
     pub async fn delete_photo(&self, id: i64) -> Result<()> {
         let n = sqlx::query("DELETE FROM photo WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?
             .rows_affected();
         if n == 0 {

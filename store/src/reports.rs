@@ -81,7 +81,7 @@ impl Db {
         .bind(member_of)
         .bind(now)
         .bind(actor)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await
         .map_err(StoreError::from_insert)
     }

@@ -252,12 +252,29 @@ impl Db {
         if !rsvp::is_open(now, starts.minutes(), deadline) {
             return Err(invalid("err.rsvp_closed"));
         }
-        let existing: Option<(i64, String, i64, i64, String)> =
-            sqlx::query_as("SELECT id, status, seats, seq, checkin_code FROM rsvp WHERE occurrence_id = $1 AND user_id = $2")
-                .bind(line.id)
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        // The caller's answer so far (if any) and whether anyone waits, in one statement.
+        let (waiting, id, status, old_seats, old_seq, old_code): (
+            i64,
+            Option<i64>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+        ) = sqlx::query_as(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted') THEN 1 ELSE 0 END, \
+             r.id, r.status, r.seats, r.seq, r.checkin_code \
+             FROM (SELECT 1 AS one) o LEFT JOIN rsvp r ON r.occurrence_id = $1 AND r.user_id = $2",
+        )
+        .bind(line.id)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let existing = match (id, status, old_seats, old_seq, old_code) {
+            (Some(id), Some(status), Some(seats), Some(seq), Some(code)) => {
+                Some((id, status, seats, seq, code))
+            }
+            _ => None,
+        };
         let now_ts = crate::now();
         let previous = existing.as_ref().and_then(|e| RsvpStatus::parse(&e.1));
         let outcome = match (going, previous) {
@@ -316,13 +333,7 @@ impl Db {
             }
             // A new "going": a place if one is free, else the end of the line.
             (true, None | Some(RsvpStatus::NotGoing)) => {
-                let waiting: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM rsvp WHERE occurrence_id = $1 AND status = 'waitlisted'",
-                )
-                .bind(line.id)
-                .fetch_one(&mut *tx)
-                .await?;
-                let status = rsvp::decide(line.taken, line.capacity, seats, waiting > 0);
+                let status = rsvp::decide(line.taken, line.capacity, seats, waiting == 1);
                 if status == RsvpStatus::Going {
                     let n = sqlx::query("UPDATE occurrence SET taken = taken + $1 WHERE id = $2 AND taken + $1 <= capacity")
                         .bind(seats)

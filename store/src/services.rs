@@ -270,7 +270,7 @@ impl Db {
         .bind(now)
         .bind(actor)
         .bind(event_id)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await
         .map_err(StoreError::from_insert)?)
     }
@@ -343,7 +343,7 @@ impl Db {
         .bind(json)
         .bind(id)
         .bind(version)
-        .execute(self.pool())
+        .execute(self.writes())
         .await?
         .rows_affected();
         if n == 1 {
@@ -360,7 +360,7 @@ impl Db {
         .bind(status)
         .bind(id)
         .bind(version)
-        .execute(self.pool())
+        .execute(self.writes())
         .await?
         .rows_affected();
         if n == 1 {
@@ -557,7 +557,7 @@ impl Db {
         .bind(now)
         .bind(actor)
         .bind(w.grid_id)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await?)
     }
 

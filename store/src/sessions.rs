@@ -31,7 +31,7 @@ impl Db {
             .bind(token_hash(&token))
             .bind(user_id)
             .bind(now)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(token)
     }
@@ -63,7 +63,7 @@ impl Db {
             SessionCheck::Expired => {
                 sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
                     .bind(&h)
-                    .execute(self.pool())
+                    .execute(self.writes())
                     .await?;
                 Ok(None)
             }
@@ -72,7 +72,7 @@ impl Db {
                     sqlx::query("UPDATE user_session SET last_seen_at = $1 WHERE token_hash = $2")
                         .bind(now)
                         .bind(&h)
-                        .execute(self.pool())
+                        .execute(self.writes())
                         .await?;
                 }
                 Ok(Some(row.user.try_into()?))
@@ -83,7 +83,7 @@ impl Db {
     pub async fn delete_session(&self, token: &str) -> Result<()> {
         sqlx::query("DELETE FROM user_session WHERE token_hash = $1")
             .bind(token_hash(token))
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }
@@ -102,7 +102,7 @@ impl Db {
         sqlx::query("UPDATE user_session SET created_at = created_at - $1, last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
             .bind(by_secs)
             .bind(token_hash(token))
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }

@@ -20,7 +20,7 @@ impl Db {
         sqlx::query("INSERT INTO setting (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }

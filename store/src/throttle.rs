@@ -83,7 +83,7 @@ impl Db {
     pub(crate) async fn throttle_reset(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM login_throttle WHERE key = $1")
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }
@@ -105,7 +105,7 @@ impl Db {
     /// Lifts every lock (administrator action, and for tests).
     pub async fn clear_throttles(&self) -> Result<()> {
         sqlx::query("DELETE FROM login_throttle")
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }

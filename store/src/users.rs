@@ -126,7 +126,7 @@ impl Db {
         .bind(role.as_str())
         .bind(scope.map(|c| c.as_str().to_owned()))
         .bind(now)
-        .fetch_one(self.pool())
+        .fetch_one(self.writes())
         .await
         .map_err(StoreError::from_insert)?;
         row.try_into()
@@ -203,7 +203,7 @@ impl Db {
         let n = sqlx::query("UPDATE app_user SET party_member = $1 WHERE id = $2")
             .bind(i64::from(party_member))
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?
             .rows_affected();
         if n == 0 {
@@ -275,7 +275,7 @@ impl Db {
         sqlx::query("UPDATE app_user SET phone = $1 WHERE id = $2")
             .bind(phone)
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writes())
             .await?;
         Ok(())
     }

@@ -9,8 +9,7 @@
 //! On PostgreSQL, which runs writers side by side, `Db::write` is a plain transaction per call.
 
 use crate::{Db, Engine, Result, StoreError};
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -45,16 +44,27 @@ impl std::fmt::Debug for Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `conn` (kept for the life of the pool).
-    pub(crate) fn start(conn: PoolConnection<Any>) -> Writer {
+    /// Starts the writer task on `writes`, the pool of SQLite's one write connection: the task
+    /// takes the connection for a batch and gives it back after the commit, so other write
+    /// transactions (`Db::begin_write`) take their turn between batches.
+    pub(crate) fn start(writes: AnyPool) -> Writer {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(conn, rx));
+        tokio::spawn(run(writes, rx));
         Writer { jobs }
     }
 }
 
-async fn run(mut conn: PoolConnection<Any>, mut rx: mpsc::Receiver<Job>) {
+async fn run(writes: AnyPool, mut rx: mpsc::Receiver<Job>) {
     while let Some(first) = rx.recv().await {
+        let mut conn = match writes.acquire().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(error = %e, "writer: no connection");
+                (first.finish)(false);
+                continue;
+            }
+        };
+        // Writes that queued while the connection was busy join this batch.
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -62,35 +72,35 @@ async fn run(mut conn: PoolConnection<Any>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+        // Each statement is a round trip to SQLite's own thread, so the savepoint that ends one
+        // write and the one that opens the next (or the commit) go as one.
+        if let Err(e) = conn.execute("BEGIN IMMEDIATE; SAVEPOINT job").await {
             tracing::error!(error = %e, "writer: could not begin");
+            let _ = conn.execute("ROLLBACK").await;
             batch.into_iter().for_each(|j| (j.finish)(false));
             continue;
         }
         let mut finish = Vec::with_capacity(batch.len());
         let mut broken = false;
-        for job in batch {
-            if broken || conn.execute("SAVEPOINT job").await.is_err() {
-                broken = true;
+        let mut committed = false;
+        let last = batch.len() - 1;
+        for (i, job) in batch.into_iter().enumerate() {
+            if broken {
                 finish.push(job.finish);
                 continue;
             }
             let keep = (job.run)(&mut conn).await;
-            let end = if keep {
-                conn.execute("RELEASE job").await
-            } else {
-                match conn.execute("ROLLBACK TO job").await {
-                    Ok(_) => conn.execute("RELEASE job").await,
-                    Err(e) => Err(e),
-                }
-            };
-            if let Err(e) = end {
-                tracing::error!(error = %e, "writer: savepoint failed");
-                broken = true;
-            }
             finish.push(job.finish);
+            let undo = if keep { "" } else { "ROLLBACK TO job; " };
+            let next = if i == last { "COMMIT" } else { "SAVEPOINT job" };
+            match conn.execute(&*format!("{undo}RELEASE job; {next}")).await {
+                Ok(_) => committed = i == last,
+                Err(e) => {
+                    tracing::error!(error = %e, "writer: savepoint or commit failed");
+                    broken = true;
+                }
+            }
         }
-        let committed = !broken && conn.execute("COMMIT").await.is_ok();
         if !committed {
             tracing::error!("writer: batch not committed");
             let _ = conn.execute("ROLLBACK").await;
