@@ -21,7 +21,7 @@ pub struct Db {
     /// instead of sleeping on SQLite's lock); PostgreSQL: the same pool as reads.
     writes: AnyPool,
     engine: Engine,
-    /// SQLite's one writer (group commit, `writer.rs`); none on PostgreSQL.
+    /// The writer (group commit, `writer.rs`); none for `without_writer`.
     pub(crate) writer: Option<crate::writer::Writer>,
 }
 
@@ -92,8 +92,8 @@ impl Db {
             }
             Engine::Postgres => (opts.max_connections(16).connect(&url).await?, None),
         };
-        let writer = writes.clone().map(crate::writer::Writer::start);
         let writes = writes.unwrap_or_else(|| pool.clone());
+        let writer = Some(crate::writer::Writer::start(writes.clone(), engine));
         Ok(Db {
             pool,
             writes,

@@ -203,7 +203,14 @@ impl Db {
         let seats = rsvp::seats(guests);
         let (db, at, capacity) = (self.clone(), at.as_str().to_owned(), event.capacity);
         let deadline = (now.minutes(), event.rsvp_deadline_minutes);
-        self.write(move |tx| {
+        // Answers for the same occurrence share a lane (and so a batch).
+        let lane = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (event_id, &at).hash(&mut h);
+            h.finish()
+        };
+        self.write(lane, move |tx| {
             Box::pin(async move {
                 let outcome = db
                     .rsvp_in(tx, event_id, &at, capacity, deadline, user_id, going, seats)

@@ -29,6 +29,13 @@ pub async fn sqlite() -> Db {
 }
 
 pub async fn postgres() -> Option<Db> {
+    let url = postgres_url().await?;
+    Some(Db::connect(&url).await.unwrap())
+}
+
+/// A fresh, migrated database on the test cluster, by its URL (to connect to it more than once,
+/// as several servers do).
+pub async fn postgres_url() -> Option<String> {
     let Ok(base) = std::env::var("LINLI_TEST_POSTGRES_URL") else {
         if std::env::var("LINLI_REQUIRE_POSTGRES").as_deref() == Ok("1") {
             panic!("LINLI_REQUIRE_POSTGRES=1 but LINLI_TEST_POSTGRES_URL is not set");
@@ -53,7 +60,8 @@ pub async fn postgres() -> Option<Db> {
     let url = format!("{head}/{name}{query}");
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
-    Some(db)
+    db.close().await;
+    Some(url)
 }
 
 /// `both!(name)` turns `async fn name(db: Db)` into one test per engine.
