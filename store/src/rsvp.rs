@@ -203,14 +203,7 @@ impl Db {
         let seats = rsvp::seats(guests);
         let (db, at, capacity) = (self.clone(), at.as_str().to_owned(), event.capacity);
         let deadline = (now.minutes(), event.rsvp_deadline_minutes);
-        // Answers for the same occurrence share a lane (and so a batch).
-        let lane = {
-            use std::hash::{Hash, Hasher};
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            (event_id, &at).hash(&mut h);
-            h.finish()
-        };
-        self.write(lane, move |tx| {
+        self.write(occurrence_lane(event_id, &at), move |tx| {
             Box::pin(async move {
                 let outcome = db
                     .rsvp_in(tx, event_id, &at, capacity, deadline, user_id, going, seats)
@@ -509,43 +502,55 @@ impl Db {
         if code.len() != 32 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(CheckIn::Unknown);
         }
-        let mut tx = self.begin_write().await?;
-        let row: Option<(i64, String, i64, Option<i64>, String)> = sqlx::query_as(
-            "SELECT r.id, r.status, r.seats, r.checked_in_at, u.display_name FROM rsvp r \
-             JOIN occurrence o ON o.id = r.occurrence_id JOIN app_user u ON u.id = r.user_id \
-             WHERE r.checkin_code = $1 AND o.event_id = $2 AND o.starts_at = $3",
-        )
-        .bind(&code)
-        .bind(event_id)
-        .bind(at.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let result = match row {
-            None => CheckIn::Unknown,
-            Some((_, status, _, _, _)) if status != "going" => CheckIn::NotGoing,
-            Some((_, _, _, Some(ts), name)) => CheckIn::AlreadyCheckedIn {
-                display_name: name,
-                at: ts,
-            },
-            Some((id, _, seats, None, name)) => {
-                sqlx::query(
-                    "UPDATE rsvp SET checked_in_at = $1 WHERE id = $2 AND checked_in_at IS NULL",
+        // A crowd at the door checks in at once: through the writer, like the answers.
+        let (db, at, by) = (self.clone(), at.clone(), confirmed_by.to_owned());
+        self.write(occurrence_lane(event_id, at.as_str()), move |tx| {
+            Box::pin(async move {
+                let row: Option<(i64, String, i64, Option<i64>, String)> = sqlx::query_as(
+                    "SELECT r.id, r.status, r.seats, r.checked_in_at, u.display_name FROM rsvp r \
+                     JOIN occurrence o ON o.id = r.occurrence_id JOIN app_user u ON u.id = r.user_id \
+                     WHERE r.checkin_code = $1 AND o.event_id = $2 AND o.starts_at = $3",
                 )
-                .bind(crate::now())
-                .bind(id)
-                .execute(&mut *tx)
+                .bind(&code)
+                .bind(event_id)
+                .bind(at.as_str())
+                .fetch_optional(&mut *tx)
                 .await?;
-                self.credit_check_in(&mut tx, id, event_id, at, confirmed_by)
-                    .await?;
-                CheckIn::Done {
-                    display_name: name,
-                    seats,
-                }
-            }
-        };
-        tx.commit().await?;
-        Ok(result)
+                Ok(match row {
+                    None => CheckIn::Unknown,
+                    Some((_, status, _, _, _)) if status != "going" => CheckIn::NotGoing,
+                    Some((_, _, _, Some(ts), name)) => CheckIn::AlreadyCheckedIn {
+                        display_name: name,
+                        at: ts,
+                    },
+                    Some((id, _, seats, None, name)) => {
+                        sqlx::query(
+                            "UPDATE rsvp SET checked_in_at = $1 WHERE id = $2 AND checked_in_at IS NULL",
+                        )
+                        .bind(crate::now())
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                        db.credit_check_in(tx, id, event_id, &at, &by).await?;
+                        CheckIn::Done {
+                            display_name: name,
+                            seats,
+                        }
+                    }
+                })
+            })
+        })
+        .await
     }
+}
+
+/// The writer's lane for writes to the occurrence of `event_id` at `at` (`Db::write`): answers
+/// and check-ins for one occurrence share a lane, and so a batch.
+fn occurrence_lane(event_id: i64, at: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (event_id, at).hash(&mut h);
+    h.finish()
 }
 
 impl Db {
@@ -553,7 +558,7 @@ impl Db {
     /// (`domain::service::hours::credits_check_in`): the event's length, once per answer.
     async fn credit_check_in(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut AnyConnection,
         rsvp_id: i64,
         event_id: i64,
         at: &LocalDateTime,
@@ -568,7 +573,7 @@ impl Db {
             )
             .bind(rsvp_id)
             .bind(event_id)
-            .fetch_one(&mut **tx)
+            .fetch_one(&mut *tx)
             .await?;
         if !hours::credits_check_in(&category) {
             return Ok(());

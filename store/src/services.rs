@@ -10,7 +10,6 @@ use domain::service::listing::ListingDraft;
 use domain::service::wish::{self, WishAction, WishState};
 use domain::service::{Actor, ServiceError};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Transaction};
 
 /// A need, resource or project as listed, with what its live claims hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -174,7 +173,7 @@ pub(crate) struct Credit<'a> {
 }
 
 /// Writes one hours record in `tx`; a second record for the same source is ignored.
-pub(crate) async fn credit(tx: &mut Transaction<'static, Any>, c: Credit<'_>) -> Result<()> {
+pub(crate) async fn credit(tx: &mut sqlx::AnyConnection, c: Credit<'_>) -> Result<()> {
     sqlx::query(
         "INSERT INTO service_hours (user_id, unit_id, served_on, minutes, what, organiser, confirmed_by, source, source_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (source, source_id) DO NOTHING",
@@ -189,7 +188,7 @@ pub(crate) async fn credit(tx: &mut Transaction<'static, Any>, c: Credit<'_>) ->
     .bind(c.source)
     .bind(c.source_id)
     .bind(crate::now())
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
