@@ -1,6 +1,23 @@
 //! What the benchmark tools (`linli-load`, `linli-raw`) share: local dates, percentiles, and the
 //! JSON lines `scripts/loadtest.sh` turns into BENCHMARKS.md's table.
 
+/// The options both tools take.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Residents answering at once, each with its own session (linli-load) or task (linli-raw).
+    #[arg(long, default_value_t = 200)]
+    pub clients: usize,
+    /// Seats of the occurrence everyone answers for.
+    #[arg(long, default_value_t = 50)]
+    pub capacity: i64,
+    /// A name for this run in the report (e.g. the engine).
+    #[arg(long, default_value = "")]
+    pub label: String,
+    /// Append one JSON line with the figures to this file.
+    #[arg(long)]
+    pub json: Option<std::path::PathBuf>,
+}
+
 /// The local date `days` from today in Asia/Shanghai, `YYYY-MM-DD`.
 pub fn local_date(days: i64) -> String {
     let today = (store::now() + domain::date::SHANGHAI_OFFSET_SECS).div_euclid(86_400);

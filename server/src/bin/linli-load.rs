@@ -59,20 +59,10 @@ struct Args {
     password: String,
     #[arg(long, value_enum, default_value = "rsvp")]
     scenario: Scenario,
-    /// Concurrent residents, each with its own session and connection.
-    #[arg(long, default_value_t = 200)]
-    clients: usize,
     #[arg(long, default_value_t = 20)]
     seconds: u64,
-    /// Seats of the occurrence everyone answers for.
-    #[arg(long, default_value_t = 50)]
-    capacity: i64,
-    /// A name for this run in the report (e.g. the engine).
-    #[arg(long, default_value = "")]
-    label: String,
-    /// Append one JSON line with the figures to this file.
-    #[arg(long)]
-    json: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    run: server::bench::RunArgs,
     /// Stop early once this file exists (`scripts/crash.sh` creates it after its last kill).
     #[arg(long)]
     stop_file: Option<std::path::PathBuf>,
@@ -231,7 +221,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
     let run: u32 = rand::thread_rng().gen_range(0..1_000_000);
     let day = local_date(2);
     let at = format!("{day}T09:00");
-    let capacity = args.capacity.to_string();
+    let capacity = args.run.capacity.to_string();
     let title = format!("负载测试 {run:06}");
     let ends = format!("{day}T11:00");
     let occurrences = args.occurrences.max(1);
@@ -267,7 +257,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
 
     // Registration hashes a password (argon2, two at a time on the server): a few in parallel.
     let started = Instant::now();
-    let names: Vec<String> = (0..args.clients)
+    let names: Vec<String> = (0..args.run.clients)
         .map(|i| format!("load{run:06}u{i}"))
         .collect();
     let mut cookies = Vec::with_capacity(names.len());
@@ -299,7 +289,7 @@ async fn prepare(http: &Http, args: &Args) -> Result<(Target, Vec<String>), Stri
     }
     eprintln!(
         "prepared event #{event_id} from {at}, {occurrences} occurrence(s) with {} seats each and {} residents in {:.1} s",
-        args.capacity,
+        args.run.capacity,
         cookies.len(),
         started.elapsed().as_secs_f64()
     );
@@ -542,7 +532,7 @@ async fn run(args: Args) -> Result<bool, String> {
     let servers: Vec<Http> = args
         .url
         .iter()
-        .map(|u| Http::new(u, args.clients))
+        .map(|u| Http::new(u, args.run.clients))
         .collect();
     let http = servers.first().ok_or("no --url")?.clone();
     let (target, cookies) = prepare(&http, &args).await?;
@@ -611,13 +601,16 @@ async fn run(args: Args) -> Result<bool, String> {
             .iter()
             .filter(|a| a.status == RsvpStatus::Waitlisted)
             .count();
-        if taken > args.capacity {
-            problems.push(format!("{at}: {taken} seats taken of {}", args.capacity));
+        if taken > args.run.capacity {
+            problems.push(format!(
+                "{at}: {taken} seats taken of {}",
+                args.run.capacity
+            ));
         }
-        if line > 0 && taken < args.capacity {
+        if line > 0 && taken < args.run.capacity {
             problems.push(format!(
                 "{at}: {line} waiting while only {taken} of {} seats are taken",
-                args.capacity
+                args.run.capacity
             ));
         }
         seats += taken;
@@ -647,16 +640,16 @@ async fn run(args: Args) -> Result<bool, String> {
     };
     println!(
         "{} {:?}: {} clients, {} server(s), {} occurrence(s), {:.1} s, {} errors, {} without an answer, {} seats of {} taken, {} waiting",
-        args.label,
+        args.run.label,
         args.scenario,
-        args.clients,
+        args.run.clients,
         servers.len(),
         target.ats.len(),
         elapsed,
         errors.len(),
         unanswered,
         seats,
-        args.capacity * target.ats.len() as i64,
+        args.run.capacity * target.ats.len() as i64,
         waiting
     );
     for f in &rows {
@@ -676,11 +669,11 @@ async fn run(args: Args) -> Result<bool, String> {
     for p in problems.iter().take(10) {
         eprintln!("inconsistent: {p}");
     }
-    if let Some(path) = &args.json {
+    if let Some(path) = &args.run.json {
         let line = serde_json::json!({
-            "label": args.label,
+            "label": args.run.label,
             "scenario": format!("{:?}", args.scenario).to_lowercase(),
-            "clients": args.clients,
+            "clients": args.run.clients,
             "servers": servers.len(),
             "occurrences": target.ats.len(),
             "seconds": elapsed,

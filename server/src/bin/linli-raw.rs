@@ -24,20 +24,11 @@ use store::Db;
 struct Args {
     #[arg(long)]
     database_url: String,
-    /// Residents answering at once in the group-commit row.
-    #[arg(long, default_value_t = 200)]
-    clients: usize,
     /// Seconds per row.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
-    /// Seats of the occurrence.
-    #[arg(long, default_value_t = 50)]
-    capacity: i64,
-    #[arg(long, default_value = "")]
-    label: String,
-    /// Append one JSON line per row to this file.
-    #[arg(long)]
-    json: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    run: server::bench::RunArgs,
 }
 
 async fn setup(db: &Db, args: &Args) -> Result<(i64, LocalDateTime, Vec<i64>), String> {
@@ -52,7 +43,7 @@ async fn setup(db: &Db, args: &Args) -> Result<(i64, LocalDateTime, Vec<i64>), S
         starts_at: &starts,
         ends_at: &ends,
         rrule: "",
-        capacity: args.capacity,
+        capacity: args.run.capacity,
         guests_allowed: 0,
         rsvp_deadline_minutes: 0,
         visibility: "public",
@@ -78,8 +69,8 @@ async fn setup(db: &Db, args: &Args) -> Result<(i64, LocalDateTime, Vec<i64>), S
         .first()
         .and_then(|g| Code::parse(&g.state.code).ok())
         .ok_or("no grid (load the demo data first)")?;
-    let mut users = Vec::with_capacity(args.clients);
-    for i in 0..args.clients {
+    let mut users = Vec::with_capacity(args.run.clients);
+    for i in 0..args.run.clients {
         let name = Username::parse(&format!("raw{run:06}u{i}")).map_err(|e| format!("{e:?}"))?;
         let u = db
             .insert_user(&name, "直写居民", &hash, Role::Resident, Some(&scope))
@@ -142,15 +133,15 @@ async fn run(args: Args) -> Result<(), String> {
         let per_second = lat.len() as f64 / secs;
         println!(
             "{} raw {name}: {} tasks, {} RSVPs, {per_second:.0}/s, p50 {:.2} ms, p99 {:.2} ms",
-            args.label,
+            args.run.label,
             users.len(),
             lat.len(),
             percentile(&lat, 0.5),
             percentile(&lat, 0.99)
         );
-        if let Some(path) = &args.json {
+        if let Some(path) = &args.run.json {
             let line = serde_json::json!({
-                "label": args.label,
+                "label": args.run.label,
                 "scenario": format!("raw, {name}"),
                 "clients": users.len(),
                 "seconds": secs,

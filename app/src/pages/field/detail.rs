@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::api::field::{DepartmentView, FieldStepView};
-use crate::outbox::{Job, Outbox, Pending, Sending};
+use crate::outbox::{Job, Outbox, Pending, Sending, Sent};
 
 #[component]
 pub fn FieldReportPage() -> impl IntoView {
@@ -25,13 +25,21 @@ pub fn FieldReportPage() -> impl IntoView {
     // What this phone keeps or sent stays in view while the report is read again around it.
     let outbox = Outbox::get();
     let kept = move || outbox.items.with(|i| !i.is_empty()) || outbox.sent.with(|s| !s.is_empty());
-    // An action kept in the outbox and sent, or refused, later: the page shows the report as it
-    // is then.
+    // An action on this report kept in the outbox and sent, or refused, later: the page shows
+    // the report as it is then (other items' news does not read it again).
     Effect::new(move |seen: Option<usize>| {
-        let n = outbox.sent.with(Vec::len)
-            + outbox
-                .items
-                .with(|i| i.iter().filter(|p| p.state == Sending::Failed).count());
+        let this = id();
+        let n = outbox
+            .sent
+            .with(|s| s.iter().filter(|x| **x == Sent::Act(this)).count())
+            + outbox.items.with(|i| {
+                i.iter()
+                    .filter(|p| {
+                        p.state == Sending::Failed
+                            && matches!(p.job, Job::Act { report, .. } if report == this)
+                    })
+                    .count()
+            });
         if seen.is_some_and(|m| m != n) {
             version.update(|x| *x += 1);
         }

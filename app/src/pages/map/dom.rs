@@ -4,26 +4,26 @@ use super::*;
 
 /// Whether the main pointer is coarse (a finger): handles and snapping grow to fit it.
 pub(super) fn coarse_pointer() -> bool {
-    #[cfg(feature = "csr")]
-    {
-        web_sys::window()
-            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
-            .is_some_and(|m| m.matches())
-    }
-    #[cfg(not(feature = "csr"))]
-    false
+    media_matches("(pointer: coarse)")
 }
 /// Whether the page has the phone's layout (`style/main.css`: the selected grid is a sheet over
 /// the map's foot).
 pub(super) fn sheet_layout() -> bool {
+    media_matches("(max-width: 640px)")
+}
+/// Whether the CSS media `query` matches now (never outside the browser).
+fn media_matches(query: &str) -> bool {
     #[cfg(feature = "csr")]
     {
         web_sys::window()
-            .and_then(|w| w.match_media("(max-width: 640px)").ok().flatten())
+            .and_then(|w| w.match_media(query).ok().flatten())
             .is_some_and(|m| m.matches())
     }
     #[cfg(not(feature = "csr"))]
-    false
+    {
+        let _ = query;
+        false
+    }
 }
 #[cfg(feature = "csr")]
 pub(super) fn client_rect(el: &leptos::web_sys::Element) -> (f64, f64, f64, f64) {
