@@ -9,6 +9,7 @@ use store::{Db, StoreError};
 
 both!(
     a_refused_write_among_many_is_undone_alone_and_the_others_are_kept,
+    a_write_that_panics_is_undone_and_the_writer_goes_on,
     grouped_writes_transactions_and_single_statements_take_turns
 );
 
@@ -162,4 +163,49 @@ async fn two_servers_batches_on_the_same_rows_do_not_deadlock() {
     .await
     .unwrap();
     assert_eq!(total, 600);
+}
+
+/// A write that panics halfway is undone like a refused one: its caller hears an error, the
+/// writes beside it are kept, and the writer takes the next ones.
+async fn a_write_that_panics_is_undone_and_the_writer_goes_on(db: Db) {
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..40i64 {
+        let db = db.clone();
+        set.spawn(async move {
+            let r = db
+                .write(0, move |tx| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO setting (key, value) VALUES ($1, 'x')")
+                            .bind(format!("panic-test-{i:02}"))
+                            .execute(&mut *tx)
+                            .await?;
+                        if i == 7 {
+                            panic!("a bug in write {i}");
+                        }
+                        Ok(())
+                    })
+                })
+                .await;
+            (i, r.is_ok())
+        });
+    }
+    for (i, ok) in set.join_all().await {
+        assert_eq!(ok, i != 7, "write {i}");
+    }
+    let kept: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM setting WHERE key LIKE 'panic-test-%'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(kept, 39);
+    db.write(0, |tx| {
+        Box::pin(async move {
+            sqlx::query("INSERT INTO setting (key, value) VALUES ('after-panic', 'y')")
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+    .expect("the writer still writes");
 }
