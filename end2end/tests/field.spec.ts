@@ -119,7 +119,12 @@ test("a resident reports with a photo while offline; it is sent once when the ne
   await expect(jiedao.getByRole("heading", { name: /部门排名/ })).toBeVisible();
   await expect(jiedao.locator("table.rates")).toContainText("区住建局");
   await expect(jiedao.locator(".rate-cards")).toContainText("解决率");
+  // A department's reports are all whistled ones: no whistle rate by department, one by community.
+  await expect(jiedao.locator("table.rates th", { hasText: "吹哨率" })).toHaveCount(0);
+  await expect(jiedao.locator(".rate-cards")).not.toContainText("吹哨率");
   await shot(jiedao, "field-rates");
+  await jiedao.getByLabel("按").selectOption({ label: "社区" });
+  await expect(jiedao.locator("table.rates th", { hasText: "吹哨率" })).toHaveCount(1);
   // The street's overview: each figure links into its page.
   await jiedao.getByRole("link", { name: "看板" }).click();
   await expect(jiedao.getByRole("heading", { name: "数据看板" })).toBeVisible();

@@ -55,10 +55,12 @@ pub(super) fn RatesTab() -> impl IntoView {
             let trend: Vec<(String, f64)> = v.trend.iter().map(|(m, r)| (m.clone(), one(r.resolution()))).collect();
             let satisfaction: Vec<(String, f64)> = v.trend.iter().map(|(m, r)| (m.clone(), one(r.satisfaction()))).collect();
             let by_key = format!("field.by.{}", v.by);
+            // A department's records are whistled reports only: its whistle rate says nothing.
+            let whistles = v.by != "department";
             view! {
                 <section class="rates-summary" aria-labelledby="rates-h">
                     <h2 id="rates-h">{move || i18n.tf("field.rates_of", &[("month", v.month.clone())])}</h2>
-                    <Summary row=total/>
+                    <Summary row=total whistles=whistles/>
                 </section>
                 {if v.rows.is_empty() {
                     view! { <p class="muted">{move || i18n.t("field.rates_none")}</p> }.into_any()
@@ -76,9 +78,9 @@ pub(super) fn RatesTab() -> impl IntoView {
                                     <th>{move || i18n.t("field.satisfaction")}</th>
                                     <th>{move || i18n.t("field.mean_close")}</th>
                                     <th>{move || i18n.t("field.open_overdue")}</th>
-                                    <th>{move || i18n.t("field.whistle_rate")}</th>
+                                    {whistles.then(|| view! { <th>{move || i18n.t("field.whistle_rate")}</th> })}
                                 </tr></thead>
-                                <tbody>{v.rows.iter().enumerate().map(|(i, r)| row(i + 1, r)).collect_view()}</tbody>
+                                <tbody>{v.rows.iter().enumerate().map(|(i, r)| row(i + 1, r, whistles)).collect_view()}</tbody>
                             </table>
                         </div>
                         <h2>{move || i18n.t("field.chart_resolution")}</h2>
@@ -96,7 +98,7 @@ pub(super) fn RatesTab() -> impl IntoView {
 
 /// The month's figures for everything the caller sees.
 #[component]
-fn Summary(row: RateRow) -> impl IntoView {
+fn Summary(row: RateRow, whistles: bool) -> impl IntoView {
     let i18n = use_i18n();
     let r: Rates = row.rates;
     let whistle = (row.reports > 0).then(|| row.whistled as f64 * 100.0 / row.reports as f64);
@@ -114,16 +116,17 @@ fn Summary(row: RateRow) -> impl IntoView {
         ("field.open_overdue", r.open_overdue.to_string()),
         ("field.whistle_rate", pct(whistle)),
     ];
+    let items = &items[..items.len() - usize::from(!whistles)];
     view! {
         <dl class="rate-cards">
-            {items.into_iter().map(|(k, v)| view! {
+            {items.iter().cloned().map(|(k, v)| view! {
                 <div class="card"><dt>{move || i18n.t(k)}</dt><dd>{v}</dd></div>
             }).collect_view()}
         </dl>
     }
 }
 
-fn row(rank: usize, r: &RateRow) -> impl IntoView {
+fn row(rank: usize, r: &RateRow, whistles: bool) -> impl IntoView {
     let x = &r.rates;
     let whistle = (r.reports > 0).then(|| r.whistled as f64 * 100.0 / r.reports as f64);
     view! {
@@ -136,7 +139,7 @@ fn row(rank: usize, r: &RateRow) -> impl IntoView {
             <td>{pct(x.satisfaction())}</td>
             <td>{x.mean_close_hours.map(|h| format!("{h:.1}")).unwrap_or_else(|| "—".into())}</td>
             <td>{x.open_overdue}</td>
-            <td>{pct(whistle)}</td>
+            {whistles.then(|| view! { <td>{pct(whistle)}</td> })}
         </tr>
     }
 }
